@@ -1,0 +1,123 @@
+/**
+ * The intermediate representation: what every gateway group should serve, independent of Envoy or AWS.
+ * Plain readonly data, serializable to YAML, sorted, with stable names that point back at the objects
+ * that produced each node (so status, NACKs and metrics can name the Ingress responsible).
+ */
+import type { ObjectRef } from '../errors.js';
+
+export interface IR {
+  /** Sorted by name. Always contains `default` and every group named in the controller config. */
+  readonly groups: readonly GatewayGroupIR[];
+}
+
+export interface GatewayGroupIR {
+  readonly name: string;
+  readonly http: HttpListenerIR;
+  /** Present when at least one valid TLS host exists in the group. */
+  readonly https?: HttpsListenerIR;
+  /** Upstream services (one per Service port used), sorted by name. */
+  readonly backends: readonly BackendIR[];
+  /** TLS certificates, sorted by name. */
+  readonly secrets: readonly SecretIR[];
+}
+
+export interface HttpListenerIR {
+  readonly name: string;
+  readonly port: number;
+  readonly virtualHosts: readonly VirtualHostIR[];
+}
+
+export interface HttpsListenerIR {
+  readonly name: string;
+  readonly port: number;
+  /** One filter chain per certificate; sorted by name. */
+  readonly filterChains: readonly TlsFilterChainIR[];
+}
+
+export interface TlsFilterChainIR {
+  /** Stable name, e.g. `https/<secret namespace>/<secret name>`. */
+  readonly name: string;
+  /** SNI names this chain answers (sorted); empty for the default chain (clients without a matching SNI). */
+  readonly serverNames: readonly string[];
+  /** Name of the SecretIR holding the certificate. */
+  readonly secret: string;
+  readonly virtualHosts: readonly VirtualHostIR[];
+}
+
+export interface VirtualHostIR {
+  /** The host (`foo.com`, `*.foo.com`) or `*` for rules without a host. */
+  readonly name: string;
+  readonly domains: readonly string[];
+  /** Ordered: first match wins. */
+  readonly routes: readonly RouteIR[];
+}
+
+export type PathMatchIR =
+  | { readonly kind: 'exact'; readonly path: string }
+  /** Element-wise prefix on `/`; `/` matches every path. */
+  | { readonly kind: 'prefix'; readonly path: string };
+
+export interface AuthorityMatchIR {
+  /** Regular expression (RE2) over the :authority header. */
+  readonly regex: string;
+  readonly invert: boolean;
+}
+
+export type RouteActionIR =
+  | { readonly kind: 'forward'; readonly backend: string }
+  | { readonly kind: 'direct'; readonly status: number; readonly body: string }
+  | { readonly kind: 'https-redirect' };
+
+export interface RouteIR {
+  /** `ingress/<ns>/<name>/rule/<i>/path/<j>` or `ingress/<ns>/<name>/default-backend`. */
+  readonly name: string;
+  readonly match: PathMatchIR;
+  readonly authority?: AuthorityMatchIR;
+  readonly action: RouteActionIR;
+  /** Upstream request timeout, in seconds; 0 disables it. */
+  readonly timeoutSeconds: number;
+  readonly source: ObjectRef;
+}
+
+export interface ServicePortRefIR {
+  readonly namespace: string;
+  readonly name: string;
+  /** The Service port number (named ports are resolved). */
+  readonly port: number;
+  /** The Service port's name ('' when unnamed): EndpointSlice ports are matched by it. */
+  readonly portName: string;
+}
+
+export interface BackendIR {
+  /** `service/<ns>/<name>/<port>`: also the Envoy cluster and ClusterLoadAssignment name. */
+  readonly name: string;
+  readonly service: ServicePortRefIR;
+  readonly protocol: 'http1' | 'http2';
+  readonly connectTimeoutSeconds: number;
+  readonly endpoints: readonly LocalityEndpointsIR[];
+  /** The Ingresses whose routes use this backend (sorted), for NACK attribution. */
+  readonly sources: readonly ObjectRef[];
+}
+
+export interface LocalityEndpointsIR {
+  readonly cluster: string;
+  readonly zone: string;
+  /** 0 = preferred. */
+  readonly priority: number;
+  readonly endpoints: readonly EndpointIR[];
+}
+
+export interface EndpointIR {
+  readonly address: string;
+  readonly port: number;
+  /** `ready`, or `terminating` when no endpoint was ready and serving+terminating ones are used. */
+  readonly state: 'ready' | 'terminating';
+}
+
+export interface SecretIR {
+  /** `<namespace>/<name>` of the Kubernetes Secret. */
+  readonly name: string;
+  readonly certificateChain: string;
+  readonly privateKey: string;
+  readonly source: ObjectRef;
+}

@@ -1,0 +1,100 @@
+/**
+ * Endpoint selection for one Service port: every EndpointSlice of the Service, deduplicated by address
+ * and port; route to ready endpoints, and only when none is ready fall back to serving+terminating ones.
+ * Kubernetes semantics for missing conditions: ready=nil means ready; serving=nil means the value of
+ * ready; terminating=nil means not terminating.
+ */
+import { diagnostic, type Diagnostic } from '../errors.js';
+import type { Endpoint, EndpointSlice } from '../resources/kube-types.js';
+import type { ResourceSet, Sourced } from '../resources/resource-set.js';
+import type { EndpointIR, LocalityEndpointsIR, ServicePortRefIR } from '../ir/ir-types.js';
+
+interface Candidate {
+  readonly address: string;
+  readonly port: number;
+  readonly ready: boolean;
+  readonly servingTerminating: boolean;
+  readonly cluster: string;
+  readonly zone: string;
+}
+
+export interface EndpointSelection {
+  readonly localities: readonly LocalityEndpointsIR[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+function conditionsOf(e: Endpoint): { ready: boolean; servingTerminating: boolean } {
+  const ready = e.conditions?.ready !== false;
+  const serving = e.conditions?.serving ?? ready;
+  const terminating = e.conditions?.terminating === true;
+  return { ready: ready && !terminating, servingTerminating: serving && terminating };
+}
+
+function slicePort(slice: EndpointSlice, portName: string): number | undefined {
+  const p = (slice.ports ?? []).find((sp) => (sp.name ?? '') === portName);
+  return p?.port;
+}
+
+function candidatesOf(slices: readonly Sourced<EndpointSlice>[], ref: ServicePortRefIR): Candidate[] {
+  const byKey = new Map<string, Candidate>();
+  for (const { object: slice, origin } of slices) {
+    if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') continue;
+    const port = slicePort(slice, ref.portName);
+    if (port === undefined) continue;
+    for (const e of slice.endpoints ?? []) {
+      const c = conditionsOf(e);
+      for (const address of e.addresses.slice(0, 1)) {
+        // Kubernetes: consumers use the first address only (the others are the same endpoint).
+        const key = `${origin.cluster}|${address}|${port}`;
+        const prev = byKey.get(key);
+        const cand: Candidate = { address, port, cluster: origin.cluster, zone: e.zone ?? '', ...c };
+        if (!prev || (!prev.ready && cand.ready)) byKey.set(key, cand);
+      }
+    }
+  }
+  return [...byKey.values()];
+}
+
+function compareEndpoints(a: EndpointIR, b: EndpointIR): number {
+  if (a.address !== b.address) return a.address < b.address ? -1 : 1;
+  return a.port - b.port;
+}
+
+/** Groups endpoints by (cluster, zone), sorted; all at priority 0 (multi-cluster priorities come later). */
+function byLocality(cands: readonly Candidate[], state: EndpointIR['state']): LocalityEndpointsIR[] {
+  const groups = new Map<string, { cluster: string; zone: string; endpoints: EndpointIR[] }>();
+  for (const c of cands) {
+    const key = `${c.cluster}\u0000${c.zone}`;
+    const g = groups.get(key) ?? { cluster: c.cluster, zone: c.zone, endpoints: [] };
+    g.endpoints.push({ address: c.address, port: c.port, state });
+    groups.set(key, g);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, g]) => ({ cluster: g.cluster, zone: g.zone, priority: 0, endpoints: g.endpoints.sort(compareEndpoints) }));
+}
+
+export function selectEndpoints(resources: ResourceSet, ref: ServicePortRefIR): EndpointSelection {
+  const slices = resources.endpointSlices.get(`${ref.namespace}/${ref.name}`) ?? [];
+  const cands = candidatesOf(slices, ref);
+  const svc = { kind: 'Service', namespace: ref.namespace, name: ref.name };
+  const ready = cands.filter((c) => c.ready);
+  if (ready.length > 0) return { localities: byLocality(ready, 'ready'), diagnostics: [] };
+  const fallback = cands.filter((c) => c.servingTerminating);
+  if (fallback.length > 0) {
+    return {
+      localities: byLocality(fallback, 'terminating'),
+      diagnostics: [
+        diagnostic(
+          'CW_E_ENDPOINTS_TERMINATING_FALLBACK',
+          svc,
+          `no ready endpoint for port ${ref.port}; using ${fallback.length} serving, terminating endpoint(s)`,
+        ),
+      ],
+    };
+  }
+  return {
+    localities: [],
+    diagnostics: [diagnostic('CW_E_ENDPOINTS_NONE', svc, `no ready or serving endpoint for port ${ref.port}; requests get 503`)],
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Ingress host semantics: a rule without host matches every host; `*.foo.com` matches exactly one extra
+ * DNS label (`bar.foo.com`, not `foo.com`, not `a.bar.foo.com`). Hosts are case-insensitive.
+ */
+
+export const ANY_HOST = '*';
+
+const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const SUBDOMAIN = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
+
+export type HostResult = { readonly ok: true; readonly host: string } | { readonly ok: false; readonly error: string };
+
+export function normalizeHost(host: string | undefined): HostResult {
+  if (host === undefined || host === '') return { ok: true, host: ANY_HOST };
+  const h = host.toLowerCase();
+  const bare = h.startsWith('*.') ? h.slice(2) : h;
+  if (h.length > 253 || !SUBDOMAIN.test(bare) || bare.split('.').some((l) => l.length > 63)) {
+    return { ok: false, error: `host "${host}" is not a DNS name or a wildcard of the form *.example.com` };
+  }
+  if (/^\d+(\.\d+){3}$/.test(bare)) return { ok: false, error: `host "${host}" is an IP address, not a DNS name` };
+  return { ok: true, host: h };
+}
+
+export function isWildcard(host: string): boolean {
+  return host.startsWith('*.');
+}
+
+/** True when `host` (a concrete name) is matched by `wildcard` (`*.foo.com`): exactly one extra label. */
+export function wildcardMatches(wildcard: string, host: string): boolean {
+  if (!isWildcard(wildcard) || isWildcard(host) || host === ANY_HOST) return false;
+  const suffix = wildcard.slice(1); // ".foo.com"
+  if (!host.endsWith(suffix)) return false;
+  const label = host.slice(0, host.length - suffix.length);
+  return label.length > 0 && !label.includes('.');
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * RE2 regex over :authority that holds exactly when the authority is one label + the wildcard's suffix
+ * (Envoy's `*.foo.com` domain alone would also match `a.bar.foo.com`). An optional port is allowed.
+ */
+export function singleLabelAuthorityRegex(wildcard: string): string {
+  return `^[^.]+${escapeRegex(wildcard.slice(1))}(:[0-9]+)?$`;
+}
+
+/** Envoy virtual host domains for a host (Envoy matches them case-insensitively; ports are stripped). */
+export function domainsFor(host: string): readonly string[] {
+  return [host];
+}
+
+/** Host order for output: concrete names, then wildcards, then the catch-all; each alphabetically. */
+export function compareHosts(a: string, b: string): number {
+  const rank = (h: string): number => (h === ANY_HOST ? 2 : isWildcard(h) ? 1 : 0);
+  if (rank(a) !== rank(b)) return rank(a) - rank(b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}

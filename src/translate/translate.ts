@@ -1,0 +1,51 @@
+/**
+ * translate: ResourceSet -> IR + diagnostics. Pure: no clock, randomness, environment or I/O.
+ * Owns Ingress semantics; user mistakes become diagnostics, never exceptions.
+ */
+import { compareDiagnostics, type Diagnostic } from '../errors.js';
+import type { ResourceSet } from '../resources/resource-set.js';
+import type { IR } from '../ir/ir-types.js';
+import { buildGroup } from './group-builder.js';
+import { indexClasses, ourClassFor } from './ingress-class.js';
+import { readIngress, type IngressEntries } from './ingress-reader.js';
+import { compareByAge, compareStrings } from './ordering.js';
+import { DEFAULT_GROUP, groupSettings, type TranslateOptions } from './translate-options.js';
+
+export interface TranslateResult {
+  readonly ir: IR;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function translate(resources: ResourceSet, options: TranslateOptions): TranslateResult {
+  const diags: Diagnostic[] = [];
+  const classes = indexClasses(resources);
+  const ours = [...resources.ingresses.values()].sort((a, b) => compareByAge(a.object, b.object));
+
+  const byGroup = new Map<string, IngressEntries[]>([[DEFAULT_GROUP, []]]);
+  for (const g of Object.keys(options.groups)) byGroup.set(g, []);
+  for (const ing of ours) {
+    const cls = ourClassFor(ing.object, classes);
+    if (!cls) continue;
+    const entries = readIngress(ing, cls, diags);
+    const list = byGroup.get(entries.group) ?? [];
+    list.push(entries);
+    byGroup.set(entries.group, list);
+  }
+
+  const groups = [...byGroup.keys()]
+    .sort(compareStrings)
+    .map((g) => buildGroup(g, groupSettings(options, g), byGroup.get(g)!, resources, diags));
+  return { ir: { groups }, diagnostics: dedupe(diags) };
+}
+
+function dedupe(diags: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of [...diags].sort(compareDiagnostics)) {
+    const k = JSON.stringify(d);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(d);
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+/**
+ * The contract between the xDS cache and the ADS server: the server depends only on this interface
+ * (as go-control-plane's server depends on ConfigWatcher). Resources are already encoded; versions are
+ * content hashes, so a version string always denotes the same bytes, across restarts and replicas.
+ */
+import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
+
+export interface EncodedResource {
+  readonly name: string;
+  /** Content hash of `value` (hex). */
+  readonly version: string;
+  /** The serialized resource message (the `value` of the Any). */
+  readonly value: Uint8Array;
+}
+
+export interface TypeSnapshot {
+  /** Hash over the sorted (name, version) pairs: the SotW `version_info` of this type. */
+  readonly version: string;
+  readonly resources: ReadonlyMap<string, EncodedResource>;
+}
+
+export interface GroupSnapshot {
+  readonly group: string;
+  /** Every served type is present (possibly with no resources). */
+  readonly types: ReadonlyMap<ResourceTypeUrl, TypeSnapshot>;
+}
+
+export interface ConfigWatcher {
+  /** True once the first full translation has been stored; the server answers nothing before. */
+  isReady(): boolean;
+  /** Resolves when isReady() becomes true. */
+  whenReady(): Promise<void>;
+  /** The current snapshot of a gateway group (an empty one for a group the config does not know). */
+  snapshot(group: string): GroupSnapshot;
+  /** Calls `listener` after every change to the group's snapshot, with the types that changed. */
+  subscribe(group: string, listener: (snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>) => void): () => void;
+}
+
+/** A resource before encoding, in Envoy's canonical proto3 JSON form. */
+export interface PlainResource {
+  readonly name: string;
+  readonly resource: object;
+}
+
+export type GroupResources = ReadonlyMap<ResourceTypeUrl, readonly PlainResource[]>;

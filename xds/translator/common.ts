@@ -1,0 +1,20 @@
+/** Small pieces of Envoy config shared by the translators (canonical proto3 JSON). */
+
+export const ADS_CONFIG_SOURCE = { ads: {}, resource_api_version: 'V3' } as const;
+
+export function seconds(n: number): string {
+  // Envoy's JSON duration form; up to millisecond precision.
+  return `${Number.isInteger(n) ? n : n.toFixed(3).replace(/0+$/, '')}s`;
+}
+
+export function socketAddress(address: string, port: number): object {
+  return { socket_address: { address, port_value: port } };
+}
+
+export const TYPES = {
+  hcm: 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+  router: 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
+  tlsInspector: 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
+  downstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+  httpProtocolOptions: 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+} as const;

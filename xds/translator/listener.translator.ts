@@ -1,0 +1,70 @@
+/** IR listeners -> Envoy Listeners: HTTP (one HCM, RDS) and HTTPS (one filter chain per certificate, SNI). */
+import type { HttpListenerIR, HttpsListenerIR, TlsFilterChainIR } from '../../src/ir/ir-types.js';
+import { ADS_CONFIG_SOURCE, socketAddress, TYPES } from './common.js';
+
+/** HTTP connection manager settings for an edge proxy (Envoy's edge best practices). */
+function httpConnectionManager(statPrefix: string, routeConfigName: string): object {
+  return {
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: {
+      '@type': TYPES.hcm,
+      stat_prefix: statPrefix,
+      rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
+      http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': TYPES.router } }],
+      use_remote_address: true,
+      normalize_path: true,
+      merge_slashes: true,
+      path_with_escaped_slashes_action: 'UNESCAPE_AND_REDIRECT',
+      strip_any_host_port: true,
+      common_http_protocol_options: { idle_timeout: '3600s', headers_with_underscores_action: 'REJECT_REQUEST' },
+      http2_protocol_options: { max_concurrent_streams: 100, initial_stream_window_size: 65536, initial_connection_window_size: 1048576 },
+      stream_idle_timeout: '300s',
+      request_headers_timeout: '10s',
+    },
+  };
+}
+
+export function httpRouteConfigName(l: HttpListenerIR): string {
+  return l.name;
+}
+
+export function translateHttpListener(l: HttpListenerIR): object {
+  return {
+    name: l.name,
+    address: socketAddress('0.0.0.0', l.port),
+    per_connection_buffer_limit_bytes: 32768,
+    filter_chains: [{ name: l.name, filters: [httpConnectionManager(l.name, httpRouteConfigName(l))] }],
+  };
+}
+
+function tlsFilterChain(c: TlsFilterChainIR): object {
+  return {
+    name: c.name,
+    ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
+    filters: [httpConnectionManager('https', c.name)],
+    transport_socket: {
+      name: 'envoy.transport_sockets.tls',
+      typed_config: {
+        '@type': TYPES.downstreamTls,
+        common_tls_context: {
+          tls_params: { tls_minimum_protocol_version: 'TLSv1_2' },
+          alpn_protocols: ['h2', 'http/1.1'],
+          tls_certificate_sds_secret_configs: [{ name: c.secret, sds_config: ADS_CONFIG_SOURCE }],
+        },
+      },
+    },
+  };
+}
+
+export function translateHttpsListener(l: HttpsListenerIR): object {
+  const sni = l.filterChains.filter((c) => c.serverNames.length > 0);
+  const fallback = l.filterChains.find((c) => c.serverNames.length === 0);
+  return {
+    name: l.name,
+    address: socketAddress('0.0.0.0', l.port),
+    per_connection_buffer_limit_bytes: 32768,
+    listener_filters: [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } }],
+    filter_chains: sni.map(tlsFilterChain),
+    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback) } : {}),
+  };
+}

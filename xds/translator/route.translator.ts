@@ -1,0 +1,43 @@
+/** IR virtual hosts -> Envoy RouteConfiguration. */
+import type { RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
+import { seconds } from './common.js';
+
+function match(r: RouteIR): object {
+  const m: Record<string, unknown> =
+    r.match.kind === 'exact'
+      ? { path: r.match.path }
+      : r.match.path === '/'
+        ? { prefix: '/' }
+        : { path_separated_prefix: r.match.path };
+  if (r.authority) {
+    m['headers'] = [
+      {
+        name: ':authority',
+        string_match: { safe_regex: { regex: r.authority.regex } },
+        ...(r.authority.invert ? { invert_match: true } : {}),
+      },
+    ];
+  }
+  return m;
+}
+
+function route(r: RouteIR): object {
+  const base = { name: r.name, match: match(r) };
+  switch (r.action.kind) {
+    case 'forward':
+      return { ...base, route: { cluster: r.action.backend, timeout: seconds(r.timeoutSeconds) } };
+    case 'direct':
+      return { ...base, direct_response: { status: r.action.status, body: { inline_string: r.action.body } } };
+    case 'https-redirect':
+      return { ...base, redirect: { https_redirect: true, response_code: 'MOVED_PERMANENTLY' } };
+  }
+}
+
+export function translateRouteConfiguration(name: string, vhosts: readonly VirtualHostIR[]): object {
+  return {
+    name,
+    virtual_hosts: vhosts.map((v) => ({ name: v.name, domains: [...v.domains], routes: v.routes.map(route) })),
+    // Unknown hosts get a plain 404 from Envoy (no virtual host matches).
+    ignore_port_in_host_matching: true,
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * xds translate: IR -> Envoy resources per gateway group. Pure and deterministic: resources are sorted
+ * by name within each type.
+ */
+import type { GatewayGroupIR, IR } from '../../src/ir/ir-types.js';
+import type { GroupResources, PlainResource } from '../cache/config-watcher.js';
+import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
+import { translateCluster, translateClusterLoadAssignment } from './cluster.translator.js';
+import { httpRouteConfigName, translateHttpListener, translateHttpsListener } from './listener.translator.js';
+import { translateRouteConfiguration } from './route.translator.js';
+import { translateSecret } from './secret.translator.js';
+
+function byName(a: PlainResource, b: PlainResource): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+export function translateGroup(g: GatewayGroupIR): GroupResources {
+  const listeners: PlainResource[] = [{ name: g.http.name, resource: translateHttpListener(g.http) }];
+  const routes: PlainResource[] = [
+    { name: httpRouteConfigName(g.http), resource: translateRouteConfiguration(httpRouteConfigName(g.http), g.http.virtualHosts) },
+  ];
+  if (g.https) {
+    listeners.push({ name: g.https.name, resource: translateHttpsListener(g.https) });
+    for (const c of g.https.filterChains) routes.push({ name: c.name, resource: translateRouteConfiguration(c.name, c.virtualHosts) });
+  }
+  const m = new Map<ResourceTypeUrl, readonly PlainResource[]>([
+    [RESOURCE_TYPES.cluster, g.backends.map((b) => ({ name: b.name, resource: translateCluster(b) })).sort(byName)],
+    [RESOURCE_TYPES.endpoint, g.backends.map((b) => ({ name: b.name, resource: translateClusterLoadAssignment(b) })).sort(byName)],
+    [RESOURCE_TYPES.secret, g.secrets.map((s) => ({ name: s.name, resource: translateSecret(s) })).sort(byName)],
+    [RESOURCE_TYPES.listener, listeners.sort(byName)],
+    [RESOURCE_TYPES.route, routes.sort(byName)],
+  ]);
+  return m;
+}
+
+export function translateXds(ir: IR): ReadonlyMap<string, GroupResources> {
+  return new Map(ir.groups.map((g) => [g.name, translateGroup(g)]));
+}
