@@ -19,7 +19,6 @@ export const ERRORS = {
   CW_E_MANIFEST_READ: { severity: 'error', reason: 'ManifestUnreadable', summary: 'A manifest file could not be read.' },
   CW_E_MANIFEST_DUPLICATE: { severity: 'warning', reason: 'ManifestDuplicate', summary: 'The same object is defined twice; the later definition is ignored.' },
   // Ingress
-  CW_E_INGRESS_CLASS_NOT_FOUND: { severity: 'warning', reason: 'IngressClassNotFound', summary: 'The Ingress names an IngressClass that does not exist.' },
   CW_E_INGRESS_PATH_INVALID: { severity: 'error', reason: 'InvalidPath', summary: 'An Ingress path is invalid for its pathType.' },
   CW_E_INGRESS_HOST_INVALID: { severity: 'error', reason: 'InvalidHost', summary: 'An Ingress host is not a valid DNS name or single-label wildcard.' },
   CW_E_INGRESS_BACKEND_INVALID: { severity: 'error', reason: 'InvalidBackend', summary: 'An Ingress backend is missing, names a resource backend, or has no usable port.' },
