@@ -3,6 +3,7 @@
  * (as go-control-plane's server depends on ConfigWatcher). Resources are already encoded; versions are
  * content hashes, so a version string always denotes the same bytes, across restarts and replicas.
  */
+import { createHash } from 'node:crypto';
 import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
 
 export interface EncodedResource {
@@ -43,3 +44,18 @@ export interface PlainResource {
 }
 
 export type GroupResources = ReadonlyMap<ResourceTypeUrl, readonly PlainResource[]>;
+
+/**
+ * How versions are computed, shared by the cache and the ADS server (which needs a version for a
+ * response it assembles itself, e.g. clusters kept back for make-before-break): the first 16 hex
+ * characters of a sha256.
+ */
+export function resourceVersion(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+}
+
+/** The version of a set of resources: the hash of its sorted `name:version` pairs (order-independent). */
+export function typeVersion(resources: Iterable<{ readonly name: string; readonly version: string }>): string {
+  const pairs = [...resources].map((r) => `${r.name}:${r.version}`).sort();
+  return createHash('sha256').update(pairs.join('\n')).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,121 @@
+/**
+ * `causeway controller`: standalone mode from a manifests folder. Serves xDS to the gateways and the admin
+ * API; watches the folder and pushes changes live. SIGINT/SIGTERM shut down gracefully.
+ */
+import type { Command } from 'commander';
+import { createAdminServer, listenAdmin } from '../admin/admin-server.js';
+import { readControllerConfig } from '../config/controller-config.js';
+import { ControllerRunner } from '../controller/runner.js';
+import { createLogger } from '../observability/logger.js';
+import { ControllerMetrics } from '../observability/metrics.js';
+import { ManifestsSource } from '../sources/manifests/manifests-source.js';
+import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
+import { createAdsServer } from '../../xds/server/ads-server.js';
+import { parseHostPort, parseHostPortFlag, parsePortFlag, reportCommandError } from './cli-errors.js';
+import type { RegisterCommand } from './command-module.js';
+import { translateOptionsFrom } from './translate-options-from-flags.js';
+
+interface ControllerFlags {
+  manifests: string;
+  config?: string;
+  xdsAddress: string;
+  adminAddress: string;
+  httpPort?: number;
+  httpsPort?: number;
+  logLevel: string;
+}
+
+export interface RunningController {
+  readonly xdsPort: number;
+  readonly adminPort: number;
+  stop(): Promise<void>;
+}
+
+export async function runController(flags: ControllerFlags): Promise<RunningController> {
+  const logger = createLogger({ level: flags.logLevel, name: 'controller' });
+  const config = flags.config ? readControllerConfig(flags.config) : undefined;
+  const translateOptions = translateOptionsFrom(config, flags);
+  const xds = parseHostPort(flags.xdsAddress);
+  const metrics = new ControllerMetrics();
+  const cache = new SnapshotCache();
+  const source = new ManifestsSource({ dir: flags.manifests });
+  const runner = new ControllerRunner({ source, translateOptions, cache, metrics, logger });
+  const ads = createAdsServer({
+    watcher: cache,
+    logger: logger.child({ component: 'xds' }),
+    events: {
+      onStreamOpen: (c) => {
+        metrics.gatewayConnected(c.group, c.stream);
+        logger.info({ node: c.nodeId, group: c.group, stream: c.stream }, 'gateway connected');
+      },
+      onStreamClose: (c) => {
+        metrics.gatewayDisconnected(c.group, c.stream);
+        logger.info({ node: c.nodeId, group: c.group, stream: c.stream }, 'gateway disconnected');
+      },
+      onPush: (c, typeUrl, _version, bytes) => {
+        metrics.recordPush(c.group, typeUrl, bytes);
+        runner.notePushed();
+      },
+      onAck: (c, typeUrl) => metrics.recordAck(c.group, typeUrl),
+      onNack: (c, typeUrl, version, error, names) => {
+        metrics.recordNack(c.group, typeUrl);
+        logger.warn({ code: 'CW_E_XDS_NACK', node: c.nodeId, group: c.group, typeUrl, version, resources: names }, `gateway rejected config: ${error}`);
+      },
+    },
+  });
+  const admin = createAdminServer({
+    metrics,
+    watcher: cache,
+    isReady: () => runner.isReady(),
+    diagnostics: () => runner.diagnostics(),
+    gateways: () => ads.connections(),
+    groups: () => runner.ir()?.groups.map((g) => g.name) ?? [],
+  });
+  // Listen first (the server answers nothing until the first translation), then load and translate.
+  const xdsPort = await ads.listen(xds.host, xds.port);
+  const adminAddr = await listenAdmin(admin, flags.adminAddress);
+  await runner.start();
+  logger.info({ xds: `${xds.host}:${xdsPort}`, admin: `${adminAddr.host}:${adminAddr.port}`, manifests: flags.manifests }, 'controller ready');
+  return {
+    xdsPort,
+    adminPort: adminAddr.port,
+    async stop() {
+      await runner.stop();
+      await ads.close();
+      await admin.close();
+    },
+  };
+}
+
+export const registerControllerCommand: RegisterCommand = (program: Command) => {
+  program
+    .command('controller')
+    .description(
+      'Run the controller in standalone mode: read Ingress, IngressClass, Service, EndpointSlice and TLS Secret ' +
+        'manifests from a folder, serve them to Envoy gateways over xDS (ADS, SotW and Delta), and apply edits live.',
+    )
+    .requiredOption('--manifests <dir>', 'manifests folder to read and watch (recursively)')
+    .option('--config <file>', 'controller config file (YAML: httpPort, httpsPort, groups)')
+    .option('--xds-address <host:port>', 'address of the xDS (ADS) gRPC server', parseHostPortFlag, '127.0.0.1:18000')
+    .option('--admin-address <host:port>', 'address of the admin server (/healthz, /readyz, /metrics, /debug/config)', parseHostPortFlag, '127.0.0.1:19000')
+    .option('--http-port <n>', 'gateways HTTP listener port for every group unless the config file sets it per group (default 8080)', parsePortFlag)
+    .option('--https-port <n>', 'gateways HTTPS listener port for every group unless the config file sets it per group (default 8443)', parsePortFlag)
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+    .action(async (flags: ControllerFlags) => {
+      try {
+        const c = await runController(flags);
+        let stopping = false;
+        const shutdown = (signal: string): void => {
+          if (stopping) return;
+          stopping = true;
+          process.stderr.write(`causeway: ${signal}, shutting down\n`);
+          void c.stop().finally(() => process.exit(0));
+        };
+        process.on('SIGINT', () => shutdown('SIGINT'));
+        process.on('SIGTERM', () => shutdown('SIGTERM'));
+      } catch (err) {
+        reportCommandError(err);
+        process.exit();
+      }
+    });
+};

@@ -1,0 +1,19 @@
+/** The `causeway` command line. Each command lives in its own `*.command.ts` file. */
+import { Command } from 'commander';
+import { registerControllerCommand } from './controller.command.js';
+import { registerGatewayCommand } from './gateway-bootstrap.command.js';
+import { registerTranslateCommand } from './translate.command.js';
+
+export function buildProgram(): Command {
+  const program = new Command('causeway')
+    .description('Causeway: an ingress controller that programs dedicated Envoy gateway fleets over xDS.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions();
+  registerControllerCommand(program);
+  registerTranslateCommand(program);
+  registerGatewayCommand(program);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,16 @@
+import type { ControllerConfig } from '../config/controller-config.js';
+import { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from '../translate/translate-options.js';
+
+/** Flags override the config file, which overrides the built-in defaults (8080/8443). */
+export function translateOptionsFrom(
+  config: ControllerConfig | undefined,
+  flags: { readonly httpPort?: number; readonly httpsPort?: number },
+): TranslateOptions {
+  return {
+    defaults: {
+      httpPort: flags.httpPort ?? config?.httpPort ?? DEFAULT_TRANSLATE_OPTIONS.defaults.httpPort,
+      httpsPort: flags.httpsPort ?? config?.httpsPort ?? DEFAULT_TRANSLATE_OPTIONS.defaults.httpsPort,
+    },
+    groups: config?.groups ?? {},
+  };
+}

@@ -1,0 +1,90 @@
+/** `causeway translate -f DIR`: offline, what each gateway group would get (xDS resources or the IR). */
+import { Option, type Command } from 'commander';
+import YAML from 'yaml';
+import { readControllerConfig } from '../config/controller-config.js';
+import { compareDiagnostics } from '../errors.js';
+import { loadManifestsFolder } from '../sources/manifests/manifests-source.js';
+import { translate } from '../translate/translate.js';
+import { translateXds } from '../../xds/translator/xds.translator.js';
+import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
+import { parsePortFlag, reportCommandError } from './cli-errors.js';
+import type { RegisterCommand } from './command-module.js';
+import { translateOptionsFrom } from './translate-options-from-flags.js';
+
+const KIND_NAMES: Record<string, string> = {
+  [RESOURCE_TYPES.cluster]: 'clusters',
+  [RESOURCE_TYPES.endpoint]: 'endpoints',
+  [RESOURCE_TYPES.secret]: 'secrets',
+  [RESOURCE_TYPES.listener]: 'listeners',
+  [RESOURCE_TYPES.route]: 'routes',
+};
+
+function redactSecrets(resource: object): object {
+  const r = JSON.parse(JSON.stringify(resource)) as { tls_certificate?: { private_key?: unknown } };
+  if (r.tls_certificate?.private_key) r.tls_certificate.private_key = { inline_string: '[redacted]' };
+  return r;
+}
+
+interface TranslateFlags {
+  file: string;
+  ir?: boolean;
+  output: 'yaml' | 'json';
+  config?: string;
+  group?: string;
+  httpPort?: number;
+  httpsPort?: number;
+}
+
+export const registerTranslateCommand: RegisterCommand = (program: Command) => {
+  program
+    .command('translate')
+    .description(
+      'Translate a manifests folder offline and print what each gateway group would get: Envoy resources ' +
+        '(listeners, routes, clusters, endpoints, secrets with private keys redacted) or, with --ir, the intermediate ' +
+        'representation. Diagnostics are printed too. Exits 1 when any diagnostic has severity error.',
+    )
+    .requiredOption('-f, --file <dir>', 'manifests folder to read (recursively: *.yaml, *.yml, *.json)')
+    .option('--ir', 'print the intermediate representation instead of Envoy resources')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .option('--config <file>', 'controller config file (groups and ports)')
+    .option('--group <name>', 'print only this gateway group')
+    .option('--http-port <n>', 'gateways HTTP listener port (default 8080)', parsePortFlag)
+    .option('--https-port <n>', 'gateways HTTPS listener port (default 8443)', parsePortFlag)
+    .action(async (flags: TranslateFlags) => {
+      try {
+        const config = flags.config ? readControllerConfig(flags.config) : undefined;
+        const options = translateOptionsFrom(config, flags);
+        const update = await loadManifestsFolder(flags.file);
+        const result = translate(update.resources, options);
+        const diagnostics = [...update.diagnostics, ...result.diagnostics].sort(compareDiagnostics);
+        const groupNames = result.ir.groups.map((g) => g.name);
+        if (flags.group !== undefined && !groupNames.includes(flags.group)) {
+          process.stderr.write(`causeway: unknown gateway group "${flags.group}" (groups: ${groupNames.join(', ')})\n`);
+          process.exitCode = 2;
+          return;
+        }
+        const keep = (name: string): boolean => flags.group === undefined || flags.group === name;
+        let groups: Record<string, unknown>;
+        if (flags.ir) {
+          groups = Object.fromEntries(
+            result.ir.groups.filter((g) => keep(g.name)).map((g) => [g.name, { ...g, secrets: g.secrets.map((s) => ({ ...s, privateKey: '[redacted]' })) }]),
+          );
+        } else {
+          groups = {};
+          for (const [name, types] of translateXds(result.ir)) {
+            if (!keep(name)) continue;
+            const g: Record<string, unknown[]> = {};
+            for (const [typeUrl, resources] of types) {
+              g[KIND_NAMES[typeUrl]!] = resources.map((r) => (typeUrl === RESOURCE_TYPES.secret ? redactSecrets(r.resource) : r.resource));
+            }
+            groups[name] = g;
+          }
+        }
+        const out = { diagnostics, groups };
+        process.stdout.write(flags.output === 'json' ? `${JSON.stringify(out, null, 2)}\n` : YAML.stringify(out, { lineWidth: 0 }));
+        if (diagnostics.some((d) => d.severity === 'error')) process.exitCode = 1;
+      } catch (err) {
+        reportCommandError(err);
+      }
+    });
+};

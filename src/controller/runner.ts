@@ -1,0 +1,154 @@
+/**
+ * The controller runner: source -> translate -> xds translate -> cache. The only place that connects
+ * the pure stages to the edges. A burst of changes is debounced; a change that touches only
+ * EndpointSlices takes the fast path (only the affected ClusterLoadAssignments are rebuilt and pushed).
+ * A bug in a stage is logged and the last good state keeps being served.
+ */
+import type { Logger } from 'pino';
+import { compareDiagnostics, type Diagnostic } from '../errors.js';
+import type { IR } from '../ir/ir-types.js';
+import type { ResourceSet } from '../resources/resource-set.js';
+import { onlyEndpointsChanged, type ResourceChange, type ResourceSource, type SourceUpdate } from '../sources/source-update.js';
+import { translate } from '../translate/translate.js';
+import type { TranslateOptions } from '../translate/translate-options.js';
+import type { ControllerMetrics } from '../observability/metrics.js';
+import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
+import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
+import { translateXds } from '../../xds/translator/xds.translator.js';
+import { Debouncer } from './debouncer.js';
+import { mergeEndpointDiagnostics, servicesOfChangedSlices, updateEndpoints } from './endpoint-updater.js';
+
+export interface RunnerOptions {
+  readonly source: ResourceSource;
+  readonly translateOptions: TranslateOptions;
+  readonly cache: SnapshotCache;
+  readonly metrics: ControllerMetrics;
+  readonly logger: Logger;
+  readonly holdoffMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+export class ControllerRunner {
+  private resources?: ResourceSet;
+  private currentIr?: IR;
+  private translateDiagnostics: readonly Diagnostic[] = [];
+  private sourceDiagnostics: readonly Diagnostic[] = [];
+  private latest?: SourceUpdate;
+  private pending: ResourceChange[] = [];
+  private firstChangeAt?: number;
+  private readonly debouncer: Debouncer;
+  /** When the last applied change was first seen (for the change-to-push metric). */
+  private unpushedChangeAt?: number;
+
+  constructor(private readonly o: RunnerOptions) {
+    this.debouncer = new Debouncer(() => this.flush(), o.holdoffMs ?? 10, o.maxDelayMs ?? 100);
+  }
+
+  /** Loads the source, runs the first full translation (the server starts answering), then watches. */
+  async start(): Promise<void> {
+    const first = await this.o.source.load();
+    this.latest = first;
+    this.applyFull(first);
+    await this.o.source.watch((u) => this.onUpdate(u));
+  }
+
+  async stop(): Promise<void> {
+    this.debouncer.cancel();
+    await this.o.source.close();
+  }
+
+  isReady(): boolean {
+    return this.currentIr !== undefined;
+  }
+
+  ir(): IR | undefined {
+    return this.currentIr;
+  }
+
+  diagnostics(): readonly Diagnostic[] {
+    return [...this.sourceDiagnostics, ...this.translateDiagnostics].sort(compareDiagnostics);
+  }
+
+  /** Called by the xDS server's push hook: records seconds from the change to its first push. */
+  notePushed(): void {
+    if (this.unpushedChangeAt === undefined) return;
+    this.o.metrics.observeChangeToPush((performance.now() - this.unpushedChangeAt) / 1000);
+    this.unpushedChangeAt = undefined;
+  }
+
+  private onUpdate(u: SourceUpdate): void {
+    this.latest = u;
+    this.pending.push(...u.changed);
+    this.firstChangeAt ??= performance.now();
+    this.debouncer.poke();
+  }
+
+  private flush(): void {
+    const u = this.latest;
+    if (!u) return;
+    const changes = this.pending;
+    this.pending = [];
+    this.unpushedChangeAt = this.firstChangeAt;
+    this.firstChangeAt = undefined;
+    if (changes.length === 0 && this.currentIr) {
+      // Only the source's own problems changed (e.g. a file broke and its last good version stays).
+      this.setDiagnostics(u.diagnostics, this.translateDiagnostics);
+      return;
+    }
+    if (this.currentIr && this.resources && onlyEndpointsChanged(changes)) this.applyEndpoints(u, changes);
+    else this.applyFull(u);
+  }
+
+  private applyFull(u: SourceUpdate): void {
+    const t0 = performance.now();
+    try {
+      const result = translate(u.resources, this.o.translateOptions);
+      const xds = translateXds(result.ir);
+      this.o.cache.setAll(xds);
+      this.resources = u.resources;
+      this.currentIr = result.ir;
+      this.setDiagnostics(u.diagnostics, result.diagnostics);
+      this.o.metrics.recordTranslation('full', 'ok', (performance.now() - t0) / 1000);
+      this.o.metrics.setReady(true);
+      this.o.logger.info(
+        { groups: result.ir.groups.map((g) => g.name), diagnostics: result.diagnostics.length, ms: Math.round(performance.now() - t0) },
+        'translated',
+      );
+    } catch (err) {
+      this.o.metrics.recordTranslation('full', 'error', (performance.now() - t0) / 1000);
+      this.o.logger.error({ err }, 'translation failed; serving the last good configuration');
+    }
+  }
+
+  private applyEndpoints(u: SourceUpdate, changes: readonly ResourceChange[]): void {
+    const t0 = performance.now();
+    try {
+      const services = servicesOfChangedSlices(changes, this.resources!, u.resources);
+      const upd = updateEndpoints(this.currentIr!, u.resources, services);
+      for (const [group, upserts] of upd.upserts) this.o.cache.updateResources(group, RESOURCE_TYPES.endpoint, upserts, []);
+      this.resources = u.resources;
+      this.currentIr = upd.ir;
+      this.setDiagnostics(u.diagnostics, mergeEndpointDiagnostics(this.translateDiagnostics, services, upd.diagnostics));
+      this.o.metrics.recordTranslation('endpoints', 'ok', (performance.now() - t0) / 1000);
+      this.o.logger.debug({ services: [...services], ms: Math.round(performance.now() - t0) }, 'endpoints updated');
+    } catch (err) {
+      this.o.metrics.recordTranslation('endpoints', 'error', (performance.now() - t0) / 1000);
+      this.o.logger.error({ err }, 'endpoint update failed; running a full translation');
+      this.applyFull(u);
+    }
+  }
+
+  /** Stores the current diagnostics and logs the ones that are new. */
+  private setDiagnostics(source: readonly Diagnostic[], translated: readonly Diagnostic[]): void {
+    const before = new Set(this.diagnostics().map((d) => JSON.stringify(d)));
+    this.sourceDiagnostics = source;
+    this.translateDiagnostics = [...translated].sort(compareDiagnostics);
+    const all = this.diagnostics();
+    for (const d of all) {
+      if (before.has(JSON.stringify(d))) continue;
+      const obj = `${d.object.kind} ${d.object.namespace ? `${d.object.namespace}/` : ''}${d.object.name}`;
+      this.o.logger.warn({ code: d.code, object: obj, file: d.object.file, document: d.object.documentIndex }, d.message);
+    }
+    this.o.metrics.setDiagnostics(all);
+  }
+}

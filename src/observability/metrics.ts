@@ -1,0 +1,215 @@
+/**
+ * The controller's Prometheus metrics. Every instance owns its own prom-client Registry (never the
+ * global one), so several controllers (or tests) can coexist in one process. Metric names and labels
+ * are a contract: `docs/metrics.md` documents every one of them, and a test checks it.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ERRORS } from '../errors.js';
+import type { Diagnostic, ErrorCode, Severity } from '../errors.js';
+import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
+import type { ResourceKind } from '../../xds/protos/envoy-protos.js';
+
+export const METRIC_PREFIX = 'causeway_';
+
+export type TranslationKind = 'full' | 'endpoints';
+export type TranslationResult = 'ok' | 'error';
+export type XdsStreamKind = 'sotw' | 'delta';
+/** The `type` label of xDS metrics: a short resource kind, or `unknown` for a type Causeway does not serve. */
+export type XdsTypeLabel = ResourceKind | 'unknown';
+
+/** 1 ms to 10 s. */
+export const CHANGE_TO_PUSH_BUCKETS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+/** 0.5 ms to 10 s: endpoint-only translations take well under a millisecond. */
+export const TRANSLATION_BUCKETS: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+const KIND_BY_TYPE_URL: ReadonlyMap<string, ResourceKind> = new Map(
+  (Object.entries(RESOURCE_TYPES) as [ResourceKind, string][]).map(([kind, url]) => [url, kind]),
+);
+
+/**
+ * The `type` label for a type URL (or a kind given directly). Anything else maps to `unknown`: type
+ * URLs come from gateways, and a label must never take unbounded values.
+ */
+export function xdsTypeLabel(typeUrlOrKind: string): XdsTypeLabel {
+  const kind = KIND_BY_TYPE_URL.get(typeUrlOrKind);
+  if (kind) return kind;
+  return Object.hasOwn(RESOURCE_TYPES, typeUrlOrKind) ? (typeUrlOrKind as ResourceKind) : 'unknown';
+}
+
+export interface ControllerMetricsOptions {
+  /** Register prom-client's default process and Node.js metrics (prefixed `causeway_`). Default true. */
+  readonly defaultMetrics?: boolean;
+}
+
+export class ControllerMetrics {
+  /** This instance's registry; other components may register their own `causeway_*` metrics on it. */
+  readonly registry: Registry;
+
+  private readonly translations: Counter<'result' | 'kind'>;
+  private readonly translationDuration: Histogram<'kind'>;
+  private readonly diagnostics: Gauge<'code' | 'severity'>;
+  private readonly xdsPushes: Counter<'group' | 'type'>;
+  private readonly xdsPushBytes: Counter<'group' | 'type'>;
+  private readonly xdsAcks: Counter<'group' | 'type'>;
+  private readonly xdsNacks: Counter<'group' | 'type'>;
+  private readonly connectedGateways: Gauge<'group' | 'stream'>;
+  private readonly changeToPush: Histogram;
+  private readonly ready: Gauge;
+
+  /** Diagnostic series ever set, so that a code that goes away drops to 0 instead of vanishing. */
+  private readonly diagnosticSeries = new Map<string, { code: string; severity: string }>();
+  /** Connected-gateway counts, kept here so a disconnect never drives the gauge below 0. */
+  private readonly connections = new Map<string, number>();
+
+  constructor(options: ControllerMetricsOptions = {}) {
+    this.registry = new Registry();
+    const registers = [this.registry];
+    if (options.defaultMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+
+    this.translations = new Counter({
+      name: 'causeway_translations_total',
+      help: 'Translations of the sources into Envoy resources, by result (ok|error) and kind (full|endpoints).',
+      labelNames: ['result', 'kind'],
+      registers,
+    });
+    this.translationDuration = new Histogram({
+      name: 'causeway_translation_duration_seconds',
+      help: 'Duration of a translation, by kind (full|endpoints).',
+      labelNames: ['kind'],
+      buckets: [...TRANSLATION_BUCKETS],
+      registers,
+    });
+    this.diagnostics = new Gauge({
+      name: 'causeway_diagnostics',
+      help: 'Current diagnostics (user configuration problems), by code and severity.',
+      labelNames: ['code', 'severity'],
+      registers,
+    });
+    this.xdsPushes = new Counter({
+      name: 'causeway_xds_pushes_total',
+      help: 'xDS responses sent to gateways, by gateway group and resource type.',
+      labelNames: ['group', 'type'],
+      registers,
+    });
+    this.xdsPushBytes = new Counter({
+      name: 'causeway_xds_push_bytes_total',
+      help: 'Bytes of encoded resources sent to gateways in xDS responses, by gateway group and resource type.',
+      labelNames: ['group', 'type'],
+      registers,
+    });
+    this.xdsAcks = new Counter({
+      name: 'causeway_xds_acks_total',
+      help: 'xDS responses acknowledged (ACK) by gateways, by gateway group and resource type.',
+      labelNames: ['group', 'type'],
+      registers,
+    });
+    this.xdsNacks = new Counter({
+      name: 'causeway_xds_nacks_total',
+      help: 'xDS responses rejected (NACK) by gateways, by gateway group and resource type.',
+      labelNames: ['group', 'type'],
+      registers,
+    });
+    this.connectedGateways = new Gauge({
+      name: 'causeway_xds_connected_gateways',
+      help: 'Gateways with an open xDS stream, by gateway group and stream variant (sotw|delta).',
+      labelNames: ['group', 'stream'],
+      registers,
+    });
+    this.changeToPush = new Histogram({
+      name: 'causeway_change_to_push_seconds',
+      help: 'Seconds from a source change to the first xDS push that carries it.',
+      buckets: [...CHANGE_TO_PUSH_BUCKETS],
+      registers,
+    });
+    this.ready = new Gauge({
+      name: 'causeway_ready',
+      help: '1 once the first full translation is done and the controller serves configuration, else 0.',
+      registers,
+    });
+
+    this.ready.set(0);
+    // Every catalog code is a series from the start (at 0): the set is bounded, and alerts and graphs
+    // see "0 problems" rather than "no data".
+    this.setDiagnostics([]);
+  }
+
+  recordTranslation(kind: TranslationKind, result: TranslationResult, seconds: number): void {
+    this.translations.inc({ result, kind });
+    this.translationDuration.observe({ kind }, seconds);
+  }
+
+  /** Sets `causeway_diagnostics` from the complete current list (replaces the previous one). */
+  setDiagnostics(list: readonly Diagnostic[]): void {
+    for (const code of Object.keys(ERRORS) as ErrorCode[]) {
+      this.trackDiagnosticSeries(code, ERRORS[code].severity);
+    }
+    const counts = new Map<string, number>();
+    for (const d of list) {
+      const key = this.trackDiagnosticSeries(d.code, d.severity);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, labels] of this.diagnosticSeries) this.diagnostics.set(labels, counts.get(key) ?? 0);
+  }
+
+  /** One xDS response sent: `bytes` is the size of the encoded resources it carried. */
+  recordPush(group: string, typeUrl: string, bytes: number): void {
+    const labels = { group, type: xdsTypeLabel(typeUrl) };
+    this.xdsPushes.inc(labels);
+    this.xdsPushBytes.inc(labels, bytes);
+  }
+
+  recordAck(group: string, typeUrl: string): void {
+    this.xdsAcks.inc({ group, type: xdsTypeLabel(typeUrl) });
+  }
+
+  recordNack(group: string, typeUrl: string): void {
+    this.xdsNacks.inc({ group, type: xdsTypeLabel(typeUrl) });
+  }
+
+  gatewayConnected(group: string, stream: XdsStreamKind): void {
+    this.setConnections(group, stream, this.connectionCount(group, stream) + 1);
+  }
+
+  /** Never goes below 0, even if a disconnect is reported twice. */
+  gatewayDisconnected(group: string, stream: XdsStreamKind): void {
+    this.setConnections(group, stream, Math.max(0, this.connectionCount(group, stream) - 1));
+  }
+
+  observeChangeToPush(seconds: number): void {
+    this.changeToPush.observe(seconds);
+  }
+
+  setReady(ready: boolean): void {
+    this.ready.set(ready ? 1 : 0);
+  }
+
+  /** The Content-Type of `metricsText()`. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The Prometheus text exposition of every metric in this registry. */
+  metricsText(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private trackDiagnosticSeries(code: string, severity: Severity | string): string {
+    const key = `${code}\u0000${severity}`;
+    if (!this.diagnosticSeries.has(key)) this.diagnosticSeries.set(key, { code, severity });
+    return key;
+  }
+
+  private connectionCount(group: string, stream: XdsStreamKind): number {
+    return this.connections.get(`${group}\u0000${stream}`) ?? 0;
+  }
+
+  private setConnections(group: string, stream: XdsStreamKind, count: number): void {
+    this.connections.set(`${group}\u0000${stream}`, count);
+    this.connectedGateways.set({ group, stream }, count);
+  }
+}

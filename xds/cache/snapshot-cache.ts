@@ -1,0 +1,245 @@
+/**
+ * The xDS snapshot cache: one immutable GroupSnapshot per gateway group, built from canonical proto3 JSON
+ * resources. Resources are encoded once here; the ADS server sends these bytes as they are.
+ *
+ * Versions are content hashes (see config-watcher.ts), so an unchanged resource keeps its version across
+ * translations, restarts and replicas, and a type whose resources did not change keeps its version and
+ * its TypeSnapshot object. Subscribers hear only about groups whose types changed, with the set of
+ * changed types.
+ */
+import type {
+  ConfigWatcher,
+  EncodedResource,
+  GroupResources,
+  GroupSnapshot,
+  PlainResource,
+  TypeSnapshot,
+} from './config-watcher.js';
+import { resourceVersion, typeVersion } from './config-watcher.js';
+import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
+import { PUSH_ORDER, encodeResource } from '../protos/envoy-protos.js';
+
+export type SnapshotListener = (snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>) => void;
+
+export interface SnapshotCacheOptions {
+  /** Called when a subscriber throws; the other subscribers are still notified. Default: console.error. */
+  readonly onListenerError?: (error: unknown, group: string) => void;
+}
+
+/** Per type: the plain object each encoded resource came from (a private copy), to skip re-encoding. */
+type PlainIndex = ReadonlyMap<ResourceTypeUrl, ReadonlyMap<string, object>>;
+
+interface GroupState {
+  readonly snapshot: GroupSnapshot;
+  readonly plains: PlainIndex;
+}
+
+const EMPTY_TYPE: TypeSnapshot = Object.freeze({ version: typeVersion([]), resources: new Map() });
+const EMPTY_TYPES: ReadonlyMap<ResourceTypeUrl, TypeSnapshot> = new Map(PUSH_ORDER.map((t) => [t, EMPTY_TYPE]));
+const SERVED_TYPES: ReadonlySet<string> = new Set(PUSH_ORDER);
+
+function emptySnapshot(group: string): GroupSnapshot {
+  return { group, types: EMPTY_TYPES };
+}
+
+function assertServedType(typeUrl: string): asserts typeUrl is ResourceTypeUrl {
+  if (!SERVED_TYPES.has(typeUrl)) throw new Error(`snapshot cache: type ${typeUrl} is not served`);
+}
+
+function byName(a: { readonly name: string }, b: { readonly name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Structural equality of JSON-like values (what canonical proto3 JSON is made of). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && deepEqual(ra[k], rb[k]));
+}
+
+interface Entry {
+  readonly encoded: EncodedResource;
+  readonly plain: object;
+}
+
+/** Encodes `resource`, unless it is deep-equal to the plain object `previous` was encoded from. */
+function encodeEntry(typeUrl: ResourceTypeUrl, r: PlainResource, previous: Entry | undefined): Entry {
+  if (previous && deepEqual(previous.plain, r.resource)) return previous;
+  let value: Uint8Array;
+  try {
+    value = encodeResource(typeUrl, r.resource);
+  } catch (err) {
+    throw new Error(`snapshot cache: cannot encode ${typeUrl} ${JSON.stringify(r.name)}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  return { encoded: { name: r.name, version: resourceVersion(value), value }, plain: structuredClone(r.resource) };
+}
+
+/** Builds a TypeSnapshot from entries; returns `previous` itself when nothing changed. */
+function typeSnapshotOf(entries: readonly Entry[], previous: TypeSnapshot): TypeSnapshot {
+  const sorted = [...entries].sort((a, b) => byName(a.encoded, b.encoded));
+  const resources = new Map(sorted.map((e) => [e.encoded.name, e.encoded]));
+  const version = typeVersion(resources.values());
+  return version === previous.version ? previous : { version, resources };
+}
+
+function previousEntry(state: GroupState | undefined, typeUrl: ResourceTypeUrl, name: string): Entry | undefined {
+  const encoded = state?.snapshot.types.get(typeUrl)?.resources.get(name);
+  const plain = state?.plains.get(typeUrl)?.get(name);
+  return encoded && plain ? { encoded, plain } : undefined;
+}
+
+function buildGroup(group: string, resources: GroupResources, previous: GroupState | undefined): GroupState {
+  for (const typeUrl of resources.keys()) assertServedType(typeUrl);
+  const types = new Map<ResourceTypeUrl, TypeSnapshot>();
+  const plains = new Map<ResourceTypeUrl, ReadonlyMap<string, object>>();
+  for (const typeUrl of PUSH_ORDER) {
+    const list = resources.get(typeUrl) ?? [];
+    const seen = new Set<string>();
+    const entries: Entry[] = [];
+    for (const r of list) {
+      if (seen.has(r.name)) throw new Error(`snapshot cache: duplicate ${typeUrl} ${JSON.stringify(r.name)} in ${group}`);
+      seen.add(r.name);
+      entries.push(encodeEntry(typeUrl, r, previousEntry(previous, typeUrl, r.name)));
+    }
+    const prevType = previous?.snapshot.types.get(typeUrl) ?? EMPTY_TYPE;
+    types.set(typeUrl, typeSnapshotOf(entries, prevType));
+    plains.set(typeUrl, new Map(entries.map((e) => [e.encoded.name, e.plain])));
+  }
+  return { snapshot: { group, types }, plains };
+}
+
+function changedTypes(before: GroupSnapshot, after: GroupSnapshot): Set<ResourceTypeUrl> {
+  const changed = new Set<ResourceTypeUrl>();
+  for (const typeUrl of PUSH_ORDER) {
+    if (before.types.get(typeUrl)?.version !== after.types.get(typeUrl)?.version) changed.add(typeUrl);
+  }
+  return changed;
+}
+
+export class SnapshotCache implements ConfigWatcher {
+  private states = new Map<string, GroupState>();
+  private readonly listeners = new Map<string, Set<SnapshotListener>>();
+  private ready = false;
+  private readonly readyPromise: Promise<void>;
+  private resolveReady: () => void = () => undefined;
+  private readonly onListenerError: (error: unknown, group: string) => void;
+
+  constructor(options: SnapshotCacheOptions = {}) {
+    this.readyPromise = new Promise((resolve) => {
+      this.resolveReady = resolve;
+    });
+    this.onListenerError =
+      options.onListenerError ??
+      ((error, group) => console.error(`snapshot cache: subscriber of group ${group} failed`, error));
+  }
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  whenReady(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  snapshot(group: string): GroupSnapshot {
+    return this.states.get(group)?.snapshot ?? emptySnapshot(group);
+  }
+
+  /** The groups the last translation (or an incremental update since) knows, sorted. */
+  groups(): string[] {
+    return [...this.states.keys()].sort();
+  }
+
+  subscribe(group: string, listener: SnapshotListener): () => void {
+    let set = this.listeners.get(group);
+    if (!set) this.listeners.set(group, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(group) === set) this.listeners.delete(group);
+    };
+  }
+
+  /**
+   * Stores a full translation. Everything is encoded before anything is stored: if a resource does not
+   * encode (a translator bug), this throws and the previous snapshots stay. Groups absent from `groups`
+   * become empty. Marks the cache ready.
+   */
+  setAll(groups: ReadonlyMap<string, GroupResources>): void {
+    const next = new Map<string, GroupState>();
+    for (const group of [...groups.keys()].sort()) {
+      next.set(group, buildGroup(group, groups.get(group) ?? new Map(), this.states.get(group)));
+    }
+    const previous = this.states;
+    this.states = next;
+    const notifications: Array<[GroupSnapshot, Set<ResourceTypeUrl>]> = [];
+    for (const group of [...new Set([...previous.keys(), ...next.keys()])].sort()) {
+      const after = this.snapshot(group);
+      const changed = changedTypes(previous.get(group)?.snapshot ?? emptySnapshot(group), after);
+      if (changed.size > 0) notifications.push([after, changed]);
+    }
+    if (!this.ready) {
+      this.ready = true;
+      this.resolveReady();
+    }
+    for (const [snapshot, changed] of notifications) this.notify(snapshot, changed);
+  }
+
+  /**
+   * Changes some resources of one type of one group (an EndpointSlice change touching a few
+   * ClusterLoadAssignments). Removals apply first, then upserts. Notifies only if bytes changed.
+   */
+  updateResources(
+    group: string,
+    typeUrl: ResourceTypeUrl,
+    upserts: readonly PlainResource[],
+    removals: readonly string[],
+  ): void {
+    assertServedType(typeUrl);
+    const state = this.states.get(group);
+    const before = state?.snapshot ?? emptySnapshot(group);
+    const prevType = before.types.get(typeUrl) ?? EMPTY_TYPE;
+    const entries = new Map<string, Entry>();
+    for (const [name, encoded] of prevType.resources) {
+      const plain = state?.plains.get(typeUrl)?.get(name);
+      if (plain) entries.set(name, { encoded, plain });
+    }
+    for (const name of removals) entries.delete(name);
+    const upserted = new Set<string>();
+    for (const r of upserts) {
+      if (upserted.has(r.name)) throw new Error(`snapshot cache: duplicate ${typeUrl} ${JSON.stringify(r.name)} in ${group}`);
+      upserted.add(r.name);
+      entries.set(r.name, encodeEntry(typeUrl, r, entries.get(r.name)));
+    }
+    const typeSnap = typeSnapshotOf([...entries.values()], prevType);
+    if (typeSnap === prevType) return;
+    const types = new Map(before.types);
+    types.set(typeUrl, typeSnap);
+    const plains = new Map(state?.plains ?? []);
+    plains.set(typeUrl, new Map([...entries.values()].map((e) => [e.encoded.name, e.plain])));
+    const snapshot: GroupSnapshot = { group, types };
+    this.states.set(group, { snapshot, plains });
+    this.notify(snapshot, new Set([typeUrl]));
+  }
+
+  private notify(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>): void {
+    const set = this.listeners.get(snapshot.group);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(snapshot, changed);
+      } catch (err) {
+        this.onListenerError(err, snapshot.group);
+      }
+    }
+  }
+}

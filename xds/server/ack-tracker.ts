@@ -1,0 +1,91 @@
+/**
+ * Per stream and per type: which response was sent last (its nonce and version), and what the client
+ * said about it. Classifies each request by its `response_nonce`, the same way for SotW and Delta:
+ *
+ * - no nonce, or nothing sent yet for the type on this stream (e.g. a nonce from a previous stream):
+ *   `none`, a plain request;
+ * - the latest nonce, first answer to it: `ack`, or `nack` when `error_detail` is set;
+ * - the latest nonce again (e.g. a SotW request changing `resource_names`): `none`;
+ * - any other nonce: `stale` (a newer response is on its way to the client).
+ */
+import type { AdsNackInfo, AdsTypeInfo, PushState } from './connection.js';
+import type { RpcStatus } from './discovery-messages.js';
+import { PUSH_ORDER } from '../protos/envoy-protos.js';
+
+export type Verdict =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'stale' }
+  | { readonly kind: 'ack'; readonly version: string }
+  | { readonly kind: 'nack'; readonly nack: AdsNackInfo };
+
+interface TypeRecord {
+  nonce: string;
+  sentVersion: string;
+  sentNames: readonly string[];
+  ackedVersion?: string;
+  state: PushState;
+  lastNack?: AdsNackInfo;
+}
+
+const NONE: Verdict = { kind: 'none' };
+const STALE: Verdict = { kind: 'stale' };
+
+export class AckTracker {
+  private readonly records = new Map<string, TypeRecord>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  recordPush(typeUrl: string, nonce: string, version: string, resourceNames: readonly string[]): void {
+    const previous = this.records.get(typeUrl);
+    this.records.set(typeUrl, {
+      nonce,
+      sentVersion: version,
+      sentNames: resourceNames,
+      state: 'pending',
+      ...(previous?.ackedVersion !== undefined ? { ackedVersion: previous.ackedVersion } : {}),
+      ...(previous?.lastNack ? { lastNack: previous.lastNack } : {}),
+    });
+  }
+
+  onRequest(typeUrl: string, responseNonce: string, errorDetail: RpcStatus | null): Verdict {
+    const record = this.records.get(typeUrl);
+    if (!record || responseNonce === '') return NONE;
+    if (responseNonce !== record.nonce) return STALE;
+    if (record.state !== 'pending') return NONE;
+    if (errorDetail) {
+      const nack: AdsNackInfo = {
+        version: record.sentVersion,
+        message: errorDetail.message,
+        resourceNames: record.sentNames,
+        at: new Date(this.now()).toISOString(),
+      };
+      record.state = 'nacked';
+      record.lastNack = nack;
+      return { kind: 'nack', nack };
+    }
+    record.state = 'acked';
+    record.ackedVersion = record.sentVersion;
+    return { kind: 'ack', version: record.sentVersion };
+  }
+
+  state(typeUrl: string): PushState {
+    return this.records.get(typeUrl)?.state ?? 'none';
+  }
+
+  /** Every type a response was sent for, in push order. */
+  info(): AdsTypeInfo[] {
+    const order = (t: string): number => {
+      const i = PUSH_ORDER.indexOf(t as (typeof PUSH_ORDER)[number]);
+      return i < 0 ? PUSH_ORDER.length : i;
+    };
+    return [...this.records.entries()]
+      .sort(([a], [b]) => order(a) - order(b) || (a < b ? -1 : 1))
+      .map(([typeUrl, r]) => ({
+        typeUrl,
+        sentVersion: r.sentVersion,
+        state: r.state,
+        ...(r.ackedVersion !== undefined ? { ackedVersion: r.ackedVersion } : {}),
+        ...(r.lastNack ? { lastNack: r.lastNack } : {}),
+      }));
+  }
+}

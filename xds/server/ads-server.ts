@@ -1,0 +1,158 @@
+/**
+ * The ADS gRPC server: `envoy.service.discovery.v3.AggregatedDiscoveryService` with both
+ * StreamAggregatedResources (SotW) and DeltaAggregatedResources (Delta), serving the snapshots of a
+ * ConfigWatcher to Envoy gateways. The group of a gateway is its `node.cluster` (`default` when empty).
+ *
+ * The server holds no metrics code: it reports through AdsEvents, and `connections()` tells who is
+ * connected and what each node ACKed or NACKed.
+ */
+import type { ChannelOptions, ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status } from '@grpc/grpc-js';
+import type { ConfigWatcher } from '../cache/config-watcher.js';
+import type { AdsLogger } from './ads-logger.js';
+import { SILENT_LOGGER } from './ads-logger.js';
+import { ADS_SERVICE } from './ads-service.js';
+import type { AdsStream, StreamContext } from './ads-stream.js';
+import type { AdsConnectionInfo, AdsEvents } from './connection.js';
+import { openDeltaStream } from './delta-stream.js';
+import type {
+  DeltaDiscoveryRequest,
+  DeltaDiscoveryResponse,
+  DiscoveryRequest,
+  DiscoveryResponse,
+} from './discovery-messages.js';
+import { preloadDiscoveryTypes } from './discovery-messages.js';
+import { createNonceSource } from './nonce.js';
+import type { AdsServerTuning } from './server-options.js';
+import { grpcServerOptions, resolveTuning } from './server-options.js';
+import { openSotwStream } from './sotw-stream.js';
+
+export type { AdsConnection, AdsConnectionInfo, AdsEvents, AdsNackInfo, AdsTypeInfo } from './connection.js';
+export type { AdsLogger } from './ads-logger.js';
+export type { AdsServerTuning } from './server-options.js';
+
+export interface AdsServerOptions extends AdsServerTuning {
+  readonly watcher: ConfigWatcher;
+  readonly events?: AdsEvents;
+  readonly logger?: AdsLogger;
+  /** Randomness for the jitters (tests). Default Math.random. */
+  readonly random?: () => number;
+  /** Clock (tests). Default Date.now. */
+  readonly now?: () => number;
+}
+
+export interface AdsServer {
+  /** Binds (insecure) and serves; resolves with the bound port (useful with port 0). */
+  listen(host: string, port: number): Promise<number>;
+  /**
+   * Graceful stop: refuses new streams, ends the open ones (status UNAVAILABLE, so gateways reconnect
+   * elsewhere) at random moments within `closeWindowMs`, then shuts the server down, forcing it after
+   * `closeGraceMs`.
+   */
+  close(): Promise<void>;
+  /** The identified streams, sorted by group, node id and stream id. */
+  connections(): AdsConnectionInfo[];
+  /** The grpc-js options in effect (with the jittered max connection age). */
+  readonly grpcOptions: Readonly<ChannelOptions>;
+}
+
+type AnyStream = AdsStream<DiscoveryRequest, DiscoveryResponse> | AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+export function createAdsServer(options: AdsServerOptions): AdsServer {
+  const tuning = resolveTuning(options);
+  const random = options.random ?? Math.random;
+  const logger = options.logger ?? SILENT_LOGGER;
+  const grpcOptions = grpcServerOptions(tuning, random);
+  const server = new Server(grpcOptions);
+  const streams = new Set<AnyStream>();
+  let streamCounter = 0;
+  let closing: Promise<void> | undefined;
+  preloadDiscoveryTypes();
+
+  const ctx: StreamContext = {
+    watcher: options.watcher,
+    events: options.events ?? {},
+    logger,
+    holdRemovalsMs: tuning.holdRemovalsMs,
+    now: options.now ?? Date.now,
+    nextId: () => `s${++streamCounter}`,
+    nextNonce: createNonceSource(),
+  };
+
+  function refuse(call: ServerDuplexStream<unknown, unknown>): boolean {
+    if (!closing) return false;
+    call.emit('error', Object.assign(new Error('server shutting down'), { code: status.UNAVAILABLE, details: 'server shutting down' }));
+    return true;
+  }
+
+  function track(stream: AnyStream): void {
+    streams.add(stream);
+    stream.onClose(() => streams.delete(stream));
+  }
+
+  const implementation: UntypedServiceImplementation = {
+    StreamAggregatedResources: (call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>) => {
+      if (!refuse(call as ServerDuplexStream<unknown, unknown>)) track(openSotwStream(call, ctx));
+    },
+    DeltaAggregatedResources: (call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) => {
+      if (!refuse(call as ServerDuplexStream<unknown, unknown>)) track(openDeltaStream(call, ctx));
+    },
+  };
+  server.addService(ADS_SERVICE, implementation);
+
+  async function shutdown(): Promise<void> {
+    await Promise.all(
+      [...streams].map(
+        (stream) =>
+          new Promise<void>((resolve) => {
+            setTimeout(() => {
+              stream.end(status.UNAVAILABLE, 'server shutting down');
+              resolve();
+            }, Math.floor(random() * tuning.closeWindowMs));
+          }),
+      ),
+    );
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, tuning.closeGraceMs);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    logger.info({ component: 'ads' }, 'ads server stopped');
+  }
+
+  return {
+    grpcOptions,
+    listen(host: string, port: number): Promise<number> {
+      return new Promise((resolve, reject) => {
+        server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (err, bound) => {
+          if (err) reject(err);
+          else {
+            logger.info({ component: 'ads', host, port: bound, maxConnectionAgeMs: grpcOptions['grpc.max_connection_age_ms'] }, 'ads server listening');
+            resolve(bound);
+          }
+        });
+      });
+    },
+    close(): Promise<void> {
+      closing ??= shutdown();
+      return closing;
+    },
+    connections(): AdsConnectionInfo[] {
+      return [...streams]
+        .map((s) => s.info())
+        .filter((i): i is AdsConnectionInfo => i !== undefined)
+        .sort((a, b) => compare(a.group, b.group) || compare(a.nodeId, b.nodeId) || compare(a.connectedAt, b.connectedAt) || compare(a.id, b.id));
+    },
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * Incremental (Delta) ADS, per type: what the client subscribed to and which version of each resource
+ * it has (`known`), so that a response carries only what differs: changed resources, and
+ * `removed_resources` for names it has that are gone.
+ *
+ * - Listeners and clusters are wildcard when the first request subscribes to nothing (or `*`).
+ * - The first request's `initial_resource_versions` seed `known` (a reconnect): only differences are
+ *   sent, and a wildcard type answers its first request even with nothing to send (unless the client
+ *   told its versions), so that the client's initialization completes.
+ * - Subscribing to a name sends it again even if the client seems to have it (the protocol requires it);
+ *   unsubscribing forgets it.
+ * - `known` is updated when a response is sent, not when it is ACKed; so a NACKed resource is not sent
+ *   again until it changes. A stale nonce does not ACK anything, but its subscription changes apply.
+ * - Removals of clusters and endpoints are held back for make-before-break (see make-before-break.ts).
+ */
+import type { EncodedResource, GroupSnapshot, TypeSnapshot } from '../cache/config-watcher.js';
+import { typeVersion } from '../cache/config-watcher.js';
+import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
+import { AckTracker } from './ack-tracker.js';
+import type { DeltaDiscoveryRequest } from './discovery-messages.js';
+import { HELD_REMOVAL_TYPES, planPass } from './make-before-break.js';
+import type { NonceSource } from './nonce.js';
+import type { Step, StreamMachine } from './stream-machine.js';
+import { StepBuilder, WILDCARD_TYPES } from './stream-machine.js';
+
+interface Subscription {
+  wildcard: boolean;
+  readonly names: Set<string>;
+  /** name -> version the client has. */
+  readonly known: Map<string, string>;
+  /** Names in `known` the snapshot no longer has, whose removal is held back. */
+  held: ReadonlySet<string>;
+}
+
+interface Planned {
+  readonly version: string;
+  readonly resources: readonly EncodedResource[];
+  readonly removed: readonly string[];
+  readonly held: ReadonlySet<string>;
+}
+
+const EMPTY_TYPE: TypeSnapshot = { version: typeVersion([]), resources: new Map() };
+
+function newSubscription(typeUrl: string, req: DeltaDiscoveryRequest): Subscription {
+  const subscribe = req.resource_names_subscribe;
+  const names = new Set(subscribe.filter((n) => n !== '*'));
+  const wildcard = subscribe.includes('*') || (subscribe.length === 0 && WILDCARD_TYPES.has(typeUrl));
+  const known = new Map(
+    Object.entries(req.initial_resource_versions).filter(([name]) => wildcard || names.has(name)),
+  );
+  return { wildcard, names, known, held: new Set() };
+}
+
+function applyChanges(sub: Subscription, req: DeltaDiscoveryRequest): void {
+  for (const name of req.resource_names_subscribe) {
+    if (name === '*') sub.wildcard = true;
+    else {
+      sub.names.add(name);
+      sub.known.delete(name);
+    }
+  }
+  for (const name of req.resource_names_unsubscribe) {
+    if (name === '*') sub.wildcard = false;
+    else sub.names.delete(name);
+  }
+  if (!sub.wildcard) for (const name of [...sub.known.keys()]) if (!sub.names.has(name)) sub.known.delete(name);
+}
+
+export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
+  readonly acks: AckTracker;
+  private readonly subs = new Map<ResourceTypeUrl, Subscription>();
+
+  constructor(
+    private readonly nextNonce: NonceSource,
+    now: () => number = Date.now,
+  ) {
+    this.acks = new AckTracker(now);
+  }
+
+  onRequest(req: DeltaDiscoveryRequest, snapshot: GroupSnapshot): Step {
+    const typeUrl = req.type_url as ResourceTypeUrl;
+    const step = new StepBuilder();
+    const verdict = this.acks.onRequest(typeUrl, req.response_nonce, req.error_detail);
+    const changesSubscription = req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0;
+    if (verdict.kind === 'stale' && !changesSubscription) return step.build();
+    step.verdict(typeUrl, verdict);
+
+    let sub = this.subs.get(typeUrl);
+    const first = sub === undefined;
+    if (!sub) {
+      sub = newSubscription(typeUrl, req);
+      this.subs.set(typeUrl, sub);
+    } else applyChanges(sub, req);
+
+    const answerEmpty = first && sub.wildcard && Object.keys(req.initial_resource_versions).length === 0;
+    if (first || changesSubscription) {
+      const s = sub;
+      for (const [t, p] of planPass(new Set([typeUrl]), this.acks, (t, allowed) => {
+        const planned = this.plan(t, s, snapshot, allowed);
+        return planned.resources.length > 0 || planned.removed.length > 0 || answerEmpty ? planned : undefined;
+      })) {
+        this.commit(step, t, p);
+      }
+    }
+    if ((verdict.kind === 'ack' || verdict.kind === 'nack') && this.hasHeld()) step.add(this.releaseHeld(snapshot, false));
+    return step.build();
+  }
+
+  onChange(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>): Step {
+    const types = new Set([...this.subs].filter(([t, s]) => changed.has(t) || s.held.size > 0).map(([t]) => t));
+    return this.pass(snapshot, types, false);
+  }
+
+  releaseHeld(snapshot: GroupSnapshot, force: boolean): Step {
+    const types = new Set([...this.subs].filter(([, s]) => s.held.size > 0).map(([t]) => t));
+    return types.size === 0 ? new StepBuilder().build() : this.pass(snapshot, types, force);
+  }
+
+  hasHeld(): boolean {
+    for (const sub of this.subs.values()) if (sub.held.size > 0) return true;
+    return false;
+  }
+
+  private pass(snapshot: GroupSnapshot, types: ReadonlySet<ResourceTypeUrl>, force: boolean): Step {
+    const step = new StepBuilder();
+    const plans = planPass(
+      types,
+      this.acks,
+      (typeUrl, allowed) => {
+        const sub = this.subs.get(typeUrl);
+        if (!sub) return undefined;
+        const p = this.plan(typeUrl, sub, snapshot, allowed);
+        if (p.resources.length === 0 && p.removed.length === 0) {
+          sub.held = p.held; // nothing to send; a hold may still start or end
+          return undefined;
+        }
+        return p;
+      },
+      force,
+    );
+    for (const [typeUrl, p] of plans) this.commit(step, typeUrl, p);
+    return step.build();
+  }
+
+  private plan(typeUrl: ResourceTypeUrl, sub: Subscription, snapshot: GroupSnapshot, allowed: boolean): Planned {
+    const ts = snapshot.types.get(typeUrl) ?? EMPTY_TYPE;
+    const resources: EncodedResource[] = [];
+    if (sub.wildcard) {
+      for (const r of ts.resources.values()) if (sub.known.get(r.name) !== r.version) resources.push(r);
+    } else {
+      for (const name of [...sub.names].sort()) {
+        const r = ts.resources.get(name);
+        if (r && sub.known.get(name) !== r.version) resources.push(r);
+      }
+    }
+    const gone = [...sub.known.keys()].filter((name) => !ts.resources.has(name)).sort();
+    const hold = !allowed && HELD_REMOVAL_TYPES.has(typeUrl);
+    return { version: ts.version, resources, removed: hold ? [] : gone, held: new Set(hold ? gone : []) };
+  }
+
+  private commit(step: StepBuilder, typeUrl: ResourceTypeUrl, p: Planned): void {
+    const sub = this.subs.get(typeUrl);
+    if (!sub) return;
+    const nonce = this.nextNonce();
+    for (const r of p.resources) sub.known.set(r.name, r.version);
+    for (const name of p.removed) sub.known.delete(name);
+    sub.held = p.held;
+    this.acks.recordPush(
+      typeUrl,
+      nonce,
+      p.version,
+      p.resources.map((r) => r.name),
+    );
+    step.pushes.push({ typeUrl, nonce, version: p.version, resources: p.resources, removed: p.removed });
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The four ADS messages as plain TypeScript shapes (snake_case, as protobufjs loads Envoy's protos with
+ * keepCase), and their binary codecs. Decoding yields plain objects with every field present; encoding
+ * writes plain objects straight through the protobufjs encoder, so resource bytes in an Any are copied
+ * to the wire as they are, never re-encoded.
+ */
+import type protobuf from 'protobufjs';
+import { envoyRoot } from '../protos/envoy-protos.js';
+
+/** The part of Envoy's `config.core.v3.Node` the server uses. */
+export interface NodeInfo {
+  readonly id: string;
+  readonly cluster: string;
+  readonly user_agent_name?: string;
+}
+
+export interface RpcStatus {
+  readonly code: number;
+  readonly message: string;
+}
+
+export interface AnyResource {
+  readonly type_url: string;
+  readonly value: Uint8Array;
+}
+
+export interface DiscoveryRequest {
+  readonly version_info: string;
+  readonly node: NodeInfo | null;
+  readonly resource_names: readonly string[];
+  readonly type_url: string;
+  readonly response_nonce: string;
+  readonly error_detail: RpcStatus | null;
+}
+
+export interface DiscoveryResponse {
+  readonly version_info: string;
+  readonly resources: readonly AnyResource[];
+  readonly type_url: string;
+  readonly nonce: string;
+}
+
+export interface DeltaDiscoveryRequest {
+  readonly node: NodeInfo | null;
+  readonly type_url: string;
+  readonly resource_names_subscribe: readonly string[];
+  readonly resource_names_unsubscribe: readonly string[];
+  readonly initial_resource_versions: Readonly<Record<string, string>>;
+  readonly response_nonce: string;
+  readonly error_detail: RpcStatus | null;
+}
+
+export interface DeltaResource {
+  readonly name: string;
+  readonly version: string;
+  readonly resource: AnyResource | null;
+}
+
+export interface DeltaDiscoveryResponse {
+  readonly system_version_info: string;
+  readonly resources: readonly DeltaResource[];
+  readonly type_url: string;
+  readonly removed_resources: readonly string[];
+  readonly nonce: string;
+}
+
+const PKG = 'envoy.service.discovery.v3';
+
+let types:
+  | { sotwReq: protobuf.Type; sotwRes: protobuf.Type; deltaReq: protobuf.Type; deltaRes: protobuf.Type }
+  | undefined;
+
+function messageTypes(): NonNullable<typeof types> {
+  if (!types) {
+    const root = envoyRoot();
+    types = {
+      sotwReq: root.lookupType(`${PKG}.DiscoveryRequest`),
+      sotwRes: root.lookupType(`${PKG}.DiscoveryResponse`),
+      deltaReq: root.lookupType(`${PKG}.DeltaDiscoveryRequest`),
+      deltaRes: root.lookupType(`${PKG}.DeltaDiscoveryResponse`),
+    };
+  }
+  return types;
+}
+
+/** Loads the protos now (about 200 ms), so that the first stream does not pay for it. */
+export function preloadDiscoveryTypes(): void {
+  messageTypes();
+}
+
+type Decoded = Record<string, unknown>;
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
+
+function nodeOf(v: unknown): NodeInfo | null {
+  if (v === null || typeof v !== 'object') return null;
+  const n = v as Decoded;
+  const name = str(n['user_agent_name']);
+  return { id: str(n['id']), cluster: str(n['cluster']), ...(name ? { user_agent_name: name } : {}) };
+}
+
+function statusOf(v: unknown): RpcStatus | null {
+  if (v === null || typeof v !== 'object') return null;
+  const s = v as Decoded;
+  return { code: typeof s['code'] === 'number' ? s['code'] : 0, message: str(s['message']) };
+}
+
+function anyOf(v: unknown): AnyResource | null {
+  if (v === null || typeof v !== 'object') return null;
+  const a = v as Decoded;
+  return { type_url: str(a['type_url']), value: a['value'] instanceof Uint8Array ? a['value'] : new Uint8Array() };
+}
+
+function decode(type: protobuf.Type, bytes: Uint8Array): Decoded {
+  return type.decode(bytes) as unknown as Decoded;
+}
+
+function encode(type: protobuf.Type, message: object): Buffer {
+  const bytes = type.encode(message).finish();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function decodeDiscoveryRequest(bytes: Uint8Array): DiscoveryRequest {
+  const m = decode(messageTypes().sotwReq, bytes);
+  return {
+    version_info: str(m['version_info']),
+    node: nodeOf(m['node']),
+    resource_names: strings(m['resource_names']),
+    type_url: str(m['type_url']),
+    response_nonce: str(m['response_nonce']),
+    error_detail: statusOf(m['error_detail']),
+  };
+}
+
+export function decodeDeltaDiscoveryRequest(bytes: Uint8Array): DeltaDiscoveryRequest {
+  const m = decode(messageTypes().deltaReq, bytes);
+  const versions = m['initial_resource_versions'];
+  return {
+    node: nodeOf(m['node']),
+    type_url: str(m['type_url']),
+    resource_names_subscribe: strings(m['resource_names_subscribe']),
+    resource_names_unsubscribe: strings(m['resource_names_unsubscribe']),
+    initial_resource_versions:
+      versions && typeof versions === 'object' ? Object.fromEntries(Object.entries(versions).map(([k, v]) => [k, str(v)])) : {},
+    response_nonce: str(m['response_nonce']),
+    error_detail: statusOf(m['error_detail']),
+  };
+}
+
+export function decodeDiscoveryResponse(bytes: Uint8Array): DiscoveryResponse {
+  const m = decode(messageTypes().sotwRes, bytes);
+  const resources = Array.isArray(m['resources']) ? m['resources'] : [];
+  return {
+    version_info: str(m['version_info']),
+    resources: resources.map(anyOf).filter((a): a is AnyResource => a !== null),
+    type_url: str(m['type_url']),
+    nonce: str(m['nonce']),
+  };
+}
+
+export function decodeDeltaDiscoveryResponse(bytes: Uint8Array): DeltaDiscoveryResponse {
+  const m = decode(messageTypes().deltaRes, bytes);
+  const resources = (Array.isArray(m['resources']) ? m['resources'] : []) as Decoded[];
+  return {
+    system_version_info: str(m['system_version_info']),
+    resources: resources.map((r) => ({ name: str(r['name']), version: str(r['version']), resource: anyOf(r['resource']) })),
+    type_url: str(m['type_url']),
+    removed_resources: strings(m['removed_resources']),
+    nonce: str(m['nonce']),
+  };
+}
+
+/** Requests are small and rare: they go through fromObject, which validates their shape. */
+export function encodeDiscoveryRequest(request: DiscoveryRequest): Buffer {
+  const t = messageTypes().sotwReq;
+  return encode(t, t.fromObject(request as unknown as Decoded));
+}
+
+export function encodeDeltaDiscoveryRequest(request: DeltaDiscoveryRequest): Buffer {
+  const t = messageTypes().deltaReq;
+  return encode(t, t.fromObject(request as unknown as Decoded));
+}
+
+/** Responses are the hot path: plain objects go straight to the encoder (resource bytes copied as is). */
+export function encodeDiscoveryResponse(response: DiscoveryResponse): Buffer {
+  return encode(messageTypes().sotwRes, response);
+}
+
+export function encodeDeltaDiscoveryResponse(response: DeltaDiscoveryResponse): Buffer {
+  return encode(messageTypes().deltaRes, response);
+}

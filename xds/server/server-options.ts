@@ -1,0 +1,68 @@
+/**
+ * Connection tuning of the ADS server, and the grpc-js options it becomes. Every server has a maximum
+ * connection age, randomized per server start (on top of the ±10 % grpc-js already applies per
+ * connection), so that gateways connected at the same moment (after a rollout) do not all reconnect at
+ * the same moment again.
+ */
+import type { ChannelOptions } from '@grpc/grpc-js';
+
+export interface AdsServerTuning {
+  /** Interval of server keepalive pings. Default 30 s. */
+  readonly keepaliveTimeMs?: number;
+  /** How long a keepalive ping may stay unanswered before the connection is closed. Default 10 s. */
+  readonly keepaliveTimeoutMs?: number;
+  /** Maximum connection age before a GOAWAY. Default 30 min. */
+  readonly maxConnectionAgeMs?: number;
+  /** Jitter fraction applied to maxConnectionAgeMs once per server start. Default 0.1 (±10 %). */
+  readonly maxConnectionAgeJitter?: number;
+  /** How long streams may go on after the GOAWAY of maxConnectionAgeMs. Default 30 s. */
+  readonly maxConnectionAgeGraceMs?: number;
+  /** Make-before-break: longest hold of cluster/endpoint removals awaiting listener/route ACKs. Default 5 s. */
+  readonly holdRemovalsMs?: number;
+  /** close(): streams are ended at random moments within this window. Default 2 s. */
+  readonly closeWindowMs?: number;
+  /** close(): after the window, how long to wait for connections to close before forcing. Default 1 s. */
+  readonly closeGraceMs?: number;
+}
+
+export type ResolvedTuning = Required<AdsServerTuning>;
+
+export const DEFAULT_TUNING: ResolvedTuning = {
+  keepaliveTimeMs: 30_000,
+  keepaliveTimeoutMs: 10_000,
+  maxConnectionAgeMs: 30 * 60_000,
+  maxConnectionAgeJitter: 0.1,
+  maxConnectionAgeGraceMs: 30_000,
+  holdRemovalsMs: 5_000,
+  closeWindowMs: 2_000,
+  closeGraceMs: 1_000,
+};
+
+export function resolveTuning(tuning: AdsServerTuning): ResolvedTuning {
+  const given = tuning as Record<string, unknown>;
+  const resolved = Object.fromEntries(
+    Object.entries(DEFAULT_TUNING).map(([key, fallback]) => [key, given[key] ?? fallback]),
+  ) as unknown as ResolvedTuning;
+  for (const [key, value] of Object.entries(resolved)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new Error(`ads server: ${key} must be a non-negative number, got ${String(value)}`);
+    }
+  }
+  if (resolved.maxConnectionAgeJitter >= 1) throw new Error('ads server: maxConnectionAgeJitter must be below 1');
+  return resolved;
+}
+
+/** `base` moved by a uniform random amount within ±`fraction`. */
+export function jittered(base: number, fraction: number, random: () => number): number {
+  return Math.round(base * (1 + fraction * (2 * random() - 1)));
+}
+
+export function grpcServerOptions(tuning: ResolvedTuning, random: () => number): ChannelOptions {
+  return {
+    'grpc.keepalive_time_ms': tuning.keepaliveTimeMs,
+    'grpc.keepalive_timeout_ms': tuning.keepaliveTimeoutMs,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.max_connection_age_ms': jittered(tuning.maxConnectionAgeMs, tuning.maxConnectionAgeJitter, random),
+    'grpc.max_connection_age_grace_ms': tuning.maxConnectionAgeGraceMs,
+  };
+}

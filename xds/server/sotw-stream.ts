@@ -1,0 +1,28 @@
+/** State-of-the-world ADS (StreamAggregatedResources): the SotW machine behind the common stream I/O. */
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { StreamContext, StreamProtocol } from './ads-stream.js';
+import { AdsStream } from './ads-stream.js';
+import type { DiscoveryRequest, DiscoveryResponse } from './discovery-messages.js';
+import { SotwMachine } from './sotw-machine.js';
+import type { Push } from './stream-machine.js';
+
+export function sotwResponse(push: Push): DiscoveryResponse {
+  return {
+    version_info: push.version,
+    resources: push.resources.map((r) => ({ type_url: push.typeUrl, value: r.value })),
+    type_url: push.typeUrl,
+    nonce: push.nonce,
+  };
+}
+
+export function openSotwStream(
+  call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>,
+  ctx: StreamContext,
+): AdsStream<DiscoveryRequest, DiscoveryResponse> {
+  const protocol: StreamProtocol<DiscoveryRequest, DiscoveryResponse> = {
+    kind: 'sotw',
+    createMachine: (c) => new SotwMachine(c.nextNonce, c.now),
+    toWire: sotwResponse,
+  };
+  return new AdsStream(call, protocol, ctx);
+}

@@ -1,0 +1,70 @@
+/**
+ * The pure protocol logic of one ADS stream, free of grpc I/O: the stream driver feeds it requests and
+ * snapshot changes, and carries out the steps it returns (write the pushes, report ACKs and NACKs).
+ */
+import type { EncodedResource, GroupSnapshot } from '../cache/config-watcher.js';
+import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
+import { PUSH_ORDER, RESOURCE_TYPES } from '../protos/envoy-protos.js';
+import type { AckTracker, Verdict } from './ack-tracker.js';
+import type { AdsNackInfo } from './connection.js';
+
+/** One response to write. SotW uses `resources` only; Delta sends changed resources and removals. */
+export interface Push {
+  readonly typeUrl: ResourceTypeUrl;
+  readonly nonce: string;
+  /** SotW `version_info`, Delta `system_version_info`. */
+  readonly version: string;
+  readonly resources: readonly EncodedResource[];
+  readonly removed: readonly string[];
+}
+
+export interface Step {
+  readonly pushes: readonly Push[];
+  readonly acks: ReadonlyArray<{ readonly typeUrl: string; readonly version: string }>;
+  readonly nacks: ReadonlyArray<{ readonly typeUrl: string; readonly nack: AdsNackInfo }>;
+}
+
+export interface StreamMachine<Req> {
+  /** `req.type_url` is a served type (the driver checks). */
+  onRequest(req: Req, snapshot: GroupSnapshot): Step;
+  onChange(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>): Step;
+  /** Sends removals held back for make-before-break if allowed now, or regardless when `force` (timeout). */
+  releaseHeld(snapshot: GroupSnapshot, force: boolean): Step;
+  /** True while some removal is held back. */
+  hasHeld(): boolean;
+  readonly acks: AckTracker;
+}
+
+export const EMPTY_STEP: Step = { pushes: [], acks: [], nacks: [] };
+
+export class StepBuilder {
+  readonly pushes: Push[] = [];
+  readonly acks: Array<{ typeUrl: string; version: string }> = [];
+  readonly nacks: Array<{ typeUrl: string; nack: AdsNackInfo }> = [];
+
+  verdict(typeUrl: string, verdict: Verdict): void {
+    if (verdict.kind === 'ack') this.acks.push({ typeUrl, version: verdict.version });
+    else if (verdict.kind === 'nack') this.nacks.push({ typeUrl, nack: verdict.nack });
+  }
+
+  add(step: Step): void {
+    this.pushes.push(...step.pushes);
+    this.acks.push(...step.acks);
+    this.nacks.push(...step.nacks);
+  }
+
+  build(): Step {
+    return { pushes: this.pushes, acks: this.acks, nacks: this.nacks };
+  }
+}
+
+/** Stable sort of pushes by PUSH_ORDER (used when several queued requests are answered at once). */
+export function inPushOrder(pushes: readonly Push[]): Push[] {
+  return pushes
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => PUSH_ORDER.indexOf(a.p.typeUrl) - PUSH_ORDER.indexOf(b.p.typeUrl) || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+/** Listeners and clusters: an empty initial subscription means "everything" (wildcard). */
+export const WILDCARD_TYPES: ReadonlySet<string> = new Set<string>([RESOURCE_TYPES.cluster, RESOURCE_TYPES.listener]);
