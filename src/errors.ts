@@ -14,34 +14,126 @@ export interface CatalogEntry {
 
 export const ERRORS = {
   // Manifests folder
-  CW_E_MANIFEST_YAML: { severity: 'error', reason: 'ManifestInvalidYAML', summary: 'A manifest file or document is not valid YAML.' },
-  CW_E_MANIFEST_OBJECT: { severity: 'error', reason: 'ManifestInvalidObject', summary: 'A document is not a Kubernetes object of a kind Causeway reads, or misses required fields.' },
-  CW_E_MANIFEST_READ: { severity: 'error', reason: 'ManifestUnreadable', summary: 'A manifest file could not be read.' },
-  CW_E_MANIFEST_DUPLICATE: { severity: 'warning', reason: 'ManifestDuplicate', summary: 'The same object is defined twice; the later definition is ignored.' },
+  CW_E_MANIFEST_YAML: {
+    severity: 'error',
+    reason: 'ManifestInvalidYAML',
+    summary: 'A manifest file or document is not valid YAML.',
+  },
+  CW_E_MANIFEST_OBJECT: {
+    severity: 'error',
+    reason: 'ManifestInvalidObject',
+    summary: 'A document is not a Kubernetes object of a kind Causeway reads, or misses required fields.',
+  },
+  CW_E_MANIFEST_READ: {
+    severity: 'error',
+    reason: 'ManifestUnreadable',
+    summary: 'A manifest file could not be read.',
+  },
+  CW_E_MANIFEST_DUPLICATE: {
+    severity: 'warning',
+    reason: 'ManifestDuplicate',
+    summary: 'The same object is defined twice; the later definition is ignored.',
+  },
   // Ingress
-  CW_E_INGRESS_PATH_INVALID: { severity: 'error', reason: 'InvalidPath', summary: 'An Ingress path is invalid for its pathType.' },
-  CW_E_INGRESS_HOST_INVALID: { severity: 'error', reason: 'InvalidHost', summary: 'An Ingress host is not a valid DNS name or single-label wildcard.' },
-  CW_E_INGRESS_BACKEND_INVALID: { severity: 'error', reason: 'InvalidBackend', summary: 'An Ingress backend is missing, names a resource backend, or has no usable port.' },
-  CW_E_INGRESS_NO_RULES: { severity: 'warning', reason: 'NoRules', summary: 'The Ingress has neither rules nor a default backend.' },
-  CW_E_ROUTE_CONFLICT: { severity: 'warning', reason: 'RouteConflict', summary: 'Another, older Ingress already serves this host and path; this one is ignored for it.' },
-  CW_E_DEFAULT_BACKEND_CONFLICT: { severity: 'warning', reason: 'DefaultBackendConflict', summary: 'Another, older Ingress already sets the default backend of this gateway group.' },
-  CW_E_ANNOTATION_INVALID: { severity: 'error', reason: 'InvalidAnnotation', summary: 'An annotation value is invalid; the default is used instead.' },
+  CW_E_INGRESS_PATH_INVALID: {
+    severity: 'error',
+    reason: 'InvalidPath',
+    summary: 'An Ingress path is invalid for its pathType.',
+  },
+  CW_E_INGRESS_HOST_INVALID: {
+    severity: 'error',
+    reason: 'InvalidHost',
+    summary: 'An Ingress host is not a valid DNS name or single-label wildcard.',
+  },
+  CW_E_INGRESS_BACKEND_INVALID: {
+    severity: 'error',
+    reason: 'InvalidBackend',
+    summary: 'An Ingress backend is missing, names a resource backend, or has no usable port.',
+  },
+  CW_E_INGRESS_NO_RULES: {
+    severity: 'warning',
+    reason: 'NoRules',
+    summary: 'The Ingress has neither rules nor a default backend.',
+  },
+  CW_E_ROUTE_CONFLICT: {
+    severity: 'warning',
+    reason: 'RouteConflict',
+    summary: 'Another, older Ingress already serves this host and path; this one is ignored for it.',
+  },
+  CW_E_DEFAULT_BACKEND_CONFLICT: {
+    severity: 'warning',
+    reason: 'DefaultBackendConflict',
+    summary: 'Another, older Ingress already sets the default backend of this gateway group.',
+  },
+  CW_E_ANNOTATION_INVALID: {
+    severity: 'error',
+    reason: 'InvalidAnnotation',
+    summary: 'An annotation value is invalid; the default is used instead.',
+  },
   // Services and endpoints
-  CW_E_SERVICE_NOT_FOUND: { severity: 'warning', reason: 'ServiceNotFound', summary: 'The backend Service does not exist; its routes answer 503.' },
-  CW_E_SERVICE_PORT_NOT_FOUND: { severity: 'warning', reason: 'ServicePortNotFound', summary: 'The backend Service has no such port; its routes answer 503.' },
-  CW_E_SERVICE_UNSUPPORTED: { severity: 'warning', reason: 'ServiceUnsupported', summary: 'The backend Service type is not supported (ExternalName); its routes answer 503.' },
-  CW_E_ENDPOINTS_NONE: { severity: 'warning', reason: 'NoEndpoints', summary: 'The backend Service has no ready or serving endpoints; its routes answer 503.' },
-  CW_E_ENDPOINTS_TERMINATING_FALLBACK: { severity: 'warning', reason: 'TerminatingFallback', summary: 'No endpoint is ready; traffic goes to serving, terminating endpoints.' },
+  CW_E_SERVICE_NOT_FOUND: {
+    severity: 'warning',
+    reason: 'ServiceNotFound',
+    summary: 'The backend Service does not exist; its routes answer 503.',
+  },
+  CW_E_SERVICE_PORT_NOT_FOUND: {
+    severity: 'warning',
+    reason: 'ServicePortNotFound',
+    summary: 'The backend Service has no such port; its routes answer 503.',
+  },
+  CW_E_SERVICE_UNSUPPORTED: {
+    severity: 'warning',
+    reason: 'ServiceUnsupported',
+    summary: 'The backend Service type is not supported (ExternalName); its routes answer 503.',
+  },
+  CW_E_ENDPOINTS_NONE: {
+    severity: 'warning',
+    reason: 'NoEndpoints',
+    summary: 'The backend Service has no ready or serving endpoints; its routes answer 503.',
+  },
+  CW_E_ENDPOINTS_TERMINATING_FALLBACK: {
+    severity: 'warning',
+    reason: 'TerminatingFallback',
+    summary: 'No endpoint is ready; traffic goes to serving, terminating endpoints.',
+  },
   // TLS
-  CW_E_TLS_SECRET_NOT_FOUND: { severity: 'error', reason: 'TLSSecretNotFound', summary: 'The TLS Secret does not exist; its hosts are not served over HTTPS.' },
-  CW_E_TLS_SECRET_INVALID: { severity: 'error', reason: 'TLSSecretInvalid', summary: 'The TLS Secret is not of type kubernetes.io/tls or lacks a PEM certificate and key.' },
-  CW_E_TLS_HOST_CONFLICT: { severity: 'warning', reason: 'TLSHostConflict', summary: 'Another, older Ingress already sets the certificate of this host.' },
-  CW_E_TLS_HOST_WITHOUT_RULE: { severity: 'warning', reason: 'TLSHostWithoutRule', summary: 'A TLS host has no rule in the gateway group; HTTPS requests for it get 404.' },
+  CW_E_TLS_SECRET_NOT_FOUND: {
+    severity: 'error',
+    reason: 'TLSSecretNotFound',
+    summary: 'The TLS Secret does not exist; its hosts are not served over HTTPS.',
+  },
+  CW_E_TLS_SECRET_INVALID: {
+    severity: 'error',
+    reason: 'TLSSecretInvalid',
+    summary: 'The TLS Secret is not of type kubernetes.io/tls or lacks a PEM certificate and key.',
+  },
+  CW_E_TLS_HOST_CONFLICT: {
+    severity: 'warning',
+    reason: 'TLSHostConflict',
+    summary: 'Another, older Ingress already sets the certificate of this host.',
+  },
+  CW_E_TLS_HOST_WITHOUT_RULE: {
+    severity: 'warning',
+    reason: 'TLSHostWithoutRule',
+    summary: 'A TLS host has no rule in the gateway group; HTTPS requests for it get 404.',
+  },
   // Config and CLI
-  CW_E_CONFIG_INVALID: { severity: 'error', reason: 'ConfigInvalid', summary: 'The controller configuration file is invalid.' },
-  CW_E_USAGE: { severity: 'error', reason: 'Usage', summary: 'A command was called with wrong flags or arguments.' },
+  CW_E_CONFIG_INVALID: {
+    severity: 'error',
+    reason: 'ConfigInvalid',
+    summary: 'The controller configuration file is invalid.',
+  },
+  CW_E_USAGE: {
+    severity: 'error',
+    reason: 'Usage',
+    summary: 'A command was called with wrong flags or arguments.',
+  },
   // xDS
-  CW_E_XDS_NACK: { severity: 'warning', reason: 'GatewayRejectedConfig', summary: 'A gateway rejected a configuration resource (NACK).' },
+  CW_E_XDS_NACK: {
+    severity: 'warning',
+    reason: 'GatewayRejectedConfig',
+    summary: 'A gateway rejected a configuration resource (NACK).',
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

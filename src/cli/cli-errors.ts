@@ -4,7 +4,8 @@ import { CausewayError } from '../errors.js';
 /** Parses a TCP port flag (1-65535); commander reports the error with the flag name and exits non-zero. */
 export function parsePortFlag(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError(`"${value}" is not a port number (1-65535).`);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535)
+    throw new InvalidArgumentError(`"${value}" is not a port number (1-65535).`);
   return n;
 }
 

@@ -59,7 +59,10 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
       onAck: (c, typeUrl) => metrics.recordAck(c.group, typeUrl),
       onNack: (c, typeUrl, version, error, names) => {
         metrics.recordNack(c.group, typeUrl);
-        logger.warn({ code: 'CW_E_XDS_NACK', node: c.nodeId, group: c.group, typeUrl, version, resources: names }, `gateway rejected config: ${error}`);
+        logger.warn(
+          { code: 'CW_E_XDS_NACK', node: c.nodeId, group: c.group, typeUrl, version, resources: names },
+          `gateway rejected config: ${error}`,
+        );
       },
     },
   });
@@ -75,7 +78,14 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
   const xdsPort = await ads.listen(xds.host, xds.port);
   const adminAddr = await listenAdmin(admin, flags.adminAddress);
   await runner.start();
-  logger.info({ xds: `${xds.host}:${xdsPort}`, admin: `${adminAddr.host}:${adminAddr.port}`, manifests: flags.manifests }, 'controller ready');
+  logger.info(
+    {
+      xds: `${xds.host}:${xdsPort}`,
+      admin: `${adminAddr.host}:${adminAddr.port}`,
+      manifests: flags.manifests,
+    },
+    'controller ready',
+  );
   return {
     xdsPort,
     adminPort: adminAddr.port,
@@ -96,10 +106,28 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
     )
     .requiredOption('--manifests <dir>', 'manifests folder to read and watch (recursively)')
     .option('--config <file>', 'controller config file (YAML: httpPort, httpsPort, groups)')
-    .option('--xds-address <host:port>', 'address of the xDS (ADS) gRPC server', parseHostPortFlag, '127.0.0.1:18000')
-    .option('--admin-address <host:port>', 'address of the admin server (/healthz, /readyz, /metrics, /debug/config)', parseHostPortFlag, '127.0.0.1:19000')
-    .option('--http-port <n>', 'gateways HTTP listener port for every group unless the config file sets it per group (default 8080)', parsePortFlag)
-    .option('--https-port <n>', 'gateways HTTPS listener port for every group unless the config file sets it per group (default 8443)', parsePortFlag)
+    .option(
+      '--xds-address <host:port>',
+      'address of the xDS (ADS) gRPC server',
+      parseHostPortFlag,
+      '127.0.0.1:18000',
+    )
+    .option(
+      '--admin-address <host:port>',
+      'address of the admin server (/healthz, /readyz, /metrics, /debug/config)',
+      parseHostPortFlag,
+      '127.0.0.1:19000',
+    )
+    .option(
+      '--http-port <n>',
+      'gateways HTTP listener port for every group unless the config file sets it per group (default 8080)',
+      parsePortFlag,
+    )
+    .option(
+      '--https-port <n>',
+      'gateways HTTPS listener port for every group unless the config file sets it per group (default 8443)',
+      parsePortFlag,
+    )
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
     .action(async (flags: ControllerFlags) => {
       try {

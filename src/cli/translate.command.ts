@@ -59,7 +59,9 @@ export const registerTranslateCommand: RegisterCommand = (program: Command) => {
         const diagnostics = [...update.diagnostics, ...result.diagnostics].sort(compareDiagnostics);
         const groupNames = result.ir.groups.map((g) => g.name);
         if (flags.group !== undefined && !groupNames.includes(flags.group)) {
-          process.stderr.write(`causeway: unknown gateway group "${flags.group}" (groups: ${groupNames.join(', ')})\n`);
+          process.stderr.write(
+            `causeway: unknown gateway group "${flags.group}" (groups: ${groupNames.join(', ')})\n`,
+          );
           process.exitCode = 2;
           return;
         }
@@ -67,7 +69,12 @@ export const registerTranslateCommand: RegisterCommand = (program: Command) => {
         let groups: Record<string, unknown>;
         if (flags.ir) {
           groups = Object.fromEntries(
-            result.ir.groups.filter((g) => keep(g.name)).map((g) => [g.name, { ...g, secrets: g.secrets.map((s) => ({ ...s, privateKey: '[redacted]' })) }]),
+            result.ir.groups
+              .filter((g) => keep(g.name))
+              .map((g) => [
+                g.name,
+                { ...g, secrets: g.secrets.map((s) => ({ ...s, privateKey: '[redacted]' })) },
+              ]),
           );
         } else {
           groups = {};
@@ -75,13 +82,19 @@ export const registerTranslateCommand: RegisterCommand = (program: Command) => {
             if (!keep(name)) continue;
             const g: Record<string, unknown[]> = {};
             for (const [typeUrl, resources] of types) {
-              g[KIND_NAMES[typeUrl]!] = resources.map((r) => (typeUrl === RESOURCE_TYPES.secret ? redactSecrets(r.resource) : r.resource));
+              g[KIND_NAMES[typeUrl]!] = resources.map((r) =>
+                typeUrl === RESOURCE_TYPES.secret ? redactSecrets(r.resource) : r.resource,
+              );
             }
             groups[name] = g;
           }
         }
         const out = { diagnostics, groups };
-        process.stdout.write(flags.output === 'json' ? `${JSON.stringify(out, null, 2)}\n` : YAML.stringify(out, { lineWidth: 0 }));
+        process.stdout.write(
+          flags.output === 'json'
+            ? `${JSON.stringify(out, null, 2)}\n`
+            : YAML.stringify(out, { lineWidth: 0, aliasDuplicateObjects: false }),
+        );
         if (diagnostics.some((d) => d.severity === 'error')) process.exitCode = 1;
       } catch (err) {
         reportCommandError(err);

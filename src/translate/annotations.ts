@@ -5,7 +5,8 @@
 
 export type AnnotationTarget = 'Ingress' | 'IngressClass' | 'Service';
 
-export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+export type ParseResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
 export interface AnnotationSpec<T> {
   readonly name: string;
@@ -37,7 +38,9 @@ export const GATEWAY_GROUP: AnnotationSpec<string> = {
   defaultText: 'the IngressClass annotation, else `default`',
   description: 'The gateway group (fleet) that serves the Ingress. A DNS label.',
   parse: (raw) =>
-    DNS_LABEL.test(raw) ? { ok: true, value: raw } : { ok: false, error: `"${raw}" is not a DNS label (a-z, 0-9, -; at most 63)` },
+    DNS_LABEL.test(raw)
+      ? { ok: true, value: raw }
+      : { ok: false, error: `"${raw}" is not a DNS label (a-z, 0-9, -; at most 63)` },
 };
 
 export const REQUEST_TIMEOUT: AnnotationSpec<number> = {
@@ -69,7 +72,12 @@ export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   },
 };
 
-export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [GATEWAY_GROUP, REQUEST_TIMEOUT, SSL_REDIRECT, CONNECT_TIMEOUT];
+export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
+  GATEWAY_GROUP,
+  REQUEST_TIMEOUT,
+  SSL_REDIRECT,
+  CONNECT_TIMEOUT,
+];
 
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 15;
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

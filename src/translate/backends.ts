@@ -15,31 +15,63 @@ export function backendName(ref: ServicePortRefIR): string {
   return `service/${ref.namespace}/${ref.name}/${ref.port}`;
 }
 
-export function resolveBackend(resources: ResourceSet, namespace: string, backend: IngressBackend): BackendResolution {
+export function resolveBackend(
+  resources: ResourceSet,
+  namespace: string,
+  backend: IngressBackend,
+): BackendResolution {
   if (backend.resource) {
-    return { ok: false, code: 'CW_E_INGRESS_BACKEND_INVALID', error: `resource backends (${backend.resource.kind}) are not supported` };
+    return {
+      ok: false,
+      code: 'CW_E_INGRESS_BACKEND_INVALID',
+      error: `resource backends (${backend.resource.kind}) are not supported`,
+    };
   }
   const svcRef = backend.service;
-  if (!svcRef?.name) return { ok: false, code: 'CW_E_INGRESS_BACKEND_INVALID', error: 'backend names no service' };
+  if (!svcRef?.name)
+    return { ok: false, code: 'CW_E_INGRESS_BACKEND_INVALID', error: 'backend names no service' };
   const port = svcRef.port;
   const hasName = port?.name !== undefined && port.name !== '';
   const hasNumber = port?.number !== undefined;
   if (hasName === hasNumber) {
-    return { ok: false, code: 'CW_E_INGRESS_BACKEND_INVALID', error: `backend service "${svcRef.name}" needs exactly one of port.name or port.number` };
+    return {
+      ok: false,
+      code: 'CW_E_INGRESS_BACKEND_INVALID',
+      error: `backend service "${svcRef.name}" needs exactly one of port.name or port.number`,
+    };
   }
   const found = resources.services.get(`${namespace}/${svcRef.name}`);
-  if (!found) return { ok: false, code: 'CW_E_SERVICE_NOT_FOUND', error: `service "${namespace}/${svcRef.name}" not found` };
+  if (!found)
+    return {
+      ok: false,
+      code: 'CW_E_SERVICE_NOT_FOUND',
+      error: `service "${namespace}/${svcRef.name}" not found`,
+    };
   const service = found.object;
   if (service.spec?.type === 'ExternalName') {
-    return { ok: false, code: 'CW_E_SERVICE_UNSUPPORTED', error: `service "${namespace}/${svcRef.name}" is ExternalName` };
+    return {
+      ok: false,
+      code: 'CW_E_SERVICE_UNSUPPORTED',
+      error: `service "${namespace}/${svcRef.name}" is ExternalName`,
+    };
   }
-  const sp = (service.spec?.ports ?? []).find((p) => (hasName ? p.name === port!.name : p.port === port!.number));
+  const sp = (service.spec?.ports ?? []).find((p) =>
+    hasName ? p.name === port!.name : p.port === port!.number,
+  );
   if (!sp) {
     const wanted = hasName ? `named "${port!.name}"` : String(port!.number);
-    return { ok: false, code: 'CW_E_SERVICE_PORT_NOT_FOUND', error: `service "${namespace}/${svcRef.name}" has no port ${wanted}` };
+    return {
+      ok: false,
+      code: 'CW_E_SERVICE_PORT_NOT_FOUND',
+      error: `service "${namespace}/${svcRef.name}" has no port ${wanted}`,
+    };
   }
   if (sp.protocol !== undefined && sp.protocol !== 'TCP') {
-    return { ok: false, code: 'CW_E_SERVICE_PORT_NOT_FOUND', error: `service "${namespace}/${svcRef.name}" port ${sp.port} is ${sp.protocol}, not TCP` };
+    return {
+      ok: false,
+      code: 'CW_E_SERVICE_PORT_NOT_FOUND',
+      error: `service "${namespace}/${svcRef.name}" port ${sp.port} is ${sp.protocol}, not TCP`,
+    };
   }
   return { ok: true, service, ref: { namespace, name: svcRef.name, port: sp.port, portName: sp.name ?? '' } };
 }

@@ -71,7 +71,12 @@ function byLocality(cands: readonly Candidate[], state: EndpointIR['state']): Lo
   }
   return [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, g]) => ({ cluster: g.cluster, zone: g.zone, priority: 0, endpoints: g.endpoints.sort(compareEndpoints) }));
+    .map(([, g]) => ({
+      cluster: g.cluster,
+      zone: g.zone,
+      priority: 0,
+      endpoints: g.endpoints.sort(compareEndpoints),
+    }));
 }
 
 export function selectEndpoints(resources: ResourceSet, ref: ServicePortRefIR): EndpointSelection {
@@ -95,6 +100,12 @@ export function selectEndpoints(resources: ResourceSet, ref: ServicePortRefIR): 
   }
   return {
     localities: [],
-    diagnostics: [diagnostic('CW_E_ENDPOINTS_NONE', svc, `no ready or serving endpoint for port ${ref.port}; requests get 503`)],
+    diagnostics: [
+      diagnostic(
+        'CW_E_ENDPOINTS_NONE',
+        svc,
+        `no ready or serving endpoint for port ${ref.port}; requests get 503`,
+      ),
+    ],
   };
 }

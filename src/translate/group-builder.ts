@@ -17,7 +17,14 @@ import type {
 import { CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT_SECONDS } from './annotations.js';
 import { backendName, resolveBackend, upstreamProtocol } from './backends.js';
 import { selectEndpoints } from './endpoints.js';
-import { ANY_HOST, compareHosts, domainsFor, isWildcard, singleLabelAuthorityRegex, wildcardMatches } from './hosts.js';
+import {
+  ANY_HOST,
+  compareHosts,
+  domainsFor,
+  isWildcard,
+  singleLabelAuthorityRegex,
+  wildcardMatches,
+} from './hosts.js';
 import type { IngressEntries, RouteEntry } from './ingress-reader.js';
 import { compareStrings } from './ordering.js';
 import { comparePathMatches, pathKey } from './paths.js';
@@ -57,7 +64,14 @@ function actionFor(b: Builder, owner: IngressEntries, backend: IngressBackend, w
     if (raw !== undefined) {
       const p = CONNECT_TIMEOUT.parse(raw);
       if (p.ok) connectTimeoutSeconds = p.value;
-      else b.diags.push(diagnostic('CW_E_ANNOTATION_INVALID', svcRef, `annotation ${CONNECT_TIMEOUT.name}: ${p.error}; using the default`));
+      else
+        b.diags.push(
+          diagnostic(
+            'CW_E_ANNOTATION_INVALID',
+            svcRef,
+            `annotation ${CONNECT_TIMEOUT.name}: ${p.error}; using the default`,
+          ),
+        );
     }
     entry = {
       ir: {
@@ -113,7 +127,10 @@ export function buildGroup(
       const key = pathKey(entry.match);
       const prev = paths.get(key);
       if (prev) {
-        const winner = prev.owner === owner ? 'an earlier path of the same Ingress' : `Ingress ${prev.owner.ref.namespace}/${prev.owner.ref.name}`;
+        const winner =
+          prev.owner === owner
+            ? 'an earlier path of the same Ingress'
+            : `Ingress ${prev.owner.ref.namespace}/${prev.owner.ref.name}`;
         diags.push(
           diagnostic(
             'CW_E_ROUTE_CONFLICT',
@@ -177,25 +194,51 @@ export function buildGroup(
     if (badSecrets.has(secret)) return false;
     const found = resources.secrets.get(secret);
     if (!found) {
-      diags.push(diagnostic('CW_E_TLS_SECRET_NOT_FOUND', owner.diagRef, `TLS Secret ${secret} not found (only Secrets of type kubernetes.io/tls are read); its hosts are not served over HTTPS`));
+      diags.push(
+        diagnostic(
+          'CW_E_TLS_SECRET_NOT_FOUND',
+          owner.diagRef,
+          `TLS Secret ${secret} not found (only Secrets of type kubernetes.io/tls are read); its hosts are not served over HTTPS`,
+        ),
+      );
       badSecrets.add(secret);
       return false;
     }
     const r = readTlsSecret(found.object);
     if (!r.ok) {
-      const secretRef: ObjectRef = { kind: 'Secret', namespace: found.object.metadata.namespace, name: found.object.metadata.name };
-      diags.push(diagnostic('CW_E_TLS_SECRET_INVALID', owner.diagRef, `TLS Secret ${secret}: ${r.error}; its hosts are not served over HTTPS`));
+      const secretRef: ObjectRef = {
+        kind: 'Secret',
+        namespace: found.object.metadata.namespace,
+        name: found.object.metadata.name,
+      };
+      diags.push(
+        diagnostic(
+          'CW_E_TLS_SECRET_INVALID',
+          owner.diagRef,
+          `TLS Secret ${secret}: ${r.error}; its hosts are not served over HTTPS`,
+        ),
+      );
       diags.push(diagnostic('CW_E_TLS_SECRET_INVALID', secretRef, r.error));
       badSecrets.add(secret);
       return false;
     }
-    secrets.set(secret, { name: secret, certificateChain: r.certificateChain, privateKey: r.privateKey, source: { kind: 'Secret', namespace: found.object.metadata.namespace, name: found.object.metadata.name } });
+    secrets.set(secret, {
+      name: secret,
+      certificateChain: r.certificateChain,
+      privateKey: r.privateKey,
+      source: {
+        kind: 'Secret',
+        namespace: found.object.metadata.namespace,
+        name: found.object.metadata.name,
+      },
+    });
     return true;
   };
 
   // 3. Virtual hosts. Precedence for a request: its own host's routes, then a matching wildcard's,
   //    then the rules without host, then the group's default backend.
-  const routesOf = (host: string): RouteIR[] => sortRoutes([...(byHost.get(host)?.values() ?? [])].map((c) => toRoute(b, c)));
+  const routesOf = (host: string): RouteIR[] =>
+    sortRoutes([...(byHost.get(host)?.values() ?? [])].map((c) => toRoute(b, c)));
   const hostless = routesOf(ANY_HOST);
   const tail: RouteIR[] = [...hostless, ...(defaultRoute ? [defaultRoute] : [])];
   const vhostFor = (host: string): VirtualHostIR => {
@@ -240,23 +283,46 @@ export function buildGroup(
     const vhosts = c.hosts.map(vhostFor);
     for (const v of vhosts) {
       if (v.routes.length === 0) {
-        diags.push(diagnostic('CW_E_TLS_HOST_WITHOUT_RULE', c.owner.diagRef, `TLS host "${v.name}" has no rule in gateway group "${name}"; HTTPS requests get 404`));
+        diags.push(
+          diagnostic(
+            'CW_E_TLS_HOST_WITHOUT_RULE',
+            c.owner.diagRef,
+            `TLS host "${v.name}" has no rule in gateway group "${name}"; HTTPS requests get 404`,
+          ),
+        );
       }
     }
-    filterChains.push({ name: `https/${secret}`, serverNames: [...c.hosts].sort(compareStrings), secret, virtualHosts: vhosts.filter((v) => v.routes.length > 0) });
+    filterChains.push({
+      name: `https/${secret}`,
+      serverNames: [...c.hosts].sort(compareStrings),
+      secret,
+      virtualHosts: vhosts.filter((v) => v.routes.length > 0),
+    });
   }
   if (defaultCert && useSecret(defaultCert.secret, defaultCert.owner)) {
-    filterChains.push({ name: 'https/default', serverNames: [], secret: defaultCert.secret, virtualHosts: hosts.map(vhostFor).filter((v) => v.routes.length > 0) });
+    filterChains.push({
+      name: 'https/default',
+      serverNames: [],
+      secret: defaultCert.secret,
+      virtualHosts: hosts.map(vhostFor).filter((v) => v.routes.length > 0),
+    });
   }
   filterChains.sort((x, y) => compareStrings(x.name, y.name));
 
   const backends: BackendIR[] = [...b.backends.values()]
-    .map((e) => ({ ...e.ir, sources: [...e.sources.values()].sort((x, y) => compareStrings(refKey(x), refKey(y))) }))
+    .map((e) => ({
+      ...e.ir,
+      sources: [...e.sources.values()].sort((x, y) => compareStrings(refKey(x), refKey(y))),
+    }))
     .sort((x, y) => compareStrings(x.name, y.name));
 
   return {
     name,
-    http: { name: 'http', port: settings.httpPort, virtualHosts: httpHosts.filter((v) => v.routes.length > 0) },
+    http: {
+      name: 'http',
+      port: settings.httpPort,
+      virtualHosts: httpHosts.filter((v) => v.routes.length > 0),
+    },
     ...(filterChains.length > 0 ? { https: { name: 'https', port: settings.httpsPort, filterChains } } : {}),
     backends,
     secrets: [...secrets.values()].sort((x, y) => compareStrings(x.name, y.name)),

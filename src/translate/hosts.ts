@@ -8,7 +8,8 @@ export const ANY_HOST = '*';
 const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const SUBDOMAIN = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
 
-export type HostResult = { readonly ok: true; readonly host: string } | { readonly ok: false; readonly error: string };
+export type HostResult =
+  { readonly ok: true; readonly host: string } | { readonly ok: false; readonly error: string };
 
 export function normalizeHost(host: string | undefined): HostResult {
   if (host === undefined || host === '') return { ok: true, host: ANY_HOST };
@@ -17,7 +18,8 @@ export function normalizeHost(host: string | undefined): HostResult {
   if (h.length > 253 || !SUBDOMAIN.test(bare) || bare.split('.').some((l) => l.length > 63)) {
     return { ok: false, error: `host "${host}" is not a DNS name or a wildcard of the form *.example.com` };
   }
-  if (/^\d+(\.\d+){3}$/.test(bare)) return { ok: false, error: `host "${host}" is an IP address, not a DNS name` };
+  if (/^\d+(\.\d+){3}$/.test(bare))
+    return { ok: false, error: `host "${host}" is an IP address, not a DNS name` };
   return { ok: true, host: h };
 }
 

@@ -39,11 +39,19 @@ export interface IngressEntries {
   readonly sslRedirect: boolean;
   readonly routes: readonly RouteEntry[];
   readonly tls: readonly TlsEntry[];
-  readonly defaultBackend?: { readonly name: string; readonly backend: IngressBackend; readonly timeoutSeconds: number };
+  readonly defaultBackend?: {
+    readonly name: string;
+    readonly backend: IngressBackend;
+    readonly timeoutSeconds: number;
+  };
 }
 
 export function ingressRef(s: Sourced<Ingress>): ObjectRef {
-  return { kind: 'Ingress', namespace: s.object.metadata.namespace ?? 'default', name: s.object.metadata.name };
+  return {
+    kind: 'Ingress',
+    namespace: s.object.metadata.namespace ?? 'default',
+    name: s.object.metadata.name,
+  };
 }
 
 /** The reference used on diagnostics: adds where the object came from (cluster, file, document). */
@@ -64,11 +72,17 @@ function annotation<T>(
   if (raw === undefined) return undefined;
   const r = spec.parse(raw);
   if (r.ok) return r.value;
-  diags.push(diagnostic('CW_E_ANNOTATION_INVALID', ref, `annotation ${spec.name}: ${r.error}; using the default`));
+  diags.push(
+    diagnostic('CW_E_ANNOTATION_INVALID', ref, `annotation ${spec.name}: ${r.error}; using the default`),
+  );
   return undefined;
 }
 
-export function readIngress(ingress: Sourced<Ingress>, cls: IngressClass, diags: Diagnostic[]): IngressEntries {
+export function readIngress(
+  ingress: Sourced<Ingress>,
+  cls: IngressClass,
+  diags: Diagnostic[],
+): IngressEntries {
   const obj = ingress.object;
   const ref = ingressRef(ingress);
   const dref = diagnosticRef(ref, ingress.origin);
@@ -93,24 +107,45 @@ export function readIngress(ingress: Sourced<Ingress>, cls: IngressClass, diags:
     (rule.http?.paths ?? []).forEach((p, j) => {
       const m = normalizePath(p.pathType, p.path);
       if (!m.ok) {
-        diags.push(diagnostic('CW_E_INGRESS_PATH_INVALID', dref, `rules[${i}].http.paths[${j}]: ${m.error}; path ignored`));
+        diags.push(
+          diagnostic(
+            'CW_E_INGRESS_PATH_INVALID',
+            dref,
+            `rules[${i}].http.paths[${j}]: ${m.error}; path ignored`,
+          ),
+        );
         return;
       }
-      routes.push({ name: `${base}/rule/${i}/path/${j}`, host: host.host, match: m.match, backend: p.backend, timeoutSeconds });
+      routes.push({
+        name: `${base}/rule/${i}/path/${j}`,
+        host: host.host,
+        match: m.match,
+        backend: p.backend,
+        timeoutSeconds,
+      });
     });
   });
 
   const tls: TlsEntry[] = [];
   (obj.spec?.tls ?? []).forEach((t, i) => {
     if (!t.secretName) {
-      diags.push(diagnostic('CW_E_TLS_SECRET_NOT_FOUND', dref, `tls[${i}] names no secretName; entry ignored`));
+      diags.push(
+        diagnostic('CW_E_TLS_SECRET_NOT_FOUND', dref, `tls[${i}] names no secretName; entry ignored`),
+      );
       return;
     }
     const hosts: string[] = [];
     for (const h of t.hosts ?? []) {
       const n = normalizeHost(h);
       if (n.ok && n.host !== '*') hosts.push(n.host);
-      else diags.push(diagnostic('CW_E_INGRESS_HOST_INVALID', dref, `tls[${i}]: host "${h}" is not a DNS name; host ignored`));
+      else
+        diags.push(
+          diagnostic(
+            'CW_E_INGRESS_HOST_INVALID',
+            dref,
+            `tls[${i}]: host "${h}" is not a DNS name; host ignored`,
+          ),
+        );
     }
     if ((t.hosts ?? []).length > 0 && hosts.length === 0) return;
     tls.push({ hosts, secretName: t.secretName });
@@ -118,7 +153,9 @@ export function readIngress(ingress: Sourced<Ingress>, cls: IngressClass, diags:
 
   const db = obj.spec?.defaultBackend;
   if (routes.length === 0 && !db && (obj.spec?.rules ?? []).length === 0) {
-    diags.push(diagnostic('CW_E_INGRESS_NO_RULES', dref, 'the Ingress has neither rules nor a defaultBackend'));
+    diags.push(
+      diagnostic('CW_E_INGRESS_NO_RULES', dref, 'the Ingress has neither rules nor a defaultBackend'),
+    );
   }
   return {
     ingress,

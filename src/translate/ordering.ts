@@ -4,7 +4,10 @@ import type { ObjectMeta } from '../resources/kube-types.js';
  * Conflict order: the oldest object wins (creationTimestamp; objects without one count as newest),
  * then namespace/name alphabetically.
  */
-export function compareByAge(a: { readonly metadata: ObjectMeta }, b: { readonly metadata: ObjectMeta }): number {
+export function compareByAge(
+  a: { readonly metadata: ObjectMeta },
+  b: { readonly metadata: ObjectMeta },
+): number {
   const ta = a.metadata.creationTimestamp;
   const tb = b.metadata.creationTimestamp;
   if (ta !== tb) {

@@ -7,7 +7,8 @@
 import type { PathType } from '../resources/kube-types.js';
 import type { PathMatchIR } from '../ir/ir-types.js';
 
-export type PathResult = { readonly ok: true; readonly match: PathMatchIR } | { readonly ok: false; readonly error: string };
+export type PathResult =
+  { readonly ok: true; readonly match: PathMatchIR } | { readonly ok: false; readonly error: string };
 
 // Characters Envoy and the apiserver accept in a path (RFC 3986 pchar plus '/'), without query or fragment.
 const PATH_CHARS = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
@@ -15,15 +16,20 @@ const PATH_CHARS = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 export function normalizePath(pathType: PathType, path: string | undefined): PathResult {
   const kind = pathType === 'Exact' ? 'exact' : 'prefix';
   if (pathType !== 'Exact' && pathType !== 'Prefix' && pathType !== 'ImplementationSpecific') {
-    return { ok: false, error: `pathType "${String(pathType)}" is not Exact, Prefix or ImplementationSpecific` };
+    return {
+      ok: false,
+      error: `pathType "${String(pathType)}" is not Exact, Prefix or ImplementationSpecific`,
+    };
   }
   if (path === undefined || path === '') {
     if (pathType === 'ImplementationSpecific') return { ok: true, match: { kind: 'prefix', path: '/' } };
     return { ok: false, error: `pathType ${pathType} needs a path` };
   }
   if (!path.startsWith('/')) return { ok: false, error: `path "${path}" must start with "/"` };
-  if (!PATH_CHARS.test(path)) return { ok: false, error: `path "${path}" contains characters not allowed in a URL path` };
-  if (/%(?![0-9A-Fa-f]{2})/.test(path)) return { ok: false, error: `path "${path}" has a malformed percent-encoding` };
+  if (!PATH_CHARS.test(path))
+    return { ok: false, error: `path "${path}" contains characters not allowed in a URL path` };
+  if (/%(?![0-9A-Fa-f]{2})/.test(path))
+    return { ok: false, error: `path "${path}" has a malformed percent-encoding` };
   if (kind === 'exact') return { ok: true, match: { kind, path } };
   // Element-wise prefix: drop trailing slashes ("/foo/" == "/foo"); "/" stays "/".
   const trimmed = path.replace(/\/+$/, '');

@@ -31,7 +31,8 @@ export function readTlsSecret(secret: Secret): TlsSecretResult {
   }
   try {
     const pk = createPrivateKey(key);
-    if (!cert.checkPrivateKey(pk)) return { ok: false, error: 'tls.key does not match the certificate in tls.crt' };
+    if (!cert.checkPrivateKey(pk))
+      return { ok: false, error: 'tls.key does not match the certificate in tls.crt' };
   } catch (e) {
     return { ok: false, error: `tls.key is not a PEM private key (${(e as Error).message})` };
   }

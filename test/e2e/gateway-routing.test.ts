@@ -9,7 +9,16 @@ import { startEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.
 import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { httpGet, httpsGet } from '../support/http-client.js';
-import { endpointSlice, generateCertificate, INGRESS_CLASS, service, tempDir, tlsSecret, writeAtomic, yamlDocs } from '../support/manifests.js';
+import {
+  endpointSlice,
+  generateCertificate,
+  INGRESS_CLASS,
+  service,
+  tempDir,
+  tlsSecret,
+  writeAtomic,
+  yamlDocs,
+} from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 
 const ingress = {
@@ -26,14 +35,42 @@ const ingress = {
             { path: '/', pathType: 'Prefix', backend: { service: { name: 'a', port: { number: 80 } } } },
             { path: '/b', pathType: 'Prefix', backend: { service: { name: 'b', port: { name: 'http' } } } },
             { path: '/exact', pathType: 'Exact', backend: { service: { name: 'b', port: { number: 80 } } } },
-            { path: '/empty', pathType: 'Prefix', backend: { service: { name: 'empty', port: { number: 80 } } } },
-            { path: '/missing', pathType: 'Prefix', backend: { service: { name: 'missing', port: { number: 80 } } } },
+            {
+              path: '/empty',
+              pathType: 'Prefix',
+              backend: { service: { name: 'empty', port: { number: 80 } } },
+            },
+            {
+              path: '/missing',
+              pathType: 'Prefix',
+              backend: { service: { name: 'missing', port: { number: 80 } } },
+            },
           ],
         },
       },
-      { host: '*.wild.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'b', port: { number: 80 } } } }] } },
-      { host: 'secure.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'c', port: { number: 80 } } } }] } },
-      { http: { paths: [{ path: '/any', pathType: 'Prefix', backend: { service: { name: 'c', port: { number: 80 } } } }] } },
+      {
+        host: '*.wild.example.com',
+        http: {
+          paths: [
+            { path: '/', pathType: 'Prefix', backend: { service: { name: 'b', port: { number: 80 } } } },
+          ],
+        },
+      },
+      {
+        host: 'secure.example.com',
+        http: {
+          paths: [
+            { path: '/', pathType: 'Prefix', backend: { service: { name: 'c', port: { number: 80 } } } },
+          ],
+        },
+      },
+      {
+        http: {
+          paths: [
+            { path: '/any', pathType: 'Prefix', backend: { service: { name: 'c', port: { number: 80 } } } },
+          ],
+        },
+      },
     ],
   },
 };
@@ -63,13 +100,29 @@ beforeAll(async () => {
   };
   [httpPort, httpsPort] = (await freePorts(2)) as [number, number];
   fs.writeFileSync(path.join(dir, 'class.yaml'), yamlDocs(INGRESS_CLASS));
-  fs.writeFileSync(path.join(dir, 'services.yaml'), yamlDocs(service('a'), service('b'), service('c'), service('empty')));
+  fs.writeFileSync(
+    path.join(dir, 'services.yaml'),
+    yamlDocs(service('a'), service('b'), service('c'), service('empty')),
+  );
   fs.writeFileSync(path.join(dir, 'slices.yaml'), slicesFile(backends.a));
   fs.writeFileSync(path.join(dir, 'ingress.yaml'), yamlDocs(ingress, tlsSecret('secure-tls', cert)));
-  controller = await runController({ manifests: dir, xdsAddress: '127.0.0.1:0', adminAddress: '127.0.0.1:0', httpPort, httpsPort, logLevel: 'silent' });
+  controller = await runController({
+    manifests: dir,
+    xdsAddress: '127.0.0.1:0',
+    adminAddress: '127.0.0.1:0',
+    httpPort,
+    httpsPort,
+    logLevel: 'silent',
+  });
   gateway = await startEnvoy({
     name: 'routing-gateway',
-    bootstrap: buildBootstrap({ group: 'default', xdsHost: '127.0.0.1', xdsPort: controller.xdsPort, nodeId: 'routing-gw', adminPort: 0 }),
+    bootstrap: buildBootstrap({
+      group: 'default',
+      xdsHost: '127.0.0.1',
+      xdsPort: controller.xdsPort,
+      nodeId: 'routing-gw',
+      adminPort: 0,
+    }),
   });
   await gateway.waitForListener(httpPort);
   await gateway.waitForListener(httpsPort);
@@ -113,7 +166,11 @@ test('a Service with no endpoints answers 503 quickly', async () => {
 });
 
 test('HTTPS with SNI serves the Secret certificate and routes to the host', async () => {
-  const r = await httpsGet(`https://127.0.0.1:${httpsPort}/`, { host: 'secure.example.com', servername: 'secure.example.com', ca: cert.cert });
+  const r = await httpsGet(`https://127.0.0.1:${httpsPort}/`, {
+    host: 'secure.example.com',
+    servername: 'secure.example.com',
+    ca: cert.cert,
+  });
   expect(r.status).toBe(200);
   expect((JSON.parse(r.body) as { backend: string }).backend).toBe('c');
   expect(r.peerCertificate?.subject?.CN).toBe('secure.example.com');

@@ -22,13 +22,18 @@ export function loadCase(name: string): GoldenCase {
   let options = DEFAULT_TRANSLATE_OPTIONS;
   const kept: string[] = [];
   for (const doc of text.split(/^---\s*$/m)) {
-    const parsed = YAML.parse(doc) as { kind?: string; defaults?: TranslateOptions['defaults']; groups?: TranslateOptions['groups'] } | null;
+    const parsed = YAML.parse(doc) as {
+      kind?: string;
+      defaults?: TranslateOptions['defaults'];
+      groups?: TranslateOptions['groups'];
+    } | null;
     if (parsed?.kind === 'TranslateOptions') {
       options = { defaults: parsed.defaults ?? options.defaults, groups: parsed.groups ?? {} };
     } else kept.push(doc);
   }
   const parsed = parseManifestFile(file, kept.join('\n---\n'), 'local');
-  if (!parsed.ok) throw new Error(`golden case ${file} does not parse: ${JSON.stringify(parsed.diagnostics)}`);
+  if (!parsed.ok)
+    throw new Error(`golden case ${file} does not parse: ${JSON.stringify(parsed.diagnostics)}`);
   return { resources: buildResourceSet(parsed.objects), options };
 }
 

@@ -29,7 +29,10 @@ describe.each(cases)('%s', (name) => {
   const result = translate(c.resources, c.options);
 
   test('translate matches the IR golden file', () => {
-    const g = checkGolden(path.join(CASES_DIR, `${name}.ir.yaml`), { diagnostics: result.diagnostics, ir: result.ir });
+    const g = checkGolden(path.join(CASES_DIR, `${name}.ir.yaml`), {
+      diagnostics: result.diagnostics,
+      ir: result.ir,
+    });
     expect(g.actual).toEqual(g.expected);
   });
 

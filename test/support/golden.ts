@@ -15,7 +15,8 @@ export function toGoldenYaml(value: unknown): string {
 export function checkGolden(file: string, actual: unknown): { expected: string; actual: string } {
   const text = toGoldenYaml(actual);
   if (UPDATE_GOLDEN || !fs.existsSync(file)) {
-    if (!UPDATE_GOLDEN && process.env['CI']) throw new Error(`golden file ${file} is missing (run with UPDATE_GOLDEN=1)`);
+    if (!UPDATE_GOLDEN && process.env['CI'])
+      throw new Error(`golden file ${file} is missing (run with UPDATE_GOLDEN=1)`);
     fs.writeFileSync(file, text);
     return { expected: text, actual: text };
   }

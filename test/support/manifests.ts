@@ -13,10 +13,19 @@ export const INGRESS_CLASS = {
 };
 
 export function service(name: string, port = 80): object {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { ports: [{ name: 'http', port, targetPort: 8080 }] } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default' },
+    spec: { ports: [{ name: 'http', port, targetPort: 8080 }] },
+  };
 }
 
-export function endpointSlice(service: string, endpoints: readonly { address: string; port: number; ready?: boolean }[], name = `${service}-1`): object {
+export function endpointSlice(
+  service: string,
+  endpoints: readonly { address: string; port: number; ready?: boolean }[],
+  name = `${service}-1`,
+): object {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -47,12 +56,33 @@ export function writeAtomic(file: string, text: string): void {
 export function generateCertificate(host: string): { cert: string; key: string } {
   const dir = tempDir('causeway-cert-');
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '2',
-      '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`,
-    ], { stdio: 'ignore' });
-    return { cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'), key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8') };
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${host}`,
+        '-addext',
+        `subjectAltName=DNS:${host}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    return {
+      cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
+      key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'),
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -64,6 +94,9 @@ export function tlsSecret(name: string, c: { cert: string; key: string }): objec
     kind: 'Secret',
     metadata: { name, namespace: 'default' },
     type: 'kubernetes.io/tls',
-    data: { 'tls.crt': Buffer.from(c.cert).toString('base64'), 'tls.key': Buffer.from(c.key).toString('base64') },
+    data: {
+      'tls.crt': Buffer.from(c.cert).toString('base64'),
+      'tls.key': Buffer.from(c.key).toString('base64'),
+    },
   };
 }

@@ -189,7 +189,11 @@ interface SotwTypeState {
 export class SotwStream extends AdsClientStream<DiscoveryRequest, DiscoveryResponse> {
   private readonly types = new Map<string, SotwTypeState>();
 
-  constructor(call: ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>, node: XdsNode, options: StreamOptions) {
+  constructor(
+    call: ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>,
+    node: XdsNode,
+    options: StreamOptions,
+  ) {
     super(call, node, options);
   }
 
@@ -210,18 +214,32 @@ export class SotwStream extends AdsClientStream<DiscoveryRequest, DiscoveryRespo
    * nonce received and version ACKed for the type, as Envoy does when its subscription changes.
    * `versionInfo` sets the version of a first request (a reconnect).
    */
-  subscribe(typeUrl: string, names: readonly string[] = [], opts: { readonly versionInfo?: string } = {}): void {
+  subscribe(
+    typeUrl: string,
+    names: readonly string[] = [],
+    opts: { readonly versionInfo?: string } = {},
+  ): void {
     const state = this.state(typeUrl);
     state.names = [...names];
     if (opts.versionInfo !== undefined) state.version = opts.versionInfo;
-    this.send({ type_url: typeUrl, resource_names: state.names, version_info: state.version, response_nonce: state.nonce });
+    this.send({
+      type_url: typeUrl,
+      resource_names: state.names,
+      version_info: state.version,
+      response_nonce: state.nonce,
+    });
   }
 
   ack(res: DiscoveryResponse): void {
     const state = this.state(res.type_url);
     state.nonce = res.nonce;
     state.version = res.version_info;
-    this.send({ type_url: res.type_url, resource_names: state.names, version_info: res.version_info, response_nonce: res.nonce });
+    this.send({
+      type_url: res.type_url,
+      resource_names: state.names,
+      version_info: res.version_info,
+      response_nonce: res.nonce,
+    });
   }
 
   /** Rejects a response: the previous ACKed version, the response's nonce, and an error_detail. */
@@ -278,7 +296,11 @@ export class DeltaStream extends AdsClientStream<DeltaDiscoveryRequest, DeltaDis
     names: readonly string[] = [],
     initialVersions: Readonly<Record<string, string>> = {},
   ): void {
-    this.send({ type_url: typeUrl, resource_names_subscribe: [...names], initial_resource_versions: initialVersions });
+    this.send({
+      type_url: typeUrl,
+      resource_names_subscribe: [...names],
+      initial_resource_versions: initialVersions,
+    });
   }
 
   unsubscribe(typeUrl: string, names: readonly string[]): void {
@@ -322,13 +344,23 @@ export class XdsClient {
 
   sotw(node: XdsNode, options: StreamOptions = {}): SotwStream {
     const m = SOTW_METHOD;
-    const call = this.client.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, new Metadata());
+    const call = this.client.makeBidiStreamRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      new Metadata(),
+    );
     return new SotwStream(call, node, options);
   }
 
   delta(node: XdsNode, options: StreamOptions = {}): DeltaStream {
     const m = DELTA_METHOD;
-    const call = this.client.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, new Metadata());
+    const call = this.client.makeBidiStreamRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      new Metadata(),
+    );
     return new DeltaStream(call, node, options);
   }
 

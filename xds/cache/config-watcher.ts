@@ -34,7 +34,10 @@ export interface ConfigWatcher {
   /** The current snapshot of a gateway group (an empty one for a group the config does not know). */
   snapshot(group: string): GroupSnapshot;
   /** Calls `listener` after every change to the group's snapshot, with the types that changed. */
-  subscribe(group: string, listener: (snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>) => void): () => void;
+  subscribe(
+    group: string,
+    listener: (snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>) => void,
+  ): () => void;
 }
 
 /** A resource before encoding, in Envoy's canonical proto3 JSON form. */
@@ -55,7 +58,9 @@ export function resourceVersion(bytes: Uint8Array): string {
 }
 
 /** The version of a set of resources: the hash of its sorted `name:version` pairs (order-independent). */
-export function typeVersion(resources: Iterable<{ readonly name: string; readonly version: string }>): string {
+export function typeVersion(
+  resources: Iterable<{ readonly name: string; readonly version: string }>,
+): string {
   const pairs = [...resources].map((r) => `${r.name}:${r.version}`).sort();
   return createHash('sha256').update(pairs.join('\n')).digest('hex').slice(0, 16);
 }

@@ -26,7 +26,13 @@ function cla(name: string, port = 8081): PlainResource {
     name,
     resource: {
       cluster_name: name,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: port } } } }] }],
+      endpoints: [
+        {
+          lb_endpoints: [
+            { endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: port } } } },
+          ],
+        },
+      ],
     },
   };
 }
@@ -38,13 +44,15 @@ function group(clusters: PlainResource[], endpoints: PlainResource[] = []): Grou
   ]);
 }
 
-const sha16 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+const sha16 = (bytes: Uint8Array | string): string =>
+  createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 
 type Notification = { group: string; changed: string[] };
 
 function record(cache: SnapshotCache, ...groups: string[]): Notification[] {
   const seen: Notification[] = [];
-  for (const g of groups) cache.subscribe(g, (s, changed) => seen.push({ group: s.group, changed: [...changed].sort() }));
+  for (const g of groups)
+    cache.subscribe(g, (s, changed) => seen.push({ group: s.group, changed: [...changed].sort() }));
   return seen;
 }
 
@@ -56,7 +64,11 @@ describe('SnapshotCache', () => {
     expect([...(cds?.resources.keys() ?? [])]).toEqual(['a', 'b']);
     const a = cds?.resources.get('a');
     expect(a?.version).toBe(sha16(a?.value ?? new Uint8Array()));
-    expect(decodeResource(CDS, a?.value ?? new Uint8Array())).toMatchObject({ name: 'a', connect_timeout: '2s', type: 'EDS' });
+    expect(decodeResource(CDS, a?.value ?? new Uint8Array())).toMatchObject({
+      name: 'a',
+      connect_timeout: '2s',
+      type: 'EDS',
+    });
     const b = cds?.resources.get('b');
     const pairs = [`a:${a?.version}`, `b:${b?.version}`].sort().join('\n');
     expect(cds?.version).toBe(sha16(pairs));
@@ -99,14 +111,24 @@ describe('SnapshotCache', () => {
   it('notifies only groups whose types changed, with those types', () => {
     const cache = new SnapshotCache();
     const seen = record(cache, 'a', 'b');
-    cache.setAll(new Map([['a', group([cluster('c1')], [cla('c1')])], ['b', group([cluster('c1')])]]));
+    cache.setAll(
+      new Map([
+        ['a', group([cluster('c1')], [cla('c1')])],
+        ['b', group([cluster('c1')])],
+      ]),
+    );
     expect(seen).toEqual([
       { group: 'a', changed: [CDS, EDS].sort() },
       { group: 'b', changed: [CDS] },
     ]);
     seen.length = 0;
     const before = cache.snapshot('b').types.get(CDS);
-    cache.setAll(new Map([['a', group([cluster('c1')], [cla('c1', 9090)])], ['b', group([cluster('c1')])]]));
+    cache.setAll(
+      new Map([
+        ['a', group([cluster('c1')], [cla('c1', 9090)])],
+        ['b', group([cluster('c1')])],
+      ]),
+    );
     expect(seen).toEqual([{ group: 'a', changed: [EDS] }]);
     expect(cache.snapshot('b').types.get(CDS)).toBe(before);
     expect(cache.groups()).toEqual(['a', 'b']);
@@ -114,7 +136,12 @@ describe('SnapshotCache', () => {
 
   it('empties the groups absent from a translation and tells their subscribers', () => {
     const cache = new SnapshotCache();
-    cache.setAll(new Map([['a', group([cluster('c1')])], ['b', group([cluster('c1')])]]));
+    cache.setAll(
+      new Map([
+        ['a', group([cluster('c1')])],
+        ['b', group([cluster('c1')])],
+      ]),
+    );
     const seen = record(cache, 'b');
     cache.setAll(new Map([['a', group([cluster('c1')])]]));
     expect(seen).toEqual([{ group: 'b', changed: [CDS] }]);
@@ -127,7 +154,9 @@ describe('SnapshotCache', () => {
     cache.setAll(new Map([['a', group([cluster('c1')])]]));
     const before = cache.snapshot('a');
     const bad: PlainResource = { name: 'x', resource: { name: 'x', no_such_field: true } };
-    expect(() => cache.setAll(new Map([['a', group([cluster('c2'), bad])]]))).toThrow(/cannot encode .*"x".*no_such_field/);
+    expect(() => cache.setAll(new Map([['a', group([cluster('c2'), bad])]]))).toThrow(
+      /cannot encode .*"x".*no_such_field/,
+    );
     expect(cache.snapshot('a')).toBe(before);
   });
 
@@ -161,7 +190,9 @@ describe('SnapshotCache', () => {
       const after = cache.snapshot('a');
       expect(after.types.get(CDS)).toBe(before.types.get(CDS));
       expect(after.types.get(EDS)?.resources.get('c2')).toBe(before.types.get(EDS)?.resources.get('c2'));
-      expect(after.types.get(EDS)?.resources.get('c1')?.version).not.toBe(before.types.get(EDS)?.resources.get('c1')?.version);
+      expect(after.types.get(EDS)?.resources.get('c1')?.version).not.toBe(
+        before.types.get(EDS)?.resources.get('c1')?.version,
+      );
       expect(after.types.get(EDS)?.version).toBe(typeVersion(after.types.get(EDS)?.resources.values() ?? []));
     });
 
@@ -185,7 +216,9 @@ describe('SnapshotCache', () => {
 
     it('rejects a type it does not serve', () => {
       const cache = new SnapshotCache();
-      expect(() => cache.updateResources('a', 'type.googleapis.com/x.Y' as ResourceTypeUrl, [], [])).toThrow(/not served/);
+      expect(() => cache.updateResources('a', 'type.googleapis.com/x.Y' as ResourceTypeUrl, [], [])).toThrow(
+        /not served/,
+      );
     });
   });
 

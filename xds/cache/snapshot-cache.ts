@@ -35,7 +35,9 @@ interface GroupState {
 }
 
 const EMPTY_TYPE: TypeSnapshot = Object.freeze({ version: typeVersion([]), resources: new Map() });
-const EMPTY_TYPES: ReadonlyMap<ResourceTypeUrl, TypeSnapshot> = new Map(PUSH_ORDER.map((t) => [t, EMPTY_TYPE]));
+const EMPTY_TYPES: ReadonlyMap<ResourceTypeUrl, TypeSnapshot> = new Map(
+  PUSH_ORDER.map((t) => [t, EMPTY_TYPE]),
+);
 const SERVED_TYPES: ReadonlySet<string> = new Set(PUSH_ORDER);
 
 function emptySnapshot(group: string): GroupSnapshot {
@@ -55,7 +57,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
@@ -76,11 +79,17 @@ function encodeEntry(typeUrl: ResourceTypeUrl, r: PlainResource, previous: Entry
   try {
     value = encodeResource(typeUrl, r.resource);
   } catch (err) {
-    throw new Error(`snapshot cache: cannot encode ${typeUrl} ${JSON.stringify(r.name)}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new Error(
+      `snapshot cache: cannot encode ${typeUrl} ${JSON.stringify(r.name)}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
-  return { encoded: { name: r.name, version: resourceVersion(value), value }, plain: structuredClone(r.resource) };
+  return {
+    encoded: { name: r.name, version: resourceVersion(value), value },
+    plain: structuredClone(r.resource),
+  };
 }
 
 /** Builds a TypeSnapshot from entries; returns `previous` itself when nothing changed. */
@@ -91,7 +100,11 @@ function typeSnapshotOf(entries: readonly Entry[], previous: TypeSnapshot): Type
   return version === previous.version ? previous : { version, resources };
 }
 
-function previousEntry(state: GroupState | undefined, typeUrl: ResourceTypeUrl, name: string): Entry | undefined {
+function previousEntry(
+  state: GroupState | undefined,
+  typeUrl: ResourceTypeUrl,
+  name: string,
+): Entry | undefined {
   const encoded = state?.snapshot.types.get(typeUrl)?.resources.get(name);
   const plain = state?.plains.get(typeUrl)?.get(name);
   return encoded && plain ? { encoded, plain } : undefined;
@@ -106,7 +119,8 @@ function buildGroup(group: string, resources: GroupResources, previous: GroupSta
     const seen = new Set<string>();
     const entries: Entry[] = [];
     for (const r of list) {
-      if (seen.has(r.name)) throw new Error(`snapshot cache: duplicate ${typeUrl} ${JSON.stringify(r.name)} in ${group}`);
+      if (seen.has(r.name))
+        throw new Error(`snapshot cache: duplicate ${typeUrl} ${JSON.stringify(r.name)} in ${group}`);
       seen.add(r.name);
       entries.push(encodeEntry(typeUrl, r, previousEntry(previous, typeUrl, r.name)));
     }
@@ -216,7 +230,8 @@ export class SnapshotCache implements ConfigWatcher {
     for (const name of removals) entries.delete(name);
     const upserted = new Set<string>();
     for (const r of upserts) {
-      if (upserted.has(r.name)) throw new Error(`snapshot cache: duplicate ${typeUrl} ${JSON.stringify(r.name)} in ${group}`);
+      if (upserted.has(r.name))
+        throw new Error(`snapshot cache: duplicate ${typeUrl} ${JSON.stringify(r.name)} in ${group}`);
       upserted.add(r.name);
       entries.set(r.name, encodeEntry(typeUrl, r, entries.get(r.name)));
     }

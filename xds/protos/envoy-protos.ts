@@ -172,7 +172,8 @@ function parseDuration(value: string, at: string): { seconds: number; nanos: num
  * declare: protobufjs would drop them silently, hiding a typo in a translator.
  */
 function toProtobufObject(type: protobuf.Type, obj: unknown, at: string): { [k: string]: unknown } {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new Error(`${at}: object expected`);
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw new Error(`${at}: object expected`);
   const full = type.fullName;
   if (full === '.google.protobuf.Any') {
     const typeUrl = (obj as Record<string, unknown>)['@type'];

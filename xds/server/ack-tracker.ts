@@ -19,7 +19,8 @@ export type Verdict =
   | { readonly kind: 'nack'; readonly nack: AdsNackInfo };
 
 interface TypeRecord {
-  nonce: string;
+  /** Undefined when nothing was sent on this stream (see recordKnown). */
+  nonce: string | undefined;
   sentVersion: string;
   sentNames: readonly string[];
   ackedVersion?: string;
@@ -47,9 +48,25 @@ export class AckTracker {
     });
   }
 
+  /**
+   * Notes that the client already has `version` without anything being sent: a reconnecting client
+   * whose first request carried the current version.
+   */
+  recordKnown(typeUrl: string, version: string): void {
+    const previous = this.records.get(typeUrl);
+    this.records.set(typeUrl, {
+      nonce: undefined,
+      sentVersion: version,
+      sentNames: [],
+      ackedVersion: version,
+      state: 'acked',
+      ...(previous?.lastNack ? { lastNack: previous.lastNack } : {}),
+    });
+  }
+
   onRequest(typeUrl: string, responseNonce: string, errorDetail: RpcStatus | null): Verdict {
     const record = this.records.get(typeUrl);
-    if (!record || responseNonce === '') return NONE;
+    if (!record || record.nonce === undefined || responseNonce === '') return NONE;
     if (responseNonce !== record.nonce) return STALE;
     if (record.state !== 'pending') return NONE;
     if (errorDetail) {

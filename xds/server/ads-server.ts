@@ -56,7 +56,8 @@ export interface AdsServer {
   readonly grpcOptions: Readonly<ChannelOptions>;
 }
 
-type AnyStream = AdsStream<DiscoveryRequest, DiscoveryResponse> | AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+type AnyStream =
+  AdsStream<DiscoveryRequest, DiscoveryResponse> | AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -87,7 +88,13 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
 
   function refuse(call: ServerDuplexStream<unknown, unknown>): boolean {
     if (!closing) return false;
-    call.emit('error', Object.assign(new Error('server shutting down'), { code: status.UNAVAILABLE, details: 'server shutting down' }));
+    call.emit(
+      'error',
+      Object.assign(new Error('server shutting down'), {
+        code: status.UNAVAILABLE,
+        details: 'server shutting down',
+      }),
+    );
     return true;
   }
 
@@ -111,10 +118,13 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
       [...streams].map(
         (stream) =>
           new Promise<void>((resolve) => {
-            setTimeout(() => {
-              stream.end(status.UNAVAILABLE, 'server shutting down');
-              resolve();
-            }, Math.floor(random() * tuning.closeWindowMs));
+            setTimeout(
+              () => {
+                stream.end(status.UNAVAILABLE, 'server shutting down');
+                resolve();
+              },
+              Math.floor(random() * tuning.closeWindowMs),
+            );
           }),
       ),
     );
@@ -138,7 +148,15 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
         server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (err, bound) => {
           if (err) reject(err);
           else {
-            logger.info({ component: 'ads', host, port: bound, maxConnectionAgeMs: grpcOptions['grpc.max_connection_age_ms'] }, 'ads server listening');
+            logger.info(
+              {
+                component: 'ads',
+                host,
+                port: bound,
+                maxConnectionAgeMs: grpcOptions['grpc.max_connection_age_ms'],
+              },
+              'ads server listening',
+            );
             resolve(bound);
           }
         });
@@ -152,7 +170,13 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
       return [...streams]
         .map((s) => s.info())
         .filter((i): i is AdsConnectionInfo => i !== undefined)
-        .sort((a, b) => compare(a.group, b.group) || compare(a.nodeId, b.nodeId) || compare(a.connectedAt, b.connectedAt) || compare(a.id, b.id));
+        .sort(
+          (a, b) =>
+            compare(a.group, b.group) ||
+            compare(a.nodeId, b.nodeId) ||
+            compare(a.connectedAt, b.connectedAt) ||
+            compare(a.id, b.id),
+        );
     },
   };
 }

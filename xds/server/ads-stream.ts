@@ -80,9 +80,10 @@ export class AdsStream<Req extends BaseRequest, Res> {
     else
       ctx.watcher.whenReady().then(
         () => this.guard(() => this.onReady()),
-        (err: unknown) => this.guard(() => {
-          throw err;
-        }),
+        (err: unknown) =>
+          this.guard(() => {
+            throw err;
+          }),
       );
   }
 
@@ -119,7 +120,10 @@ export class AdsStream<Req extends BaseRequest, Res> {
     if (!SERVED_TYPES.has(req.type_url)) {
       if (!this.warnedTypes.has(req.type_url)) {
         this.warnedTypes.add(req.type_url);
-        this.ctx.logger.warn({ ...this.logContext(), typeUrl: req.type_url }, 'ads request for a type not served; ignored');
+        this.ctx.logger.warn(
+          { ...this.logContext(), typeUrl: req.type_url },
+          'ads request for a type not served; ignored',
+        );
       }
       return;
     }
@@ -179,7 +183,13 @@ export class AdsStream<Req extends BaseRequest, Res> {
     }
     for (const { typeUrl, nack } of step.nacks) {
       this.ctx.logger.warn(
-        { ...this.logContext(), typeUrl, version: nack.version, error: nack.message, resources: nack.resourceNames },
+        {
+          ...this.logContext(),
+          typeUrl,
+          version: nack.version,
+          error: nack.message,
+          resources: nack.resourceNames,
+        },
         'ads nack: the gateway rejected a configuration',
       );
       this.hook('onNack', () =>
@@ -190,10 +200,19 @@ export class AdsStream<Req extends BaseRequest, Res> {
       this.call.write(this.protocol.toWire(push));
       const bytes = push.resources.reduce((n, r) => n + r.value.byteLength, 0);
       this.ctx.logger.debug(
-        { ...this.logContext(), typeUrl: push.typeUrl, version: push.version, nonce: push.nonce, resources: push.resources.length, removed: push.removed.length },
+        {
+          ...this.logContext(),
+          typeUrl: push.typeUrl,
+          version: push.version,
+          nonce: push.nonce,
+          resources: push.resources.length,
+          removed: push.removed.length,
+        },
         'ads push',
       );
-      this.hook('onPush', () => this.ctx.events.onPush?.(conn, push.typeUrl, push.version, bytes, push.resources.length));
+      this.hook('onPush', () =>
+        this.ctx.events.onPush?.(conn, push.typeUrl, push.version, bytes, push.resources.length),
+      );
     }
     this.armHoldTimer();
   }

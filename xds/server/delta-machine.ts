@@ -63,7 +63,8 @@ function applyChanges(sub: Subscription, req: DeltaDiscoveryRequest): void {
     if (name === '*') sub.wildcard = false;
     else sub.names.delete(name);
   }
-  if (!sub.wildcard) for (const name of [...sub.known.keys()]) if (!sub.names.has(name)) sub.known.delete(name);
+  if (!sub.wildcard)
+    for (const name of [...sub.known.keys()]) if (!sub.names.has(name)) sub.known.delete(name);
 }
 
 export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
@@ -81,7 +82,8 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
     const typeUrl = req.type_url as ResourceTypeUrl;
     const step = new StepBuilder();
     const verdict = this.acks.onRequest(typeUrl, req.response_nonce, req.error_detail);
-    const changesSubscription = req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0;
+    const changesSubscription =
+      req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0;
     if (verdict.kind === 'stale' && !changesSubscription) return step.build();
     step.verdict(typeUrl, verdict);
 
@@ -92,22 +94,30 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
       this.subs.set(typeUrl, sub);
     } else applyChanges(sub, req);
 
-    const answerEmpty = first && sub.wildcard && Object.keys(req.initial_resource_versions).length === 0;
+    const toldVersions = Object.keys(req.initial_resource_versions).length > 0;
+    const answerEmpty = first && sub.wildcard && !toldVersions;
     if (first || changesSubscription) {
       const s = sub;
-      for (const [t, p] of planPass(new Set([typeUrl]), this.acks, (t, allowed) => {
+      const plans = planPass(new Set([typeUrl]), this.acks, (t, allowed) => {
         const planned = this.plan(t, s, snapshot, allowed);
-        return planned.resources.length > 0 || planned.removed.length > 0 || answerEmpty ? planned : undefined;
-      })) {
-        this.commit(step, t, p);
+        const news = planned.resources.length > 0 || planned.removed.length > 0;
+        return news || answerEmpty ? planned : undefined;
+      });
+      for (const [t, p] of plans) this.commit(step, t, p);
+      if (plans.length === 0 && first && toldVersions) {
+        // A reconnect with nothing to catch up on: the client is at the current version.
+        this.acks.recordKnown(typeUrl, (snapshot.types.get(typeUrl) ?? EMPTY_TYPE).version);
       }
     }
-    if ((verdict.kind === 'ack' || verdict.kind === 'nack') && this.hasHeld()) step.add(this.releaseHeld(snapshot, false));
+    if ((verdict.kind === 'ack' || verdict.kind === 'nack') && this.hasHeld())
+      step.add(this.releaseHeld(snapshot, false));
     return step.build();
   }
 
   onChange(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>): Step {
-    const types = new Set([...this.subs].filter(([t, s]) => changed.has(t) || s.held.size > 0).map(([t]) => t));
+    const types = new Set(
+      [...this.subs].filter(([t, s]) => changed.has(t) || s.held.size > 0).map(([t]) => t),
+    );
     return this.pass(snapshot, types, false);
   }
 
@@ -142,7 +152,12 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
     return step.build();
   }
 
-  private plan(typeUrl: ResourceTypeUrl, sub: Subscription, snapshot: GroupSnapshot, allowed: boolean): Planned {
+  private plan(
+    typeUrl: ResourceTypeUrl,
+    sub: Subscription,
+    snapshot: GroupSnapshot,
+    allowed: boolean,
+  ): Planned {
     const ts = snapshot.types.get(typeUrl) ?? EMPTY_TYPE;
     const resources: EncodedResource[] = [];
     if (sub.wildcard) {

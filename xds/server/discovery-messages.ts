@@ -109,7 +109,10 @@ function statusOf(v: unknown): RpcStatus | null {
 function anyOf(v: unknown): AnyResource | null {
   if (v === null || typeof v !== 'object') return null;
   const a = v as Decoded;
-  return { type_url: str(a['type_url']), value: a['value'] instanceof Uint8Array ? a['value'] : new Uint8Array() };
+  return {
+    type_url: str(a['type_url']),
+    value: a['value'] instanceof Uint8Array ? a['value'] : new Uint8Array(),
+  };
 }
 
 function decode(type: protobuf.Type, bytes: Uint8Array): Decoded {
@@ -142,7 +145,9 @@ export function decodeDeltaDiscoveryRequest(bytes: Uint8Array): DeltaDiscoveryRe
     resource_names_subscribe: strings(m['resource_names_subscribe']),
     resource_names_unsubscribe: strings(m['resource_names_unsubscribe']),
     initial_resource_versions:
-      versions && typeof versions === 'object' ? Object.fromEntries(Object.entries(versions).map(([k, v]) => [k, str(v)])) : {},
+      versions && typeof versions === 'object'
+        ? Object.fromEntries(Object.entries(versions).map(([k, v]) => [k, str(v)]))
+        : {},
     response_nonce: str(m['response_nonce']),
     error_detail: statusOf(m['error_detail']),
   };
@@ -164,7 +169,11 @@ export function decodeDeltaDiscoveryResponse(bytes: Uint8Array): DeltaDiscoveryR
   const resources = (Array.isArray(m['resources']) ? m['resources'] : []) as Decoded[];
   return {
     system_version_info: str(m['system_version_info']),
-    resources: resources.map((r) => ({ name: str(r['name']), version: str(r['version']), resource: anyOf(r['resource']) })),
+    resources: resources.map((r) => ({
+      name: str(r['name']),
+      version: str(r['version']),
+      resource: anyOf(r['resource']),
+    })),
     type_url: str(m['type_url']),
     removed_resources: strings(m['removed_resources']),
     nonce: str(m['nonce']),

@@ -11,10 +11,16 @@ import { PUSH_ORDER, RESOURCE_TYPES } from '../protos/envoy-protos.js';
 import type { AckTracker } from './ack-tracker.js';
 
 /** Types whose removals wait. */
-export const HELD_REMOVAL_TYPES: ReadonlySet<ResourceTypeUrl> = new Set([RESOURCE_TYPES.cluster, RESOURCE_TYPES.endpoint]);
+export const HELD_REMOVAL_TYPES: ReadonlySet<ResourceTypeUrl> = new Set([
+  RESOURCE_TYPES.cluster,
+  RESOURCE_TYPES.endpoint,
+]);
 
 /** Types whose acceptance releases held removals. */
-export const GATING_TYPES: ReadonlySet<ResourceTypeUrl> = new Set([RESOURCE_TYPES.listener, RESOURCE_TYPES.route]);
+export const GATING_TYPES: ReadonlySet<ResourceTypeUrl> = new Set([
+  RESOURCE_TYPES.listener,
+  RESOURCE_TYPES.route,
+]);
 
 export function removalsAllowed(acks: AckTracker, sendingNow: ReadonlySet<ResourceTypeUrl>): boolean {
   for (const typeUrl of GATING_TYPES) {

@@ -48,7 +48,8 @@ export function resolveTuning(tuning: AdsServerTuning): ResolvedTuning {
       throw new Error(`ads server: ${key} must be a non-negative number, got ${String(value)}`);
     }
   }
-  if (resolved.maxConnectionAgeJitter >= 1) throw new Error('ads server: maxConnectionAgeJitter must be below 1');
+  if (resolved.maxConnectionAgeJitter >= 1)
+    throw new Error('ads server: maxConnectionAgeJitter must be below 1');
   return resolved;
 }
 

@@ -41,14 +41,20 @@ interface Planned {
 
 const EMPTY_TYPE: TypeSnapshot = { version: typeVersion([]), resources: new Map() };
 
-function sameContent(a: ReadonlyMap<string, EncodedResource>, b: ReadonlyMap<string, EncodedResource>): boolean {
+function sameContent(
+  a: ReadonlyMap<string, EncodedResource>,
+  b: ReadonlyMap<string, EncodedResource>,
+): boolean {
   if (a.size !== b.size) return false;
   for (const [name, r] of a) if (b.get(name)?.version !== r.version) return false;
   return true;
 }
 
 /** True if `planned` has a resource `sent` lacks or has at another version (removals alone are no news). */
-function hasNews(planned: ReadonlyMap<string, EncodedResource>, sent: ReadonlyMap<string, EncodedResource>): boolean {
+function hasNews(
+  planned: ReadonlyMap<string, EncodedResource>,
+  sent: ReadonlyMap<string, EncodedResource>,
+): boolean {
   for (const [name, r] of planned) if (sent.get(name)?.version !== r.version) return true;
   return false;
 }
@@ -80,20 +86,31 @@ export class SotwMachine implements StreamMachine<DiscoveryRequest> {
 
     const previous = this.subs.get(typeUrl);
     const { wildcard, names } = subscriptionOf(typeUrl, req.resource_names, previous);
-    const sub: Subscription = { wildcard, names, sent: previous?.sent ?? new Map(), held: previous?.held ?? new Set() };
+    const sub: Subscription = {
+      wildcard,
+      names,
+      sent: previous?.sent ?? new Map(),
+      held: previous?.held ?? new Set(),
+    };
     this.subs.set(typeUrl, sub);
 
     let answer: boolean;
     if (!previous) {
       const current = this.plan(typeUrl, sub, snapshot, true);
-      const upToDate = req.version_info !== '' && current.version === req.version_info && current.held.size === 0;
-      if (upToDate) sub.sent = current.resources;
+      const upToDate =
+        req.version_info !== '' && current.version === req.version_info && current.held.size === 0;
+      if (upToDate) {
+        sub.sent = current.resources;
+        this.acks.recordKnown(typeUrl, current.version);
+      }
       answer = !upToDate;
     } else {
       answer = (wildcard && !previous.wildcard) || [...names].some((n) => !previous.names.has(n));
     }
     if (answer) {
-      for (const [t, p] of planPass(new Set([typeUrl]), this.acks, (t, allowed) => this.plan(t, sub, snapshot, allowed))) {
+      for (const [t, p] of planPass(new Set([typeUrl]), this.acks, (t, allowed) =>
+        this.plan(t, sub, snapshot, allowed),
+      )) {
         this.commit(step, t, p);
       }
     }
@@ -102,7 +119,9 @@ export class SotwMachine implements StreamMachine<DiscoveryRequest> {
   }
 
   onChange(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>): Step {
-    const types = new Set([...this.subs].filter(([t, s]) => changed.has(t) || s.held.size > 0).map(([t]) => t));
+    const types = new Set(
+      [...this.subs].filter(([t, s]) => changed.has(t) || s.held.size > 0).map(([t]) => t),
+    );
     return this.pass(snapshot, types, false);
   }
 
@@ -136,7 +155,12 @@ export class SotwMachine implements StreamMachine<DiscoveryRequest> {
     return step.build();
   }
 
-  private plan(typeUrl: ResourceTypeUrl, sub: Subscription, snapshot: GroupSnapshot, allowed: boolean): Planned {
+  private plan(
+    typeUrl: ResourceTypeUrl,
+    sub: Subscription,
+    snapshot: GroupSnapshot,
+    allowed: boolean,
+  ): Planned {
     const ts = snapshot.types.get(typeUrl) ?? EMPTY_TYPE;
     if (!sub.wildcard) {
       const resources = new Map<string, EncodedResource>();

@@ -23,7 +23,8 @@ afterEach(async () => {
   await h?.close();
 });
 
-const version = (typeUrl: string, group = 'default'): string => h.cache.snapshot(group).types.get(typeUrl as typeof CDS)?.version ?? '';
+const version = (typeUrl: string, group = 'default'): string =>
+  h.cache.snapshot(group).types.get(typeUrl as typeof CDS)?.version ?? '';
 
 describe('SotW ADS', () => {
   it('answers nothing before the cache is ready, then answers the held request', async () => {
@@ -48,10 +49,14 @@ describe('SotW ADS', () => {
     const res = await s.nextResponse(CDS);
     s.ack(res);
     await eventually(() => h.events.of('ack').length === 1);
-    expect(h.events.of('ack')).toEqual([{ kind: 'ack', node: 'gw-1', typeUrl: CDS, version: res.version_info }]);
+    expect(h.events.of('ack')).toEqual([
+      { kind: 'ack', node: 'gw-1', typeUrl: CDS, version: res.version_info },
+    ]);
     const [conn] = h.server.connections();
     expect(conn).toMatchObject({ nodeId: 'gw-1', group: 'default', stream: 'sotw' });
-    expect(conn?.types).toEqual([{ typeUrl: CDS, sentVersion: res.version_info, ackedVersion: res.version_info, state: 'acked' }]);
+    expect(conn?.types).toEqual([
+      { typeUrl: CDS, sentVersion: res.version_info, ackedVersion: res.version_info, state: 'acked' },
+    ]);
     await s.expectNoResponse();
   });
 
@@ -64,13 +69,25 @@ describe('SotW ADS', () => {
     s.nack(res, 'bad cluster c1');
     await eventually(() => h.events.of('nack').length === 1);
     expect(h.events.of('nack')).toEqual([
-      { kind: 'nack', node: 'gw-1', typeUrl: CDS, version: res.version_info, message: 'bad cluster c1', names: ['c1'] },
+      {
+        kind: 'nack',
+        node: 'gw-1',
+        typeUrl: CDS,
+        version: res.version_info,
+        message: 'bad cluster c1',
+        names: ['c1'],
+      },
     ]);
-    expect(h.server.connections()[0]?.types[0]).toMatchObject({ state: 'nacked', lastNack: { version: res.version_info, message: 'bad cluster c1' } });
+    expect(h.server.connections()[0]?.types[0]).toMatchObject({
+      state: 'nacked',
+      lastNack: { version: res.version_info, message: 'bad cluster c1' },
+    });
     // The storm: the client repeats its request; a translation producing the same clusters comes by.
     s.nack(res, 'bad cluster c1');
     s.subscribe(CDS);
-    h.cache.setAll(new Map([['default', resources({ clusters: [cluster('c1')], listeners: [listener('l2', 'r1')] })]]));
+    h.cache.setAll(
+      new Map([['default', resources({ clusters: [cluster('c1')], listeners: [listener('l2', 'r1')] })]]),
+    );
     await s.expectNoResponse(CDS);
     h.cache.setAll(new Map([['default', resources({ clusters: [cluster('c1', '5s')] })]]));
     const next = await s.nextResponse(CDS);
@@ -90,16 +107,46 @@ describe('SotW ADS', () => {
     s.send({ type_url: CDS, response_nonce: first.nonce, resource_names: ['*'] });
     await s.expectNoResponse();
     expect(h.events.of('ack')).toEqual([]);
-    expect(h.server.connections()[0]?.types[0]).toMatchObject({ sentVersion: second.version_info, state: 'pending' });
+    expect(h.server.connections()[0]?.types[0]).toMatchObject({
+      sentVersion: second.version_info,
+      state: 'pending',
+    });
     s.ack(second);
     await eventually(() => h.events.of('ack').length === 1);
     expect(h.events.of('ack')[0]).toMatchObject({ version: second.version_info });
   });
 
+  it('ignores a stale request even when it changes resource_names', async () => {
+    h = await startHarness();
+    h.cache.setAll(new Map([['default', resources({ endpoints: [cla('c1'), cla('c2')] })]]));
+    const s = h.client.sotw({ id: 'gw-1' });
+    s.subscribe(EDS, ['c1']);
+    const first = await s.nextResponse(EDS);
+    h.cache.updateResources('default', EDS, [cla('c1', 9000)], []);
+    const second = await s.nextResponse(EDS);
+    s.send({ type_url: EDS, response_nonce: first.nonce, resource_names: ['c1', 'c2'] });
+    await s.expectNoResponse();
+    s.send({
+      type_url: EDS,
+      response_nonce: second.nonce,
+      resource_names: ['c1', 'c2'],
+      version_info: second.version_info,
+    });
+    expect(sotwResourceNames(await s.nextResponse(EDS))).toEqual(['c1', 'c2']);
+  });
+
   it('answers a change of EDS resource_names with the new set, and only requested names', async () => {
     h = await startHarness();
     h.cache.setAll(
-      new Map([['default', resources({ clusters: [cluster('c1'), cluster('c2')], endpoints: [cla('c1'), cla('c2'), cla('c3')] })]]),
+      new Map([
+        [
+          'default',
+          resources({
+            clusters: [cluster('c1'), cluster('c2')],
+            endpoints: [cla('c1'), cla('c2'), cla('c3')],
+          }),
+        ],
+      ]),
     );
     const s = h.client.sotw({ id: 'gw-1' });
     s.subscribe(EDS, ['c1']);
@@ -125,6 +172,9 @@ describe('SotW ADS', () => {
     const s = h.client.sotw({ id: 'gw-1' });
     s.subscribe(CDS, [], { versionInfo: version(CDS) });
     await s.expectNoResponse();
+    expect(h.server.connections()[0]?.types).toEqual([
+      { typeUrl: CDS, sentVersion: version(CDS), ackedVersion: version(CDS), state: 'acked' },
+    ]);
     h.cache.setAll(new Map([['default', resources({ clusters: [cluster('c1'), cluster('c2')] })]]));
     expect(sotwResourceNames(await s.nextResponse(CDS))).toEqual(['c1', 'c2']);
     const other = h.client.sotw({ id: 'gw-2' });
@@ -144,7 +194,13 @@ describe('SotW ADS', () => {
     h.cache.setAll(new Map([['default', v1]]));
     const s = h.client.sotw({ id: 'gw-1' });
     // Requested in reverse order while not yet subscribed anywhere: each answered as it comes.
-    for (const [t, names] of [[RDS, ['r1']], [LDS, []], [SDS, ['s1']], [EDS, ['c1', 'c2']], [CDS, []]] as const) {
+    for (const [t, names] of [
+      [RDS, ['r1']],
+      [LDS, []],
+      [SDS, ['s1']],
+      [EDS, ['c1', 'c2']],
+      [CDS, []],
+    ] as const) {
       s.subscribe(t, names);
       s.ack(await s.nextResponse(t));
     }
@@ -184,7 +240,12 @@ describe('SotW ADS', () => {
     h = await startHarness({ holdRemovalsMs: 10_000 });
     h.cache.setAll(new Map([['default', simpleGroup('c1')]]));
     const s = h.client.sotw({ id: 'gw-1' });
-    for (const [t, names] of [[CDS, []], [EDS, ['c1']], [LDS, []], [RDS, ['r1']]] as const) {
+    for (const [t, names] of [
+      [CDS, []],
+      [EDS, ['c1']],
+      [LDS, []],
+      [RDS, ['r1']],
+    ] as const) {
       s.subscribe(t, names);
       s.ack(await s.nextResponse(t));
     }
@@ -205,7 +266,10 @@ describe('SotW ADS', () => {
     h = await startHarness({ holdRemovalsMs: 300 });
     h.cache.setAll(new Map([['default', simpleGroup('c1')]]));
     const s = h.client.sotw({ id: 'gw-1' });
-    for (const [t, names] of [[CDS, []], [RDS, ['r1']]] as const) {
+    for (const [t, names] of [
+      [CDS, []],
+      [RDS, ['r1']],
+    ] as const) {
       s.subscribe(t, names);
       s.ack(await s.nextResponse(t));
     }
@@ -222,7 +286,12 @@ describe('SotW ADS', () => {
   it('answers an endpoint-only update with the subscribed ClusterLoadAssignments, and nothing else', async () => {
     h = await startHarness();
     h.cache.setAll(
-      new Map([['default', resources({ clusters: [cluster('c1'), cluster('c2')], endpoints: [cla('c1'), cla('c2')] })]]),
+      new Map([
+        [
+          'default',
+          resources({ clusters: [cluster('c1'), cluster('c2')], endpoints: [cla('c1'), cla('c2')] }),
+        ],
+      ]),
     );
     const s = h.client.sotw({ id: 'gw-1' });
     s.subscribe(CDS);

@@ -67,4 +67,7 @@ export function inPushOrder(pushes: readonly Push[]): Push[] {
 }
 
 /** Listeners and clusters: an empty initial subscription means "everything" (wildcard). */
-export const WILDCARD_TYPES: ReadonlySet<string> = new Set<string>([RESOURCE_TYPES.cluster, RESOURCE_TYPES.listener]);
+export const WILDCARD_TYPES: ReadonlySet<string> = new Set<string>([
+  RESOURCE_TYPES.cluster,
+  RESOURCE_TYPES.listener,
+]);

@@ -5,8 +5,20 @@ import { ADS_CONFIG_SOURCE, seconds, socketAddress, TYPES } from './common.js';
 /** Explicit circuit-breaker limits: above Envoy's 1024 defaults, sized for a shared edge gateway. */
 const CIRCUIT_BREAKERS = {
   thresholds: [
-    { priority: 'DEFAULT', max_connections: 8192, max_pending_requests: 8192, max_requests: 8192, max_retries: 64 },
-    { priority: 'HIGH', max_connections: 8192, max_pending_requests: 8192, max_requests: 8192, max_retries: 64 },
+    {
+      priority: 'DEFAULT',
+      max_connections: 8192,
+      max_pending_requests: 8192,
+      max_requests: 8192,
+      max_retries: 64,
+    },
+    {
+      priority: 'HIGH',
+      max_connections: 8192,
+      max_pending_requests: 8192,
+      max_requests: 8192,
+      max_retries: 64,
+    },
   ],
 };
 

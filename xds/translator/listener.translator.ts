@@ -16,8 +16,15 @@ function httpConnectionManager(statPrefix: string, routeConfigName: string): obj
       merge_slashes: true,
       path_with_escaped_slashes_action: 'UNESCAPE_AND_REDIRECT',
       strip_any_host_port: true,
-      common_http_protocol_options: { idle_timeout: '3600s', headers_with_underscores_action: 'REJECT_REQUEST' },
-      http2_protocol_options: { max_concurrent_streams: 100, initial_stream_window_size: 65536, initial_connection_window_size: 1048576 },
+      common_http_protocol_options: {
+        idle_timeout: '3600s',
+        headers_with_underscores_action: 'REJECT_REQUEST',
+      },
+      http2_protocol_options: {
+        max_concurrent_streams: 100,
+        initial_stream_window_size: 65536,
+        initial_connection_window_size: 1048576,
+      },
       stream_idle_timeout: '300s',
       request_headers_timeout: '10s',
     },
@@ -63,7 +70,9 @@ export function translateHttpsListener(l: HttpsListenerIR): object {
     name: l.name,
     address: socketAddress('0.0.0.0', l.port),
     per_connection_buffer_limit_bytes: 32768,
-    listener_filters: [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } }],
+    listener_filters: [
+      { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } },
+    ],
     filter_chains: sni.map(tlsFilterChain),
     ...(fallback ? { default_filter_chain: tlsFilterChain(fallback) } : {}),
   };

@@ -27,7 +27,10 @@ function route(r: RouteIR): object {
     case 'forward':
       return { ...base, route: { cluster: r.action.backend, timeout: seconds(r.timeoutSeconds) } };
     case 'direct':
-      return { ...base, direct_response: { status: r.action.status, body: { inline_string: r.action.body } } };
+      return {
+        ...base,
+        direct_response: { status: r.action.status, body: { inline_string: r.action.body } },
+      };
     case 'https-redirect':
       return { ...base, redirect: { https_redirect: true, response_code: 'MOVED_PERMANENTLY' } };
   }
@@ -36,7 +39,11 @@ function route(r: RouteIR): object {
 export function translateRouteConfiguration(name: string, vhosts: readonly VirtualHostIR[]): object {
   return {
     name,
-    virtual_hosts: vhosts.map((v) => ({ name: v.name, domains: [...v.domains], routes: v.routes.map(route) })),
+    virtual_hosts: vhosts.map((v) => ({
+      name: v.name,
+      domains: [...v.domains],
+      routes: v.routes.map(route),
+    })),
     // Unknown hosts get a plain 404 from Envoy (no virtual host matches).
     ignore_port_in_host_matching: true,
   };

@@ -17,16 +17,29 @@ function byName(a: PlainResource, b: PlainResource): number {
 export function translateGroup(g: GatewayGroupIR): GroupResources {
   const listeners: PlainResource[] = [{ name: g.http.name, resource: translateHttpListener(g.http) }];
   const routes: PlainResource[] = [
-    { name: httpRouteConfigName(g.http), resource: translateRouteConfiguration(httpRouteConfigName(g.http), g.http.virtualHosts) },
+    {
+      name: httpRouteConfigName(g.http),
+      resource: translateRouteConfiguration(httpRouteConfigName(g.http), g.http.virtualHosts),
+    },
   ];
   if (g.https) {
     listeners.push({ name: g.https.name, resource: translateHttpsListener(g.https) });
-    for (const c of g.https.filterChains) routes.push({ name: c.name, resource: translateRouteConfiguration(c.name, c.virtualHosts) });
+    for (const c of g.https.filterChains)
+      routes.push({ name: c.name, resource: translateRouteConfiguration(c.name, c.virtualHosts) });
   }
   const m = new Map<ResourceTypeUrl, readonly PlainResource[]>([
-    [RESOURCE_TYPES.cluster, g.backends.map((b) => ({ name: b.name, resource: translateCluster(b) })).sort(byName)],
-    [RESOURCE_TYPES.endpoint, g.backends.map((b) => ({ name: b.name, resource: translateClusterLoadAssignment(b) })).sort(byName)],
-    [RESOURCE_TYPES.secret, g.secrets.map((s) => ({ name: s.name, resource: translateSecret(s) })).sort(byName)],
+    [
+      RESOURCE_TYPES.cluster,
+      g.backends.map((b) => ({ name: b.name, resource: translateCluster(b) })).sort(byName),
+    ],
+    [
+      RESOURCE_TYPES.endpoint,
+      g.backends.map((b) => ({ name: b.name, resource: translateClusterLoadAssignment(b) })).sort(byName),
+    ],
+    [
+      RESOURCE_TYPES.secret,
+      g.secrets.map((s) => ({ name: s.name, resource: translateSecret(s) })).sort(byName),
+    ],
     [RESOURCE_TYPES.listener, listeners.sort(byName)],
     [RESOURCE_TYPES.route, routes.sort(byName)],
   ]);

@@ -1,0 +1,72 @@
+/**
+ * Runs `causeway controller` as a separate process (from the compiled dist/, as users run it), so tests
+ * can kill -9 and restart it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../../src/tools/envoy-binary.js';
+
+export interface ControllerProcess {
+  readonly child: ChildProcess;
+  readonly adminPort: number;
+  output(): string;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+export async function startControllerProcess(opts: {
+  manifests: string;
+  xdsPort: number;
+  adminPort: number;
+  httpPort: number;
+  httpsPort: number;
+}): Promise<ControllerProcess> {
+  const bin = path.join(projectRoot(), 'bin', 'causeway.js');
+  if (!fs.existsSync(path.join(projectRoot(), 'dist', 'src', 'cli', 'main.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm ci does it) before the end-to-end tests');
+  }
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'controller',
+      '--manifests',
+      opts.manifests,
+      '--xds-address',
+      `127.0.0.1:${opts.xdsPort}`,
+      '--admin-address',
+      `127.0.0.1:${opts.adminPort}`,
+      '--http-port',
+      String(opts.httpPort),
+      '--https-port',
+      String(opts.httpsPort),
+      '--log-level',
+      'info',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`controller exited early:\n${out}`);
+    const ok = await fetch(`http://127.0.0.1:${opts.adminPort}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`controller not ready in 20 s:\n${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    child,
+    adminPort: opts.adminPort,
+    output: () => out,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}

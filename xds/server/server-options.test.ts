@@ -1,0 +1,65 @@
+import { AckTracker } from './ack-tracker.js';
+import { createNonceSource } from './nonce.js';
+import { DEFAULT_TUNING, grpcServerOptions, jittered, resolveTuning } from './server-options.js';
+
+describe('server options', () => {
+  it('jitters the max connection age within ±fraction, per server start', () => {
+    expect(jittered(1000, 0.1, () => 0)).toBe(900);
+    expect(jittered(1000, 0.1, () => 0.5)).toBe(1000);
+    expect(jittered(1000, 0.1, () => 0.999999)).toBe(1100);
+    const t = resolveTuning({
+      maxConnectionAgeMs: 60_000,
+      maxConnectionAgeGraceMs: 5_000,
+      keepaliveTimeMs: 7_000,
+    });
+    expect(grpcServerOptions(t, () => 0)).toMatchObject({
+      'grpc.max_connection_age_ms': 54_000,
+      'grpc.max_connection_age_grace_ms': 5_000,
+      'grpc.keepalive_time_ms': 7_000,
+      'grpc.keepalive_timeout_ms': DEFAULT_TUNING.keepaliveTimeoutMs,
+    });
+    expect(grpcServerOptions(resolveTuning({}), () => 1)['grpc.max_connection_age_ms']).toBe(33 * 60_000);
+  });
+
+  it('rejects nonsense tuning', () => {
+    expect(() => resolveTuning({ keepaliveTimeMs: -1 })).toThrow(/keepaliveTimeMs/);
+    expect(() => resolveTuning({ maxConnectionAgeJitter: 1 })).toThrow(/below 1/);
+    expect(() => resolveTuning({ holdRemovalsMs: Number.NaN })).toThrow(/holdRemovalsMs/);
+  });
+});
+
+describe('nonces', () => {
+  it('never repeat, within a source or across sources', () => {
+    const a = createNonceSource();
+    const b = createNonceSource();
+    const all = new Set([a(), a(), a(), b(), b()]);
+    expect(all.size).toBe(5);
+  });
+});
+
+describe('AckTracker', () => {
+  it('classifies requests by their response_nonce', () => {
+    const t = new AckTracker(() => 0);
+    expect(t.onRequest('T', 'from-another-stream', null)).toEqual({ kind: 'none' });
+    t.recordPush('T', 'n1', 'v1', ['a']);
+    t.recordPush('T', 'n2', 'v2', ['a', 'b']);
+    expect(t.onRequest('T', 'n1', null)).toEqual({ kind: 'stale' });
+    expect(t.onRequest('T', '', null)).toEqual({ kind: 'none' });
+    expect(t.onRequest('T', 'n2', { code: 3, message: 'no' })).toEqual({
+      kind: 'nack',
+      nack: { version: 'v2', message: 'no', resourceNames: ['a', 'b'], at: new Date(0).toISOString() },
+    });
+    expect(t.onRequest('T', 'n2', null)).toEqual({ kind: 'none' }); // already answered
+    t.recordPush('T', 'n3', 'v3', []);
+    expect(t.onRequest('T', 'n3', null)).toEqual({ kind: 'ack', version: 'v3' });
+    expect(t.info()).toEqual([
+      {
+        typeUrl: 'T',
+        sentVersion: 'v3',
+        ackedVersion: 'v3',
+        state: 'acked',
+        lastNack: { version: 'v2', message: 'no', resourceNames: ['a', 'b'], at: new Date(0).toISOString() },
+      },
+    ]);
+  });
+});
