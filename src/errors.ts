@@ -123,6 +123,11 @@ export const ERRORS = {
     reason: 'ConfigInvalid',
     summary: 'The controller configuration file is invalid.',
   },
+  CW_E_LISTEN: {
+    severity: 'error',
+    reason: 'ListenFailed',
+    summary: 'A server could not bind its address (already in use, or not permitted).',
+  },
   CW_E_USAGE: {
     severity: 'error',
     reason: 'Usage',

@@ -231,9 +231,7 @@ export async function listenAdmin(server: FastifyInstance, address: string): Pro
     await server.listen({ host, port });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`admin server cannot listen on ${address}: ${code ?? (err as Error).message}`, {
-      cause: err,
-    });
+    throw new CausewayError('CW_E_LISTEN', `admin server cannot listen on ${address}: ${code ?? (err as Error).message}`);
   }
   const bound = server.server.address();
   return typeof bound === 'object' && bound !== null

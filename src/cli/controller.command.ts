@@ -2,6 +2,7 @@
  * `causeway controller`: standalone mode from a manifests folder. Serves xDS to the gateways and the admin
  * API; watches the folder and pushes changes live. SIGINT/SIGTERM shut down gracefully.
  */
+import * as grpc from '@grpc/grpc-js';
 import type { Command } from 'commander';
 import { createAdminServer, listenAdmin } from '../admin/admin-server.js';
 import { readControllerConfig } from '../config/controller-config.js';
@@ -33,6 +34,9 @@ export interface RunningController {
 
 export async function runController(flags: ControllerFlags): Promise<RunningController> {
   const logger = createLogger({ level: flags.logLevel, name: 'controller' });
+  // grpc-js logs through our JSON logger instead of writing its own lines to stderr.
+  const grpcLog = logger.child({ component: 'grpc' });
+  grpc.setLogger({ error: (...args: unknown[]) => grpcLog.debug(args.map(String).join(' ')) });
   const config = flags.config ? readControllerConfig(flags.config) : undefined;
   const translateOptions = translateOptionsFrom(config, flags);
   const xds = parseHostPort(flags.xdsAddress);
@@ -75,9 +79,18 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
     groups: () => runner.ir()?.groups.map((g) => g.name) ?? [],
   });
   // Listen first (the server answers nothing until the first translation), then load and translate.
-  const xdsPort = await ads.listen(xds.host, xds.port);
-  const adminAddr = await listenAdmin(admin, flags.adminAddress);
-  await runner.start();
+  let xdsPort: number;
+  let adminAddr: { host: string; port: number };
+  try {
+    xdsPort = await ads.listen(xds.host, xds.port);
+    adminAddr = await listenAdmin(admin, flags.adminAddress);
+    await runner.start();
+  } catch (err) {
+    await runner.stop().catch(() => undefined);
+    await ads.close().catch(() => undefined);
+    await admin.close().catch(() => undefined);
+    throw err;
+  }
   logger.info(
     {
       xds: `${xds.host}:${xdsPort}`,

@@ -6,6 +6,7 @@
  * The server holds no metrics code: it reports through AdsEvents, and `connections()` tells who is
  * connected and what each node ACKed or NACKed.
  */
+import { CausewayError } from '../../src/errors.js';
 import type { ChannelOptions, ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { ConfigWatcher } from '../cache/config-watcher.js';
@@ -146,7 +147,10 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
     listen(host: string, port: number): Promise<number> {
       return new Promise((resolve, reject) => {
         server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (err, bound) => {
-          if (err) reject(err);
+          if (err) {
+            const reason = /listen (\w+)/.exec(err.message)?.[1] ?? err.message;
+            reject(new CausewayError('CW_E_LISTEN', `xDS server cannot listen on ${hostPort(host, port)}: ${reason}`));
+          }
           else {
             logger.info(
               {

@@ -1,0 +1,132 @@
+import pino from 'pino';
+import { buildResourceSet, type Sourced } from '../resources/resource-set.js';
+import type { KubeObject } from '../resources/kube-types.js';
+import type { ResourceChange, ResourceSource, SourceUpdate } from '../sources/source-update.js';
+import { ControllerMetrics } from '../observability/metrics.js';
+import { DEFAULT_TRANSLATE_OPTIONS } from '../translate/translate-options.js';
+import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
+import { RESOURCE_TYPES, decodeResource, type ResourceTypeUrl } from '../../xds/protos/envoy-protos.js';
+import { ControllerRunner } from './runner.js';
+
+const origin = { cluster: 'local' };
+const cls: KubeObject = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'IngressClass',
+  metadata: { name: 'causeway', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+  spec: { controller: 'causeway.dev/gateway' },
+};
+const svc = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: 'default' },
+  spec: { ports: [{ name: 'http', port: 80 }] },
+});
+const slice = (service: string, ip: string): KubeObject => ({
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: `${service}-1`, namespace: 'default', labels: { 'kubernetes.io/service-name': service } },
+  addressType: 'IPv4',
+  ports: [{ name: 'http', port: 8080 }],
+  endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+});
+const ing = (host: string, service: string): KubeObject => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name: service, namespace: 'default' },
+  spec: { rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } }] } }] },
+});
+
+/** An in-memory source: `emit` hands the runner a new state with an exact change list. */
+class FakeSource implements ResourceSource {
+  objects: KubeObject[];
+  private cb?: (u: SourceUpdate) => void;
+  constructor(objects: KubeObject[]) {
+    this.objects = objects;
+  }
+  update(changed: ResourceChange[]): SourceUpdate {
+    return { resources: buildResourceSet(this.objects.map((o): Sourced<KubeObject> => ({ object: o, origin }))), diagnostics: [], changed };
+  }
+  async load(): Promise<SourceUpdate> {
+    return this.update([]);
+  }
+  async watch(cb: (u: SourceUpdate) => void): Promise<void> {
+    this.cb = cb;
+  }
+  async close(): Promise<void> {}
+  emit(objects: KubeObject[], changed: ResourceChange[]): void {
+    this.objects = objects;
+    this.cb!(this.update(changed));
+  }
+}
+
+async function setup() {
+  const source = new FakeSource([cls, svc('a'), svc('b'), slice('a', '10.0.0.1'), slice('b', '10.0.0.2'), ing('a.example.com', 'a'), ing('b.example.com', 'b')]);
+  const cache = new SnapshotCache();
+  const metrics = new ControllerMetrics({ defaultMetrics: false });
+  const runner = new ControllerRunner({
+    source,
+    cache,
+    metrics,
+    logger: pino({ level: 'silent' }),
+    translateOptions: DEFAULT_TRANSLATE_OPTIONS,
+    holdoffMs: 5,
+    maxDelayMs: 20,
+  });
+  await runner.start();
+  const changes: ReadonlySet<ResourceTypeUrl>[] = [];
+  cache.subscribe('default', (_s, changed) => changes.push(changed));
+  return { source, cache, metrics, runner, changes };
+}
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 60));
+
+test('the first full translation makes the runner and the cache ready', async () => {
+  const { runner, cache } = await setup();
+  expect(runner.isReady()).toBe(true);
+  expect(cache.isReady()).toBe(true);
+  expect([...cache.snapshot('default').types.get(RESOURCE_TYPES.cluster)!.resources.keys()]).toEqual([
+    'service/default/a/80',
+    'service/default/b/80',
+  ]);
+});
+
+test('an EndpointSlice-only change updates only the touched ClusterLoadAssignment', async () => {
+  const { source, cache, metrics, changes } = await setup();
+  const before = cache.snapshot('default');
+  const next = source.objects.map((o) => (o.kind === 'EndpointSlice' && o.metadata.name === 'a-1' ? slice('a', '10.0.0.9') : o));
+  source.emit(next, [{ kind: 'EndpointSlice', key: 'default/a-1', op: 'upsert' }]);
+  await settle();
+  expect(changes).toEqual([new Set([RESOURCE_TYPES.endpoint])]);
+  const after = cache.snapshot('default');
+  const eds = after.types.get(RESOURCE_TYPES.endpoint)!.resources;
+  expect(eds.get('service/default/b/80')).toBe(before.types.get(RESOURCE_TYPES.endpoint)!.resources.get('service/default/b/80'));
+  const cla = decodeResource(RESOURCE_TYPES.endpoint, eds.get('service/default/a/80')!.value);
+  expect(JSON.stringify(cla)).toContain('10.0.0.9');
+  const text = await metrics.metricsText();
+  expect(text).toMatch(/causeway_translations_total\{result="ok",kind="endpoints"\} 1/);
+  expect(text).toMatch(/causeway_translations_total\{result="ok",kind="full"\} 1/);
+});
+
+test('a burst of changes is coalesced into one translation', async () => {
+  const { source, metrics } = await setup();
+  for (let i = 0; i < 5; i++) {
+    source.emit([...source.objects.filter((o) => o.kind !== 'Ingress' || o.metadata.name !== 'b'), ing(`b${i}.example.com`, 'b')], [
+      { kind: 'Ingress', key: 'default/b', op: 'upsert' },
+    ]);
+  }
+  await settle();
+  const text = await metrics.metricsText();
+  expect(text).toMatch(/causeway_translations_total\{result="ok",kind="full"\} 2/);
+});
+
+test('removing the last slice of a Service leaves an empty assignment and a NoEndpoints diagnostic', async () => {
+  const { source, cache, runner } = await setup();
+  source.emit(
+    source.objects.filter((o) => !(o.kind === 'EndpointSlice' && o.metadata.name === 'b-1')),
+    [{ kind: 'EndpointSlice', key: 'default/b-1', op: 'delete' }],
+  );
+  await settle();
+  const cla = decodeResource(RESOURCE_TYPES.endpoint, cache.snapshot('default').types.get(RESOURCE_TYPES.endpoint)!.resources.get('service/default/b/80')!.value);
+  expect(cla['endpoints']).toBeUndefined();
+  expect(runner.diagnostics().map((d) => `${d.code} ${d.object.name}`)).toEqual(['CW_E_ENDPOINTS_NONE b']);
+});
