@@ -41,6 +41,7 @@ interface BootstrapFlags {
   readonly zone?: string;
   readonly region?: string;
   readonly output: 'yaml' | 'json';
+  readonly xdsProtocol: 'delta' | 'sotw';
 }
 
 /** The default node id, `<group>-<hostname>` (the hostname lowercased, anything unusual replaced by '-'). */
@@ -53,7 +54,7 @@ function bootstrapCommand(): Command {
   return new Command('bootstrap')
     .summary('print the Envoy bootstrap of a dedicated gateway')
     .description(
-      'Print the Envoy bootstrap of a dedicated gateway: its node identity and gateway group, and one delta ADS ' +
+      'Print the Envoy bootstrap of a dedicated gateway: its node identity and gateway group, and one ADS (Delta by default) ' +
         'stream to the Causeway controller that delivers everything else. Run the gateway with `envoy -c FILE`.',
     )
     .requiredOption(
@@ -87,6 +88,11 @@ function bootstrapCommand(): Command {
       'region of this gateway (topology.kubernetes.io/region), set as node.locality.region',
       argParser((v) => validateLocality(v, 'region')),
     )
+    .addOption(
+      new Option('--xds-protocol <protocol>', 'xDS variant: delta (incremental) or sotw (State of the World)')
+        .choices(['delta', 'sotw'])
+        .default('delta'),
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .action(function (this: Command) {
       const flags = this.opts<BootstrapFlags>();
@@ -96,6 +102,7 @@ function bootstrapCommand(): Command {
         xdsPort: flags.xds.port,
         nodeId: flags.nodeId ?? defaultNodeId(flags.group),
         adminPort: flags.adminPort,
+        xdsProtocol: flags.xdsProtocol,
         ...(flags.zone !== undefined ? { zone: flags.zone } : {}),
         ...(flags.region !== undefined ? { region: flags.region } : {}),
       });

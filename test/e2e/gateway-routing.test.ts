@@ -158,6 +158,39 @@ test.each([
   expect(await backendOf(host, p)).toBe(expected);
 });
 
+test('a gateway on State-of-the-World xDS gets the same configuration', async () => {
+  const [port] = (await freePorts(1)) as [number];
+  const c2 = await runController({
+    manifests: dir,
+    xdsAddress: '127.0.0.1:0',
+    adminAddress: '127.0.0.1:0',
+    httpPort: port,
+    httpsPort,
+    logLevel: 'silent',
+  });
+  const sotw = await startEnvoy({
+    name: 'sotw-gateway',
+    bootstrap: buildBootstrap({
+      group: 'default',
+      xdsHost: '127.0.0.1',
+      xdsPort: c2.xdsPort,
+      nodeId: 'sotw-gw',
+      adminPort: 0,
+      xdsProtocol: 'sotw',
+    }),
+  });
+  try {
+    await sotw.waitForListener(port);
+    const r = await httpGet(`http://127.0.0.1:${port}/b/x`, { host: 'foo.example.com' });
+    expect((JSON.parse(r.body) as { backend: string }).backend).toBe('b');
+    const sotwStats = await sotw.stats('control_plane.connected_state');
+    expect(sotwStats['control_plane.connected_state']).toBe(1);
+  } finally {
+    await sotw.stop();
+    await c2.stop();
+  }
+}, 60_000);
+
 test('a Service with no endpoints answers 503 quickly', async () => {
   const t0 = performance.now();
   const r = await httpGet(`http://127.0.0.1:${httpPort}/empty`, { host: 'foo.example.com' });

@@ -46,6 +46,8 @@ export interface BootstrapOptions {
   readonly region?: string;
   /** Jittered exponential backoff for re-establishing the ADS stream; defaults to DEFAULT_XDS_RECONNECT. */
   readonly xdsReconnect?: XdsReconnectBackoff;
+  /** xDS variant: `delta` (default, incremental) or `sotw` (State of the World); the controller serves both. */
+  readonly xdsProtocol?: 'delta' | 'sotw';
   /** TCP connect timeout to the controller; default 5000. */
   readonly xdsConnectTimeoutMs?: number;
 }
@@ -228,7 +230,7 @@ export function buildBootstrap(opts: BootstrapOptions): EnvoyBootstrap {
     },
     dynamic_resources: {
       ads_config: {
-        api_type: 'DELTA_GRPC',
+        api_type: opts.xdsProtocol === 'sotw' ? 'GRPC' : 'DELTA_GRPC',
         transport_api_version: 'V3',
         grpc_services: [
           {

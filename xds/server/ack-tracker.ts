@@ -85,6 +85,11 @@ export class AckTracker {
     return { kind: 'ack', version: record.sentVersion };
   }
 
+  /** The resource names of the latest response sent for the type. */
+  sentNames(typeUrl: string): readonly string[] {
+    return this.records.get(typeUrl)?.sentNames ?? [];
+  }
+
   state(typeUrl: string): PushState {
     return this.records.get(typeUrl)?.state ?? 'none';
   }

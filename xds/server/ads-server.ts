@@ -149,9 +149,13 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
         server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (err, bound) => {
           if (err) {
             const reason = /listen (\w+)/.exec(err.message)?.[1] ?? err.message;
-            reject(new CausewayError('CW_E_LISTEN', `xDS server cannot listen on ${hostPort(host, port)}: ${reason}`));
-          }
-          else {
+            reject(
+              new CausewayError(
+                'CW_E_LISTEN',
+                `xDS server cannot listen on ${hostPort(host, port)}: ${reason}`,
+              ),
+            );
+          } else {
             logger.info(
               {
                 component: 'ads',

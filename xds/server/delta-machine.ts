@@ -11,14 +11,15 @@
  *   unsubscribing forgets it.
  * - `known` is updated when a response is sent, not when it is ACKed; so a NACKed resource is not sent
  *   again until it changes. A stale nonce does not ACK anything, but its subscription changes apply.
- * - Removals of clusters and endpoints are held back for make-before-break (see make-before-break.ts).
+ * - Removals of clusters and endpoints are held back, and listeners and routes wait while new clusters
+ *   warm, for make-before-break (see make-before-break.ts).
  */
 import type { EncodedResource, GroupSnapshot, TypeSnapshot } from '../cache/config-watcher.js';
 import { typeVersion } from '../cache/config-watcher.js';
-import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
+import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { AckTracker } from './ack-tracker.js';
 import type { DeltaDiscoveryRequest } from './discovery-messages.js';
-import { HELD_REMOVAL_TYPES, planPass } from './make-before-break.js';
+import { HELD_REMOVAL_TYPES, WarmingClusters, planPass } from './make-before-break.js';
 import type { NonceSource } from './nonce.js';
 import type { Step, StreamMachine } from './stream-machine.js';
 import { StepBuilder, WILDCARD_TYPES } from './stream-machine.js';
@@ -70,6 +71,9 @@ function applyChanges(sub: Subscription, req: DeltaDiscoveryRequest): void {
 export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
   readonly acks: AckTracker;
   private readonly subs = new Map<ResourceTypeUrl, Subscription>();
+  private readonly warming = new WarmingClusters();
+  /** Listener/route types held back until new clusters are warm. */
+  private deferred = new Set<ResourceTypeUrl>();
 
   constructor(
     private readonly nextNonce: NonceSource,
@@ -86,6 +90,8 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
       req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0;
     if (verdict.kind === 'stale' && !changesSubscription) return step.build();
     step.verdict(typeUrl, verdict);
+    if (typeUrl === RESOURCE_TYPES.endpoint && (verdict.kind === 'ack' || verdict.kind === 'nack'))
+      this.warming.settle(this.acks.sentNames(typeUrl));
 
     let sub = this.subs.get(typeUrl);
     const first = sub === undefined;
@@ -98,13 +104,24 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
     const answerEmpty = first && sub.wildcard && !toldVersions;
     if (first || changesSubscription) {
       const s = sub;
-      const plans = planPass(new Set([typeUrl]), this.acks, (t, allowed) => {
-        const planned = this.plan(t, s, snapshot, allowed);
-        const news = planned.resources.length > 0 || planned.removed.length > 0;
-        return news || answerEmpty ? planned : undefined;
-      });
-      for (const [t, p] of plans) this.commit(step, t, p);
-      if (plans.length === 0 && first && toldVersions) {
+      const { plans, deferred } = planPass(
+        new Set([typeUrl]),
+        this.acks,
+        (t, allowed) => {
+          const planned = this.plan(t, s, snapshot, allowed);
+          const news = planned.resources.length > 0 || planned.removed.length > 0;
+          return news || answerEmpty ? planned : undefined;
+        },
+        {
+          warming: this.warming,
+          newClusters: (p) => this.newClusters(p, snapshot),
+          routingDeferred: this.deferred.size > 0,
+        },
+      );
+      if (deferred.has(typeUrl)) this.deferred.add(typeUrl);
+      else this.deferred.delete(typeUrl);
+      for (const [t, p] of plans) this.commit(step, t, p, snapshot);
+      if (plans.length === 0 && deferred.size === 0 && first && toldVersions) {
         // A reconnect with nothing to catch up on: the client is at the current version.
         this.acks.recordKnown(typeUrl, (snapshot.types.get(typeUrl) ?? EMPTY_TYPE).version);
       }
@@ -122,18 +139,36 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
   }
 
   releaseHeld(snapshot: GroupSnapshot, force: boolean): Step {
+    if (force) this.warming.clear();
     const types = new Set([...this.subs].filter(([, s]) => s.held.size > 0).map(([t]) => t));
-    return types.size === 0 ? new StepBuilder().build() : this.pass(snapshot, types, force);
+    return types.size === 0 && this.deferred.size === 0
+      ? new StepBuilder().build()
+      : this.pass(snapshot, types, force);
   }
 
   hasHeld(): boolean {
+    if (this.deferred.size > 0) return true;
     for (const sub of this.subs.values()) if (sub.held.size > 0) return true;
     return false;
   }
 
-  private pass(snapshot: GroupSnapshot, types: ReadonlySet<ResourceTypeUrl>, force: boolean): Step {
+  /** The clusters of a cluster plan the client does not have yet and that need endpoints to warm. */
+  private newClusters(p: Planned, snapshot: GroupSnapshot): string[] {
+    const known = this.subs.get(RESOURCE_TYPES.cluster)?.known;
+    const knownEndpoints = this.subs.get(RESOURCE_TYPES.endpoint)?.known;
+    const assignments = snapshot.types.get(RESOURCE_TYPES.endpoint)?.resources;
+    return p.resources
+      .map((r) => r.name)
+      .filter((n) => {
+        const cla = assignments?.get(n);
+        return !known?.has(n) && cla !== undefined && knownEndpoints?.get(n) !== cla.version;
+      });
+  }
+
+  private pass(snapshot: GroupSnapshot, changedTypes: ReadonlySet<ResourceTypeUrl>, force: boolean): Step {
     const step = new StepBuilder();
-    const plans = planPass(
+    const types = new Set([...changedTypes, ...this.deferred]);
+    const { plans, deferred } = planPass(
       types,
       this.acks,
       (typeUrl, allowed) => {
@@ -146,9 +181,10 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
         }
         return p;
       },
-      force,
+      { force, warming: this.warming, newClusters: (p) => this.newClusters(p, snapshot) },
     );
-    for (const [typeUrl, p] of plans) this.commit(step, typeUrl, p);
+    this.deferred = new Set(deferred);
+    for (const [typeUrl, p] of plans) this.commit(step, typeUrl, p, snapshot);
     return step.build();
   }
 
@@ -173,9 +209,10 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
     return { version: ts.version, resources, removed: hold ? [] : gone, held: new Set(hold ? gone : []) };
   }
 
-  private commit(step: StepBuilder, typeUrl: ResourceTypeUrl, p: Planned): void {
+  private commit(step: StepBuilder, typeUrl: ResourceTypeUrl, p: Planned, snapshot: GroupSnapshot): void {
     const sub = this.subs.get(typeUrl);
     if (!sub) return;
+    if (typeUrl === RESOURCE_TYPES.cluster) this.warming.add(this.newClusters(p, snapshot));
     const nonce = this.nextNonce();
     for (const r of p.resources) sub.known.set(r.name, r.version);
     for (const name of p.removed) sub.known.delete(name);

@@ -228,9 +228,11 @@ describe('Delta ADS', () => {
       ]),
     );
     const got: Array<[string, string[]]> = [];
+    // The client ACKs as Envoy does; listeners and routes wait until the new cluster c2 has its endpoints.
     for (let i = 0; i < 5; i++) {
       const res = await d.nextResponse();
       got.push([res.type_url, deltaResourceNames(res)]);
+      d.ack(res);
     }
     expect(got).toEqual([
       [CDS, ['c2']],
@@ -258,15 +260,18 @@ describe('Delta ADS', () => {
     h.cache.setAll(new Map([['default', simpleGroup('c2', 9090)]]));
     const cds = await d.nextResponse(CDS);
     expect([deltaResourceNames(cds), cds.removed_resources]).toEqual([['c2'], []]);
+    const eds = await d.nextResponse(EDS);
+    expect([deltaResourceNames(eds), eds.removed_resources]).toEqual([['c2'], []]);
+    // c2 warms until its endpoints are ACKed: the routes that use it wait.
+    await d.expectNoResponse(RDS, 100);
+    d.ack(cds);
+    d.ack(eds);
     const rds = await d.nextResponse(RDS);
     expect(deltaResourceNames(rds)).toEqual(['r1']);
-    d.ack(cds);
     await d.expectNoResponse(CDS);
     d.ack(rds);
     const cdsRemoval = await d.nextResponse(CDS);
     expect([deltaResourceNames(cdsRemoval), cdsRemoval.removed_resources]).toEqual([[], ['c1']]);
-    const eds = await d.nextResponse(EDS);
-    expect([deltaResourceNames(eds), eds.removed_resources]).toEqual([['c2'], []]);
     const edsRemoval = await d.nextResponse(EDS);
     expect([deltaResourceNames(edsRemoval), edsRemoval.removed_resources]).toEqual([[], ['c1']]);
   });

@@ -13,13 +13,14 @@
  * - A wildcard cluster response keeps clusters the snapshot dropped while removals are held back
  *   (make-before-break); its version is then the hash of what it contains. (For other types a SotW
  *   response without a resource does not remove it, so nothing is held.)
+ * - Listeners and routes wait while newly added clusters warm (see make-before-break.ts).
  */
 import type { EncodedResource, GroupSnapshot, TypeSnapshot } from '../cache/config-watcher.js';
 import { typeVersion } from '../cache/config-watcher.js';
-import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
+import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { AckTracker } from './ack-tracker.js';
 import type { DiscoveryRequest } from './discovery-messages.js';
-import { HELD_REMOVAL_TYPES, planPass } from './make-before-break.js';
+import { HELD_REMOVAL_TYPES, WarmingClusters, planPass } from './make-before-break.js';
 import type { NonceSource } from './nonce.js';
 import type { Step, StreamMachine } from './stream-machine.js';
 import { StepBuilder, WILDCARD_TYPES } from './stream-machine.js';
@@ -69,6 +70,9 @@ function subscriptionOf(typeUrl: string, requested: readonly string[], previous:
 export class SotwMachine implements StreamMachine<DiscoveryRequest> {
   readonly acks: AckTracker;
   private readonly subs = new Map<ResourceTypeUrl, Subscription>();
+  private readonly warming = new WarmingClusters();
+  /** Listener/route types held back until new clusters are warm. */
+  private deferred = new Set<ResourceTypeUrl>();
 
   constructor(
     private readonly nextNonce: NonceSource,
@@ -83,6 +87,8 @@ export class SotwMachine implements StreamMachine<DiscoveryRequest> {
     const verdict = this.acks.onRequest(typeUrl, req.response_nonce, req.error_detail);
     if (verdict.kind === 'stale') return step.build();
     step.verdict(typeUrl, verdict);
+    if (typeUrl === RESOURCE_TYPES.endpoint && (verdict.kind === 'ack' || verdict.kind === 'nack'))
+      this.warming.settle(this.acks.sentNames(typeUrl));
 
     const previous = this.subs.get(typeUrl);
     const { wildcard, names } = subscriptionOf(typeUrl, req.resource_names, previous);
@@ -108,11 +114,19 @@ export class SotwMachine implements StreamMachine<DiscoveryRequest> {
       answer = (wildcard && !previous.wildcard) || [...names].some((n) => !previous.names.has(n));
     }
     if (answer) {
-      for (const [t, p] of planPass(new Set([typeUrl]), this.acks, (t, allowed) =>
-        this.plan(t, sub, snapshot, allowed),
-      )) {
-        this.commit(step, t, p);
-      }
+      const { plans, deferred } = planPass(
+        new Set([typeUrl]),
+        this.acks,
+        (t, allowed) => this.plan(t, sub, snapshot, allowed),
+        {
+          warming: this.warming,
+          newClusters: (p) => this.newClusters(p, snapshot),
+          routingDeferred: this.deferred.size > 0,
+        },
+      );
+      if (deferred.has(typeUrl)) this.deferred.add(typeUrl);
+      else this.deferred.delete(typeUrl);
+      for (const [t, p] of plans) this.commit(step, t, p, snapshot);
     }
     if (verdict.kind !== 'none' && this.hasHeld()) step.add(this.releaseHeld(snapshot, false));
     return step.build();
@@ -126,19 +140,35 @@ export class SotwMachine implements StreamMachine<DiscoveryRequest> {
   }
 
   releaseHeld(snapshot: GroupSnapshot, force: boolean): Step {
+    if (force) this.warming.clear();
     const types = new Set([...this.subs].filter(([, s]) => s.held.size > 0).map(([t]) => t));
-    return types.size === 0 ? new StepBuilder().build() : this.pass(snapshot, types, force);
+    return types.size === 0 && this.deferred.size === 0
+      ? new StepBuilder().build()
+      : this.pass(snapshot, types, force);
   }
 
   hasHeld(): boolean {
+    if (this.deferred.size > 0) return true;
     for (const sub of this.subs.values()) if (sub.held.size > 0) return true;
     return false;
   }
 
+  /** The clusters of a cluster plan the client was not sent yet and that need endpoints to warm. */
+  private newClusters(p: Planned, snapshot: GroupSnapshot): string[] {
+    const sent = this.subs.get(RESOURCE_TYPES.cluster)?.sent;
+    const sentEndpoints = this.subs.get(RESOURCE_TYPES.endpoint)?.sent;
+    const assignments = snapshot.types.get(RESOURCE_TYPES.endpoint)?.resources;
+    return [...p.resources.keys()].filter((n) => {
+      const cla = assignments?.get(n);
+      return !sent?.has(n) && cla !== undefined && sentEndpoints?.get(n)?.version !== cla.version;
+    });
+  }
+
   /** Pushes every type of `types` whose content for the client changed. */
-  private pass(snapshot: GroupSnapshot, types: ReadonlySet<ResourceTypeUrl>, force: boolean): Step {
+  private pass(snapshot: GroupSnapshot, changedTypes: ReadonlySet<ResourceTypeUrl>, force: boolean): Step {
     const step = new StepBuilder();
-    const plans = planPass(
+    const types = new Set([...changedTypes, ...this.deferred]);
+    const { plans, deferred } = planPass(
       types,
       this.acks,
       (typeUrl, allowed) => {
@@ -149,9 +179,10 @@ export class SotwMachine implements StreamMachine<DiscoveryRequest> {
         sub.held = p.held; // nothing to send (e.g. a held cluster came back); the hold may end
         return undefined;
       },
-      force,
+      { force, warming: this.warming, newClusters: (p) => this.newClusters(p, snapshot) },
     );
-    for (const [typeUrl, p] of plans) this.commit(step, typeUrl, p);
+    this.deferred = new Set(deferred);
+    for (const [typeUrl, p] of plans) this.commit(step, typeUrl, p, snapshot);
     return step.build();
   }
 
@@ -181,9 +212,10 @@ export class SotwMachine implements StreamMachine<DiscoveryRequest> {
     return { resources, version: typeVersion(resources.values()), held };
   }
 
-  private commit(step: StepBuilder, typeUrl: ResourceTypeUrl, p: Planned): void {
+  private commit(step: StepBuilder, typeUrl: ResourceTypeUrl, p: Planned, snapshot: GroupSnapshot): void {
     const sub = this.subs.get(typeUrl);
     if (!sub) return;
+    if (typeUrl === RESOURCE_TYPES.cluster) this.warming.add(this.newClusters(p, snapshot));
     const nonce = this.nextNonce();
     const resources = [...p.resources.values()];
     this.acks.recordPush(

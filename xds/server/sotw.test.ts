@@ -219,7 +219,12 @@ describe('SotW ADS', () => {
       ]),
     );
     const order: string[] = [];
-    for (let i = 0; i < 5; i++) order.push((await s.nextResponse()).type_url);
+    // The client ACKs as Envoy does; listeners and routes wait until the new cluster c2 has its endpoints.
+    for (let i = 0; i < 5; i++) {
+      const r = await s.nextResponse();
+      order.push(r.type_url);
+      s.ack(r);
+    }
     expect(order).toEqual([CDS, EDS, SDS, LDS, RDS]);
   });
 
@@ -253,16 +258,22 @@ describe('SotW ADS', () => {
     const cds = await s.nextResponse(CDS);
     expect(sotwResourceNames(cds)).toEqual(['c1', 'c2']);
     expect(cds.version_info).not.toBe(version(CDS));
+    s.ack(cds);
+    // c2 is new: the routes wait until it is warm (its endpoints ACKed), as Envoy asks for them.
+    await s.expectNoResponse(RDS, 100);
+    s.subscribe(EDS, ['c1', 'c2']);
+    const eds = await s.nextResponse(EDS);
+    await s.expectNoResponse(RDS, 50);
+    s.ack(eds);
     const rds = await s.nextResponse(RDS);
     await s.expectNoResponse(CDS);
-    s.ack(cds);
     s.ack(rds);
     const final = await s.nextResponse(CDS);
     expect(sotwResourceNames(final)).toEqual(['c2']);
     expect(final.version_info).toBe(version(CDS));
   });
 
-  it('releases a held cluster removal after the timeout when the routes are not ACKed', async () => {
+  it('sends routes to a new cluster after the timeout when its endpoints are never asked for', async () => {
     h = await startHarness({ holdRemovalsMs: 300 });
     h.cache.setAll(new Map([['default', simpleGroup('c1')]]));
     const s = h.client.sotw({ id: 'gw-1' });
@@ -274,9 +285,30 @@ describe('SotW ADS', () => {
       s.ack(await s.nextResponse(t));
     }
     h.cache.setAll(new Map([['default', simpleGroup('c2')]]));
+    s.ack(await s.nextResponse(CDS));
+    await s.expectNoResponse(RDS, 150);
+    const rds = await s.nextResponse(RDS, 1000);
+    expect(sotwResourceNames(rds)).toEqual(['r1']);
+  });
+
+  it('releases a held cluster removal after the timeout when the routes are not ACKed', async () => {
+    h = await startHarness({ holdRemovalsMs: 300 });
+    h.cache.setAll(new Map([['default', simpleGroup('c1')]]));
+    const s = h.client.sotw({ id: 'gw-1' });
+    for (const [t, names] of [
+      [CDS, []],
+      [EDS, ['c1']],
+      [RDS, ['r1']],
+    ] as const) {
+      s.subscribe(t, names);
+      s.ack(await s.nextResponse(t));
+    }
+    h.cache.setAll(new Map([['default', simpleGroup('c2')]]));
     const cds = await s.nextResponse(CDS);
     expect(sotwResourceNames(cds)).toEqual(['c1', 'c2']);
     s.ack(cds);
+    s.subscribe(EDS, ['c1', 'c2']);
+    s.ack(await s.nextResponse(EDS));
     const rds = await s.nextResponse(RDS);
     s.nack(rds, 'route rejected');
     await s.expectNoResponse(CDS, 150);
