@@ -5,6 +5,10 @@
  * being sent in the same pass, awaits its ACK, or was NACKed (the client still runs the previous
  * ones), removed clusters and endpoints are held back. They are released when those ACKs arrive, or by
  * the stream driver after a timeout.
+ *
+ * Additions the other way round: a route to a cluster Envoy is still warming answers 503, so listeners
+ * and routes wait while a newly added cluster has not had its ClusterLoadAssignment ACKed (Envoy asks
+ * for it after it learns the cluster). The same timeout bounds the wait.
  */
 import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { PUSH_ORDER, RESOURCE_TYPES } from '../protos/envoy-protos.js';
