@@ -12,7 +12,7 @@ import { CausewayError } from '../errors.js';
 import type { Diagnostic } from '../errors.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { ConfigWatcher, GroupSnapshot } from '../../xds/cache/config-watcher.js';
-import { RESOURCE_TYPES, decodeResource } from '../../xds/protos/envoy-protos.js';
+import { RESOURCE_LIST_NAMES, RESOURCE_TYPES, decodeResource } from '../../xds/protos/envoy-protos.js';
 import type { ResourceKind } from '../../xds/protos/envoy-protos.js';
 
 export interface AdminServerOptions {
@@ -86,13 +86,7 @@ export function redactSecrets(value: unknown): unknown {
   return out;
 }
 
-const PLURAL: Record<ResourceKind, 'clusters' | 'endpoints' | 'listeners' | 'routes' | 'secrets'> = {
-  cluster: 'clusters',
-  endpoint: 'endpoints',
-  listener: 'listeners',
-  route: 'routes',
-  secret: 'secrets',
-};
+const PLURAL = RESOURCE_LIST_NAMES;
 
 /** A group's snapshot decoded to canonical JSON, resources sorted by name, secrets redacted. */
 export function debugConfig(snapshot: GroupSnapshot): DebugConfig {
@@ -231,7 +225,10 @@ export async function listenAdmin(server: FastifyInstance, address: string): Pro
     await server.listen({ host, port });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CausewayError('CW_E_LISTEN', `admin server cannot listen on ${address}: ${code ?? (err as Error).message}`);
+    throw new CausewayError(
+      'CW_E_LISTEN',
+      `admin server cannot listen on ${address}: ${code ?? (err as Error).message}`,
+    );
   }
   const bound = server.server.address();
   return typeof bound === 'object' && bound !== null

@@ -6,18 +6,11 @@ import { compareDiagnostics } from '../errors.js';
 import { loadManifestsFolder } from '../sources/manifests/manifests-source.js';
 import { translate } from '../translate/translate.js';
 import { translateXds } from '../../xds/translator/xds.translator.js';
+import { xdsView } from '../../xds/translator/xds-view.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import { parsePortFlag, reportCommandError } from './cli-errors.js';
 import type { RegisterCommand } from './command-module.js';
 import { translateOptionsFrom } from './translate-options-from-flags.js';
-
-const KIND_NAMES: Record<string, string> = {
-  [RESOURCE_TYPES.cluster]: 'clusters',
-  [RESOURCE_TYPES.endpoint]: 'endpoints',
-  [RESOURCE_TYPES.secret]: 'secrets',
-  [RESOURCE_TYPES.listener]: 'listeners',
-  [RESOURCE_TYPES.route]: 'routes',
-};
 
 function redactSecrets(resource: object): object {
   const r = JSON.parse(JSON.stringify(resource)) as { tls_certificate?: { private_key?: unknown } };
@@ -77,17 +70,11 @@ export const registerTranslateCommand: RegisterCommand = (program: Command) => {
               ]),
           );
         } else {
-          groups = {};
-          for (const [name, types] of translateXds(result.ir)) {
-            if (!keep(name)) continue;
-            const g: Record<string, unknown[]> = {};
-            for (const [typeUrl, resources] of types) {
-              g[KIND_NAMES[typeUrl]!] = resources.map((r) =>
-                typeUrl === RESOURCE_TYPES.secret ? redactSecrets(r.resource) : r.resource,
-              );
-            }
-            groups[name] = g;
-          }
+          groups = xdsView(
+            translateXds(result.ir),
+            (typeUrl, r) => (typeUrl === RESOURCE_TYPES.secret ? redactSecrets(r) : r),
+            keep,
+          );
         }
         const out = { diagnostics, groups };
         process.stdout.write(

@@ -12,7 +12,11 @@ import YAML from 'yaml';
 import type {
   EndpointSlice,
   HTTPIngressPath,
-  Ingress, IngressClass, KubeObject, Service } from '../../src/resources/kube-types.js';
+  Ingress,
+  IngressClass,
+  KubeObject,
+  Service,
+} from '../../src/resources/kube-types.js';
 import { SERVICE_NAME_LABEL } from '../../src/resources/kube-types.js';
 
 export interface GenerateOptions {
@@ -87,7 +91,11 @@ function service(s: number, o: GenerateOptions): Service {
 }
 
 /** The EndpointSlice of Service s; endpoints listed in `flipped` use their alternative address. */
-export function endpointSlice(s: number, o: GenerateOptions, flipped: ReadonlySet<number> = new Set()): EndpointSlice {
+export function endpointSlice(
+  s: number,
+  o: GenerateOptions,
+  flipped: ReadonlySet<number> = new Set(),
+): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',

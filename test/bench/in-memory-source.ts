@@ -4,7 +4,12 @@
  * deletes) some objects, rebuilds the ResourceSet and emits a SourceUpdate listing exactly those changes.
  */
 import type { KubeKind, KubeObject } from '../../src/resources/kube-types.js';
-import { buildResourceSet, objectKey, type ObjectOrigin, type Sourced } from '../../src/resources/resource-set.js';
+import {
+  buildResourceSet,
+  objectKey,
+  type ObjectOrigin,
+  type Sourced,
+} from '../../src/resources/resource-set.js';
 import {
   compareChanges,
   type ResourceChange,

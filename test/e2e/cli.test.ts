@@ -9,14 +9,23 @@ import { tempDir } from '../support/manifests.js';
 const root = projectRoot();
 
 function causeway(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'causeway.js'), ...args], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'causeway.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 test.each([
-  [['controller'], ['--manifests', '--config', '--xds-address', '--admin-address', '--http-port', '--https-port']],
+  [
+    ['controller'],
+    ['--manifests', '--config', '--xds-address', '--admin-address', '--http-port', '--https-port'],
+  ],
   [['translate'], ['--file', '--ir', '--output']],
-  [['gateway', 'bootstrap'], ['--group', '--xds', '--node-id', '--admin-port']],
+  [
+    ['gateway', 'bootstrap'],
+    ['--group', '--xds', '--node-id', '--admin-port'],
+  ],
 ])('causeway %s --help lists the contract flags', (cmd, flags) => {
   const r = causeway(...cmd, '--help');
   expect(r.status).toBe(0);
@@ -33,7 +42,18 @@ test.each([
   [['controller'], /required option '--manifests <dir>'/],
   [['controller', '--manifests', 'examples', '--http-port', 'x'], /--http-port.*not a port number/],
   [['controller', '--manifests', 'examples', '--xds-address', 'nohostport'], /not HOST:PORT/],
-  [['controller', '--manifests', '/does/not/exist', '--xds-address', '127.0.0.1:0', '--admin-address', '127.0.0.1:0'], /does not exist/],
+  [
+    [
+      'controller',
+      '--manifests',
+      '/does/not/exist',
+      '--xds-address',
+      '127.0.0.1:0',
+      '--admin-address',
+      '127.0.0.1:0',
+    ],
+    /does not exist/,
+  ],
   [['controller', '--manifests', 'examples', '--config', '/does/not/exist.yaml'], /cannot read config file/],
   [['translate'], /required option '-f, --file <dir>'/],
   [['translate', '-f', 'examples', '-o', 'xml'], /Allowed choices are yaml, json/],
@@ -49,17 +69,25 @@ test.each([
 test('translate prints each group, with private keys redacted, and JSON on request', () => {
   const r = causeway('translate', '-f', path.join(root, 'examples'), '-o', 'json');
   expect(r.status).toBe(0);
-  const out = JSON.parse(r.stdout) as { diagnostics: unknown[]; groups: Record<string, { listeners: { name: string }[] }> };
+  const out = JSON.parse(r.stdout) as {
+    diagnostics: unknown[];
+    groups: Record<string, { listeners: { name: string }[] }>;
+  };
   expect(out.diagnostics).toEqual([]);
   expect(out.groups['default']!.listeners.map((l) => l.name)).toEqual(['http']);
-  const ir = YAML.parse(causeway('translate', '-f', path.join(root, 'examples'), '--ir').stdout) as { groups: Record<string, unknown> };
+  const ir = YAML.parse(causeway('translate', '-f', path.join(root, 'examples'), '--ir').stdout) as {
+    groups: Record<string, unknown>;
+  };
   expect(Object.keys(ir.groups)).toEqual(['default']);
 });
 
 test('translate exits 1 on error diagnostics and names the file and document of a broken manifest', () => {
   const dir = tempDir('causeway-cli-');
   try {
-    fs.writeFileSync(path.join(dir, 'bad.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: ok}\n---\nkind: [\n');
+    fs.writeFileSync(
+      path.join(dir, 'bad.yaml'),
+      'apiVersion: v1\nkind: Service\nmetadata: {name: ok}\n---\nkind: [\n',
+    );
     const r = causeway('translate', '-f', dir);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('CW_E_MANIFEST_YAML');

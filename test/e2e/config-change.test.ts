@@ -10,7 +10,14 @@ import { startEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.
 import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { httpGet } from '../support/http-client.js';
-import { endpointSlice, INGRESS_CLASS, service, tempDir, writeAtomic, yamlDocs } from '../support/manifests.js';
+import {
+  endpointSlice,
+  INGRESS_CLASS,
+  service,
+  tempDir,
+  writeAtomic,
+  yamlDocs,
+} from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 
 let dir: string;

@@ -4,11 +4,8 @@
  * Envoys run side by side; a broken bootstrap fails with Envoy's own log; and a gateway bootstrap from
  * `buildBootstrap` opens a delta ADS stream that announces its node.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { jest } from '@jest/globals';
 import { startEchoBackend, startTcpEchoBackend } from '../../src/demo/echo-backend.js';
@@ -16,6 +13,7 @@ import type { EchoBackend, EchoResponse } from '../../src/demo/echo-backend.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { decodeResource } from '../../xds/protos/envoy-protos.js';
 import { startEnvoy } from '../support/envoy-process.js';
+import { generateCertificate } from '../support/manifests.js';
 import type { EnvoyProcess } from '../support/envoy-process.js';
 import { httpGet, httpsGet } from '../support/http-client.js';
 import { freePorts } from '../support/ports.js';
@@ -63,53 +61,8 @@ function staticCluster(name: string, port: number): Obj {
   };
 }
 
-interface TlsMaterial {
-  readonly cert: string;
-  readonly key: string;
-}
-
-/** A self-signed certificate for `name` (it is its own CA), or undefined without the openssl CLI. */
-function selfSigned(name: string): TlsMaterial | undefined {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        `/CN=${name}`,
-        '-addext',
-        `subjectAltName=DNS:${name}`,
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'pipe' },
-    );
-    return {
-      cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
-      key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'),
-    };
-  } catch {
-    return undefined;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 describe('a real Envoy from a static bootstrap', () => {
-  const tls = selfSigned('secure.example.com');
+  const tls = generateCertificate('secure.example.com');
   let web: EchoBackend;
   let tcp: EchoBackend;
   let envoy: EnvoyProcess;
@@ -146,7 +99,7 @@ describe('a real Envoy from a static bootstrap', () => {
         ],
       },
     ];
-    if (tls) {
+    {
       listeners.push({
         name: 'https',
         address: address(httpsPort),
@@ -220,10 +173,6 @@ describe('a real Envoy from a static bootstrap', () => {
   });
 
   test('terminates TLS for the SNI name and proxies to the backend', async () => {
-    if (!tls) {
-      console.warn('skipping the HTTPS check: the openssl CLI is not available to make a certificate');
-      return;
-    }
     await envoy.waitForListener(httpsPort);
     const r = await httpsGet(`https://127.0.0.1:${httpsPort}/secure`, {
       host: 'secure.example.com',

@@ -3,8 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import type { GroupResources } from '../../xds/cache/config-watcher.js';
-import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import { parseManifestFile } from '../../src/sources/manifests/manifest-parser.js';
 import { buildResourceSet, type ResourceSet } from '../../src/resources/resource-set.js';
 import { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from '../../src/translate/translate-options.js';
@@ -37,20 +35,4 @@ export function loadCase(name: string): GoldenCase {
   return { resources: buildResourceSet(parsed.objects), options };
 }
 
-const SHORT: Record<string, string> = {
-  [RESOURCE_TYPES.cluster]: 'clusters',
-  [RESOURCE_TYPES.endpoint]: 'endpoints',
-  [RESOURCE_TYPES.secret]: 'secrets',
-  [RESOURCE_TYPES.listener]: 'listeners',
-  [RESOURCE_TYPES.route]: 'routes',
-};
-
-export function xdsView(xds: ReadonlyMap<string, GroupResources>): Record<string, Record<string, unknown[]>> {
-  const out: Record<string, Record<string, unknown[]>> = {};
-  for (const [group, types] of xds) {
-    const g: Record<string, unknown[]> = {};
-    for (const [typeUrl, resources] of types) g[SHORT[typeUrl]!] = resources.map((r) => r.resource);
-    out[group] = g;
-  }
-  return out;
-}
+export { xdsView } from '../../xds/translator/xds-view.js';

@@ -22,6 +22,22 @@ export const RESOURCE_TYPES = {
 } as const;
 
 export type ResourceKind = keyof typeof RESOURCE_TYPES;
+
+/** Plural list names of the kinds, as in golden files, `causeway translate` and `/debug/config`. */
+export const RESOURCE_LIST_NAMES = {
+  cluster: 'clusters',
+  endpoint: 'endpoints',
+  secret: 'secrets',
+  listener: 'listeners',
+  route: 'routes',
+} as const satisfies Record<ResourceKind, string>;
+
+export type ResourceListName = (typeof RESOURCE_LIST_NAMES)[ResourceKind];
+
+/** The kind of a served type URL (undefined for a type Causeway does not serve). */
+export function resourceKindOf(typeUrl: string): ResourceKind | undefined {
+  return (Object.keys(RESOURCE_TYPES) as ResourceKind[]).find((k) => RESOURCE_TYPES[k] === typeUrl);
+}
 export type ResourceTypeUrl = (typeof RESOURCE_TYPES)[ResourceKind];
 
 /** Clusters, then endpoints, then secrets, then listeners, then routes (the xDS make-before-break order). */

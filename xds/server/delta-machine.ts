@@ -19,7 +19,8 @@ import { typeVersion } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { AckTracker } from './ack-tracker.js';
 import type { DeltaDiscoveryRequest } from './discovery-messages.js';
-import { HELD_REMOVAL_TYPES, WarmingClusters, planPass } from './make-before-break.js';
+import { HoldingMachine } from './holding-machine.js';
+import { HELD_REMOVAL_TYPES } from './make-before-break.js';
 import type { NonceSource } from './nonce.js';
 import type { Step, StreamMachine } from './stream-machine.js';
 import { StepBuilder, WILDCARD_TYPES } from './stream-machine.js';
@@ -68,17 +69,17 @@ function applyChanges(sub: Subscription, req: DeltaDiscoveryRequest): void {
     for (const name of [...sub.known.keys()]) if (!sub.names.has(name)) sub.known.delete(name);
 }
 
-export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
+export class DeltaMachine
+  extends HoldingMachine<Subscription, Planned>
+  implements StreamMachine<DeltaDiscoveryRequest>
+{
   readonly acks: AckTracker;
-  private readonly subs = new Map<ResourceTypeUrl, Subscription>();
-  private readonly warming = new WarmingClusters();
-  /** Listener/route types held back until new clusters are warm. */
-  private deferred = new Set<ResourceTypeUrl>();
 
   constructor(
     private readonly nextNonce: NonceSource,
     now: () => number = Date.now,
   ) {
+    super();
     this.acks = new AckTracker(now);
   }
 
@@ -90,8 +91,7 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
       req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0;
     if (verdict.kind === 'stale' && !changesSubscription) return step.build();
     step.verdict(typeUrl, verdict);
-    if (typeUrl === RESOURCE_TYPES.endpoint && (verdict.kind === 'ack' || verdict.kind === 'nack'))
-      this.warming.settle(this.acks.sentNames(typeUrl));
+    this.noteVerdict(typeUrl, verdict);
 
     let sub = this.subs.get(typeUrl);
     const first = sub === undefined;
@@ -104,24 +104,12 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
     const answerEmpty = first && sub.wildcard && !toldVersions;
     if (first || changesSubscription) {
       const s = sub;
-      const { plans, deferred } = planPass(
-        new Set([typeUrl]),
-        this.acks,
-        (t, allowed) => {
-          const planned = this.plan(t, s, snapshot, allowed);
-          const news = planned.resources.length > 0 || planned.removed.length > 0;
-          return news || answerEmpty ? planned : undefined;
-        },
-        {
-          warming: this.warming,
-          newClusters: (p) => this.newClusters(p, snapshot),
-          routingDeferred: this.deferred.size > 0,
-        },
-      );
-      if (deferred.has(typeUrl)) this.deferred.add(typeUrl);
-      else this.deferred.delete(typeUrl);
-      for (const [t, p] of plans) this.commit(step, t, p, snapshot);
-      if (plans.length === 0 && deferred.size === 0 && first && toldVersions) {
+      const answered = this.answer(step, snapshot, typeUrl, (t, allowed) => {
+        const planned = this.plan(t, s, snapshot, allowed);
+        const news = planned.resources.length > 0 || planned.removed.length > 0;
+        return news || answerEmpty ? planned : undefined;
+      });
+      if (answered.pushes === 0 && !answered.deferred && first && toldVersions) {
         // A reconnect with nothing to catch up on: the client is at the current version.
         this.acks.recordKnown(typeUrl, (snapshot.types.get(typeUrl) ?? EMPTY_TYPE).version);
       }
@@ -131,29 +119,7 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
     return step.build();
   }
 
-  onChange(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>): Step {
-    const types = new Set(
-      [...this.subs].filter(([t, s]) => changed.has(t) || s.held.size > 0).map(([t]) => t),
-    );
-    return this.pass(snapshot, types, false);
-  }
-
-  releaseHeld(snapshot: GroupSnapshot, force: boolean): Step {
-    if (force) this.warming.clear();
-    const types = new Set([...this.subs].filter(([, s]) => s.held.size > 0).map(([t]) => t));
-    return types.size === 0 && this.deferred.size === 0
-      ? new StepBuilder().build()
-      : this.pass(snapshot, types, force);
-  }
-
-  hasHeld(): boolean {
-    if (this.deferred.size > 0) return true;
-    for (const sub of this.subs.values()) if (sub.held.size > 0) return true;
-    return false;
-  }
-
-  /** The clusters of a cluster plan the client does not have yet and that need endpoints to warm. */
-  private newClusters(p: Planned, snapshot: GroupSnapshot): string[] {
+  protected newClusters(p: Planned, snapshot: GroupSnapshot): string[] {
     const known = this.subs.get(RESOURCE_TYPES.cluster)?.known;
     const knownEndpoints = this.subs.get(RESOURCE_TYPES.endpoint)?.known;
     const assignments = snapshot.types.get(RESOURCE_TYPES.endpoint)?.resources;
@@ -165,27 +131,18 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
       });
   }
 
-  private pass(snapshot: GroupSnapshot, changedTypes: ReadonlySet<ResourceTypeUrl>, force: boolean): Step {
-    const step = new StepBuilder();
-    const types = new Set([...changedTypes, ...this.deferred]);
-    const { plans, deferred } = planPass(
-      types,
-      this.acks,
-      (typeUrl, allowed) => {
-        const sub = this.subs.get(typeUrl);
-        if (!sub) return undefined;
-        const p = this.plan(typeUrl, sub, snapshot, allowed);
-        if (p.resources.length === 0 && p.removed.length === 0) {
-          sub.held = p.held; // nothing to send; a hold may still start or end
-          return undefined;
-        }
-        return p;
-      },
-      { force, warming: this.warming, newClusters: (p) => this.newClusters(p, snapshot) },
-    );
-    this.deferred = new Set(deferred);
-    for (const [typeUrl, p] of plans) this.commit(step, typeUrl, p, snapshot);
-    return step.build();
+  protected planChange(
+    typeUrl: ResourceTypeUrl,
+    sub: Subscription,
+    snapshot: GroupSnapshot,
+    allowed: boolean,
+  ): Planned | undefined {
+    const p = this.plan(typeUrl, sub, snapshot, allowed);
+    if (p.resources.length === 0 && p.removed.length === 0) {
+      sub.held = p.held; // nothing to send; a hold may still start or end
+      return undefined;
+    }
+    return p;
   }
 
   private plan(
@@ -209,10 +166,9 @@ export class DeltaMachine implements StreamMachine<DeltaDiscoveryRequest> {
     return { version: ts.version, resources, removed: hold ? [] : gone, held: new Set(hold ? gone : []) };
   }
 
-  private commit(step: StepBuilder, typeUrl: ResourceTypeUrl, p: Planned, snapshot: GroupSnapshot): void {
+  protected commit(step: StepBuilder, typeUrl: ResourceTypeUrl, p: Planned): void {
     const sub = this.subs.get(typeUrl);
     if (!sub) return;
-    if (typeUrl === RESOURCE_TYPES.cluster) this.warming.add(this.newClusters(p, snapshot));
     const nonce = this.nextNonce();
     for (const r of p.resources) sub.known.set(r.name, r.version);
     for (const name of p.removed) sub.known.delete(name);

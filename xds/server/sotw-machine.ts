@@ -20,7 +20,8 @@ import { typeVersion } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { AckTracker } from './ack-tracker.js';
 import type { DiscoveryRequest } from './discovery-messages.js';
-import { HELD_REMOVAL_TYPES, WarmingClusters, planPass } from './make-before-break.js';
+import { HoldingMachine } from './holding-machine.js';
+import { HELD_REMOVAL_TYPES } from './make-before-break.js';
 import type { NonceSource } from './nonce.js';
 import type { Step, StreamMachine } from './stream-machine.js';
 import { StepBuilder, WILDCARD_TYPES } from './stream-machine.js';
@@ -67,17 +68,17 @@ function subscriptionOf(typeUrl: string, requested: readonly string[], previous:
   return { wildcard, names };
 }
 
-export class SotwMachine implements StreamMachine<DiscoveryRequest> {
+export class SotwMachine
+  extends HoldingMachine<Subscription, Planned>
+  implements StreamMachine<DiscoveryRequest>
+{
   readonly acks: AckTracker;
-  private readonly subs = new Map<ResourceTypeUrl, Subscription>();
-  private readonly warming = new WarmingClusters();
-  /** Listener/route types held back until new clusters are warm. */
-  private deferred = new Set<ResourceTypeUrl>();
 
   constructor(
     private readonly nextNonce: NonceSource,
     now: () => number = Date.now,
   ) {
+    super();
     this.acks = new AckTracker(now);
   }
 
@@ -87,8 +88,7 @@ export class SotwMachine implements StreamMachine<DiscoveryRequest> {
     const verdict = this.acks.onRequest(typeUrl, req.response_nonce, req.error_detail);
     if (verdict.kind === 'stale') return step.build();
     step.verdict(typeUrl, verdict);
-    if (typeUrl === RESOURCE_TYPES.endpoint && (verdict.kind === 'ack' || verdict.kind === 'nack'))
-      this.warming.settle(this.acks.sentNames(typeUrl));
+    this.noteVerdict(typeUrl, verdict);
 
     const previous = this.subs.get(typeUrl);
     const { wildcard, names } = subscriptionOf(typeUrl, req.resource_names, previous);
@@ -113,48 +113,12 @@ export class SotwMachine implements StreamMachine<DiscoveryRequest> {
     } else {
       answer = (wildcard && !previous.wildcard) || [...names].some((n) => !previous.names.has(n));
     }
-    if (answer) {
-      const { plans, deferred } = planPass(
-        new Set([typeUrl]),
-        this.acks,
-        (t, allowed) => this.plan(t, sub, snapshot, allowed),
-        {
-          warming: this.warming,
-          newClusters: (p) => this.newClusters(p, snapshot),
-          routingDeferred: this.deferred.size > 0,
-        },
-      );
-      if (deferred.has(typeUrl)) this.deferred.add(typeUrl);
-      else this.deferred.delete(typeUrl);
-      for (const [t, p] of plans) this.commit(step, t, p, snapshot);
-    }
+    if (answer) this.answer(step, snapshot, typeUrl, (t, allowed) => this.plan(t, sub, snapshot, allowed));
     if (verdict.kind !== 'none' && this.hasHeld()) step.add(this.releaseHeld(snapshot, false));
     return step.build();
   }
 
-  onChange(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>): Step {
-    const types = new Set(
-      [...this.subs].filter(([t, s]) => changed.has(t) || s.held.size > 0).map(([t]) => t),
-    );
-    return this.pass(snapshot, types, false);
-  }
-
-  releaseHeld(snapshot: GroupSnapshot, force: boolean): Step {
-    if (force) this.warming.clear();
-    const types = new Set([...this.subs].filter(([, s]) => s.held.size > 0).map(([t]) => t));
-    return types.size === 0 && this.deferred.size === 0
-      ? new StepBuilder().build()
-      : this.pass(snapshot, types, force);
-  }
-
-  hasHeld(): boolean {
-    if (this.deferred.size > 0) return true;
-    for (const sub of this.subs.values()) if (sub.held.size > 0) return true;
-    return false;
-  }
-
-  /** The clusters of a cluster plan the client was not sent yet and that need endpoints to warm. */
-  private newClusters(p: Planned, snapshot: GroupSnapshot): string[] {
+  protected newClusters(p: Planned, snapshot: GroupSnapshot): string[] {
     const sent = this.subs.get(RESOURCE_TYPES.cluster)?.sent;
     const sentEndpoints = this.subs.get(RESOURCE_TYPES.endpoint)?.sent;
     const assignments = snapshot.types.get(RESOURCE_TYPES.endpoint)?.resources;
@@ -164,26 +128,17 @@ export class SotwMachine implements StreamMachine<DiscoveryRequest> {
     });
   }
 
-  /** Pushes every type of `types` whose content for the client changed. */
-  private pass(snapshot: GroupSnapshot, changedTypes: ReadonlySet<ResourceTypeUrl>, force: boolean): Step {
-    const step = new StepBuilder();
-    const types = new Set([...changedTypes, ...this.deferred]);
-    const { plans, deferred } = planPass(
-      types,
-      this.acks,
-      (typeUrl, allowed) => {
-        const sub = this.subs.get(typeUrl);
-        if (!sub) return undefined;
-        const p = this.plan(typeUrl, sub, snapshot, allowed);
-        if (sub.wildcard ? !sameContent(p.resources, sub.sent) : hasNews(p.resources, sub.sent)) return p;
-        sub.held = p.held; // nothing to send (e.g. a held cluster came back); the hold may end
-        return undefined;
-      },
-      { force, warming: this.warming, newClusters: (p) => this.newClusters(p, snapshot) },
-    );
-    this.deferred = new Set(deferred);
-    for (const [typeUrl, p] of plans) this.commit(step, typeUrl, p, snapshot);
-    return step.build();
+  /** Pushes a type when its content for the client changed (removals alone are news only for wildcards). */
+  protected planChange(
+    typeUrl: ResourceTypeUrl,
+    sub: Subscription,
+    snapshot: GroupSnapshot,
+    allowed: boolean,
+  ): Planned | undefined {
+    const p = this.plan(typeUrl, sub, snapshot, allowed);
+    if (sub.wildcard ? !sameContent(p.resources, sub.sent) : hasNews(p.resources, sub.sent)) return p;
+    sub.held = p.held; // nothing to send (e.g. a held cluster came back); the hold may end
+    return undefined;
   }
 
   private plan(
@@ -212,10 +167,9 @@ export class SotwMachine implements StreamMachine<DiscoveryRequest> {
     return { resources, version: typeVersion(resources.values()), held };
   }
 
-  private commit(step: StepBuilder, typeUrl: ResourceTypeUrl, p: Planned, snapshot: GroupSnapshot): void {
+  protected commit(step: StepBuilder, typeUrl: ResourceTypeUrl, p: Planned): void {
     const sub = this.subs.get(typeUrl);
     if (!sub) return;
-    if (typeUrl === RESOURCE_TYPES.cluster) this.warming.add(this.newClusters(p, snapshot));
     const nonce = this.nextNonce();
     const resources = [...p.resources.values()];
     this.acks.recordPush(

@@ -1,0 +1,108 @@
+/**
+ * What the SotW and Delta machines share: per-type subscriptions whose removals may be held back, the
+ * clusters still warming at the client, the listener/route types deferred until they are warm, and the
+ * push pass that plans all of it in make-before-break order (see make-before-break.ts).
+ */
+import type { GroupSnapshot } from '../cache/config-watcher.js';
+import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
+import type { AckTracker, Verdict } from './ack-tracker.js';
+import { WarmingClusters, planPass } from './make-before-break.js';
+import { StepBuilder, type Step } from './stream-machine.js';
+
+export abstract class HoldingMachine<Sub extends { held: ReadonlySet<string> }, P> {
+  protected readonly subs = new Map<ResourceTypeUrl, Sub>();
+  private readonly warming = new WarmingClusters();
+  /** Listener/route types held back until new clusters are warm. */
+  private deferred = new Set<ResourceTypeUrl>();
+
+  abstract readonly acks: AckTracker;
+
+  /** The clusters of a cluster plan the client does not have yet and that need endpoints to warm. */
+  protected abstract newClusters(p: P, snapshot: GroupSnapshot): string[];
+  /** Records what is sent and adds the push to the step. */
+  protected abstract commit(step: StepBuilder, typeUrl: ResourceTypeUrl, p: P): void;
+  /** For a change pass: what to send for the type, or undefined (recording a hold that starts or ends). */
+  protected abstract planChange(
+    typeUrl: ResourceTypeUrl,
+    sub: Sub,
+    snapshot: GroupSnapshot,
+    allowed: boolean,
+  ): P | undefined;
+
+  onChange(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>): Step {
+    const types = new Set(
+      [...this.subs].filter(([t, s]) => changed.has(t) || s.held.size > 0).map(([t]) => t),
+    );
+    return this.pass(snapshot, types, false);
+  }
+
+  releaseHeld(snapshot: GroupSnapshot, force: boolean): Step {
+    if (force) this.warming.clear();
+    const types = new Set([...this.subs].filter(([, s]) => s.held.size > 0).map(([t]) => t));
+    return types.size === 0 && this.deferred.size === 0
+      ? new StepBuilder().build()
+      : this.pass(snapshot, types, force);
+  }
+
+  hasHeld(): boolean {
+    if (this.deferred.size > 0) return true;
+    for (const sub of this.subs.values()) if (sub.held.size > 0) return true;
+    return false;
+  }
+
+  /** An ACK or NACK of endpoints settles the clusters whose assignments that response carried. */
+  protected noteVerdict(typeUrl: ResourceTypeUrl, verdict: Verdict): void {
+    if (typeUrl === RESOURCE_TYPES.endpoint && (verdict.kind === 'ack' || verdict.kind === 'nack'))
+      this.warming.settle(this.acks.sentNames(typeUrl));
+  }
+
+  /**
+   * Answers a request for one type: plans it alone (a listener or route still waits while clusters
+   * warm) and commits what is planned. Returns whether the type was deferred and how many pushes.
+   */
+  protected answer(
+    step: StepBuilder,
+    snapshot: GroupSnapshot,
+    typeUrl: ResourceTypeUrl,
+    plan: (t: ResourceTypeUrl, allowed: boolean) => P | undefined,
+  ): { deferred: boolean; pushes: number } {
+    const { plans, deferred } = planPass(new Set([typeUrl]), this.acks, plan, {
+      warming: this.warming,
+      newClusters: (p) => this.newClusters(p, snapshot),
+      routingDeferred: this.deferred.size > 0,
+    });
+    if (deferred.has(typeUrl)) this.deferred.add(typeUrl);
+    else this.deferred.delete(typeUrl);
+    this.commitAll(step, plans, snapshot);
+    return { deferred: deferred.has(typeUrl), pushes: plans.length };
+  }
+
+  /** Pushes every type of `changedTypes` (and every deferred one) whose content for the client changed. */
+  private pass(snapshot: GroupSnapshot, changedTypes: ReadonlySet<ResourceTypeUrl>, force: boolean): Step {
+    const step = new StepBuilder();
+    const types = new Set([...changedTypes, ...this.deferred]);
+    const { plans, deferred } = planPass(
+      types,
+      this.acks,
+      (typeUrl, allowed) => {
+        const sub = this.subs.get(typeUrl);
+        return sub ? this.planChange(typeUrl, sub, snapshot, allowed) : undefined;
+      },
+      { force, warming: this.warming, newClusters: (p) => this.newClusters(p, snapshot) },
+    );
+    this.deferred = new Set(deferred);
+    this.commitAll(step, plans, snapshot);
+    return step.build();
+  }
+
+  private commitAll(
+    step: StepBuilder,
+    plans: ReadonlyArray<readonly [ResourceTypeUrl, P]>,
+    snapshot: GroupSnapshot,
+  ): void {
+    for (const [typeUrl, p] of plans) {
+      if (typeUrl === RESOURCE_TYPES.cluster) this.warming.add(this.newClusters(p, snapshot));
+      this.commit(step, typeUrl, p);
+    }
+  }
+}
