@@ -6,7 +6,9 @@ test('an empty file is an empty config', () => {
 });
 
 test('ports and groups are read', () => {
-  expect(parseControllerConfig('c.yaml', 'httpPort: 80\ngroups:\n  edge: { httpsPort: 443 }\n  internal:\n')).toEqual({
+  expect(
+    parseControllerConfig('c.yaml', 'httpPort: 80\ngroups:\n  edge: { httpsPort: 443 }\n  internal:\n'),
+  ).toEqual({
     httpPort: 80,
     groups: { edge: { httpsPort: 443 }, internal: {} },
   });

@@ -33,7 +33,18 @@ const ing = (host: string, service: string): KubeObject => ({
   apiVersion: 'networking.k8s.io/v1',
   kind: 'Ingress',
   metadata: { name: service, namespace: 'default' },
-  spec: { rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } }] } }] },
+  spec: {
+    rules: [
+      {
+        host,
+        http: {
+          paths: [
+            { path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } },
+          ],
+        },
+      },
+    ],
+  },
 });
 
 /** An in-memory source: `emit` hands the runner a new state with an exact change list. */
@@ -44,7 +55,11 @@ class FakeSource implements ResourceSource {
     this.objects = objects;
   }
   update(changed: ResourceChange[]): SourceUpdate {
-    return { resources: buildResourceSet(this.objects.map((o): Sourced<KubeObject> => ({ object: o, origin }))), diagnostics: [], changed };
+    return {
+      resources: buildResourceSet(this.objects.map((o): Sourced<KubeObject> => ({ object: o, origin }))),
+      diagnostics: [],
+      changed,
+    };
   }
   async load(): Promise<SourceUpdate> {
     return this.update([]);
@@ -60,7 +75,15 @@ class FakeSource implements ResourceSource {
 }
 
 async function setup() {
-  const source = new FakeSource([cls, svc('a'), svc('b'), slice('a', '10.0.0.1'), slice('b', '10.0.0.2'), ing('a.example.com', 'a'), ing('b.example.com', 'b')]);
+  const source = new FakeSource([
+    cls,
+    svc('a'),
+    svc('b'),
+    slice('a', '10.0.0.1'),
+    slice('b', '10.0.0.2'),
+    ing('a.example.com', 'a'),
+    ing('b.example.com', 'b'),
+  ]);
   const cache = new SnapshotCache();
   const metrics = new ControllerMetrics({ defaultMetrics: false });
   const runner = new ControllerRunner({
@@ -93,13 +116,17 @@ test('the first full translation makes the runner and the cache ready', async ()
 test('an EndpointSlice-only change updates only the touched ClusterLoadAssignment', async () => {
   const { source, cache, metrics, changes } = await setup();
   const before = cache.snapshot('default');
-  const next = source.objects.map((o) => (o.kind === 'EndpointSlice' && o.metadata.name === 'a-1' ? slice('a', '10.0.0.9') : o));
+  const next = source.objects.map((o) =>
+    o.kind === 'EndpointSlice' && o.metadata.name === 'a-1' ? slice('a', '10.0.0.9') : o,
+  );
   source.emit(next, [{ kind: 'EndpointSlice', key: 'default/a-1', op: 'upsert' }]);
   await settle();
   expect(changes).toEqual([new Set([RESOURCE_TYPES.endpoint])]);
   const after = cache.snapshot('default');
   const eds = after.types.get(RESOURCE_TYPES.endpoint)!.resources;
-  expect(eds.get('service/default/b/80')).toBe(before.types.get(RESOURCE_TYPES.endpoint)!.resources.get('service/default/b/80'));
+  expect(eds.get('service/default/b/80')).toBe(
+    before.types.get(RESOURCE_TYPES.endpoint)!.resources.get('service/default/b/80'),
+  );
   const cla = decodeResource(RESOURCE_TYPES.endpoint, eds.get('service/default/a/80')!.value);
   expect(JSON.stringify(cla)).toContain('10.0.0.9');
   const text = await metrics.metricsText();
@@ -110,9 +137,13 @@ test('an EndpointSlice-only change updates only the touched ClusterLoadAssignmen
 test('a burst of changes is coalesced into one translation', async () => {
   const { source, metrics } = await setup();
   for (let i = 0; i < 5; i++) {
-    source.emit([...source.objects.filter((o) => o.kind !== 'Ingress' || o.metadata.name !== 'b'), ing(`b${i}.example.com`, 'b')], [
-      { kind: 'Ingress', key: 'default/b', op: 'upsert' },
-    ]);
+    source.emit(
+      [
+        ...source.objects.filter((o) => o.kind !== 'Ingress' || o.metadata.name !== 'b'),
+        ing(`b${i}.example.com`, 'b'),
+      ],
+      [{ kind: 'Ingress', key: 'default/b', op: 'upsert' }],
+    );
   }
   await settle();
   const text = await metrics.metricsText();
@@ -126,7 +157,11 @@ test('removing the last slice of a Service leaves an empty assignment and a NoEn
     [{ kind: 'EndpointSlice', key: 'default/b-1', op: 'delete' }],
   );
   await settle();
-  const cla = decodeResource(RESOURCE_TYPES.endpoint, cache.snapshot('default').types.get(RESOURCE_TYPES.endpoint)!.resources.get('service/default/b/80')!.value);
+  const cla = decodeResource(
+    RESOURCE_TYPES.endpoint,
+    cache.snapshot('default').types.get(RESOURCE_TYPES.endpoint)!.resources.get('service/default/b/80')!
+      .value,
+  );
   expect(cla['endpoints']).toBeUndefined();
   expect(runner.diagnostics().map((d) => `${d.code} ${d.object.name}`)).toEqual(['CW_E_ENDPOINTS_NONE b']);
 });
