@@ -1,0 +1,85 @@
+/**
+ * The backends (upstream Service ports) of one gateway group: resolves an Ingress backend to a route
+ * action, and on first use of a Service port selects its endpoints and reads its annotations.
+ */
+import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
+import type { BackendIR, RouteActionIR } from '../ir/ir-types.js';
+import type { IngressBackend } from '../resources/kube-types.js';
+import type { ResourceSet } from '../resources/resource-set.js';
+import { CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT_SECONDS } from './annotations.js';
+import { backendName, resolveBackend, upstreamProtocol } from './backends.js';
+import { selectEndpoints } from './endpoints.js';
+import type { IngressEntries } from './ingress-reader.js';
+import { compareStrings } from './ordering.js';
+
+function refKey(r: ObjectRef): string {
+  return `${r.kind}/${r.namespace ?? ''}/${r.name}`;
+}
+
+export class BackendRegistry {
+  private readonly backends = new Map<
+    string,
+    { readonly ir: Omit<BackendIR, 'sources'>; readonly sources: Map<string, ObjectRef> }
+  >();
+
+  constructor(
+    private readonly resources: ResourceSet,
+    private readonly diags: Diagnostic[],
+  ) {}
+
+  /** The action of a route to `backend`: forward to its cluster, or a 503 when it cannot be resolved. */
+  action(owner: IngressEntries, backend: IngressBackend, where: string): RouteActionIR {
+    const res = resolveBackend(this.resources, owner.ref.namespace!, backend);
+    if (!res.ok) {
+      this.diags.push(diagnostic(res.code, owner.diagRef, `${where}: ${res.error}; requests get 503`));
+      return { kind: 'direct', status: 503, body: 'no healthy upstream: backend not found\n' };
+    }
+    const name = backendName(res.ref);
+    let entry = this.backends.get(name);
+    if (!entry) {
+      const sel = selectEndpoints(this.resources, res.ref);
+      this.diags.push(...sel.diagnostics);
+      entry = {
+        ir: {
+          name,
+          service: res.ref,
+          protocol: upstreamProtocol(res.service, res.ref),
+          connectTimeoutSeconds: this.connectTimeout(res.service.metadata.annotations, res.ref),
+          endpoints: sel.localities,
+        },
+        sources: new Map(),
+      };
+      this.backends.set(name, entry);
+    }
+    entry.sources.set(refKey(owner.ref), owner.ref);
+    return { kind: 'forward', backend: name };
+  }
+
+  /** Every backend used, sorted by name, each with the Ingresses that use it. */
+  list(): BackendIR[] {
+    return [...this.backends.values()]
+      .map((e) => ({
+        ...e.ir,
+        sources: [...e.sources.values()].sort((x, y) => compareStrings(refKey(x), refKey(y))),
+      }))
+      .sort((x, y) => compareStrings(x.name, y.name));
+  }
+
+  private connectTimeout(
+    annotations: Readonly<Record<string, string>> | undefined,
+    svc: { readonly namespace: string; readonly name: string },
+  ): number {
+    const raw = annotations?.[CONNECT_TIMEOUT.name];
+    if (raw === undefined) return DEFAULT_CONNECT_TIMEOUT_SECONDS;
+    const p = CONNECT_TIMEOUT.parse(raw);
+    if (p.ok) return p.value;
+    this.diags.push(
+      diagnostic(
+        'CW_E_ANNOTATION_INVALID',
+        { kind: 'Service', namespace: svc.namespace, name: svc.name },
+        `annotation ${CONNECT_TIMEOUT.name}: ${p.error}; using the default`,
+      ),
+    );
+    return DEFAULT_CONNECT_TIMEOUT_SECONDS;
+  }
+}

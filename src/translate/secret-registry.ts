@@ -1,0 +1,70 @@
+/**
+ * The TLS certificates of one gateway group: each Secret a TLS claim names is looked up and validated
+ * once; a missing or bad Secret is a diagnostic and its hosts get no HTTPS (other hosts are unaffected).
+ */
+import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
+import type { SecretIR } from '../ir/ir-types.js';
+import type { ResourceSet } from '../resources/resource-set.js';
+import type { IngressEntries } from './ingress-reader.js';
+import { compareStrings } from './ordering.js';
+import { readTlsSecret } from './tls.js';
+
+export class SecretRegistry {
+  private readonly good = new Map<string, SecretIR>();
+  private readonly bad = new Set<string>();
+
+  constructor(
+    private readonly resources: ResourceSet,
+    private readonly diags: Diagnostic[],
+  ) {}
+
+  /** True when the Secret (`namespace/name`) holds a usable certificate; reports why not on `owner`. */
+  use(secret: string, owner: IngressEntries): boolean {
+    if (this.good.has(secret)) return true;
+    if (this.bad.has(secret)) return false;
+    const found = this.resources.secrets.get(secret);
+    if (!found) {
+      this.reject(
+        secret,
+        diagnostic(
+          'CW_E_TLS_SECRET_NOT_FOUND',
+          owner.diagRef,
+          `TLS Secret ${secret} not found (only Secrets of type kubernetes.io/tls are read); its hosts are not served over HTTPS`,
+        ),
+      );
+      return false;
+    }
+    const meta = found.object.metadata;
+    const ref: ObjectRef = { kind: 'Secret', namespace: meta.namespace, name: meta.name };
+    const r = readTlsSecret(found.object);
+    if (!r.ok) {
+      this.reject(
+        secret,
+        diagnostic(
+          'CW_E_TLS_SECRET_INVALID',
+          owner.diagRef,
+          `TLS Secret ${secret}: ${r.error}; its hosts are not served over HTTPS`,
+        ),
+        diagnostic('CW_E_TLS_SECRET_INVALID', ref, r.error),
+      );
+      return false;
+    }
+    this.good.set(secret, {
+      name: secret,
+      certificateChain: r.certificateChain,
+      privateKey: r.privateKey,
+      source: ref,
+    });
+    return true;
+  }
+
+  /** The usable Secrets, sorted by name. */
+  list(): SecretIR[] {
+    return [...this.good.values()].sort((x, y) => compareStrings(x.name, y.name));
+  }
+
+  private reject(secret: string, ...diags: Diagnostic[]): void {
+    this.bad.add(secret);
+    this.diags.push(...diags);
+  }
+}
