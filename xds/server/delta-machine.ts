@@ -32,6 +32,13 @@ interface Subscription {
   readonly known: Map<string, string>;
   /** Names in `known` the snapshot no longer has, whose removal is held back. */
   held: ReadonlySet<string>;
+  /** `names` sorted, computed on first use after a subscription change (plans run on every change). */
+  sorted?: readonly string[];
+}
+
+function sortedNames(sub: Subscription): readonly string[] {
+  sub.sorted ??= [...sub.names].sort();
+  return sub.sorted;
 }
 
 interface Planned {
@@ -54,6 +61,7 @@ function newSubscription(typeUrl: string, req: DeltaDiscoveryRequest): Subscript
 }
 
 function applyChanges(sub: Subscription, req: DeltaDiscoveryRequest): void {
+  sub.sorted = undefined;
   for (const name of req.resource_names_subscribe) {
     if (name === '*') sub.wildcard = true;
     else {
@@ -156,7 +164,7 @@ export class DeltaMachine
     if (sub.wildcard) {
       for (const r of ts.resources.values()) if (sub.known.get(r.name) !== r.version) resources.push(r);
     } else {
-      for (const name of [...sub.names].sort()) {
+      for (const name of sortedNames(sub)) {
         const r = ts.resources.get(name);
         if (r && sub.known.get(name) !== r.version) resources.push(r);
       }

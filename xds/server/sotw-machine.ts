@@ -29,6 +29,8 @@ import { StepBuilder, WILDCARD_TYPES } from './stream-machine.js';
 interface Subscription {
   readonly wildcard: boolean;
   readonly names: ReadonlySet<string>;
+  /** `names` sorted once per request (plans run on every change). */
+  readonly sortedNames: readonly string[];
   /** The content last sent (or, after a reconnect at the current version, known to be held). */
   sent: ReadonlyMap<string, EncodedResource>;
   /** Names in `sent` the snapshot no longer has, kept for make-before-break. */
@@ -95,6 +97,7 @@ export class SotwMachine
     const sub: Subscription = {
       wildcard,
       names,
+      sortedNames: [...names].sort(),
       sent: previous?.sent ?? new Map(),
       held: previous?.held ?? new Set(),
     };
@@ -150,7 +153,7 @@ export class SotwMachine
     const ts = snapshot.types.get(typeUrl) ?? EMPTY_TYPE;
     if (!sub.wildcard) {
       const resources = new Map<string, EncodedResource>();
-      for (const name of [...sub.names].sort()) {
+      for (const name of sub.sortedNames) {
         const r = ts.resources.get(name);
         if (r) resources.set(name, r);
       }
