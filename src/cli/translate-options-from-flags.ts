@@ -12,5 +12,8 @@ export function translateOptionsFrom(
       httpsPort: flags.httpsPort ?? config?.httpsPort ?? DEFAULT_TRANSLATE_OPTIONS.defaults.httpsPort,
     },
     groups: config?.groups ?? {},
+    clusterZones: Object.fromEntries(
+      (config?.clusters ?? []).flatMap((c) => (c.zone !== undefined ? [[c.name, c.zone]] : [])),
+    ),
   };
 }

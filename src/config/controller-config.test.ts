@@ -2,7 +2,7 @@ import { CausewayError } from '../errors.js';
 import { parseControllerConfig } from './controller-config.js';
 
 test('an empty file is an empty config', () => {
-  expect(parseControllerConfig('c.yaml', '')).toEqual({ groups: {} });
+  expect(parseControllerConfig('c.yaml', '')).toEqual({ groups: {}, clusters: [] });
 });
 
 test('ports and groups are read', () => {
@@ -11,6 +11,16 @@ test('ports and groups are read', () => {
   ).toEqual({
     httpPort: 80,
     groups: { edge: { httpsPort: 443 }, internal: {} },
+    clusters: [],
+  });
+});
+
+test('clusters and home clusters are read', () => {
+  const text =
+    'groups:\n  edge: { homeCluster: east }\nclusters:\n  - { name: east, zone: us-east-1a, context: e }\n  - { name: west }\n';
+  expect(parseControllerConfig('c.yaml', text)).toEqual({
+    groups: { edge: { homeCluster: 'east' } },
+    clusters: [{ name: 'east', zone: 'us-east-1a', context: 'e' }, { name: 'west' }],
   });
 });
 
@@ -23,6 +33,12 @@ test.each([
   ['groups: [a]', /groups must be a mapping/],
   ['- a', /must be a YAML mapping/],
   ['a: [', /not valid YAML/],
+  ['clusters: { east: {} }', /clusters must be a list/],
+  ['clusters:\n  - { name: East }', /clusters\[0\].name must be a DNS label/],
+  ['clusters:\n  - { name: a }\n  - { name: a }', /listed twice/],
+  ['clusters:\n  - { name: a, zone: "" }', /zone must be a non-empty string/],
+  ['clusters:\n  - { name: a, kubeconfg: x }', /unknown key clusters\[0\].kubeconfg/],
+  ['groups:\n  edge: { homeCluster: 3 }', /homeCluster must be a cluster name/],
 ])('%s is rejected with a clear message', (text, message) => {
   expect(() => parseControllerConfig('c.yaml', text)).toThrow(CausewayError);
   expect(() => parseControllerConfig('c.yaml', text)).toThrow(message);

@@ -5,17 +5,61 @@
  *   httpPort: 8080            # gateways' HTTP listener port, every group (default 8080)
  *   httpsPort: 8443           # gateways' HTTPS listener port, every group (default 8443)
  *   groups:                   # gateway groups served even without an Ingress, with optional ports
- *     edge: { httpPort: 80, httpsPort: 443 }
+ *     edge: { httpPort: 80, httpsPort: 443, homeCluster: east }
+ *   clusters:                 # source clusters (Kubernetes mode); zone is the default locality zone
+ *     - { name: east, kubeconfig: /etc/causeway/east.kubeconfig, context: east, zone: us-east-1a }
  */
 import fs from 'node:fs';
 import YAML from 'yaml';
 import { CausewayError } from '../errors.js';
 import type { GroupSettings } from '../translate/translate-options.js';
 
+export interface ClusterConfig {
+  /** A DNS label; becomes the locality `region` of the cluster's endpoints. */
+  readonly name: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** The zone of endpoints whose EndpointSlice gives none. */
+  readonly zone?: string;
+}
+
 export interface ControllerConfig {
   readonly httpPort?: number;
   readonly httpsPort?: number;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
+  readonly clusters: readonly ClusterConfig[];
+}
+
+function optionalString(file: string, at: string, v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '') fail(file, `${at} must be a non-empty string`);
+  return v;
+}
+
+function readClusters(file: string, raw: unknown): ClusterConfig[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) fail(file, 'clusters must be a list of {name, kubeconfig, context, zone}');
+  const seen = new Set<string>();
+  return raw.map((c: unknown, i) => {
+    if (typeof c !== 'object' || c === null || Array.isArray(c))
+      fail(file, `clusters[${i}] must be a mapping`);
+    const o = c as Record<string, unknown>;
+    checkKeys(file, `clusters[${i}].`, o, ['name', 'kubeconfig', 'context', 'zone']);
+    const name = o['name'];
+    if (typeof name !== 'string' || !DNS_LABEL.test(name))
+      fail(file, `clusters[${i}].name must be a DNS label`);
+    if (seen.has(name)) fail(file, `clusters[${i}]: cluster "${name}" is listed twice`);
+    seen.add(name);
+    const kubeconfig = optionalString(file, `clusters[${i}].kubeconfig`, o['kubeconfig']);
+    const context = optionalString(file, `clusters[${i}].context`, o['context']);
+    const zone = optionalString(file, `clusters[${i}].zone`, o['zone']);
+    return {
+      name,
+      ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+      ...(context !== undefined ? { context } : {}),
+      ...(zone !== undefined ? { zone } : {}),
+    };
+  });
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -42,10 +86,11 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
   } catch (e) {
     fail(file, `not valid YAML: ${(e as Error).message}`);
   }
-  if (raw === null || raw === undefined) return { groups: {} };
+  if (raw === null || raw === undefined) return { groups: {}, clusters: [] };
   if (typeof raw !== 'object' || Array.isArray(raw)) fail(file, 'must be a YAML mapping');
   const o = raw as Record<string, unknown>;
-  checkKeys(file, '', o, ['httpPort', 'httpsPort', 'groups']);
+  checkKeys(file, '', o, ['httpPort', 'httpsPort', 'groups', 'clusters']);
+  const clusters = readClusters(file, o['clusters']);
   const groups: Record<string, Partial<GroupSettings>> = {};
   if (o['groups'] !== undefined) {
     if (typeof o['groups'] !== 'object' || o['groups'] === null || Array.isArray(o['groups']))
@@ -55,7 +100,10 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
       const settings = (g ?? {}) as Record<string, unknown>;
       if (typeof settings !== 'object' || Array.isArray(settings))
         fail(file, `groups.${name} must be a mapping`);
-      checkKeys(file, `groups.${name}.`, settings, ['httpPort', 'httpsPort']);
+      checkKeys(file, `groups.${name}.`, settings, ['httpPort', 'httpsPort', 'homeCluster']);
+      const home = settings['homeCluster'];
+      if (home !== undefined && (typeof home !== 'string' || !DNS_LABEL.test(home)))
+        fail(file, `groups.${name}.homeCluster must be a cluster name (a DNS label)`);
       groups[name] = {
         ...(settings['httpPort'] !== undefined
           ? { httpPort: port(file, `groups.${name}.httpPort`, settings['httpPort']) }
@@ -63,6 +111,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
         ...(settings['httpsPort'] !== undefined
           ? { httpsPort: port(file, `groups.${name}.httpsPort`, settings['httpsPort']) }
           : {}),
+        ...(typeof home === 'string' ? { homeCluster: home } : {}),
       };
     }
   }
@@ -70,6 +119,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     ...(o['httpPort'] !== undefined ? { httpPort: port(file, 'httpPort', o['httpPort']) } : {}),
     ...(o['httpsPort'] !== undefined ? { httpsPort: port(file, 'httpsPort', o['httpsPort']) } : {}),
     groups,
+    clusters,
   };
 }
 

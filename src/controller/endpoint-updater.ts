@@ -9,6 +9,7 @@ import type { ResourceSet } from '../resources/resource-set.js';
 import { SERVICE_NAME_LABEL } from '../resources/kube-types.js';
 import type { ResourceChange } from '../sources/source-update.js';
 import { selectEndpoints } from '../translate/endpoints.js';
+import { groupSettings, type TranslateOptions } from '../translate/translate-options.js';
 import type { PlainResource } from '../../xds/cache/config-watcher.js';
 import { translateClusterLoadAssignment } from '../../xds/translator/cluster.translator.js';
 
@@ -43,15 +44,21 @@ export function updateEndpoints(
   ir: IR,
   resources: ResourceSet,
   services: ReadonlySet<string>,
+  options: TranslateOptions,
 ): EndpointUpdate {
   const upserts = new Map<string, PlainResource[]>();
   const diagnostics = new Map<string, Diagnostic[]>();
   const groups = ir.groups.map((g) => {
+    const homeCluster = groupSettings(options, g.name).homeCluster;
     let touched = false;
     const backends = g.backends.map((b): BackendIR => {
       const svc = `${b.service.namespace}/${b.service.name}`;
       if (!services.has(svc)) return b;
-      const sel = selectEndpoints(resources, b.service);
+      const sel = selectEndpoints(resources, b.service, {
+        crossCluster: b.crossCluster,
+        ...(homeCluster !== undefined ? { homeCluster } : {}),
+        ...(options.clusterZones ? { clusterZones: options.clusterZones } : {}),
+      });
       diagnostics.set(`${svc}/${b.service.port}`, [...sel.diagnostics]);
       touched = true;
       const next = { ...b, endpoints: sel.localities };

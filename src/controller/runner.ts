@@ -133,7 +133,7 @@ export class ControllerRunner {
     const t0 = performance.now();
     try {
       const services = servicesOfChangedSlices(changes, this.resources!, u.resources);
-      const upd = updateEndpoints(this.currentIr!, u.resources, services);
+      const upd = updateEndpoints(this.currentIr!, u.resources, services, this.o.translateOptions);
       for (const [group, upserts] of upd.upserts)
         this.o.cache.updateResources(group, RESOURCE_TYPES.endpoint, upserts, []);
       this.resources = u.resources;

@@ -94,6 +94,8 @@ export interface BackendIR {
   readonly service: ServicePortRefIR;
   readonly protocol: 'http1' | 'http2';
   readonly connectTimeoutSeconds: number;
+  /** How endpoints of several clusters share traffic (annotation causeway.dev/cross-cluster). */
+  readonly crossCluster: 'failover' | 'round-robin';
   readonly endpoints: readonly LocalityEndpointsIR[];
   /** The Ingresses whose routes use this backend (sorted), for NACK attribution. */
   readonly sources: readonly ObjectRef[];

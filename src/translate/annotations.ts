@@ -72,11 +72,26 @@ export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   },
 };
 
+export type CrossClusterMode = 'failover' | 'round-robin';
+
+export const CROSS_CLUSTER: AnnotationSpec<CrossClusterMode> = {
+  name: 'causeway.dev/cross-cluster',
+  targets: ['Service'],
+  defaultText: '`failover`',
+  description:
+    "How a gateway group spreads traffic over the Service's clusters: `failover` (the group's home cluster first, other clusters only when it has no healthy endpoint) or `round-robin` (all clusters alike).",
+  parse: (raw) =>
+    raw === 'failover' || raw === 'round-robin'
+      ? { ok: true, value: raw }
+      : { ok: false, error: `"${raw}" is not "failover" or "round-robin"` },
+};
+
 export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   GATEWAY_GROUP,
   REQUEST_TIMEOUT,
   SSL_REDIRECT,
   CONNECT_TIMEOUT,
+  CROSS_CLUSTER,
 ];
 
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 15;

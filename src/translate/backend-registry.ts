@@ -6,9 +6,14 @@ import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import type { BackendIR, RouteActionIR } from '../ir/ir-types.js';
 import type { IngressBackend } from '../resources/kube-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
-import { CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT_SECONDS } from './annotations.js';
+import {
+  CONNECT_TIMEOUT,
+  CROSS_CLUSTER,
+  DEFAULT_CONNECT_TIMEOUT_SECONDS,
+  type AnnotationSpec,
+} from './annotations.js';
 import { backendName, resolveBackend, upstreamProtocol } from './backends.js';
-import { selectEndpoints } from './endpoints.js';
+import { selectEndpoints, type EndpointPolicy } from './endpoints.js';
 import type { IngressEntries } from './ingress-reader.js';
 import { compareStrings } from './ordering.js';
 
@@ -25,6 +30,8 @@ export class BackendRegistry {
   constructor(
     private readonly resources: ResourceSet,
     private readonly diags: Diagnostic[],
+    /** The group's home cluster and the clusters' zones (the cross-cluster mode comes from each Service). */
+    private readonly policy: Omit<EndpointPolicy, 'crossCluster'> = {},
   ) {}
 
   /** The action of a route to `backend`: forward to its cluster, or a 503 when it cannot be resolved. */
@@ -37,14 +44,18 @@ export class BackendRegistry {
     const name = backendName(res.ref);
     let entry = this.backends.get(name);
     if (!entry) {
-      const sel = selectEndpoints(this.resources, res.ref);
+      const annotations = res.service.metadata.annotations;
+      const crossCluster = this.serviceAnnotation(CROSS_CLUSTER, annotations, res.ref) ?? 'failover';
+      const sel = selectEndpoints(this.resources, res.ref, { ...this.policy, crossCluster });
       this.diags.push(...sel.diagnostics);
       entry = {
         ir: {
           name,
           service: res.ref,
           protocol: upstreamProtocol(res.service, res.ref),
-          connectTimeoutSeconds: this.connectTimeout(res.service.metadata.annotations, res.ref),
+          connectTimeoutSeconds:
+            this.serviceAnnotation(CONNECT_TIMEOUT, annotations, res.ref) ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
+          crossCluster,
           endpoints: sel.localities,
         },
         sources: new Map(),
@@ -65,21 +76,23 @@ export class BackendRegistry {
       .sort((x, y) => compareStrings(x.name, y.name));
   }
 
-  private connectTimeout(
+  /** A Service annotation's value; a bad value is a diagnostic on the Service and undefined. */
+  private serviceAnnotation<T>(
+    spec: AnnotationSpec<T>,
     annotations: Readonly<Record<string, string>> | undefined,
     svc: { readonly namespace: string; readonly name: string },
-  ): number {
-    const raw = annotations?.[CONNECT_TIMEOUT.name];
-    if (raw === undefined) return DEFAULT_CONNECT_TIMEOUT_SECONDS;
-    const p = CONNECT_TIMEOUT.parse(raw);
+  ): T | undefined {
+    const raw = annotations?.[spec.name];
+    if (raw === undefined) return undefined;
+    const p = spec.parse(raw);
     if (p.ok) return p.value;
     this.diags.push(
       diagnostic(
         'CW_E_ANNOTATION_INVALID',
         { kind: 'Service', namespace: svc.namespace, name: svc.name },
-        `annotation ${CONNECT_TIMEOUT.name}: ${p.error}; using the default`,
+        `annotation ${spec.name}: ${p.error}; using the default`,
       ),
     );
-    return DEFAULT_CONNECT_TIMEOUT_SECONDS;
+    return undefined;
   }
 }

@@ -3,6 +3,10 @@
  * and port; route to ready endpoints, and only when none is ready fall back to serving+terminating ones.
  * Kubernetes semantics for missing conditions: ready=nil means ready; serving=nil means the value of
  * ready; terminating=nil means not terminating.
+ *
+ * Several clusters: a Service is the same Service in every cluster where its namespace/name exists, so
+ * endpoints from all clusters merge, grouped by locality (cluster, zone). With a home cluster and the
+ * `failover` mode, the home cluster's endpoints get priority 0 and the others priority 1.
  */
 import { diagnostic, type Diagnostic } from '../errors.js';
 import type { Endpoint, EndpointSlice } from '../resources/kube-types.js';
@@ -17,6 +21,16 @@ interface Candidate {
   readonly cluster: string;
   readonly zone: string;
 }
+
+export interface EndpointPolicy {
+  /** The gateway group's home cluster; unset = every cluster at priority 0. */
+  readonly homeCluster?: string;
+  readonly crossCluster: 'failover' | 'round-robin';
+  /** Zone of each cluster, for endpoints whose slice gives none. */
+  readonly clusterZones?: Readonly<Record<string, string>>;
+}
+
+export const DEFAULT_ENDPOINT_POLICY: EndpointPolicy = { crossCluster: 'failover' };
 
 export interface EndpointSelection {
   readonly localities: readonly LocalityEndpointsIR[];
@@ -35,7 +49,11 @@ function slicePort(slice: EndpointSlice, portName: string): number | undefined {
   return p?.port;
 }
 
-function candidatesOf(slices: readonly Sourced<EndpointSlice>[], ref: ServicePortRefIR): Candidate[] {
+function candidatesOf(
+  slices: readonly Sourced<EndpointSlice>[],
+  ref: ServicePortRefIR,
+  clusterZones: Readonly<Record<string, string>>,
+): Candidate[] {
   const byKey = new Map<string, Candidate>();
   for (const { object: slice, origin } of slices) {
     if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') continue;
@@ -47,7 +65,8 @@ function candidatesOf(slices: readonly Sourced<EndpointSlice>[], ref: ServicePor
         // Kubernetes: consumers use the first address only (the others are the same endpoint).
         const key = `${origin.cluster}|${address}|${port}`;
         const prev = byKey.get(key);
-        const cand: Candidate = { address, port, cluster: origin.cluster, zone: e.zone ?? '', ...c };
+        const zone = e.zone ?? clusterZones[origin.cluster] ?? '';
+        const cand: Candidate = { address, port, cluster: origin.cluster, zone, ...c };
         if (!prev || (!prev.ready && cand.ready)) byKey.set(key, cand);
       }
     }
@@ -60,8 +79,17 @@ function compareEndpoints(a: EndpointIR, b: EndpointIR): number {
   return a.port - b.port;
 }
 
-/** Groups endpoints by (cluster, zone), sorted; all at priority 0 (multi-cluster priorities come later). */
-function byLocality(cands: readonly Candidate[], state: EndpointIR['state']): LocalityEndpointsIR[] {
+function priorityOf(cluster: string, policy: EndpointPolicy): number {
+  if (policy.homeCluster === undefined || policy.crossCluster === 'round-robin') return 0;
+  return cluster === policy.homeCluster ? 0 : 1;
+}
+
+/** Groups endpoints by (cluster, zone), sorted, each with its failover priority. */
+function byLocality(
+  cands: readonly Candidate[],
+  state: EndpointIR['state'],
+  policy: EndpointPolicy,
+): LocalityEndpointsIR[] {
   const groups = new Map<string, { cluster: string; zone: string; endpoints: EndpointIR[] }>();
   for (const c of cands) {
     const key = `${c.cluster}\u0000${c.zone}`;
@@ -74,21 +102,25 @@ function byLocality(cands: readonly Candidate[], state: EndpointIR['state']): Lo
     .map(([, g]) => ({
       cluster: g.cluster,
       zone: g.zone,
-      priority: 0,
+      priority: priorityOf(g.cluster, policy),
       endpoints: g.endpoints.sort(compareEndpoints),
     }));
 }
 
-export function selectEndpoints(resources: ResourceSet, ref: ServicePortRefIR): EndpointSelection {
+export function selectEndpoints(
+  resources: ResourceSet,
+  ref: ServicePortRefIR,
+  policy: EndpointPolicy = DEFAULT_ENDPOINT_POLICY,
+): EndpointSelection {
   const slices = resources.endpointSlices.get(`${ref.namespace}/${ref.name}`) ?? [];
-  const cands = candidatesOf(slices, ref);
+  const cands = candidatesOf(slices, ref, policy.clusterZones ?? {});
   const svc = { kind: 'Service', namespace: ref.namespace, name: ref.name };
   const ready = cands.filter((c) => c.ready);
-  if (ready.length > 0) return { localities: byLocality(ready, 'ready'), diagnostics: [] };
+  if (ready.length > 0) return { localities: byLocality(ready, 'ready', policy), diagnostics: [] };
   const fallback = cands.filter((c) => c.servingTerminating);
   if (fallback.length > 0) {
     return {
-      localities: byLocality(fallback, 'terminating'),
+      localities: byLocality(fallback, 'terminating', policy),
       diagnostics: [
         diagnostic(
           'CW_E_ENDPOINTS_TERMINATING_FALLBACK',

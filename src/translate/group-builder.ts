@@ -105,9 +105,13 @@ export function buildGroup(
   owners: readonly IngressEntries[],
   resources: ResourceSet,
   diags: Diagnostic[],
+  clusterZones: Readonly<Record<string, string>> = {},
 ): GatewayGroupIR {
   const claims = claimGroup(name, owners, diags);
-  const backends = new BackendRegistry(resources, diags);
+  const backends = new BackendRegistry(resources, diags, {
+    ...(settings.homeCluster !== undefined ? { homeCluster: settings.homeCluster } : {}),
+    clusterZones,
+  });
   const secrets = new SecretRegistry(resources, diags);
   const layout = new VirtualHostLayout(claims, backends);
   const hosts = layout.hosts();

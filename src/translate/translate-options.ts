@@ -2,6 +2,11 @@
 export interface GroupSettings {
   readonly httpPort: number;
   readonly httpsPort: number;
+  /**
+   * The cluster the group's gateways sit in: its endpoints get priority 0 and other clusters' endpoints
+   * are failover (priority 1). Unset: every cluster's endpoints share priority 0.
+   */
+  readonly homeCluster?: string;
 }
 
 export interface TranslateOptions {
@@ -9,6 +14,8 @@ export interface TranslateOptions {
   readonly defaults: GroupSettings;
   /** Groups declared in the config file (served even with no Ingress), with optional per-group ports. */
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
+  /** Zone of each source cluster, for endpoints whose EndpointSlice gives none. */
+  readonly clusterZones?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_GROUP = 'default';

@@ -34,7 +34,9 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
 
   const groups = [...byGroup.keys()]
     .sort(compareStrings)
-    .map((g) => buildGroup(g, groupSettings(options, g), byGroup.get(g)!, resources, diags));
+    .map((g) =>
+      buildGroup(g, groupSettings(options, g), byGroup.get(g)!, resources, diags, options.clusterZones ?? {}),
+    );
   return { ir: { groups }, diagnostics: dedupe(diags) };
 }
 
