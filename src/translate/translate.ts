@@ -11,9 +11,19 @@ import { readIngress, type IngressEntries } from './ingress-reader.js';
 import { compareByAge, compareStrings } from './ordering.js';
 import { DEFAULT_GROUP, groupSettings, type TranslateOptions } from './translate-options.js';
 
+/** An Ingress of our class, and the gateway group that serves it (for status and Events). */
+export interface ServedIngress {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly group: string;
+}
+
 export interface TranslateResult {
   readonly ir: IR;
   readonly diagnostics: readonly Diagnostic[];
+  /** Every Ingress that is ours (whatever its diagnostics), sorted by cluster, namespace, name. */
+  readonly served: readonly ServedIngress[];
 }
 
 export function translate(resources: ResourceSet, options: TranslateOptions): TranslateResult {
@@ -22,11 +32,18 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
   const ours = [...resources.ingresses.values()].sort((a, b) => compareByAge(a.object, b.object));
 
   const byGroup = new Map<string, IngressEntries[]>([[DEFAULT_GROUP, []]]);
+  const served: ServedIngress[] = [];
   for (const g of Object.keys(options.groups)) byGroup.set(g, []);
   for (const ing of ours) {
     const cls = ourClassFor(ing.object, classes);
     if (!cls) continue;
     const entries = readIngress(ing, cls, diags);
+    served.push({
+      cluster: ing.origin.cluster,
+      namespace: entries.ref.namespace!,
+      name: entries.ref.name,
+      group: entries.group,
+    });
     const list = byGroup.get(entries.group) ?? [];
     list.push(entries);
     byGroup.set(entries.group, list);
@@ -37,7 +54,13 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
     .map((g) =>
       buildGroup(g, groupSettings(options, g), byGroup.get(g)!, resources, diags, options.clusterZones ?? {}),
     );
-  return { ir: { groups }, diagnostics: dedupe(diags) };
+  served.sort(
+    (a, b) =>
+      compareStrings(a.cluster, b.cluster) ||
+      compareStrings(a.namespace, b.namespace) ||
+      compareStrings(a.name, b.name),
+  );
+  return { ir: { groups }, diagnostics: dedupe(diags), served };
 }
 
 function dedupe(diags: readonly Diagnostic[]): Diagnostic[] {

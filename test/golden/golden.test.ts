@@ -1,7 +1,7 @@
 /**
  * Golden tests for the two pure stages, driven by `cases/<name>.in.yaml` (Kubernetes manifests, plus an
  * optional test-only `kind: TranslateOptions` document):
- *   translate      -> cases/<name>.ir.yaml   (IR + diagnostics)
+ *   translate      -> cases/<name>.ir.yaml   (IR, diagnostics, and the Ingresses served)
  *   xds translate  -> cases/<name>.xds.yaml  (per group: clusters, endpoints, listeners, routes, secrets)
  * Every xDS resource is also encoded with Envoy's own protos (unknown fields fail). Real Envoy accepts
  * every golden output: see envoy-validate.test.ts. Regenerate with UPDATE_GOLDEN=1.
@@ -32,6 +32,7 @@ describe.each(cases)('%s', (name) => {
     const g = checkGolden(path.join(CASES_DIR, `${name}.ir.yaml`), {
       diagnostics: result.diagnostics,
       ir: result.ir,
+      served: result.served,
     });
     expect(g.actual).toEqual(g.expected);
   });
