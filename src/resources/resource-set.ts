@@ -13,15 +13,21 @@ export interface Sourced<T extends KubeObject> {
 }
 
 /**
- * The normalized, immutable view of the world that `translate` reads.
- * Every map is keyed by `namespace/name` (cluster-scoped objects: `name`).
+ * The normalized, immutable view of the world that `translate` reads, merged over every source cluster.
+ * Services, IngressClasses and Secrets follow namespace sameness (the same `namespace/name` in several
+ * clusters is one object; the first source listed wins). Ingresses stay apart per cluster, keyed
+ * `cluster/namespace/name`; EndpointSlices from every cluster are kept, each with its cluster.
  */
 export interface ResourceSet {
+  /** Keyed `cluster/namespace/name`. */
   readonly ingresses: ReadonlyMap<string, Sourced<Ingress>>;
+  /** Keyed `name`. */
   readonly ingressClasses: ReadonlyMap<string, Sourced<IngressClass>>;
+  /** Keyed `namespace/name`. */
   readonly services: ReadonlyMap<string, Sourced<Service>>;
   /** EndpointSlices grouped by the `namespace/service` they belong to (label kubernetes.io/service-name). */
   readonly endpointSlices: ReadonlyMap<string, readonly Sourced<EndpointSlice>[]>;
+  /** Keyed `namespace/name`. */
   readonly secrets: ReadonlyMap<string, Sourced<Secret>>;
 }
 
@@ -33,7 +39,16 @@ export function objectKey(o: {
 
 export const DEFAULT_NAMESPACE = 'default';
 
-/** Builds a ResourceSet from a flat list of objects; later duplicates of the same kind+key replace earlier ones. */
+/**
+ * Builds a ResourceSet from a flat list of objects. Within a cluster a later duplicate of the same kind
+ * and key replaces an earlier one; across clusters the first one listed is kept for the kinds that follow
+ * namespace sameness.
+ */
+function putSame<T extends KubeObject>(map: Map<string, Sourced<T>>, key: string, s: Sourced<T>): void {
+  const existing = map.get(key);
+  if (existing === undefined || existing.origin.cluster === s.origin.cluster) map.set(key, s);
+}
+
 export function buildResourceSet(objects: readonly Sourced<KubeObject>[]): ResourceSet {
   const ingresses = new Map<string, Sourced<Ingress>>();
   const ingressClasses = new Map<string, Sourced<IngressClass>>();
@@ -44,19 +59,19 @@ export function buildResourceSet(objects: readonly Sourced<KubeObject>[]): Resou
     const o = s.object;
     switch (o.kind) {
       case 'Ingress':
-        ingresses.set(objectKey(o), s as Sourced<Ingress>);
+        ingresses.set(`${s.origin.cluster}/${objectKey(o)}`, s as Sourced<Ingress>);
         break;
       case 'IngressClass':
-        ingressClasses.set(o.metadata.name, s as Sourced<IngressClass>);
+        putSame(ingressClasses, o.metadata.name, s as Sourced<IngressClass>);
         break;
       case 'Service':
-        services.set(objectKey(o), s as Sourced<Service>);
+        putSame(services, objectKey(o), s as Sourced<Service>);
         break;
       case 'EndpointSlice':
         slicesByName.set(`${s.origin.cluster}|${objectKey(o)}`, s as Sourced<EndpointSlice>);
         break;
       case 'Secret':
-        secrets.set(objectKey(o), s as Sourced<Secret>);
+        putSame(secrets, objectKey(o), s as Sourced<Secret>);
         break;
     }
   }

@@ -29,8 +29,11 @@ export interface GroupClaims {
   readonly redirectHosts: ReadonlyMap<string, IngressEntries>;
 }
 
-function nameOf(e: IngressEntries): string {
-  return `Ingress ${e.ref.namespace}/${e.ref.name}`;
+/** Names the winning Ingress, with its cluster when it is not the loser's. */
+function nameOf(e: IngressEntries, loser: IngressEntries): string {
+  const cluster = e.ingress.origin.cluster;
+  const where = cluster !== loser.ingress.origin.cluster ? ` in cluster ${cluster}` : '';
+  return `Ingress ${e.ref.namespace}/${e.ref.name}${where}`;
 }
 
 export function claimGroup(
@@ -50,7 +53,7 @@ export function claimGroup(
       byHost.set(entry.host, paths);
       const prev = paths.get(pathKey(entry.match));
       if (prev) {
-        const winner = prev.owner === owner ? 'an earlier path of the same Ingress' : nameOf(prev.owner);
+        const winner = prev.owner === owner ? 'an earlier path of the same Ingress' : nameOf(prev.owner, owner);
         diags.push(
           diagnostic(
             'CW_E_ROUTE_CONFLICT',
@@ -68,7 +71,7 @@ export function claimGroup(
           diagnostic(
             'CW_E_DEFAULT_BACKEND_CONFLICT',
             owner.diagRef,
-            `gateway group "${group}" already has the default backend of ${nameOf(defaultBackend)}; ignored here`,
+            `gateway group "${group}" already has the default backend of ${nameOf(defaultBackend, owner)}; ignored here`,
           ),
         );
       } else defaultBackend = owner;
@@ -86,7 +89,7 @@ export function claimGroup(
             diagnostic(
               'CW_E_TLS_HOST_CONFLICT',
               owner.diagRef,
-              `host "${h}" already uses Secret ${prev.secret} of ${nameOf(prev.owner)}; ignored here`,
+              `host "${h}" already uses Secret ${prev.secret} of ${nameOf(prev.owner, owner)}; ignored here`,
             ),
           );
           continue;

@@ -58,6 +58,7 @@ export function ingressRef(s: Sourced<Ingress>): ObjectRef {
 export function diagnosticRef(ref: ObjectRef, origin: Sourced<Ingress>['origin']): ObjectRef {
   return {
     ...ref,
+    cluster: origin.cluster,
     ...(origin.file !== undefined ? { file: origin.file, documentIndex: origin.documentIndex } : {}),
   };
 }

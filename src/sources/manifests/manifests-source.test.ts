@@ -434,7 +434,7 @@ describe('ManifestsSource.watch', () => {
     let r = await rec.until((u) => u.diagnostics.length > 0);
     expect(changes(r.all)).toEqual([]);
     expect(servicePort(r.last, 'shop/web')).toBe(80);
-    expect(r.last.resources.ingresses.has('shop/web')).toBe(true);
+    expect(r.last.resources.ingresses.has('local/shop/web')).toBe(true);
     expect(r.last.diagnostics).toHaveLength(1);
     expect(r.last.diagnostics[0]).toMatchObject({
       code: 'CW_E_MANIFEST_YAML',
