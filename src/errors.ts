@@ -34,6 +34,19 @@ export const ERRORS = {
     reason: 'ManifestDuplicate',
     summary: 'The same object is defined twice; the later definition is ignored.',
   },
+  // Kubernetes source
+  CW_E_KUBE_OBJECT: {
+    severity: 'error',
+    reason: 'InvalidObject',
+    summary:
+      'An object read from a cluster lacks a field Causeway relies on or has a wrong shape; its last good version stays in force.',
+  },
+  CW_E_KUBE_UNAVAILABLE: {
+    severity: 'error',
+    reason: 'ClusterUnavailable',
+    summary:
+      'A kind could not be listed from a cluster in time (apiserver unreachable, credentials rejected, or access forbidden).',
+  },
   // Ingress
   CW_E_INGRESS_PATH_INVALID: {
     severity: 'error',

@@ -9,15 +9,18 @@ import { readControllerConfig } from '../config/controller-config.js';
 import { ControllerRunner } from '../controller/runner.js';
 import { createLogger } from '../observability/logger.js';
 import { ControllerMetrics } from '../observability/metrics.js';
-import { ManifestsSource } from '../sources/manifests/manifests-source.js';
 import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { createAdsServer } from '../../xds/server/ads-server.js';
 import { parseHostPort, parseHostPortFlag, parsePortFlag, reportCommandError } from './cli-errors.js';
 import type { RegisterCommand } from './command-module.js';
+import { sourceFrom } from './source-from-flags.js';
 import { translateOptionsFrom } from './translate-options-from-flags.js';
 
 interface ControllerFlags {
-  manifests: string;
+  manifests?: string;
+  kubeconfig?: string;
+  context?: string;
+  clusterName?: string;
   config?: string;
   xdsAddress: string;
   adminAddress: string;
@@ -42,7 +45,7 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
   const xds = parseHostPort(flags.xdsAddress);
   const metrics = new ControllerMetrics();
   const cache = new SnapshotCache();
-  const source = new ManifestsSource({ dir: flags.manifests });
+  const { source, mode } = sourceFrom(flags, config, logger, metrics);
   const runner = new ControllerRunner({ source, translateOptions, cache, metrics, logger });
   const ads = createAdsServer({
     watcher: cache,
@@ -95,7 +98,7 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
     {
       xds: `${xds.host}:${xdsPort}`,
       admin: `${adminAddr.host}:${adminAddr.port}`,
-      manifests: flags.manifests,
+      source: mode,
     },
     'controller ready',
   );
@@ -114,10 +117,22 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
   program
     .command('controller')
     .description(
-      'Run the controller in standalone mode: read Ingress, IngressClass, Service, EndpointSlice and TLS Secret ' +
-        'manifests from a folder, serve them to Envoy gateways over xDS (ADS, SotW and Delta), and apply edits live.',
+      'Run the controller: watch Ingress, IngressClass, Service, EndpointSlice and TLS Secret objects and serve ' +
+        'them to Envoy gateways over xDS (ADS, SotW and Delta), applying changes live. The objects come from a ' +
+        'manifests folder (--manifests: standalone mode), from the clusters listed in the config file, or from ' +
+        'one Kubernetes cluster (--kubeconfig/--context, else $KUBECONFIG, ~/.kube/config or the in-cluster ' +
+        'service account).',
     )
-    .requiredOption('--manifests <dir>', 'manifests folder to read and watch (recursively)')
+    .option('--manifests <dir>', 'standalone mode: manifests folder to read and watch (recursively)')
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig of the cluster to watch (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
+    )
+    .option('--context <name>', 'kubeconfig context to use (default: the current context)')
+    .option(
+      '--cluster-name <name>',
+      'name of that cluster in localities, diagnostics and logs (default: the context name)',
+    )
     .option('--config <file>', 'controller config file (YAML: httpPort, httpsPort, groups)')
     .option(
       '--xds-address <host:port>',

@@ -264,6 +264,7 @@ describe('docs/metrics.md', () => {
     metrics.recordNack('edge', RESOURCE_TYPES.cluster);
     metrics.gatewayConnected('edge', 'sotw');
     metrics.observeChangeToPush(0.01);
+    metrics.setClusterAvailable('east', true);
     return metrics;
   }
 

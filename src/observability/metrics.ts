@@ -59,6 +59,7 @@ export class ControllerMetrics {
   private readonly connectedGateways: Gauge<'group' | 'stream'>;
   private readonly changeToPush: Histogram;
   private readonly ready: Gauge;
+  private readonly clusterAvailable: Gauge<'cluster'>;
 
   /** Diagnostic series ever set, so that a code that goes away drops to 0 instead of vanishing. */
   private readonly diagnosticSeries = new Map<string, { code: string; severity: string }>();
@@ -132,6 +133,13 @@ export class ControllerMetrics {
       registers,
     });
 
+    this.clusterAvailable = new Gauge({
+      name: 'causeway_source_cluster_available',
+      help: '1 while a source cluster is listed and watched, 0 while it is unavailable (its last state, if any, is kept).',
+      labelNames: ['cluster'],
+      registers,
+    });
+
     this.ready.set(0);
     // Every catalog code is a series from the start (at 0): the set is bounded, and alerts and graphs
     // see "0 problems" rather than "no data".
@@ -182,6 +190,10 @@ export class ControllerMetrics {
 
   observeChangeToPush(seconds: number): void {
     this.changeToPush.observe(seconds);
+  }
+
+  setClusterAvailable(cluster: string, available: boolean): void {
+    this.clusterAvailable.set({ cluster }, available ? 1 : 0);
   }
 
   setReady(ready: boolean): void {

@@ -86,3 +86,14 @@ export function buildResourceSet(objects: readonly Sourced<KubeObject>[]): Resou
   }
   return { ingresses, ingressClasses, services, endpointSlices, secrets };
 }
+
+/** Every object of a ResourceSet, in a stable order (the inverse of buildResourceSet). */
+export function resourceObjects(rs: ResourceSet): Sourced<KubeObject>[] {
+  return [
+    ...rs.ingressClasses.values(),
+    ...rs.services.values(),
+    ...[...rs.endpointSlices.values()].flat(),
+    ...rs.secrets.values(),
+    ...rs.ingresses.values(),
+  ];
+}

@@ -53,7 +53,8 @@ export function claimGroup(
       byHost.set(entry.host, paths);
       const prev = paths.get(pathKey(entry.match));
       if (prev) {
-        const winner = prev.owner === owner ? 'an earlier path of the same Ingress' : nameOf(prev.owner, owner);
+        const winner =
+          prev.owner === owner ? 'an earlier path of the same Ingress' : nameOf(prev.owner, owner);
         diags.push(
           diagnostic(
             'CW_E_ROUTE_CONFLICT',

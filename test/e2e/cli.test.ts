@@ -39,7 +39,9 @@ test('causeway --help lists the commands', () => {
 });
 
 test.each([
-  [['controller'], /required option '--manifests <dir>'/],
+  [['controller', '--kubeconfig', '/does/not/exist'], /kubeconfig \/does\/not\/exist cannot be read/],
+  [['controller', '--manifests', 'examples', '--kubeconfig', 'x'], /cannot be combined/],
+  [['controller', '--kubeconfig', '/dev/null', '--context', 'nope'], /kubeconfig|context/],
   [['controller', '--manifests', 'examples', '--http-port', 'x'], /--http-port.*not a port number/],
   [['controller', '--manifests', 'examples', '--xds-address', 'nohostport'], /not HOST:PORT/],
   [

@@ -13,6 +13,8 @@ import type {
   IngressClass,
   IngressRule,
   IngressTLS,
+  KubeKind,
+  KubeObject,
   ObjectMeta,
   Secret,
   Service,
@@ -270,4 +272,27 @@ export function readSecret(r: FieldReader, doc: Json, metadata: ObjectMeta): Sec
     merged = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
   return compact({ apiVersion: 'v1', kind: 'Secret', metadata, type: TLS_SECRET_TYPE, data: merged });
+}
+
+/**
+ * Reads one object of a known kind (metadata, then the kind's own fields), as the manifest parser does for
+ * a document; problems are recorded on `r`. Returns undefined when the metadata is unusable. The caller
+ * decides what the object is (apiVersion, kind, Secret type): objects listed from an apiserver do not
+ * carry `apiVersion`/`kind`.
+ */
+export function readKubeObject(r: FieldReader, kind: KubeKind, doc: Json): KubeObject | undefined {
+  const metadata = readMetadata(r, doc, kind !== 'IngressClass');
+  if (metadata === undefined) return undefined;
+  switch (kind) {
+    case 'Ingress':
+      return readIngress(r, doc, metadata);
+    case 'IngressClass':
+      return readIngressClass(r, doc, metadata);
+    case 'Service':
+      return readService(r, doc, metadata);
+    case 'EndpointSlice':
+      return readEndpointSlice(r, doc, metadata);
+    case 'Secret':
+      return readSecret(r, doc, metadata);
+  }
 }

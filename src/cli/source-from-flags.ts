@@ -1,0 +1,70 @@
+/**
+ * Picks the controller's source from flags and the config file:
+ * - `--manifests DIR`: standalone mode, the folder is the world;
+ * - `clusters:` in the config file: one Kubernetes source per cluster, merged;
+ * - otherwise one Kubernetes cluster from `--kubeconfig FILE [--context NAME]`, or the default
+ *   kubeconfig lookup ($KUBECONFIG, ~/.kube/config, in-cluster service account).
+ */
+import type { Logger } from 'pino';
+import type { ControllerConfig } from '../config/controller-config.js';
+import { CausewayError } from '../errors.js';
+import type { ControllerMetrics } from '../observability/metrics.js';
+import { ManifestsSource } from '../sources/manifests/manifests-source.js';
+import { createKubernetesSource } from '../sources/kubernetes/index.js';
+import { MultiClusterSource } from '../sources/multi-cluster-source.js';
+import type { ResourceSource } from '../sources/source-update.js';
+
+export interface SourceFlags {
+  readonly manifests?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly clusterName?: string;
+}
+
+export function sourceFrom(
+  flags: SourceFlags,
+  config: ControllerConfig | undefined,
+  logger: Logger,
+  metrics: ControllerMetrics,
+): { source: ResourceSource; mode: string } {
+  const kubeFlags =
+    flags.kubeconfig !== undefined || flags.context !== undefined || flags.clusterName !== undefined;
+  const clusters = config?.clusters ?? [];
+  if (flags.manifests !== undefined) {
+    if (kubeFlags || clusters.length > 0) {
+      throw new CausewayError(
+        'CW_E_USAGE',
+        '--manifests (standalone mode) cannot be combined with --kubeconfig, --context, --cluster-name or config clusters',
+      );
+    }
+    return { source: new ManifestsSource({ dir: flags.manifests }), mode: `manifests ${flags.manifests}` };
+  }
+  if (clusters.length > 0) {
+    if (kubeFlags) {
+      throw new CausewayError(
+        'CW_E_USAGE',
+        'the config file lists clusters: give each its kubeconfig and context there, not with --kubeconfig/--context/--cluster-name',
+      );
+    }
+    const sources = clusters.map((c) => ({
+      cluster: c.name,
+      source: createKubernetesSource({
+        cluster: c.name,
+        logger: logger.child({ component: 'kube', cluster: c.name }),
+        ...(c.kubeconfig !== undefined ? { kubeconfig: c.kubeconfig } : {}),
+        ...(c.context !== undefined ? { context: c.context } : {}),
+      }),
+    }));
+    return {
+      source: new MultiClusterSource({ clusters: sources, logger, metrics }),
+      mode: `clusters ${clusters.map((c) => c.name).join(', ')}`,
+    };
+  }
+  const source = createKubernetesSource({
+    logger: logger.child({ component: 'kube' }),
+    ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.context !== undefined ? { context: flags.context } : {}),
+    ...(flags.clusterName !== undefined ? { cluster: flags.clusterName } : {}),
+  });
+  return { source, mode: `kubernetes ${flags.kubeconfig ?? 'default kubeconfig'}` };
+}

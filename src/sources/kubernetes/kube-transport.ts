@@ -1,0 +1,65 @@
+/**
+ * What a list+watch loop needs from an apiserver: a page of a list, and a watch stream. The real one is
+ * `KubeHttpTransport`; unit tests use fakes.
+ */
+
+/** One page of a list: raw JSON objects (items of a list carry no apiVersion/kind). */
+export interface KubeListPage {
+  readonly items: readonly unknown[];
+  readonly resourceVersion: string;
+  /** Set when more pages follow. */
+  readonly continueToken?: string;
+}
+
+export interface KubeWatchHandle {
+  abort(): void;
+}
+
+export type KubeQuery = Readonly<Record<string, string>>;
+
+export interface KubeTransport {
+  /** GETs one page of `path`; rejects with a `KubeApiError` on an HTTP error. */
+  list(path: string, query: KubeQuery, signal: AbortSignal): Promise<KubeListPage>;
+  /**
+   * Opens a watch of `path`: `onEvent` gets every event (`ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK`,
+   * `ERROR` with a Status object); `onDone` is called once when the stream ends (null: closed normally).
+   */
+  watch(
+    path: string,
+    query: KubeQuery,
+    onEvent: (type: string, object: unknown) => void,
+    onDone: (error: unknown) => void,
+  ): Promise<KubeWatchHandle>;
+}
+
+/** An apiserver answered with an error status (HTTP, or a Status object in a watch stream). */
+export class KubeApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KubeApiError';
+  }
+}
+
+/** The HTTP status of an error from a transport (ours, or client-node's `Watch`), if it has one. */
+export function statusCodeOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { statusCode?: unknown; code?: unknown };
+  if (typeof e.statusCode === 'number') return e.statusCode;
+  if (typeof e.code === 'number') return e.code;
+  return undefined;
+}
+
+/** A one-line description of an error for logs and messages. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const status = statusCodeOf(error);
+    const prefix = status !== undefined && !error.message.includes(String(status)) ? `HTTP ${status}: ` : '';
+    const suffix = typeof code === 'string' && !error.message.includes(code) ? ` (${code})` : '';
+    return `${prefix}${error.message}${suffix}`;
+  }
+  return String(error);
+}
