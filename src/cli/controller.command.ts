@@ -3,9 +3,12 @@
  * API; watches the folder and pushes changes live. SIGINT/SIGTERM shut down gracefully.
  */
 import * as grpc from '@grpc/grpc-js';
+import os from 'node:os';
 import type { Command } from 'commander';
 import { createAdminServer, listenAdmin } from '../admin/admin-server.js';
 import { readControllerConfig } from '../config/controller-config.js';
+import { groupAddresses } from '../controller/group-addresses.js';
+import { LeaderWriters } from '../controller/leader-writers.js';
 import { ControllerRunner } from '../controller/runner.js';
 import { createLogger } from '../observability/logger.js';
 import { ControllerMetrics } from '../observability/metrics.js';
@@ -21,6 +24,9 @@ interface ControllerFlags {
   kubeconfig?: string;
   context?: string;
   clusterName?: string;
+  leaseNamespace?: string;
+  /** Unique replica identity for leader election (default: $POD_NAME, else hostname-pid). */
+  identity?: string;
   config?: string;
   xdsAddress: string;
   adminAddress: string;
@@ -32,6 +38,8 @@ interface ControllerFlags {
 export interface RunningController {
   readonly xdsPort: number;
   readonly adminPort: number;
+  /** Kubernetes mode: whether this replica holds the Lease (writes status and Events). */
+  isLeader(): boolean;
   stop(): Promise<void>;
 }
 
@@ -45,8 +53,16 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
   const xds = parseHostPort(flags.xdsAddress);
   const metrics = new ControllerMetrics();
   const cache = new SnapshotCache();
-  const { source, mode } = sourceFrom(flags, config, logger, metrics);
-  const runner = new ControllerRunner({ source, translateOptions, cache, metrics, logger });
+  const { source, mode, kubeConfigs } = sourceFrom(flags, config, logger, metrics);
+  let writers: LeaderWriters | undefined;
+  const runner = new ControllerRunner({
+    source,
+    translateOptions,
+    cache,
+    metrics,
+    logger,
+    onApplied: (state) => writers?.applied(state),
+  });
   const ads = createAdsServer({
     watcher: cache,
     logger: logger.child({ component: 'xds' }),
@@ -54,10 +70,12 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
       onStreamOpen: (c) => {
         metrics.gatewayConnected(c.group, c.stream);
         logger.info({ node: c.nodeId, group: c.group, stream: c.stream }, 'gateway connected');
+        writers?.refreshStatus();
       },
       onStreamClose: (c) => {
         metrics.gatewayDisconnected(c.group, c.stream);
         logger.info({ node: c.nodeId, group: c.group, stream: c.stream }, 'gateway disconnected');
+        writers?.refreshStatus();
       },
       onPush: (c, typeUrl, _version, bytes) => {
         metrics.recordPush(c.group, typeUrl, bytes);
@@ -73,6 +91,15 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
       },
     },
   });
+  if (kubeConfigs.size > 0) {
+    writers = new LeaderWriters({
+      kubeConfigs,
+      leaseNamespace: flags.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'causeway-system',
+      identity: flags.identity ?? process.env['POD_NAME'] ?? `${os.hostname()}-${process.pid}`,
+      groupAddresses: () => groupAddresses(config?.groupAddresses ?? {}, ads.connections()),
+      logger: logger.child({ component: 'leader' }),
+    });
+  }
   const admin = createAdminServer({
     metrics,
     watcher: cache,
@@ -88,7 +115,9 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
     xdsPort = await ads.listen(xds.host, xds.port);
     adminAddr = await listenAdmin(admin, flags.adminAddress);
     await runner.start();
+    writers?.start();
   } catch (err) {
+    await writers?.stop().catch(() => undefined);
     await runner.stop().catch(() => undefined);
     await ads.close().catch(() => undefined);
     await admin.close().catch(() => undefined);
@@ -105,7 +134,9 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
   return {
     xdsPort,
     adminPort: adminAddr.port,
+    isLeader: () => writers?.isLeader() ?? false,
     async stop() {
+      await writers?.stop();
       await runner.stop();
       await ads.close();
       await admin.close();

@@ -10,7 +10,8 @@ import type { ControllerConfig } from '../config/controller-config.js';
 import { CausewayError } from '../errors.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import { ManifestsSource } from '../sources/manifests/manifests-source.js';
-import { createKubernetesSource } from '../sources/kubernetes/index.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubernetesSource, loadKubeConfig } from '../sources/kubernetes/index.js';
 import { MultiClusterSource } from '../sources/multi-cluster-source.js';
 import type { ResourceSource } from '../sources/source-update.js';
 
@@ -21,12 +22,23 @@ export interface SourceFlags {
   readonly clusterName?: string;
 }
 
+export interface ControllerSource {
+  readonly source: ResourceSource;
+  readonly mode: string;
+  /** Kubernetes mode: each source cluster's client config, in config order (empty in standalone mode). */
+  readonly kubeConfigs: ReadonlyMap<string, KubeConfig>;
+}
+
+function kubeSource(cluster: string, kubeConfig: KubeConfig, logger: Logger): KubernetesSource {
+  return new KubernetesSource({ cluster, kubeConfig, logger: logger.child({ component: 'kube', cluster }) });
+}
+
 export function sourceFrom(
   flags: SourceFlags,
   config: ControllerConfig | undefined,
   logger: Logger,
   metrics: ControllerMetrics,
-): { source: ResourceSource; mode: string } {
+): ControllerSource {
   const kubeFlags =
     flags.kubeconfig !== undefined || flags.context !== undefined || flags.clusterName !== undefined;
   const clusters = config?.clusters ?? [];
@@ -37,7 +49,11 @@ export function sourceFrom(
         '--manifests (standalone mode) cannot be combined with --kubeconfig, --context, --cluster-name or config clusters',
       );
     }
-    return { source: new ManifestsSource({ dir: flags.manifests }), mode: `manifests ${flags.manifests}` };
+    return {
+      source: new ManifestsSource({ dir: flags.manifests }),
+      mode: `manifests ${flags.manifests}`,
+      kubeConfigs: new Map(),
+    };
   }
   if (clusters.length > 0) {
     if (kubeFlags) {
@@ -46,25 +62,22 @@ export function sourceFrom(
         'the config file lists clusters: give each its kubeconfig and context there, not with --kubeconfig/--context/--cluster-name',
       );
     }
+    const kubeConfigs = new Map(clusters.map((c) => [c.name, loadKubeConfig(c.kubeconfig, c.context)]));
     const sources = clusters.map((c) => ({
       cluster: c.name,
-      source: createKubernetesSource({
-        cluster: c.name,
-        logger: logger.child({ component: 'kube', cluster: c.name }),
-        ...(c.kubeconfig !== undefined ? { kubeconfig: c.kubeconfig } : {}),
-        ...(c.context !== undefined ? { context: c.context } : {}),
-      }),
+      source: kubeSource(c.name, kubeConfigs.get(c.name)!, logger),
     }));
     return {
       source: new MultiClusterSource({ clusters: sources, logger, metrics }),
       mode: `clusters ${clusters.map((c) => c.name).join(', ')}`,
+      kubeConfigs,
     };
   }
-  const source = createKubernetesSource({
-    logger: logger.child({ component: 'kube' }),
-    ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
-    ...(flags.context !== undefined ? { context: flags.context } : {}),
-    ...(flags.clusterName !== undefined ? { cluster: flags.clusterName } : {}),
-  });
-  return { source, mode: `kubernetes ${flags.kubeconfig ?? 'default kubeconfig'}` };
+  const kubeConfig = loadKubeConfig(flags.kubeconfig, flags.context);
+  const cluster = flags.clusterName ?? kubeConfig.getCurrentContext();
+  return {
+    source: kubeSource(cluster, kubeConfig, logger),
+    mode: `kubernetes ${flags.kubeconfig ?? 'default kubeconfig'} (cluster ${cluster})`,
+    kubeConfigs: new Map([[cluster, kubeConfig]]),
+  };
 }

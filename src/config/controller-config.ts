@@ -5,7 +5,7 @@
  *   httpPort: 8080            # gateways' HTTP listener port, every group (default 8080)
  *   httpsPort: 8443           # gateways' HTTPS listener port, every group (default 8443)
  *   groups:                   # gateway groups served even without an Ingress, with optional ports
- *     edge: { httpPort: 80, httpsPort: 443, homeCluster: east }
+ *     edge: { httpPort: 80, httpsPort: 443, homeCluster: east, addresses: [203.0.113.10, edge.example.com] }
  *   clusters:                 # source clusters (Kubernetes mode); zone is the default locality zone
  *     - { name: east, kubeconfig: /etc/causeway/east.kubeconfig, context: east, zone: us-east-1a }
  */
@@ -27,6 +27,11 @@ export interface ControllerConfig {
   readonly httpPort?: number;
   readonly httpsPort?: number;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
+  /**
+   * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
+   * its Ingresses. A group without them gets the addresses of its connected gateways.
+   */
+  readonly groupAddresses: Readonly<Record<string, readonly string[]>>;
   readonly clusters: readonly ClusterConfig[];
 }
 
@@ -63,6 +68,8 @@ function readClusters(file: string, raw: unknown): ClusterConfig[] {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** An IPv4/IPv6 address or a DNS name (loosely: the apiserver validates the status it is given). */
+const ADDRESS = /^([0-9a-fA-F:.]+|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
 
 function fail(file: string, message: string): never {
   throw new CausewayError('CW_E_CONFIG_INVALID', `${file}: ${message}`);
@@ -86,12 +93,13 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
   } catch (e) {
     fail(file, `not valid YAML: ${(e as Error).message}`);
   }
-  if (raw === null || raw === undefined) return { groups: {}, clusters: [] };
+  if (raw === null || raw === undefined) return { groups: {}, groupAddresses: {}, clusters: [] };
   if (typeof raw !== 'object' || Array.isArray(raw)) fail(file, 'must be a YAML mapping');
   const o = raw as Record<string, unknown>;
   checkKeys(file, '', o, ['httpPort', 'httpsPort', 'groups', 'clusters']);
   const clusters = readClusters(file, o['clusters']);
   const groups: Record<string, Partial<GroupSettings>> = {};
+  const groupAddresses: Record<string, string[]> = {};
   if (o['groups'] !== undefined) {
     if (typeof o['groups'] !== 'object' || o['groups'] === null || Array.isArray(o['groups']))
       fail(file, 'groups must be a mapping of group name to settings');
@@ -100,7 +108,13 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
       const settings = (g ?? {}) as Record<string, unknown>;
       if (typeof settings !== 'object' || Array.isArray(settings))
         fail(file, `groups.${name} must be a mapping`);
-      checkKeys(file, `groups.${name}.`, settings, ['httpPort', 'httpsPort', 'homeCluster']);
+      checkKeys(file, `groups.${name}.`, settings, ['httpPort', 'httpsPort', 'homeCluster', 'addresses']);
+      const addresses = settings['addresses'];
+      if (addresses !== undefined) {
+        if (!Array.isArray(addresses) || addresses.some((a) => typeof a !== 'string' || !ADDRESS.test(a)))
+          fail(file, `groups.${name}.addresses must be a list of IP addresses or DNS names`);
+        groupAddresses[name] = addresses as string[];
+      }
       const home = settings['homeCluster'];
       if (home !== undefined && (typeof home !== 'string' || !DNS_LABEL.test(home)))
         fail(file, `groups.${name}.homeCluster must be a cluster name (a DNS label)`);
@@ -119,6 +133,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     ...(o['httpPort'] !== undefined ? { httpPort: port(file, 'httpPort', o['httpPort']) } : {}),
     ...(o['httpsPort'] !== undefined ? { httpsPort: port(file, 'httpsPort', o['httpsPort']) } : {}),
     groups,
+    groupAddresses,
     clusters,
   };
 }

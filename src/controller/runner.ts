@@ -14,7 +14,7 @@ import {
   type ResourceSource,
   type SourceUpdate,
 } from '../sources/source-update.js';
-import { translate } from '../translate/translate.js';
+import { translate, type ServedIngress } from '../translate/translate.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
@@ -22,6 +22,13 @@ import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import { translateXds } from '../../xds/translator/xds.translator.js';
 import { Debouncer } from './debouncer.js';
 import { mergeEndpointDiagnostics, servicesOfChangedSlices, updateEndpoints } from './endpoint-updater.js';
+
+/** What the runner applied last: for the leader-only writers (Ingress status, Events). */
+export interface AppliedState {
+  readonly resources: ResourceSet;
+  readonly served: readonly ServedIngress[];
+  readonly diagnostics: readonly Diagnostic[];
+}
 
 export interface RunnerOptions {
   readonly source: ResourceSource;
@@ -31,12 +38,15 @@ export interface RunnerOptions {
   readonly logger: Logger;
   readonly holdoffMs?: number;
   readonly maxDelayMs?: number;
+  /** Called after every applied change (full, endpoints-only, or diagnostics-only). Must not throw. */
+  readonly onApplied?: (state: AppliedState) => void;
 }
 
 export class ControllerRunner {
   private resources?: ResourceSet;
   private currentIr?: IR;
   private translateDiagnostics: readonly Diagnostic[] = [];
+  private served: readonly ServedIngress[] = [];
   private sourceDiagnostics: readonly Diagnostic[] = [];
   private latest?: SourceUpdate;
   private pending: ResourceChange[] = [];
@@ -112,6 +122,7 @@ export class ControllerRunner {
       this.o.cache.setAll(xds);
       this.resources = u.resources;
       this.currentIr = result.ir;
+      this.served = result.served;
       this.setDiagnostics(u.diagnostics, result.diagnostics);
       this.o.metrics.recordTranslation('full', 'ok', (performance.now() - t0) / 1000);
       this.o.metrics.setReady(true);
@@ -169,5 +180,7 @@ export class ControllerRunner {
       );
     }
     this.o.metrics.setDiagnostics(all);
+    if (this.resources)
+      this.o.onApplied?.({ resources: this.resources, served: this.served, diagnostics: all });
   }
 }

@@ -1,0 +1,127 @@
+/**
+ * Kubernetes mode, leader only: Ingress status and Events. Every replica translates and serves xDS; the
+ * replica holding the Lease also writes `status.loadBalancer.ingress` of the Ingresses it serves and turns
+ * diagnostics into Events. Losing the Lease stops both at once (the writers check `isLeader()` before every
+ * write); winning it makes them re-read and catch up with the last applied state.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { ObjectRef } from '../errors.js';
+import { EventRecorder, kubeEventClient } from '../kube/event-recorder.js';
+import { IngressStatusWriter, kubeIngressStatusClient } from '../kube/ingress-status.js';
+import { LeaderElector } from '../kube/leader-election.js';
+import type { ResourceSet } from '../resources/resource-set.js';
+import type { AppliedState } from './runner.js';
+
+export interface LeaderWritersOptions {
+  /** Each source cluster's client config; the Lease lives in the first one. */
+  readonly kubeConfigs: ReadonlyMap<string, KubeConfig>;
+  readonly leaseNamespace: string;
+  readonly leaseName?: string;
+  /** Unique per replica (the pod name). */
+  readonly identity: string;
+  /** Client-facing addresses of each gateway group. */
+  readonly groupAddresses: () => ReadonlyMap<string, readonly string[]>;
+  readonly logger: Logger;
+  readonly leaseDurationMs?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+}
+
+/** The uid of the object a diagnostic is about, so Events link to it (`kubectl describe` shows them). */
+function uidIn(resources: ResourceSet, ref: ObjectRef): string | undefined {
+  const key = `${ref.namespace ?? ''}/${ref.name}`;
+  switch (ref.kind) {
+    case 'Ingress':
+      return resources.ingresses.get(`${ref.cluster ?? ''}/${key}`)?.object.metadata.uid;
+    case 'Service':
+      return resources.services.get(key)?.object.metadata.uid;
+    case 'Secret':
+      return resources.secrets.get(key)?.object.metadata.uid;
+    case 'IngressClass':
+      return resources.ingressClasses.get(ref.name)?.object.metadata.uid;
+    default:
+      return undefined;
+  }
+}
+
+export class LeaderWriters {
+  private readonly elector: LeaderElector;
+  private readonly status: IngressStatusWriter;
+  private readonly events: EventRecorder;
+  private last: AppliedState | undefined;
+
+  constructor(private readonly o: LeaderWritersOptions) {
+    const [leaseCluster] = [...o.kubeConfigs.keys()];
+    if (leaseCluster === undefined) throw new Error('LeaderWriters needs at least one cluster');
+    const isLeader = (): boolean => this.elector.isLeader();
+    const statusClients = new Map([...o.kubeConfigs].map(([c, kc]) => [c, kubeIngressStatusClient(kc)]));
+    const eventClients = new Map([...o.kubeConfigs].map(([c, kc]) => [c, kubeEventClient(kc)]));
+    this.status = new IngressStatusWriter({
+      clientFor: (cluster) => statusClients.get(cluster),
+      groupAddresses: o.groupAddresses,
+      isLeader,
+      logger: o.logger,
+    });
+    this.events = new EventRecorder({
+      // Diagnostics without a cluster (e.g. on a Service) go to the first cluster.
+      clientFor: (cluster) => eventClients.get(cluster ?? leaseCluster),
+      isLeader,
+      reportingInstance: o.identity,
+      logger: o.logger,
+      uidOf: (ref) => (this.last ? uidIn(this.last.resources, ref) : undefined),
+    });
+    this.elector = new LeaderElector({
+      kubeConfig: o.kubeConfigs.get(leaseCluster)!,
+      namespace: o.leaseNamespace,
+      name: o.leaseName ?? 'causeway-controller',
+      identity: o.identity,
+      logger: o.logger,
+      ...(o.leaseDurationMs !== undefined ? { leaseDurationMs: o.leaseDurationMs } : {}),
+      ...(o.renewDeadlineMs !== undefined ? { renewDeadlineMs: o.renewDeadlineMs } : {}),
+      ...(o.retryPeriodMs !== undefined ? { retryPeriodMs: o.retryPeriodMs } : {}),
+      onStartedLeading: () => {
+        o.logger.info({ identity: o.identity }, 'became leader: writing Ingress status and Events');
+        this.status.forget();
+        this.write();
+      },
+      onStoppedLeading: () =>
+        o.logger.warn({ identity: o.identity }, 'stopped leading: no more status or Event writes'),
+    });
+  }
+
+  start(): void {
+    this.elector.start();
+  }
+
+  async stop(): Promise<void> {
+    this.events.close();
+    await this.elector.stop();
+  }
+
+  isLeader(): boolean {
+    return this.elector.isLeader();
+  }
+
+  /** The runner's onApplied hook. */
+  applied(state: AppliedState): void {
+    this.last = state;
+    this.write();
+  }
+
+  /** Writes status for the last applied state again (e.g. when the gateways' addresses changed). */
+  refreshStatus(): void {
+    if (this.last && this.elector.isLeader()) void this.status.sync(this.last.served).catch(() => undefined);
+  }
+
+  private write(): void {
+    const s = this.last;
+    if (!s || !this.elector.isLeader()) return;
+    this.status
+      .sync(s.served)
+      .catch((err: unknown) => this.o.logger.error({ err }, 'Ingress status sync failed'));
+    this.events
+      .record(s.diagnostics)
+      .catch((err: unknown) => this.o.logger.error({ err }, 'recording Events failed'));
+  }
+}
