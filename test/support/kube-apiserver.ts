@@ -13,6 +13,7 @@
  * Several apiservers may share one etcd (each under its own `--etcd-prefix`) to simulate several clusters.
  * Every process and temp folder is also removed when the test process exits.
  */
+import { memoizeAsync } from '../../src/tools/memoize-async.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -41,20 +42,12 @@ export function kubeBuildScript(): string {
   return path.join(projectRoot(), 'test', 'kube', 'build-binaries.sh');
 }
 
-let binaries: Promise<KubeBinaries> | undefined;
-
 /**
  * The kube-apiserver and etcd binaries, built by test/kube/build-binaries.sh if missing (a cold build
  * takes ~5 min on 2 cores: call this in a `beforeAll` with a long timeout, or run the script first).
  * Build progress goes to stderr. The result is memoized per process.
  */
-export function ensureKubeBinaries(): Promise<KubeBinaries> {
-  binaries ??= findOrBuildBinaries().catch((err: unknown) => {
-    binaries = undefined;
-    throw err;
-  });
-  return binaries;
-}
+export const ensureKubeBinaries: () => Promise<KubeBinaries> = memoizeAsync(() => findOrBuildBinaries());
 
 function binariesIn(dir: string): KubeBinaries {
   const result = { dir, apiserver: path.join(dir, 'kube-apiserver'), etcd: path.join(dir, 'etcd') };
