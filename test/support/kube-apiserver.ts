@@ -13,7 +13,6 @@
  * Several apiservers may share one etcd (each under its own `--etcd-prefix`) to simulate several clusters.
  * Every process and temp folder is also removed when the test process exits.
  */
-import { memoizeAsync } from '../../src/tools/memoize-async.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -23,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/tools/envoy-binary.js';
 import { freePort, freePorts } from './ports.js';
+import { memoizeAsync } from '../../src/tools/memoize-async.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Binaries
