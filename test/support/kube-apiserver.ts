@@ -66,7 +66,8 @@ async function findOrBuildBinaries(): Promise<KubeBinaries> {
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const exit = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => resolve(code));
+    // 'close', not 'exit': only then has stdout (the folder the script prints last) been read.
+    child.once('close', (code) => resolve(code));
   });
   if (exit !== 0) throw new Error(`${script} failed (exit ${String(exit)}); its progress is on stderr`);
   const dir = out.trim().split('\n').pop() ?? '';
