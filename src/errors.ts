@@ -109,6 +109,12 @@ export const ERRORS = {
     reason: 'TerminatingFallback',
     summary: 'No endpoint is ready; traffic goes to serving, terminating endpoints.',
   },
+  CW_E_VM_SERVICE_NOT_FOUND: {
+    severity: 'warning',
+    reason: 'VMServiceNotFound',
+    summary:
+      'A VM backend of the config file (`vms:`) names a Service, or a Service port, that does not exist; its VMs are unused until it does.',
+  },
   // TLS
   CW_E_TLS_SECRET_NOT_FOUND: {
     severity: 'error',

@@ -164,7 +164,7 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
       '--cluster-name <name>',
       'name of that cluster in localities, diagnostics and logs (default: the context name)',
     )
-    .option('--config <file>', 'controller config file (YAML: httpPort, httpsPort, groups)')
+    .option('--config <file>', 'controller config file (YAML: httpPort, httpsPort, groups, clusters, vms)')
     .option(
       '--xds-address <host:port>',
       'address of the xDS (ADS) gRPC server',

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerControllerCommand } from './controller.command.js';
 import { registerGatewayCommand } from './gateway-bootstrap.command.js';
 import { registerTranslateCommand } from './translate.command.js';
+import { registerVmCommand } from './vm.command.js';
 
 export function buildProgram(): Command {
   const program = new Command('causeway')
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerControllerCommand(program);
   registerTranslateCommand(program);
   registerGatewayCommand(program);
+  registerVmCommand(program);
   return program;
 }
 

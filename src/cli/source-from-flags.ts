@@ -4,6 +4,7 @@
  * - `clusters:` in the config file: one Kubernetes source per cluster, merged;
  * - otherwise one Kubernetes cluster from `--kubeconfig FILE [--context NAME]`, or the default
  *   kubeconfig lookup ($KUBECONFIG, ~/.kube/config, in-cluster service account).
+ * In every mode, the config file's `vms:` backends are added to the source's updates (StaticVmsSource).
  */
 import type { Logger } from 'pino';
 import type { ControllerConfig } from '../config/controller-config.js';
@@ -14,12 +15,15 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { KubernetesSource, loadKubeConfig } from '../sources/kubernetes/index.js';
 import { MultiClusterSource } from '../sources/multi-cluster-source.js';
 import type { ResourceSource } from '../sources/source-update.js';
+import { StaticVmsSource } from '../sources/static-vms-source.js';
 
 export interface SourceFlags {
   readonly manifests?: string;
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly clusterName?: string;
+  /** The config file's path, named in diagnostics about its `vms:`. */
+  readonly config?: string;
 }
 
 export interface ControllerSource {
@@ -34,6 +38,26 @@ function kubeSource(cluster: string, kubeConfig: KubeConfig, logger: Logger): Ku
 }
 
 export function sourceFrom(
+  flags: SourceFlags,
+  config: ControllerConfig | undefined,
+  logger: Logger,
+  metrics: ControllerMetrics,
+): ControllerSource {
+  const s = baseSourceFrom(flags, config, logger, metrics);
+  const vms = config?.vms ?? [];
+  if (vms.length === 0) return s;
+  return {
+    ...s,
+    source: new StaticVmsSource({
+      source: s.source,
+      vms,
+      ...(flags.config !== undefined ? { configFile: flags.config } : {}),
+    }),
+    mode: `${s.mode} + ${vms.length} VM backend entr${vms.length === 1 ? 'y' : 'ies'}`,
+  };
+}
+
+function baseSourceFrom(
   flags: SourceFlags,
   config: ControllerConfig | undefined,
   logger: Logger,

@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { readControllerConfig } from '../config/controller-config.js';
 import { compareDiagnostics } from '../errors.js';
 import { loadManifestsFolder } from '../sources/manifests/manifests-source.js';
+import { addVms, vmConfigSlices } from '../sources/static-vms-source.js';
 import { translate } from '../translate/translate.js';
 import { translateXds } from '../../xds/translator/xds.translator.js';
 import { xdsView } from '../../xds/translator/xds-view.js';
@@ -39,7 +40,7 @@ export const registerTranslateCommand: RegisterCommand = (program: Command) => {
     .requiredOption('-f, --file <dir>', 'manifests folder to read (recursively: *.yaml, *.yml, *.json)')
     .option('--ir', 'print the intermediate representation instead of Envoy resources')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
-    .option('--config <file>', 'controller config file (groups and ports)')
+    .option('--config <file>', 'controller config file (groups, ports and VM backends)')
     .option('--group <name>', 'print only this gateway group')
     .option('--http-port <n>', 'gateways HTTP listener port (default 8080)', parsePortFlag)
     .option('--https-port <n>', 'gateways HTTPS listener port (default 8443)', parsePortFlag)
@@ -47,7 +48,14 @@ export const registerTranslateCommand: RegisterCommand = (program: Command) => {
       try {
         const config = flags.config ? readControllerConfig(flags.config) : undefined;
         const options = translateOptionsFrom(config, flags);
-        const update = await loadManifestsFolder(flags.file);
+        const vms = config?.vms ?? [];
+        const update = addVms(
+          await loadManifestsFolder(flags.file),
+          vms,
+          vmConfigSlices(vms),
+          true,
+          flags.config,
+        );
         const result = translate(update.resources, options);
         const diagnostics = [...update.diagnostics, ...result.diagnostics].sort(compareDiagnostics);
         const groupNames = result.ir.groups.map((g) => g.name);

@@ -47,3 +47,133 @@ test.each([
   expect(() => parseControllerConfig('c.yaml', text)).toThrow(CausewayError);
   expect(() => parseControllerConfig('c.yaml', text)).toThrow(message);
 });
+
+describe('vms', () => {
+  test('entries are read, with the defaults (cluster vms, unnamed port) and canonical IPv6', () => {
+    const text = [
+      'vms:',
+      '  - { service: shop/api, port: http, addresses: [192.0.2.10, 192.0.2.11], targetPort: 8080, zone: dc1, cluster: vm-dc1 }',
+      '  - { service: shop/web, addresses: ["2001:DB8:0::10", 198.51.100.7], targetPort: 80 }',
+    ].join('\n');
+    expect(parseControllerConfig('c.yaml', text)).toEqual({
+      groups: {},
+      groupAddresses: {},
+      clusters: [],
+      vms: [
+        {
+          namespace: 'shop',
+          service: 'api',
+          portName: 'http',
+          addresses: ['192.0.2.10', '192.0.2.11'],
+          targetPort: 8080,
+          zone: 'dc1',
+          cluster: 'vm-dc1',
+        },
+        {
+          namespace: 'shop',
+          service: 'web',
+          portName: '',
+          addresses: ['2001:db8::10', '198.51.100.7'],
+          targetPort: 80,
+          cluster: 'vms',
+        },
+      ],
+    });
+  });
+
+  test('loopback addresses are accepted (local tests; the controller does not go through an apiserver)', () => {
+    const c = parseControllerConfig(
+      'c.yaml',
+      'vms:\n  - { service: a/b, addresses: [127.0.0.2, "::1"], targetPort: 1 }',
+    );
+    expect(c.vms?.[0]?.addresses).toEqual(['127.0.0.2', '::1']);
+  });
+
+  test('the same address may serve two ports, or the same port in two clusters', () => {
+    const text = [
+      'vms:',
+      '  - { service: a/b, port: http, addresses: [192.0.2.1], targetPort: 80 }',
+      '  - { service: a/b, port: grpc, addresses: [192.0.2.1], targetPort: 90 }',
+      '  - { service: a/b, port: http, addresses: [192.0.2.1], targetPort: 80, cluster: other }',
+    ].join('\n');
+    expect(parseControllerConfig('c.yaml', text).vms).toHaveLength(3);
+  });
+
+  test.each([
+    ['vms: { a: 1 }', /vms must be a list/],
+    ['vms: [1]', /vms\[0\] must be a mapping/],
+    [
+      'vms:\n  - { service: api, addresses: [192.0.2.1], targetPort: 80 }',
+      /vms\[0\].service must be NAMESPACE\/NAME/,
+    ],
+    [
+      'vms:\n  - { service: Shop/api, addresses: [192.0.2.1], targetPort: 80 }',
+      /service must be NAMESPACE\/NAME/,
+    ],
+    [
+      'vms:\n  - { service: shop/1api, addresses: [192.0.2.1], targetPort: 80 }',
+      /service must be NAMESPACE\/NAME/,
+    ],
+    [
+      'vms:\n  - { service: shop/api, addresses: [192.0.2.1], targetPort: 80, prot: x }',
+      /unknown key vms\[0\].prot/,
+    ],
+    [
+      'vms:\n  - { service: shop/api, port: HTTP, addresses: [192.0.2.1], targetPort: 80 }',
+      /port must be the name of a Service port/,
+    ],
+    [
+      'vms:\n  - { service: shop/api, port: 80, addresses: [192.0.2.1], targetPort: 80 }',
+      /port must be the name of a Service port/,
+    ],
+    ['vms:\n  - { service: shop/api, addresses: [192.0.2.1] }', /targetPort is required/],
+    [
+      'vms:\n  - { service: shop/api, addresses: [192.0.2.1], targetPort: 70000 }',
+      /targetPort must be a port number/,
+    ],
+    ['vms:\n  - { service: shop/api, addresses: [], targetPort: 80 }', /addresses must be a non-empty list/],
+    [
+      'vms:\n  - { service: shop/api, addresses: 192.0.2.1, targetPort: 80 }',
+      /addresses must be a non-empty list/,
+    ],
+    [
+      'vms:\n  - { service: shop/api, addresses: [vm1.example.com], targetPort: 80 }',
+      /addresses\[0\] is not an IP address/,
+    ],
+    ['vms:\n  - { service: shop/api, addresses: [192.0.2.300], targetPort: 80 }', /is not an IP address/],
+    ['vms:\n  - { service: shop/api, addresses: ["fe80::1%eth0"], targetPort: 80 }', /is not an IP address/],
+    [
+      'vms:\n  - { service: shop/api, addresses: [0.0.0.0], targetPort: 80 }',
+      /0.0.0.0 is the unspecified address/,
+    ],
+    ['vms:\n  - { service: shop/api, addresses: [239.1.1.1], targetPort: 80 }', /is a multicast address/],
+    ['vms:\n  - { service: shop/api, addresses: ["::ffff:192.0.2.1"], targetPort: 80 }', /IPv4-mapped/],
+    [
+      'vms:\n  - { service: shop/api, addresses: [192.0.2.1, 192.0.2.1], targetPort: 80 }',
+      /listed twice .*first at vms\[0\].addresses\[0\]/,
+    ],
+    [
+      'vms:\n  - { service: shop/api, addresses: [192.0.2.1], targetPort: 80 }\n  - { service: shop/api, addresses: [192.0.2.1], targetPort: 81 }',
+      /vms\[1\].addresses\[0\]: 192.0.2.1 is listed twice/,
+    ],
+    [
+      'vms:\n  - { service: shop/api, addresses: ["2001:db8::1", "2001:DB8::1"], targetPort: 80 }',
+      /listed twice/,
+    ],
+    [
+      'vms:\n  - { service: shop/api, addresses: [192.0.2.1], targetPort: 80, zone: "" }',
+      /zone must be a zone name/,
+    ],
+    [
+      'vms:\n  - { service: shop/api, addresses: [192.0.2.1], targetPort: 80, zone: "a b" }',
+      /zone must be a zone name/,
+    ],
+    [
+      'vms:\n  - { service: shop/api, addresses: [192.0.2.1], targetPort: 80, cluster: VMs }',
+      /cluster must be a locality cluster name/,
+    ],
+  ])('%s is rejected with a clear message', (text, message) => {
+    expect(() => parseControllerConfig('c.yaml', text)).toThrow(CausewayError);
+    expect(() => parseControllerConfig('c.yaml', text)).toThrow(message);
+  });
+});

@@ -8,11 +8,14 @@
  *     edge: { httpPort: 80, httpsPort: 443, homeCluster: east, addresses: [203.0.113.10, edge.example.com] }
  *   clusters:                 # source clusters (Kubernetes mode); zone is the default locality zone
  *     - { name: east, kubeconfig: /etc/causeway/east.kubeconfig, context: east, zone: us-east-1a }
+ *   vms:                      # backends on plain VMs, merged with the pods of the same Service
+ *     - { service: shop/api, port: http, addresses: [192.0.2.10, 192.0.2.11], targetPort: 8080, zone: dc1, cluster: vm-dc1 }
  */
 import fs from 'node:fs';
 import YAML from 'yaml';
 import { CausewayError } from '../errors.js';
 import type { GroupSettings } from '../translate/translate-options.js';
+import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
   /** A DNS label; becomes the locality `region` of the cluster's endpoints. */
@@ -22,6 +25,28 @@ export interface ClusterConfig {
   /** The zone of endpoints whose EndpointSlice gives none. */
   readonly zone?: string;
 }
+
+/**
+ * Backends on plain VMs for one Service port (`vms:`). They become EndpointSlices of the Service (see
+ * src/sources/static-vms-source.ts), so they merge with its pods, in their own locality (cluster, zone).
+ */
+export interface VmBackendConfig {
+  readonly namespace: string;
+  readonly service: string;
+  /** The name of the Service port these VMs serve; '' (key omitted) = the Service's unnamed port. */
+  readonly portName: string;
+  /** Canonical IP addresses (IPv4 and IPv6 may mix), without duplicates. */
+  readonly addresses: readonly string[];
+  /** The port the VMs listen on. */
+  readonly targetPort: number;
+  /** The locality zone of these endpoints (default: the `clusters:` zone of `cluster`, else none). */
+  readonly zone?: string;
+  /** The locality cluster (region) of these endpoints; default `vms`. */
+  readonly cluster: string;
+}
+
+/** The locality cluster of VM backends that name none. */
+export const DEFAULT_VM_CLUSTER = 'vms';
 
 export interface ControllerConfig {
   readonly httpPort?: number;
@@ -33,6 +58,8 @@ export interface ControllerConfig {
    */
   readonly groupAddresses: Readonly<Record<string, readonly string[]>>;
   readonly clusters: readonly ClusterConfig[];
+  /** Backends on plain VMs; absent when the file lists none. */
+  readonly vms?: readonly VmBackendConfig[];
 }
 
 function optionalString(file: string, at: string, v: unknown): string | undefined {
@@ -67,6 +94,74 @@ function readClusters(file: string, raw: unknown): ClusterConfig[] {
   });
 }
 
+/** A Service name (DNS-1035 label). */
+const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A label value, as topology.kubernetes.io/zone holds. */
+const ZONE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+function readVms(file: string, raw: unknown): VmBackendConfig[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw))
+    fail(file, 'vms must be a list of {service, port, addresses, targetPort, zone, cluster}');
+  const seen = new Map<string, string>();
+  return raw.map((v: unknown, i): VmBackendConfig => {
+    const at = `vms[${i}]`;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(file, `${at} must be a mapping`);
+    const o = v as Record<string, unknown>;
+    checkKeys(file, `${at}.`, o, ['service', 'port', 'addresses', 'targetPort', 'zone', 'cluster']);
+    const ref = o['service'];
+    const m = typeof ref === 'string' ? /^([^/]+)\/([^/]+)$/.exec(ref) : null;
+    if (!m || !DNS_LABEL.test(m[1]!) || !SERVICE_NAME.test(m[2]!))
+      fail(file, `${at}.service must be NAMESPACE/NAME of a Service, got ${JSON.stringify(ref)}`);
+    const [namespace, service] = [m[1]!, m[2]!];
+    const portName = o['port'];
+    if (portName !== undefined && (typeof portName !== 'string' || !DNS_LABEL.test(portName)))
+      fail(
+        file,
+        `${at}.port must be the name of a Service port (a DNS label; omit it for an unnamed port), got ${JSON.stringify(portName)}`,
+      );
+    if (o['targetPort'] === undefined)
+      fail(file, `${at}.targetPort is required (the port the VMs listen on)`);
+    const targetPort = port(file, `${at}.targetPort`, o['targetPort']);
+    const zone = o['zone'];
+    if (zone !== undefined && (typeof zone !== 'string' || !ZONE.test(zone)))
+      fail(file, `${at}.zone must be a zone name (a label value), got ${JSON.stringify(zone)}`);
+    const cluster = o['cluster'] ?? DEFAULT_VM_CLUSTER;
+    if (typeof cluster !== 'string' || !DNS_LABEL.test(cluster))
+      fail(
+        file,
+        `${at}.cluster must be a locality cluster name (a DNS label), got ${JSON.stringify(cluster)}`,
+      );
+    const list = o['addresses'];
+    if (!Array.isArray(list) || list.length === 0)
+      fail(file, `${at}.addresses must be a non-empty list of IP addresses`);
+    const addresses = list.map((a: unknown, j) => {
+      const ip = typeof a === 'string' ? parseIp(a) : undefined;
+      if (ip === undefined) fail(file, `${at}.addresses[${j}] is not an IP address: ${JSON.stringify(a)}`);
+      const problem = endpointAddressProblem(ip, ['loopback', 'link-local']);
+      if (problem !== undefined) fail(file, `${at}.addresses[${j}] ${ip.address} ${problem}`);
+      const key = `${cluster}|${namespace}/${service}|${portName ?? ''}|${ip.address}`;
+      const first = seen.get(key);
+      if (first !== undefined)
+        fail(
+          file,
+          `${at}.addresses[${j}]: ${ip.address} is listed twice for ${namespace}/${service} port ${JSON.stringify(portName ?? '')} in cluster ${cluster} (first at ${first})`,
+        );
+      seen.set(key, `${at}.addresses[${j}]`);
+      return ip.address;
+    });
+    return {
+      namespace,
+      service,
+      portName: portName ?? '',
+      addresses,
+      targetPort,
+      ...(zone !== undefined ? { zone } : {}),
+      cluster,
+    };
+  });
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** An IPv4/IPv6 address or a DNS name (loosely: the apiserver validates the status it is given). */
 const ADDRESS = /^([0-9a-fA-F:.]+|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
@@ -96,8 +191,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
   if (raw === null || raw === undefined) return { groups: {}, groupAddresses: {}, clusters: [] };
   if (typeof raw !== 'object' || Array.isArray(raw)) fail(file, 'must be a YAML mapping');
   const o = raw as Record<string, unknown>;
-  checkKeys(file, '', o, ['httpPort', 'httpsPort', 'groups', 'clusters']);
+  checkKeys(file, '', o, ['httpPort', 'httpsPort', 'groups', 'clusters', 'vms']);
   const clusters = readClusters(file, o['clusters']);
+  const vms = readVms(file, o['vms']);
   const groups: Record<string, Partial<GroupSettings>> = {};
   const groupAddresses: Record<string, string[]> = {};
   if (o['groups'] !== undefined) {
@@ -135,6 +231,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     groups,
     groupAddresses,
     clusters,
+    ...(vms.length > 0 ? { vms } : {}),
   };
 }
 

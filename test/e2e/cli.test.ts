@@ -35,7 +35,7 @@ test.each([
 test('causeway --help lists the commands', () => {
   const r = causeway('--help');
   expect(r.status).toBe(0);
-  for (const c of ['controller', 'translate', 'gateway']) expect(r.stdout).toContain(c);
+  for (const c of ['controller', 'translate', 'gateway', 'vm']) expect(r.stdout).toContain(c);
 });
 
 test.each([
