@@ -1,0 +1,1154 @@
+/**
+ * The Kubernetes-mode benchmark: the controller reading two REAL kube-apiservers (clusters `east` and
+ * `west`, one etcd under two prefixes; test/support/kube-apiserver.ts) through a MultiClusterSource over
+ * two KubernetesSources, serving 100 simulated Delta gateways (simulated-gateways.ts, 25 per group, in a
+ * child process by default) over real gRPC on 127.0.0.1.
+ *
+ * Input, written through the API as `admin` with bounded concurrency (plain HTTPS, keep-alive) by a
+ * writer child process (this script with `--writer`), so the controller process holds only the
+ * controller (its RSS, heap and CPU figures are the controller's):
+ * - in each cluster: Namespaces ns-0..ns-9, the IngressClass `causeway` (default class), every Service
+ *   svc-0000..svc-1999 (so 2,000 Services, each present in both clusters: the same Service by namespace
+ *   sameness, east's object wins), and one EndpointSlice per Service with 5 endpoints in 10.244.0.0/16;
+ *   so each Service has 10 endpoints, 5 per cluster, 20,000 in all;
+ * - 2,000 Ingresses (generate-manifests.ts: 1-2 paths each, spread over 4 gateway groups by the
+ *   `causeway.dev/gateway-group` annotation): app-0000..app-0999 in east, app-1000..app-1999 in west.
+ * Groups group-0/1 have home cluster east, group-2/3 west (their cluster's endpoints at priority 0, the
+ * other's at priority 1).
+ *
+ * Measures: how long the creation took (context); controller start (runner.start() -> every gateway
+ * ACKed CDS, EDS, LDS and RDS), split into the per-cluster initial lists, the merge and the translation;
+ * sequential EndpointSlice writes (the writer PUTs one slice with one address replaced, alternating
+ * clusters) -> every gateway of the affected group ACKed the new ClusterLoadAssignment, split into
+ * apiserver answer, update out of the cluster's source, merged update, cache, last push (timestamps of
+ * both processes are on the same monotonic clock); controller RSS and heap; CPU time per phase of the
+ * controller, the writer, the fleet, etcd, the apiservers and everything else on the machine (other
+ * people's work: /proc/stat busy time minus ours). Prints a table and writes dist/kube-bench-result.json.
+ * Every write is checked: the group's ClusterLoadAssignment holds the new address and not the old one.
+ *
+ *   node dist/test/bench/kube-bench.main.js [--writes 100] [--services 2000] [--endpoints-per-slice 5]
+ *                                          [--gateways-per-group 25] [--concurrency 16] [--in-process]
+ *                                          [--out FILE]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../../src/observability/logger.js';
+import type { EndpointSlice, ObjectMeta } from '../../src/resources/kube-types.js';
+import { SERVICE_NAME_LABEL } from '../../src/resources/kube-types.js';
+import { KubernetesSource, loadKubeConfig } from '../../src/sources/kubernetes/index.js';
+import { MultiClusterSource } from '../../src/sources/multi-cluster-source.js';
+import type { ResourceSource, SourceUpdate } from '../../src/sources/source-update.js';
+import {
+  DEFAULT_TRANSLATE_OPTIONS,
+  type GroupSettings,
+  type TranslateOptions,
+} from '../../src/translate/translate-options.js';
+import { decodeResource } from '../../xds/protos/envoy-protos.js';
+import { startEtcd, startKubeApiserver, type Etcd, type KubeApiserver } from '../support/kube-apiserver.js';
+import {
+  EDS,
+  GATEWAY_TYPES,
+  SHORT,
+  coldStart,
+  fmtBytes,
+  fmtMs,
+  memory,
+  now,
+  round,
+  startHarness,
+  summary,
+  table,
+  withTimeout,
+  type ColdStart,
+  type Harness,
+  type MemoryFigures,
+} from './bench-harness.js';
+import { generateInput, serviceName, type GeneratedInput } from './generate-manifests.js';
+import type { FleetStats } from './simulated-gateways.js';
+
+const CLUSTERS = ['east', 'west'] as const;
+type ClusterName = (typeof CLUSTERS)[number];
+const GROUPS = 4;
+const NAMESPACES = 10;
+const WRITE_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const MAX_ATTEMPTS = 5;
+/** Linux reports /proc CPU times in USER_HZ, 100 on every architecture Node supports. */
+const USER_HZ = 100;
+
+// ---------------------------------------------------------------------------------------------------
+// A small client for the apiserver's REST API (admin token, keep-alive, retries on transient failures)
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
+
+/** How the writer reaches one apiserver. */
+interface ApiEndpoint {
+  readonly name: ClusterName;
+  readonly port: number;
+  readonly token: string;
+  readonly caCert: string;
+}
+
+class KubeRest {
+  private readonly agent: https.Agent;
+  requests = 0;
+  retries = 0;
+
+  constructor(
+    readonly api: ApiEndpoint,
+    maxSockets: number,
+  ) {
+    this.agent = new https.Agent({ keepAlive: true, maxSockets, ca: api.caCert });
+  }
+
+  /** Sends one request; retries transient failures (a retried create that meets 409 had succeeded). */
+  async send(method: 'GET' | 'POST' | 'PUT', urlPath: string, body?: unknown): Promise<unknown> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    for (let attempt = 1; ; attempt++) {
+      this.requests++;
+      try {
+        const { status, text } = await this.once(method, urlPath, payload);
+        if (status >= 200 && status < 300) return text === '' ? undefined : (JSON.parse(text) as unknown);
+        if (status === 409 && method === 'POST' && attempt > 1) return undefined;
+        const message = `${this.api.name}: ${method} ${urlPath}: HTTP ${status}: ${text.slice(0, 300)}`;
+        if (!TRANSIENT_STATUS.has(status) || attempt >= MAX_ATTEMPTS) throw new ApiError(status, message);
+      } catch (err) {
+        if (err instanceof ApiError || attempt >= MAX_ATTEMPTS) throw err;
+      }
+      this.retries++;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+
+  private once(method: string, urlPath: string, payload?: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        {
+          host: '127.0.0.1',
+          port: this.api.port,
+          path: urlPath,
+          method,
+          agent: this.agent,
+          ca: this.api.caCert,
+          headers: {
+            authorization: `Bearer ${this.api.token}`,
+            accept: 'application/json',
+            ...(payload !== undefined
+              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+              : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(REQUEST_TIMEOUT_MS, () =>
+        req.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS} ms`)),
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** Runs `fn` over `items` with at most `concurrency` in flight. */
+async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/** What is written: any object with a kind and a name (the generator's objects, Namespaces). */
+interface WireObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: ObjectMeta;
+}
+
+function collectionPath(o: WireObject): string {
+  const ns = o.metadata.namespace;
+  switch (o.kind) {
+    case 'Namespace':
+      return '/api/v1/namespaces';
+    case 'IngressClass':
+      return '/apis/networking.k8s.io/v1/ingressclasses';
+    case 'Service':
+      return `/api/v1/namespaces/${ns}/services`;
+    case 'EndpointSlice':
+      return `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`;
+    case 'Ingress':
+      return `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`;
+    default:
+      throw new Error(`no API path for ${o.kind}`);
+  }
+}
+
+/** The object as written: server-set fields (the generator's creationTimestamp) removed. */
+function forCreate(o: WireObject): WireObject {
+  const metadata = { ...o.metadata };
+  delete metadata.creationTimestamp;
+  return { ...o, metadata };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Input
+
+/** The shape of the input, small enough to keep in the controller process (the objects are the writer's). */
+interface Plan {
+  readonly services: number;
+  readonly endpointsPerSlice: number;
+  readonly groupNames: readonly string[];
+  /** namespaces[s]: the namespace of Service s. */
+  readonly namespaces: readonly string[];
+  /** serviceGroups[s]: the groups whose Ingresses route to Service s. */
+  readonly serviceGroups: readonly (readonly string[])[];
+  readonly ingressesPerCluster: Readonly<Record<ClusterName, number>>;
+  readonly ingresses: number;
+  readonly paths: number;
+}
+
+function generate(services: number): GeneratedInput {
+  return generateInput({
+    ingresses: services,
+    groups: GROUPS,
+    endpointsPerService: 1,
+    namespaces: NAMESPACES,
+  });
+}
+
+/** Ingress i of n lives in the first cluster for the first half, in the second for the rest. */
+function clusterOfIngress(i: number, n: number): ClusterName {
+  return CLUSTERS[Math.floor((i * CLUSTERS.length) / n)]!;
+}
+
+function planOf(input: GeneratedInput, endpointsPerSlice: number): Plan {
+  const n = input.ingresses.length;
+  const perCluster = Object.fromEntries(CLUSTERS.map((c) => [c, 0])) as Record<ClusterName, number>;
+  for (let i = 0; i < n; i++) perCluster[clusterOfIngress(i, n)]++;
+  return {
+    services: input.services.length,
+    endpointsPerSlice,
+    groupNames: [...input.groupNames],
+    namespaces: input.services.map((svc) => svc.metadata.namespace ?? 'default'),
+    serviceGroups: input.serviceGroups,
+    ingressesPerCluster: perCluster,
+    ingresses: n,
+    paths: input.counts.paths,
+  };
+}
+
+/** Address of endpoint e of Service s in cluster ci; `flipped` is its replacement (a second range). */
+function podAddress(l: Plan, ci: number, s: number, e: number, flipped: boolean): string {
+  const perRange = CLUSTERS.length * l.services * l.endpointsPerSlice;
+  const k = (ci * l.services + s) * l.endpointsPerSlice + e + (flipped ? perRange : 0);
+  if (k >= 65_536) throw new Error('too many endpoints for 10.244.0.0/16');
+  return `10.244.${k >> 8}.${k & 255}`;
+}
+
+function sliceName(s: number, cluster: ClusterName): string {
+  return `${serviceName(s)}-${cluster}`;
+}
+
+/** The EndpointSlice of Service s in `cluster`; endpoints in `flipped` use their replacement address. */
+function endpointSlice(
+  l: Plan,
+  cluster: ClusterName,
+  s: number,
+  flipped: ReadonlySet<number>,
+): EndpointSlice {
+  const ci = CLUSTERS.indexOf(cluster);
+  const namespace = l.namespaces[s]!;
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: sliceName(s, cluster), namespace, labels: { [SERVICE_NAME_LABEL]: serviceName(s) } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    endpoints: Array.from({ length: l.endpointsPerSlice }, (_, e) => ({
+      addresses: [podAddress(l, ci, s, e, flipped.has(e))],
+      conditions: { ready: true, serving: true, terminating: false },
+      zone: `${cluster}-zone-${e % 3}`,
+      nodeName: `${cluster}-node-${(s + e) % 50}`,
+      targetRef: { kind: 'Pod', name: `${serviceName(s)}-pod-${cluster}-${e}`, namespace },
+    })),
+  };
+}
+
+interface CreatePhase {
+  readonly what: string;
+  readonly objects: number;
+  readonly ms: number;
+}
+
+interface Creation {
+  readonly phases: readonly CreatePhase[];
+  readonly objects: number;
+  readonly ms: number;
+  readonly concurrencyPerApiserver: number;
+  readonly requests: number;
+  readonly retries: number;
+}
+
+/** Writes the whole input: per cluster in parallel, kind after kind, `concurrency` requests per apiserver. */
+async function createObjects(
+  input: GeneratedInput,
+  l: Plan,
+  rest: ReadonlyMap<ClusterName, KubeRest>,
+  concurrency: number,
+): Promise<Creation> {
+  const perCluster = new Map<ClusterName, Map<string, WireObject[]>>();
+  for (const cluster of CLUSTERS) {
+    const namespaces = Array.from({ length: NAMESPACES }, (_, n): WireObject => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: `ns-${n}` },
+    }));
+    perCluster.set(
+      cluster,
+      new Map<string, WireObject[]>([
+        ['Namespaces and IngressClass', [...namespaces, input.ingressClass]],
+        ['Services', [...input.services]],
+        [
+          'EndpointSlices',
+          Array.from({ length: l.services }, (_, s) => endpointSlice(l, cluster, s, new Set())),
+        ],
+        ['Ingresses', input.ingresses.filter((_, i) => clusterOfIngress(i, l.ingresses) === cluster)],
+      ]),
+    );
+  }
+  const phases: CreatePhase[] = [];
+  const t0 = now();
+  for (const what of ['Namespaces and IngressClass', 'Services', 'EndpointSlices', 'Ingresses']) {
+    const tp = now();
+    let objects = 0;
+    await Promise.all(
+      CLUSTERS.map((cluster) => {
+        const items = perCluster.get(cluster)!.get(what)!;
+        objects += items.length;
+        const client = rest.get(cluster)!;
+        // Namespaces before anything in them: that phase goes one by one.
+        const c = what === 'Namespaces and IngressClass' ? 1 : concurrency;
+        return pool(items, c, async (o) => {
+          await client.send('POST', collectionPath(o), forCreate(o));
+        });
+      }),
+    );
+    phases.push({ what, objects, ms: round(now() - tp) });
+    process.stderr.write(`kube-bench: created ${objects} ${what} in ${fmtMs(now() - tp)}\n`);
+  }
+  const clients = [...rest.values()];
+  return {
+    phases,
+    objects: phases.reduce((n, p) => n + p.objects, 0),
+    ms: round(now() - t0),
+    concurrencyPerApiserver: concurrency,
+    requests: clients.reduce((n, c) => n + c.requests, 0),
+    retries: clients.reduce((n, c) => n + c.retries, 0),
+  };
+}
+
+/** The apiserver creates the `kubernetes` Service itself: wait for it, so it does not arrive mid-measure. */
+async function waitForKubernetesService(rest: KubeRest): Promise<void> {
+  for (let i = 0; ; i++) {
+    const ok = await rest.send('GET', '/api/v1/namespaces/default/services/kubernetes').then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) return false;
+        throw err;
+      },
+    );
+    if (ok) return;
+    if (i > 300) throw new Error(`${rest.api.name}: the kubernetes Service never appeared`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The writer: a child process (this script with --writer) that holds the objects and talks to the
+// apiservers, driven over IPC. Times are process.hrtime (CLOCK_MONOTONIC, the same in every process).
+
+interface WriterInit {
+  readonly apis: readonly ApiEndpoint[];
+  readonly services: number;
+  readonly endpointsPerSlice: number;
+  readonly concurrency: number;
+}
+
+type WriterOp =
+  | { readonly op: 'init'; readonly init: WriterInit }
+  | { readonly op: 'create' }
+  | {
+      readonly op: 'write';
+      readonly cluster: ClusterName;
+      readonly service: number;
+      readonly flipped: readonly number[];
+    };
+
+interface WriteTimes {
+  /** hrtime (ns, decimal) just before the PUT was sent, and when its answer was read. */
+  readonly sentNs: string;
+  readonly answeredNs: string;
+}
+
+type WriterReply =
+  | { readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: string };
+
+const WRITER_FLAG = '--writer';
+
+async function writerMain(): Promise<void> {
+  let input: GeneratedInput | undefined;
+  let plan: Plan | undefined;
+  let init: WriterInit | undefined;
+  const rest = new Map<ClusterName, KubeRest>();
+  const handle = async (m: WriterOp): Promise<unknown> => {
+    switch (m.op) {
+      case 'init': {
+        init = m.init;
+        input = generate(init.services);
+        plan = planOf(input, init.endpointsPerSlice);
+        for (const api of init.apis) rest.set(api.name, new KubeRest(api, init.concurrency));
+        await Promise.all([...rest.values()].map((r) => waitForKubernetesService(r)));
+        return {};
+      }
+      case 'create':
+        return createObjects(input!, plan!, rest, init!.concurrency);
+      case 'write': {
+        const slice = endpointSlice(plan!, m.cluster, m.service, new Set(m.flipped));
+        const urlPath = `/apis/discovery.k8s.io/v1/namespaces/${slice.metadata.namespace}/endpointslices/${slice.metadata.name}`;
+        const sent = process.hrtime.bigint();
+        await rest.get(m.cluster)!.send('PUT', urlPath, slice);
+        const answered = process.hrtime.bigint();
+        return { sentNs: String(sent), answeredNs: String(answered) } satisfies WriteTimes;
+      }
+    }
+  };
+  process.on('message', (msg: { id: number } & WriterOp) => {
+    handle(msg).then(
+      (result) => process.send!({ id: msg.id, ok: true, result } satisfies WriterReply),
+      (err: unknown) =>
+        process.send!({
+          id: msg.id,
+          ok: false,
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        } satisfies WriterReply),
+    );
+  });
+  // The parent closes the channel when done (or dies): then so does the writer.
+  await new Promise<void>((resolve) => process.once('disconnect', resolve));
+  for (const r of rest.values()) r.close();
+}
+
+class WriterProcess {
+  private readonly child: ChildProcess;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private exited = false;
+
+  constructor() {
+    this.child = fork(fileURLToPath(import.meta.url), [WRITER_FLAG], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (reply: WriterReply) => {
+      const p = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (reply.ok) p?.resolve(reply.result);
+      else p?.reject(new Error(`writer: ${reply.error}`));
+    });
+    this.child.once('exit', (code, signal) => {
+      this.exited = true;
+      const err = new Error(`writer exited (${signal ?? code ?? '?'})`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.exited ? undefined : this.child.pid;
+  }
+
+  call(op: { readonly op: 'create' }): Promise<Creation>;
+  call(op: Extract<WriterOp, { op: 'write' }>): Promise<WriteTimes>;
+  call(op: WriterOp): Promise<unknown>;
+  call(op: WriterOp): Promise<unknown> {
+    if (this.exited) return Promise.reject(new Error('writer exited'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ id, ...op });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.disconnect();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** performance.now() of an hrtime reading (of any process on this machine). */
+function hrToNow(ns: string): number {
+  return now() - Number(process.hrtime.bigint() - BigInt(ns)) / 1e6;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Timing the sources: when each cluster's source and the merged source emit, and how long load() takes
+
+class TimedSource implements ResourceSource {
+  loadMs: number | undefined;
+  watchMs: number | undefined;
+  /** now() of every emitted update, taken before the consumer runs. */
+  readonly emits: number[] = [];
+
+  constructor(private readonly inner: ResourceSource) {}
+
+  async load(): Promise<SourceUpdate> {
+    const t = now();
+    const u = await this.inner.load();
+    this.loadMs = now() - t;
+    return u;
+  }
+
+  async watch(onUpdate: (u: SourceUpdate) => void): Promise<void> {
+    const t = now();
+    await this.inner.watch((u) => {
+      this.emits.push(now());
+      onUpdate(u);
+    });
+    this.watchMs = now() - t;
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  firstEmitAfter(t: number): number {
+    return this.emits.find((e) => e >= t) ?? NaN;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CPU time of the processes involved
+
+interface CpuReading {
+  readonly at: number;
+  readonly self: NodeJS.CpuUsage;
+  readonly procs: Record<string, number>;
+  /** Busy CPU time of the whole machine (all cores), from /proc/stat. */
+  readonly machineBusyMs: number;
+}
+
+/** utime + stime of a process in ms, from /proc (NaN when unreadable). */
+function procCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command: state is field 3; utime and stime are fields 14 and 15.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return NaN;
+  }
+}
+
+function procRssMb(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? round(Number(m[1]) / 1024, 1) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** user + nice + system + irq + softirq + steal of every core, in ms (NaN when unreadable). */
+function machineBusyMs(): number {
+  try {
+    const cpu = fs
+      .readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const busy = [0, 1, 2, 5, 6, 7].reduce((n, i) => n + (cpu[i] ?? 0), 0);
+    return (busy * 1000) / USER_HZ;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The child process of this one whose command line contains `needle` (e.g. the gateway fleet). */
+function childPid(needle: string): number | undefined {
+  try {
+    for (const tid of fs.readdirSync(`/proc/${process.pid}/task`)) {
+      const children = fs.readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8').trim();
+      for (const pid of children.split(/\s+/).filter(Boolean).map(Number)) {
+        if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle)) return pid;
+      }
+    }
+  } catch {
+    // no /proc: no figure
+  }
+  return undefined;
+}
+
+function cpuReading(pids: Record<string, number | undefined>): CpuReading {
+  return {
+    at: now(),
+    self: process.cpuUsage(),
+    procs: Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procCpuMs(pid)])),
+    machineBusyMs: machineBusyMs(),
+  };
+}
+
+/**
+ * CPU ms used between two readings: the controller (this process), each child of the benchmark that
+ * ran throughout, and `others`: the rest of the machine's busy time (other people's work; tick-rounded).
+ */
+function cpuSpent(a: CpuReading, b: CpuReading): Record<string, number> {
+  const spent: Record<string, number> = {
+    controller: (b.self.user - a.self.user + b.self.system - a.self.system) / 1000,
+  };
+  for (const k of Object.keys(b.procs)) {
+    const ms = b.procs[k]! - (a.procs[k] ?? NaN);
+    if (!Number.isNaN(ms)) spent[k] = ms;
+  }
+  const ours = Object.values(spent).reduce((n, v) => n + v, 0);
+  spent['others'] = b.machineBusyMs - a.machineBusyMs - ours;
+  return Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, round(v)]));
+}
+
+/** CPU time per process, in seconds (or, `perMs`, in ms). */
+const fmtCpu = (c: Record<string, number>, perMs = false): string =>
+  Object.entries(c)
+    .map(([k, v]) => (perMs ? `${k} ${round(v, 1)} ms` : `${k} ${round(v / 1000, 2)} s`))
+    .join(', ');
+
+/** How many of the machine's cores other work kept busy between two readings. */
+function othersCores(a: CpuReading, b: CpuReading): number {
+  return round((cpuSpent(a, b)['others'] ?? NaN) / (b.at - a.at), 2);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Checking what the gateways got
+
+/** Every socket address and priority in a decoded ClusterLoadAssignment. */
+function claContent(cla: Record<string, unknown>): { addresses: Set<string>; priorities: Set<number> } {
+  const addresses = new Set<string>();
+  const priorities = new Set<number>();
+  const endpoints = (cla['endpoints'] ?? []) as Array<Record<string, unknown>>;
+  for (const l of endpoints) {
+    priorities.add(typeof l['priority'] === 'number' ? l['priority'] : 0);
+    for (const lb of (l['lb_endpoints'] ?? []) as Array<Record<string, unknown>>) {
+      const endpoint = lb['endpoint'] as { address?: { socket_address?: { address?: string } } } | undefined;
+      const a = endpoint?.address?.socket_address?.address;
+      if (a !== undefined) addresses.add(a);
+    }
+  }
+  return { addresses, priorities };
+}
+
+/** The ClusterLoadAssignment of `group` (as cached, i.e. as pushed) that lists `address`, decoded. */
+function claWith(h: Harness, group: string, address: string): ReturnType<typeof claContent> | undefined {
+  // A protobuf string is its length then its bytes: this prefix cannot match a longer address.
+  const needle = Buffer.concat([Buffer.from([address.length]), Buffer.from(address)]);
+  for (const r of h.cache.snapshot(group).types.get(EDS)?.resources.values() ?? []) {
+    if (!Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength).includes(needle)) continue;
+    const content = claContent(decodeResource(EDS, r.value));
+    if (content.addresses.has(address)) return content;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// EndpointSlice writes
+
+interface WriteSample {
+  cluster: ClusterName;
+  service: number;
+  groups: string[];
+  /** PUT sent -> the last gateway of the affected group ACKed the new ClusterLoadAssignment. */
+  totalMs: number;
+  /** PUT sent -> the apiserver's answer received. */
+  putMs: number;
+  /** PUT sent -> the cluster's KubernetesSource emitted the update (watch event read and normalized). */
+  toClusterSourceMs: number;
+  /** PUT sent -> the MultiClusterSource emitted the merged update (to the runner). */
+  toMergedMs: number;
+  /** PUT sent -> the new snapshot stored in the cache (includes the runner's 10 ms debounce). */
+  toCacheMs: number;
+  /** PUT sent -> the last push of the change written. */
+  toLastPushMs: number;
+  pushes: number;
+  pushedResourceBytes: number;
+}
+
+async function sliceWrites(
+  h: Harness,
+  l: Plan,
+  writer: WriterProcess,
+  clusterSources: ReadonlyMap<ClusterName, TimedSource>,
+  merged: TimedSource,
+  n: number,
+): Promise<WriteSample[]> {
+  const flipped = new Map<string, Set<number>>();
+  const groupMembers = new Map<string, string[]>();
+  for (const g of h.gateways) groupMembers.set(g.group, [...(groupMembers.get(g.group) ?? []), g.id]);
+  const samples: WriteSample[] = [];
+  for (let i = 0; i < n; i++) {
+    // Spread over Services (7919 is prime, so all come up) and alternate the clusters.
+    const s = (i * 7919 + 13) % l.services;
+    const cluster = CLUSTERS[i % CLUSTERS.length]!;
+    const ci = CLUSTERS.indexOf(cluster);
+    const e = Math.floor(i / CLUSTERS.length) % l.endpointsPerSlice;
+    const key = `${cluster}/${s}`;
+    const set = flipped.get(key) ?? new Set<number>();
+    flipped.set(key, set);
+    const oldAddress = podAddress(l, ci, s, e, set.has(e));
+    if (set.has(e)) set.delete(e);
+    else set.add(e);
+    const newAddress = podAddress(l, ci, s, e, set.has(e));
+    const groups = [...l.serviceGroups[s]!];
+    const previous = new Map(groups.map((g) => [g, h.cache.snapshot(g).types.get(EDS)?.version]));
+    const remaining = new Set(groups.flatMap((g) => groupMembers.get(g) ?? []));
+    const cacheBefore = new Map(groups.map((g) => [g, h.cacheUpdatedAt.get(g)]));
+    const finished = h.board.until((conn, typeUrl, version) => {
+      if (typeUrl !== EDS || !remaining.has(conn.nodeId)) return false;
+      const current = h.cache.snapshot(conn.group).types.get(EDS)?.version;
+      if (version === current && version !== previous.get(conn.group)) remaining.delete(conn.nodeId);
+      return remaining.size === 0;
+    });
+    h.board.resetPushes();
+    const what = `EndpointSlice write ${i} (${cluster} ${l.namespaces[s]}/${sliceName(s, cluster)})`;
+    let ackedAt = NaN;
+    const [times] = await withTimeout(
+      Promise.all([
+        writer.call({ op: 'write', cluster, service: s, flipped: [...set] }),
+        finished.then(() => {
+          ackedAt = now();
+        }),
+      ]),
+      WRITE_TIMEOUT_MS,
+      what,
+    );
+    const t0 = hrToNow(times.sentNs);
+    const cachedAt = Math.max(
+      ...groups.map((g) => {
+        const at = h.cacheUpdatedAt.get(g);
+        return at !== undefined && at !== cacheBefore.get(g) ? at : NaN;
+      }),
+    );
+    for (const g of groups) {
+      const cla = claWith(h, g, newAddress);
+      if (!cla) throw new Error(`${what}: group ${g} has no ClusterLoadAssignment with ${newAddress}`);
+      if (cla.addresses.has(oldAddress))
+        throw new Error(`${what}: group ${g} still routes to the replaced ${oldAddress}`);
+    }
+    samples.push({
+      cluster,
+      service: s,
+      groups,
+      totalMs: ackedAt - t0,
+      putMs: hrToNow(times.answeredNs) - t0,
+      toClusterSourceMs: clusterSources.get(cluster)!.firstEmitAfter(t0) - t0,
+      toMergedMs: merged.firstEmitAfter(t0) - t0,
+      toCacheMs: cachedAt - t0,
+      toLastPushMs: (h.board.lastPushAt ?? NaN) - t0,
+      pushes: h.board.pushes,
+      pushedResourceBytes: h.board.pushBytes,
+    });
+  }
+  return samples;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function positiveInt(value: string | undefined, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: a positive integer`);
+  return n;
+}
+
+const loadAvg = (): string =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      writes: { type: 'string', default: '100' },
+      services: { type: 'string', default: '2000' },
+      'endpoints-per-slice': { type: 'string', default: '5' },
+      'gateways-per-group': { type: 'string', default: '25' },
+      concurrency: { type: 'string', default: '16' },
+      'in-process': { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+  });
+  const writes = positiveInt(args.writes, '--writes');
+  const services = positiveInt(args.services, '--services');
+  const endpointsPerSlice = positiveInt(args['endpoints-per-slice'], '--endpoints-per-slice');
+  const gatewaysPerGroup = positiveInt(args['gateways-per-group'], '--gateways-per-group');
+  const concurrency = positiveInt(args.concurrency, '--concurrency');
+  if (2 * CLUSTERS.length * services * endpointsPerSlice > 65_536)
+    throw new Error(
+      '--services x --endpoints-per-slice: too many addresses (and replacements) for 10.244.0.0/16',
+    );
+  const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const outFile = args.out ?? path.join(distDir, 'kube-bench-result.json');
+  const started = now();
+  const loadAtStart = loadAvg();
+
+  const plan = planOf(generate(services), endpointsPerSlice);
+  const groups = plan.groupNames;
+  const homeOf = (g: number): ClusterName => CLUSTERS[Math.floor((g * CLUSTERS.length) / groups.length)]!;
+  const translateOptions: TranslateOptions = {
+    ...DEFAULT_TRANSLATE_OPTIONS,
+    groups: Object.fromEntries(
+      groups.map((g, gi): [string, Partial<GroupSettings>] => [g, { homeCluster: homeOf(gi) }]),
+    ),
+  };
+  const nGateways = groups.length * gatewaysPerGroup;
+  const counts = {
+    clusters: CLUSTERS.length,
+    ingresses: plan.ingresses,
+    ingressesPerCluster: plan.ingressesPerCluster,
+    paths: plan.paths,
+    services,
+    serviceObjects: services * CLUSTERS.length,
+    endpointSlices: services * CLUSTERS.length,
+    endpoints: services * CLUSTERS.length * endpointsPerSlice,
+    groups: groups.length,
+    homeClusters: Object.fromEntries(groups.map((g, gi) => [g, homeOf(gi)])),
+  };
+  process.stderr.write(
+    `kube-bench: ${counts.ingresses} Ingresses (${counts.paths} paths), ${services} Services in each of ` +
+      `${CLUSTERS.join(' and ')}, ${counts.endpoints} endpoints in ${counts.endpointSlices} EndpointSlices, ` +
+      `${groups.length} groups; ${nGateways} gateways; load average ${loadAtStart}\n`,
+  );
+
+  let etcd: Etcd | undefined;
+  const apis = new Map<ClusterName, KubeApiserver>();
+  let writer: WriterProcess | undefined;
+  let h: Harness | undefined;
+  try {
+    // 1. The control plane: one etcd, an apiserver per cluster under its own prefix; the writer.
+    const tc = now();
+    etcd = await startEtcd({ name: 'bench-etcd' });
+    const apiservers = await Promise.all(
+      CLUSTERS.map((name) => startKubeApiserver({ etcd: etcd!, name, prefix: `/causeway-bench/${name}` })),
+    );
+    CLUSTERS.forEach((c, i) => apis.set(c, apiservers[i]!));
+    writer = new WriterProcess();
+    await writer.call({
+      op: 'init',
+      init: {
+        apis: CLUSTERS.map((name) => {
+          const api = apis.get(name)!;
+          return { name, port: api.port, token: api.adminToken, caCert: api.caCert };
+        }),
+        services,
+        endpointsPerSlice,
+        concurrency,
+      },
+    });
+    const controlPlaneMs = now() - tc;
+    process.stderr.write(
+      `kube-bench: etcd and ${CLUSTERS.length} apiservers ready in ${fmtMs(controlPlaneMs)}\n`,
+    );
+    /** Found once the fleet runs (child-process fleet only). */
+    const fleetProcess: { pid?: number } = {};
+    const pids = (): Record<string, number | undefined> => ({
+      writer: writer?.pid,
+      fleet: fleetProcess.pid,
+      etcd: etcd?.pid,
+      ...Object.fromEntries(CLUSTERS.map((c) => [`apiserver ${c}`, apis.get(c)?.pid])),
+    });
+
+    // 2. The input, through the API.
+    const cpu0 = cpuReading(pids());
+    const creation = await writer.call({ op: 'create' });
+    const cpu1 = cpuReading(pids());
+    process.stderr.write(
+      `kube-bench: ${creation.objects} objects created in ${fmtMs(creation.ms)} (${creation.retries} retries)\n`,
+    );
+
+    // 3. The controller: a KubernetesSource per cluster (admin kubeconfig), merged; then the fleet.
+    const memBefore = memory();
+    const logger = createLogger({ level: 'warn', name: 'kube-bench', destination: 'stderr' });
+    const clusterSources = new Map<ClusterName, TimedSource>(
+      CLUSTERS.map((cluster) => [
+        cluster,
+        new TimedSource(
+          new KubernetesSource({
+            cluster,
+            kubeConfig: loadKubeConfig(apis.get(cluster)!.kubeconfig('admin')),
+            logger: logger.child({ component: 'kube', cluster }),
+          }),
+        ),
+      ]),
+    );
+    const merged = new TimedSource(
+      new MultiClusterSource({
+        clusters: CLUSTERS.map((cluster) => ({ cluster, source: clusterSources.get(cluster)! })),
+        logger,
+      }),
+    );
+    h = await startHarness(merged, {
+      groups,
+      gatewaysPerGroup,
+      inProcess: args['in-process'],
+      connections: 'own',
+      translateOptions,
+    });
+    if (h.fleet.where === 'child-process') fleetProcess.pid = childPid('gateway-fleet');
+    process.stderr.write(`kube-bench: ${nGateways} gateway streams open; starting the runner\n`);
+    const cpu2 = cpuReading(pids());
+    const cold: ColdStart = await coldStart(h);
+    const cpu3 = cpuReading(pids());
+    const memStart = memory();
+    const coldSplit = {
+      clusterLoadMs: Object.fromEntries(
+        CLUSTERS.map((c) => [c, round(clusterSources.get(c)!.loadMs ?? NaN)]),
+      ) as Record<ClusterName, number>,
+      mergedLoadMs: round(merged.loadMs ?? NaN),
+      watchMs: round(merged.watchMs ?? NaN),
+    };
+    // What the gateways are served is what the plan says: every Service has endpointsPerSlice
+    // endpoints from each cluster, the home cluster's at priority 0 and the other's at priority 1.
+    for (const [gi, g] of groups.entries()) {
+      const s = plan.serviceGroups.findIndex((gs) => gs.includes(g));
+      const cla = s < 0 ? undefined : claWith(h, g, podAddress(plan, 0, s, 0, false));
+      const want = CLUSTERS.length * endpointsPerSlice;
+      if (!cla || cla.addresses.size !== want || cla.priorities.size !== CLUSTERS.length)
+        throw new Error(
+          `group ${g} (home ${homeOf(gi)}): Service ${s} should have ${want} endpoints over ${CLUSTERS.length} priorities, ` +
+            `has ${cla ? `${cla.addresses.size} over ${[...cla.priorities].join(',')}` : 'no ClusterLoadAssignment'}`,
+        );
+    }
+    process.stderr.write(
+      `kube-bench: controller start ${fmtMs(cold.totalMs)}; ${writes} EndpointSlice writes\n`,
+    );
+
+    // 4. EndpointSlice writes, one at a time.
+    const statsBefore = await h.fleet.stats();
+    const tw = now();
+    const samples = await sliceWrites(h, plan, writer, clusterSources, merged, writes);
+    const writesWallMs = now() - tw;
+    const cpu4 = cpuReading(pids());
+    const statsAfter: FleetStats = await h.fleet.stats();
+    const memEnd = memory();
+    const otherRss = Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, procRssMb(pid)]));
+    const nacks = h.board.nacks;
+    const where = h.fleet.where;
+    const stopping = h;
+    h = undefined;
+    await stopping.stop();
+    if (statsAfter.streamErrors > 0)
+      throw new Error(`gateway streams failed: ${statsAfter.errorDetails.join('; ')}`);
+    if (nacks > 0) throw new Error(`${nacks} NACKs from the simulated gateways`);
+    const loadAtEnd = loadAvg();
+
+    // ---- Report
+    const total = summary(samples.map((s) => s.totalMs));
+    const put = summary(samples.map((s) => s.putMs));
+    const toSource = summary(samples.map((s) => s.toClusterSourceMs));
+    const toMerged = summary(samples.map((s) => s.toMergedMs));
+    const merge = summary(samples.map((s) => s.toMergedMs - s.toClusterSourceMs));
+    const toCache = summary(samples.map((s) => s.toCacheMs));
+    const toPush = summary(samples.map((s) => s.toLastPushMs));
+    const bytes = summary(samples.map((s) => s.pushedResourceBytes));
+    const wirePerWrite = (statsAfter.responseBytes - statsBefore.responseBytes) / writes;
+    const cpuCreate = cpuSpent(cpu0, cpu1);
+    const cpuCold = cpuSpent(cpu2, cpu3);
+    const cpuWrites = cpuSpent(cpu3, cpu4);
+    const others = {
+      creating: othersCores(cpu0, cpu1),
+      start: othersCores(cpu2, cpu3),
+      writes: othersCores(cpu3, cpu4),
+    };
+    const perWrite = Object.fromEntries(Object.entries(cpuWrites).map(([k, v]) => [k, round(v / writes, 2)]));
+    const p50p99 = (x: { p50: number; p99: number }): string => `${fmtMs(x.p50)} / ${fmtMs(x.p99)}`;
+
+    const rows: string[][] = [
+      ['Measure', 'Value'],
+      [
+        `Objects created through the API (context; ${concurrency} in flight per apiserver)`,
+        `${creation.objects} in ${fmtMs(creation.ms)} (${round(creation.objects / (creation.ms / 1000), 0)}/s)`,
+      ],
+      ...creation.phases.map((p) => [`  ${p.what}`, `${p.objects} in ${fmtMs(p.ms)}`]),
+      ['  CPU time (s) while creating', fmtCpu(cpuCreate)],
+      ['Controller start: runner.start() -> all gateways ACKed CDS+EDS+LDS+RDS', fmtMs(cold.totalMs)],
+      [
+        '  initial list of each cluster (KubernetesSource.load, in parallel)',
+        CLUSTERS.map((c) => `${c} ${fmtMs(coldSplit.clusterLoadMs[c])}`).join(', '),
+      ],
+      ['  MultiClusterSource.load (both lists + merge)', fmtMs(coldSplit.mergedLoadMs)],
+      ['  runner.start() resolved (load, full translation, cache stored, watch)', fmtMs(cold.runnerStartMs)],
+      ...GATEWAY_TYPES.map((t) => [`  all gateways ACKed ${SHORT[t]}`, fmtMs(cold.allAckedMs[SHORT[t]!])]),
+      [
+        '  pushed (resource bytes, all gateways)',
+        `${fmtBytes(cold.pushedResourceBytes)} in ${cold.pushes} pushes`,
+      ],
+      [
+        '  received by gateways (encoded responses)',
+        `${fmtBytes(cold.wireResponseBytes ?? NaN)}; ${cold.resourcesReceived} resources (expected ${cold.resourcesExpected})`,
+      ],
+      ['  CPU time (s) during the start', fmtCpu(cpuCold)],
+      [`EndpointSlice write -> group ACKed (n=${total.n}) p50`, fmtMs(total.p50)],
+      ['  p90', fmtMs(total.p90)],
+      ['  p99', fmtMs(total.p99)],
+      ['  max', fmtMs(total.max)],
+      ['  PUT answered by the apiserver (p50 / p99)', p50p99(put)],
+      ['  write -> cluster source emitted (watch event, normalized) (p50 / p99)', p50p99(toSource)],
+      ['  write -> merged update to the runner (p50 / p99)', p50p99(toMerged)],
+      ['    of which the MultiClusterSource merge (p50 / p99)', p50p99(merge)],
+      ['  write -> cache updated, incl. 10 ms debounce (p50 / p99)', p50p99(toCache)],
+      ['  write -> last push written (p50 / p99)', p50p99(toPush)],
+      [
+        '  pushed per write (resource bytes, sum over gateways); received',
+        `${fmtBytes(bytes.mean)}; ${fmtBytes(wirePerWrite)}`,
+      ],
+      ['  CPU time per write (mean; /proc ticks are 10 ms)', fmtCpu(perWrite, true)],
+      ['Controller RSS after start / at the end', `${memStart.rssMb} MB / ${memEnd.rssMb} MB`],
+      ['Heap used after start / at the end', `${memStart.heapUsedMb} MB / ${memEnd.heapUsedMb} MB`],
+      [
+        '  heap used after a forced GC (start / end)',
+        `${memStart.heapUsedAfterGcMb ?? 'n/a'} MB / ${memEnd.heapUsedAfterGcMb ?? 'n/a'} MB`,
+      ],
+      ['  RSS before the controller started', `${memBefore.rssMb} MB`],
+      [
+        "The benchmark's other processes: RSS at the end (context)",
+        Object.entries(otherRss)
+          .map(([k, v]) => `${k} ${v} MB`)
+          .join(', '),
+      ],
+      [
+        `Other work on the machine: cores busy (of ${os.cpus().length}) while creating / start / writes`,
+        `${others.creating} / ${others.start} / ${others.writes}`,
+      ],
+      ['Load average (1/5/15 min) at start / end', `${loadAtStart} / ${loadAtEnd}`],
+    ];
+
+    const result = {
+      date: new Date().toISOString(),
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`,
+      loadAverage: { start: loadAtStart, end: loadAtEnd },
+      /** Cores kept busy by processes other than the benchmark's (machine busy time minus ours). */
+      othersCores: others,
+      input: counts,
+      controlPlane: { etcd: 1, apiservers: CLUSTERS.length, readyMs: round(controlPlaneMs) },
+      creation: { ...creation, cpuMs: cpuCreate },
+      gateways: {
+        count: nGateways,
+        perGroup: gatewaysPerGroup,
+        where,
+        connections: `one per gateway (${nGateways})`,
+        protocol: 'delta ADS; wildcard CDS+LDS, EDS/RDS by name; auto-ACK',
+      },
+      coldStart: { ...cold, ...coldSplit, cpuMs: cpuCold },
+      endpointSliceWrites: {
+        writes,
+        wallMs: round(writesWallMs),
+        totalMs: total,
+        putMs: put,
+        toClusterSourceMs: toSource,
+        toMergedMs: toMerged,
+        mergeMs: merge,
+        toCacheMs: toCache,
+        toLastPushMs: toPush,
+        pushedResourceBytes: bytes,
+        wireResponseBytesMean: round(wirePerWrite),
+        cpuMsPerWrite: perWrite,
+        samples: samples.map((s) => ({
+          cluster: s.cluster,
+          service: s.service,
+          groups: s.groups,
+          totalMs: round(s.totalMs, 2),
+          putMs: round(s.putMs, 2),
+          toClusterSourceMs: round(s.toClusterSourceMs, 2),
+          toMergedMs: round(s.toMergedMs, 2),
+          toCacheMs: round(s.toCacheMs, 2),
+          toLastPushMs: round(s.toLastPushMs, 2),
+          pushes: s.pushes,
+          pushedResourceBytes: s.pushedResourceBytes,
+        })),
+      },
+      memory: {
+        beforeController: memBefore,
+        afterStart: memStart,
+        end: memEnd,
+        othersRssMb: otherRss,
+      } satisfies Record<string, MemoryFigures | Record<string, number>>,
+      fleet: statsAfter,
+      benchWallMs: round(now() - started),
+    };
+    fs.mkdirSync(path.dirname(outFile), { recursive: true });
+    fs.writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`\n${table(rows)}\n\n`);
+    process.stdout.write(
+      `Clusters: ${CLUSTERS.join(', ')} (kube-apiserver + one shared etcd on 127.0.0.1); every Service in both, ` +
+        `${endpointsPerSlice} endpoints per cluster; Ingresses split ${CLUSTERS.map((c) => counts.ingressesPerCluster[c]).join('/')}; ` +
+        `home clusters ${groups.map((g, gi) => `${g}=${homeOf(gi)}`).join(', ')}.\n` +
+        `Gateways: ${nGateways} Delta ADS clients (${gatewaysPerGroup}/group) in ${where === 'child-process' ? 'a child process' : 'the controller process'}, ` +
+        `one HTTP/2 connection each. RSS/heap are the controller process's${where === 'in-process' ? ' (including the simulated gateways)' : ''}.\n`,
+    );
+    process.stdout.write(
+      `Wrote ${path.relative(process.cwd(), outFile) || outFile} (bench took ${round((now() - started) / 1000, 1)} s)\n`,
+    );
+  } finally {
+    await h?.stop().catch(() => undefined);
+    await writer?.close();
+    await Promise.all([...apis.values()].map((a) => a.stop()));
+    await etcd?.stop();
+  }
+}
+
+(process.argv[2] === WRITER_FLAG ? writerMain() : main()).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(
+      `kube-bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);
