@@ -164,6 +164,10 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
       '--cluster-name <name>',
       'name of that cluster in localities, diagnostics and logs (default: the context name)',
     )
+    .option(
+      '--lease-namespace <ns>',
+      'Kubernetes mode: namespace of the leader-election Lease (default: $POD_NAMESPACE, else causeway-system)',
+    )
     .option('--config <file>', 'controller config file (YAML: httpPort, httpsPort, groups, clusters, vms)')
     .option(
       '--xds-address <host:port>',

@@ -14,8 +14,28 @@ export interface ControllerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
+/** Kubernetes mode: the flags that replace `--manifests`. */
+export interface KubernetesModeFlags {
+  /** `--kubeconfig` (one cluster); omit when the config file lists `clusters`. */
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly clusterName?: string;
+  /** `--config` (e.g. a file with `clusters:` and `groups:`). */
+  readonly config?: string;
+  /**
+   * The Lease's namespace, passed as $POD_NAMESPACE: the CLI has no `--lease-namespace` flag (README and
+   * docs/kubernetes.md name one; only `runController({ leaseNamespace })` takes it).
+   */
+  readonly leaseNamespace?: string;
+  /** The replica identity, passed as $POD_NAME (the CLI has no `--identity` flag). */
+  readonly identity?: string;
+}
+
 export async function startControllerProcess(opts: {
-  manifests: string;
+  /** Standalone mode: the manifests folder. Give either this or `kubernetes`. */
+  manifests?: string;
+  /** Kubernetes mode flags, instead of `manifests`. */
+  kubernetes?: KubernetesModeFlags;
   xdsPort: number;
   adminPort: number;
   httpPort: number;
@@ -25,13 +45,28 @@ export async function startControllerProcess(opts: {
   if (!fs.existsSync(path.join(projectRoot(), 'dist', 'src', 'cli', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` (npm ci does it) before the end-to-end tests');
   }
+  if ((opts.manifests === undefined) === (opts.kubernetes === undefined)) {
+    throw new Error('startControllerProcess: give either `manifests` or `kubernetes`');
+  }
+  const k = opts.kubernetes;
+  const sourceArgs =
+    k === undefined
+      ? ['--manifests', opts.manifests!]
+      : [
+          ...(k.kubeconfig !== undefined ? ['--kubeconfig', k.kubeconfig] : []),
+          ...(k.context !== undefined ? ['--context', k.context] : []),
+          ...(k.clusterName !== undefined ? ['--cluster-name', k.clusterName] : []),
+          ...(k.config !== undefined ? ['--config', k.config] : []),
+        ];
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (k?.leaseNamespace !== undefined) env['POD_NAMESPACE'] = k.leaseNamespace;
+  if (k?.identity !== undefined) env['POD_NAME'] = k.identity;
   const child = spawn(
     process.execPath,
     [
       bin,
       'controller',
-      '--manifests',
-      opts.manifests,
+      ...sourceArgs,
       '--xds-address',
       `127.0.0.1:${opts.xdsPort}`,
       '--admin-address',
@@ -43,7 +78,7 @@ export async function startControllerProcess(opts: {
       '--log-level',
       'info',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));

@@ -167,6 +167,23 @@ test('an ERROR event with 410 in an open watch relists; so does an HTTP 410 answ
   await waitFor(() => h.lists.length === 3, 'the second relist');
 });
 
+test('after an outage, the first 410 relists at once (the apiserver answered); 410 right after a relist backs off', async () => {
+  // A long backoff: a relist that waited for it would not happen within the test.
+  const h = harness({ backoff: { initialMs: 2_000, maxMs: 2_000 } });
+  h.api.put(PATHS.Service, rawService('a'));
+  h.watch.start();
+  await waitFor(() => h.api.openWatches === 1, 'the watch');
+  h.api.sendError(410, 'too old resource version');
+  const t0 = Date.now();
+  await waitFor(() => h.lists.length === 2, 'the relist');
+  expect(Date.now() - t0).toBeLessThan(1_000);
+  await waitFor(() => h.api.openWatches === 1, 'the new watch');
+  // Now a 410 at once after that relist: this one waits for the backoff.
+  h.api.sendError(410, 'too old resource version');
+  await sleep(300);
+  expect(h.lists).toHaveLength(2);
+});
+
 test('failures back off exponentially (capped, jittered); a healthy watch resets the count', async () => {
   const h = harness({ backoff: { initialMs: 4, maxMs: 16 } });
   h.api.down();

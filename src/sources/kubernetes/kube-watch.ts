@@ -98,6 +98,8 @@ export class KindWatch {
   private hasListed = false;
   private resourceVersion = '';
   private failures = 0;
+  /** 410s in a row; the first one relists at once (the apiserver answered, e.g. after its restart). */
+  private goneInARow = 0;
   private stopped = true;
   /** Bumped by every start(): a loop of an earlier start that is still winding down sees it and ends. */
   private generation = 0;
@@ -202,9 +204,13 @@ export class KindWatch {
           { kind: this.kind },
           'watch: resourceVersion too old (410 Gone); relisting to catch up on missed events',
         );
-        await this.backOff(undefined, 'relisting after 410 Gone');
+        // A 410 is an answer: the apiserver is back (after a restart every old resourceVersion is gone).
+        // Relist at once, with the failure count reset; only a 410 right after a relist backs off.
+        if (this.goneInARow++ === 0) this.failures = 0;
+        else await this.backOff(undefined, 'relisting after 410 Gone');
         continue;
       }
+      this.goneInARow = 0;
       if (outcome.error !== undefined) {
         await this.backOff(outcome.error, 'watch failed; keeping the last state and resuming');
       } else if (!outcome.healthy) {
