@@ -4,10 +4,11 @@
  * and a REAL Envoy gateway in front of "pods" in network namespaces (east pod A, west pod B).
  *
  * The same Service `shop/api` exists in both clusters; its EndpointSlices point at east's pod A and west's
- * pod B. Proves, under a steady request loop through the gateway:
- * - all traffic goes to the home cluster's pod (west is priority 1: failover only);
- * - east's EndpointSlice deleted -> traffic fails over to west with zero failed requests; the slice
- *   recreated -> traffic returns to east;
+ * pod B, and the config file adds a VM backend (`vms:`, its own locality `vms`, a host in a third network
+ * namespace). Proves, under a steady request loop through the gateway:
+ * - all traffic goes to the home cluster's pod (west and the VM are priority 1: failover only);
+ * - east's EndpointSlice deleted -> traffic fails over to west and the VM with zero failed requests; the
+ *   slice recreated -> traffic returns to east;
  * - the same with east's endpoint marked not ready, then ready again;
  * - `causeway.dev/cross-cluster: round-robin` on the Service spreads traffic over both clusters;
  * - an Ingress (and its Service) defined only in west is served.
@@ -58,6 +59,9 @@ const CATALOG_HOST = 'catalog.example.com';
 const EAST = 'east-a';
 const WEST = 'west-b';
 const WEST_CATALOG = 'west-catalog';
+const VM = 'vm-c';
+/** Where traffic goes when east has no endpoint: the failover priority holds west's pod and the VM. */
+const FAILOVER = [VM, WEST];
 
 interface Cluster {
   readonly api: KubeApiserver;
@@ -70,6 +74,7 @@ let west: Cluster | undefined;
 const networks: PodNetwork[] = [];
 let podA = '';
 let podB = '';
+let podVm = '';
 let dir: string | undefined;
 let controller: RunningController | undefined;
 let gateway: EnvoyProcess | undefined;
@@ -106,6 +111,17 @@ async function settledOn(l: RequestLoop, backend: string, from: number, quietMs 
   const after = first.at + 1;
   await sleep(quietMs);
   expect(backendCounts(l.since(after))).toEqual({ [backend]: l.since(after).length });
+}
+
+/** Waits until traffic has moved to the failover backends (west's pod and the VM) and stays there. */
+async function settledOnFailover(l: RequestLoop, from: number, quietMs = 1000): Promise<number> {
+  const first = await l.waitFor('failover traffic', (s) => FAILOVER.includes(s.backend ?? ''), 30_000, from);
+  const after = first.at + 1;
+  await sleep(quietMs);
+  const counts = backendCounts(l.since(after));
+  // Both failover localities share priority 1: round robin over west's pod and the VM, nothing on east.
+  expect(Object.keys(counts).sort()).toEqual(FAILOVER);
+  return first.at;
 }
 
 interface LocalityView {
@@ -153,6 +169,11 @@ beforeAll(async () => {
   await b.startHttpEcho(WEST_CATALOG, 8081);
   podA = a.ip;
   podB = b.ip;
+  const vmNet = await createPodNetwork({ name: 'vms' });
+  networks.push(vmNet);
+  const vm = await vmNet.addPod('api-vm');
+  await vm.startHttpEcho(VM, 8080);
+  podVm = vm.ip;
 
   // The same Service in both clusters, each with its own pod; an Ingress for it in east; in west only,
   // the Service `catalog` and its Ingress.
@@ -189,6 +210,8 @@ beforeAll(async () => {
       `  - { name: west, kubeconfig: ${JSON.stringify(west.api.kubeconfig('admin'))} }`,
       'groups:',
       '  default: { homeCluster: east, addresses: [203.0.113.10] }',
+      'vms:',
+      `  - { service: ${NS}/api, port: http, addresses: [${podVm}], targetPort: 8080, cluster: vms }`,
       '',
     ].join('\n'),
   );
@@ -232,7 +255,7 @@ afterAll(async () => {
 }, 120_000);
 
 suite('two clusters, home cluster east, a real Envoy gateway', () => {
-  test('all traffic goes to the home cluster (east); west is only failover', async () => {
+  test('all traffic goes to the home cluster (east); west and the VM are only failover', async () => {
     const l = loop();
     await sleep(1500);
     const failures = await stopLoop(l);
@@ -240,23 +263,26 @@ suite('two clusters, home cluster east, a real Envoy gateway', () => {
     expect(backendCounts(l.samples)).toEqual({ [EAST]: l.samples.length });
     expect(l.samples.length).toBeGreaterThan(30);
 
-    // Both clusters' endpoints are in the gateway's config: east at priority 0, west at priority 1.
+    // Both clusters' and the VM's endpoints are in the gateway's config: east at priority 0, the rest 1.
     expect(await apiLocalities()).toEqual([
       { region: 'east', priority: 0, addresses: [podA] },
+      { region: 'vms', priority: 1, addresses: [podVm] },
       { region: 'west', priority: 1, addresses: [podB] },
     ]);
   });
 
-  test("east's EndpointSlice deleted -> failover to west with zero failed requests; recreated -> back to east", async () => {
+  test("east's EndpointSlice deleted -> failover to west and the VM with zero failed requests; recreated -> back to east", async () => {
     const l = loop();
     try {
       await l.waitFor('traffic on east', (s) => s.backend === EAST);
       const t0 = Date.now();
       await east!.k.disco.deleteNamespacedEndpointSlice({ name: 'api-east', namespace: NS });
-      await settledOn(l, WEST, t0);
-      const failoverMs = l.since(t0).find((s) => s.backend === WEST)!.at - t0;
-      figures.push(`failover on slice delete: first request to west ${failoverMs} ms after the DELETE`);
-      expect(await apiLocalities()).toEqual([{ region: 'west', priority: 1, addresses: [podB] }]);
+      const failoverMs = (await settledOnFailover(l, t0)) - t0;
+      figures.push(`failover on slice delete: first request to west/VM ${failoverMs} ms after the DELETE`);
+      expect(await apiLocalities()).toEqual([
+        { region: 'vms', priority: 1, addresses: [podVm] },
+        { region: 'west', priority: 1, addresses: [podB] },
+      ]);
 
       const t1 = Date.now();
       await east!.k.disco.createNamespacedEndpointSlice({
@@ -275,7 +301,7 @@ suite('two clusters, home cluster east, a real Envoy gateway', () => {
     );
   });
 
-  test("east's endpoint not ready -> failover to west with zero failed requests; ready again -> back to east", async () => {
+  test("east's endpoint not ready -> failover to west and the VM with zero failed requests; ready again -> back to east", async () => {
     const setReady = async (ready: boolean): Promise<void> => {
       const cur = await east!.k.disco.readNamespacedEndpointSlice({ name: 'api-east', namespace: NS });
       cur.endpoints = [{ addresses: [podA], conditions: { ready } }];
@@ -286,9 +312,8 @@ suite('two clusters, home cluster east, a real Envoy gateway', () => {
       await l.waitFor('traffic on east', (s) => s.backend === EAST);
       const t0 = Date.now();
       await setReady(false);
-      await settledOn(l, WEST, t0);
-      const failoverMs = l.since(t0).find((s) => s.backend === WEST)!.at - t0;
-      figures.push(`failover on ready=false: first request to west ${failoverMs} ms after the update`);
+      const failoverMs = (await settledOnFailover(l, t0)) - t0;
+      figures.push(`failover on ready=false: first request to west/VM ${failoverMs} ms after the update`);
 
       const t1 = Date.now();
       await setReady(true);
@@ -301,7 +326,7 @@ suite('two clusters, home cluster east, a real Envoy gateway', () => {
     }
   });
 
-  test('causeway.dev/cross-cluster: round-robin on the Service spreads traffic over both clusters', async () => {
+  test('causeway.dev/cross-cluster: round-robin on the Service spreads traffic over both clusters and the VM', async () => {
     const annotate = async (value: string | undefined): Promise<void> => {
       const cur: V1Service = await east!.k.core.readNamespacedService({ name: 'api', namespace: NS });
       const annotations = { ...(cur.metadata!.annotations ?? {}) };
@@ -318,10 +343,9 @@ suite('two clusters, home cluster east, a real Envoy gateway', () => {
       const first = await l.waitFor('traffic on west', (s) => s.backend === WEST, 30_000, t0);
       await sleep(1000);
       const spread = backendCounts(l.since(first.at));
-      expect(Object.keys(spread).sort()).toEqual([EAST, WEST]);
-      // Round robin over one endpoint per cluster: about half each.
-      expect(spread[EAST]!).toBeGreaterThan(l.since(first.at).length / 4);
-      expect(spread[WEST]!).toBeGreaterThan(l.since(first.at).length / 4);
+      expect(Object.keys(spread).sort()).toEqual([EAST, VM, WEST]);
+      // Round robin over one endpoint per locality: about a third each.
+      for (const b of [EAST, VM, WEST]) expect(spread[b]!).toBeGreaterThan(l.since(first.at).length / 6);
 
       // Annotation removed: failover mode again, so (after the push) only east.
       await annotate(undefined);
