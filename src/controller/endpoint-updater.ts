@@ -6,7 +6,6 @@
 import type { Diagnostic } from '../errors.js';
 import type { BackendIR, IR } from '../ir/ir-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
-import { SERVICE_NAME_LABEL } from '../resources/kube-types.js';
 import type { ResourceChange } from '../sources/source-update.js';
 import { selectEndpoints } from '../translate/endpoints.js';
 import { groupSettings, type TranslateOptions } from '../translate/translate-options.js';
@@ -27,15 +26,10 @@ export function servicesOfChangedSlices(
   before: ResourceSet,
   after: ResourceSet,
 ): Set<string> {
-  const sliceKeys = new Set(changed.filter((c) => c.kind === 'EndpointSlice').map((c) => c.key));
   const out = new Set<string>();
-  for (const rs of [before, after]) {
-    for (const [svc, slices] of rs.endpointSlices) {
-      for (const s of slices) {
-        const key = `${s.object.metadata.namespace ?? 'default'}/${s.object.metadata.name}`;
-        if (sliceKeys.has(key) && s.object.metadata.labels?.[SERVICE_NAME_LABEL] !== undefined) out.add(svc);
-      }
-    }
+  for (const c of changed) {
+    if (c.kind !== 'EndpointSlice') continue;
+    for (const rs of [before, after]) for (const svc of rs.serviceOfSlice.get(c.key) ?? []) out.add(svc);
   }
   return out;
 }

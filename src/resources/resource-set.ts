@@ -27,6 +27,8 @@ export interface ResourceSet {
   readonly services: ReadonlyMap<string, Sourced<Service>>;
   /** EndpointSlices grouped by the `namespace/service` they belong to (label kubernetes.io/service-name). */
   readonly endpointSlices: ReadonlyMap<string, readonly Sourced<EndpointSlice>[]>;
+  /** `namespace/name` of an EndpointSlice -> the `namespace/service` it belongs to (in any cluster). */
+  readonly serviceOfSlice: ReadonlyMap<string, readonly string[]>;
   /** Keyed `namespace/name`. */
   readonly secrets: ReadonlyMap<string, Sourced<Secret>>;
 }
@@ -76,6 +78,7 @@ export function buildResourceSet(objects: readonly Sourced<KubeObject>[]): Resou
     }
   }
   const endpointSlices = new Map<string, Sourced<EndpointSlice>[]>();
+  const serviceOfSlice = new Map<string, string[]>();
   for (const [, s] of [...slicesByName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const svc = s.object.metadata.labels?.['kubernetes.io/service-name'];
     if (svc === undefined) continue;
@@ -83,8 +86,12 @@ export function buildResourceSet(objects: readonly Sourced<KubeObject>[]): Resou
     const list = endpointSlices.get(key) ?? [];
     list.push(s);
     endpointSlices.set(key, list);
+    const sliceKey = objectKey(s.object);
+    const owners = serviceOfSlice.get(sliceKey) ?? [];
+    if (!owners.includes(key)) owners.push(key);
+    serviceOfSlice.set(sliceKey, owners);
   }
-  return { ingresses, ingressClasses, services, endpointSlices, secrets };
+  return { ingresses, ingressClasses, services, endpointSlices, serviceOfSlice, secrets };
 }
 
 /** Every object of a ResourceSet, in a stable order (the inverse of buildResourceSet). */
