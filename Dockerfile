@@ -7,7 +7,8 @@ COPY bin ./bin
 COPY src ./src
 COPY xds ./xds
 COPY test ./test
-RUN npm ci && npm prune --omit=dev
+# `npm ci` builds everything (prepare); the image keeps the controller only: no compiled tests, no dev deps.
+RUN npm ci && rm -rf dist/test && npm prune --omit=dev
 
 # Runtime stage: the compiled controller and production dependencies only, as a non-root user.
 FROM node:20-bookworm-slim
