@@ -78,6 +78,12 @@ export const ERRORS = {
     reason: 'DefaultBackendConflict',
     summary: 'Another, older Ingress already sets the default backend of this gateway group.',
   },
+  CW_E_TCP_PORT_CONFLICT: {
+    severity: 'warning',
+    reason: 'TCPPortConflict',
+    summary:
+      "The gateway TCP port is already taken in the group (by an older Service, or the group's HTTP/HTTPS port); this Service is not exposed.",
+  },
   CW_E_ANNOTATION_INVALID: {
     severity: 'error',
     reason: 'InvalidAnnotation',

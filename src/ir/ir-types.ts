@@ -15,6 +15,8 @@ export interface GatewayGroupIR {
   readonly http: HttpListenerIR;
   /** Present when at least one valid TLS host exists in the group. */
   readonly https?: HttpsListenerIR;
+  /** TCP services exposed on their own gateway port (`causeway.dev/gateway-tcp-port`), sorted by port. */
+  readonly tcp: readonly TcpListenerIR[];
   /** Upstream services (one per Service port used), sorted by name. */
   readonly backends: readonly BackendIR[];
   /** TLS certificates, sorted by name. */
@@ -32,6 +34,15 @@ export interface HttpsListenerIR {
   readonly port: number;
   /** One filter chain per certificate; sorted by name. */
   readonly filterChains: readonly TlsFilterChainIR[];
+}
+
+export interface TcpListenerIR {
+  /** `tcp/<port>`. */
+  readonly name: string;
+  readonly port: number;
+  /** Name of the BackendIR (the Envoy cluster). */
+  readonly backend: string;
+  readonly source: ObjectRef;
 }
 
 export interface TlsFilterChainIR {

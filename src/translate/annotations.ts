@@ -34,9 +34,10 @@ function parseBool(raw: string): ParseResult<boolean> {
 
 export const GATEWAY_GROUP: AnnotationSpec<string> = {
   name: 'causeway.dev/gateway-group',
-  targets: ['Ingress', 'IngressClass'],
+  targets: ['Ingress', 'IngressClass', 'Service'],
   defaultText: 'the IngressClass annotation, else `default`',
-  description: 'The gateway group (fleet) that serves the Ingress. A DNS label.',
+  description:
+    'The gateway group (fleet) that serves the Ingress (or the TCP Service). A DNS label. On a Service it only matters with `causeway.dev/gateway-tcp-port`; default `default`.',
   parse: (raw) =>
     DNS_LABEL.test(raw)
       ? { ok: true, value: raw }
@@ -72,6 +73,34 @@ export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   },
 };
 
+export const GATEWAY_TCP_PORT: AnnotationSpec<number> = {
+  name: 'causeway.dev/gateway-tcp-port',
+  targets: ['Service'],
+  defaultText: 'none',
+  description:
+    "Exposes the Service on this TCP port of its gateway group's gateways (Envoy TCP proxy), to its endpoints in every cluster and on VMs. The oldest Service wins a port; it may not be the group's HTTP or HTTPS port.",
+  parse: (raw) => {
+    const n = Number(raw);
+    return /^\d+$/.test(raw) && n >= 1 && n <= 65535
+      ? { ok: true, value: n }
+      : { ok: false, error: `"${raw}" is not a port number (1-65535)` };
+  },
+};
+
+export const GATEWAY_TCP_SERVICE_PORT: AnnotationSpec<{ name?: string; number?: number }> = {
+  name: 'causeway.dev/gateway-tcp-service-port',
+  targets: ['Service'],
+  defaultText: 'the only port of the Service',
+  description:
+    'With `causeway.dev/gateway-tcp-port`: which port of the Service (name or number) the gateway forwards to; needed when the Service has several ports.',
+  parse: (raw) =>
+    /^\d+$/.test(raw)
+      ? { ok: true, value: { number: Number(raw) } }
+      : /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(raw)
+        ? { ok: true, value: { name: raw } }
+        : { ok: false, error: `"${raw}" is neither a port number nor a port name` },
+};
+
 export type CrossClusterMode = 'failover' | 'round-robin';
 
 export const CROSS_CLUSTER: AnnotationSpec<CrossClusterMode> = {
@@ -92,6 +121,8 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   SSL_REDIRECT,
   CONNECT_TIMEOUT,
   CROSS_CLUSTER,
+  GATEWAY_TCP_PORT,
+  GATEWAY_TCP_SERVICE_PORT,
 ];
 
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 15;

@@ -14,11 +14,16 @@ import {
 } from './annotations.js';
 import { backendName, resolveBackend, upstreamProtocol } from './backends.js';
 import { selectEndpoints, type EndpointPolicy } from './endpoints.js';
-import type { IngressEntries } from './ingress-reader.js';
 import { compareStrings } from './ordering.js';
 
 function refKey(r: ObjectRef): string {
   return `${r.kind}/${r.namespace ?? ''}/${r.name}`;
+}
+
+/** Who asks for a backend: its sources list and its diagnostics name it (an Ingress, or a TCP Service). */
+export interface BackendOwner {
+  readonly ref: ObjectRef;
+  readonly diagRef: ObjectRef;
 }
 
 export class BackendRegistry {
@@ -35,10 +40,15 @@ export class BackendRegistry {
   ) {}
 
   /** The action of a route to `backend`: forward to its cluster, or a 503 when it cannot be resolved. */
-  action(owner: IngressEntries, backend: IngressBackend, where: string): RouteActionIR {
+  action(
+    owner: BackendOwner,
+    backend: IngressBackend,
+    where: string,
+    consequence = 'requests get 503',
+  ): RouteActionIR {
     const res = resolveBackend(this.resources, owner.ref.namespace!, backend);
     if (!res.ok) {
-      this.diags.push(diagnostic(res.code, owner.diagRef, `${where}: ${res.error}; requests get 503`));
+      this.diags.push(diagnostic(res.code, owner.diagRef, `${where}: ${res.error}; ${consequence}`));
       return { kind: 'direct', status: 503, body: 'no healthy upstream: backend not found\n' };
     }
     const name = backendName(res.ref);

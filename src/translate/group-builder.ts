@@ -23,6 +23,7 @@ import type { IngressEntries } from './ingress-reader.js';
 import { compareStrings } from './ordering.js';
 import { comparePathMatches } from './paths.js';
 import { SecretRegistry } from './secret-registry.js';
+import { buildTcpListeners, type TcpClaim } from './tcp-services.js';
 import type { GroupSettings } from './translate-options.js';
 
 /** Lays out virtual hosts from the claims; route actions resolve their backends on first use. */
@@ -106,6 +107,7 @@ export function buildGroup(
   resources: ResourceSet,
   diags: Diagnostic[],
   clusterZones: Readonly<Record<string, string>> = {},
+  tcpClaims: readonly TcpClaim[] = [],
 ): GatewayGroupIR {
   const claims = claimGroup(name, owners, diags);
   const backends = new BackendRegistry(resources, diags, {
@@ -160,11 +162,13 @@ export function buildGroup(
     });
   }
   filterChains.sort((x, y) => compareStrings(x.name, y.name));
+  const tcp = buildTcpListeners(tcpClaims, settings, backends, diags);
 
   return {
     name,
     http: { name: 'http', port: settings.httpPort, virtualHosts: httpHosts.filter(nonEmpty) },
     ...(filterChains.length > 0 ? { https: { name: 'https', port: settings.httpsPort, filterChains } } : {}),
+    tcp,
     backends: backends.list(),
     secrets: secrets.list(),
   };

@@ -6,6 +6,7 @@ import { compareDiagnostics, type Diagnostic } from '../errors.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import type { IR } from '../ir/ir-types.js';
 import { buildGroup } from './group-builder.js';
+import { readTcpServices } from './tcp-services.js';
 import { indexClasses, ourClassFor } from './ingress-class.js';
 import { readIngress, type IngressEntries } from './ingress-reader.js';
 import { compareByAge, compareStrings } from './ordering.js';
@@ -49,11 +50,19 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
     byGroup.set(entries.group, list);
   }
 
-  const groups = [...byGroup.keys()]
-    .sort(compareStrings)
-    .map((g) =>
-      buildGroup(g, groupSettings(options, g), byGroup.get(g)!, resources, diags, options.clusterZones ?? {}),
-    );
+  const tcpClaims = readTcpServices(resources, diags);
+  for (const c of tcpClaims) if (!byGroup.has(c.group)) byGroup.set(c.group, []);
+  const groups = [...byGroup.keys()].sort(compareStrings).map((g) =>
+    buildGroup(
+      g,
+      groupSettings(options, g),
+      byGroup.get(g)!,
+      resources,
+      diags,
+      options.clusterZones ?? {},
+      tcpClaims.filter((c) => c.group === g),
+    ),
+  );
   served.sort(
     (a, b) =>
       compareStrings(a.cluster, b.cluster) ||

@@ -9,6 +9,7 @@ import { translateCluster, translateClusterLoadAssignment } from './cluster.tran
 import { httpRouteConfigName, translateHttpListener, translateHttpsListener } from './listener.translator.js';
 import { translateRouteConfiguration } from './route.translator.js';
 import { translateSecret } from './secret.translator.js';
+import { translateTcpListener } from './tcp.translator.js';
 
 function byName(a: PlainResource, b: PlainResource): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -22,6 +23,7 @@ export function translateGroup(g: GatewayGroupIR): GroupResources {
       resource: translateRouteConfiguration(httpRouteConfigName(g.http), g.http.virtualHosts),
     },
   ];
+  for (const t of g.tcp) listeners.push({ name: t.name, resource: translateTcpListener(t) });
   if (g.https) {
     listeners.push({ name: g.https.name, resource: translateHttpsListener(g.https) });
     for (const c of g.https.filterChains)

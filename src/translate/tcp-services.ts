@@ -1,0 +1,122 @@
+/**
+ * TCP services: a Service annotated `causeway.dev/gateway-tcp-port` is exposed on that port of its gateway
+ * group's gateways (Envoy TCP proxy) to its endpoints, with the same backends (clusters, localities,
+ * VMs) as HTTP. Within a group the oldest Service wins a port; a port equal to the group's HTTP or HTTPS
+ * listener port is refused. Losers get a diagnostic and are not exposed; nothing else is affected.
+ */
+import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
+import type { TcpListenerIR } from '../ir/ir-types.js';
+import type { Service, ServiceBackendPort } from '../resources/kube-types.js';
+import type { ResourceSet, Sourced } from '../resources/resource-set.js';
+import {
+  GATEWAY_GROUP,
+  GATEWAY_TCP_PORT,
+  GATEWAY_TCP_SERVICE_PORT,
+  type AnnotationSpec,
+} from './annotations.js';
+import type { BackendRegistry } from './backend-registry.js';
+import { compareByAge } from './ordering.js';
+import { DEFAULT_GROUP, type GroupSettings } from './translate-options.js';
+
+export interface TcpClaim {
+  readonly group: string;
+  readonly port: number;
+  readonly servicePort: ServiceBackendPort;
+  readonly ref: ObjectRef;
+  readonly diagRef: ObjectRef;
+  readonly service: Service;
+}
+
+function serviceRefs(s: Sourced<Service>): { ref: ObjectRef; diagRef: ObjectRef } {
+  const meta = s.object.metadata;
+  const ref: ObjectRef = { kind: 'Service', namespace: meta.namespace ?? 'default', name: meta.name };
+  const diagRef: ObjectRef = {
+    ...ref,
+    cluster: s.origin.cluster,
+    ...(s.origin.file !== undefined ? { file: s.origin.file, documentIndex: s.origin.documentIndex } : {}),
+  };
+  return { ref, diagRef };
+}
+
+function read<T>(
+  spec: AnnotationSpec<T>,
+  s: Service,
+  diagRef: ObjectRef,
+  diags: Diagnostic[],
+): T | undefined {
+  const raw = s.metadata.annotations?.[spec.name];
+  if (raw === undefined) return undefined;
+  const r = spec.parse(raw);
+  if (r.ok) return r.value;
+  diags.push(diagnostic('CW_E_ANNOTATION_INVALID', diagRef, `annotation ${spec.name}: ${r.error}`));
+  return undefined;
+}
+
+/** The Services asking for a gateway TCP port, oldest first, with their annotations validated. */
+export function readTcpServices(resources: ResourceSet, diags: Diagnostic[]): TcpClaim[] {
+  const claims: TcpClaim[] = [];
+  const services = [...resources.services.values()].sort((a, b) => compareByAge(a.object, b.object));
+  for (const s of services) {
+    const svc = s.object;
+    if (svc.metadata.annotations?.[GATEWAY_TCP_PORT.name] === undefined) continue;
+    const { ref, diagRef } = serviceRefs(s);
+    const port = read(GATEWAY_TCP_PORT, svc, diagRef, diags);
+    if (port === undefined) continue;
+    const group = read(GATEWAY_GROUP, svc, diagRef, diags) ?? DEFAULT_GROUP;
+    let servicePort = read(GATEWAY_TCP_SERVICE_PORT, svc, diagRef, diags);
+    if (servicePort === undefined) {
+      const ports = svc.spec?.ports ?? [];
+      const only = ports.length === 1 ? ports[0] : undefined;
+      if (!only) {
+        diags.push(
+          diagnostic(
+            'CW_E_ANNOTATION_INVALID',
+            diagRef,
+            `annotation ${GATEWAY_TCP_SERVICE_PORT.name} is required: the Service has ${ports.length} ports; it is not exposed on gateway port ${port}`,
+          ),
+        );
+        continue;
+      }
+      servicePort = only.name ? { name: only.name } : { number: only.port };
+    }
+    claims.push({ group, port, servicePort, ref, diagRef, service: svc });
+  }
+  return claims;
+}
+
+/** One group's TCP listeners: the first claim on a port wins; the HTTP/HTTPS ports are never given away. */
+export function buildTcpListeners(
+  claims: readonly TcpClaim[],
+  settings: GroupSettings,
+  backends: BackendRegistry,
+  diags: Diagnostic[],
+): TcpListenerIR[] {
+  const taken = new Map<number, string>([
+    [settings.httpPort, 'the HTTP listener'],
+    [settings.httpsPort, 'the HTTPS listener'],
+  ]);
+  const listeners: TcpListenerIR[] = [];
+  for (const c of claims) {
+    const holder = taken.get(c.port);
+    if (holder !== undefined) {
+      diags.push(
+        diagnostic(
+          'CW_E_TCP_PORT_CONFLICT',
+          c.diagRef,
+          `gateway port ${c.port} of group "${c.group}" is already used by ${holder}; this Service is not exposed`,
+        ),
+      );
+      continue;
+    }
+    const action = backends.action(
+      c,
+      { service: { name: c.ref.name, port: c.servicePort } },
+      `gateway port ${c.port}`,
+      'this Service is not exposed',
+    );
+    if (action.kind !== 'forward') continue; // the registry reported why (e.g. no such port)
+    taken.set(c.port, `Service ${c.ref.namespace}/${c.ref.name}`);
+    listeners.push({ name: `tcp/${c.port}`, port: c.port, backend: action.backend, source: c.ref });
+  }
+  return listeners.sort((a, b) => a.port - b.port);
+}
