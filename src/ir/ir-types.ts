@@ -105,11 +105,30 @@ export interface BackendIR {
   readonly service: ServicePortRefIR;
   readonly protocol: 'http1' | 'http2';
   readonly connectTimeoutSeconds: number;
+  /** Active health checking of the endpoints (Service annotations), if asked for. */
+  readonly healthCheck?: HealthCheckIR;
+  /** Passive health checking (outlier detection), if asked for. */
+  readonly outlierDetection?: OutlierDetectionIR;
   /** How endpoints of several clusters share traffic (annotation causeway.dev/cross-cluster). */
   readonly crossCluster: 'failover' | 'round-robin';
   readonly endpoints: readonly LocalityEndpointsIR[];
   /** The Ingresses whose routes use this backend (sorted), for NACK attribution. */
   readonly sources: readonly ObjectRef[];
+}
+
+export interface HealthCheckIR {
+  /** `http`: GET of `path`, 2xx healthy; `tcp`: a connect. */
+  readonly kind: 'http' | 'tcp';
+  readonly path?: string;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+}
+
+export interface OutlierDetectionIR {
+  readonly consecutive5xx: number;
+  readonly baseEjectionSeconds: number;
 }
 
 export interface LocalityEndpointsIR {

@@ -101,6 +101,94 @@ export const GATEWAY_TCP_SERVICE_PORT: AnnotationSpec<{ name?: string; number?: 
         : { ok: false, error: `"${raw}" is neither a port number nor a port name` },
 };
 
+function durationBetween(minSeconds: number, maxSeconds: number): (raw: string) => ParseResult<number> {
+  return (raw) => {
+    const r = parseDurationSeconds(raw, maxSeconds);
+    if (r.ok && r.value < minSeconds) return { ok: false, error: `"${raw}" is shorter than ${minSeconds}s` };
+    return r;
+  };
+}
+
+function integerBetween(min: number, max: number): (raw: string) => ParseResult<number> {
+  return (raw) => {
+    const n = Number(raw);
+    return /^\d+$/.test(raw) && n >= min && n <= max
+      ? { ok: true, value: n }
+      : { ok: false, error: `"${raw}" is not a whole number from ${min} to ${max}` };
+  };
+}
+
+export const HEALTH_CHECK_PATH: AnnotationSpec<string> = {
+  name: 'causeway.dev/health-check-path',
+  targets: ['Service'],
+  defaultText: 'none (no active HTTP check)',
+  description:
+    'Gateways check every endpoint with an HTTP GET of this path (2xx is healthy) and send traffic only to healthy ones. Must start with `/`.',
+  parse: (raw) =>
+    /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(raw)
+      ? { ok: true, value: raw }
+      : { ok: false, error: `"${raw}" is not a URL path starting with "/"` },
+};
+
+export const HEALTH_CHECK_TCP: AnnotationSpec<boolean> = {
+  name: 'causeway.dev/health-check-tcp',
+  targets: ['Service'],
+  defaultText: '`false`',
+  description:
+    'When `true` (and no health-check path is set), gateways check every endpoint with a TCP connect.',
+  parse: parseBool,
+};
+
+export const HEALTH_CHECK_INTERVAL: AnnotationSpec<number> = {
+  name: 'causeway.dev/health-check-interval',
+  targets: ['Service'],
+  defaultText: '`10s`',
+  description: 'Time between two active checks of an endpoint. From 1s to 300s.',
+  parse: durationBetween(1, 300),
+};
+
+export const HEALTH_CHECK_TIMEOUT: AnnotationSpec<number> = {
+  name: 'causeway.dev/health-check-timeout',
+  targets: ['Service'],
+  defaultText: '`2s`',
+  description: 'How long one active check may take. From 100ms to 60s.',
+  parse: durationBetween(0.1, 60),
+};
+
+export const HEALTHY_THRESHOLD: AnnotationSpec<number> = {
+  name: 'causeway.dev/health-check-healthy-threshold',
+  targets: ['Service'],
+  defaultText: '`2`',
+  description: 'Successful checks in a row that make an endpoint healthy again. From 1 to 10.',
+  parse: integerBetween(1, 10),
+};
+
+export const UNHEALTHY_THRESHOLD: AnnotationSpec<number> = {
+  name: 'causeway.dev/health-check-unhealthy-threshold',
+  targets: ['Service'],
+  defaultText: '`3`',
+  description: 'Failed checks in a row that take an endpoint out of rotation. From 1 to 10.',
+  parse: integerBetween(1, 10),
+};
+
+export const OUTLIER_CONSECUTIVE_5XX: AnnotationSpec<number> = {
+  name: 'causeway.dev/outlier-consecutive-5xx',
+  targets: ['Service'],
+  defaultText: 'none (no outlier detection)',
+  description:
+    'Ejects an endpoint from the load balancing pool after this many 5xx answers (or connect failures) in a row. From 1 to 1000.',
+  parse: integerBetween(1, 1000),
+};
+
+export const OUTLIER_EJECTION_TIME: AnnotationSpec<number> = {
+  name: 'causeway.dev/outlier-ejection-time',
+  targets: ['Service'],
+  defaultText: '`30s`',
+  description:
+    'Base time an ejected endpoint stays out (Envoy multiplies it by the number of ejections). From 1s to 3600s. At most half of the endpoints are ejected at once.',
+  parse: durationBetween(1, 3600),
+};
+
 export type CrossClusterMode = 'failover' | 'round-robin';
 
 export const CROSS_CLUSTER: AnnotationSpec<CrossClusterMode> = {
@@ -123,6 +211,14 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   CROSS_CLUSTER,
   GATEWAY_TCP_PORT,
   GATEWAY_TCP_SERVICE_PORT,
+  HEALTH_CHECK_PATH,
+  HEALTH_CHECK_TCP,
+  HEALTH_CHECK_INTERVAL,
+  HEALTH_CHECK_TIMEOUT,
+  HEALTHY_THRESHOLD,
+  UNHEALTHY_THRESHOLD,
+  OUTLIER_CONSECUTIVE_5XX,
+  OUTLIER_EJECTION_TIME,
 ];
 
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 15;

@@ -10,6 +10,14 @@ import {
   CONNECT_TIMEOUT,
   CROSS_CLUSTER,
   DEFAULT_CONNECT_TIMEOUT_SECONDS,
+  HEALTH_CHECK_INTERVAL,
+  HEALTH_CHECK_PATH,
+  HEALTH_CHECK_TCP,
+  HEALTH_CHECK_TIMEOUT,
+  HEALTHY_THRESHOLD,
+  OUTLIER_CONSECUTIVE_5XX,
+  OUTLIER_EJECTION_TIME,
+  UNHEALTHY_THRESHOLD,
   type AnnotationSpec,
 } from './annotations.js';
 import { backendName, resolveBackend, upstreamProtocol } from './backends.js';
@@ -66,6 +74,7 @@ export class BackendRegistry {
           connectTimeoutSeconds:
             this.serviceAnnotation(CONNECT_TIMEOUT, annotations, res.ref) ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
           crossCluster,
+          ...this.healthChecking(annotations, res.ref),
           endpoints: sel.localities,
         },
         sources: new Map(),
@@ -84,6 +93,32 @@ export class BackendRegistry {
         sources: [...e.sources.values()].sort((x, y) => compareStrings(refKey(x), refKey(y))),
       }))
       .sort((x, y) => compareStrings(x.name, y.name));
+  }
+
+  /** Active health check and outlier detection from the Service's annotations (absent when not asked). */
+  private healthChecking(
+    annotations: Readonly<Record<string, string>> | undefined,
+    svc: { readonly namespace: string; readonly name: string },
+  ): Pick<BackendIR, 'healthCheck' | 'outlierDetection'> {
+    const get = <T>(spec: AnnotationSpec<T>): T | undefined => this.serviceAnnotation(spec, annotations, svc);
+    const path = get(HEALTH_CHECK_PATH);
+    const tcp = get(HEALTH_CHECK_TCP) ?? false;
+    const timing = {
+      intervalSeconds: get(HEALTH_CHECK_INTERVAL) ?? 10,
+      timeoutSeconds: get(HEALTH_CHECK_TIMEOUT) ?? 2,
+      healthyThreshold: get(HEALTHY_THRESHOLD) ?? 2,
+      unhealthyThreshold: get(UNHEALTHY_THRESHOLD) ?? 3,
+    };
+    const consecutive5xx = get(OUTLIER_CONSECUTIVE_5XX);
+    const baseEjectionSeconds = get(OUTLIER_EJECTION_TIME) ?? 30;
+    return {
+      ...(path !== undefined
+        ? { healthCheck: { kind: 'http' as const, path, ...timing } }
+        : tcp
+          ? { healthCheck: { kind: 'tcp' as const, ...timing } }
+          : {}),
+      ...(consecutive5xx !== undefined ? { outlierDetection: { consecutive5xx, baseEjectionSeconds } } : {}),
+    };
   }
 
   /** A Service annotation's value; a bad value is a diagnostic on the Service and undefined. */

@@ -22,6 +22,47 @@ const CIRCUIT_BREAKERS = {
   ],
 };
 
+function healthChecks(b: BackendIR): object {
+  const h = b.healthCheck;
+  if (!h) return {};
+  const check =
+    h.kind === 'http'
+      ? {
+          http_health_check: {
+            path: h.path,
+            ...(b.protocol === 'http2' ? { codec_client_type: 'HTTP2' } : {}),
+          },
+        }
+      : { tcp_health_check: {} };
+  return {
+    health_checks: [
+      {
+        timeout: seconds(h.timeoutSeconds),
+        interval: seconds(h.intervalSeconds),
+        // Spread checks so that a fleet of gateways does not probe every endpoint in step.
+        interval_jitter_percent: 10,
+        healthy_threshold: h.healthyThreshold,
+        unhealthy_threshold: h.unhealthyThreshold,
+        ...check,
+      },
+    ],
+  };
+}
+
+function outlierDetection(b: BackendIR): object {
+  const o = b.outlierDetection;
+  if (!o) return {};
+  return {
+    outlier_detection: {
+      consecutive_5xx: o.consecutive5xx,
+      consecutive_gateway_failure: o.consecutive5xx,
+      base_ejection_time: seconds(o.baseEjectionSeconds),
+      max_ejection_percent: 50,
+      interval: '5s',
+    },
+  };
+}
+
 export function translateCluster(b: BackendIR): object {
   const http = b.protocol === 'http2' ? { http2_protocol_options: {} } : { http_protocol_options: {} };
   return {
@@ -32,6 +73,8 @@ export function translateCluster(b: BackendIR): object {
     lb_policy: 'ROUND_ROBIN',
     per_connection_buffer_limit_bytes: 32768,
     circuit_breakers: CIRCUIT_BREAKERS,
+    ...healthChecks(b),
+    ...outlierDetection(b),
     typed_extension_protocol_options: {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
         '@type': TYPES.httpProtocolOptions,
