@@ -17,7 +17,6 @@
 import type { EncodedResource, GroupSnapshot, TypeSnapshot } from '../cache/config-watcher.js';
 import { typeVersion } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
-import { AckTracker } from './ack-tracker.js';
 import type { DeltaDiscoveryRequest } from './discovery-messages.js';
 import { HoldingMachine } from './holding-machine.js';
 import { HELD_REMOVAL_TYPES } from './make-before-break.js';
@@ -81,14 +80,11 @@ export class DeltaMachine
   extends HoldingMachine<Subscription, Planned>
   implements StreamMachine<DeltaDiscoveryRequest>
 {
-  readonly acks: AckTracker;
-
   constructor(
     private readonly nextNonce: NonceSource,
     now: () => number = Date.now,
   ) {
-    super();
-    this.acks = new AckTracker(now);
+    super(now);
   }
 
   onRequest(req: DeltaDiscoveryRequest, snapshot: GroupSnapshot): Step {

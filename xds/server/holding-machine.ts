@@ -5,7 +5,7 @@
  */
 import type { GroupSnapshot } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
-import type { AckTracker, Verdict } from './ack-tracker.js';
+import { AckTracker, type Verdict } from './ack-tracker.js';
 import { WarmingClusters, planPass } from './make-before-break.js';
 import { StepBuilder, type Step } from './stream-machine.js';
 
@@ -15,7 +15,11 @@ export abstract class HoldingMachine<Sub extends { held: ReadonlySet<string> }, 
   /** Listener/route types held back until new clusters are warm. */
   private deferred = new Set<ResourceTypeUrl>();
 
-  abstract readonly acks: AckTracker;
+  readonly acks: AckTracker;
+
+  constructor(now: () => number) {
+    this.acks = new AckTracker(now);
+  }
 
   /** The clusters of a cluster plan the client does not have yet and that need endpoints to warm. */
   protected abstract newClusters(p: P, snapshot: GroupSnapshot): string[];

@@ -18,7 +18,6 @@
 import type { EncodedResource, GroupSnapshot, TypeSnapshot } from '../cache/config-watcher.js';
 import { typeVersion } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
-import { AckTracker } from './ack-tracker.js';
 import type { DiscoveryRequest } from './discovery-messages.js';
 import { HoldingMachine } from './holding-machine.js';
 import { HELD_REMOVAL_TYPES } from './make-before-break.js';
@@ -74,14 +73,11 @@ export class SotwMachine
   extends HoldingMachine<Subscription, Planned>
   implements StreamMachine<DiscoveryRequest>
 {
-  readonly acks: AckTracker;
-
   constructor(
     private readonly nextNonce: NonceSource,
     now: () => number = Date.now,
   ) {
-    super();
-    this.acks = new AckTracker(now);
+    super(now);
   }
 
   onRequest(req: DiscoveryRequest, snapshot: GroupSnapshot): Step {
