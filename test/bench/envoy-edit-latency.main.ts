@@ -8,10 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runController } from '../../src/cli/controller.command.js';
 import { startEchoBackend } from '../../src/demo/echo-backend.js';
-import { startEnvoy } from '../../src/tools/envoy-process.js';
-import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import {
   endpointSlice,
   INGRESS_CLASS,
@@ -21,6 +18,7 @@ import {
   yamlDocs,
 } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
+import { startStandaloneGateway } from '../support/standalone-gateway.js';
 
 function backendOf(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -56,23 +54,8 @@ async function main(): Promise<void> {
     }),
   );
   fs.writeFileSync(path.join(dir, 'slices.yaml'), slices(0));
-  const controller = await runController({
-    manifests: dir,
-    xdsAddress: '127.0.0.1:0',
-    adminAddress: '127.0.0.1:0',
-    httpPort,
-    logLevel: 'silent',
-  });
-  const envoy = await startEnvoy({
-    name: 'bench-gateway',
-    bootstrap: buildBootstrap({
-      group: 'default',
-      xdsHost: '127.0.0.1',
-      xdsPort: controller.xdsPort,
-      nodeId: 'bench-gw',
-      adminPort: 0,
-    }),
-  });
+  const stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'bench-gateway' });
+  const envoy = stack.gateway;
   const samples: number[] = [];
   try {
     await envoy.waitForListener(httpPort);
@@ -88,8 +71,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
   } finally {
-    await envoy.stop();
-    await controller.stop();
+    await stack.stop();
     for (const b of backends) await b.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -5,10 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
 import { startEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
-import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { httpGet } from '../support/http-client.js';
 import {
   endpointSlice,
@@ -18,11 +15,13 @@ import {
   writeAtomic,
   yamlDocs,
 } from '../support/manifests.js';
+import type { EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 import { freePorts } from '../support/ports.js';
 
 let dir: string;
 let backends: EchoBackend[] = [];
-let controller: RunningController;
+let stack: StandaloneGateway | undefined;
 let gateway: EnvoyProcess;
 let httpPort: number;
 
@@ -60,29 +59,13 @@ beforeAll(async () => {
   [httpPort] = (await freePorts(1)) as [number];
   fs.writeFileSync(path.join(dir, 'class.yaml'), yamlDocs(INGRESS_CLASS));
   fs.writeFileSync(path.join(dir, 'app.yaml'), app(1, [{ path: '/', svc: 's0' }]));
-  controller = await runController({
-    manifests: dir,
-    xdsAddress: '127.0.0.1:0',
-    adminAddress: '127.0.0.1:0',
-    httpPort,
-    logLevel: 'silent',
-  });
-  gateway = await startEnvoy({
-    name: 'mbb-gateway',
-    bootstrap: buildBootstrap({
-      group: 'default',
-      xdsHost: '127.0.0.1',
-      xdsPort: controller.xdsPort,
-      nodeId: 'mbb-gw',
-      adminPort: 0,
-    }),
-  });
+  stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'mbb-gateway' });
+  gateway = stack.gateway;
   await gateway.waitForListener(httpPort);
 }, 60_000);
 
 afterAll(async () => {
-  await gateway?.stop();
-  await controller?.stop();
+  await stack?.stop();
   for (const b of backends) await b.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });

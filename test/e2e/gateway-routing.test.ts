@@ -4,10 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
 import { startEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
-import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { httpGet, httpsGet } from '../support/http-client.js';
 import {
   endpointSlice,
@@ -19,6 +16,8 @@ import {
   writeAtomic,
   yamlDocs,
 } from '../support/manifests.js';
+import type { EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 import { freePorts } from '../support/ports.js';
 
 const ingress = {
@@ -77,7 +76,7 @@ const ingress = {
 
 let dir: string;
 let backends: Record<'a' | 'b' | 'c', EchoBackend>;
-let controller: RunningController;
+let stack: StandaloneGateway | undefined;
 let gateway: EnvoyProcess;
 let httpPort: number;
 let httpsPort: number;
@@ -106,31 +105,14 @@ beforeAll(async () => {
   );
   fs.writeFileSync(path.join(dir, 'slices.yaml'), slicesFile(backends.a));
   fs.writeFileSync(path.join(dir, 'ingress.yaml'), yamlDocs(ingress, tlsSecret('secure-tls', cert)));
-  controller = await runController({
-    manifests: dir,
-    xdsAddress: '127.0.0.1:0',
-    adminAddress: '127.0.0.1:0',
-    httpPort,
-    httpsPort,
-    logLevel: 'silent',
-  });
-  gateway = await startEnvoy({
-    name: 'routing-gateway',
-    bootstrap: buildBootstrap({
-      group: 'default',
-      xdsHost: '127.0.0.1',
-      xdsPort: controller.xdsPort,
-      nodeId: 'routing-gw',
-      adminPort: 0,
-    }),
-  });
+  stack = await startStandaloneGateway({ manifests: dir, httpPort, httpsPort, name: 'routing-gateway' });
+  gateway = stack.gateway;
   await gateway.waitForListener(httpPort);
   await gateway.waitForListener(httpsPort);
 }, 60_000);
 
 afterAll(async () => {
-  await gateway?.stop();
-  await controller?.stop();
+  await stack?.stop();
   for (const b of Object.values(backends ?? {})) await b.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -159,26 +141,15 @@ test.each([
 });
 
 test('a gateway on State-of-the-World xDS gets the same configuration', async () => {
-  const [port] = (await freePorts(1)) as [number];
-  const c2 = await runController({
+  const [port, sotwHttpsPort] = (await freePorts(2)) as [number, number];
+  const second = await startStandaloneGateway({
     manifests: dir,
-    xdsAddress: '127.0.0.1:0',
-    adminAddress: '127.0.0.1:0',
     httpPort: port,
-    httpsPort,
-    logLevel: 'silent',
-  });
-  const sotw = await startEnvoy({
+    httpsPort: sotwHttpsPort,
     name: 'sotw-gateway',
-    bootstrap: buildBootstrap({
-      group: 'default',
-      xdsHost: '127.0.0.1',
-      xdsPort: c2.xdsPort,
-      nodeId: 'sotw-gw',
-      adminPort: 0,
-      xdsProtocol: 'sotw',
-    }),
+    xdsProtocol: 'sotw',
   });
+  const sotw = second.gateway;
   try {
     await sotw.waitForListener(port);
     const r = await httpGet(`http://127.0.0.1:${port}/b/x`, { host: 'foo.example.com' });
@@ -186,8 +157,7 @@ test('a gateway on State-of-the-World xDS gets the same configuration', async ()
     const sotwStats = await sotw.stats('control_plane.connected_state');
     expect(sotwStats['control_plane.connected_state']).toBe(1);
   } finally {
-    await sotw.stop();
-    await c2.stop();
+    await second.stop();
   }
 }, 60_000);
 

@@ -6,16 +6,15 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
 import { startTcpEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
-import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { endpointSlice, INGRESS_CLASS, tempDir, writeAtomic, yamlDocs } from '../support/manifests.js';
+import type { EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 import { freePorts } from '../support/ports.js';
 
 let dir: string;
 let backends: EchoBackend[] = [];
-let controller: RunningController;
+let stack: StandaloneGateway | undefined;
 let gateway: EnvoyProcess;
 let tcpPort: number;
 
@@ -72,29 +71,13 @@ beforeAll(async () => {
   tcpPort = port;
   fs.writeFileSync(path.join(dir, 'app.yaml'), yamlDocs(INGRESS_CLASS, service(tcpPort)));
   fs.writeFileSync(path.join(dir, 'slice.yaml'), slice(backends[0]!));
-  controller = await runController({
-    manifests: dir,
-    xdsAddress: '127.0.0.1:0',
-    adminAddress: '127.0.0.1:0',
-    httpPort,
-    logLevel: 'silent',
-  });
-  gateway = await startEnvoy({
-    name: 'tcp-gateway',
-    bootstrap: buildBootstrap({
-      group: 'default',
-      xdsHost: '127.0.0.1',
-      xdsPort: controller.xdsPort,
-      nodeId: 'tcp-gw',
-      adminPort: 0,
-    }),
-  });
+  stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'tcp-gateway' });
+  gateway = stack.gateway;
   await gateway.waitForListener(tcpPort);
 }, 60_000);
 
 afterAll(async () => {
-  await gateway?.stop();
-  await controller?.stop();
+  await stack?.stop();
   for (const b of backends) await b.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -1,0 +1,57 @@
+/**
+ * The standalone stack most end-to-end tests need: the controller in-process on a manifests folder (xDS and
+ * admin on free loopback ports) and one real Envoy gateway of group `default` bootstrapped against it.
+ */
+import { runController, type RunningController } from '../../src/cli/controller.command.js';
+import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
+
+export interface StandaloneGateway {
+  readonly controller: RunningController;
+  readonly gateway: EnvoyProcess;
+  /** Stops the gateway, then the controller. */
+  stop(): Promise<void>;
+}
+
+export async function startStandaloneGateway(o: {
+  readonly manifests: string;
+  readonly httpPort: number;
+  readonly httpsPort?: number;
+  /** Names the Envoy process and its node id. */
+  readonly name: string;
+  readonly xdsProtocol?: 'delta' | 'sotw';
+}): Promise<StandaloneGateway> {
+  const controller = await runController({
+    manifests: o.manifests,
+    xdsAddress: '127.0.0.1:0',
+    adminAddress: '127.0.0.1:0',
+    httpPort: o.httpPort,
+    ...(o.httpsPort !== undefined ? { httpsPort: o.httpsPort } : {}),
+    logLevel: 'silent',
+  });
+  let gateway: EnvoyProcess;
+  try {
+    gateway = await startEnvoy({
+      name: o.name,
+      bootstrap: buildBootstrap({
+        group: 'default',
+        xdsHost: '127.0.0.1',
+        xdsPort: controller.xdsPort,
+        nodeId: o.name,
+        adminPort: 0,
+        ...(o.xdsProtocol !== undefined ? { xdsProtocol: o.xdsProtocol } : {}),
+      }),
+    });
+  } catch (err) {
+    await controller.stop();
+    throw err;
+  }
+  return {
+    controller,
+    gateway,
+    async stop() {
+      await gateway.stop();
+      await controller.stop();
+    },
+  };
+}
