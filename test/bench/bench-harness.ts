@@ -373,6 +373,34 @@ export async function coldStart(h: Harness): Promise<ColdStart> {
 // ---------------------------------------------------------------------------------------------------
 // Report
 
+/** Gateway ids by group. */
+export function gatewaysByGroup(h: Harness): Map<string, string[]> {
+  const members = new Map<string, string[]>();
+  for (const g of h.gateways) members.set(g.group, [...(members.get(g.group) ?? []), g.id]);
+  return members;
+}
+
+/**
+ * Arms a wait, before an endpoint change is made, for every gateway of `groups` to ACK a ClusterLoadAssignment
+ * version newer than the current one; also returns when the cache last stored each group (to time the change).
+ */
+export function awaitGroupsEdsAck(
+  h: Harness,
+  groups: readonly string[],
+  members: ReadonlyMap<string, readonly string[]>,
+): { readonly finished: Promise<void>; readonly cacheBefore: ReadonlyMap<string, number | undefined> } {
+  const previous = new Map(groups.map((g) => [g, h.cache.snapshot(g).types.get(EDS)?.version]));
+  const remaining = new Set(groups.flatMap((g) => members.get(g) ?? []));
+  const cacheBefore = new Map(groups.map((g) => [g, h.cacheUpdatedAt.get(g)]));
+  const finished = h.board.until((conn, typeUrl, version) => {
+    if (typeUrl !== EDS || !remaining.has(conn.nodeId)) return false;
+    const current = h.cache.snapshot(conn.group).types.get(EDS)?.version;
+    if (version === current && version !== previous.get(conn.group)) remaining.delete(conn.nodeId);
+    return remaining.size === 0;
+  });
+  return { finished, cacheBefore };
+}
+
 export function table(rows: ReadonlyArray<readonly string[]>): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   const line = (r: readonly string[]): string =>

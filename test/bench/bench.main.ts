@@ -25,7 +25,8 @@ import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/translate/translate-options
 import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { translateXds } from '../../xds/translator/xds.translator.js';
 import {
-  EDS,
+  awaitGroupsEdsAck,
+  gatewaysByGroup,
   GATEWAY_TYPES,
   SHORT,
   coldStart,
@@ -77,8 +78,7 @@ async function endpointChanges(
   const nServices = input.services.length;
   const flipped = Array.from({ length: nServices }, () => new Set<number>());
   const samples: ChangeSample[] = [];
-  const groupMembers = new Map<string, string[]>();
-  for (const g of h.gateways) groupMembers.set(g.group, [...(groupMembers.get(g.group) ?? []), g.id]);
+  const groupMembers = gatewaysByGroup(h);
   for (let i = 0; i < n; i++) {
     // Spread the changes over Services (and so over groups); 7919 is prime, so all Services come up.
     const s = (i * 7919 + 13) % nServices;
@@ -88,15 +88,7 @@ async function endpointChanges(
     else set.add(e);
     const slice = endpointSlice(s, o, set);
     const groups = [...input.serviceGroups[s]!];
-    const previous = new Map(groups.map((g) => [g, h.cache.snapshot(g).types.get(EDS)?.version]));
-    const remaining = new Set(groups.flatMap((g) => groupMembers.get(g) ?? []));
-    const cacheBefore = new Map(groups.map((g) => [g, h.cacheUpdatedAt.get(g)]));
-    const finished = h.board.until((conn, typeUrl, version) => {
-      if (typeUrl !== EDS || !remaining.has(conn.nodeId)) return false;
-      const current = h.cache.snapshot(conn.group).types.get(EDS)?.version;
-      if (version === current && version !== previous.get(conn.group)) remaining.delete(conn.nodeId);
-      return remaining.size === 0;
-    });
+    const { finished, cacheBefore } = awaitGroupsEdsAck(h, groups, groupMembers);
     h.board.resetPushes();
     const t0 = now();
     source.apply([slice]);

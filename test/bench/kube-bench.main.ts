@@ -51,6 +51,8 @@ import {
 import { decodeResource } from '../../xds/protos/envoy-protos.js';
 import { startEtcd, startKubeApiserver, type Etcd, type KubeApiserver } from '../support/kube-apiserver.js';
 import {
+  awaitGroupsEdsAck,
+  gatewaysByGroup,
   EDS,
   GATEWAY_TYPES,
   SHORT,
@@ -728,8 +730,7 @@ async function sliceWrites(
   n: number,
 ): Promise<WriteSample[]> {
   const flipped = new Map<string, Set<number>>();
-  const groupMembers = new Map<string, string[]>();
-  for (const g of h.gateways) groupMembers.set(g.group, [...(groupMembers.get(g.group) ?? []), g.id]);
+  const groupMembers = gatewaysByGroup(h);
   const samples: WriteSample[] = [];
   for (let i = 0; i < n; i++) {
     // Spread over Services (7919 is prime, so all come up) and alternate the clusters.
@@ -745,15 +746,7 @@ async function sliceWrites(
     else set.add(e);
     const newAddress = podAddress(l, ci, s, e, set.has(e));
     const groups = [...l.serviceGroups[s]!];
-    const previous = new Map(groups.map((g) => [g, h.cache.snapshot(g).types.get(EDS)?.version]));
-    const remaining = new Set(groups.flatMap((g) => groupMembers.get(g) ?? []));
-    const cacheBefore = new Map(groups.map((g) => [g, h.cacheUpdatedAt.get(g)]));
-    const finished = h.board.until((conn, typeUrl, version) => {
-      if (typeUrl !== EDS || !remaining.has(conn.nodeId)) return false;
-      const current = h.cache.snapshot(conn.group).types.get(EDS)?.version;
-      if (version === current && version !== previous.get(conn.group)) remaining.delete(conn.nodeId);
-      return remaining.size === 0;
-    });
+    const { finished, cacheBefore } = awaitGroupsEdsAck(h, groups, groupMembers);
     h.board.resetPushes();
     const what = `EndpointSlice write ${i} (${cluster} ${l.namespaces[s]}/${sliceName(s, cluster)})`;
     let ackedAt = NaN;
