@@ -48,6 +48,13 @@ export interface LoadBalancerSpec {
   readonly tags: AwsTags;
   /** Sorted by port. */
   readonly listeners: readonly ListenerSpec[];
+  /**
+   * The hosts whose rules this load balancer holds (sorted; `*` stands for rules without a host, which
+   * every load balancer of a split group carries). DNS for a host must point at this load balancer.
+   */
+  readonly hosts: readonly string[];
+  /** The Ingresses with at least one rule (or the default backend) here, sorted: their status gets its DNS name. */
+  readonly ingresses: readonly ObjectRef[];
 }
 
 export interface ListenerSpec {
@@ -138,8 +145,14 @@ export interface TargetSpec {
   /** The pod IP. */
   readonly id: string;
   readonly port: number;
-  /** `terminating`: kept registered only until its deregistration has started. */
-  readonly state: 'ready' | 'not-ready' | 'terminating';
+  /**
+   * `ready` and `not-ready` targets are registered (a not-ready pod may be waiting for the readiness
+   * gate, which turns True only once its target is healthy; the ALB health check keeps traffic away
+   * until then). `terminating` targets are listed so that the plan deregisters them first.
+   * `serving-terminating`: no endpoint of the Service is ready, so (Kubernetes' fallback) the serving,
+   * terminating ones stay registered. The plan registers every state but `terminating`.
+   */
+  readonly state: 'ready' | 'not-ready' | 'terminating' | 'serving-terminating';
   /** The pod (EndpointSlice targetRef), for the readiness gate. */
   readonly pod?: ObjectRef;
 }
@@ -151,6 +164,12 @@ export interface AwsFacts {
   readonly subnets: readonly SubnetFact[];
   /** ACM certificates: ARN and the domain names they cover (for TLS hosts without an ARN annotation). */
   readonly certificates: readonly CertificateFact[];
+  /**
+   * Where each host's rules live today, per IngressGroup: group -> host -> load balancer resource id
+   * (`placementsFromActual` in src/alb/host-placement.ts reads it from an ActualStack). The build
+   * keeps hosts where they are so that a split group stays stable; absent = a cold start.
+   */
+  readonly placements?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface SubnetFact {
@@ -174,7 +193,7 @@ export interface ActualStack {
   readonly targetGroups: readonly ActualTargetGroup[];
 }
 
-export interface ActualLoadBalancer extends Omit<LoadBalancerSpec, 'listeners'> {
+export interface ActualLoadBalancer extends Omit<LoadBalancerSpec, 'listeners' | 'hosts' | 'ingresses'> {
   readonly arn: string;
   readonly dnsName: string;
   readonly listeners: readonly ActualListener[];
@@ -236,7 +255,10 @@ export type AlbChange =
       /** At most 200 per change; terminating pods come first. */
       readonly targets: readonly { readonly id: string; readonly port: number }[];
     }
-  | { readonly op: 'create-load-balancer'; readonly loadBalancer: Omit<LoadBalancerSpec, 'listeners'> }
+  | {
+      readonly op: 'create-load-balancer';
+      readonly loadBalancer: Omit<LoadBalancerSpec, 'listeners' | 'hosts' | 'ingresses'>;
+    }
   | {
       readonly op: 'modify-load-balancer';
       readonly loadBalancer: ResourceRef;
