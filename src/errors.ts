@@ -142,6 +142,60 @@ export const ERRORS = {
     reason: 'TLSHostWithoutRule',
     summary: 'A TLS host has no rule in the gateway group; HTTPS requests for it get 404.',
   },
+  // ALB mode
+  CW_E_ALB_ANNOTATION_INVALID: {
+    severity: 'error',
+    reason: 'InvalidALBAnnotation',
+    summary:
+      'An alb.causeway.dev/ annotation value is invalid: a group, listener or certificate setting leaves the Ingress out of its IngressGroup (the rest of the group keeps working); a target group setting falls back to its default.',
+  },
+  CW_E_ALB_GROUP_CONFLICT: {
+    severity: 'error',
+    reason: 'ALBGroupConflict',
+    summary:
+      'The Ingress sets a group setting (scheme, subnets, ...) differently from an Ingress that comes first in its IngressGroup; it is left out of the group.',
+  },
+  CW_E_ALB_ACTION_INVALID: {
+    severity: 'warning',
+    reason: 'ALBActionInvalid',
+    summary:
+      'A backend with port name use-annotation names an action that is missing, invalid or refers to an unusable Service; its rule answers 503.',
+  },
+  CW_E_ALB_PATH_UNSUPPORTED: {
+    severity: 'error',
+    reason: 'ALBPathUnsupported',
+    summary:
+      'A path an ALB cannot match literally (it holds the wildcard `*`, or is longer than 128 characters); the path is ignored.',
+  },
+  CW_E_ALB_CERTIFICATE_NOT_FOUND: {
+    severity: 'warning',
+    reason: 'ALBCertificateNotFound',
+    summary:
+      "No certificate ARN is annotated and no ACM certificate covers a TLS host; HTTPS clients for it get the listener's default certificate.",
+  },
+  CW_E_ALB_LISTENER_WITHOUT_CERTIFICATE: {
+    severity: 'error',
+    reason: 'ALBListenerWithoutCertificate',
+    summary: 'An HTTPS listen port of the group has no certificate at all; the listener is not created.',
+  },
+  CW_E_ALB_SSL_REDIRECT_WITHOUT_HTTPS: {
+    severity: 'warning',
+    reason: 'ALBSSLRedirectWithoutHTTPS',
+    summary:
+      'ssl-redirect is set but the group has no usable HTTPS listener (or not the port named); HTTP listeners keep serving the rules.',
+  },
+  CW_E_ALB_SUBNETS: {
+    severity: 'error',
+    reason: 'ALBSubnets',
+    summary:
+      'The load balancer has subnets in fewer than two availability zones (none tagged for the scheme, or too few annotated); AWS refuses to create it.',
+  },
+  CW_E_ALB_RULE_LIMIT: {
+    severity: 'error',
+    reason: 'ALBRuleLimit',
+    summary:
+      "One host (with its wildcard) needs more rules than one load balancer holds (100 with the group's host-less rules); the least specific rules beyond the limit are left out.",
+  },
   // Config and CLI
   CW_E_CONFIG_INVALID: {
     severity: 'error',
