@@ -24,7 +24,8 @@ import type {
 
 export type { DeltaDiscoveryResponse, DiscoveryResponse } from '../../xds/server/discovery-messages.js';
 
-export interface XdsNode {
+/** The node of the first request: an id, a group, and optionally what Envoy also sends (locality, metadata...). */
+export interface XdsNode extends Partial<Omit<NodeInfo, 'id' | 'cluster'>> {
   readonly id: string;
   /** The gateway group; empty means `default`. */
   readonly cluster?: string;
@@ -174,7 +175,8 @@ abstract class AdsClientStream<Req, Res extends { readonly type_url: string; rea
   protected nodeOnce(): NodeInfo | null {
     if (this.nodeSent) return null;
     this.nodeSent = true;
-    return { id: this.node.id, cluster: this.node.cluster ?? '' };
+    const { id, cluster, ...rest } = this.node;
+    return { ...rest, id, cluster: cluster ?? '' };
   }
 }
 

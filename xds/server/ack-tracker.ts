@@ -8,7 +8,7 @@
  * - the latest nonce again (e.g. a SotW request changing `resource_names`): `none`;
  * - any other nonce: `stale` (a newer response is on its way to the client).
  */
-import type { AdsNackInfo, AdsTypeInfo, PushState } from './connection.js';
+import type { AdsNackInfo, AdsTypeAcks, PushState } from './connection.js';
 import type { RpcStatus } from './discovery-messages.js';
 import { PUSH_ORDER } from '../protos/envoy-protos.js';
 
@@ -23,6 +23,8 @@ interface TypeRecord {
   nonce: string | undefined;
   sentVersion: string;
   sentNames: readonly string[];
+  /** When it was sent (ms). */
+  sentAt: number;
   ackedVersion?: string;
   state: PushState;
   lastNack?: AdsNackInfo;
@@ -42,6 +44,7 @@ export class AckTracker {
       nonce,
       sentVersion: version,
       sentNames: resourceNames,
+      sentAt: this.now(),
       state: 'pending',
       ...(previous?.ackedVersion !== undefined ? { ackedVersion: previous.ackedVersion } : {}),
       ...(previous?.lastNack ? { lastNack: previous.lastNack } : {}),
@@ -58,9 +61,26 @@ export class AckTracker {
       nonce: undefined,
       sentVersion: version,
       sentNames: [],
+      sentAt: this.now(),
       ackedVersion: version,
       state: 'acked',
       ...(previous?.lastNack ? { lastNack: previous.lastNack } : {}),
+    });
+  }
+
+  /**
+   * Notes that the client, reconnecting, runs `ackedVersion` (when it told one) and already rejected the
+   * current content on an earlier stream (see rejected-memory.ts): nothing is sent, the type stays nacked.
+   */
+  recordRejected(typeUrl: string, nack: AdsNackInfo, ackedVersion?: string): void {
+    this.records.set(typeUrl, {
+      nonce: undefined,
+      sentVersion: nack.version,
+      sentNames: [],
+      sentAt: this.now(),
+      state: 'nacked',
+      lastNack: nack,
+      ...(ackedVersion ? { ackedVersion } : {}),
     });
   }
 
@@ -95,7 +115,7 @@ export class AckTracker {
   }
 
   /** Every type a response was sent for, in push order. */
-  info(): AdsTypeInfo[] {
+  info(): AdsTypeAcks[] {
     const order = (t: string): number => {
       const i = PUSH_ORDER.indexOf(t as (typeof PUSH_ORDER)[number]);
       return i < 0 ? PUSH_ORDER.length : i;
@@ -106,6 +126,7 @@ export class AckTracker {
         typeUrl,
         sentVersion: r.sentVersion,
         state: r.state,
+        sentAt: new Date(r.sentAt).toISOString(),
         ...(r.ackedVersion !== undefined ? { ackedVersion: r.ackedVersion } : {}),
         ...(r.lastNack ? { lastNack: r.lastNack } : {}),
       }));

@@ -11,6 +11,7 @@ import { PUSH_ORDER } from '../protos/envoy-protos.js';
 import type { AdsLogger } from './ads-logger.js';
 import type { AdsConnection, AdsConnectionInfo, AdsEvents, StreamKind } from './connection.js';
 import type { NodeInfo } from './discovery-messages.js';
+import { nodeIdentity } from './node-identity.js';
 import type { NonceSource } from './nonce.js';
 import type { Push, Step, StreamMachine } from './stream-machine.js';
 import { StepBuilder, inPushOrder } from './stream-machine.js';
@@ -98,8 +99,19 @@ export class AdsStream<Req extends BaseRequest, Res> {
     return this.conn;
   }
 
+  /**
+   * The registry view of the stream, once identified. A type is `upToDate` when the stream follows its
+   * group, has no work waiting and holds nothing back: the snapshot watcher notifies synchronously, so
+   * the machine then saw the current snapshot and found nothing more to send.
+   */
   info(): AdsConnectionInfo | undefined {
-    return this.conn ? { ...this.conn, types: this.machine.acks.info() } : undefined;
+    if (!this.conn) return undefined;
+    const settled = this.unsubscribe !== undefined && this.queue.length === 0 && !this.machine.hasHeld();
+    return {
+      ...this.conn,
+      types: this.machine.acks.info().map((t) => ({ ...t, upToDate: settled })),
+      draining: false,
+    };
   }
 
   /** Ends the stream with a status (the client then reconnects); used on server shutdown. */
@@ -152,7 +164,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
       peer: this.peer,
       nodeId: node?.id ?? '',
       group: node?.cluster || DEFAULT_GROUP,
-      ...(node?.user_agent_name ? { userAgent: node.user_agent_name } : {}),
+      ...nodeIdentity(node, this.peer),
       connectedAt: this.connectedAt,
     };
     this.conn = Object.freeze(conn);

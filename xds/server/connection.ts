@@ -16,10 +16,28 @@ export interface AdsConnection {
   readonly nodeId: string;
   /** `node.cluster`, or `default` when empty. */
   readonly group: string;
+  /** `node.user_agent_name`, e.g. `envoy`. */
   readonly userAgent?: string;
+  /**
+   * The client's version: `node.user_agent_build_version` as `MAJOR.MINOR.PATCH` (Envoy sends this), else
+   * `node.user_agent_version`.
+   */
+  readonly userAgentVersion?: string;
+  /** `node.locality`, each part when set (Envoy's bootstrap `--zone` / `--region`). */
+  readonly region?: string;
+  readonly zone?: string;
+  readonly subZone?: string;
+  /**
+   * The gateway's address: the node metadata `causeway.dev/address` when set (the bootstrap's
+   * `--address`), else the IP of the peer (without port). Absent when neither gives one.
+   */
+  readonly address?: string;
   /** ISO 8601. */
   readonly connectedAt: string;
 }
+
+/** The node metadata key a gateway announces its address with (its clients' view may differ from the peer's). */
+export const ADDRESS_METADATA_KEY = 'causeway.dev/address';
 
 export interface AdsNackInfo {
   /** The version the client rejected. */
@@ -33,17 +51,35 @@ export interface AdsNackInfo {
 
 export type PushState = 'none' | 'pending' | 'acked' | 'nacked';
 
-export interface AdsTypeInfo {
+/** What the ACK tracker knows of one type on one stream. */
+export interface AdsTypeAcks {
   readonly typeUrl: string;
   readonly sentVersion?: string;
   readonly ackedVersion?: string;
   /** none: nothing sent yet; pending: the last response awaits its ACK/NACK. */
   readonly state: PushState;
   readonly lastNack?: AdsNackInfo;
+  /**
+   * ISO 8601: when the last response of the type was sent (or, for a reconnecting client that already
+   * held the current version, when that was noticed).
+   */
+  readonly sentAt?: string;
+}
+
+export interface AdsTypeInfo extends AdsTypeAcks {
+  /**
+   * True when nothing is left to send for the type: what was last sent is, for this client's
+   * subscriptions, the group's current content. Its version string can still differ from the group's
+   * (a change only removed resources this client had dropped, or that it never subscribed to). False
+   * while removals are held back or pushes wait for new clusters to warm (make-before-break).
+   */
+  readonly upToDate: boolean;
 }
 
 export interface AdsConnectionInfo extends AdsConnection {
   readonly types: readonly AdsTypeInfo[];
+  /** The gateway is being drained (the operator asked; see `causeway gateways drain`). */
+  readonly draining: boolean;
 }
 
 /**

@@ -160,7 +160,14 @@ describe('Delta ADS', () => {
     await upToDate.expectNoResponse();
     const conn = h.server.connections().find((c) => c.nodeId === 'gw-2');
     expect(conn?.types).toEqual([
-      { typeUrl: CDS, sentVersion: snap(CDS)?.version, ackedVersion: snap(CDS)?.version, state: 'acked' },
+      {
+        typeUrl: CDS,
+        sentVersion: snap(CDS)?.version,
+        ackedVersion: snap(CDS)?.version,
+        state: 'acked',
+        sentAt: expect.any(String),
+        upToDate: true,
+      },
     ]);
   });
 

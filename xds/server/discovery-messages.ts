@@ -12,6 +12,21 @@ export interface NodeInfo {
   readonly id: string;
   readonly cluster: string;
   readonly user_agent_name?: string;
+  /** `user_agent_version_type` is a oneof: a version string, or Envoy's build version. */
+  readonly user_agent_version?: string;
+  readonly user_agent_build_version?: {
+    readonly version: {
+      readonly major_number: number;
+      readonly minor_number: number;
+      readonly patch: number;
+    };
+  };
+  readonly locality?: { readonly region?: string; readonly zone?: string; readonly sub_zone?: string };
+  /**
+   * `google.protobuf.Struct`; only its string values are kept. (protobufjs bundles its own struct.proto,
+   * whose field names are camelCase: `stringValue`.)
+   */
+  readonly metadata?: { readonly fields: Readonly<Record<string, { readonly stringValue: string }>> };
 }
 
 export interface RpcStatus {
@@ -93,11 +108,58 @@ type Decoded = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
 
+const record = (v: unknown): Decoded | undefined =>
+  v !== null && typeof v === 'object' ? (v as Decoded) : undefined;
+const uint = (v: unknown): number => (typeof v === 'number' ? v : 0);
+
+function buildVersionOf(v: unknown): NodeInfo['user_agent_build_version'] {
+  const sv = record(record(v)?.['version']);
+  if (!sv) return undefined;
+  return {
+    version: {
+      major_number: uint(sv['major_number']),
+      minor_number: uint(sv['minor_number']),
+      patch: uint(sv['patch']),
+    },
+  };
+}
+
+function localityOf(v: unknown): NodeInfo['locality'] {
+  const l = record(v);
+  if (!l) return undefined;
+  const parts = { region: str(l['region']), zone: str(l['zone']), sub_zone: str(l['sub_zone']) };
+  const set = Object.entries(parts).filter(([, value]) => value !== '');
+  return set.length > 0 ? Object.fromEntries(set) : undefined;
+}
+
+function stringMetadataOf(v: unknown): NodeInfo['metadata'] {
+  const fields = record(record(v)?.['fields']);
+  if (!fields) return undefined;
+  const out: Record<string, { stringValue: string }> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    const s = record(value)?.['stringValue'];
+    if (typeof s === 'string') out[key] = { stringValue: s };
+  }
+  return Object.keys(out).length > 0 ? { fields: out } : undefined;
+}
+
 function nodeOf(v: unknown): NodeInfo | null {
   if (v === null || typeof v !== 'object') return null;
   const n = v as Decoded;
   const name = str(n['user_agent_name']);
-  return { id: str(n['id']), cluster: str(n['cluster']), ...(name ? { user_agent_name: name } : {}) };
+  const version = str(n['user_agent_version']);
+  const build = buildVersionOf(n['user_agent_build_version']);
+  const locality = localityOf(n['locality']);
+  const metadata = stringMetadataOf(n['metadata']);
+  return {
+    id: str(n['id']),
+    cluster: str(n['cluster']),
+    ...(name ? { user_agent_name: name } : {}),
+    ...(version ? { user_agent_version: version } : {}),
+    ...(build ? { user_agent_build_version: build } : {}),
+    ...(locality ? { locality } : {}),
+    ...(metadata ? { metadata } : {}),
+  };
 }
 
 function statusOf(v: unknown): RpcStatus | null {

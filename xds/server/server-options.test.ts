@@ -58,6 +58,7 @@ describe('AckTracker', () => {
         sentVersion: 'v3',
         ackedVersion: 'v3',
         state: 'acked',
+        sentAt: new Date(0).toISOString(),
         lastNack: { version: 'v2', message: 'no', resourceNames: ['a', 'b'], at: new Date(0).toISOString() },
       },
     ]);

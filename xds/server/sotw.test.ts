@@ -55,7 +55,14 @@ describe('SotW ADS', () => {
     const [conn] = h.server.connections();
     expect(conn).toMatchObject({ nodeId: 'gw-1', group: 'default', stream: 'sotw' });
     expect(conn?.types).toEqual([
-      { typeUrl: CDS, sentVersion: res.version_info, ackedVersion: res.version_info, state: 'acked' },
+      {
+        typeUrl: CDS,
+        sentVersion: res.version_info,
+        ackedVersion: res.version_info,
+        state: 'acked',
+        sentAt: expect.any(String),
+        upToDate: true,
+      },
     ]);
     await s.expectNoResponse();
   });
@@ -173,7 +180,14 @@ describe('SotW ADS', () => {
     s.subscribe(CDS, [], { versionInfo: version(CDS) });
     await s.expectNoResponse();
     expect(h.server.connections()[0]?.types).toEqual([
-      { typeUrl: CDS, sentVersion: version(CDS), ackedVersion: version(CDS), state: 'acked' },
+      {
+        typeUrl: CDS,
+        sentVersion: version(CDS),
+        ackedVersion: version(CDS),
+        state: 'acked',
+        sentAt: expect.any(String),
+        upToDate: true,
+      },
     ]);
     h.cache.setAll(new Map([['default', resources({ clusters: [cluster('c1'), cluster('c2')] })]]));
     expect(sotwResourceNames(await s.nextResponse(CDS))).toEqual(['c1', 'c2']);
