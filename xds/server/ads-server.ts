@@ -24,6 +24,7 @@ import type {
 } from './discovery-messages.js';
 import { preloadDiscoveryTypes } from './discovery-messages.js';
 import { createNonceSource } from './nonce.js';
+import { RejectedMemory } from './rejected-memory.js';
 import type { AdsServerTuning } from './server-options.js';
 import { grpcServerOptions, resolveTuning } from './server-options.js';
 import { openSotwStream } from './sotw-stream.js';
@@ -85,6 +86,7 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
     now: options.now ?? Date.now,
     nextId: () => `s${++streamCounter}`,
     nextNonce: createNonceSource(),
+    rejected: new RejectedMemory(),
   };
 
   function refuse(call: ServerDuplexStream<unknown, unknown>): boolean {

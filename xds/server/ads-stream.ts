@@ -13,6 +13,7 @@ import type { AdsConnection, AdsConnectionInfo, AdsEvents, StreamKind } from './
 import type { NodeInfo } from './discovery-messages.js';
 import { nodeIdentity } from './node-identity.js';
 import type { NonceSource } from './nonce.js';
+import type { RejectedMemory } from './rejected-memory.js';
 import type { Push, Step, StreamMachine } from './stream-machine.js';
 import { StepBuilder, inPushOrder } from './stream-machine.js';
 
@@ -28,12 +29,15 @@ export interface StreamContext {
   readonly now: () => number;
   readonly nextId: () => string;
   readonly nextNonce: NonceSource;
+  /** What each node rejected across its streams: a reconnect is not sent rejected content again. */
+  readonly rejected?: RejectedMemory;
 }
 
 /** What differs between SotW and Delta. */
 export interface StreamProtocol<Req, Res> {
   readonly kind: StreamKind;
-  createMachine(ctx: StreamContext): StreamMachine<Req>;
+  /** `conn` is the stream's identity once its first request named the node. */
+  createMachine(ctx: StreamContext, conn: () => AdsConnection | undefined): StreamMachine<Req>;
   toWire(push: Push): Res;
 }
 
@@ -64,7 +68,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
     private readonly protocol: StreamProtocol<Req, Res>,
     private readonly ctx: StreamContext,
   ) {
-    this.machine = protocol.createMachine(ctx);
+    this.machine = protocol.createMachine(ctx, () => this.conn);
     this.id = ctx.nextId();
     this.peer = call.getPeer();
     this.connectedAt = new Date(ctx.now()).toISOString();

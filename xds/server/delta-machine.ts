@@ -10,7 +10,8 @@
  * - Subscribing to a name sends it again even if the client seems to have it (the protocol requires it);
  *   unsubscribing forgets it.
  * - `known` is updated when a response is sent, not when it is ACKed; so a NACKed resource is not sent
- *   again until it changes. A stale nonce does not ACK anything, but its subscription changes apply.
+ *   again until it changes. Nor on a reconnect that tells its versions: resources the node NACKed on an
+ *   earlier stream, still unchanged, count as known (rejected-memory.ts). A stale nonce does not ACK anything, but its subscription changes apply.
  * - Removals of clusters and endpoints are held back, and listeners and routes wait while new clusters
  *   warm, for make-before-break (see make-before-break.ts).
  */
@@ -21,6 +22,8 @@ import type { DeltaDiscoveryRequest } from './discovery-messages.js';
 import { HoldingMachine } from './holding-machine.js';
 import { HELD_REMOVAL_TYPES } from './make-before-break.js';
 import type { NonceSource } from './nonce.js';
+import type { AdsNackInfo } from './connection.js';
+import type { NodeRejections, RejectedContent } from './rejected-memory.js';
 import type { Step, StreamMachine } from './stream-machine.js';
 import { StepBuilder, WILDCARD_TYPES } from './stream-machine.js';
 
@@ -83,8 +86,9 @@ export class DeltaMachine
   constructor(
     private readonly nextNonce: NonceSource,
     now: () => number = Date.now,
+    rejected?: NodeRejections,
   ) {
-    super(now);
+    super(now, rejected);
   }
 
   onRequest(req: DeltaDiscoveryRequest, snapshot: GroupSnapshot): Step {
@@ -106,6 +110,7 @@ export class DeltaMachine
 
     const toldVersions = Object.keys(req.initial_resource_versions).length > 0;
     const answerEmpty = first && sub.wildcard && !toldVersions;
+    const rejected = first && toldVersions ? this.skipRejected(typeUrl, sub, snapshot) : undefined;
     if (first || changesSubscription) {
       const s = sub;
       const answered = this.answer(step, snapshot, typeUrl, (t, allowed) => {
@@ -114,13 +119,47 @@ export class DeltaMachine
         return news || answerEmpty ? planned : undefined;
       });
       if (answered.pushes === 0 && !answered.deferred && first && toldVersions) {
-        // A reconnect with nothing to catch up on: the client is at the current version.
-        this.acks.recordKnown(typeUrl, (snapshot.types.get(typeUrl) ?? EMPTY_TYPE).version);
+        // A reconnect with nothing to catch up on: the client is at the current version, or it already
+        // rejected what it lacks.
+        if (rejected) this.acks.recordRejected(typeUrl, rejected.nack);
+        else this.acks.recordKnown(typeUrl, (snapshot.types.get(typeUrl) ?? EMPTY_TYPE).version);
       }
     }
     if ((verdict.kind === 'ack' || verdict.kind === 'nack') && this.hasHeld())
       step.add(this.releaseHeld(snapshot, false));
     return step.build();
+  }
+
+  protected rejectedContent(typeUrl: ResourceTypeUrl, nack: AdsNackInfo): RejectedContent {
+    const known = this.subs.get(typeUrl)?.known;
+    const resources = new Map<string, string>();
+    for (const name of nack.resourceNames) {
+      const version = known?.get(name);
+      if (version !== undefined) resources.set(name, version);
+    }
+    return { version: nack.version, resources, nack };
+  }
+
+  /**
+   * A reconnect: the resources this node rejected on an earlier stream and that are unchanged count as
+   * known, so they are not sent again. Returns the rejection when it skipped something.
+   */
+  private skipRejected(
+    typeUrl: ResourceTypeUrl,
+    sub: Subscription,
+    snapshot: GroupSnapshot,
+  ): RejectedContent | undefined {
+    const rejected = this.rejected?.recall(typeUrl);
+    if (!rejected) return undefined;
+    const ts = snapshot.types.get(typeUrl) ?? EMPTY_TYPE;
+    let skipped = false;
+    for (const [name, version] of rejected.resources) {
+      if (ts.resources.get(name)?.version !== version || sub.known.get(name) === version) continue;
+      if (!sub.wildcard && !sub.names.has(name)) continue;
+      sub.known.set(name, version);
+      skipped = true;
+    }
+    return skipped ? rejected : undefined;
   }
 
   protected newClusters(p: Planned, snapshot: GroupSnapshot): string[] {

@@ -26,7 +26,7 @@ export function openDeltaStream(
 ): AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
   const protocol: StreamProtocol<DeltaDiscoveryRequest, DeltaDiscoveryResponse> = {
     kind: 'delta',
-    createMachine: (c) => new DeltaMachine(c.nextNonce, c.now),
+    createMachine: (c, conn) => new DeltaMachine(c.nextNonce, c.now, c.rejected?.forStream(conn)),
     toWire: deltaResponse,
   };
   return new AdsStream(call, protocol, ctx);

@@ -6,6 +6,8 @@
 import type { GroupSnapshot } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { AckTracker, type Verdict } from './ack-tracker.js';
+import type { AdsNackInfo } from './connection.js';
+import type { NodeRejections, RejectedContent } from './rejected-memory.js';
 import { WarmingClusters, planPass } from './make-before-break.js';
 import { StepBuilder, type Step } from './stream-machine.js';
 
@@ -17,9 +19,16 @@ export abstract class HoldingMachine<Sub extends { held: ReadonlySet<string> }, 
 
   readonly acks: AckTracker;
 
-  constructor(now: () => number) {
+  /** What this stream's node rejected on earlier streams (no re-push of rejected content on reconnect). */
+  protected readonly rejected: NodeRejections | undefined;
+
+  constructor(now: () => number, rejected?: NodeRejections) {
     this.acks = new AckTracker(now);
+    this.rejected = rejected;
   }
+
+  /** The content of the response the client just NACKed (name -> resource version). */
+  protected abstract rejectedContent(typeUrl: ResourceTypeUrl, nack: AdsNackInfo): RejectedContent;
 
   /** The clusters of a cluster plan the client does not have yet and that need endpoints to warm. */
   protected abstract newClusters(p: P, snapshot: GroupSnapshot): string[];
@@ -54,8 +63,14 @@ export abstract class HoldingMachine<Sub extends { held: ReadonlySet<string> }, 
     return false;
   }
 
-  /** An ACK or NACK of endpoints settles the clusters whose assignments that response carried. */
+  /**
+   * An ACK or NACK of endpoints settles the clusters whose assignments that response carried. A NACK is
+   * remembered for the node (and an ACK forgets it), so a reconnect is not sent the rejected content again.
+   */
   protected noteVerdict(typeUrl: ResourceTypeUrl, verdict: Verdict): void {
+    if (verdict.kind === 'nack')
+      this.rejected?.remember(typeUrl, this.rejectedContent(typeUrl, verdict.nack));
+    else if (verdict.kind === 'ack') this.rejected?.forget(typeUrl);
     if (typeUrl === RESOURCE_TYPES.endpoint && (verdict.kind === 'ack' || verdict.kind === 'nack'))
       this.warming.settle(this.acks.sentNames(typeUrl));
   }

@@ -8,7 +8,9 @@
  *   reconnect: the client has it), or when it subscribes to names it did not have before. An ACK, a
  *   NACK, a stale nonce or a request dropping names gets no response.
  * - A change is pushed when the content for the client differs from what it was last sent; so a
- *   NACKed content is never sent again, only a changed one. For non-wildcard types, a resource that
+ *   NACKed content is never sent again, only a changed one. Nor on a reconnect: a first request with a
+ *   `version_info` from a node that NACKed exactly the current content on an earlier stream is not
+ *   answered (rejected-memory.ts). For non-wildcard types, a resource that
  *   disappeared is no reason to push (a SotW response without it would not remove it anyway).
  * - A wildcard cluster response keeps clusters the snapshot dropped while removals are held back
  *   (make-before-break); its version is then the hash of what it contains. (For other types a SotW
@@ -22,6 +24,8 @@ import type { DiscoveryRequest } from './discovery-messages.js';
 import { HoldingMachine } from './holding-machine.js';
 import { HELD_REMOVAL_TYPES } from './make-before-break.js';
 import type { NonceSource } from './nonce.js';
+import type { AdsNackInfo } from './connection.js';
+import { isRejectedContent, type NodeRejections, type RejectedContent } from './rejected-memory.js';
 import type { Step, StreamMachine } from './stream-machine.js';
 import { StepBuilder, WILDCARD_TYPES } from './stream-machine.js';
 
@@ -76,8 +80,9 @@ export class SotwMachine
   constructor(
     private readonly nextNonce: NonceSource,
     now: () => number = Date.now,
+    rejected?: NodeRejections,
   ) {
-    super(now);
+    super(now, rejected);
   }
 
   onRequest(req: DiscoveryRequest, snapshot: GroupSnapshot): Step {
@@ -108,13 +113,30 @@ export class SotwMachine
         sub.sent = current.resources;
         this.acks.recordKnown(typeUrl, current.version);
       }
-      answer = !upToDate;
+      // A reconnect of a client that runs some config and already rejected exactly this content.
+      const rejected = upToDate || req.version_info === '' ? undefined : this.rejected?.recall(typeUrl);
+      const stillRejected =
+        rejected !== undefined && current.held.size === 0 && isRejectedContent(current.resources, rejected);
+      if (stillRejected) {
+        sub.sent = current.resources;
+        this.acks.recordRejected(typeUrl, rejected.nack, req.version_info);
+      }
+      answer = !upToDate && !stillRejected;
     } else {
       answer = (wildcard && !previous.wildcard) || [...names].some((n) => !previous.names.has(n));
     }
     if (answer) this.answer(step, snapshot, typeUrl, (t, allowed) => this.plan(t, sub, snapshot, allowed));
     if (verdict.kind !== 'none' && this.hasHeld()) step.add(this.releaseHeld(snapshot, false));
     return step.build();
+  }
+
+  protected rejectedContent(typeUrl: ResourceTypeUrl, nack: AdsNackInfo): RejectedContent {
+    const sent = this.subs.get(typeUrl)?.sent ?? new Map<string, EncodedResource>();
+    return {
+      version: nack.version,
+      resources: new Map([...sent].map(([name, r]) => [name, r.version])),
+      nack,
+    };
   }
 
   protected newClusters(p: Planned, snapshot: GroupSnapshot): string[] {

@@ -21,7 +21,7 @@ export function openSotwStream(
 ): AdsStream<DiscoveryRequest, DiscoveryResponse> {
   const protocol: StreamProtocol<DiscoveryRequest, DiscoveryResponse> = {
     kind: 'sotw',
-    createMachine: (c) => new SotwMachine(c.nextNonce, c.now),
+    createMachine: (c, conn) => new SotwMachine(c.nextNonce, c.now, c.rejected?.forStream(conn)),
     toWire: sotwResponse,
   };
   return new AdsStream(call, protocol, ctx);
