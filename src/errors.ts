@@ -82,7 +82,13 @@ export const ERRORS = {
     severity: 'warning',
     reason: 'TCPPortConflict',
     summary:
-      "The gateway TCP port is already taken in the group (by an older Service, or the group's HTTP/HTTPS port); this Service is not exposed.",
+      "The gateway TCP port is already taken in the group (by an older Service, or the group's HTTP/HTTPS/health port); this Service is not exposed.",
+  },
+  CW_E_HEALTH_PORT_CONFLICT: {
+    severity: 'error',
+    reason: 'HealthPortConflict',
+    summary:
+      "The gateway group's health port (`healthPort` in the config) equals its HTTP or HTTPS port; the group gets no health listener.",
   },
   CW_E_ANNOTATION_INVALID: {
     severity: 'error',
@@ -217,6 +223,24 @@ export const ERRORS = {
     severity: 'warning',
     reason: 'GatewayRejectedConfig',
     summary: 'A gateway rejected a configuration resource (NACK).',
+  },
+  CW_E_GATEWAY_NACK: {
+    severity: 'warning',
+    reason: 'GatewayRejectedConfig',
+    summary:
+      'A gateway rejected (NACKed) a resource built from this object; it keeps serving its last accepted version of that resource until a changed one is accepted. See `docs/nack.md`.',
+  },
+  CW_E_XDS_TLS: {
+    severity: 'error',
+    reason: 'XdsTLSInvalid',
+    summary:
+      "The xDS server's TLS certificate, key or client CA file is unreadable or inconsistent (at start: the controller exits; on reload: the previous files stay in force).",
+  },
+  CW_E_XDS_FORBIDDEN: {
+    severity: 'warning',
+    reason: 'GatewayStreamRefused',
+    summary:
+      "An xDS stream was refused (PERMISSION_DENIED): its client certificate names no gateway group, or another group than the node's cluster.",
   },
 } as const satisfies Record<string, CatalogEntry>;
 

@@ -10,6 +10,7 @@ export function translateOptionsFrom(
     defaults: {
       httpPort: flags.httpPort ?? config?.httpPort ?? DEFAULT_TRANSLATE_OPTIONS.defaults.httpPort,
       httpsPort: flags.httpsPort ?? config?.httpsPort ?? DEFAULT_TRANSLATE_OPTIONS.defaults.httpsPort,
+      ...(config?.healthPort !== undefined ? { healthPort: config.healthPort } : {}),
     },
     groups: config?.groups ?? {},
     clusterZones: Object.fromEntries(

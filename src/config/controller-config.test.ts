@@ -16,6 +16,17 @@ test('ports and groups are read', () => {
   });
 });
 
+test('health ports are read, top-level and per group', () => {
+  expect(
+    parseControllerConfig('c.yaml', 'healthPort: 8081\ngroups:\n  edge: { healthPort: 9901 }\n'),
+  ).toEqual({
+    healthPort: 8081,
+    groups: { edge: { healthPort: 9901 } },
+    groupAddresses: {},
+    clusters: [],
+  });
+});
+
 test('clusters and home clusters are read', () => {
   const text =
     'groups:\n  edge: { homeCluster: east, addresses: [203.0.113.10, edge.example.com] }\nclusters:\n  - { name: east, zone: us-east-1a, context: e }\n  - { name: west }\n';
@@ -30,6 +41,8 @@ test.each([
   ['httpPort: 0', /httpPort must be a port number/],
   ['httpPort: "80"', /httpPort must be a port number/],
   ['htpPort: 80', /unknown key htpPort/],
+  ['healthPort: 70000', /healthPort must be a port number/],
+  ['groups:\n  edge: { healthPort: x }', /groups.edge.healthPort must be a port number/],
   ['groups:\n  Edge: {}', /group name "Edge" is not a DNS label/],
   ['groups:\n  edge: { port: 1 }', /unknown key groups.edge.port/],
   ['groups: [a]', /groups must be a mapping/],

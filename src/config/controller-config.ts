@@ -4,8 +4,9 @@
  *
  *   httpPort: 8080            # gateways' HTTP listener port, every group (default 8080)
  *   httpsPort: 8443           # gateways' HTTPS listener port, every group (default 8443)
+ *   healthPort: 8081          # opt-in: gateways' health listener (GET /healthz) for an external LB
  *   groups:                   # gateway groups served even without an Ingress, with optional ports
- *     edge: { httpPort: 80, httpsPort: 443, homeCluster: east, addresses: [203.0.113.10, edge.example.com] }
+ *     edge: { httpPort: 80, httpsPort: 443, healthPort: 8081, homeCluster: east, addresses: [203.0.113.10, edge.example.com] }
  *   clusters:                 # source clusters (Kubernetes mode); zone is the default locality zone
  *     - { name: east, kubeconfig: /etc/causeway/east.kubeconfig, context: east, zone: us-east-1a }
  *   vms:                      # backends on plain VMs, merged with the pods of the same Service
@@ -51,6 +52,8 @@ export const DEFAULT_VM_CLUSTER = 'vms';
 export interface ControllerConfig {
   readonly httpPort?: number;
   readonly httpsPort?: number;
+  /** Every group's health listener port (opt-in; a group's own `healthPort` overrides it). */
+  readonly healthPort?: number;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -191,7 +194,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
   if (raw === null || raw === undefined) return { groups: {}, groupAddresses: {}, clusters: [] };
   if (typeof raw !== 'object' || Array.isArray(raw)) fail(file, 'must be a YAML mapping');
   const o = raw as Record<string, unknown>;
-  checkKeys(file, '', o, ['httpPort', 'httpsPort', 'groups', 'clusters', 'vms']);
+  checkKeys(file, '', o, ['httpPort', 'httpsPort', 'healthPort', 'groups', 'clusters', 'vms']);
   const clusters = readClusters(file, o['clusters']);
   const vms = readVms(file, o['vms']);
   const groups: Record<string, Partial<GroupSettings>> = {};
@@ -204,7 +207,13 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
       const settings = (g ?? {}) as Record<string, unknown>;
       if (typeof settings !== 'object' || Array.isArray(settings))
         fail(file, `groups.${name} must be a mapping`);
-      checkKeys(file, `groups.${name}.`, settings, ['httpPort', 'httpsPort', 'homeCluster', 'addresses']);
+      checkKeys(file, `groups.${name}.`, settings, [
+        'httpPort',
+        'httpsPort',
+        'healthPort',
+        'homeCluster',
+        'addresses',
+      ]);
       const addresses = settings['addresses'];
       if (addresses !== undefined) {
         if (!Array.isArray(addresses) || addresses.some((a) => typeof a !== 'string' || !ADDRESS.test(a)))
@@ -221,6 +230,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
         ...(settings['httpsPort'] !== undefined
           ? { httpsPort: port(file, `groups.${name}.httpsPort`, settings['httpsPort']) }
           : {}),
+        ...(settings['healthPort'] !== undefined
+          ? { healthPort: port(file, `groups.${name}.healthPort`, settings['healthPort']) }
+          : {}),
         ...(typeof home === 'string' ? { homeCluster: home } : {}),
       };
     }
@@ -228,6 +240,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
   return {
     ...(o['httpPort'] !== undefined ? { httpPort: port(file, 'httpPort', o['httpPort']) } : {}),
     ...(o['httpsPort'] !== undefined ? { httpsPort: port(file, 'httpsPort', o['httpsPort']) } : {}),
+    ...(o['healthPort'] !== undefined ? { healthPort: port(file, 'healthPort', o['healthPort']) } : {}),
     groups,
     groupAddresses,
     clusters,

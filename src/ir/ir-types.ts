@@ -15,6 +15,8 @@ export interface GatewayGroupIR {
   readonly http: HttpListenerIR;
   /** Present when at least one valid TLS host exists in the group. */
   readonly https?: HttpsListenerIR;
+  /** The health listener for an external load balancer (opt-in per group: `healthPort`). */
+  readonly health?: HealthListenerIR;
   /** TCP services exposed on their own gateway port (`causeway.dev/gateway-tcp-port`), sorted by port. */
   readonly tcp: readonly TcpListenerIR[];
   /** Upstream services (one per Service port used), sorted by name. */
@@ -34,6 +36,14 @@ export interface HttpsListenerIR {
   readonly port: number;
   /** One filter chain per certificate; sorted by name. */
   readonly filterChains: readonly TlsFilterChainIR[];
+}
+
+export interface HealthListenerIR {
+  /** `health`. */
+  readonly name: string;
+  readonly port: number;
+  /** The path the load balancer checks (`/healthz`); other paths get 404. */
+  readonly path: string;
 }
 
 export interface TcpListenerIR {

@@ -7,7 +7,13 @@
  * rules without host, then the group's default backend (see docs/ingress-semantics.md).
  */
 import { diagnostic, type Diagnostic } from '../errors.js';
-import type { GatewayGroupIR, RouteIR, TlsFilterChainIR, VirtualHostIR } from '../ir/ir-types.js';
+import type {
+  GatewayGroupIR,
+  HealthListenerIR,
+  RouteIR,
+  TlsFilterChainIR,
+  VirtualHostIR,
+} from '../ir/ir-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import { BackendRegistry } from './backend-registry.js';
 import { claimGroup, type ClaimedRoute, type GroupClaims } from './group-claims.js';
@@ -100,6 +106,34 @@ function nonEmpty(v: VirtualHostIR): boolean {
   return v.routes.length > 0;
 }
 
+/** The path of the health listener the external load balancer checks. */
+export const HEALTH_PATH = '/healthz';
+
+/**
+ * The group's health listener, when `healthPort` is set and clashes with neither the HTTP nor the HTTPS
+ * port (a clash is a diagnostic on the group and no health listener: the serving listeners stay intact).
+ */
+function healthListener(
+  name: string,
+  settings: GroupSettings,
+  diags: Diagnostic[],
+): HealthListenerIR | undefined {
+  const port = settings.healthPort;
+  if (port === undefined) return undefined;
+  const clash = port === settings.httpPort ? 'HTTP' : port === settings.httpsPort ? 'HTTPS' : undefined;
+  if (clash !== undefined) {
+    diags.push(
+      diagnostic(
+        'CW_E_HEALTH_PORT_CONFLICT',
+        { kind: 'GatewayGroup', name },
+        `health port ${port} of gateway group "${name}" is its ${clash} port; the group gets no health listener`,
+      ),
+    );
+    return undefined;
+  }
+  return { name: 'health', port, path: HEALTH_PATH };
+}
+
 export function buildGroup(
   name: string,
   settings: GroupSettings,
@@ -162,12 +196,14 @@ export function buildGroup(
     });
   }
   filterChains.sort((x, y) => compareStrings(x.name, y.name));
+  const health = healthListener(name, settings, diags);
   const tcp = buildTcpListeners(tcpClaims, settings, backends, diags);
 
   return {
     name,
     http: { name: 'http', port: settings.httpPort, virtualHosts: httpHosts.filter(nonEmpty) },
     ...(filterChains.length > 0 ? { https: { name: 'https', port: settings.httpsPort, filterChains } } : {}),
+    ...(health ? { health } : {}),
     tcp,
     backends: backends.list(),
     secrets: secrets.list(),

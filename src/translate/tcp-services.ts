@@ -1,8 +1,8 @@
 /**
  * TCP services: a Service annotated `causeway.dev/gateway-tcp-port` is exposed on that port of its gateway
  * group's gateways (Envoy TCP proxy) to its endpoints, with the same backends (clusters, localities,
- * VMs) as HTTP. Within a group the oldest Service wins a port; a port equal to the group's HTTP or HTTPS
- * listener port is refused. Losers get a diagnostic and are not exposed; nothing else is affected.
+ * VMs) as HTTP. Within a group the oldest Service wins a port; a port equal to the group's HTTP, HTTPS
+ * or health listener port is refused. Losers get a diagnostic and are not exposed; nothing else is affected.
  */
 import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import type { TcpListenerIR } from '../ir/ir-types.js';
@@ -84,7 +84,7 @@ export function readTcpServices(resources: ResourceSet, diags: Diagnostic[]): Tc
   return claims;
 }
 
-/** One group's TCP listeners: the first claim on a port wins; the HTTP/HTTPS ports are never given away. */
+/** One group's TCP listeners: the first claim on a port wins; the HTTP/HTTPS/health ports are never given away. */
 export function buildTcpListeners(
   claims: readonly TcpClaim[],
   settings: GroupSettings,
@@ -94,6 +94,7 @@ export function buildTcpListeners(
   const taken = new Map<number, string>([
     [settings.httpPort, 'the HTTP listener'],
     [settings.httpsPort, 'the HTTPS listener'],
+    ...(settings.healthPort !== undefined ? [[settings.healthPort, 'the health listener'] as const] : []),
   ]);
   const listeners: TcpListenerIR[] = [];
   for (const c of claims) {

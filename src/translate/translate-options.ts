@@ -7,6 +7,11 @@ export interface GroupSettings {
    * are failover (priority 1). Unset: every cluster's endpoints share priority 0.
    */
   readonly homeCluster?: string;
+  /**
+   * Opt-in: the port of the gateways' health listener for an external load balancer (`GET /healthz`:
+   * 200 while serving, 503 once drained or after Envoy's admin `POST /healthcheck/fail`). Unset: none.
+   */
+  readonly healthPort?: number;
 }
 
 export interface TranslateOptions {

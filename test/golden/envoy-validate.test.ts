@@ -1,10 +1,12 @@
 /**
  * Real Envoy accepts every golden xDS output: each case's groups become static bootstraps checked with
- * `envoy --mode validate` (the same binary the gateways run).
+ * `envoy --mode validate` (the same binary the gateways run). Groups with a health listener are also
+ * checked in their draining form (what a drained gateway gets).
  */
 import fs from 'node:fs';
 import { translate } from '../../src/translate/translate.js';
-import { translateXds } from '../../xds/translator/xds.translator.js';
+import { drainingResources, translateXds } from '../../xds/translator/xds.translator.js';
+import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import { validateEnvoyConfig } from '../support/envoy-process.js';
 import { CASES_DIR, loadCase } from './golden-cases.js';
 import { staticBootstrap } from './static-bootstrap.js';
@@ -21,6 +23,11 @@ test('every golden case validates in real Envoy', async () => {
     const c = loadCase(name);
     for (const [group, resources] of translateXds(translate(c.resources, c.options).ir)) {
       jobs.push({ label: `${name}/${group}`, bootstrap: staticBootstrap(resources) });
+      if ((resources.get(RESOURCE_TYPES.listener) ?? []).some((l) => l.name === 'health'))
+        jobs.push({
+          label: `${name}/${group} (draining)`,
+          bootstrap: staticBootstrap(drainingResources(resources)),
+        });
     }
   }
   expect(jobs.length).toBeGreaterThanOrEqual(cases.length);

@@ -3,13 +3,16 @@
  * optional test-only `kind: TranslateOptions` document):
  *   translate      -> cases/<name>.ir.yaml   (IR, diagnostics, and the Ingresses served)
  *   xds translate  -> cases/<name>.xds.yaml  (per group: clusters, endpoints, listeners, routes, secrets)
+ *                  -> cases/<name>.draining.yaml (cases with a health listener: the listeners a drained
+ *                     gateway gets, see docs/drain.md)
  * Every xDS resource is also encoded with Envoy's own protos (unknown fields fail). Real Envoy accepts
  * every golden output: see envoy-validate.test.ts. Regenerate with UPDATE_GOLDEN=1.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { translate } from '../../src/translate/translate.js';
-import { translateXds } from '../../xds/translator/xds.translator.js';
+import { drainingResources, translateXds } from '../../xds/translator/xds.translator.js';
+import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import { encodeResource } from '../../xds/protos/envoy-protos.js';
 import { checkGolden } from '../support/golden.js';
 import { CASES_DIR, loadCase, xdsView } from './golden-cases.js';
@@ -47,4 +50,20 @@ describe.each(cases)('%s', (name) => {
     const g = checkGolden(path.join(CASES_DIR, `${name}.xds.yaml`), xdsView(xds));
     expect(g.actual).toEqual(g.expected);
   });
+
+  if (result.ir.groups.some((group) => group.health)) {
+    test('the draining listeners match the draining golden file and encode with Envoy protos', () => {
+      const xds = translateXds(result.ir);
+      const draining = new Map(
+        [...xds].map(([group, types]) => {
+          const listeners = drainingResources(types).get(RESOURCE_TYPES.listener) ?? [];
+          for (const r of listeners)
+            expect(() => encodeResource(RESOURCE_TYPES.listener, r.resource)).not.toThrow();
+          return [group, new Map([[RESOURCE_TYPES.listener, listeners]])];
+        }),
+      );
+      const g = checkGolden(path.join(CASES_DIR, `${name}.draining.yaml`), xdsView(draining));
+      expect(g.actual).toEqual(g.expected);
+    });
+  }
 });

@@ -26,14 +26,26 @@ export interface GroupSnapshot {
   readonly types: ReadonlyMap<ResourceTypeUrl, TypeSnapshot>;
 }
 
+/**
+ * Which form of a group's config a gateway gets: `serving`, or `draining` for a gateway drained through
+ * the controller (its listeners in their draining form, see docs/drain.md; every other type the same).
+ */
+export type ConfigView = 'serving' | 'draining';
+
 export interface ConfigWatcher {
   /** True once the first full translation has been stored; the server answers nothing before. */
   isReady(): boolean;
   /** Resolves when isReady() becomes true. */
   whenReady(): Promise<void>;
-  /** The current snapshot of a gateway group (an empty one for a group the config does not know). */
-  snapshot(group: string): GroupSnapshot;
-  /** Calls `listener` after every change to the group's snapshot, with the types that changed. */
+  /**
+   * The current snapshot of a gateway group (an empty one for a group the config does not know), in the
+   * given view (default `serving`).
+   */
+  snapshot(group: string, view?: ConfigView): GroupSnapshot;
+  /**
+   * Calls `listener` after every change to the group's snapshot (either view), with the `serving`
+   * snapshot and the types that changed in either view.
+   */
   subscribe(
     group: string,
     listener: (snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>) => void,
@@ -44,6 +56,8 @@ export interface ConfigWatcher {
 export interface PlainResource {
   readonly name: string;
   readonly resource: object;
+  /** The resource as a draining gateway gets it, when that differs (listeners; see docs/drain.md). */
+  readonly draining?: object;
 }
 
 export type GroupResources = ReadonlyMap<ResourceTypeUrl, readonly PlainResource[]>;

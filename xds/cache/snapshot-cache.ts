@@ -6,8 +6,13 @@
  * translations, restarts and replicas, and a type whose resources did not change keeps its version and
  * its TypeSnapshot object. Subscribers hear only about groups whose types changed, with the set of
  * changed types.
+ *
+ * Each group also has a `draining` view (ConfigView): the same TypeSnapshots, except that resources with
+ * a draining form (`PlainResource.draining`, the listeners) are in that form. Both views are built and
+ * encoded together, so switching a gateway between them costs nothing and sends only what differs.
  */
 import type {
+  ConfigView,
   ConfigWatcher,
   EncodedResource,
   GroupResources,
@@ -26,12 +31,14 @@ export interface SnapshotCacheOptions {
   readonly onListenerError?: (error: unknown, group: string) => void;
 }
 
-/** Per type: the plain object each encoded resource came from (a private copy), to skip re-encoding. */
-type PlainIndex = ReadonlyMap<ResourceTypeUrl, ReadonlyMap<string, object>>;
+/** Per type: each resource's entry (with the plain objects it was encoded from), to skip re-encoding. */
+type EntryIndex = ReadonlyMap<ResourceTypeUrl, ReadonlyMap<string, Entry>>;
 
 interface GroupState {
   readonly snapshot: GroupSnapshot;
-  readonly plains: PlainIndex;
+  /** The `draining` view: `snapshot` with the draining form of the resources that have one. */
+  readonly draining: GroupSnapshot;
+  readonly entries: EntryIndex;
 }
 
 const EMPTY_TYPE: TypeSnapshot = Object.freeze({ version: typeVersion([]), resources: new Map() });
@@ -39,6 +46,11 @@ const EMPTY_TYPES: ReadonlyMap<ResourceTypeUrl, TypeSnapshot> = new Map(
   PUSH_ORDER.map((t) => [t, EMPTY_TYPE]),
 );
 const SERVED_TYPES: ReadonlySet<string> = new Set(PUSH_ORDER);
+
+function emptyState(group: string): GroupState {
+  const snapshot = emptySnapshot(group);
+  return { snapshot, draining: snapshot, entries: new Map() };
+}
 
 function emptySnapshot(group: string): GroupSnapshot {
   return { group, types: EMPTY_TYPES };
@@ -67,53 +79,72 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && deepEqual(ra[k], rb[k]));
 }
 
-interface Entry {
+interface Encoded {
   readonly encoded: EncodedResource;
   readonly plain: object;
 }
 
-/** Encodes `resource`, unless it is deep-equal to the plain object `previous` was encoded from. */
-function encodeEntry(typeUrl: ResourceTypeUrl, r: PlainResource, previous: Entry | undefined): Entry {
-  if (previous && deepEqual(previous.plain, r.resource)) return previous;
+interface Entry extends Encoded {
+  /** The draining form, when the resource has one. */
+  readonly draining?: Encoded;
+}
+
+function encodeOne(typeUrl: ResourceTypeUrl, name: string, resource: object): Encoded {
   let value: Uint8Array;
   try {
-    value = encodeResource(typeUrl, r.resource);
+    value = encodeResource(typeUrl, resource);
   } catch (err) {
     throw new Error(
-      `snapshot cache: cannot encode ${typeUrl} ${JSON.stringify(r.name)}: ${(err as Error).message}`,
+      `snapshot cache: cannot encode ${typeUrl} ${JSON.stringify(name)}: ${(err as Error).message}`,
       {
         cause: err,
       },
     );
   }
-  return {
-    encoded: { name: r.name, version: resourceVersion(value), value },
-    plain: structuredClone(r.resource),
-  };
+  return { encoded: { name, version: resourceVersion(value), value }, plain: structuredClone(resource) };
 }
 
-/** Builds a TypeSnapshot from entries; returns `previous` itself when nothing changed. */
-function typeSnapshotOf(entries: readonly Entry[], previous: TypeSnapshot): TypeSnapshot {
-  const sorted = [...entries].sort((a, b) => byName(a.encoded, b.encoded));
-  const resources = new Map(sorted.map((e) => [e.encoded.name, e.encoded]));
+/** Encodes `r` (and its draining form), unless both are deep-equal to what `previous` was encoded from. */
+function encodeEntry(typeUrl: ResourceTypeUrl, r: PlainResource, previous: Entry | undefined): Entry {
+  if (previous && deepEqual(previous.plain, r.resource) && deepEqual(previous.draining?.plain, r.draining))
+    return previous;
+  const serving = encodeOne(typeUrl, r.name, r.resource);
+  return r.draining === undefined
+    ? serving
+    : { ...serving, draining: encodeOne(typeUrl, r.name, r.draining) };
+}
+
+/** Builds a TypeSnapshot from encoded resources; returns `previous` itself when nothing changed. */
+function typeSnapshotOf(encoded: readonly EncodedResource[], previous: TypeSnapshot): TypeSnapshot {
+  const sorted = [...encoded].sort(byName);
+  const resources = new Map(sorted.map((e) => [e.name, e]));
   const version = typeVersion(resources.values());
   return version === previous.version ? previous : { version, resources };
 }
 
-function previousEntry(
-  state: GroupState | undefined,
+/** The serving and draining TypeSnapshots of a type's entries (the same object when no entry drains). */
+function typeSnapshotsOf(
+  entries: readonly Entry[],
+  previous: GroupState,
   typeUrl: ResourceTypeUrl,
-  name: string,
-): Entry | undefined {
-  const encoded = state?.snapshot.types.get(typeUrl)?.resources.get(name);
-  const plain = state?.plains.get(typeUrl)?.get(name);
-  return encoded && plain ? { encoded, plain } : undefined;
+): { serving: TypeSnapshot; draining: TypeSnapshot } {
+  const serving = typeSnapshotOf(
+    entries.map((e) => e.encoded),
+    previous.snapshot.types.get(typeUrl) ?? EMPTY_TYPE,
+  );
+  if (!entries.some((e) => e.draining)) return { serving, draining: serving };
+  const draining = typeSnapshotOf(
+    entries.map((e) => e.draining?.encoded ?? e.encoded),
+    previous.draining.types.get(typeUrl) ?? EMPTY_TYPE,
+  );
+  return { serving, draining };
 }
 
-function buildGroup(group: string, resources: GroupResources, previous: GroupState | undefined): GroupState {
+function buildGroup(group: string, resources: GroupResources, previous: GroupState): GroupState {
   for (const typeUrl of resources.keys()) assertServedType(typeUrl);
   const types = new Map<ResourceTypeUrl, TypeSnapshot>();
-  const plains = new Map<ResourceTypeUrl, ReadonlyMap<string, object>>();
+  const drainingTypes = new Map<ResourceTypeUrl, TypeSnapshot>();
+  const index = new Map<ResourceTypeUrl, ReadonlyMap<string, Entry>>();
   for (const typeUrl of PUSH_ORDER) {
     const list = resources.get(typeUrl) ?? [];
     const seen = new Set<string>();
@@ -122,19 +153,25 @@ function buildGroup(group: string, resources: GroupResources, previous: GroupSta
       if (seen.has(r.name))
         throw new Error(`snapshot cache: duplicate ${typeUrl} ${JSON.stringify(r.name)} in ${group}`);
       seen.add(r.name);
-      entries.push(encodeEntry(typeUrl, r, previousEntry(previous, typeUrl, r.name)));
+      entries.push(encodeEntry(typeUrl, r, previous.entries.get(typeUrl)?.get(r.name)));
     }
-    const prevType = previous?.snapshot.types.get(typeUrl) ?? EMPTY_TYPE;
-    types.set(typeUrl, typeSnapshotOf(entries, prevType));
-    plains.set(typeUrl, new Map(entries.map((e) => [e.encoded.name, e.plain])));
+    const { serving, draining } = typeSnapshotsOf(entries, previous, typeUrl);
+    types.set(typeUrl, serving);
+    drainingTypes.set(typeUrl, draining);
+    index.set(typeUrl, new Map(entries.map((e) => [e.encoded.name, e])));
   }
-  return { snapshot: { group, types }, plains };
+  return { snapshot: { group, types }, draining: { group, types: drainingTypes }, entries: index };
 }
 
-function changedTypes(before: GroupSnapshot, after: GroupSnapshot): Set<ResourceTypeUrl> {
+/** The types whose version changed in either view. */
+function changedTypes(before: GroupState, after: GroupState): Set<ResourceTypeUrl> {
   const changed = new Set<ResourceTypeUrl>();
   for (const typeUrl of PUSH_ORDER) {
-    if (before.types.get(typeUrl)?.version !== after.types.get(typeUrl)?.version) changed.add(typeUrl);
+    if (
+      before.snapshot.types.get(typeUrl)?.version !== after.snapshot.types.get(typeUrl)?.version ||
+      before.draining.types.get(typeUrl)?.version !== after.draining.types.get(typeUrl)?.version
+    )
+      changed.add(typeUrl);
   }
   return changed;
 }
@@ -164,8 +201,10 @@ export class SnapshotCache implements ConfigWatcher {
     return this.readyPromise;
   }
 
-  snapshot(group: string): GroupSnapshot {
-    return this.states.get(group)?.snapshot ?? emptySnapshot(group);
+  snapshot(group: string, view: ConfigView = 'serving'): GroupSnapshot {
+    const state = this.states.get(group);
+    if (!state) return emptySnapshot(group);
+    return view === 'draining' ? state.draining : state.snapshot;
   }
 
   /** The groups the last translation (or an incremental update since) knows, sorted. */
@@ -191,15 +230,18 @@ export class SnapshotCache implements ConfigWatcher {
   setAll(groups: ReadonlyMap<string, GroupResources>): void {
     const next = new Map<string, GroupState>();
     for (const group of [...groups.keys()].sort()) {
-      next.set(group, buildGroup(group, groups.get(group) ?? new Map(), this.states.get(group)));
+      next.set(
+        group,
+        buildGroup(group, groups.get(group) ?? new Map(), this.states.get(group) ?? emptyState(group)),
+      );
     }
     const previous = this.states;
     this.states = next;
     const notifications: Array<[GroupSnapshot, Set<ResourceTypeUrl>]> = [];
     for (const group of [...new Set([...previous.keys(), ...next.keys()])].sort()) {
-      const after = this.snapshot(group);
-      const changed = changedTypes(previous.get(group)?.snapshot ?? emptySnapshot(group), after);
-      if (changed.size > 0) notifications.push([after, changed]);
+      const after = next.get(group) ?? emptyState(group);
+      const changed = changedTypes(previous.get(group) ?? emptyState(group), after);
+      if (changed.size > 0) notifications.push([after.snapshot, changed]);
     }
     if (!this.ready) {
       this.ready = true;
@@ -219,14 +261,8 @@ export class SnapshotCache implements ConfigWatcher {
     removals: readonly string[],
   ): void {
     assertServedType(typeUrl);
-    const state = this.states.get(group);
-    const before = state?.snapshot ?? emptySnapshot(group);
-    const prevType = before.types.get(typeUrl) ?? EMPTY_TYPE;
-    const entries = new Map<string, Entry>();
-    for (const [name, encoded] of prevType.resources) {
-      const plain = state?.plains.get(typeUrl)?.get(name);
-      if (plain) entries.set(name, { encoded, plain });
-    }
+    const state = this.states.get(group) ?? emptyState(group);
+    const entries = new Map<string, Entry>(state.entries.get(typeUrl) ?? []);
     for (const name of removals) entries.delete(name);
     const upserted = new Set<string>();
     for (const r of upserts) {
@@ -235,14 +271,16 @@ export class SnapshotCache implements ConfigWatcher {
       upserted.add(r.name);
       entries.set(r.name, encodeEntry(typeUrl, r, entries.get(r.name)));
     }
-    const typeSnap = typeSnapshotOf([...entries.values()], prevType);
-    if (typeSnap === prevType) return;
-    const types = new Map(before.types);
-    types.set(typeUrl, typeSnap);
-    const plains = new Map(state?.plains ?? []);
-    plains.set(typeUrl, new Map([...entries.values()].map((e) => [e.encoded.name, e.plain])));
-    const snapshot: GroupSnapshot = { group, types };
-    this.states.set(group, { snapshot, plains });
+    const { serving, draining } = typeSnapshotsOf([...entries.values()], state, typeUrl);
+    if (serving === state.snapshot.types.get(typeUrl) && draining === state.draining.types.get(typeUrl))
+      return;
+    const snapshot: GroupSnapshot = { group, types: new Map(state.snapshot.types).set(typeUrl, serving) };
+    const drainingSnapshot: GroupSnapshot = {
+      group,
+      types: new Map(state.draining.types).set(typeUrl, draining),
+    };
+    const index = new Map(state.entries).set(typeUrl, entries);
+    this.states.set(group, { snapshot, draining: drainingSnapshot, entries: index });
     this.notify(snapshot, new Set([typeUrl]));
   }
 

@@ -1,9 +1,16 @@
-/** IR listeners -> Envoy Listeners: HTTP (one HCM, RDS) and HTTPS (one filter chain per certificate, SNI). */
+/**
+ * IR listeners -> Envoy Listeners: HTTP (one HCM, RDS) and HTTPS (one filter chain per certificate, SNI).
+ *
+ * Each also has a draining form, served to a drained gateway (see docs/drain.md): its connection managers
+ * close every connection after one request. Being a different filter chain, it makes Envoy drain the
+ * connections of the serving one in place (`Connection: close` on HTTP/1, GOAWAY on HTTP/2, closed after
+ * --drain-time-s), while any request that still arrives, on a new connection, is served.
+ */
 import type { HttpListenerIR, HttpsListenerIR, TlsFilterChainIR } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, socketAddress, TYPES } from './common.js';
 
 /** HTTP connection manager settings for an edge proxy (Envoy's edge best practices). */
-function httpConnectionManager(statPrefix: string, routeConfigName: string): object {
+function httpConnectionManager(statPrefix: string, routeConfigName: string, draining: boolean): object {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
@@ -19,6 +26,7 @@ function httpConnectionManager(statPrefix: string, routeConfigName: string): obj
       common_http_protocol_options: {
         idle_timeout: '3600s',
         headers_with_underscores_action: 'REJECT_REQUEST',
+        ...(draining ? { max_requests_per_connection: 1 } : {}),
       },
       http2_protocol_options: {
         max_concurrent_streams: 100,
@@ -35,20 +43,22 @@ export function httpRouteConfigName(l: HttpListenerIR): string {
   return l.name;
 }
 
-export function translateHttpListener(l: HttpListenerIR): object {
+export function translateHttpListener(l: HttpListenerIR, draining = false): object {
   return {
     name: l.name,
     address: socketAddress('0.0.0.0', l.port),
     per_connection_buffer_limit_bytes: 32768,
-    filter_chains: [{ name: l.name, filters: [httpConnectionManager(l.name, httpRouteConfigName(l))] }],
+    filter_chains: [
+      { name: l.name, filters: [httpConnectionManager(l.name, httpRouteConfigName(l), draining)] },
+    ],
   };
 }
 
-function tlsFilterChain(c: TlsFilterChainIR): object {
+function tlsFilterChain(c: TlsFilterChainIR, draining: boolean): object {
   return {
     name: c.name,
     ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
-    filters: [httpConnectionManager('https', c.name)],
+    filters: [httpConnectionManager('https', c.name, draining)],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
       typed_config: {
@@ -63,7 +73,7 @@ function tlsFilterChain(c: TlsFilterChainIR): object {
   };
 }
 
-export function translateHttpsListener(l: HttpsListenerIR): object {
+export function translateHttpsListener(l: HttpsListenerIR, draining = false): object {
   const sni = l.filterChains.filter((c) => c.serverNames.length > 0);
   const fallback = l.filterChains.find((c) => c.serverNames.length === 0);
   return {
@@ -73,7 +83,7 @@ export function translateHttpsListener(l: HttpsListenerIR): object {
     listener_filters: [
       { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } },
     ],
-    filter_chains: sni.map(tlsFilterChain),
-    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback) } : {}),
+    filter_chains: sni.map((c) => tlsFilterChain(c, draining)),
+    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback, draining) } : {}),
   };
 }

@@ -1,11 +1,13 @@
 /**
  * xds translate: IR -> Envoy resources per gateway group. Pure and deterministic: resources are sorted
- * by name within each type.
+ * by name within each type. HTTP, HTTPS and health listeners also carry their draining form (the
+ * `draining` of a PlainResource), served to gateways drained through the controller.
  */
 import type { GatewayGroupIR, IR } from '../../src/ir/ir-types.js';
 import type { GroupResources, PlainResource } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { translateCluster, translateClusterLoadAssignment } from './cluster.translator.js';
+import { translateHealthListener } from './health.translator.js';
 import { httpRouteConfigName, translateHttpListener, translateHttpsListener } from './listener.translator.js';
 import { translateRouteConfiguration } from './route.translator.js';
 import { translateSecret } from './secret.translator.js';
@@ -16,7 +18,20 @@ function byName(a: PlainResource, b: PlainResource): number {
 }
 
 export function translateGroup(g: GatewayGroupIR): GroupResources {
-  const listeners: PlainResource[] = [{ name: g.http.name, resource: translateHttpListener(g.http) }];
+  const listeners: PlainResource[] = [
+    {
+      name: g.http.name,
+      resource: translateHttpListener(g.http),
+      draining: translateHttpListener(g.http, true),
+    },
+  ];
+  if (g.health) {
+    listeners.push({
+      name: g.health.name,
+      resource: translateHealthListener(g.health),
+      draining: translateHealthListener(g.health, true),
+    });
+  }
   const routes: PlainResource[] = [
     {
       name: httpRouteConfigName(g.http),
@@ -25,7 +40,11 @@ export function translateGroup(g: GatewayGroupIR): GroupResources {
   ];
   for (const t of g.tcp) listeners.push({ name: t.name, resource: translateTcpListener(t) });
   if (g.https) {
-    listeners.push({ name: g.https.name, resource: translateHttpsListener(g.https) });
+    listeners.push({
+      name: g.https.name,
+      resource: translateHttpsListener(g.https),
+      draining: translateHttpsListener(g.https, true),
+    });
     for (const c of g.https.filterChains)
       routes.push({ name: c.name, resource: translateRouteConfiguration(c.name, c.virtualHosts) });
   }
@@ -46,6 +65,16 @@ export function translateGroup(g: GatewayGroupIR): GroupResources {
     [RESOURCE_TYPES.route, routes.sort(byName)],
   ]);
   return m;
+}
+
+/** A group's resources as a drained gateway gets them: each resource in its draining form when it has one. */
+export function drainingResources(resources: GroupResources): GroupResources {
+  return new Map(
+    [...resources].map(([typeUrl, list]) => [
+      typeUrl,
+      list.map((r) => ({ name: r.name, resource: r.draining ?? r.resource })),
+    ]),
+  );
 }
 
 export function translateXds(ir: IR): ReadonlyMap<string, GroupResources> {
