@@ -1,0 +1,409 @@
+/**
+ * The actual state of what this cluster owns in AWS, found by ownership tags (`causeway.dev/cluster`,
+ * `.../ingress-group`, `.../resource`), read with as few calls as possible and cached:
+ *
+ * - **Inventory** (once, then kept up to date by the applier): DescribeLoadBalancers and
+ *   DescribeTargetGroups paginated by 400, DescribeTags in batches of 20 ARNs; everything without our
+ *   cluster tag is ignored (and never touched). This is what a restart costs: about
+ *   `2 + (load balancers + target groups) / 20` calls, not one call per resource and kind.
+ * - **Group stack** (per IngressGroup, only when a plan needs it): the group's load balancers by ARN,
+ *   their attributes, listeners (and HTTPS listener certificates), rules (tags in batches of 20), the
+ *   group's target groups by ARN, their attributes and target health. Kept until the applier reports a
+ *   change to the group, so a converged resync reads nothing and an endpoint change costs only the
+ *   register/deregister calls (the applier patches the cached targets instead of forgetting them).
+ */
+import {
+  DescribeListenerCertificatesCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  type DescribeRulesCommandOutput,
+  type DescribeTargetGroupsCommandOutput,
+  type LoadBalancer,
+  type TargetGroup,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Logger } from 'pino';
+import {
+  TAG_CLUSTER,
+  TAG_GROUP,
+  TAG_RESOURCE,
+  type ActualListener,
+  type ActualLoadBalancer,
+  type ActualRule,
+  type ActualStack,
+  type ActualTarget,
+  type ActualTargetGroup,
+  type AwsTags,
+} from '../alb-model.js';
+import { codeOf, type AwsGateway } from './aws-gateway.js';
+import {
+  certificateArnsOf,
+  fromSdkActions,
+  fromSdkConditions,
+  fromSdkHealthCheck,
+  fromSdkTags,
+  priorityOf,
+  subnetIdsOf,
+} from './sdk-mapping.js';
+
+export const DESCRIBE_PAGE_SIZE = 400;
+export const TAG_BATCH = 20;
+
+/** A load balancer or target group that carries our cluster tag. */
+export interface OwnedResource {
+  readonly kind: 'load-balancer' | 'target-group';
+  readonly arn: string;
+  readonly group: string;
+  readonly resourceId: string;
+  readonly tags: AwsTags;
+}
+
+export const EMPTY_ACTUAL: ActualStack = { loadBalancers: [], targetGroups: [] };
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface AlbStateReaderOptions {
+  readonly gateway: AwsGateway;
+  /** The value of our `causeway.dev/cluster` tag. */
+  readonly clusterName: string;
+  readonly logger?: Logger;
+}
+
+export class AlbStateReader {
+  /** Everything we own, by ARN; undefined until the first inventory. */
+  private owned: Map<string, OwnedResource> | undefined;
+  private readonly stacks = new Map<string, ActualStack>();
+
+  constructor(private readonly o: AlbStateReaderOptions) {}
+
+  /** The IngressGroups that own something in AWS (reads the inventory the first time). */
+  async ownedGroups(): Promise<string[]> {
+    const owned = await this.inventory();
+    return [...new Set([...owned.values()].map((r) => r.group))].sort(compare);
+  }
+
+  /** The actual stack of a group: cached, else read. */
+  async stack(group: string): Promise<ActualStack> {
+    const cached = this.stacks.get(group);
+    if (cached) return cached;
+    const owned = await this.inventory();
+    const mine = [...owned.values()].filter((r) => r.group === group);
+    let stack: ActualStack;
+    try {
+      stack = await this.readGroup(mine);
+    } catch (err) {
+      if (!/NotFound$/.test(codeOf(err))) throw err;
+      // Something of the group vanished behind our back: take a fresh inventory and read again.
+      this.o.logger?.info({ group, code: codeOf(err) }, 'owned resource gone; re-reading the inventory');
+      this.owned = undefined;
+      const fresh = [...(await this.inventory()).values()].filter((r) => r.group === group);
+      stack = await this.readGroup(fresh);
+    }
+    this.stacks.set(group, stack);
+    return stack;
+  }
+
+  /** Whether the group's stack is cached (a plan against it costs no call). */
+  isCached(group: string): boolean {
+    return this.stacks.has(group);
+  }
+
+  /** Forgets a group's stack (the next `stack(group)` reads it again). */
+  invalidate(group: string): void {
+    this.stacks.delete(group);
+  }
+
+  /** Forgets everything (inventory included). */
+  invalidateAll(): void {
+    this.stacks.clear();
+    this.owned = undefined;
+  }
+
+  /** The applier created (or adopted) a resource, or changed its tags. */
+  noteOwned(r: OwnedResource): void {
+    this.owned?.set(r.arn, r);
+  }
+
+  /** The applier deleted a resource. */
+  noteDeleted(arn: string): void {
+    this.owned?.delete(arn);
+  }
+
+  /** The applier changed only targets of a group's target group: patch the cached stack. */
+  noteTargets(
+    group: string,
+    targetGroupArn: string,
+    registered: readonly { id: string; port: number }[],
+    deregistered: readonly { id: string; port: number }[],
+  ): void {
+    const stack = this.stacks.get(group);
+    if (!stack) return;
+    const key = (t: { id: string; port: number }): string => `${t.id}:${t.port}`;
+    const gone = new Set(deregistered.map(key));
+    this.stacks.set(group, {
+      ...stack,
+      targetGroups: stack.targetGroups.map((tg) => {
+        if (tg.arn !== targetGroupArn) return tg;
+        const kept = tg.targets.filter((t) => !gone.has(key(t)));
+        const have = new Set(kept.map(key));
+        const added: ActualTarget[] = registered
+          .filter((t) => !have.has(key(t)))
+          .map((t) => ({ id: t.id, port: t.port, health: 'initial' }));
+        return { ...tg, targets: sortTargets([...kept, ...added]) };
+      }),
+    });
+  }
+
+  /** Fresh target health of some target groups (readiness gate), by ARN; does not touch the cache. */
+  async targetHealth(targetGroupArns: readonly string[]): Promise<Map<string, ActualTarget[]>> {
+    const out = new Map<string, ActualTarget[]>();
+    for (const arn of targetGroupArns) out.set(arn, await this.readTargets(arn));
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+
+  private async inventory(): Promise<Map<string, OwnedResource>> {
+    if (this.owned) return this.owned;
+    const gw = this.o.gateway;
+    const lbArns: string[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await gw.elbv2(
+        new DescribeLoadBalancersCommand({
+          PageSize: DESCRIBE_PAGE_SIZE,
+          ...(marker ? { Marker: marker } : {}),
+        }),
+      );
+      for (const lb of page.LoadBalancers ?? [])
+        if (lb.Type === 'application' && lb.LoadBalancerArn) lbArns.push(lb.LoadBalancerArn);
+      marker = page.NextMarker;
+    } while (marker);
+    const tgArns: string[] = [];
+    marker = undefined;
+    do {
+      const page: DescribeTargetGroupsCommandOutput = await gw.elbv2(
+        new DescribeTargetGroupsCommand({
+          PageSize: DESCRIBE_PAGE_SIZE,
+          ...(marker ? { Marker: marker } : {}),
+        }),
+      );
+      for (const tg of page.TargetGroups ?? []) if (tg.TargetGroupArn) tgArns.push(tg.TargetGroupArn);
+      marker = page.NextMarker;
+    } while (marker);
+    const owned = new Map<string, OwnedResource>();
+    const kinds = new Map<string, OwnedResource['kind']>([
+      ...lbArns.map((a) => [a, 'load-balancer'] as const),
+      ...tgArns.map((a) => [a, 'target-group'] as const),
+    ]);
+    const tags = await this.tagsOf([...lbArns, ...tgArns]);
+    for (const [arn, t] of tags) {
+      if (t[TAG_CLUSTER] !== this.o.clusterName) continue;
+      const group = t[TAG_GROUP];
+      const resourceId = t[TAG_RESOURCE];
+      if (group === undefined || resourceId === undefined) {
+        this.o.logger?.warn({ arn }, 'resource has our cluster tag but no group/resource tag; left alone');
+        continue;
+      }
+      owned.set(arn, { kind: kinds.get(arn)!, arn, group, resourceId, tags: t });
+    }
+    this.owned = owned;
+    return owned;
+  }
+
+  /** Tags of ARNs, 20 per DescribeTags call; an ARN that vanished meanwhile is skipped. */
+  private async tagsOf(arns: readonly string[]): Promise<Map<string, AwsTags>> {
+    const out = new Map<string, AwsTags>();
+    for (const batch of chunks(arns, TAG_BATCH)) {
+      try {
+        const r = await this.o.gateway.elbv2(new DescribeTagsCommand({ ResourceArns: batch }));
+        for (const d of r.TagDescriptions ?? [])
+          if (d.ResourceArn) out.set(d.ResourceArn, fromSdkTags(d.Tags));
+      } catch (err) {
+        if (!/NotFound$/.test(codeOf(err)) || batch.length === 1) {
+          if (/NotFound$/.test(codeOf(err))) continue;
+          throw err;
+        }
+        // One ARN of the batch is gone: ask one by one for this batch only.
+        for (const m of await this.tagsOfEach(batch)) out.set(m[0], m[1]);
+      }
+    }
+    return out;
+  }
+
+  private async tagsOfEach(arns: readonly string[]): Promise<Map<string, AwsTags>> {
+    const out = new Map<string, AwsTags>();
+    for (const arn of arns) for (const m of await this.tagsOf([arn])) out.set(m[0], m[1]);
+    return out;
+  }
+
+  private async readGroup(mine: readonly OwnedResource[]): Promise<ActualStack> {
+    const gw = this.o.gateway;
+    const lbs = mine.filter((r) => r.kind === 'load-balancer');
+    const tgs = mine.filter((r) => r.kind === 'target-group');
+    const tgDescs: TargetGroup[] = [];
+    for (const batch of chunks(
+      tgs.map((r) => r.arn),
+      TAG_BATCH,
+    )) {
+      const r = await gw.elbv2(new DescribeTargetGroupsCommand({ TargetGroupArns: batch }));
+      tgDescs.push(...(r.TargetGroups ?? []));
+    }
+    const byArn = new Map(mine.map((r) => [r.arn, r]));
+    const tgResourceId = (arn: string): string | undefined => byArn.get(arn)?.resourceId;
+    const targetGroups: ActualTargetGroup[] = [];
+    for (const tg of tgDescs) {
+      const arn = tg.TargetGroupArn!;
+      const own = byArn.get(arn)!;
+      const attrs = await gw.elbv2(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }));
+      targetGroups.push({
+        arn,
+        resourceId: own.resourceId,
+        name: tg.TargetGroupName ?? '',
+        protocol: tg.Protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
+        protocolVersion: (tg.ProtocolVersion as 'HTTP1' | 'HTTP2' | 'GRPC' | undefined) ?? 'HTTP1',
+        port: tg.Port ?? 0,
+        targetType: 'ip',
+        vpcId: tg.VpcId ?? '',
+        healthCheck: fromSdkHealthCheck(tg),
+        attributes: attributeMap(attrs.Attributes),
+        tags: own.tags,
+        targets: await this.readTargets(arn),
+      });
+    }
+    const lbDescs: LoadBalancer[] = [];
+    for (const batch of chunks(
+      lbs.map((r) => r.arn),
+      TAG_BATCH,
+    )) {
+      const r = await gw.elbv2(new DescribeLoadBalancersCommand({ LoadBalancerArns: batch }));
+      lbDescs.push(...(r.LoadBalancers ?? []));
+    }
+    const loadBalancers: ActualLoadBalancer[] = [];
+    for (const lb of lbDescs) {
+      const arn = lb.LoadBalancerArn!;
+      const own = byArn.get(arn)!;
+      const attrs = await gw.elbv2(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }));
+      loadBalancers.push({
+        arn,
+        resourceId: own.resourceId,
+        name: lb.LoadBalancerName ?? '',
+        dnsName: lb.DNSName ?? '',
+        scheme: lb.Scheme === 'internal' ? 'internal' : 'internet-facing',
+        ipAddressType: lb.IpAddressType === 'dualstack' ? 'dualstack' : 'ipv4',
+        subnetIds: subnetIdsOf(lb),
+        securityGroupIds: [...(lb.SecurityGroups ?? [])].sort(compare),
+        attributes: attributeMap(attrs.Attributes),
+        tags: own.tags,
+        listeners: await this.readListeners(arn, tgResourceId),
+      });
+    }
+    return {
+      loadBalancers: loadBalancers.sort((a, b) => compare(a.resourceId, b.resourceId)),
+      targetGroups: targetGroups.sort((a, b) => compare(a.resourceId, b.resourceId)),
+    };
+  }
+
+  private async readListeners(
+    lbArn: string,
+    tgResourceId: (arn: string) => string | undefined,
+  ): Promise<ActualListener[]> {
+    const gw = this.o.gateway;
+    const out: ActualListener[] = [];
+    let marker: string | undefined;
+    const listeners = [];
+    do {
+      const page = await gw.elbv2(
+        new DescribeListenersCommand({
+          LoadBalancerArn: lbArn,
+          PageSize: DESCRIBE_PAGE_SIZE,
+          ...(marker ? { Marker: marker } : {}),
+        }),
+      );
+      listeners.push(...(page.Listeners ?? []));
+      marker = page.NextMarker;
+    } while (marker);
+    for (const l of listeners) {
+      const arn = l.ListenerArn!;
+      const certs =
+        l.Protocol === 'HTTPS'
+          ? ((await gw.elbv2(new DescribeListenerCertificatesCommand({ ListenerArn: arn }))).Certificates ??
+            [])
+          : [];
+      const rules = [];
+      marker = undefined;
+      do {
+        const page: DescribeRulesCommandOutput = await gw.elbv2(
+          new DescribeRulesCommand({
+            ListenerArn: arn,
+            PageSize: DESCRIBE_PAGE_SIZE,
+            ...(marker ? { Marker: marker } : {}),
+          }),
+        );
+        rules.push(...(page.Rules ?? []));
+        marker = page.NextMarker;
+      } while (marker);
+      const nonDefault = rules.filter((r) => priorityOf(r) !== undefined);
+      const ruleTags = await this.tagsOf(nonDefault.map((r) => r.RuleArn!));
+      const actualRules: ActualRule[] = nonDefault.map((r) => {
+        const resourceId = ruleTags.get(r.RuleArn!)?.[TAG_RESOURCE];
+        return {
+          arn: r.RuleArn!,
+          priority: priorityOf(r)!,
+          conditions: fromSdkConditions(r.Conditions),
+          action: fromSdkActions(r.Actions, tgResourceId),
+          ...(resourceId !== undefined ? { resourceId } : {}),
+        };
+      });
+      out.push({
+        arn,
+        port: l.Port ?? 0,
+        protocol: l.Protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
+        certificateArns: certificateArnsOf(l, certs),
+        ...(l.SslPolicy ? { sslPolicy: l.SslPolicy } : {}),
+        defaultAction: fromSdkActions(l.DefaultActions, tgResourceId),
+        rules: actualRules.sort((a, b) => a.priority - b.priority),
+      });
+    }
+    return out.sort((a, b) => a.port - b.port);
+  }
+
+  private async readTargets(arn: string): Promise<ActualTarget[]> {
+    const r = await this.o.gateway.elbv2(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+    return sortTargets(
+      (r.TargetHealthDescriptions ?? [])
+        .filter((d) => d.Target?.Id !== undefined)
+        .map((d) => ({
+          id: d.Target!.Id!,
+          port: d.Target!.Port ?? 0,
+          health: d.TargetHealth?.State ?? 'unavailable',
+        })),
+    );
+  }
+}
+
+function attributeMap(
+  attrs: readonly { Key?: string; Value?: string }[] | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of [...(attrs ?? [])].sort((x, y) => compare(x.Key ?? '', y.Key ?? '')))
+    if (a.Key !== undefined) out[a.Key] = a.Value ?? '';
+  return out;
+}
+
+function sortTargets(targets: ActualTarget[]): ActualTarget[] {
+  return targets.sort((a, b) => compare(a.id, b.id) || a.port - b.port);
+}
