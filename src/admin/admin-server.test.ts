@@ -19,6 +19,7 @@ import type {
 } from '../../xds/cache/config-watcher.js';
 import { RESOURCE_TYPES, encodeResource } from '../../xds/protos/envoy-protos.js';
 import type { ResourceKind, ResourceTypeUrl } from '../../xds/protos/envoy-protos.js';
+import type { AdsConnectionInfo } from '../../xds/server/connection.js';
 import { REDACTED, createAdminServer, listenAdmin, parseListenAddress } from './admin-server.js';
 import type { AdminServerOptions } from './admin-server.js';
 
@@ -188,6 +189,22 @@ function harness(overrides: Partial<AdminServerOptions> = {}): Harness {
   });
   servers.push(server);
   return Object.assign(h, { server });
+}
+
+/** The GET routes of fastify's printRoutes() tree (each line a segment, indented 4 per level). */
+function getRoutes(tree: string): string[] {
+  const stack: string[] = [];
+  const out: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^([│ ]*)[├└]── (.+?)(?: \(([^)]*)\))?$/.exec(line);
+    if (!m) continue;
+    const depth = (m[1] ?? '').length / 4;
+    const full = (depth > 0 ? (stack[depth - 1] ?? '') : '') + (m[2] ?? '');
+    stack.length = depth;
+    stack[depth] = full;
+    if ((m[3] ?? '').split(', ').includes('GET')) out.push(full);
+  }
+  return out.sort();
 }
 
 describe('admin server', () => {
@@ -404,14 +421,147 @@ describe('admin server', () => {
     ]);
   });
 
-  it('GET /api/gateways answers gateways(), or [] without it', async () => {
-    const none = harness();
-    const empty = await none.server.inject({ method: 'GET', url: '/api/gateways' });
-    expect(empty.statusCode).toBe(200);
-    expect(empty.json()).toEqual([]);
-    const gateways = [{ id: 'gw-1', group: 'edge', address: '10.246.2.1', stream: 'delta' }];
-    const some = harness({ gateways: () => gateways });
-    expect((await some.server.inject({ method: 'GET', url: '/api/gateways' })).json()).toEqual(gateways);
+  describe('GET /api/gateways', () => {
+    const NOW = Date.parse('2026-11-25T12:00:00Z');
+    const edgeVersions = (): Record<ResourceKind, string> => {
+      const snap = fakeWatcher({
+        edge: {
+          cluster: [cluster('shop/web/http'), cluster('billing/api/grpc')],
+          endpoint: [endpoints],
+          listener: [httpsListener],
+          route: [route],
+          secret: [tlsSecret, fileSecret],
+        },
+      }).snapshot('edge');
+      return Object.fromEntries(
+        (Object.keys(RESOURCE_TYPES) as ResourceKind[]).map((k) => [
+          k,
+          snap.types.get(RESOURCE_TYPES[k])!.version,
+        ]),
+      ) as Record<ResourceKind, string>;
+    };
+    const connection = (
+      nodeId: string,
+      group: string,
+      types: AdsConnectionInfo['types'],
+      more: Partial<AdsConnectionInfo> = {},
+    ): AdsConnectionInfo => ({
+      id: `s-${nodeId}`,
+      stream: 'delta',
+      peer: '10.246.2.1:51234',
+      nodeId,
+      group,
+      address: '10.246.2.1',
+      zone: 'zone-a',
+      userAgent: 'envoy',
+      userAgentVersion: '1.40.0',
+      connectedAt: new Date(NOW - 60_000).toISOString(),
+      types,
+      draining: false,
+      ...more,
+    });
+    const ackedAt = (kind: ResourceKind, version: string): AdsConnectionInfo['types'][number] => ({
+      typeUrl: RESOURCE_TYPES[kind],
+      sentVersion: version,
+      ackedVersion: version,
+      state: 'acked',
+      sentAt: new Date(NOW - 50_000).toISOString(),
+      upToDate: false,
+    });
+
+    it('answers the fleet by group, known groups without gateways included', async () => {
+      const none = harness({ now: () => NOW });
+      const empty = await none.server.inject({ method: 'GET', url: '/api/gateways' });
+      expect(empty.statusCode).toBe(200);
+      expect(empty.json()).toMatchObject({
+        generatedAt: '2026-11-25T12:00:00.000Z',
+        laggingAfterMs: 10_000,
+        summary: { groups: 2, gateways: 0, inSync: 0, lagging: 0, rejecting: 0, draining: 0 },
+      });
+      expect(
+        empty.json().groups.map((g: { name: string; gateways: unknown[] }) => [g.name, g.gateways]),
+      ).toEqual([
+        ['edge', []],
+        ['internal', []],
+      ]);
+      expect(empty.json().groups[0].versions).toEqual(edgeVersions());
+    });
+
+    it('marks each gateway in sync or rejecting against the current versions, with its NACK', async () => {
+      const v = edgeVersions();
+      const nack = {
+        version: 'bad',
+        message: 'listener rejected',
+        resourceNames: ['https-443'],
+        at: new Date(NOW - 1000).toISOString(),
+      };
+      const gateways = [
+        connection('gw-2', 'edge', [
+          ackedAt('cluster', v.cluster),
+          { ...ackedAt('listener', v.listener), state: 'nacked', lastNack: nack },
+        ]),
+        connection('gw-1', 'edge', [ackedAt('cluster', v.cluster), ackedAt('listener', v.listener)]),
+        connection('gw-9', 'internal', []),
+      ];
+      const h = harness({ now: () => NOW, gateways: () => gateways });
+      const body = (await h.server.inject({ method: 'GET', url: '/api/gateways' })).json();
+      expect(body.summary).toEqual({
+        groups: 2,
+        gateways: 3,
+        inSync: 1,
+        lagging: 1,
+        rejecting: 1,
+        draining: 0,
+      });
+      const edge = body.groups[0];
+      expect(edge.gateways.map((g: { nodeId: string; status: string }) => [g.nodeId, g.status])).toEqual([
+        ['gw-1', 'in-sync'],
+        ['gw-2', 'rejecting'],
+      ]);
+      expect(edge.gateways[0]).toMatchObject({
+        group: 'edge',
+        zone: 'zone-a',
+        address: '10.246.2.1',
+        envoyVersion: '1.40.0',
+        stream: 'delta',
+        draining: false,
+      });
+      expect(edge.gateways[1].lastNack).toEqual({ ...nack, type: 'listener' });
+      // gw-9 got nothing in the minute since it connected
+      expect(body.groups[1].gateways[0]).toMatchObject({ nodeId: 'gw-9', status: 'lagging' });
+    });
+
+    it('keeps one group with ?group=, 404 for an unknown one, 400 when repeated', async () => {
+      const gateways = [connection('gw-1', 'edge', []), connection('gw-x', 'rogue', [])];
+      const h = harness({ now: () => NOW, gateways: () => gateways });
+      const edge = (await h.server.inject({ method: 'GET', url: '/api/gateways?group=edge' })).json();
+      expect(edge.groups.map((g: { name: string }) => g.name)).toEqual(['edge']);
+      expect(edge.summary.gateways).toBe(1);
+      // A group the configuration does not know is listed while a gateway of it is connected.
+      const rogue = await h.server.inject({ method: 'GET', url: '/api/gateways?group=rogue' });
+      expect(rogue.json().groups[0].gateways[0].nodeId).toBe('gw-x');
+      const unknown = await h.server.inject({ method: 'GET', url: '/api/gateways?group=nope' });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json()).toEqual({
+        error: 'unknown gateway group "nope"; known groups: edge, internal, rogue',
+        groups: ['edge', 'internal', 'rogue'],
+      });
+      const twice = await h.server.inject({ method: 'GET', url: '/api/gateways?group=a&group=b' });
+      expect(twice.statusCode).toBe(400);
+    });
+  });
+
+  it('GET /fleet serves the page with a strict Content-Security-Policy; GET / redirects to it', async () => {
+    const { server } = harness();
+    const res = await server.inject({ method: 'GET', url: '/fleet' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'sha256-[^']+'/);
+    expect(res.headers['content-security-policy']).toContain("connect-src 'self'");
+    expect(res.body).toContain('/api/gateways');
+    const root = await server.inject({ method: 'GET', url: '/' });
+    expect(root.statusCode).toBe(302);
+    expect(root.headers.location).toBe('/fleet');
   });
 
   it('logs failures with the given pino logger', async () => {
@@ -446,16 +596,13 @@ describe('admin server', () => {
     const { server } = harness();
     const doc = fs.readFileSync(path.resolve(process.cwd(), 'docs/metrics.md'), 'utf8');
     const documented = [...doc.matchAll(/^\|\s*`GET (\/[^`?\s[]*)/gm)].map((m) => m[1] as string).sort();
-    const routes = server
-      .printRoutes({ commonPrefix: false })
-      .split('\n')
-      .map((l) => /(\/\S*) \(/.exec(l)?.[1])
-      .filter((p): p is string => p !== undefined)
-      .sort();
+    const routes = getRoutes(server.printRoutes({ commonPrefix: false }));
     expect(documented).toEqual([
+      '/',
       '/api/gateways',
       '/debug/config',
       '/debug/diagnostics',
+      '/fleet',
       '/healthz',
       '/metrics',
       '/readyz',

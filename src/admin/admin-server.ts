@@ -1,6 +1,7 @@
 /**
- * The admin HTTP server (fastify), on its own port: health, readiness, Prometheus metrics, and read-only
- * debug views of what the controller serves. It only reads; it never changes controller state, except
+ * The admin HTTP server (fastify), on its own port: health, readiness, Prometheus metrics, read-only
+ * debug views of what the controller serves, and the fleet registry (`/api/gateways` as JSON, `/fleet`
+ * as a live web page). It only reads; it never changes controller state (gateway drain aside), except
  * that a scrape refreshes `causeway_ready` and `causeway_diagnostics` from the same sources
  * /readyz and /debug/diagnostics answer from, so the three always agree.
  */
@@ -10,10 +11,14 @@ import type { Logger } from 'pino';
 import { stringify as toYaml } from 'yaml';
 import { CausewayError } from '../errors.js';
 import type { Diagnostic } from '../errors.js';
+import { buildFleetView, fleetGroupView } from '../fleet/fleet-view.js';
+import { groupVersionsOf } from '../fleet/group-versions.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { ConfigWatcher, GroupSnapshot } from '../../xds/cache/config-watcher.js';
 import { RESOURCE_LIST_NAMES, RESOURCE_TYPES, decodeResource } from '../../xds/protos/envoy-protos.js';
 import type { ResourceKind } from '../../xds/protos/envoy-protos.js';
+import type { AdsConnectionInfo } from '../../xds/server/connection.js';
+import { FLEET_PAGE_CSP, fleetPageHtml } from './fleet-page.js';
 
 export interface AdminServerOptions {
   readonly metrics: ControllerMetrics;
@@ -22,8 +27,12 @@ export interface AdminServerOptions {
   readonly isReady: () => boolean;
   /** The current diagnostics (complete list). */
   readonly diagnostics: () => readonly Diagnostic[];
-  /** The connected gateways (fleet registry view); `/api/gateways` answers `[]` without it. */
-  readonly gateways?: () => readonly unknown[];
+  /** The connected gateways (the ADS server's `connections()`); none without it. */
+  readonly gateways?: () => readonly AdsConnectionInfo[];
+  /** Clock for the fleet view (tests). Default Date.now. */
+  readonly now?: () => number;
+  /** A gateway not at its group's current config for longer than this is lagging (fleet-view.ts). */
+  readonly laggingAfterMs?: number;
   /**
    * The gateway groups the configuration knows. With it, `/debug/config` answers 404 for any other
    * group; without it, any group is answered with the watcher's (possibly empty) snapshot.
@@ -186,9 +195,41 @@ export function createAdminServer(options: AdminServerOptions): FastifyInstance 
     return reply.send(options.diagnostics());
   });
 
-  server.get('/api/gateways', async (_request, reply) => {
-    return reply.send(options.gateways ? options.gateways() : []);
+  // The fleet registry: connections and current versions are read in the same tick (the watcher
+  // notifies streams synchronously), so a gateway's status never compares against a newer snapshot.
+  server.get<{ Querystring: { group?: string | string[] } }>('/api/gateways', async (request, reply) => {
+    const { group } = request.query;
+    if (typeof group !== 'string' && group !== undefined) {
+      return reply.code(400).send({ error: 'query parameter "group" must be given once' });
+    }
+    const connections = options.gateways?.() ?? [];
+    const groups = new Set([...(options.groups?.() ?? []), ...connections.map((c) => c.group)]);
+    const view = buildFleetView({
+      connections,
+      groupVersions: groupVersionsOf(options.watcher, groups),
+      now: (options.now ?? Date.now)(),
+      ...(options.laggingAfterMs !== undefined ? { laggingAfterMs: options.laggingAfterMs } : {}),
+    });
+    if (group === undefined || group === '') return reply.send(view);
+    const one = fleetGroupView(view, group);
+    if (one) return reply.send(one);
+    const known = view.groups.map((g) => g.name);
+    return reply.code(404).send({
+      error: `unknown gateway group "${group}"; known groups: ${known.length > 0 ? known.join(', ') : '(none)'}`,
+      groups: known,
+    });
   });
+
+  server.get('/fleet', async (_request, reply) => {
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', FLEET_PAGE_CSP)
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'no-store')
+      .send(fleetPageHtml());
+  });
+
+  server.get('/', async (_request, reply) => reply.redirect('/fleet'));
 
   return server;
 }

@@ -14,12 +14,14 @@ import { createLogger } from '../observability/logger.js';
 import { ControllerMetrics } from '../observability/metrics.js';
 import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { createAdsServer } from '../../xds/server/ads-server.js';
+import type { XdsTlsFlags } from '../../xds/server/tls-credentials.js';
+import { xdsTlsOptionsFrom } from '../../xds/server/tls-credentials.js';
 import { parseHostPort, parseHostPortFlag, parsePortFlag, reportCommandError } from './cli-errors.js';
 import type { RegisterCommand } from './command-module.js';
 import { sourceFrom } from './source-from-flags.js';
 import { translateOptionsFrom } from './translate-options-from-flags.js';
 
-interface ControllerFlags {
+interface ControllerFlags extends XdsTlsFlags {
   manifests?: string;
   kubeconfig?: string;
   context?: string;
@@ -51,6 +53,7 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
   const config = flags.config ? readControllerConfig(flags.config) : undefined;
   const translateOptions = translateOptionsFrom(config, flags);
   const xds = parseHostPort(flags.xdsAddress);
+  const xdsTls = xdsTlsOptionsFrom(flags);
   const metrics = new ControllerMetrics();
   const cache = new SnapshotCache();
   const { source, mode, kubeConfigs } = sourceFrom(flags, config, logger, metrics);
@@ -64,6 +67,7 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
     onApplied: (state) => writers?.applied(state),
   });
   const ads = createAdsServer({
+    ...(xdsTls ? { tls: xdsTls } : {}),
     watcher: cache,
     logger: logger.child({ component: 'xds' }),
     events: {
@@ -174,6 +178,19 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
       'address of the xDS (ADS) gRPC server',
       parseHostPortFlag,
       '127.0.0.1:18000',
+    )
+    .option(
+      '--xds-tls-cert <file>',
+      'mTLS for xDS: PEM certificate chain of the xDS server (with --xds-tls-key and --xds-tls-client-ca; reloaded when it changes). Without them xDS is plaintext, for development only',
+    )
+    .option('--xds-tls-key <file>', 'mTLS for xDS: PEM private key of --xds-tls-cert')
+    .option(
+      '--xds-tls-client-ca <file>',
+      "mTLS for xDS: PEM CA bundle that signs gateway client certificates (required; a certificate's URI SAN spiffe://<trust domain>/causeway/group/<group> decides the gateway group)",
+    )
+    .option(
+      '--xds-tls-trust-domain <domain>',
+      'mTLS for xDS: accept gateway certificates of this SPIFFE trust domain only (default: any signed by the client CA)',
     )
     .option(
       '--admin-address <host:port>',

@@ -10,7 +10,7 @@
  *   const res = await s.nextResponse(CDS);
  *   s.ack(res);
  */
-import type { ChannelOptions, ClientDuplexStream, StatusObject } from '@grpc/grpc-js';
+import type { ChannelCredentials, ChannelOptions, ClientDuplexStream, StatusObject } from '@grpc/grpc-js';
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import { decodeResource } from '../../xds/protos/envoy-protos.js';
 import { DELTA_METHOD, SOTW_METHOD } from '../../xds/server/ads-service.js';
@@ -39,6 +39,8 @@ export interface XdsClientOptions {
    * to the same address share grpc-js' global subchannel pool.
    */
   readonly ownConnection?: boolean;
+  /** TLS (e.g. `credentials.createSsl(ca, key, cert)` for mTLS); default plaintext. */
+  readonly credentials?: ChannelCredentials;
 }
 
 export interface StreamOptions {
@@ -337,7 +339,7 @@ export class XdsClient {
   private readonly client: Client;
 
   constructor(address: string, options: XdsClientOptions = {}) {
-    this.client = new Client(address, credentials.createInsecure(), {
+    this.client = new Client(address, options.credentials ?? credentials.createInsecure(), {
       'grpc.max_receive_message_length': -1,
       ...(options.ownConnection === false ? {} : { 'grpc.use_local_subchannel_pool': 1 }),
       ...options.channelOptions,

@@ -1,7 +1,9 @@
 /**
  * The ADS gRPC server: `envoy.service.discovery.v3.AggregatedDiscoveryService` with both
  * StreamAggregatedResources (SotW) and DeltaAggregatedResources (Delta), serving the snapshots of a
- * ConfigWatcher to Envoy gateways. The group of a gateway is its `node.cluster` (`default` when empty).
+ * ConfigWatcher to Envoy gateways. The group of a gateway is its `node.cluster` (`default` when empty);
+ * with mTLS (`tls`), the group its client certificate names, and a stream asking for another group is
+ * refused (tls-identity.ts). Without `tls` the server is plaintext, for development only.
  *
  * The server holds no metrics code: it reports through AdsEvents, and `connections()` tells who is
  * connected and what each node ACKed or NACKed.
@@ -14,6 +16,7 @@ import type { AdsLogger } from './ads-logger.js';
 import { SILENT_LOGGER } from './ads-logger.js';
 import { ADS_SERVICE } from './ads-service.js';
 import type { AdsStream, StreamContext } from './ads-stream.js';
+import { DEFAULT_GROUP } from './ads-stream.js';
 import type { AdsConnectionInfo, AdsEvents } from './connection.js';
 import { openDeltaStream } from './delta-stream.js';
 import type {
@@ -25,13 +28,18 @@ import type {
 import { preloadDiscoveryTypes } from './discovery-messages.js';
 import { createNonceSource } from './nonce.js';
 import { RejectedMemory } from './rejected-memory.js';
+import type { PushLimiter } from './push-limiter.js';
+import { createPushLimiter } from './push-limiter.js';
 import type { AdsServerTuning } from './server-options.js';
 import { grpcServerOptions, resolveTuning } from './server-options.js';
 import { openSotwStream } from './sotw-stream.js';
+import type { XdsServerTls, XdsTlsOptions } from './tls-credentials.js';
+import { createXdsServerTls } from './tls-credentials.js';
 
 export type { AdsConnection, AdsConnectionInfo, AdsEvents, AdsNackInfo, AdsTypeInfo } from './connection.js';
 export type { AdsLogger } from './ads-logger.js';
 export type { AdsServerTuning } from './server-options.js';
+export type { XdsTlsOptions } from './tls-credentials.js';
 
 export interface AdsServerOptions extends AdsServerTuning {
   readonly watcher: ConfigWatcher;
@@ -41,10 +49,20 @@ export interface AdsServerOptions extends AdsServerTuning {
   readonly random?: () => number;
   /** Clock (tests). Default Date.now. */
   readonly now?: () => number;
+  /**
+   * mTLS: server certificate, key and client CA files (reloaded when they change). Client certificates
+   * are then required, and they decide each gateway's group. Absent: plaintext (development only).
+   */
+  readonly tls?: XdsTlsOptions;
+  /** Replaces the push limiter built from `maxConcurrentPushes` (tests observe it). */
+  readonly pushLimiter?: PushLimiter;
 }
 
 export interface AdsServer {
-  /** Binds (insecure) and serves; resolves with the bound port (useful with port 0). */
+  /**
+   * Binds and serves (mTLS with `tls`, else plaintext with a warning); resolves with the bound port
+   * (useful with port 0). Throws CausewayError CW_E_XDS_TLS when the TLS files are unusable.
+   */
   listen(host: string, port: number): Promise<number>;
   /**
    * Graceful stop: refuses new streams, ends the open ones (status UNAVAILABLE, so gateways reconnect
@@ -76,6 +94,7 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
   const streams = new Set<AnyStream>();
   let streamCounter = 0;
   let closing: Promise<void> | undefined;
+  let tls: XdsServerTls | undefined;
   preloadDiscoveryTypes();
 
   const ctx: StreamContext = {
@@ -86,6 +105,10 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
     now: options.now ?? Date.now,
     nextId: () => `s${++streamCounter}`,
     nextNonce: createNonceSource(),
+    pushLimiter:
+      options.pushLimiter ?? createPushLimiter(tuning.maxConcurrentPushes, tuning.pushWriteTimeoutMs),
+    groupOf: (call, node) =>
+      tls ? tls.groupOf(call, node) : { ok: true, group: node?.cluster || DEFAULT_GROUP },
     rejected: new RejectedMemory(),
   };
 
@@ -141,14 +164,24 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
         resolve();
       });
     });
+    tls?.close();
     logger.info({ component: 'ads' }, 'ads server stopped');
   }
 
   return {
     grpcOptions,
     listen(host: string, port: number): Promise<number> {
+      if (options.tls && !tls) {
+        try {
+          tls = createXdsServerTls(options.tls, logger);
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
+      if (!tls) logger.warn({ component: 'ads', host }, 'xDS without TLS: development only');
+      const credentials = tls?.credentials ?? ServerCredentials.createInsecure();
       return new Promise((resolve, reject) => {
-        server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (err, bound) => {
+        server.bindAsync(hostPort(host, port), credentials, (err, bound) => {
           if (err) {
             const reason = /listen (\w+)/.exec(err.message)?.[1] ?? err.message;
             reject(
@@ -163,6 +196,7 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
                 component: 'ads',
                 host,
                 port: bound,
+                tls: tls ? 'mtls' : 'none',
                 maxConnectionAgeMs: grpcOptions['grpc.max_connection_age_ms'],
               },
               'ads server listening',

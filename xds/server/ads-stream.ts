@@ -13,6 +13,7 @@ import type { AdsConnection, AdsConnectionInfo, AdsEvents, StreamKind } from './
 import type { NodeInfo } from './discovery-messages.js';
 import { nodeIdentity } from './node-identity.js';
 import type { NonceSource } from './nonce.js';
+import type { PushLimiter } from './push-limiter.js';
 import type { RejectedMemory } from './rejected-memory.js';
 import type { Push, Step, StreamMachine } from './stream-machine.js';
 import { StepBuilder, inPushOrder } from './stream-machine.js';
@@ -31,6 +32,16 @@ export interface StreamContext {
   readonly nextNonce: NonceSource;
   /** What each node rejected across its streams: a reconnect is not sent rejected content again. */
   readonly rejected?: RejectedMemory;
+  /** Limits how many streams compute and write responses at once (FIFO). */
+  readonly pushLimiter: PushLimiter;
+  /**
+   * mTLS: the group a stream may be served, from its peer certificate and node (see tls-credentials.ts);
+   * a refusal ends the stream with PERMISSION_DENIED. Absent: the group is `node.cluster`.
+   */
+  readonly groupOf?: (
+    call: ServerDuplexStream<unknown, unknown>,
+    node: NodeInfo | null,
+  ) => { readonly ok: true; readonly group: string } | { readonly ok: false; readonly reason: string };
 }
 
 /** What differs between SotW and Delta. */
@@ -62,6 +73,13 @@ export class AdsStream<Req extends BaseRequest, Res> {
   private closed = false;
   private readonly warnedTypes = new Set<string>();
   private readonly closeHandlers: Array<() => void> = [];
+  /** Work waiting for a push slot (requests, snapshot changes, timers), run in arrival order. */
+  private readonly inbox: Array<() => void> = [];
+  private inboxScheduled = false;
+  /** Settles when the last write was handed to the connection. */
+  private lastWrite: Promise<void> | undefined;
+  private readonly closedSignal: Promise<void>;
+  private signalClosed: () => void = () => undefined;
 
   constructor(
     private readonly call: ServerDuplexStream<Req, Res>,
@@ -72,7 +90,8 @@ export class AdsStream<Req extends BaseRequest, Res> {
     this.id = ctx.nextId();
     this.peer = call.getPeer();
     this.connectedAt = new Date(ctx.now()).toISOString();
-    call.on('data', (req: Req) => this.guard(() => this.onRequest(req)));
+    this.closedSignal = new Promise((resolve) => (this.signalClosed = resolve));
+    call.on('data', (req: Req) => this.schedule(() => this.onRequest(req)));
     call.on('end', () => this.end(status.OK, 'client closed the stream'));
     call.on('cancelled', () => this.cleanup());
     call.on('finish', () => this.cleanup());
@@ -84,7 +103,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
     if (ctx.watcher.isReady()) this.ready = true;
     else
       ctx.watcher.whenReady().then(
-        () => this.guard(() => this.onReady()),
+        () => this.schedule(() => this.onReady()),
         (err: unknown) =>
           this.guard(() => {
             throw err;
@@ -110,7 +129,11 @@ export class AdsStream<Req extends BaseRequest, Res> {
    */
   info(): AdsConnectionInfo | undefined {
     if (!this.conn) return undefined;
-    const settled = this.unsubscribe !== undefined && this.queue.length === 0 && !this.machine.hasHeld();
+    const settled =
+      this.unsubscribe !== undefined &&
+      this.queue.length === 0 &&
+      this.inbox.length === 0 &&
+      !this.machine.hasHeld();
     return {
       ...this.conn,
       types: this.machine.acks.info().map((t) => ({ ...t, upToDate: settled })),
@@ -129,6 +152,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
   private onRequest(req: Req): void {
     if (this.closed) return;
     if (!this.conn) this.identify(req.node);
+    if (this.closed) return;
     if (req.type_url === '') {
       this.fail(status.INVALID_ARGUMENT, 'request without type_url');
       return;
@@ -162,12 +186,27 @@ export class AdsStream<Req extends BaseRequest, Res> {
   }
 
   private identify(node: NodeInfo | null): void {
+    const decision = this.ctx.groupOf?.(this.call as ServerDuplexStream<unknown, unknown>, node);
+    if (decision && !decision.ok) {
+      this.ctx.logger.warn(
+        {
+          ...this.logContext(),
+          code: 'CW_E_XDS_FORBIDDEN',
+          node: node?.id ?? '',
+          requestedGroup: node?.cluster ?? '',
+          reason: decision.reason,
+        },
+        'ads stream refused: the client certificate does not allow it',
+      );
+      this.fail(status.PERMISSION_DENIED, `xDS stream refused: ${decision.reason}`);
+      return;
+    }
     const conn: AdsConnection = {
       id: this.id,
       stream: this.protocol.kind,
       peer: this.peer,
       nodeId: node?.id ?? '',
-      group: node?.cluster || DEFAULT_GROUP,
+      group: decision?.group ?? (node?.cluster || DEFAULT_GROUP),
       ...nodeIdentity(node, this.peer),
       connectedAt: this.connectedAt,
     };
@@ -180,7 +219,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
   private follow(): void {
     if (this.unsubscribe || !this.conn) return;
     this.unsubscribe = this.ctx.watcher.subscribe(this.conn.group, (snapshot, changed) =>
-      this.guard(() => {
+      this.schedule(() => {
         if (!this.closed) this.carryOut(this.machine.onChange(snapshot, changed));
       }),
     );
@@ -213,7 +252,8 @@ export class AdsStream<Req extends BaseRequest, Res> {
       );
     }
     for (const push of inPushOrder(step.pushes)) {
-      this.call.write(this.protocol.toWire(push));
+      const res = this.protocol.toWire(push);
+      this.lastWrite = new Promise<void>((resolve) => this.call.write(res, () => resolve()));
       const bytes = push.resources.reduce((n, r) => n + r.value.byteLength, 0);
       this.ctx.logger.debug(
         {
@@ -243,13 +283,35 @@ export class AdsStream<Req extends BaseRequest, Res> {
     if (this.holdTimer) return;
     this.holdTimer = setTimeout(() => {
       this.holdTimer = undefined;
-      this.guard(() => {
+      this.schedule(() => {
         if (this.closed) return;
         this.ctx.logger.info(this.logContext(), 'ads: releasing held removals after timeout');
         this.carryOut(this.machine.releaseHeld(this.snapshot(), true));
       });
     }, this.ctx.holdRemovalsMs);
     this.holdTimer.unref();
+  }
+
+  /**
+   * Queues work for this stream's next push slot (see push-limiter.ts). Work runs in arrival order; the
+   * slot is held until the responses it wrote are handed to the connection.
+   */
+  private schedule(fn: () => void): void {
+    if (this.closed) return;
+    this.inbox.push(fn);
+    if (this.inboxScheduled) return;
+    this.inboxScheduled = true;
+    this.ctx.pushLimiter.run(() => this.runInbox());
+  }
+
+  private async runInbox(): Promise<void> {
+    this.inboxScheduled = false;
+    this.lastWrite = undefined;
+    for (const fn of this.inbox.splice(0)) {
+      if (this.closed) break;
+      this.guard(fn);
+    }
+    if (this.lastWrite && !this.closed) await Promise.race([this.lastWrite, this.closedSignal]);
   }
 
   private guard(fn: () => void): void {
@@ -283,6 +345,8 @@ export class AdsStream<Req extends BaseRequest, Res> {
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
     this.queue.length = 0;
+    this.inbox.length = 0;
+    this.signalClosed();
     const conn = this.conn;
     if (conn) {
       this.ctx.logger.info(this.logContext(), 'ads stream closed');

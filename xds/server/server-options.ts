@@ -23,6 +23,13 @@ export interface AdsServerTuning {
   readonly closeWindowMs?: number;
   /** close(): after the window, how long to wait for connections to close before forcing. Default 1 s. */
   readonly closeGraceMs?: number;
+  /**
+   * At most this many streams compute and write a response at once; the others wait their turn (FIFO).
+   * Default 32. See push-limiter.ts.
+   */
+  readonly maxConcurrentPushes?: number;
+  /** Longest a stream holds a push slot while its writes are not yet handed to the connection. Default 5 s. */
+  readonly pushWriteTimeoutMs?: number;
 }
 
 export type ResolvedTuning = Required<AdsServerTuning>;
@@ -36,6 +43,8 @@ export const DEFAULT_TUNING: ResolvedTuning = {
   holdRemovalsMs: 5_000,
   closeWindowMs: 2_000,
   closeGraceMs: 1_000,
+  maxConcurrentPushes: 32,
+  pushWriteTimeoutMs: 5_000,
 };
 
 export function resolveTuning(tuning: AdsServerTuning): ResolvedTuning {
@@ -48,6 +57,10 @@ export function resolveTuning(tuning: AdsServerTuning): ResolvedTuning {
       throw new Error(`ads server: ${key} must be a non-negative number, got ${String(value)}`);
     }
   }
+  if (!Number.isInteger(resolved.maxConcurrentPushes) || resolved.maxConcurrentPushes < 1)
+    throw new Error(
+      `ads server: maxConcurrentPushes must be an integer >= 1, got ${String(resolved.maxConcurrentPushes)}`,
+    );
   if (resolved.maxConnectionAgeJitter >= 1)
     throw new Error('ads server: maxConnectionAgeJitter must be below 1');
   return resolved;
