@@ -202,6 +202,24 @@ export const ERRORS = {
     summary:
       "One host (with its wildcard) needs more rules than one load balancer holds (100 with the group's host-less rules); the least specific rules beyond the limit are left out.",
   },
+  CW_E_ALB_APPLY_FAILED: {
+    severity: 'error',
+    reason: 'ALBApplyFailed',
+    summary:
+      "AWS refused or kept failing a change of the group's load balancers (after bounded retries); the changes before it are in place and the next reconcile goes on from there.",
+  },
+  CW_E_ALB_AWS_UNAVAILABLE: {
+    severity: 'error',
+    reason: 'ALBAWSUnavailable',
+    summary:
+      'AWS could not be read (unreachable, throttled past the retries, or credentials rejected); the group is reconciled again later, nothing is deleted meanwhile.',
+  },
+  CW_E_ALB_NAME_CONFLICT: {
+    severity: 'error',
+    reason: 'ALBNameConflict',
+    summary:
+      'A load balancer or target group with the stable name Causeway needs exists without our ownership tags; Causeway does not touch it, and the resource is not created.',
+  },
   // Config and CLI
   CW_E_CONFIG_INVALID: {
     severity: 'error',
