@@ -71,6 +71,20 @@ describe('desiredStatuses', () => {
   it('leaves out Ingresses whose group has no known addresses', () => {
     expect([...desiredStatuses([served('east', 'shop', 'web', 'edge')], groups).keys()]).toEqual([]);
   });
+
+  it('adds the port errors of an Ingress a gateway rejects config of to each of its entries', () => {
+    const ports = [{ port: 8080, protocol: 'TCP', error: 'causeway.dev/GatewayRejectedConfig' }];
+    const out = desiredStatuses(
+      [served('east', 'shop', 'web'), served('east', 'shop', 'api')],
+      new Map([['default', ['10.0.0.1', '10.0.0.2']]]),
+      new Map([['east/shop/web', ports]]),
+    );
+    expect(out.get('east/shop/web')).toEqual([
+      { ip: '10.0.0.1', ports },
+      { ip: '10.0.0.2', ports },
+    ]);
+    expect(out.get('east/shop/api')).toEqual([{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }]);
+  });
 });
 
 describe('sameStatus', () => {

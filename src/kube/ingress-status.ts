@@ -1,6 +1,9 @@
 /**
  * Ingress status: `status.loadBalancer.ingress` of every Ingress Causeway serves gets the addresses of
- * its gateway group (an IP as `ip`, anything else as `hostname`).
+ * its gateway group (an IP as `ip`, anything else as `hostname`). While a gateway of the group rejects
+ * config built from the Ingress, every entry also lists the gateway ports with
+ * `error: causeway.dev/GatewayRejectedConfig` (`ports[]` is the API's per-load-balancer error field; see
+ * docs/nack.md).
  *
  * `desiredStatuses` is pure. `IngressStatusWriter` is the edge: only while this replica leads, it
  * merge-patches the `status` subresource of the Ingresses whose current status differs, never touches an
@@ -102,6 +105,7 @@ export function loadBalancerIngresses(addresses: readonly string[]): LoadBalance
 export function desiredStatuses(
   served: readonly ServedIngress[],
   groupAddresses: ReadonlyMap<string, readonly string[]>,
+  portErrors: ReadonlyMap<string, readonly PortStatus[]> = new Map(),
 ): Map<string, readonly LoadBalancerIngress[]> {
   const byGroup = new Map<string, readonly LoadBalancerIngress[]>();
   const out = new Map<string, readonly LoadBalancerIngress[]>();
@@ -114,7 +118,13 @@ export function desiredStatuses(
       entries = loadBalancerIngresses(addresses);
       byGroup.set(ing.group, entries);
     }
-    out.set(statusKey(ing), entries);
+    const ports = portErrors.get(statusKey(ing));
+    out.set(
+      statusKey(ing),
+      ports && ports.length > 0
+        ? entries.map((e) => ({ ...e, ports: ports.map((p) => ({ ...p })) }))
+        : entries,
+    );
   }
   return out;
 }
@@ -263,6 +273,7 @@ interface ClusterKnowledge {
 
 interface Job {
   served: readonly ServedIngress[];
+  portErrors: ReadonlyMap<string, readonly PortStatus[]>;
   readonly waiters: { resolve: (r: StatusSyncResult) => void; reject: (e: unknown) => void }[];
 }
 
@@ -295,16 +306,21 @@ export class IngressStatusWriter {
   }
 
   /**
-   * Brings the status of every served Ingress to its group's addresses. Calls are serialized and
-   * coalesced: while one runs, later calls wait and only the latest `served` is applied next.
+   * Brings the status of every served Ingress to its group's addresses (with `portErrors`, by
+   * `statusKey`, on the Ingresses a gateway rejects config of). Calls are serialized and coalesced:
+   * while one runs, later calls wait and only the latest arguments are applied next.
    */
-  sync(served: readonly ServedIngress[]): Promise<StatusSyncResult> {
+  sync(
+    served: readonly ServedIngress[],
+    portErrors: ReadonlyMap<string, readonly PortStatus[]> = new Map(),
+  ): Promise<StatusSyncResult> {
     return new Promise((resolve, reject) => {
       if (this.queued) {
         this.queued.served = served;
+        this.queued.portErrors = portErrors;
         this.queued.waiters.push({ resolve, reject });
       } else {
-        this.queued = { served, waiters: [{ resolve, reject }] };
+        this.queued = { served, portErrors, waiters: [{ resolve, reject }] };
       }
       this.active ??= this.drain();
     });
@@ -320,7 +336,7 @@ export class IngressStatusWriter {
       const job = this.queued;
       this.queued = undefined;
       try {
-        const result = await this.run(job.served);
+        const result = await this.run(job.served, job.portErrors);
         for (const w of job.waiters) w.resolve(result);
       } catch (err) {
         for (const w of job.waiters) w.reject(err);
@@ -341,12 +357,15 @@ export class IngressStatusWriter {
     };
   }
 
-  private async run(served: readonly ServedIngress[]): Promise<StatusSyncResult> {
+  private async run(
+    served: readonly ServedIngress[],
+    portErrors: ReadonlyMap<string, readonly PortStatus[]>,
+  ): Promise<StatusSyncResult> {
     if (!this.options.isLeader()) {
       this.forget();
       return { written: 0, unchanged: 0, failed: 0, notLeader: true };
     }
-    const desired = desiredStatuses(served, this.options.groupAddresses());
+    const desired = desiredStatuses(served, this.options.groupAddresses(), portErrors);
     const byCluster = new Map<string, ServedIngress[]>();
     for (const ing of served) {
       if (!desired.has(statusKey(ing))) continue;
@@ -442,7 +461,17 @@ export class IngressStatusWriter {
         this.retryContext(),
       );
       knowledge.statuses.set(key, now);
-      this.log.info({ ...fields, addresses: want.map((e) => e.ip ?? e.hostname) }, 'updated Ingress status');
+      const errors = [...new Set(want.flatMap((e) => (e.ports ?? []).map((p) => p.error ?? '')))].filter(
+        Boolean,
+      );
+      this.log.info(
+        {
+          ...fields,
+          addresses: want.map((e) => e.ip ?? e.hostname),
+          ...(errors.length > 0 ? { errors } : {}),
+        },
+        'updated Ingress status',
+      );
       return 'written';
     } catch (err) {
       knowledge.statuses.delete(key);

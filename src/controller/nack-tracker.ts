@@ -1,0 +1,204 @@
+/**
+ * The edge around nack-state.ts: fed by the ADS server's events (onNack, onAck, stream open/close), it
+ * attributes each NACK to the objects of the current IR, keeps the reducer's state, logs when an object
+ * starts or stops being rejected, exports `causeway_gateway_rejected_objects`, and tells its listener
+ * (the leader writers: Events and Ingress status) when the set of rejections changed.
+ */
+import { Gauge, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { Diagnostic } from '../errors.js';
+import type { IR } from '../ir/ir-types.js';
+import type { PortStatus } from '../kube/ingress-status.js';
+import type { ServedIngress } from '../translate/translate.js';
+import {
+  attributeNack,
+  attributionIndex,
+  describeRef,
+  objectKey,
+  resourceTypeName,
+} from './nack-attribution.js';
+import type { AttributionIndex } from './nack-attribution.js';
+import { ingressPortErrors, nackDiagnostics, rejectedObjectCounts } from './nack-outputs.js';
+import {
+  EMPTY_NACK_STATE,
+  prune,
+  reduceNack,
+  rejectedObjects,
+  rejections,
+  rejectionKey,
+  type NackEvent,
+  type NackState,
+  type RejectedObject,
+  type Rejection,
+} from './nack-state.js';
+
+/** The part of an ADS connection the tracker reads. */
+export interface NackConnection {
+  readonly nodeId: string;
+  readonly group: string;
+}
+
+export interface NackTrackerOptions {
+  /** The IR the gateways are being served (the runner's last applied one). */
+  readonly ir: () => IR | undefined;
+  /** The Ingresses served, with their cluster (for Events and status in Kubernetes mode). */
+  readonly served: () => readonly ServedIngress[];
+  readonly logger: Logger;
+  /** Where `causeway_gateway_rejected_objects` is registered (the controller's metrics registry). */
+  readonly registry?: Registry;
+  /** Called after the rejections changed (a NACK, a clearing ACK, a forgotten gateway). Must not throw. */
+  readonly onChange?: () => void;
+  /** A gateway without a stream for this long is forgotten with its rejections (default 10 min). */
+  readonly forgetAfterMs?: number;
+  readonly now?: () => number;
+}
+
+export const DEFAULT_FORGET_AFTER_MS = 10 * 60_000;
+
+export class NackTracker {
+  private state: NackState = EMPTY_NACK_STATE;
+  private index: { readonly ir: IR; readonly index: AttributionIndex } | undefined;
+  private readonly now: () => number;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly o: NackTrackerOptions) {
+    this.now = o.now ?? Date.now;
+    if (o.registry) {
+      const counts = (): Iterable<{ group: string; kind: string; count: number }> =>
+        rejectedObjectCounts(this.rejectedObjects()).values();
+      new Gauge({
+        name: 'causeway_gateway_rejected_objects',
+        help: 'Objects (Ingresses, Services) with configuration a gateway of the group currently rejects, by group and kind.',
+        labelNames: ['group', 'kind'],
+        registers: [o.registry],
+        collect() {
+          this.reset();
+          for (const c of counts()) this.set({ group: c.group, kind: c.kind }, c.count);
+        },
+      });
+    }
+    const forgetAfterMs = o.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS;
+    this.timer = setInterval(() => this.update(null, forgetAfterMs), Math.min(60_000, forgetAfterMs));
+    this.timer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  onNack(
+    conn: NackConnection,
+    typeUrl: string,
+    version: string,
+    message: string,
+    resourceNames: readonly string[],
+  ): void {
+    const attribution = attributeNack(this.attribution(), conn.group, typeUrl, resourceNames, message);
+    this.update({
+      kind: 'nack',
+      node: conn.nodeId,
+      group: conn.group,
+      typeUrl,
+      version,
+      message,
+      resources: attribution.resources,
+      at: this.now(),
+    });
+    this.o.logger.warn(
+      {
+        code: 'CW_E_GATEWAY_NACK',
+        node: conn.nodeId,
+        group: conn.group,
+        typeUrl,
+        version,
+        resources: attribution.resources.map((r) => r.name),
+        objects: attribution.objects.map(describeRef),
+        narrowed: attribution.narrowed,
+      },
+      `gateway ${conn.nodeId} (group ${conn.group}) rejected ${resourceTypeName(typeUrl)} ` +
+        `${attribution.resources.map((r) => r.name).join(', ')} built from ` +
+        `${attribution.objects.length > 0 ? attribution.objects.map(describeRef).join(', ') : 'no known object'}: ${message}`,
+    );
+  }
+
+  onAck(conn: NackConnection, typeUrl: string, version: string): void {
+    const before = this.state.rejections.get(rejectionKey({ node: conn.nodeId, group: conn.group, typeUrl }));
+    this.update({ kind: 'ack', node: conn.nodeId, group: conn.group, typeUrl, version });
+    if (before && !this.state.rejections.has(rejectionKey(before)))
+      this.o.logger.info(
+        {
+          node: conn.nodeId,
+          group: conn.group,
+          typeUrl,
+          version,
+          objects: before.objects.map(describeRef),
+        },
+        'gateway accepted a later version; its rejection is cleared',
+      );
+  }
+
+  onStreamOpen(conn: NackConnection): void {
+    this.update({ kind: 'open', node: conn.nodeId, group: conn.group, at: this.now() });
+  }
+
+  onStreamClose(conn: NackConnection): void {
+    this.update({ kind: 'close', node: conn.nodeId, group: conn.group, at: this.now() });
+  }
+
+  /** Every current rejection, sorted by group, node and type URL. */
+  rejections(): Rejection[] {
+    return rejections(this.state);
+  }
+
+  /** The current rejection of one node and type, if any (for `/api/gateways`). */
+  rejectionOf(nodeId: string, group: string, typeUrl: string): Rejection | undefined {
+    return this.state.rejections.get(rejectionKey({ node: nodeId, group, typeUrl }));
+  }
+
+  rejectedObjects(): RejectedObject[] {
+    return rejectedObjects(this.state);
+  }
+
+  /** `CW_E_GATEWAY_NACK` diagnostics, one per (object, rejection). */
+  diagnostics(): Diagnostic[] {
+    return nackDiagnostics(this.rejectedObjects(), this.o.served());
+  }
+
+  /** Status port errors of the rejected Ingresses, by `statusKey`. */
+  ingressPortErrors(): Map<string, readonly PortStatus[]> {
+    return ingressPortErrors(this.rejectedObjects(), this.o.served(), this.o.ir());
+  }
+
+  private attribution(): AttributionIndex {
+    const ir = this.o.ir();
+    if (!ir) return new Map();
+    if (this.index?.ir !== ir) this.index = { ir, index: attributionIndex(ir) };
+    return this.index.index;
+  }
+
+  /** Applies an event (or only a prune) and notifies when the rejected objects changed. */
+  private update(
+    event: NackEvent | null,
+    forgetAfterMs = this.o.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS,
+  ): void {
+    const before = this.state;
+    let next = event ? reduceNack(before, event) : before;
+    next = prune(next, this.now(), forgetAfterMs);
+    this.state = next;
+    if (next.rejections !== before.rejections && signature(before) !== signature(next)) {
+      if (event === null) this.o.logger.info({}, 'forgot the rejections of gateways gone for long');
+      try {
+        this.o.onChange?.();
+      } catch (err) {
+        this.o.logger.error({ err }, 'NACK change listener failed');
+      }
+    }
+  }
+}
+
+/** What outputs depend on: each rejection's node, type, version, message and objects. */
+function signature(s: NackState): string {
+  return JSON.stringify(
+    rejections(s).map((r) => [r.node, r.group, r.typeUrl, r.version, r.message, r.objects.map(objectKey)]),
+  );
+}
