@@ -47,6 +47,19 @@ export interface AdsNackInfo {
   readonly resourceNames: readonly string[];
   /** ISO 8601. */
   readonly at: string;
+  /**
+   * The objects the rejected resources were built from (Ingresses, Services), when the controller could
+   * attribute them (src/controller/nack-attribution.ts); the server itself never sets it.
+   */
+  readonly objects?: readonly NackObject[];
+}
+
+/** An object a rejected resource was built from. */
+export interface NackObject {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly cluster?: string;
 }
 
 export type PushState = 'none' | 'pending' | 'acked' | 'nacked';
