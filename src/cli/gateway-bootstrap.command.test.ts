@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { parse } from 'yaml';
 import { defaultNodeId, registerGatewayCommand } from './gateway-bootstrap.command.js';
@@ -77,6 +79,60 @@ describe('causeway gateway bootstrap', () => {
     });
   });
 
+  test('--xds repeated: one xDS cluster endpoint per controller replica', () => {
+    const r = run('--group', 'edge', '--xds', '127.0.0.1:18000', '--xds', '127.0.0.1:18001', '-o', 'json');
+    expect(r.error).toBeUndefined();
+    const cluster = (JSON.parse(r.out) as Obj)['static_resources']['clusters'][0] as Obj;
+    expect(
+      (cluster['load_assignment']['endpoints'][0]['lb_endpoints'] as Obj[]).map(
+        (e) => e['endpoint']['address']['socket_address']['port_value'] as number,
+      ),
+    ).toEqual([18000, 18001]);
+  });
+
+  test('--xds-tls-* writes the two SDS files and points the xDS cluster at them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-bootstrap-cli-'));
+    try {
+      const r = run(
+        '--group',
+        'edge',
+        '--xds',
+        'causeway.causeway-system:18000',
+        '--xds-tls-cert',
+        '/etc/gw/tls.crt',
+        '--xds-tls-key',
+        '/etc/gw/tls.key',
+        '--xds-tls-ca',
+        '/etc/ca/ca.crt',
+        '--xds-tls-sds-dir',
+        path.join(dir, 'sds'),
+      );
+      expect(r.error).toBeUndefined();
+      const tls = (parse(r.out) as Obj)['static_resources']['clusters'][0]['transport_socket'] as Obj;
+      expect(tls['typed_config']['sni']).toBe('causeway.causeway-system');
+      expect(fs.readdirSync(path.join(dir, 'sds')).sort()).toEqual([
+        'causeway_xds_client_certificate.yaml',
+        'causeway_xds_validation_context.yaml',
+      ]);
+      const cert = parse(
+        fs.readFileSync(path.join(dir, 'sds', 'causeway_xds_client_certificate.yaml'), 'utf8'),
+      ) as Obj;
+      expect(cert['resources'][0]['tls_certificate']).toEqual({
+        certificate_chain: { filename: '/etc/gw/tls.crt' },
+        private_key: { filename: '/etc/gw/tls.key' },
+        watched_directory: { path: '/etc/gw' },
+      });
+      const validation = parse(
+        fs.readFileSync(path.join(dir, 'sds', 'causeway_xds_validation_context.yaml'), 'utf8'),
+      ) as Obj;
+      expect(validation['resources'][0]['validation_context']['match_typed_subject_alt_names']).toEqual([
+        { san_type: 'DNS', matcher: { exact: 'causeway.causeway-system' } },
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('YAML output quotes YAML 1.1 words for Envoy', () => {
     const r = run('--group', 'on', '--xds', '127.0.0.1:18000', '--node-id', 'yes');
     expect(r.out).toContain('cluster: "on"');
@@ -115,6 +171,17 @@ describe('causeway gateway bootstrap', () => {
       /argument 'toml' is invalid\. Allowed choices are yaml, json/,
     ],
     ['unknown flag', ['--group', 'edge', '--xds', 'a:1', '--grup', 'x'], /unknown option '--grup'/],
+    [
+      'TLS flags in part',
+      ['--group', 'edge', '--xds', 'a:1', '--xds-tls-cert', '/tls/tls.crt'],
+      /xDS mTLS needs .* missing --xds-tls-key, --xds-tls-ca, --xds-tls-sds-dir/,
+    ],
+    [
+      'a server name without TLS',
+      ['--group', 'edge', '--xds', 'a:1', '--xds-tls-server-name', 'causeway'],
+      /--xds-tls-server-name needs the other --xds-tls-\* flags/,
+    ],
+    ['the same --xds twice', ['--group', 'edge', '--xds', 'a:1', '--xds', 'a:1'], /a:1 is given twice/],
   ])('%s: exits non-zero with a clear message', (_label, args, message) => {
     const r = run(...args);
     expect(r.error).toBeInstanceOf(CommanderError);
@@ -135,6 +202,11 @@ describe('causeway gateway bootstrap', () => {
       '--zone <zone>',
       '--region <region>',
       '-o, --output <format>',
+      '--xds-tls-cert <file>',
+      '--xds-tls-key <file>',
+      '--xds-tls-ca <file>',
+      '--xds-tls-sds-dir <dir>',
+      '--xds-tls-server-name <name>',
     ]) {
       expect(r.out).toContain(flag);
     }

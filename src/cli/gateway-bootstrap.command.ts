@@ -1,9 +1,12 @@
 /**
  * `causeway gateway bootstrap`: prints the Envoy bootstrap of one dedicated gateway (who it is, which
  * gateway group it serves, where the Causeway controller's xDS port is). Start the gateway with
- * `envoy -c <file>`; everything else arrives over xDS.
+ * `envoy -c <file>`; everything else arrives over xDS. `--xds` may be repeated (controller replicas);
+ * with `--xds-tls-*` the command also writes the SDS files of the xDS client certificate (mTLS).
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CausewayError } from '../errors.js';
 import {
@@ -11,13 +14,14 @@ import {
   bootstrapToJson,
   bootstrapToYaml,
   buildBootstrap,
+  buildXdsTlsSdsFiles,
   parsePort,
   parseXdsAddress,
   validateGroup,
   validateLocality,
   validateNodeId,
 } from '../../xds/bootstrap/bootstrap.js';
-import type { XdsAddress } from '../../xds/bootstrap/bootstrap.js';
+import type { SdsFile, XdsAddress, XdsClientTls } from '../../xds/bootstrap/bootstrap.js';
 import type { RegisterCommand } from './command-module.js';
 
 /** Turns a validator's CausewayError into commander's InvalidArgumentError (commander prints it and exits 1). */
@@ -35,13 +39,63 @@ function argParser<T>(parse: (value: string) => T): (value: string) => T {
 
 interface BootstrapFlags {
   readonly group: string;
-  readonly xds: XdsAddress;
+  readonly xds: readonly XdsAddress[];
   readonly nodeId?: string;
   readonly adminPort: number;
   readonly zone?: string;
   readonly region?: string;
   readonly output: 'yaml' | 'json';
   readonly xdsProtocol: 'delta' | 'sotw';
+  readonly xdsTlsCert?: string;
+  readonly xdsTlsKey?: string;
+  readonly xdsTlsCa?: string;
+  readonly xdsTlsSdsDir?: string;
+  readonly xdsTlsServerName?: readonly string[];
+}
+
+/** Writes each SDS file whole, then moves it in place (Envoy watches the directory for moves). */
+function writeSdsFiles(files: readonly SdsFile[]): void {
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(f.path), { recursive: true });
+    const tmp = `${f.path}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, bootstrapToYaml(f.content));
+    fs.renameSync(tmp, f.path);
+  }
+}
+
+/** Commander accumulator for a repeatable flag. */
+function repeated<T>(parse: (value: string) => T): (value: string, previous: T[] | undefined) => T[] {
+  const one = argParser(parse);
+  return (value, previous) => [...(previous ?? []), one(value)];
+}
+
+/** The TLS flags as bootstrap options (all four files flags together, or none). */
+function tlsFrom(flags: BootstrapFlags): XdsClientTls | undefined {
+  const given = {
+    '--xds-tls-cert': flags.xdsTlsCert,
+    '--xds-tls-key': flags.xdsTlsKey,
+    '--xds-tls-ca': flags.xdsTlsCa,
+    '--xds-tls-sds-dir': flags.xdsTlsSdsDir,
+  };
+  const missing = Object.entries(given).filter(([, v]) => v === undefined);
+  if (missing.length === 4) {
+    if (flags.xdsTlsServerName !== undefined)
+      throw new CausewayError('CW_E_USAGE', '--xds-tls-server-name needs the other --xds-tls-* flags');
+    return undefined;
+  }
+  if (missing.length > 0) {
+    throw new CausewayError(
+      'CW_E_USAGE',
+      `xDS mTLS needs --xds-tls-cert, --xds-tls-key, --xds-tls-ca and --xds-tls-sds-dir together; missing ${missing.map(([k]) => k).join(', ')}`,
+    );
+  }
+  return {
+    certFile: path.resolve(flags.xdsTlsCert!),
+    keyFile: path.resolve(flags.xdsTlsKey!),
+    caFile: path.resolve(flags.xdsTlsCa!),
+    sdsDir: path.resolve(flags.xdsTlsSdsDir!),
+    ...(flags.xdsTlsServerName !== undefined ? { serverNames: flags.xdsTlsServerName } : {}),
+  };
 }
 
 /** The default node id, `<group>-<hostname>` (the hostname lowercased, anything unusual replaced by '-'). */
@@ -64,8 +118,9 @@ function bootstrapCommand(): Command {
     )
     .requiredOption(
       '--xds <host:port>',
-      "the Causeway controller's xDS address, HOST:PORT or [IPv6]:PORT (a DNS name resolves via STRICT_DNS)",
-      argParser(parseXdsAddress),
+      "the Causeway controller's xDS address, HOST:PORT or [IPv6]:PORT (a DNS name resolves via STRICT_DNS); " +
+        'repeat it for several controller replicas (the gateway fails over between them)',
+      repeated(parseXdsAddress),
     )
     .option(
       '--node-id <id>',
@@ -93,20 +148,53 @@ function bootstrapCommand(): Command {
         .choices(['delta', 'sotw'])
         .default('delta'),
     )
+    .option(
+      '--xds-tls-cert <file>',
+      'mTLS to the controller: PEM client certificate of this gateway (its URI SAN spiffe://<trust domain>/causeway/group/<group> names its group)',
+    )
+    .option('--xds-tls-key <file>', 'mTLS: PEM private key of the client certificate (same directory)')
+    .option('--xds-tls-ca <file>', "mTLS: PEM CA bundle that signs the controller's certificate")
+    .option(
+      '--xds-tls-sds-dir <dir>',
+      'mTLS: directory where this command writes the two SDS files Envoy reads the certificate through (Envoy reloads rotated certificates without a restart)',
+    )
+    .option(
+      '--xds-tls-server-name <name>',
+      "mTLS: a DNS name or IP the controller's certificate must carry as SAN (repeatable; default: the --xds hosts); the first DNS name is sent as SNI",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .action(function (this: Command) {
       const flags = this.opts<BootstrapFlags>();
-      const bootstrap = buildBootstrap({
-        group: flags.group,
-        xdsHost: flags.xds.host,
-        xdsPort: flags.xds.port,
-        nodeId: flags.nodeId ?? defaultNodeId(flags.group),
-        adminPort: flags.adminPort,
-        xdsProtocol: flags.xdsProtocol,
-        ...(flags.zone !== undefined ? { zone: flags.zone } : {}),
-        ...(flags.region !== undefined ? { region: flags.region } : {}),
-      });
-      const text = flags.output === 'json' ? bootstrapToJson(bootstrap) : bootstrapToYaml(bootstrap);
+      const [first, ...more] = flags.xds;
+      let text: string;
+      try {
+        const tls = tlsFrom(flags);
+        const bootstrap = buildBootstrap({
+          group: flags.group,
+          xdsHost: first!.host,
+          xdsPort: first!.port,
+          ...(more.length > 0 ? { additionalXdsAddresses: more } : {}),
+          ...(tls ? { xdsTls: tls } : {}),
+          nodeId: flags.nodeId ?? defaultNodeId(flags.group),
+          adminPort: flags.adminPort,
+          xdsProtocol: flags.xdsProtocol,
+          ...(flags.zone !== undefined ? { zone: flags.zone } : {}),
+          ...(flags.region !== undefined ? { region: flags.region } : {}),
+        });
+        if (tls)
+          writeSdsFiles(
+            buildXdsTlsSdsFiles(
+              tls,
+              flags.xds.map((a) => a.host),
+            ),
+          );
+        text = flags.output === 'json' ? bootstrapToJson(bootstrap) : bootstrapToYaml(bootstrap);
+      } catch (err) {
+        if (err instanceof CausewayError)
+          this.error(`error: ${err.message.replace(/^CW_E_USAGE: /, '')}`, { exitCode: 2 });
+        this.error(`error: ${(err as Error).message}`, { exitCode: 1 });
+      }
       const writeOut = this.configureOutput().writeOut ?? ((s: string) => process.stdout.write(s));
       writeOut(text);
     });

@@ -10,18 +10,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CausewayError } from '../../src/errors.js';
 import { ensureEnvoy, findEnvoy } from '../../src/tools/envoy-binary.js';
-import { decodeResource, encodeResource } from '../protos/envoy-protos.js';
+import { decodeResource, encodeResource, RESOURCE_TYPES } from '../protos/envoy-protos.js';
+import { createTestCa } from '../../test/support/tls-certs.js';
 import {
   BOOTSTRAP_TYPE_URL,
   bootstrapToJson,
   bootstrapToYaml,
   buildBootstrap,
+  buildXdsTlsSdsFiles,
   durationMs,
   parsePort,
   parseXdsAddress,
   validateGroup,
 } from './bootstrap.js';
-import type { BootstrapOptions } from './bootstrap.js';
+import type { BootstrapOptions, XdsClientTls } from './bootstrap.js';
 
 const TESTDATA = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
@@ -62,6 +64,22 @@ const CASES: Readonly<Record<string, BootstrapOptions>> = {
     xdsReconnect: { baseIntervalMs: 250, maxIntervalMs: 5000 },
     xdsConnectTimeoutMs: 1500,
   },
+  // Two controller replicas, mTLS with the certificates from SDS files (testdata/mtls-two-replicas.sds.yaml).
+  'mtls-two-replicas': {
+    group: 'edge',
+    xdsHost: 'causeway-0.causeway.causeway-system.svc',
+    xdsPort: 18000,
+    additionalXdsAddresses: [{ host: 'causeway-1.causeway.causeway-system.svc', port: 18000 }],
+    nodeId: 'edge-gw-1',
+    adminPort: 9901,
+    xdsTls: {
+      certFile: '/etc/causeway/gateway-tls/tls.crt',
+      keyFile: '/etc/causeway/gateway-tls/tls.key',
+      caFile: '/etc/causeway/xds-ca/ca.crt',
+      sdsDir: '/var/lib/causeway/sds',
+      serverNames: ['causeway.causeway-system.svc'],
+    },
+  },
 };
 
 describe.each(Object.entries(CASES))('bootstrap %s', (name, opts) => {
@@ -84,6 +102,84 @@ describe.each(Object.entries(CASES))('bootstrap %s', (name, opts) => {
 
   test('is deterministic', () => {
     expect(bootstrapToJson(buildBootstrap(opts))).toBe(bootstrapToJson(bootstrap));
+  });
+});
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('xDS mTLS and several controller replicas', () => {
+  const tlsCase = CASES['mtls-two-replicas']!;
+  const tls = tlsCase.xdsTls!;
+  const sds = buildXdsTlsSdsFiles(tls, [tlsCase.xdsHost]);
+
+  test('the SDS files match their golden file and are valid Envoy Secrets', () => {
+    const text = bootstrapToYaml(Object.fromEntries(sds.map((f) => [f.path, f.content])));
+    const golden = path.join(TESTDATA, 'mtls-two-replicas.sds.yaml');
+    if (UPDATE) fs.writeFileSync(golden, text);
+    expect(text).toBe(fs.readFileSync(golden, 'utf8'));
+    for (const f of sds) {
+      const [secret] = (f.content as { resources: Array<Record<string, unknown>> }).resources;
+      const { '@type': type, ...body } = secret!;
+      expect(type).toBe(RESOURCE_TYPES.secret);
+      expect(decodeResource(RESOURCE_TYPES.secret, encodeResource(RESOURCE_TYPES.secret, body))).toEqual(
+        body,
+      );
+    }
+  });
+
+  test('one cluster endpoint per replica; TLS through SDS files that watch their directory', () => {
+    const cluster = (buildBootstrap(tlsCase)['static_resources'] as { clusters: Obj[] }).clusters[0]!;
+    expect(
+      cluster['load_assignment'].endpoints[0].lb_endpoints.map(
+        (e: { endpoint: { address: { socket_address: { address: string } } } }) =>
+          e.endpoint.address.socket_address.address,
+      ),
+    ).toEqual(['causeway-0.causeway.causeway-system.svc', 'causeway-1.causeway.causeway-system.svc']);
+    const ctx = cluster['transport_socket'].typed_config;
+    expect(ctx.sni).toBe('causeway.causeway-system.svc');
+    expect(ctx.common_tls_context.tls_certificate_sds_secret_configs[0].sds_config).toEqual({
+      path_config_source: {
+        path: '/var/lib/causeway/sds/causeway_xds_client_certificate.yaml',
+        watched_directory: { path: '/var/lib/causeway/sds' },
+      },
+      resource_api_version: 'V3',
+    });
+    const ips = buildBootstrap({
+      ...tlsCase,
+      xdsHost: '10.0.0.1',
+      additionalXdsAddresses: [{ host: '10.0.0.2', port: 18001 }],
+      xdsTls: { ...tls, serverNames: undefined } as unknown as XdsClientTls,
+    });
+    const ipCluster = (ips['static_resources'] as { clusters: Obj[] }).clusters[0]!;
+    expect(ipCluster['type']).toBe('STATIC');
+    expect(ipCluster['transport_socket'].typed_config.sni).toBeUndefined();
+    // Without server names, the controller must present one of the xDS hosts as SAN.
+    const validation = buildXdsTlsSdsFiles({ ...tls, serverNames: undefined } as unknown as XdsClientTls, [
+      '10.0.0.1',
+      '10.0.0.2',
+    ])[1]!.content as { resources: Array<{ validation_context: Record<string, unknown> }> };
+    expect(validation.resources[0]!.validation_context['match_typed_subject_alt_names']).toEqual([
+      { san_type: 'IP_ADDRESS', matcher: { exact: '10.0.0.1' } },
+      { san_type: 'IP_ADDRESS', matcher: { exact: '10.0.0.2' } },
+    ]);
+  });
+
+  test.each<[string, Partial<BootstrapOptions>, RegExp]>([
+    ['a relative certificate path', { xdsTls: { ...tls, certFile: 'tls.crt' } }, /must be an absolute path/],
+    ['a bad server name', { xdsTls: { ...tls, serverNames: ['not a name'] } }, /invalid xDS TLS server name/],
+    [
+      'the same replica twice',
+      { additionalXdsAddresses: [{ host: tlsCase.xdsHost, port: 18000 }] },
+      /is given twice/,
+    ],
+  ])('rejects %s', (_label, patch, message) => {
+    expect(() => buildBootstrap({ ...tlsCase, ...patch })).toThrow(message);
+  });
+
+  test('certificate and key must share a directory (Envoy reloads them together)', () => {
+    expect(() => buildXdsTlsSdsFiles({ ...tls, keyFile: '/elsewhere/tls.key' }, ['x'])).toThrow(
+      /same directory/,
+    );
   });
 });
 
@@ -237,6 +333,7 @@ function envoyValidate(envoy: string, file: string): Promise<{ ok: boolean; outp
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-bootstrap-'));
     try {
       for (const [name, opts] of Object.entries(CASES)) {
+        if (opts.xdsTls) continue; // its SDS files must exist: validated below with real ones
         const file = path.join(dir, `${name}.yaml`);
         fs.writeFileSync(file, bootstrapToYaml(buildBootstrap(opts)));
         const r = await envoyValidate(envoy, file);
@@ -244,6 +341,42 @@ function envoyValidate(envoy: string, file: string): Promise<{ ok: boolean; outp
         expect(r.output).toMatch(/configuration .* OK/);
       }
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  300_000,
+);
+
+(runEnvoy ? test : test.skip)(
+  'the real Envoy accepts an mTLS bootstrap with its SDS files and certificates (envoy --mode validate)',
+  async () => {
+    const envoy = found ?? (await ensureEnvoy());
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-bootstrap-tls-'));
+    const ca = createTestCa();
+    try {
+      const client = ca.issueClient({ cn: 'gw', group: 'edge' });
+      fs.mkdirSync(path.join(dir, 'tls'));
+      fs.writeFileSync(path.join(dir, 'tls', 'tls.crt'), client.cert);
+      fs.writeFileSync(path.join(dir, 'tls', 'tls.key'), client.key);
+      fs.writeFileSync(path.join(dir, 'tls', 'ca.crt'), ca.caCert);
+      const tls: XdsClientTls = {
+        certFile: path.join(dir, 'tls', 'tls.crt'),
+        keyFile: path.join(dir, 'tls', 'tls.key'),
+        caFile: path.join(dir, 'tls', 'ca.crt'),
+        sdsDir: path.join(dir, 'sds'),
+      };
+      const opts = { ...CASES['mtls-two-replicas']!, xdsTls: tls };
+      for (const f of buildXdsTlsSdsFiles(tls, [opts.xdsHost])) {
+        fs.mkdirSync(path.dirname(f.path), { recursive: true });
+        fs.writeFileSync(f.path, bootstrapToYaml(f.content));
+      }
+      const file = path.join(dir, 'bootstrap.yaml');
+      fs.writeFileSync(file, bootstrapToYaml(buildBootstrap(opts)));
+      const r = await envoyValidate(envoy, file);
+      if (!r.ok) throw new Error(`envoy rejected the mTLS bootstrap:\n${r.output}`);
+      expect(r.output).toMatch(/configuration .* OK/);
+    } finally {
+      ca.remove();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   },

@@ -1,11 +1,19 @@
 /**
  * The bootstrap of a dedicated Envoy gateway: who it is (node id, gateway group, locality), where its
- * control plane is (one static HTTP/2 cluster, `causeway_xds`), and that everything else (clusters,
- * listeners, and through them routes, endpoints and secrets) arrives over one delta ADS stream.
+ * control plane is (one static HTTP/2 cluster, `causeway_xds`, with one endpoint per controller replica),
+ * and that everything else (clusters, listeners, and through them routes, endpoints and secrets) arrives
+ * over one delta ADS stream.
+ *
+ * With `xdsTls`, the xDS connection is mutual TLS. The client certificate, key and CA come from SDS
+ * files (`buildXdsTlsSdsFiles`) that name the PEM files, with `watched_directory` set, so Envoy reloads
+ * them when they are rotated on disk (an atomic move into the directory, as Kubernetes Secret volumes
+ * do) without a restart. The controller's certificate must be signed by the CA and carry one of
+ * `serverNames` (default: the xDS hosts) as a DNS or IP SAN.
  *
  * Pure: no clock, environment or I/O. Output is Envoy's canonical proto3 JSON, deterministic.
  */
 import net from 'node:net';
+import path from 'node:path';
 import { stringify } from 'yaml';
 import { CausewayError } from '../../src/errors.js';
 
@@ -14,6 +22,11 @@ export const BOOTSTRAP_TYPE_URL = 'type.googleapis.com/envoy.config.bootstrap.v3
 export const XDS_CLUSTER_NAME = 'causeway_xds';
 export const DEFAULT_ADMIN_PORT = 9901;
 export const DEFAULT_ADMIN_ADDRESS = '127.0.0.1';
+/** The SDS resource names (and file names) of the xDS client certificate and of its validation context. */
+export const XDS_TLS_CERTIFICATE_SECRET = 'causeway_xds_client_certificate';
+export const XDS_TLS_VALIDATION_SECRET = 'causeway_xds_validation_context';
+const SECRET_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
+const UPSTREAM_TLS_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 
 const HTTP_PROTOCOL_OPTIONS_TYPE = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 
@@ -29,12 +42,32 @@ export interface XdsReconnectBackoff {
  */
 export const DEFAULT_XDS_RECONNECT: XdsReconnectBackoff = { baseIntervalMs: 1000, maxIntervalMs: 30_000 };
 
+/** mTLS of the xDS connection (gateway side). Paths are as the gateway sees them. */
+export interface XdsClientTls {
+  /** PEM client certificate of this gateway (its URI SAN names its group, see docs/security.md). */
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** PEM CA bundle that signs the controller's certificate. */
+  readonly caFile: string;
+  /** Where the two SDS files live (`buildXdsTlsSdsFiles` writes them; Envoy watches this directory). */
+  readonly sdsDir: string;
+  /** SANs accepted on the controller's certificate (DNS names or IPs); default: the xDS hosts. */
+  readonly serverNames?: readonly string[];
+}
+
 export interface BootstrapOptions {
   /** The gateway group (a DNS label); becomes `node.cluster`, which the controller serves config by. */
   readonly group: string;
   /** The controller's xDS address: an IPv4/IPv6 address (STATIC cluster) or a DNS name (STRICT_DNS). */
   readonly xdsHost: string;
   readonly xdsPort: number;
+  /**
+   * More controller replicas: endpoints of the same xDS cluster. The ADS stream goes to one of them and,
+   * when that one goes away, reconnects (with the jittered backoff) to another.
+   */
+  readonly additionalXdsAddresses?: readonly XdsAddress[];
+  /** mTLS to the controller; absent: plaintext (development only). */
+  readonly xdsTls?: XdsClientTls;
   /** Unique per gateway; `<group>-<hostname>` is the CLI's default. */
   readonly nodeId: string;
   /** Admin port, 1-65535; 0 lets the kernel choose (read it back with `--admin-address-path`). */
@@ -165,18 +198,88 @@ function socketAddress(address: string, port: number): Record<string, unknown> {
   return { socket_address: { address, port_value: port } };
 }
 
-function xdsCluster(host: string, port: number, connectTimeoutMs: number): Record<string, unknown> {
-  const isIp = net.isIP(host) !== 0;
+/** An absolute path (the gateway's files are referenced from a config Envoy reads from anywhere). */
+function absolutePath(p: string, what: string): string {
+  if (!path.isAbsolute(p) || p.includes('\0')) {
+    throw usage(`invalid ${what} ${JSON.stringify(p)}: must be an absolute path`);
+  }
+  return path.normalize(p);
+}
+
+function sdsPath(dir: string, secret: string): string {
+  return path.join(dir, `${secret}.yaml`);
+}
+
+function validateTls(tls: XdsClientTls, hosts: readonly string[]): Required<XdsClientTls> {
+  const serverNames = tls.serverNames ?? [...new Set(hosts)];
+  if (serverNames.length === 0) throw usage('invalid xDS TLS server names: none given');
+  for (const n of serverNames) {
+    if (net.isIP(n) === 0 && !isDnsName(n)) {
+      throw usage(`invalid xDS TLS server name ${JSON.stringify(n)}: expected a DNS name or an IP address`);
+    }
+  }
+  return {
+    certFile: absolutePath(tls.certFile, 'xDS TLS certificate path'),
+    keyFile: absolutePath(tls.keyFile, 'xDS TLS key path'),
+    caFile: absolutePath(tls.caFile, 'xDS TLS CA path'),
+    sdsDir: absolutePath(tls.sdsDir, 'xDS TLS SDS directory'),
+    serverNames,
+  };
+}
+
+/** An SDS file config source, reloaded on moves into `dir` (where the SDS file lives). */
+function sdsFileSource(dir: string, secret: string): Record<string, unknown> {
+  return {
+    path_config_source: { path: sdsPath(dir, secret), watched_directory: { path: dir } },
+    resource_api_version: 'V3',
+  };
+}
+
+function upstreamTls(tls: Required<XdsClientTls>): Record<string, unknown> {
+  const dns = tls.serverNames.find((n) => net.isIP(n) === 0);
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': UPSTREAM_TLS_TYPE,
+      // SNI: the first DNS server name (none for IP-only addresses).
+      ...(dns !== undefined ? { sni: dns.replace(/\.$/, '') } : {}),
+      common_tls_context: {
+        tls_certificate_sds_secret_configs: [
+          {
+            name: XDS_TLS_CERTIFICATE_SECRET,
+            sds_config: sdsFileSource(tls.sdsDir, XDS_TLS_CERTIFICATE_SECRET),
+          },
+        ],
+        validation_context_sds_secret_config: {
+          name: XDS_TLS_VALIDATION_SECRET,
+          sds_config: sdsFileSource(tls.sdsDir, XDS_TLS_VALIDATION_SECRET),
+        },
+      },
+    },
+  };
+}
+
+function xdsCluster(
+  addresses: readonly XdsAddress[],
+  connectTimeoutMs: number,
+  tls: Required<XdsClientTls> | undefined,
+): Record<string, unknown> {
+  const allIps = addresses.every((a) => net.isIP(a.host) !== 0);
   return {
     name: XDS_CLUSTER_NAME,
-    type: isIp ? 'STATIC' : 'STRICT_DNS',
+    type: allIps ? 'STATIC' : 'STRICT_DNS',
     // IPv4 first, IPv6 if the name has no A record: works for IPv4, dual-stack and IPv6-only clusters.
-    ...(isIp ? {} : { dns_lookup_family: 'V4_PREFERRED' }),
+    ...(allIps ? {} : { dns_lookup_family: 'V4_PREFERRED' }),
     connect_timeout: durationMs(connectTimeoutMs),
     load_assignment: {
       cluster_name: XDS_CLUSTER_NAME,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(host, port) } }] }],
+      endpoints: [
+        {
+          lb_endpoints: addresses.map((a) => ({ endpoint: { address: socketAddress(a.host, a.port) } })),
+        },
+      ],
     },
+    ...(tls ? { transport_socket: upstreamTls(tls) } : {}),
     typed_extension_protocol_options: {
       [HTTP_PROTOCOL_OPTIONS_TYPE]: {
         '@type': `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS_TYPE}`,
@@ -202,9 +305,22 @@ export function buildBootstrap(opts: BootstrapOptions): EnvoyBootstrap {
   const group = validateGroup(opts.group);
   const nodeId = validateNodeId(opts.nodeId);
   const xdsPort = parsePort(opts.xdsPort, 'xDS port');
-  const xdsHost = parseXdsAddress(
-    `${net.isIPv6(opts.xdsHost) ? `[${opts.xdsHost}]` : opts.xdsHost}:${String(xdsPort)}`,
-  ).host;
+  const bracket = (h: string): string => (net.isIPv6(h) ? `[${h}]` : h);
+  const xdsHost = parseXdsAddress(`${bracket(opts.xdsHost)}:${String(xdsPort)}`).host;
+  const addresses: XdsAddress[] = [{ host: xdsHost, port: xdsPort }];
+  for (const a of opts.additionalXdsAddresses ?? []) {
+    const parsed = parseXdsAddress(`${bracket(a.host)}:${String(parsePort(a.port, 'xDS port'))}`);
+    if (addresses.some((b) => b.host === parsed.host && b.port === parsed.port)) {
+      throw usage(`xDS address ${parsed.host}:${String(parsed.port)} is given twice`);
+    }
+    addresses.push(parsed);
+  }
+  const tls = opts.xdsTls
+    ? validateTls(
+        opts.xdsTls,
+        addresses.map((a) => a.host),
+      )
+    : undefined;
   const adminPort = parsePort(opts.adminPort, 'admin port', true);
   const adminAddress = opts.adminAddress ?? DEFAULT_ADMIN_ADDRESS;
   if (net.isIP(adminAddress) === 0) {
@@ -251,10 +367,59 @@ export function buildBootstrap(opts: BootstrapOptions): EnvoyBootstrap {
       lds_config: viaAds(),
     },
     static_resources: {
-      clusters: [xdsCluster(xdsHost, xdsPort, connectTimeoutMs)],
+      clusters: [xdsCluster(addresses, connectTimeoutMs, tls)],
     },
     admin: { address: socketAddress(adminAddress, adminPort) },
   };
+}
+
+/** One SDS file: a DiscoveryResponse-shaped document with one Secret. */
+export interface SdsFile {
+  readonly path: string;
+  readonly content: EnvoyBootstrap;
+}
+
+/**
+ * The two SDS files the bootstrap's xDS TLS refers to: the client certificate and key, and the CA (with
+ * the accepted controller SANs). Each names PEM files and watches their directory, so Envoy re-reads
+ * them when a rotation moves new files in. Throws CausewayError('CW_E_USAGE') on invalid options.
+ */
+export function buildXdsTlsSdsFiles(tls: XdsClientTls, xdsHosts: readonly string[]): SdsFile[] {
+  const t = validateTls(tls, xdsHosts);
+  const certDir = path.dirname(t.certFile);
+  if (path.dirname(t.keyFile) !== certDir) {
+    throw usage(
+      `the xDS TLS certificate and key must be in the same directory (Envoy reloads them together): ${t.certFile}, ${t.keyFile}`,
+    );
+  }
+  const secret = (name: string, body: Record<string, unknown>): EnvoyBootstrap => ({
+    resources: [{ '@type': SECRET_TYPE, name, ...body }],
+  });
+  return [
+    {
+      path: sdsPath(t.sdsDir, XDS_TLS_CERTIFICATE_SECRET),
+      content: secret(XDS_TLS_CERTIFICATE_SECRET, {
+        tls_certificate: {
+          certificate_chain: { filename: t.certFile },
+          private_key: { filename: t.keyFile },
+          watched_directory: { path: certDir },
+        },
+      }),
+    },
+    {
+      path: sdsPath(t.sdsDir, XDS_TLS_VALIDATION_SECRET),
+      content: secret(XDS_TLS_VALIDATION_SECRET, {
+        validation_context: {
+          trusted_ca: { filename: t.caFile },
+          watched_directory: { path: path.dirname(t.caFile) },
+          match_typed_subject_alt_names: t.serverNames.map((n) => ({
+            san_type: net.isIP(n) === 0 ? 'DNS' : 'IP_ADDRESS',
+            matcher: { exact: n.replace(/\.$/, '') },
+          })),
+        },
+      }),
+    },
+  ];
 }
 
 /**
