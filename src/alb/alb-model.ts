@@ -226,6 +226,13 @@ export interface ActualTarget {
 // Plan: ordered changes. Each refers to resources by resource id; `arn` is set when the resource
 // already exists (known from the actual state).
 
+/**
+ * A resource a change acts on or points at. `arn`, when set, is authoritative. Otherwise the applier
+ * resolves `resourceId` to the ARN of the resource created earlier in the same plan under that id (a
+ * replacement, e.g. a target group whose port changed, is created under the same resource id as the
+ * one it replaces: references by id then mean the new one; the old one is deleted by ARN), else to
+ * the actual resource with that id.
+ */
 export interface ResourceRef {
   readonly resourceId: string;
   readonly arn?: string;
@@ -265,6 +272,7 @@ export type AlbChange =
       readonly subnetIds?: readonly string[];
       readonly securityGroupIds?: readonly string[];
       readonly attributes?: Readonly<Record<string, string>>;
+      readonly ipAddressType?: 'ipv4' | 'dualstack';
     }
   | {
       readonly op: 'create-listener';
