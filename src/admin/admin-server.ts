@@ -14,6 +14,7 @@ import type { Diagnostic } from '../errors.js';
 import { buildFleetView, fleetGroupView } from '../fleet/fleet-view.js';
 import { groupVersionsOf } from '../fleet/group-versions.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
+import { registerDrainRoutes, type DrainTarget } from './drain-routes.js';
 import type { ConfigWatcher, GroupSnapshot } from '../../xds/cache/config-watcher.js';
 import { RESOURCE_LIST_NAMES, RESOURCE_TYPES, decodeResource } from '../../xds/protos/envoy-protos.js';
 import type { ResourceKind } from '../../xds/protos/envoy-protos.js';
@@ -33,6 +34,8 @@ export interface AdminServerOptions {
   readonly now?: () => number;
   /** A gateway not at its group's current config for longer than this is lagging (fleet-view.ts). */
   readonly laggingAfterMs?: number;
+  /** Gateway drain (`POST|DELETE /api/gateways/:nodeId/drain`, drain-routes.ts); no such routes without it. */
+  readonly drain?: DrainTarget;
   /**
    * The gateway groups the configuration knows. With it, `/debug/config` answers 404 for any other
    * group; without it, any group is answered with the watcher's (possibly empty) snapshot.
@@ -230,6 +233,7 @@ export function createAdminServer(options: AdminServerOptions): FastifyInstance 
   });
 
   server.get('/', async (_request, reply) => reply.redirect('/fleet'));
+  if (options.drain) registerDrainRoutes(server, options.drain);
 
   return server;
 }

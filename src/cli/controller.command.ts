@@ -110,6 +110,7 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
     isReady: () => runner.isReady(),
     diagnostics: () => runner.diagnostics(),
     gateways: () => ads.connections(),
+    drain: ads,
     groups: () => runner.ir()?.groups.map((g) => g.name) ?? [],
   });
   // Listen first (the server answers nothing until the first translation), then load and translate.

@@ -72,6 +72,14 @@ export interface AdsServer {
   close(): Promise<void>;
   /** The identified streams, sorted by group, node id and stream id. */
   connections(): AdsConnectionInfo[];
+  /**
+   * Drains a gateway (or ends its drain): every stream of `nodeId`, now and after a reconnect to this
+   * replica, gets its group's `draining` view; the health listener then answers 503 and HTTP/HTTPS
+   * connections are closed gracefully (docs/drain.md). In memory of this replica only.
+   */
+  setDraining(nodeId: string, draining: boolean): void;
+  /** The node ids drained on this replica, sorted. */
+  drainingNodes(): string[];
   /** The grpc-js options in effect (with the jittered max connection age). */
   readonly grpcOptions: Readonly<ChannelOptions>;
 }
@@ -93,6 +101,7 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
   const server = new Server(grpcOptions);
   const streams = new Set<AnyStream>();
   let streamCounter = 0;
+  const draining = new Set<string>();
   let closing: Promise<void> | undefined;
   let tls: XdsServerTls | undefined;
   preloadDiscoveryTypes();
@@ -105,11 +114,12 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
     now: options.now ?? Date.now,
     nextId: () => `s${++streamCounter}`,
     nextNonce: createNonceSource(),
+    rejected: new RejectedMemory(),
+    isDraining: (nodeId) => draining.has(nodeId),
     pushLimiter:
       options.pushLimiter ?? createPushLimiter(tuning.maxConcurrentPushes, tuning.pushWriteTimeoutMs),
     groupOf: (call, node) =>
       tls ? tls.groupOf(call, node) : { ok: true, group: node?.cluster || DEFAULT_GROUP },
-    rejected: new RejectedMemory(),
   };
 
   function refuse(call: ServerDuplexStream<unknown, unknown>): boolean {
@@ -209,6 +219,14 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
     close(): Promise<void> {
       closing ??= shutdown();
       return closing;
+    },
+    setDraining(nodeId: string, drain: boolean): void {
+      if (drain) draining.add(nodeId);
+      else draining.delete(nodeId);
+      for (const s of streams) if (s.connection()?.nodeId === nodeId) s.setDraining(drain);
+    },
+    drainingNodes(): string[] {
+      return [...draining].sort(compare);
     },
     connections(): AdsConnectionInfo[] {
       return [...streams]

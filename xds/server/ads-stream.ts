@@ -6,7 +6,7 @@
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
-import type { ConfigWatcher, GroupSnapshot } from '../cache/config-watcher.js';
+import type { ConfigView, ConfigWatcher, GroupSnapshot } from '../cache/config-watcher.js';
 import { PUSH_ORDER } from '../protos/envoy-protos.js';
 import type { AdsLogger } from './ads-logger.js';
 import type { AdsConnection, AdsConnectionInfo, AdsEvents, StreamKind } from './connection.js';
@@ -32,6 +32,8 @@ export interface StreamContext {
   readonly nextNonce: NonceSource;
   /** What each node rejected across its streams: a reconnect is not sent rejected content again. */
   readonly rejected?: RejectedMemory;
+  /** Whether a node was drained (docs/drain.md): its new streams then follow the `draining` view. */
+  readonly isDraining?: (nodeId: string) => boolean;
   /** Limits how many streams compute and write responses at once (FIFO). */
   readonly pushLimiter: PushLimiter;
   /**
@@ -73,6 +75,8 @@ export class AdsStream<Req extends BaseRequest, Res> {
   private closed = false;
   private readonly warnedTypes = new Set<string>();
   private readonly closeHandlers: Array<() => void> = [];
+  /** Serving the group's `draining` view (the node was drained). */
+  private draining = false;
   /** Work waiting for a push slot (requests, snapshot changes, timers), run in arrival order. */
   private readonly inbox: Array<() => void> = [];
   private inboxScheduled = false;
@@ -137,7 +141,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
     return {
       ...this.conn,
       types: this.machine.acks.info().map((t) => ({ ...t, upToDate: settled })),
-      draining: false,
+      draining: this.draining,
     };
   }
 
@@ -211,6 +215,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
       connectedAt: this.connectedAt,
     };
     this.conn = Object.freeze(conn);
+    this.draining = this.ctx.isDraining?.(conn.nodeId) ?? false;
     this.ctx.logger.info(this.logContext(), 'ads stream opened');
     this.hook('onStreamOpen', () => this.ctx.events.onStreamOpen?.(conn));
   }
@@ -220,13 +225,30 @@ export class AdsStream<Req extends BaseRequest, Res> {
     if (this.unsubscribe || !this.conn) return;
     this.unsubscribe = this.ctx.watcher.subscribe(this.conn.group, (snapshot, changed) =>
       this.schedule(() => {
-        if (!this.closed) this.carryOut(this.machine.onChange(snapshot, changed));
+        if (!this.closed)
+          this.carryOut(this.machine.onChange(this.draining ? this.snapshot() : snapshot, changed));
       }),
     );
   }
 
   private snapshot(): GroupSnapshot {
-    return this.ctx.watcher.snapshot(this.conn?.group ?? DEFAULT_GROUP);
+    const view: ConfigView = this.draining ? 'draining' : 'serving';
+    return this.ctx.watcher.snapshot(this.conn?.group ?? DEFAULT_GROUP, view);
+  }
+
+  /**
+   * Switches the stream to the group's draining view (or back to serving) and sends what differs: the
+   * listeners in their other form (docs/drain.md). Before the stream follows its group, the first
+   * responses simply use the new view.
+   */
+  setDraining(draining: boolean): void {
+    if (this.closed || this.draining === draining) return;
+    this.draining = draining;
+    this.ctx.logger.info({ ...this.logContext(), draining }, 'ads: gateway drain state changed');
+    if (!this.unsubscribe) return;
+    this.schedule(() => {
+      if (!this.closed) this.carryOut(this.machine.onChange(this.snapshot(), new Set(PUSH_ORDER)));
+    });
   }
 
   private carryOut(step: Step): void {
