@@ -25,6 +25,7 @@ table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
 th { font-size: .8rem; text-transform: uppercase; color: #555; }
 code, .version { font-family: ui-monospace, monospace; font-size: .85rem; }
+td.node, td.status, td.zone, td.address, td.envoy, td.age, td[class^="type-"] { white-space: nowrap; }
 tr.gw { border-left: 6px solid transparent; }
 tr.status-lagging { background: #fff6d6; border-left: 6px dashed #b58100; }
 tr.status-rejecting { background: #fde7ea; border-left: 6px solid #b00020; }

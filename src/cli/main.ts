@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerControllerCommand } from './controller.command.js';
 import { registerGatewayCommand } from './gateway-bootstrap.command.js';
+import { registerGatewaysCommand } from './gateways.command.js';
 import { registerTranslateCommand } from './translate.command.js';
 import { registerVmCommand } from './vm.command.js';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerControllerCommand(program);
   registerTranslateCommand(program);
   registerGatewayCommand(program);
+  registerGatewaysCommand(program);
   registerVmCommand(program);
   return program;
 }
