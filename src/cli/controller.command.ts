@@ -173,7 +173,10 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
       '--lease-namespace <ns>',
       'Kubernetes mode: namespace of the leader-election Lease (default: $POD_NAMESPACE, else causeway-system)',
     )
-    .option('--config <file>', 'controller config file (YAML: httpPort, httpsPort, healthPort, groups, clusters, vms)')
+    .option(
+      '--config <file>',
+      'controller config file (YAML: httpPort, httpsPort, healthPort, groups, clusters, vms)',
+    )
     .option(
       '--xds-address <host:port>',
       'address of the xDS (ADS) gRPC server',
