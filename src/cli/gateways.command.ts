@@ -11,7 +11,8 @@ import type { FleetGateway, FleetView } from '../fleet/fleet-view.js';
 import { parseHostPort } from './cli-errors.js';
 import type { RegisterCommand } from './command-module.js';
 
-export const DEFAULT_ADMIN_ADDRESS = '127.0.0.1:9901';
+/** The controller's own default `--admin-address` (test/e2e/gateways-cli.test.ts keeps the two equal). */
+export const DEFAULT_ADMIN_ADDRESS = '127.0.0.1:19000';
 const REQUEST_TIMEOUT_MS = 10_000;
 const OUTPUTS = ['wide', 'json'] as const;
 const KINDS = ['cluster', 'endpoint', 'secret', 'listener', 'route'] as const;

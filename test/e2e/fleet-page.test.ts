@@ -1,0 +1,159 @@
+/**
+ * The fleet page (`/fleet` on the admin server) in headless Chromium, against the real ADS and admin
+ * servers with simulated gateways in two groups: every gateway is listed under its group, the one that
+ * NACKed is highlighted with its error text, attacker-influenced strings stay text, and the page follows
+ * changes live. A screenshot is saved (and checked to be a PNG; nothing is compared pixel-wise).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../browser/chromium.js';
+import { tempDir } from '../support/manifests.js';
+import type { SimulatedFleet, SimulatedGateway } from '../support/simulated-fleet.js';
+import { groupConfig, startSimulatedFleet } from '../support/simulated-fleet.js';
+
+const NACK_MESSAGE =
+  'Error adding/updating listener(s) edge-http: <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>';
+const HOSTILE_NODE = 'gw-<b id="injected">bold</b>';
+
+/** The browser globals the page functions use (the project compiles without the DOM lib). */
+interface BrowserGlobals {
+  getComputedStyle(e: unknown): { backgroundColor: string; borderLeftStyle: string };
+  __xss?: number;
+}
+
+let fleet: SimulatedFleet;
+let nacking: SimulatedGateway;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  fleet = await startSimulatedFleet();
+  await fleet.connect({
+    id: 'edge-1',
+    cluster: 'edge',
+    user_agent_name: 'envoy',
+    user_agent_build_version: { version: { major_number: 1, minor_number: 40, patch: 0 } },
+    locality: { zone: 'zone-a' },
+    metadata: { fields: { 'causeway.dev/address': { stringValue: '192.0.2.11' } } },
+  });
+  nacking = await fleet.connect(
+    { id: 'edge-2', cluster: 'edge', locality: { zone: 'zone-b' } },
+    { nackListeners: NACK_MESSAGE },
+  );
+  await fleet.connect({ id: 'internal-1', cluster: 'internal' });
+  await fleet.connect({ id: HOSTILE_NODE, cluster: 'internal' });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await fleet?.close();
+});
+
+/** node id -> [status class, badge text], per group section, as the page shows them. */
+async function rowsByGroup(): Promise<Record<string, Array<[string, string, string]>>> {
+  return page.$$eval('section.group', (sections) =>
+    Object.fromEntries(
+      sections.map((s) => [
+        s.getAttribute('data-group') ?? '',
+        [...s.querySelectorAll('tr.gw')].map((tr) => [
+          tr.getAttribute('data-node-id') ?? '',
+          [...tr.classList].filter((c) => c.startsWith('status-')).join(' '),
+          tr.querySelector('.badge')?.textContent ?? '',
+        ]),
+      ]),
+    ),
+  );
+}
+
+test('lists every gateway under its group and highlights the one that NACKed, with its error', async () => {
+  await page.goto(`http://127.0.0.1:${fleet.adminPort}/fleet`);
+  await page.waitForSelector('tr.gw[data-node-id="edge-2"]');
+  expect(await rowsByGroup()).toEqual({
+    edge: [
+      ['edge-1', 'status-in-sync', 'IN SYNC'],
+      ['edge-2', 'status-rejecting', 'REJECTING'],
+    ],
+    internal: [
+      [HOSTILE_NODE, 'status-in-sync', 'IN SYNC'],
+      ['internal-1', 'status-in-sync', 'IN SYNC'],
+    ],
+  });
+  const rejecting = page.locator('tr.gw[data-node-id="edge-2"]');
+  expect(await rejecting.locator('td.nack .nack-message').textContent()).toBe(NACK_MESSAGE);
+  expect(await rejecting.locator('td.nack').textContent()).toContain('listener');
+  expect(await rejecting.locator('td.type-rejecting').count()).toBe(1);
+  // The highlight is not color alone: a distinct background and border style per status.
+  const style = await rejecting.evaluate((tr) => {
+    const cs = (globalThis as unknown as BrowserGlobals).getComputedStyle(tr);
+    return { background: cs.backgroundColor, border: cs.borderLeftStyle };
+  });
+  const inSync = await page
+    .locator('tr.gw[data-node-id="edge-1"]')
+    .evaluate((tr) => (globalThis as unknown as BrowserGlobals).getComputedStyle(tr).backgroundColor);
+  expect(style.background).not.toBe(inSync);
+  expect(style.border).toBe('solid');
+
+  const edge1 = page.locator('tr.gw[data-node-id="edge-1"]');
+  expect(await edge1.locator('td.zone').textContent()).toBe('zone-a');
+  expect(await edge1.locator('td.address').textContent()).toBe('192.0.2.11');
+  expect(await edge1.locator('td.envoy').textContent()).toBe('1.40.0');
+  expect(await page.locator('#summary').textContent()).toContain(
+    '2 groups, 4 gateways: 3 in sync, 0 lagging, 1 rejecting, 0 draining',
+  );
+}, 30_000);
+
+test('shows node ids and NACK messages as text: nothing from the API becomes markup', async () => {
+  expect(await page.locator('img').count()).toBe(0);
+  expect(await page.locator('#injected').count()).toBe(0);
+  expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).__xss)).toBeUndefined();
+  expect(await page.locator('tr.gw td.node code').allTextContents()).toContain(HOSTILE_NODE);
+  // The script ran under the page's Content-Security-Policy (a hash mismatch would block it).
+  expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+}, 30_000);
+
+test('a group filter in the address shows one group; / redirects to the page; a screenshot is a PNG', async () => {
+  await page.goto(`http://127.0.0.1:${fleet.adminPort}/fleet?group=edge`);
+  await page.waitForSelector('tr.gw[data-node-id="edge-2"]');
+  expect(Object.keys(await rowsByGroup())).toEqual(['edge']);
+
+  await page.goto(`http://127.0.0.1:${fleet.adminPort}/`);
+  await page.waitForSelector('tr.gw[data-node-id="edge-2"].status-rejecting');
+  expect(new URL(page.url()).pathname).toBe('/fleet');
+  const file = path.join(tempDir('causeway-fleet-'), 'fleet.png');
+  await page.screenshot({ path: file, fullPage: true });
+  const png = fs.readFileSync(file);
+  expect(png.length).toBeGreaterThan(1000);
+  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+}, 30_000);
+
+test('follows the fleet live: a new gateway, a drain, and a fixed config appear without a reload', async () => {
+  const before = Number(await page.getAttribute('body', 'data-refreshes'));
+  await fleet.connect({ id: 'internal-2', cluster: 'internal' });
+  fleet.ads.setDraining('internal-1', true);
+  await page.waitForSelector('tr.gw[data-node-id="internal-2"]', { timeout: 10_000 });
+  await page.waitForSelector('tr.gw[data-node-id="internal-1"].status-draining', { timeout: 10_000 });
+  expect(await page.locator('tr.gw[data-node-id="internal-1"] .badge').textContent()).toBe('DRAINING');
+  expect(Number(await page.getAttribute('body', 'data-refreshes'))).toBeGreaterThan(before);
+  fleet.ads.setDraining('internal-1', false);
+  await page.waitForSelector('tr.gw[data-node-id="internal-1"].status-in-sync', { timeout: 10_000 });
+
+  // The operator fixes the config: a new listener version, which edge-2 accepts.
+  nacking.nackListeners = undefined;
+  fleet.cache.setAll(
+    new Map([
+      ['edge', groupConfig('edge', 8080, 10081)],
+      ['internal', groupConfig('internal', 9090)],
+    ]),
+  );
+  await page.waitForSelector('tr.gw[data-node-id="edge-2"].status-in-sync', { timeout: 10_000 });
+  // The last NACK stays visible as history.
+  expect(await page.locator('tr.gw[data-node-id="edge-2"] .nack-message').textContent()).toBe(NACK_MESSAGE);
+}, 30_000);
