@@ -60,6 +60,8 @@ describe('causeway gateway bootstrap', () => {
       'eu-west-1a',
       '--region',
       'eu-west-1',
+      '--address',
+      'gw7.example.com',
       '-o',
       'json',
     );
@@ -69,6 +71,7 @@ describe('causeway gateway bootstrap', () => {
       id: 'edge-7',
       cluster: 'edge',
       locality: { region: 'eu-west-1', zone: 'eu-west-1a' },
+      metadata: { 'causeway.dev/address': 'gw7.example.com' },
     });
     expect(b['admin']['address']['socket_address']['port_value']).toBe(19000);
     expect(b['static_resources']['clusters'][0]['type']).toBe('STATIC');
@@ -201,6 +204,7 @@ describe('causeway gateway bootstrap', () => {
       '--admin-port <port>',
       '--zone <zone>',
       '--region <region>',
+      '--address <address>',
       '-o, --output <format>',
       '--xds-tls-cert <file>',
       '--xds-tls-key <file>',

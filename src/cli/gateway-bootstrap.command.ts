@@ -17,6 +17,7 @@ import {
   buildXdsTlsSdsFiles,
   parsePort,
   parseXdsAddress,
+  validateGatewayAddress,
   validateGroup,
   validateLocality,
   validateNodeId,
@@ -44,6 +45,7 @@ interface BootstrapFlags {
   readonly adminPort: number;
   readonly zone?: string;
   readonly region?: string;
+  readonly address?: string;
   readonly output: 'yaml' | 'json';
   readonly xdsProtocol: 'delta' | 'sotw';
   readonly xdsTlsCert?: string;
@@ -143,6 +145,11 @@ function bootstrapCommand(): Command {
       'region of this gateway (topology.kubernetes.io/region), set as node.locality.region',
       argParser((v) => validateLocality(v, 'region')),
     )
+    .option(
+      '--address <address>',
+      'the address clients reach this gateway at (IP or DNS name), shown in the fleet registry (node metadata causeway.dev/address; default: the address of its xDS connection)',
+      argParser(validateGatewayAddress),
+    )
     .addOption(
       new Option('--xds-protocol <protocol>', 'xDS variant: delta (incremental) or sotw (State of the World)')
         .choices(['delta', 'sotw'])
@@ -181,6 +188,7 @@ function bootstrapCommand(): Command {
           xdsProtocol: flags.xdsProtocol,
           ...(flags.zone !== undefined ? { zone: flags.zone } : {}),
           ...(flags.region !== undefined ? { region: flags.region } : {}),
+          ...(flags.address !== undefined ? { address: flags.address } : {}),
         });
         if (tls)
           writeSdsFiles(

@@ -227,6 +227,11 @@ describe('bootstrap content', () => {
       cluster: 'edge',
       locality: { zone: 'z1' },
     });
+    expect(buildBootstrap({ ...base, address: '192.0.2.7' })['node']).toEqual({
+      id: 'n1',
+      cluster: 'edge',
+      metadata: { 'causeway.dev/address': '192.0.2.7' },
+    });
     expect(buildBootstrap({ ...base, adminPort: 0 })['admin']).toEqual({
       address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
     });
@@ -250,6 +255,7 @@ describe('bootstrap content', () => {
     ['bad xds host', { xdsHost: 'bad_host!' }, /invalid host "bad_host!"/],
     ['node id with space', { nodeId: 'a b' }, /invalid node id/],
     ['bad zone', { zone: 'us east' }, /invalid zone/],
+    ['bad address', { address: 'not an address' }, /invalid gateway address "not an address"/],
     [
       'backoff max < base',
       { xdsReconnect: { baseIntervalMs: 1000, maxIntervalMs: 10 } },

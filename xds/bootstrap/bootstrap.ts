@@ -16,6 +16,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { CausewayError } from '../../src/errors.js';
+import { ADDRESS_METADATA_KEY } from '../server/connection.js';
 
 export const BOOTSTRAP_TYPE_URL = 'type.googleapis.com/envoy.config.bootstrap.v3.Bootstrap';
 /** The static cluster that carries the ADS stream to the Causeway controller. */
@@ -77,6 +78,12 @@ export interface BootstrapOptions {
   /** Locality of this gateway (`topology.kubernetes.io/zone` / `region`), for zone-aware routing. */
   readonly zone?: string;
   readonly region?: string;
+  /**
+   * The address clients reach this gateway at (an IP or a DNS name), announced to the controller as the
+   * node metadata `causeway.dev/address` (the fleet registry shows it; without it, the registry shows
+   * the address the xDS connection comes from).
+   */
+  readonly address?: string;
   /** Jittered exponential backoff for re-establishing the ADS stream; defaults to DEFAULT_XDS_RECONNECT. */
   readonly xdsReconnect?: XdsReconnectBackoff;
   /** xDS variant: `delta` (default, incremental) or `sotw` (State of the World); the controller serves both. */
@@ -164,6 +171,14 @@ export function validateNodeId(id: string): string {
     );
   }
   return id;
+}
+
+/** The address a gateway announces: an IPv4/IPv6 address or a DNS name. */
+export function validateGatewayAddress(value: string): string {
+  if (net.isIP(value) === 0 && !isDnsName(value)) {
+    throw usage(`invalid gateway address ${JSON.stringify(value)}: expected an IP address or a DNS name`);
+  }
+  return value;
 }
 
 /** A locality value (zone or region), as Kubernetes topology labels hold them. */
@@ -343,6 +358,9 @@ export function buildBootstrap(opts: BootstrapOptions): EnvoyBootstrap {
       id: nodeId,
       cluster: group,
       ...(Object.keys(locality).length > 0 ? { locality } : {}),
+      ...(opts.address !== undefined
+        ? { metadata: { [ADDRESS_METADATA_KEY]: validateGatewayAddress(opts.address) } }
+        : {}),
     },
     dynamic_resources: {
       ads_config: {
