@@ -1,7 +1,8 @@
 /**
  * The fleet page (`/fleet` on the admin server) in headless Chromium, against the real ADS and admin
  * servers with simulated gateways in two groups: every gateway is listed under its group, the one that
- * NACKed is highlighted with its error text, attacker-influenced strings stay text, and the page follows
+ * NACKed is highlighted with its error text, one that leaves a push unanswered is highlighted as lagging,
+ * attacker-influenced strings stay text, and the page follows
  * changes live. A screenshot is saved (and checked to be a PNG; nothing is compared pixel-wise).
  */
 import fs from 'node:fs';
@@ -29,7 +30,8 @@ let page: Page;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  fleet = await startSimulatedFleet();
+  // A gateway whose push goes unanswered for 1 s is lagging (10 s by default).
+  fleet = await startSimulatedFleet({ laggingAfterMs: 1000 });
   await fleet.connect({
     id: 'edge-1',
     cluster: 'edge',
@@ -42,6 +44,7 @@ beforeAll(async () => {
     { id: 'edge-2', cluster: 'edge', locality: { zone: 'zone-b' } },
     { nackListeners: NACK_MESSAGE },
   );
+  await fleet.connect({ id: 'edge-3', cluster: 'edge' }, { silentListeners: true });
   await fleet.connect({ id: 'internal-1', cluster: 'internal' });
   await fleet.connect({ id: HOSTILE_NODE, cluster: 'internal' });
   browser = await launchChromium();
@@ -76,10 +79,12 @@ async function rowsByGroup(): Promise<Record<string, Array<[string, string, stri
 test('lists every gateway under its group and highlights the one that NACKed, with its error', async () => {
   await page.goto(`http://127.0.0.1:${fleet.adminPort}/fleet`);
   await page.waitForSelector('tr.gw[data-node-id="edge-2"]');
+  await page.waitForSelector('tr.gw[data-node-id="edge-3"].status-lagging', { timeout: 10_000 });
   expect(await rowsByGroup()).toEqual({
     edge: [
       ['edge-1', 'status-in-sync', 'IN SYNC'],
       ['edge-2', 'status-rejecting', 'REJECTING'],
+      ['edge-3', 'status-lagging', 'LAGGING'],
     ],
     internal: [
       [HOSTILE_NODE, 'status-in-sync', 'IN SYNC'],
@@ -100,13 +105,20 @@ test('lists every gateway under its group and highlights the one that NACKed, wi
     .evaluate((tr) => (globalThis as unknown as BrowserGlobals).getComputedStyle(tr).backgroundColor);
   expect(style.background).not.toBe(inSync);
   expect(style.border).toBe('solid');
+  const lagging = await page.locator('tr.gw[data-node-id="edge-3"]').evaluate((tr) => {
+    const cs = (globalThis as unknown as BrowserGlobals).getComputedStyle(tr);
+    return { background: cs.backgroundColor, border: cs.borderLeftStyle };
+  });
+  expect(new Set([lagging.background, style.background, inSync]).size).toBe(3);
+  expect(lagging.border).toBe('dashed');
+  expect(await page.locator('tr.gw[data-node-id="edge-3"] td.type-lagging').count()).toBe(1);
 
   const edge1 = page.locator('tr.gw[data-node-id="edge-1"]');
   expect(await edge1.locator('td.zone').textContent()).toBe('zone-a');
   expect(await edge1.locator('td.address').textContent()).toBe('192.0.2.11');
   expect(await edge1.locator('td.envoy').textContent()).toBe('1.40.0');
   expect(await page.locator('#summary').textContent()).toContain(
-    '2 groups, 4 gateways: 3 in sync, 0 lagging, 1 rejecting, 0 draining',
+    '2 groups, 5 gateways: 3 in sync, 1 lagging, 1 rejecting, 0 draining',
   );
 }, 30_000);
 

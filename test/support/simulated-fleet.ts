@@ -37,6 +37,13 @@ export interface SimulatedGateway {
   readonly stream: DeltaStream;
   /** The error to NACK listener responses with from now on; undefined: ACK them. */
   nackListeners: string | undefined;
+  /** Leave listener responses unanswered from now on (an Envoy stuck before its ACK). */
+  silentListeners: boolean;
+}
+
+export interface ConnectOptions {
+  readonly nackListeners?: string;
+  readonly silentListeners?: boolean;
 }
 
 export interface SimulatedFleet {
@@ -46,15 +53,18 @@ export interface SimulatedFleet {
   readonly adminAddress: string;
   /**
    * Connects a Delta gateway that subscribes to everything and ACKs every response, except listener
-   * responses while `nackListeners` is set (NACKed with that message, as Envoy does with its error).
+   * responses while `nackListeners` is set (NACKed with that message, as Envoy does with its error) or
+   * `silentListeners` (not answered at all).
    */
-  connect(node: XdsNode, opts?: { readonly nackListeners?: string }): Promise<SimulatedGateway>;
+  connect(node: XdsNode, opts?: ConnectOptions): Promise<SimulatedGateway>;
   /** Waits until `check` holds for the server's connections. */
   until(check: (ads: AdsServer) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startSimulatedFleet(): Promise<SimulatedFleet> {
+export async function startSimulatedFleet(
+  opts: { readonly laggingAfterMs?: number } = {},
+): Promise<SimulatedFleet> {
   const cache = new SnapshotCache();
   cache.setAll(
     new Map([
@@ -72,6 +82,7 @@ export async function startSimulatedFleet(): Promise<SimulatedFleet> {
     gateways: () => ads.connections(),
     drain: ads,
     groups: () => cache.groups(),
+    ...(opts.laggingAfterMs !== undefined ? { laggingAfterMs: opts.laggingAfterMs } : {}),
   });
   const { port: adminPort } = await listenAdmin(admin, '127.0.0.1:0');
   const clients: XdsClient[] = [];
@@ -89,20 +100,26 @@ export async function startSimulatedFleet(): Promise<SimulatedFleet> {
     ads,
     adminPort,
     adminAddress: `127.0.0.1:${adminPort}`,
-    async connect(node, opts = {}) {
+    async connect(node, connectOpts = {}) {
       const client = new XdsClient(`127.0.0.1:${xdsPort}`);
       clients.push(client);
       const stream = client.delta(node);
-      const gateway: SimulatedGateway = { stream, nackListeners: opts.nackListeners };
+      const gateway: SimulatedGateway = {
+        stream,
+        nackListeners: connectOpts.nackListeners,
+        silentListeners: connectOpts.silentListeners ?? false,
+      };
       // Answer every response as it arrives (an Envoy does not wait for the test).
       void (async () => {
         for (;;) {
           let res;
           try {
             res = await stream.nextResponse(undefined, 60_000);
-          } catch {
-            return; // stream closed (or idle for a minute)
+          } catch (err) {
+            if (/^no .* response within/.test((err as Error).message)) continue; // idle
+            return; // stream closed
           }
+          if (res.type_url === LDS && gateway.silentListeners) continue;
           if (res.type_url === LDS && gateway.nackListeners !== undefined)
             stream.nack(res, gateway.nackListeners);
           else stream.ack(res);
@@ -120,7 +137,9 @@ export async function startSimulatedFleet(): Promise<SimulatedFleet> {
         a
           .connections()
           .some(
-            (c) => c.nodeId === node.id && c.types.some((t) => t.typeUrl === LDS && t.state !== 'pending'),
+            (c) =>
+              c.nodeId === node.id &&
+              c.types.some((t) => t.typeUrl === LDS && (gateway.silentListeners || t.state !== 'pending')),
           ),
       );
       return gateway;
