@@ -38,6 +38,7 @@ tr.status-draining { background: #e8eef7; border-left: 6px double #3a5a8c; font-
 td.type-lagging .version::after { content: " (behind)"; color: #6b4d00; }
 td.type-rejecting .version::after { content: " (rejected)"; color: #b00020; }
 .nack-message { white-space: pre-wrap; word-break: break-word; color: #b00020; }
+.nack-objects { font-size: .85rem; }
 .empty { color: #666; font-style: italic; }
 `;
 
@@ -91,14 +92,21 @@ const SCRIPT = `
     return td;
   }
 
+  function objectName(o) {
+    const ns = o.namespace ? str(o.namespace) + '/' : '';
+    return (o.cluster ? str(o.cluster) + ': ' : '') + str(o.kind) + ' ' + ns + str(o.name);
+  }
+
   function nackCell(gw, now) {
     const n = gw.lastNack;
     if (!n) return el('td', 'nack', '-');
+    const objects = Array.isArray(n.objects) ? n.objects : [];
     return el(
       'td',
       'nack',
       el('div', 'muted', str(n.type) + ' ' + short(n.version) + ', ' + age(n.at, now) + ' ago'),
       el('div', 'nack-message', str(n.message)),
+      objects.length > 0 ? el('div', 'nack-objects', 'from ' + objects.map(objectName).join(', ')) : null,
     );
   }
 

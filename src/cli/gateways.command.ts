@@ -129,9 +129,16 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
     .join('');
 }
 
+/** `type (objects): message`, e.g. `listener (Ingress shop/web): Error adding/updating listener(s)...`. */
 function lastNackText(gw: FleetGateway): string {
   const n = gw.lastNack;
-  return n ? truncate(cell(`${n.type}: ${n.message}`), NACK_WIDTH) : '-';
+  if (!n) return '-';
+  const objects = (n.objects ?? []).map(
+    (o) =>
+      `${o.cluster !== undefined ? `${o.cluster}: ` : ''}${o.kind} ${o.namespace !== undefined ? `${o.namespace}/` : ''}${o.name}`,
+  );
+  const from = objects.length > 0 ? ` (${objects.join(', ')})` : '';
+  return truncate(cell(`${n.type}${from}: ${n.message}`), NACK_WIDTH);
 }
 
 /** The table of `causeway gateways` (`wide` adds Envoy version, stream, ACKed versions and last NACK). */

@@ -170,6 +170,7 @@ describe('buildFleetView', () => {
       message: 'Error adding/updating listener(s) http: <script>',
       resourceNames: ['http'],
       at: ago(30_000),
+      objects: [{ kind: 'Ingress', namespace: 'shop', name: 'web' }],
     };
     const older = { version: 'c2', message: 'old', resourceNames: ['a'], at: ago(90_000) };
     const types = inSyncTypes();

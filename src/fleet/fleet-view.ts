@@ -17,7 +17,7 @@
  * Pure: the connections, the groups' current versions and the clock in; sorted, JSON-ready data out.
  * Served by the admin API at `/api/gateways`, printed by `causeway gateways`, drawn by `/fleet`.
  */
-import type { AdsConnectionInfo } from '../../xds/server/connection.js';
+import type { AdsConnectionInfo, NackObject } from '../../xds/server/connection.js';
 import { RESOURCE_TYPES, resourceKindOf } from '../../xds/protos/envoy-protos.js';
 import type { ResourceKind } from '../../xds/protos/envoy-protos.js';
 
@@ -47,6 +47,8 @@ export interface FleetNack {
   readonly resourceNames: readonly string[];
   /** ISO 8601. */
   readonly at: string;
+  /** The objects the rejected resources came from, when the controller traced them (NACK attribution). */
+  readonly objects?: readonly NackObject[];
 }
 
 export interface FleetType {
@@ -166,6 +168,7 @@ function gatewayOf(
               message: t.lastNack.message,
               resourceNames: [...t.lastNack.resourceNames],
               at: t.lastNack.at,
+              ...(t.lastNack.objects ? { objects: [...t.lastNack.objects] } : {}),
             },
           }
         : {}),

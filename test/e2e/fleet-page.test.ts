@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser/chromium.js';
 import { tempDir } from '../support/manifests.js';
+import type { AdsConnectionInfo } from '../../xds/server/connection.js';
 import type { SimulatedFleet, SimulatedGateway } from '../support/simulated-fleet.js';
 import { groupConfig, startSimulatedFleet } from '../support/simulated-fleet.js';
 
@@ -23,6 +24,21 @@ interface BrowserGlobals {
   __xss?: number;
 }
 
+/** The Ingress edge-2's rejected listener came from, as the controller's NACK attribution reports it. */
+const NACK_OBJECT = { kind: 'Ingress', namespace: 'shop', name: 'web<i>x</i>' };
+function withObjects(connections: AdsConnectionInfo[]): AdsConnectionInfo[] {
+  return connections.map((c) =>
+    c.nodeId !== 'edge-2'
+      ? c
+      : {
+          ...c,
+          types: c.types.map((t) =>
+            t.lastNack ? { ...t, lastNack: { ...t.lastNack, objects: [NACK_OBJECT] } } : t,
+          ),
+        },
+  );
+}
+
 let fleet: SimulatedFleet;
 let nacking: SimulatedGateway;
 let browser: Browser;
@@ -31,7 +47,7 @@ const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   // A gateway whose push goes unanswered for 1 s is lagging (10 s by default).
-  fleet = await startSimulatedFleet({ laggingAfterMs: 1000 });
+  fleet = await startSimulatedFleet({ laggingAfterMs: 1000, annotate: withObjects });
   await fleet.connect({
     id: 'edge-1',
     cluster: 'edge',
@@ -94,6 +110,10 @@ test('lists every gateway under its group and highlights the one that NACKed, wi
   const rejecting = page.locator('tr.gw[data-node-id="edge-2"]');
   expect(await rejecting.locator('td.nack .nack-message').textContent()).toBe(NACK_MESSAGE);
   expect(await rejecting.locator('td.nack').textContent()).toContain('listener');
+  expect(await rejecting.locator('td.nack .nack-objects').textContent()).toBe(
+    'from Ingress shop/web<i>x</i>',
+  );
+  expect(await page.locator('i').count()).toBe(0);
   expect(await rejecting.locator('td.type-rejecting').count()).toBe(1);
   // The highlight is not color alone: a distinct background and border style per status.
   const style = await rejecting.evaluate((tr) => {

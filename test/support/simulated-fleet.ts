@@ -8,7 +8,7 @@ import { ControllerMetrics } from '../../src/observability/metrics.js';
 import type { GroupResources } from '../../xds/cache/config-watcher.js';
 import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
-import type { AdsServer } from '../../xds/server/ads-server.js';
+import type { AdsConnectionInfo, AdsServer } from '../../xds/server/ads-server.js';
 import { createAdsServer } from '../../xds/server/ads-server.js';
 import { cla, cluster, listener, resources, route } from '../../xds/server/testdata/ads-fixtures.js';
 import type { DeltaStream, XdsNode } from './xds-client.js';
@@ -63,7 +63,11 @@ export interface SimulatedFleet {
 }
 
 export async function startSimulatedFleet(
-  opts: { readonly laggingAfterMs?: number } = {},
+  opts: {
+    readonly laggingAfterMs?: number;
+    /** Rewrites the registry view before the admin server uses it (as the controller's NACK attribution does). */
+    readonly annotate?: (connections: AdsConnectionInfo[]) => AdsConnectionInfo[];
+  } = {},
 ): Promise<SimulatedFleet> {
   const cache = new SnapshotCache();
   cache.setAll(
@@ -79,7 +83,7 @@ export async function startSimulatedFleet(
     watcher: cache,
     isReady: () => true,
     diagnostics: () => [],
-    gateways: () => ads.connections(),
+    gateways: () => (opts.annotate ?? ((c) => c))(ads.connections()),
     drain: ads,
     groups: () => cache.groups(),
     ...(opts.laggingAfterMs !== undefined ? { laggingAfterMs: opts.laggingAfterMs } : {}),
