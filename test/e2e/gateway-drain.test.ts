@@ -29,6 +29,8 @@ const suite = skipReason ? describe.skip : describe;
 
 const HTTP_PORT = 8080;
 const HEALTH_PORT = 8081;
+/** Envoy's --drain-time-s on the gateways: longer than the LBs here take to leave a drained gateway. */
+const DRAIN_TIME_S = 3;
 
 let dir: string;
 let net: PodNetwork | undefined;
@@ -114,7 +116,7 @@ beforeAll(async () => {
         nodeId: name,
         xdsHost: net.gateway,
         xdsPort: controller.xdsPort,
-        drainTimeS: 2,
+        drainTimeS: DRAIN_TIME_S,
       }),
     );
   }
@@ -179,9 +181,9 @@ suite('drain through the controller', () => {
         ]),
       );
 
-      // Envoy's drain time (2 s) ends: every connection to gw-a is gone, closed by gw-a without an error.
+      // Envoy's drain time ends: every connection to gw-a is gone, closed by gw-a without an error.
       const requestsAtRemoval = lb!.stats('gw-a').requests;
-      await new Promise((r) => setTimeout(r, 3000));
+      await new Promise((r) => setTimeout(r, DRAIN_TIME_S * 1000 + 500));
       const after = lb!.stats('gw-a');
       expect(after.requests).toBe(requestsAtRemoval);
       expect(after.connectionsOpened).toBeGreaterThan(1);
@@ -217,4 +219,46 @@ suite('drain through the controller', () => {
       expect(failures).toEqual([]);
     }
   }, 90_000);
+
+  test('a slower load balancer keeps sending to the drained gateway for a while: every request is served, connections are told to close', async () => {
+    // Out of rotation after 9 failed checks (about 2 s), within Envoy's drain time (3 s), and after Envoy
+    // starts telling the connections of the drained chains to close (about 1 s in, gradual strategy).
+    const slow = await startTestLoadBalancer({
+      backends: gateways.map((g) => ({
+        name: g.nodeId,
+        host: g.ip,
+        port: HTTP_PORT,
+        healthPort: HEALTH_PORT,
+      })),
+      intervalMs: 200,
+      unhealthyThreshold: 9,
+    });
+    await slow.waitFor('both gateways in rotation', () => slow.healthy().length === 2);
+    const loops = [0, 1, 2].map(() => startRequestLoop({ url: `${slow.url}/`, intervalMs: 5 }));
+    try {
+      await slow.waitFor(
+        'traffic on both',
+        () => slow.stats('gw-a').requests > 50 && slow.stats('gw-b').requests > 50,
+      );
+      const before = slow.stats('gw-a').requests;
+      expect((await httpGet(adminUrl('/api/gateways/gw-a/drain'), { method: 'POST' })).status).toBe(200);
+      const drainedAt = Date.now();
+      await slow.waitFor('gw-a out of rotation', () => !slow.healthy().includes('gw-a'));
+      const leftAfterMs = Date.now() - drainedAt;
+      await new Promise((r) => setTimeout(r, DRAIN_TIME_S * 1000));
+      const a = slow.stats('gw-a');
+      console.log(
+        `gateway drain, slow LB: gw-a left after ${leftAfterMs} ms, served ${a.requests - before} requests meanwhile; ${a.connectionCloseAnswers} Connection: close answers; ${a.connectionsOpened} connections opened, ${a.connectionsClosed} closed cleanly`,
+      );
+      expect(a.requests - before).toBeGreaterThan(20);
+      expect(a.connectionCloseAnswers).toBeGreaterThan(0);
+      expect(a.errors).toEqual([]);
+      expect(a.connectionsClosed).toBe(a.connectionsOpened);
+    } finally {
+      const failures = (await Promise.all(loops.map((l) => l.stop()))).flatMap((r) => r.failures);
+      await httpGet(adminUrl('/api/gateways/gw-a/drain'), { method: 'DELETE' });
+      await slow.close();
+      expect(failures).toEqual([]);
+    }
+  }, 60_000);
 });

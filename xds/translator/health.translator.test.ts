@@ -26,6 +26,11 @@ test('serving: the health check filter answers the path itself, every other path
     headers: [{ name: ':path', string_match: { exact: '/healthz' } }],
   });
   expect(JSON.stringify(m['route_config'])).not.toContain('draining');
+  // One request per connection (both forms): a keep-alive checker always sees the current form.
+  expect(m['common_http_protocol_options']).toMatchObject({ max_requests_per_connection: 1 });
+  expect(hcm(translateHealthListener(health, true))['common_http_protocol_options']).toMatchObject({
+    max_requests_per_connection: 1,
+  });
   expect(() => encodeResource(RESOURCE_TYPES.listener, l)).not.toThrow();
 });
 

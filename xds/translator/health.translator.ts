@@ -5,7 +5,9 @@
  * Envoy's admin `POST /healthcheck/fail` was called (what the gateway stop script does). Draining (a
  * gateway drained through the controller, see docs/drain.md): the path answers 503 `draining`, whatever
  * the admin says. Any other path gets 404. The route table is inline, so a drain changes the listener
- * only (one LDS push).
+ * only (one LDS push). Every connection serves one request: a checker that keeps connections alive
+ * would otherwise go on talking to the previous form (the in-place update leaves existing connections on
+ * it) until Envoy's drain time ends.
  */
 import type { HealthListenerIR } from '../../src/ir/ir-types.js';
 import { socketAddress, TYPES } from './common.js';
@@ -63,7 +65,7 @@ export function translateHealthListener(l: HealthListenerIR, draining = false): 
               ],
               request_headers_timeout: '10s',
               stream_idle_timeout: '30s',
-              common_http_protocol_options: { idle_timeout: '60s' },
+              common_http_protocol_options: { idle_timeout: '60s', max_requests_per_connection: 1 },
             },
           },
         ],

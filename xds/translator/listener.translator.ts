@@ -2,9 +2,10 @@
  * IR listeners -> Envoy Listeners: HTTP (one HCM, RDS) and HTTPS (one filter chain per certificate, SNI).
  *
  * Each also has a draining form, served to a drained gateway (see docs/drain.md): its connection managers
- * close every connection after one request. Being a different filter chain, it makes Envoy drain the
- * connections of the serving one in place (`Connection: close` on HTTP/1, GOAWAY on HTTP/2, closed after
- * --drain-time-s), while any request that still arrives, on a new connection, is served.
+ * close every connection after one request. Only the filter chains differ, so Envoy updates the listener
+ * in place: new connections get the draining chains, and the connections of the serving chains are
+ * drained (`Connection: close` on HTTP/1, GOAWAY on HTTP/2, from about a second after the update under
+ * the default gradual strategy) and closed when --drain-time-s ends. Every request that arrives is served.
  */
 import type { HttpListenerIR, HttpsListenerIR, TlsFilterChainIR } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, socketAddress, TYPES } from './common.js';
