@@ -146,6 +146,27 @@ describe('buildFleetView', () => {
     expect(statusOf(behind(60_000, { ...pending, upToDate: true }))).toBe('lagging');
   });
 
+  it('counts an unanswered response from the first one still unanswered, not the latest push', () => {
+    const types = inSyncTypes();
+    types[1] = acked('endpoint', 'e0', {
+      state: 'pending',
+      sentVersion: 'e1',
+      sentAt: ago(500), // pushed again just now
+      pendingSince: ago(30_000), // but unanswered since 30 s
+    });
+    expect(statusOf(types)).toBe('lagging');
+    types[1] = { ...types[1], pendingSince: ago(2_000) };
+    expect(statusOf(types)).toBe('in-sync');
+  });
+
+  it('counts a change not yet sent from when the stream got it, not from the last push', () => {
+    const types = inSyncTypes();
+    types[0] = acked('cluster', 'c0', { sentAt: ago(3_600_000) }); // ACKed long ago, the group moved on
+    expect(statusOf(types, { unsettledSince: ago(1_000) })).toBe('in-sync'); // waiting for a push slot
+    expect(statusOf(types, { unsettledSince: ago(30_000) })).toBe('lagging');
+    expect(statusOf(types)).toBe('lagging'); // no clock but the last push
+  });
+
   it('a gateway that got nothing long after it connected is lagging', () => {
     expect(statusOf([], { connectedAt: ago(60_000) })).toBe('lagging');
     expect(statusOf([], { connectedAt: ago(1_000) })).toBe('in-sync');

@@ -4,9 +4,10 @@
  *
  * - `draining`: the operator drains it (takes precedence: it is leaving the rotation anyway);
  * - `rejecting`: the last response of some type was NACKed;
- * - `lagging`: some type is not at the group's current config (its response still awaits the ACK, or
- *   the server holds removals back) for longer than `laggingAfterMs`, counted from when that type was
- *   last sent; or nothing was sent at all that long after it connected;
+ * - `lagging`: some type has not been at the group's current config for longer than `laggingAfterMs`:
+ *   a response unanswered that long (counted from the first one still unanswered), or a change not
+ *   fully sent that long (waiting for a push slot, or held back by make-before-break); or nothing was
+ *   sent at all that long after it connected;
  * - `in-sync` otherwise.
  *
  * A type is at the group's current config when its last response was ACKed and either the ACKed version
@@ -60,6 +61,8 @@ export interface FleetType {
   readonly ackedVersion?: string;
   /** ISO 8601. */
   readonly sentAt?: string;
+  /** ISO 8601, while `pending`: when the first response still unanswered was sent. */
+  readonly pendingSince?: string;
   readonly lastNack?: FleetNack;
 }
 
@@ -131,9 +134,15 @@ function countsOf(gateways: readonly FleetGateway[]): FleetCounts {
   };
 }
 
+/**
+ * A type not at the current config is lagging once that has lasted `laggingAfterMs`: for an unanswered
+ * response, since the first one still unanswered was sent; otherwise since the stream last had a
+ * change it had not fully sent (or, without that, since the type was last sent).
+ */
 function typeStatus(
   t: AdsConnectionInfo['types'][number],
   current: string | undefined,
+  unsettledSince: string | undefined,
   now: number,
   laggingAfterMs: number,
 ): TypeStatus {
@@ -141,7 +150,8 @@ function typeStatus(
   const atCurrent =
     t.state === 'acked' && (t.upToDate || (current !== undefined && t.ackedVersion === current));
   if (atCurrent) return 'in-sync';
-  const since = t.sentAt !== undefined ? Date.parse(t.sentAt) : Number.NaN;
+  const clock = t.state === 'pending' ? (t.pendingSince ?? t.sentAt) : (unsettledSince ?? t.sentAt);
+  const since = clock !== undefined ? Date.parse(clock) : Number.NaN;
   return Number.isNaN(since) || now - since > laggingAfterMs ? 'lagging' : 'in-sync';
 }
 
@@ -156,11 +166,12 @@ function gatewayOf(
     const current = kind !== undefined ? versions?.[kind] : undefined;
     return {
       type: kind ?? t.typeUrl,
-      status: typeStatus(t, current, now, laggingAfterMs),
+      status: typeStatus(t, current, c.unsettledSince, now, laggingAfterMs),
       state: t.state,
       ...(t.sentVersion !== undefined ? { sentVersion: t.sentVersion } : {}),
       ...(t.ackedVersion !== undefined ? { ackedVersion: t.ackedVersion } : {}),
       ...(t.sentAt !== undefined ? { sentAt: t.sentAt } : {}),
+      ...(t.pendingSince !== undefined ? { pendingSince: t.pendingSince } : {}),
       ...(t.lastNack
         ? {
             lastNack: {

@@ -25,6 +25,8 @@ interface TypeRecord {
   sentNames: readonly string[];
   /** When it was sent (ms). */
   sentAt: number;
+  /** While pending: when the first response still unanswered was sent (ms). */
+  pendingSince?: number;
   ackedVersion?: string;
   state: PushState;
   lastNack?: AdsNackInfo;
@@ -45,6 +47,7 @@ export class AckTracker {
       sentVersion: version,
       sentNames: resourceNames,
       sentAt: this.now(),
+      pendingSince: previous?.state === 'pending' ? (previous.pendingSince ?? previous.sentAt) : this.now(),
       state: 'pending',
       ...(previous?.ackedVersion !== undefined ? { ackedVersion: previous.ackedVersion } : {}),
       ...(previous?.lastNack ? { lastNack: previous.lastNack } : {}),
@@ -127,6 +130,9 @@ export class AckTracker {
         sentVersion: r.sentVersion,
         state: r.state,
         sentAt: new Date(r.sentAt).toISOString(),
+        ...(r.state === 'pending' && r.pendingSince !== undefined
+          ? { pendingSince: new Date(r.pendingSince).toISOString() }
+          : {}),
         ...(r.ackedVersion !== undefined ? { ackedVersion: r.ackedVersion } : {}),
         ...(r.lastNack ? { lastNack: r.lastNack } : {}),
       }));

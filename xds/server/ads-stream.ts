@@ -79,6 +79,10 @@ export class AdsStream<Req extends BaseRequest, Res> {
   private draining = false;
   /** Work waiting for a push slot (requests, snapshot changes, timers), run in arrival order. */
   private readonly inbox: Array<() => void> = [];
+  /** Work scheduled and not yet run (in the inbox or in the batch being run). */
+  private scheduled = 0;
+  /** Since when a snapshot change is not fully sent (work waiting, or make-before-break holding back). */
+  private unsettledSince: number | undefined;
   private inboxScheduled = false;
   /** Settles when the last write was handed to the connection. */
   private lastWrite: Promise<void> | undefined;
@@ -133,16 +137,25 @@ export class AdsStream<Req extends BaseRequest, Res> {
    */
   info(): AdsConnectionInfo | undefined {
     if (!this.conn) return undefined;
-    const settled =
-      this.unsubscribe !== undefined &&
-      this.queue.length === 0 &&
-      this.inbox.length === 0 &&
-      !this.machine.hasHeld();
+    const settled = this.settled();
     return {
       ...this.conn,
       types: this.machine.acks.info().map((t) => ({ ...t, upToDate: settled })),
       draining: this.draining,
+      ...(this.unsettledSince !== undefined
+        ? { unsettledSince: new Date(this.unsettledSince).toISOString() }
+        : {}),
     };
+  }
+
+  /** Following the group, nothing waiting to run, nothing held back: the client has been sent it all. */
+  private settled(): boolean {
+    return (
+      this.unsubscribe !== undefined &&
+      this.queue.length === 0 &&
+      this.scheduled === 0 &&
+      !this.machine.hasHeld()
+    );
   }
 
   /** Ends the stream with a status (the client then reconnects); used on server shutdown. */
@@ -223,12 +236,13 @@ export class AdsStream<Req extends BaseRequest, Res> {
   /** Subscribes to the group's snapshot changes (once, when ready and identified). */
   private follow(): void {
     if (this.unsubscribe || !this.conn) return;
-    this.unsubscribe = this.ctx.watcher.subscribe(this.conn.group, (snapshot, changed) =>
+    this.unsubscribe = this.ctx.watcher.subscribe(this.conn.group, (snapshot, changed) => {
+      this.unsettledSince ??= this.ctx.now();
       this.schedule(() => {
         if (!this.closed)
           this.carryOut(this.machine.onChange(this.draining ? this.snapshot() : snapshot, changed));
-      }),
-    );
+      });
+    });
   }
 
   private snapshot(): GroupSnapshot {
@@ -320,6 +334,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
    */
   private schedule(fn: () => void): void {
     if (this.closed) return;
+    this.scheduled++;
     this.inbox.push(fn);
     if (this.inboxScheduled) return;
     this.inboxScheduled = true;
@@ -332,6 +347,9 @@ export class AdsStream<Req extends BaseRequest, Res> {
     for (const fn of this.inbox.splice(0)) {
       if (this.closed) break;
       this.guard(fn);
+      this.scheduled--;
+      if (this.settled()) this.unsettledSince = undefined;
+      else this.unsettledSince ??= this.ctx.now();
     }
     if (this.lastWrite && !this.closed) await Promise.race([this.lastWrite, this.closedSignal]);
   }

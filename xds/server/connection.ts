@@ -77,6 +77,11 @@ export interface AdsTypeAcks {
    * held the current version, when that was noticed).
    */
   readonly sentAt?: string;
+  /**
+   * ISO 8601, while `pending`: when the first response the client has not answered yet was sent (newer
+   * responses before an answer do not move it).
+   */
+  readonly pendingSince?: string;
 }
 
 export interface AdsTypeInfo extends AdsTypeAcks {
@@ -93,6 +98,11 @@ export interface AdsConnectionInfo extends AdsConnection {
   readonly types: readonly AdsTypeInfo[];
   /** The gateway is being drained (the operator asked; see `causeway gateways drain`). */
   readonly draining: boolean;
+  /**
+   * ISO 8601: since when a change of the group's config is not fully sent to this stream (waiting for
+   * a push slot, or removals held back and pushes deferred by make-before-break). Absent when settled.
+   */
+  readonly unsettledSince?: string;
 }
 
 /**

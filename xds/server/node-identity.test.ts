@@ -1,5 +1,6 @@
 /** The registry fields of a connection: node identity (locality, address, version) and per-type upToDate. */
 import { sotwResourceNames } from '../../test/support/xds-client.js';
+import { AckTracker } from './ack-tracker.js';
 import type { NodeInfo } from './discovery-messages.js';
 import { nodeIdentity, peerIp, userAgentVersionOf } from './node-identity.js';
 import type { Harness } from './testdata/ads-fixtures.js';
@@ -68,6 +69,26 @@ describe('nodeIdentity', () => {
         user_agent_build_version: { version: { major_number: 1, minor_number: 2, patch: 3 } },
       }),
     ).toBe('1.2.3');
+  });
+});
+
+describe('AckTracker pendingSince', () => {
+  it('stays at the first response still unanswered, and goes with the answer', () => {
+    let now = 1_000;
+    const t = new AckTracker(() => now);
+    t.recordPush(CDS, 'n1', 'v1', []);
+    now = 2_000;
+    t.recordPush(CDS, 'n2', 'v2', []); // a newer response before any answer
+    expect(t.info()[0]).toMatchObject({
+      state: 'pending',
+      sentAt: new Date(2_000).toISOString(),
+      pendingSince: new Date(1_000).toISOString(),
+    });
+    now = 3_000;
+    expect(t.onRequest(CDS, 'n2', null)).toEqual({ kind: 'ack', version: 'v2' });
+    expect(t.info()[0]).not.toHaveProperty('pendingSince');
+    t.recordPush(CDS, 'n3', 'v3', []);
+    expect(t.info()[0]?.pendingSince).toBe(new Date(3_000).toISOString());
   });
 });
 
@@ -149,6 +170,7 @@ describe('connections() registry fields', () => {
     s.ack(cds);
     await eventually(() => h!.server.connections()[0]?.types[0]?.state === 'acked');
     expect(upToDate()).toEqual([false, false, false, false]);
+    expect(Date.parse(h.server.connections()[0]?.unsettledSince ?? '')).toBeLessThanOrEqual(Date.now());
     s.subscribe(EDS, ['c1', 'c2']);
     s.ack(await s.nextResponse(EDS));
     s.ack(await s.nextResponse(RDS));
@@ -157,5 +179,6 @@ describe('connections() registry fields', () => {
     s.ack(final);
     await eventually(() => h!.server.connections()[0]?.types.every((t) => t.state === 'acked') ?? false);
     expect(upToDate()).toEqual([true, true, true, true]);
+    expect(h.server.connections()[0]).not.toHaveProperty('unsettledSince');
   });
 });
