@@ -12,6 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import fs from 'node:fs';
+import http2 from 'node:http2';
 import path from 'node:path';
 import { runController, type RunningController } from '../../src/cli/controller.command.js';
 import { httpGet } from '../support/http-client.js';
@@ -64,6 +65,42 @@ async function fleet(): Promise<GatewayRow[]> {
   };
   visit(JSON.parse(r.body));
   return rows;
+}
+
+/** One HTTP/2 (prior knowledge) request on a new connection; whether the server then sent a GOAWAY. */
+function h2cGetThenGoaway(origin: string): Promise<{ status: number; goaway: boolean }> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(origin);
+    let goaway = false;
+    let status = 0;
+    const timer = setTimeout(() => {
+      session.destroy();
+      resolve({ status, goaway });
+    }, 3000);
+    session.on('goaway', () => {
+      goaway = true;
+      if (status !== 0) {
+        clearTimeout(timer);
+        session.destroy();
+        resolve({ status, goaway });
+      }
+    });
+    session.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    const req = session.request({ ':path': '/' });
+    req.on('response', (h) => (status = Number(h[':status'])));
+    req.resume();
+    req.on('end', () => {
+      if (goaway) {
+        clearTimeout(timer);
+        session.destroy();
+        resolve({ status, goaway });
+      }
+    });
+    req.end();
+  });
 }
 
 beforeAll(async () => {
@@ -174,6 +211,10 @@ suite('drain through the controller', () => {
       const direct = await httpGet(`http://${a.ip}:${HTTP_PORT}/`);
       expect(direct.status).toBe(200);
       expect(direct.headers['connection']).toBe('close');
+      // The same over HTTP/2 (h2c): the request is served, then the connection gets a GOAWAY.
+      expect(await h2cGetThenGoaway(`http://${a.ip}:${HTTP_PORT}`)).toEqual({ status: 200, goaway: true });
+      // (A serving gateway keeps the HTTP/2 connection open.)
+      expect(await h2cGetThenGoaway(`http://${b.ip}:${HTTP_PORT}`)).toEqual({ status: 200, goaway: false });
       expect(await fleet()).toEqual(
         expect.arrayContaining([
           { nodeId: 'gw-a', draining: true },
