@@ -9,6 +9,8 @@ import { createAdminServer, listenAdmin } from '../admin/admin-server.js';
 import { readControllerConfig } from '../config/controller-config.js';
 import { groupAddresses } from '../controller/group-addresses.js';
 import { LeaderWriters } from '../controller/leader-writers.js';
+import { NackTracker } from '../controller/nack-tracker.js';
+import { compareDiagnostics } from '../errors.js';
 import { ControllerRunner } from '../controller/runner.js';
 import { createLogger } from '../observability/logger.js';
 import { ControllerMetrics } from '../observability/metrics.js';
@@ -66,6 +68,13 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
     logger,
     onApplied: (state) => writers?.applied(state),
   });
+  const nacks = new NackTracker({
+    ir: () => runner.ir(),
+    served: () => runner.served(),
+    logger: logger.child({ component: 'nack' }),
+    metrics,
+    onChange: () => writers?.nacksChanged(),
+  });
   const ads = createAdsServer({
     ...(xdsTls ? { tls: xdsTls } : {}),
     watcher: cache,
@@ -74,24 +83,30 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
       onStreamOpen: (c) => {
         metrics.gatewayConnected(c.group, c.stream);
         logger.info({ node: c.nodeId, group: c.group, stream: c.stream }, 'gateway connected');
+        nacks.onStreamOpen(c);
         writers?.refreshStatus();
       },
       onStreamClose: (c) => {
         metrics.gatewayDisconnected(c.group, c.stream);
         logger.info({ node: c.nodeId, group: c.group, stream: c.stream }, 'gateway disconnected');
+        nacks.onStreamClose(c);
         writers?.refreshStatus();
       },
       onPush: (c, typeUrl, _version, bytes) => {
         metrics.recordPush(c.group, typeUrl, bytes);
         runner.notePushed();
       },
-      onAck: (c, typeUrl) => metrics.recordAck(c.group, typeUrl),
+      onAck: (c, typeUrl, version) => {
+        metrics.recordAck(c.group, typeUrl);
+        nacks.onAck(c, typeUrl, version);
+      },
       onNack: (c, typeUrl, version, error, names) => {
         metrics.recordNack(c.group, typeUrl);
         logger.warn(
           { code: 'CW_E_XDS_NACK', node: c.nodeId, group: c.group, typeUrl, version, resources: names },
           `gateway rejected config: ${error}`,
         );
+        nacks.onNack(c, typeUrl, version, error, names);
       },
     },
   });
@@ -102,14 +117,15 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
       identity: flags.identity ?? process.env['POD_NAME'] ?? `${os.hostname()}-${process.pid}`,
       groupAddresses: () => groupAddresses(config?.groupAddresses ?? {}, ads.connections()),
       logger: logger.child({ component: 'leader' }),
+      nacks,
     });
   }
   const admin = createAdminServer({
     metrics,
     watcher: cache,
     isReady: () => runner.isReady(),
-    diagnostics: () => runner.diagnostics(),
-    gateways: () => ads.connections(),
+    diagnostics: () => [...runner.diagnostics(), ...nacks.diagnostics()].sort(compareDiagnostics),
+    gateways: () => nacks.annotate(ads.connections()),
     drain: ads,
     groups: () => runner.ir()?.groups.map((g) => g.name) ?? [],
   });
@@ -123,6 +139,7 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
     writers?.start();
   } catch (err) {
     await writers?.stop().catch(() => undefined);
+    nacks.close();
     await runner.stop().catch(() => undefined);
     await ads.close().catch(() => undefined);
     await admin.close().catch(() => undefined);
@@ -142,6 +159,7 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
     isLeader: () => writers?.isLeader() ?? false,
     async stop() {
       await writers?.stop();
+      nacks.close();
       await runner.stop();
       await ads.close();
       await admin.close();

@@ -1,14 +1,16 @@
 /**
  * Kubernetes mode, leader only: Ingress status and Events. Every replica translates and serves xDS; the
  * replica holding the Lease also writes `status.loadBalancer.ingress` of the Ingresses it serves and turns
- * diagnostics into Events. Losing the Lease stops both at once (the writers check `isLeader()` before every
+ * diagnostics into Events. Gateway rejections (NACKs, see docs/nack.md) add `CW_E_GATEWAY_NACK`
+ * diagnostics and port errors on the status of the Ingresses they are attributed to. A replica only
+ * knows the NACKs of the gateways connected to it, so the leader writes what its own gateways reject. Losing the Lease stops both at once (the writers check `isLeader()` before every
  * write); winning it makes them re-read and catch up with the last applied state.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { ObjectRef } from '../errors.js';
+import type { Diagnostic, ObjectRef } from '../errors.js';
 import { EventRecorder, kubeEventClient } from '../kube/event-recorder.js';
-import { IngressStatusWriter, kubeIngressStatusClient } from '../kube/ingress-status.js';
+import { IngressStatusWriter, kubeIngressStatusClient, type PortStatus } from '../kube/ingress-status.js';
 import { LeaderElector } from '../kube/leader-election.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import type { AppliedState } from './runner.js';
@@ -23,6 +25,11 @@ export interface LeaderWritersOptions {
   /** Client-facing addresses of each gateway group. */
   readonly groupAddresses: () => ReadonlyMap<string, readonly string[]>;
   readonly logger: Logger;
+  /** What gateways reject (NACKs): object diagnostics and Ingress status port errors (by statusKey). */
+  readonly nacks?: {
+    diagnostics(): readonly Diagnostic[];
+    ingressPortErrors(): ReadonlyMap<string, readonly PortStatus[]>;
+  };
   readonly leaseDurationMs?: number;
   readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
@@ -111,17 +118,27 @@ export class LeaderWriters {
 
   /** Writes status for the last applied state again (e.g. when the gateways' addresses changed). */
   refreshStatus(): void {
-    if (this.last && this.elector.isLeader()) void this.status.sync(this.last.served).catch(() => undefined);
+    if (this.last && this.elector.isLeader())
+      void this.status.sync(this.last.served, this.portErrors()).catch(() => undefined);
+  }
+
+  /** The set of gateway rejections changed: writes Events and status again. */
+  nacksChanged(): void {
+    this.write();
+  }
+
+  private portErrors(): ReadonlyMap<string, readonly PortStatus[]> {
+    return this.o.nacks?.ingressPortErrors() ?? new Map();
   }
 
   private write(): void {
     const s = this.last;
     if (!s || !this.elector.isLeader()) return;
     this.status
-      .sync(s.served)
+      .sync(s.served, this.portErrors())
       .catch((err: unknown) => this.o.logger.error({ err }, 'Ingress status sync failed'));
     this.events
-      .record(s.diagnostics)
+      .record([...s.diagnostics, ...(this.o.nacks?.diagnostics() ?? [])])
       .catch((err: unknown) => this.o.logger.error({ err }, 'recording Events failed'));
   }
 }

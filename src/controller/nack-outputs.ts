@@ -107,3 +107,33 @@ export function rejectedObjectCounts(
   }
   return out;
 }
+
+/** What `withNackObjects` needs from the ADS registry view: per stream, per type, the last NACK. */
+interface ConnectionLike<T> {
+  readonly nodeId: string;
+  readonly group: string;
+  readonly types: readonly T[];
+}
+
+/**
+ * The registry view with each type's `lastNack.objects` set from the current rejection of that node and
+ * type (same version), for `/api/gateways`. Types without a current rejection are left as they are.
+ */
+export function withNackObjects<
+  T extends { readonly typeUrl: string; readonly lastNack?: { readonly version: string } },
+  C extends ConnectionLike<T>,
+>(
+  connections: readonly C[],
+  rejectionOf: (node: string, group: string, typeUrl: string) => Rejection | undefined,
+): C[] {
+  return connections.map((c) => {
+    let changed = false;
+    const types = c.types.map((t) => {
+      const r = t.lastNack ? rejectionOf(c.nodeId, c.group, t.typeUrl) : undefined;
+      if (!r || !t.lastNack || r.version !== t.lastNack.version) return t;
+      changed = true;
+      return { ...t, lastNack: { ...t.lastNack, objects: r.objects } };
+    });
+    return changed ? { ...c, types } : c;
+  });
+}

@@ -4,10 +4,11 @@
  * starts or stops being rejected, exports `causeway_gateway_rejected_objects`, and tells its listener
  * (the leader writers: Events and Ingress status) when the set of rejections changed.
  */
-import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Diagnostic } from '../errors.js';
+import type { ControllerMetrics } from '../observability/metrics.js';
 import type { IR } from '../ir/ir-types.js';
+import type { AdsConnectionInfo } from '../../xds/server/connection.js';
 import type { PortStatus } from '../kube/ingress-status.js';
 import type { ServedIngress } from '../translate/translate.js';
 import {
@@ -18,7 +19,7 @@ import {
   resourceTypeName,
 } from './nack-attribution.js';
 import type { AttributionIndex } from './nack-attribution.js';
-import { ingressPortErrors, nackDiagnostics, rejectedObjectCounts } from './nack-outputs.js';
+import { ingressPortErrors, nackDiagnostics, rejectedObjectCounts, withNackObjects } from './nack-outputs.js';
 import {
   EMPTY_NACK_STATE,
   prune,
@@ -44,8 +45,8 @@ export interface NackTrackerOptions {
   /** The Ingresses served, with their cluster (for Events and status in Kubernetes mode). */
   readonly served: () => readonly ServedIngress[];
   readonly logger: Logger;
-  /** Where `causeway_gateway_rejected_objects` is registered (the controller's metrics registry). */
-  readonly registry?: Registry;
+  /** Receives the counts behind `causeway_gateway_rejected_objects` after every change. */
+  readonly metrics?: Pick<ControllerMetrics, 'setRejectedObjects'>;
   /** Called after the rejections changed (a NACK, a clearing ACK, a forgotten gateway). Must not throw. */
   readonly onChange?: () => void;
   /** A gateway without a stream for this long is forgotten with its rejections (default 10 min). */
@@ -63,20 +64,6 @@ export class NackTracker {
 
   constructor(private readonly o: NackTrackerOptions) {
     this.now = o.now ?? Date.now;
-    if (o.registry) {
-      const counts = (): Iterable<{ group: string; kind: string; count: number }> =>
-        rejectedObjectCounts(this.rejectedObjects()).values();
-      new Gauge({
-        name: 'causeway_gateway_rejected_objects',
-        help: 'Objects (Ingresses, Services) with configuration a gateway of the group currently rejects, by group and kind.',
-        labelNames: ['group', 'kind'],
-        registers: [o.registry],
-        collect() {
-          this.reset();
-          for (const c of counts()) this.set({ group: c.group, kind: c.kind }, c.count);
-        },
-      });
-    }
     const forgetAfterMs = o.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS;
     this.timer = setInterval(() => this.update(null, forgetAfterMs), Math.min(60_000, forgetAfterMs));
     this.timer.unref();
@@ -159,6 +146,11 @@ export class NackTracker {
     return rejectedObjects(this.state);
   }
 
+  /** The ADS registry view with `lastNack.objects` filled in (for `/api/gateways`). */
+  annotate(connections: readonly AdsConnectionInfo[]): AdsConnectionInfo[] {
+    return withNackObjects(connections, (node, group, typeUrl) => this.rejectionOf(node, group, typeUrl));
+  }
+
   /** `CW_E_GATEWAY_NACK` diagnostics, one per (object, rejection). */
   diagnostics(): Diagnostic[] {
     return nackDiagnostics(this.rejectedObjects(), this.o.served());
@@ -186,6 +178,7 @@ export class NackTracker {
     next = prune(next, this.now(), forgetAfterMs);
     this.state = next;
     if (next.rejections !== before.rejections && signature(before) !== signature(next)) {
+      this.o.metrics?.setRejectedObjects(rejectedObjectCounts(rejectedObjects(next)).values());
       if (event === null) this.o.logger.info({}, 'forgot the rejections of gateways gone for long');
       try {
         this.o.onChange?.();

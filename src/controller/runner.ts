@@ -46,7 +46,7 @@ export class ControllerRunner {
   private resources?: ResourceSet;
   private currentIr?: IR;
   private translateDiagnostics: readonly Diagnostic[] = [];
-  private served: readonly ServedIngress[] = [];
+  private servedIngresses: readonly ServedIngress[] = [];
   private sourceDiagnostics: readonly Diagnostic[] = [];
   private latest?: SourceUpdate;
   private pending: ResourceChange[] = [];
@@ -78,6 +78,11 @@ export class ControllerRunner {
 
   ir(): IR | undefined {
     return this.currentIr;
+  }
+
+  /** The Ingresses the last full translation serves (for NACK outputs: their clusters and groups). */
+  served(): readonly ServedIngress[] {
+    return this.servedIngresses;
   }
 
   diagnostics(): readonly Diagnostic[] {
@@ -122,7 +127,7 @@ export class ControllerRunner {
       this.o.cache.setAll(xds);
       this.resources = u.resources;
       this.currentIr = result.ir;
-      this.served = result.served;
+      this.servedIngresses = result.served;
       this.setDiagnostics(u.diagnostics, result.diagnostics);
       this.o.metrics.recordTranslation('full', 'ok', (performance.now() - t0) / 1000);
       this.o.metrics.setReady(true);
@@ -181,6 +186,6 @@ export class ControllerRunner {
     }
     this.o.metrics.setDiagnostics(all);
     if (this.resources)
-      this.o.onApplied?.({ resources: this.resources, served: this.served, diagnostics: all });
+      this.o.onApplied?.({ resources: this.resources, served: this.servedIngresses, diagnostics: all });
   }
 }

@@ -265,6 +265,7 @@ describe('docs/metrics.md', () => {
     metrics.gatewayConnected('edge', 'sotw');
     metrics.observeChangeToPush(0.01);
     metrics.setClusterAvailable('east', true);
+    metrics.setRejectedObjects([{ group: 'edge', kind: 'Ingress', count: 1 }]);
     return metrics;
   }
 

@@ -60,6 +60,7 @@ export class ControllerMetrics {
   private readonly changeToPush: Histogram;
   private readonly ready: Gauge;
   private readonly clusterAvailable: Gauge<'cluster'>;
+  private readonly rejectedObjects: Gauge<'group' | 'kind'>;
 
   /** Diagnostic series ever set, so that a code that goes away drops to 0 instead of vanishing. */
   private readonly diagnosticSeries = new Map<string, { code: string; severity: string }>();
@@ -139,6 +140,12 @@ export class ControllerMetrics {
       labelNames: ['cluster'],
       registers,
     });
+    this.rejectedObjects = new Gauge({
+      name: 'causeway_gateway_rejected_objects',
+      help: 'Objects (Ingresses, Services) built into configuration a gateway of the group currently rejects (NACK), by group and kind.',
+      labelNames: ['group', 'kind'],
+      registers,
+    });
 
     this.ready.set(0);
     // Every catalog code is a series from the start (at 0): the set is bounded, and alerts and graphs
@@ -194,6 +201,14 @@ export class ControllerMetrics {
 
   setClusterAvailable(cluster: string, available: boolean): void {
     this.clusterAvailable.set({ cluster }, available ? 1 : 0);
+  }
+
+  /** The objects gateways currently reject config of, per group and kind (series not listed drop out). */
+  setRejectedObjects(
+    counts: Iterable<{ readonly group: string; readonly kind: string; readonly count: number }>,
+  ): void {
+    this.rejectedObjects.reset();
+    for (const c of counts) this.rejectedObjects.set({ group: c.group, kind: c.kind }, c.count);
   }
 
   setReady(ready: boolean): void {
