@@ -10,8 +10,9 @@
  * - Subscribing to a name sends it again even if the client seems to have it (the protocol requires it);
  *   unsubscribing forgets it.
  * - `known` is updated when a response is sent, not when it is ACKed; so a NACKed resource is not sent
- *   again until it changes. Nor on a reconnect that tells its versions: resources the node NACKed on an
- *   earlier stream, still unchanged, count as known (rejected-memory.ts). A stale nonce does not ACK anything, but its subscription changes apply.
+ *   again until it changes. Nor on a reconnect (the stream told versions of some type): resources the
+ *   node NACKed on an earlier stream, still unchanged, count as known (rejected-memory.ts). A stale
+ *   nonce does not ACK anything, but its subscription changes apply.
  * - Removals of clusters and endpoints are held back, and listeners and routes wait while new clusters
  *   warm, for make-before-break (see make-before-break.ts).
  */
@@ -110,7 +111,8 @@ export class DeltaMachine
 
     const toldVersions = Object.keys(req.initial_resource_versions).length > 0;
     const answerEmpty = first && sub.wildcard && !toldVersions;
-    const rejected = first && toldVersions ? this.skipRejected(typeUrl, sub, snapshot) : undefined;
+    if (first && toldVersions) this.runsConfig = true;
+    const rejected = first && this.runsConfig ? this.skipRejected(typeUrl, sub, snapshot) : undefined;
     if (first || changesSubscription) {
       const s = sub;
       const answered = this.answer(step, snapshot, typeUrl, (t, allowed) => {
@@ -118,7 +120,7 @@ export class DeltaMachine
         const news = planned.resources.length > 0 || planned.removed.length > 0;
         return news || answerEmpty ? planned : undefined;
       });
-      if (answered.pushes === 0 && !answered.deferred && first && toldVersions) {
+      if (answered.pushes === 0 && !answered.deferred && first && (toldVersions || rejected)) {
         // A reconnect with nothing to catch up on: the client is at the current version, or it already
         // rejected what it lacks.
         if (rejected) this.acks.recordRejected(typeUrl, rejected.nack);

@@ -21,6 +21,12 @@ export abstract class HoldingMachine<Sub extends { held: ReadonlySet<string> }, 
 
   /** What this stream's node rejected on earlier streams (no re-push of rejected content on reconnect). */
   protected readonly rejected: NodeRejections | undefined;
+  /**
+   * The client told, in a first request of some type, a version it runs: a reconnect of a running
+   * process, not a fresh one. Envoy re-subscribes in the order it subscribed (clusters first), so a type
+   * it never accepted anything of (e.g. a rejected first Secret) follows a type it told a version of.
+   */
+  protected runsConfig = false;
 
   constructor(now: () => number, rejected?: NodeRejections) {
     this.acks = new AckTracker(now);

@@ -5,7 +5,16 @@
  */
 import { RejectedMemory, isRejectedContent } from './rejected-memory.js';
 import type { Harness } from './testdata/ads-fixtures.js';
-import { CDS, cluster, eventually, resources, simpleGroup, startHarness } from './testdata/ads-fixtures.js';
+import {
+  CDS,
+  SDS,
+  cluster,
+  eventually,
+  resources,
+  secret,
+  simpleGroup,
+  startHarness,
+} from './testdata/ads-fixtures.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -153,5 +162,28 @@ describe('RejectedMemory', () => {
         rejected,
       ),
     ).toBe(false);
+  });
+});
+
+describe('a type the node never accepted anything of', () => {
+  it('is not re-sent when the reconnecting stream told a version of an earlier type', async () => {
+    h = await startHarness();
+    h.cache.setAll(new Map([['default', resources({ clusters: [cluster('c1')], secrets: [secret('s1')] })]]));
+    const s1 = h.client.sotw({ id: 'gw-1' });
+    s1.subscribe(CDS);
+    s1.ack(await s1.nextResponse(CDS));
+    s1.subscribe(SDS, ['s1']);
+    const rejected = await s1.nextResponse(SDS);
+    s1.nack(rejected, 'Failed to load certificate chain from <inline>');
+    await eventually(() => h.events.of('nack').length === 1);
+    const accepted = h.cache.snapshot('default').types.get(CDS)!.version;
+    s1.end();
+    await eventually(() => h.events.of('close').length === 1);
+
+    const s2 = h.client.sotw({ id: 'gw-1' });
+    s2.subscribe(CDS, [], { versionInfo: accepted });
+    s2.subscribe(SDS, ['s1']);
+    await s2.expectNoResponse();
+    expect(pushes(SDS)).toBe(1);
   });
 });

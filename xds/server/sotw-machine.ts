@@ -8,10 +8,11 @@
  *   reconnect: the client has it), or when it subscribes to names it did not have before. An ACK, a
  *   NACK, a stale nonce or a request dropping names gets no response.
  * - A change is pushed when the content for the client differs from what it was last sent; so a
- *   NACKed content is never sent again, only a changed one. Nor on a reconnect: a first request with a
- *   `version_info` from a node that NACKed exactly the current content on an earlier stream is not
- *   answered (rejected-memory.ts). For non-wildcard types, a resource that
- *   disappeared is no reason to push (a SotW response without it would not remove it anyway).
+ *   NACKed content is never sent again, only a changed one. Nor on a reconnect: once the stream told a
+ *   `version_info` (the client runs some config), a first request for a type whose current content
+ *   the node NACKed on an earlier stream is not answered (rejected-memory.ts). For non-wildcard types,
+ *   a resource that disappeared is no reason to push (a SotW response without it would not remove it
+ *   anyway).
  * - A wildcard cluster response keeps clusters the snapshot dropped while removals are held back
  *   (make-before-break); its version is then the hash of what it contains. (For other types a SotW
  *   response without a resource does not remove it, so nothing is held.)
@@ -114,7 +115,8 @@ export class SotwMachine
         this.acks.recordKnown(typeUrl, current.version);
       }
       // A reconnect of a client that runs some config and already rejected exactly this content.
-      const rejected = upToDate || req.version_info === '' ? undefined : this.rejected?.recall(typeUrl);
+      if (req.version_info !== '') this.runsConfig = true;
+      const rejected = upToDate || !this.runsConfig ? undefined : this.rejected?.recall(typeUrl);
       const stillRejected =
         rejected !== undefined && current.held.size === 0 && isRejectedContent(current.resources, rejected);
       if (stillRejected) {
