@@ -11,7 +11,6 @@
  *   the real Envoy 1.40 starts with the Envoy container's exact flags, and the preStop command drains it;
  * - a real kube-apiserver accepts every object (server-side dry run; Namespaces are created for real).
  */
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
@@ -20,7 +19,7 @@ import { parseControllerConfig } from '../../src/config/controller-config.js';
 import { translateOptionsFrom } from '../../src/cli/translate-options-from-flags.js';
 import { HEALTH_PATH } from '../../src/translate/group-builder.js';
 import { groupSettings } from '../../src/translate/translate-options.js';
-import { ENVOY_VERSION, ensureEnvoy, projectRoot } from '../../src/tools/envoy-binary.js';
+import { ENVOY_VERSION, projectRoot } from '../../src/tools/envoy-binary.js';
 import { errorText, parseManifests, type ManifestObject } from '../support/kube-apply.js';
 import {
   ensureKubeBinaries,
@@ -29,12 +28,20 @@ import {
   type Etcd,
   type KubeApiserver,
 } from '../support/kube-apiserver.js';
+import {
+  STOP_SCRIPT,
+  flagValue,
+  runBootstrapCommand,
+  runStopScript,
+  startPackagedEnvoy,
+  withFlagValues,
+  type PackagedEnvoy,
+} from '../support/gateway-packaging.js';
 import { tempDir } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 
 const ROOT = projectRoot();
 const MANIFESTS = path.join(ROOT, 'manifests');
-const STOP_SCRIPT = path.join(ROOT, 'gateways', 'causeway-gateway-stop.sh');
 const STOP_SCRIPT_KEY = 'causeway-gateway-stop.sh';
 const STOP_CONFIGMAP_FILE = path.join(MANIFESTS, 'gateway-stop-script.yaml');
 const PACKAGE_VERSION = (
@@ -134,12 +141,6 @@ function podSpecOf(o: ManifestObject): PodSpec | undefined {
 function only<T>(items: readonly T[], what: string): T {
   if (items.length !== 1) throw new Error(`expected exactly one ${what}, found ${String(items.length)}`);
   return items[0]!;
-}
-
-/** The value after `flag` in an argument list (`--flag value`). */
-function flagValue(args: readonly string[], flag: string): string | undefined {
-  const i = args.indexOf(flag);
-  return i >= 0 ? args[i + 1] : undefined;
 }
 
 /** `$(VAR)` references replaced as the kubelet does, from `values`. */
@@ -291,103 +292,53 @@ describe('manifests/', () => {
 // ---------------------------------------------------------------------------------------------------
 // The DaemonSet's commands, run for real
 
-/** Runs a command to its end; resolves with the exit code and output. */
-function run(
-  command: string,
-  args: readonly string[],
-  timeoutMs = 30_000,
-): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
 describe('gateway DaemonSet commands with the real CLI, Envoy and stop script', () => {
   test('the init container bootstrap starts Envoy 1.40 with the container flags; the preStop drains it', async () => {
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js'))) {
-      throw new Error('dist/ is missing: run `npm run build` before the end-to-end tests');
-    }
-    const [xdsPort, adminPort] = await freePorts(2);
+    const [xdsPort = 0, adminPort = 0] = await freePorts(2);
     const dir = tempDir('causeway-daemonset-');
-    const bootstrapFile = path.join(dir, 'bootstrap.yaml');
-    let envoyProcess: ReturnType<typeof spawn> | undefined;
+    let envoyProcess: PackagedEnvoy | undefined;
     try {
       // The init container's flags, on loopback: xDS to a port nothing listens on, admin on a free port.
-      const args = expand(bootstrapArgs, { NODE_NAME: 'gw-node-1' }).map((a) =>
-        a === flagValue(bootstrapArgs, '--xds')
-          ? `127.0.0.1:${String(xdsPort)}`
-          : a === flagValue(bootstrapArgs, '--admin-port')
-            ? String(adminPort)
-            : a,
+      const bootstrap = runBootstrapCommand(
+        withFlagValues(expand(bootstrapArgs, { NODE_NAME: 'gw-node-1' }), {
+          '--xds': `127.0.0.1:${String(xdsPort)}`,
+          '--admin-port': String(adminPort),
+        }),
       );
-      const made = spawnSync(
-        'node',
-        [path.join(ROOT, 'bin', 'causeway.js'), 'gateway', 'bootstrap', ...args],
-        {
-          encoding: 'utf8',
-        },
-      );
-      expect([made.status, made.stderr]).toEqual([0, '']);
-      const bootstrap = YAML.parse(made.stdout) as {
-        node: { id: string; cluster: string };
-        admin: { address: { socket_address: { address: string; port_value: number } } };
-      };
       expect(bootstrap.node).toEqual(expect.objectContaining({ id: 'gw-node-1', cluster: group }));
       expect(bootstrap.admin.address.socket_address).toEqual({ address: '127.0.0.1', port_value: adminPort });
-      fs.writeFileSync(bootstrapFile, made.stdout);
+      const bootstrapFile = path.join(dir, 'bootstrap.yaml');
+      fs.writeFileSync(bootstrapFile, bootstrap.text);
 
-      // The Envoy container's exact flags, the bootstrap path mapped to the temp folder.
-      const configPath = flagValue(envoy.args ?? [], '--config-path');
-      expect(configPath).toBe('/etc/causeway/envoy/bootstrap.yaml');
-      const envoyArgs = (envoy.args ?? []).map((a) => (a === configPath ? bootstrapFile : a));
-      envoyProcess = spawn(await ensureEnvoy(), envoyArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let envoyLog = '';
-      envoyProcess.stdout!.on('data', (c: Buffer) => (envoyLog += c.toString()));
-      envoyProcess.stderr!.on('data', (c: Buffer) => (envoyLog += c.toString()));
-      let up = false;
-      for (let i = 0; i < 100 && !up && envoyProcess.exitCode === null; i++) {
-        up = await fetch(`http://127.0.0.1:${String(adminPort)}/server_info`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (!up) await new Promise((r) => setTimeout(r, 200));
-      }
-      expect([up, up ? '' : envoyLog]).toEqual([true, '']);
+      // The Envoy container's exact command line, the bootstrap path mapped to the temp folder.
+      expect(envoy.command).toEqual(['/usr/local/bin/envoy']);
+      expect(flagValue(envoy.args ?? [], '--config-path')).toBe('/etc/causeway/envoy/bootstrap.yaml');
+      envoyProcess = await startPackagedEnvoy(
+        withFlagValues(envoy.args ?? [], { '--config-path': bootstrapFile }),
+        adminPort,
+      );
+      expect(await envoyProcess.serverLive()).toBe('1');
 
       // The preStop command: the host's sh instead of the busybox copy, the script from the repository,
       // the waits shortened to 0 (the flags and the admin address are the DaemonSet's).
       const [shell, shArg, script, ...scriptArgs] = preStop;
-      expect([path.basename(shell ?? ''), shArg]).toEqual(['busybox', 'sh']);
-      const stopArgs = scriptArgs.map((a, i) =>
-        scriptArgs[i - 1] === '--fail-seconds' || scriptArgs[i - 1] === '--drain-seconds'
-          ? '0'
-          : a === flagValue(scriptArgs, '--admin')
-            ? `127.0.0.1:${String(adminPort)}`
-            : a,
+      expect([path.basename(shell ?? ''), shArg, path.basename(script ?? '')]).toEqual([
+        'busybox',
+        'sh',
+        STOP_SCRIPT_KEY,
+      ]);
+      const stopped = await runStopScript(
+        withFlagValues(scriptArgs, {
+          '--admin': `127.0.0.1:${String(adminPort)}`,
+          '--fail-seconds': '0',
+          '--drain-seconds': '0',
+        }),
       );
-      expect(path.basename(script ?? '')).toBe(STOP_SCRIPT_KEY);
-      const serverLive = async (): Promise<string | undefined> => {
-        const text = await (
-          await fetch(`http://127.0.0.1:${String(adminPort)}/stats?filter=^server\\.live$`)
-        ).text();
-        return /server\.live: (\d+)/.exec(text)?.[1];
-      };
-      expect(await serverLive()).toBe('1');
-      const stopped = await run('sh', [STOP_SCRIPT, ...stopArgs]);
       expect([stopped.code, stopped.output]).toEqual([0, expect.stringContaining('drained')]);
       // Envoy now fails its health check (what /healthz and the readiness probe report): server.live 1 -> 0.
-      expect(await serverLive()).toBe('0');
+      expect(await envoyProcess.serverLive()).toBe('0');
     } finally {
-      envoyProcess?.kill('SIGKILL');
+      envoyProcess?.kill();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
