@@ -21,6 +21,7 @@ import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import { CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { projectRoot } from '../../src/tools/envoy-binary.js';
 import { memoizeAsync } from '../../src/tools/memoize-async.js';
+import { generateCertificate } from './manifests.js';
 import { freePort } from './ports.js';
 
 /** How the SDK clients reach moto. */
@@ -121,40 +122,10 @@ export async function startMoto(): Promise<RunningMoto> {
 /** What createAlbNetwork made. */
 export interface AlbTestNetwork {
   readonly vpcId: string;
-  /** Two subnets in two AZs, tagged `kubernetes.io/role/elb=1`. */
+  /** Two subnets in two AZs, tagged `kubernetes.io/role/elb=1` and `kubernetes.io/role/internal-elb=1`. */
   readonly subnetIds: readonly string[];
   /** ACM certificates imported for `*.example.com` and `shop.test`. */
   readonly certificateArns: Readonly<Record<string, string>>;
-}
-
-/** A self-signed certificate and key for ACM ImportCertificate (generated once with openssl). */
-function selfSigned(cn: string): { cert: string; key: string } {
-  const r = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '30',
-      '-subj',
-      `/CN=${cn}`,
-      '-addext',
-      `subjectAltName=DNS:${cn}`,
-      '-keyout',
-      '/dev/stdout',
-      '-out',
-      '/dev/stdout',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
-  const key = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(r.stdout)?.[0];
-  const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
-  if (!key || !cert) throw new Error('openssl printed no certificate/key');
-  return { cert, key };
 }
 
 /** Creates the VPC, two tagged subnets in two AZs and two ACM certificates on moto, through the SDK. */
@@ -175,12 +146,15 @@ export async function createAlbNetwork(aws: AwsTestEndpoint): Promise<AlbTestNet
     await ec2.send(
       new CreateTagsCommand({
         Resources: subnetIds,
-        Tags: [{ Key: 'kubernetes.io/role/elb', Value: '1' }],
+        Tags: [
+          { Key: 'kubernetes.io/role/elb', Value: '1' },
+          { Key: 'kubernetes.io/role/internal-elb', Value: '1' },
+        ],
       }),
     );
     const certificateArns: Record<string, string> = {};
     for (const cn of ['*.example.com', 'shop.test']) {
-      const { cert, key } = selfSigned(cn);
+      const { cert, key } = generateCertificate(cn);
       const out = await acm.send(
         new ImportCertificateCommand({ Certificate: Buffer.from(cert), PrivateKey: Buffer.from(key) }),
       );

@@ -18,6 +18,7 @@
  */
 import {
   type Action,
+  type LoadBalancer,
   AddListenerCertificatesCommand,
   AddTagsCommand,
   CreateListenerCommand,
@@ -97,10 +98,15 @@ export class AlbApplyError extends Error {
   }
 }
 
+/** A resource with the stable name we need exists and is not ours: we leave it alone. */
+export class AlbNameConflictError extends Error {
+  override readonly name = 'AlbNameConflictError';
+}
+
 export interface ApplyResult {
   readonly applied: number;
-  /** Load balancers created or adopted, by resource id -> ARN. */
-  readonly arns: ReadonlyMap<string, string>;
+  /** Every load balancer of the group after the apply: resource id -> DNS name. */
+  readonly dnsNames: ReadonlyMap<string, string>;
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -152,7 +158,7 @@ export class PlanApplier {
         this.o.reader.invalidate(group);
       }
     }
-    return { applied: changes.length, arns: run.loadBalancerArns };
+    return { applied: changes.length, dnsNames: run.dnsNames };
   }
 }
 
@@ -161,7 +167,7 @@ class ApplyRun {
   private readonly arns = new Map<string, string>();
   /** ARNs of load balancers and target groups we own (deletes are checked against it). */
   private readonly owned = new Set<string>();
-  readonly loadBalancerArns = new Map<string, string>();
+  readonly dnsNames = new Map<string, string>();
 
   constructor(
     private readonly o: PlanApplierOptions,
@@ -171,7 +177,7 @@ class ApplyRun {
     for (const lb of actual.loadBalancers) {
       this.arns.set(lb.resourceId, lb.arn);
       this.owned.add(lb.arn);
-      this.loadBalancerArns.set(lb.resourceId, lb.arn);
+      this.dnsNames.set(lb.resourceId, lb.dnsName);
       for (const l of lb.listeners) {
         this.arns.set(listenerResourceId(lb.resourceId, l.port), l.arn);
         for (const r of l.rules) if (r.resourceId) this.arns.set(r.resourceId, r.arn);
@@ -216,7 +222,6 @@ class ApplyRun {
   ): void {
     this.arns.set(resourceId, arn);
     this.owned.add(arn);
-    if (kind === 'load-balancer') this.loadBalancerArns.set(resourceId, arn);
     this.o.reader.noteOwned({ kind, arn, group: this.group, resourceId, tags });
   }
 
@@ -291,7 +296,7 @@ class ApplyRun {
       case 'create-load-balancer': {
         const lb = c.loadBalancer;
         const tags = { ...lb.tags, ...this.ownTags(lb.resourceId) };
-        const arn =
+        const found =
           (await this.adoptLoadBalancer(lb.name, lb.resourceId)) ??
           (
             await gw.elbv2(
@@ -305,7 +310,9 @@ class ApplyRun {
                 Tags: toSdkTags(tags),
               }),
             )
-          ).LoadBalancers![0]!.LoadBalancerArn!;
+          ).LoadBalancers![0]!;
+        const arn = found.LoadBalancerArn!;
+        this.dnsNames.set(lb.resourceId, found.DNSName ?? '');
         this.created('load-balancer', lb.resourceId, arn, tags);
         if (Object.keys(lb.attributes).length > 0) {
           await gw.elbv2(
@@ -403,6 +410,7 @@ class ApplyRun {
         const arn = this.ownedArn(c.loadBalancer);
         await this.ignoringNotFound(() => gw.elbv2(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn })));
         this.o.reader.noteDeleted(arn);
+        this.dnsNames.delete(c.loadBalancer.resourceId);
         return;
       }
       case 'delete-target-group': {
@@ -502,23 +510,28 @@ class ApplyRun {
   }
 
   /** A load balancer of that name that is ours (a create that went through before a crash), else none. */
-  private async adoptLoadBalancer(name: string, resourceId: string): Promise<string | undefined> {
-    let arns: string[];
+  private async adoptLoadBalancer(name: string, resourceId: string): Promise<LoadBalancer | undefined> {
+    let found: LoadBalancer[];
     try {
       const r = await this.o.gateway.elbv2(new DescribeLoadBalancersCommand({ Names: [name] }));
-      arns = (r.LoadBalancers ?? []).map((lb) => lb.LoadBalancerArn!).filter(Boolean);
+      found = (r.LoadBalancers ?? []).filter((lb) => lb.LoadBalancerArn !== undefined);
     } catch (err) {
       if (codeOf(err) === 'LoadBalancerNotFound') return undefined;
       throw err;
     }
-    for (const arn of arns) {
-      if (this.isOurs(await this.tagsOf(arn), resourceId)) {
-        this.o.logger?.info({ group: this.group, resourceId, arn }, 'adopted an existing load balancer');
-        return arn;
+    for (const lb of found) {
+      if (this.isOurs(await this.tagsOf(lb.LoadBalancerArn!), resourceId)) {
+        this.o.logger?.info(
+          { group: this.group, resourceId, arn: lb.LoadBalancerArn },
+          'adopted an existing load balancer',
+        );
+        return lb;
       }
     }
-    if (arns.length > 0)
-      throw new Error(`a load balancer named ${name} exists and is not ours (no matching ownership tags)`);
+    if (found.length > 0)
+      throw new AlbNameConflictError(
+        `a load balancer named ${name} exists and is not ours (no matching ownership tags)`,
+      );
     return undefined;
   }
 
@@ -529,7 +542,9 @@ class ApplyRun {
       this.o.logger?.info({ group: this.group, resourceId, arn }, 'adopted an existing target group');
       return arn;
     }
-    throw new Error(`a target group named ${name} exists and is not ours (no matching ownership tags)`);
+    throw new AlbNameConflictError(
+      `a target group named ${name} exists and is not ours (no matching ownership tags)`,
+    );
   }
 
   private async adoptListener(lbArn: string, port: number): Promise<string> {
