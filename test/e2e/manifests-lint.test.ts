@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { DockerfileParser } from 'dockerfile-ast';
 import YAML from 'yaml';
 import { parseControllerConfig } from '../../src/config/controller-config.js';
 import { translateOptionsFrom } from '../../src/cli/translate-options-from-flags.js';
@@ -241,6 +242,17 @@ describe('manifests/', () => {
       effect: 'NoSchedule',
     });
     expect(flagValue(bootstrapArgs, '--group')).toBe(group);
+    // The init container runs the CLI the way the image's ENTRYPOINT does (same script path).
+    const entrypoint = DockerfileParser.parse(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))
+      .getENTRYPOINTs()
+      .at(-1)
+      ?.getJSONStrings()
+      .map((a) => a.getJSONValue());
+    const cliScript = entrypoint?.find((a) => a.endsWith('/causeway.js'));
+    expect(cliScript).toBeDefined();
+    expect((bootstrapInit.command ?? []).join(' ')).toContain(
+      `node ${cliScript ?? '?'} gateway bootstrap "$@"`,
+    );
     expect(bootstrapInit.args).toEqual(expect.arrayContaining(['--node-id', '$(NODE_NAME)']));
   });
 
