@@ -12,7 +12,7 @@ import { LeaderWriters } from '../controller/leader-writers.js';
 import { NackTracker } from '../controller/nack-tracker.js';
 import { compareDiagnostics } from '../errors.js';
 import { ControllerRunner } from '../controller/runner.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger, type LogDestination } from '../observability/logger.js';
 import { ControllerMetrics } from '../observability/metrics.js';
 import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { createAdsServer } from '../../xds/server/ads-server.js';
@@ -37,6 +37,8 @@ interface ControllerFlags extends XdsTlsFlags {
   httpPort?: number;
   httpsPort?: number;
   logLevel: string;
+  /** Where log lines go (default stdout); set by tests that read them. Not a command-line flag. */
+  logDestination?: LogDestination;
 }
 
 export interface RunningController {
@@ -48,7 +50,11 @@ export interface RunningController {
 }
 
 export async function runController(flags: ControllerFlags): Promise<RunningController> {
-  const logger = createLogger({ level: flags.logLevel, name: 'controller' });
+  const logger = createLogger({
+    level: flags.logLevel,
+    name: 'controller',
+    ...(flags.logDestination ? { destination: flags.logDestination } : {}),
+  });
   // grpc-js logs through our JSON logger instead of writing its own lines to stderr.
   const grpcLog = logger.child({ component: 'grpc' });
   grpc.setLogger({ error: (...args: unknown[]) => grpcLog.debug(args.map(String).join(' ')) });

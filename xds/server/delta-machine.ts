@@ -110,9 +110,11 @@ export class DeltaMachine
     } else applyChanges(sub, req);
 
     const toldVersions = Object.keys(req.initial_resource_versions).length > 0;
-    const answerEmpty = first && sub.wildcard && !toldVersions;
     if (first && toldVersions) this.runsConfig = true;
     const rejected = first && this.runsConfig ? this.skipRejected(typeUrl, sub, snapshot) : undefined;
+    // A running client that rejected everything it lacks needs no empty answer to finish initializing
+    // (and its ACK would make the server forget the rejection).
+    const answerEmpty = first && sub.wildcard && !toldVersions && !rejected;
     if (first || changesSubscription) {
       const s = sub;
       const answered = this.answer(step, snapshot, typeUrl, (t, allowed) => {
