@@ -213,12 +213,18 @@ class GroupBuilder {
     const shardIngresses: Map<number, Set<string>> = new Map();
     for (const [index, unitKeys] of placement.shards) {
       const lbId = lbResourceId(this.group, index);
+      // A target group belongs to one load balancer: a replaced load balancer gets new target groups.
+      const lbName = awsName(`${this.readableGroup()}${index > 0 ? `-${index}` : ''}`, [
+        this.options.clusterName,
+        lbId,
+        lbBase.scheme,
+      ]);
       const hosts = new Set(unitKeys.flatMap((k) => unitHosts.get(k) ?? []));
       const here = new Set<string>();
       const tgFor = (backend: string): string => {
         const b = this.backends.get(backend);
         const id = `${lbId}/tg/${b.service.namespace}/${b.service.name}/${b.service.port}`;
-        if (!targetGroups.has(id)) targetGroups.set(id, this.targetGroup(id, backend));
+        if (!targetGroups.has(id)) targetGroups.set(id, this.targetGroup(id, backend, lbName));
         return id;
       };
       const finalize = (a: AbstractAction): ActionSpec =>
@@ -293,11 +299,7 @@ class GroupBuilder {
       loadBalancers.push({
         ...lbBase,
         resourceId: lbId,
-        name: awsName(`${this.readableGroup()}${index > 0 ? `-${index}` : ''}`, [
-          this.options.clusterName,
-          lbId,
-          lbBase.scheme,
-        ]),
+        name: lbName,
         tags: this.tags(lbId),
         listeners,
         hosts: [...hosts, ...(sharedContent ? [ANY_HOST] : [])].sort(compareStrings),
@@ -492,7 +494,7 @@ class GroupBuilder {
     });
   }
 
-  private targetGroup(resourceId: string, backend: string): TargetGroupSpec {
+  private targetGroup(resourceId: string, backend: string, loadBalancerName: string): TargetGroupSpec {
     const b = this.backends.get(backend);
     const vpcId = this.facts.vpcId;
     return {
@@ -500,6 +502,7 @@ class GroupBuilder {
       name: awsName(`${b.service.name}-${b.service.port}`, [
         this.options.clusterName,
         resourceId,
+        loadBalancerName,
         b.protocol,
         b.protocolVersion,
         String(b.port),

@@ -28,7 +28,13 @@ import type {
   TargetGroupSpec,
 } from './alb-model.js';
 import { batches, diffTargets, isRegistered } from './plan-targets.js';
-import { canonicalAction, planListenerRules, stableStringify } from './plan-rules.js';
+import {
+  canonicalAction,
+  planListenerRules,
+  stableStringify,
+  usesReplaced,
+  type ListenerRuleChanges,
+} from './plan-rules.js';
 
 interface Paired<D, A> {
   readonly desired: D;
@@ -111,12 +117,19 @@ function loadBalancerHead(lb: LoadBalancerSpec): Omit<LoadBalancerSpec, 'listene
 export function planAlbStack(desired: AlbStack | undefined, actual: ActualStack): AlbPlan {
   const tgs = pair<TargetGroupSpec, ActualTargetGroup>(desired?.targetGroups ?? [], actual.targetGroups);
   const lbs = pair<LoadBalancerSpec, ActualLoadBalancer>(desired?.loadBalancers ?? [], actual.loadBalancers);
+  // Target groups created under the resource id of one being replaced: whatever forwards to them moves.
+  const obsoleteIds = new Set(tgs.obsolete.map((a) => a.resourceId));
+  const replaced = new Set(
+    tgs.pairs
+      .filter((p) => !p.actual && obsoleteIds.has(p.desired.resourceId))
+      .map((p) => p.desired.resourceId),
+  );
   const first: AlbChange[] = [];
   const tgChanges: AlbChange[] = [];
   const targetChanges: AlbChange[] = [];
   const lbChanges: AlbChange[] = [];
   const listenerChanges: AlbChange[] = [];
-  const ruleChanges: AlbChange[] = [];
+  const ruleChanges: ListenerRuleChanges[] = [];
   const deletes: AlbChange[] = [];
 
   // Target groups and their targets.
@@ -177,9 +190,9 @@ export function planAlbStack(desired: AlbStack | undefined, actual: ActualStack)
         continue;
       }
       const ref: ResourceRef = { resourceId: l.resourceId, arn: al.arn };
-      if (!sameListener(l, al))
+      if (!sameListener(l, al) || usesReplaced(l.defaultAction, replaced))
         listenerChanges.push({ op: 'modify-listener', listener: ref, spec: listenerHead(l) });
-      ruleChanges.push(...planListenerRules(ref, l.rules, al.rules));
+      ruleChanges.push(planListenerRules(ref, l.rules, al.rules, replaced));
     }
     for (const al of [...actualListeners.values()].sort((x, y) => x.port - y.port))
       deletes.push({
@@ -192,6 +205,9 @@ export function planAlbStack(desired: AlbStack | undefined, actual: ActualStack)
   for (const a of tgs.obsolete)
     deletes.push({ op: 'delete-target-group', targetGroup: { resourceId: a.resourceId, arn: a.arn } });
 
+  // Rules: creates everywhere before deletes anywhere (a host moving between load balancers of a
+  // split group is served by the new one before the old one lets go), then priority moves.
+  const phase = (k: keyof ListenerRuleChanges): AlbChange[] => ruleChanges.flatMap((r) => r[k]);
   return {
     changes: [
       ...first,
@@ -199,7 +215,10 @@ export function planAlbStack(desired: AlbStack | undefined, actual: ActualStack)
       ...targetChanges,
       ...lbChanges,
       ...listenerChanges,
-      ...ruleChanges,
+      ...phase('creates'),
+      ...phase('modifies'),
+      ...phase('deletes'),
+      ...phase('moves'),
       ...deletes,
     ],
   };

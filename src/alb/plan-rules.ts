@@ -39,11 +39,25 @@ export function stableStringify(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** A listener's rule changes by phase; the plan sends each phase for every listener before the next. */
+export interface ListenerRuleChanges {
+  readonly creates: readonly AlbChange[];
+  readonly modifies: readonly AlbChange[];
+  readonly deletes: readonly AlbChange[];
+  readonly moves: readonly AlbChange[];
+}
+
+/** True when the action forwards to one of `replaced` (target groups being replaced: the ARN changes). */
+export function usesReplaced(a: ActionSpec, replaced: ReadonlySet<string>): boolean {
+  return a.type === 'forward' && a.targetGroups.some((t) => replaced.has(t.targetGroup));
+}
+
 export function planListenerRules(
   listener: ResourceRef,
   desired: readonly RuleSpec[],
   actual: readonly ActualRule[],
-): AlbChange[] {
+  replaced: ReadonlySet<string> = new Set(),
+): ListenerRuleChanges {
   const creates: AlbChange[] = [];
   const modifies: AlbChange[] = [];
   const deletes: AlbChange[] = [];
@@ -72,7 +86,7 @@ export function planListenerRules(
       continue;
     }
     const ref: ResourceRef = { resourceId: d.resourceId, arn: match.arn };
-    if (canonicalAction(match.action) !== canonicalAction(d.action))
+    if (canonicalAction(match.action) !== canonicalAction(d.action) || usesReplaced(d.action, replaced))
       modifies.push({ op: 'modify-rule', rule: ref, conditions: d.conditions, action: d.action });
     if (match.priority !== d.priority) moves.push({ rule: ref, to: d.priority, parked: false });
   }
@@ -99,5 +113,5 @@ export function planListenerRules(
     }
     priorityChanges.push(final);
   }
-  return [...creates, ...modifies, ...deletes, ...priorityChanges];
+  return { creates, modifies, deletes, moves: priorityChanges };
 }
