@@ -1,0 +1,254 @@
+/**
+ * Gateway rejections on the Ingress, in Kubernetes mode, against a REAL kube-apiserver (and etcd): the
+ * controller runs in-process with a bound token of the shipped ServiceAccount (manifests/rbac.yaml), a
+ * real Envoy gateway rejects the Ingress's TLS certificate (RSA-1024: Causeway's validation accepts it,
+ * Envoy refuses keys under 2048 bits), and the leader writes
+ *
+ * - a `GatewayRejectedConfig` warning Event (note `CW_E_GATEWAY_NACK: gateway <node> (group <g>) rejected
+ *   Secret <name>: <Envoy's error>`) on the Ingress and on the Secret, and
+ * - `error: causeway.dev/GatewayRejectedConfig` on the gateway ports of the Ingress's
+ *   `status.loadBalancer.ingress[]`;
+ *
+ * replacing the certificate with a good one makes the gateway ACK, and the status mark goes away.
+ * Needs the kube binaries (built on first use, minutes) and Envoy.
+ */
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import {
+  CoreV1Api,
+  EventsV1Api,
+  KubeConfig,
+  NetworkingV1Api,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { runController, type RunningController } from '../../src/cli/controller.command.js';
+import { projectRoot } from '../../src/tools/envoy-binary.js';
+import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
+import {
+  applyManifest,
+  applyManifestFile,
+  serviceAccountToken,
+  writeKubeconfig,
+} from '../support/kube-apply.js';
+import {
+  ensureKubeBinaries,
+  startEtcd,
+  startKubeApiserver,
+  type Etcd,
+  type KubeApiserver,
+} from '../support/kube-apiserver.js';
+import { generateCertificate } from '../support/manifests.js';
+import { freePorts } from '../support/ports.js';
+
+const NS = 'shop';
+const SYSTEM_NS = 'causeway-system';
+const CLUSTER = 'nack';
+const NODE = 'kube-nack-gw';
+const MANIFESTS = path.join(projectRoot(), 'manifests');
+const ENVOY_ERROR =
+  'Failed to load certificate chain from <inline>, only RSA certificates with 2048-bit or larger keys are supported';
+
+function weakCertificate(host: string): { cert: string; key: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-weak-cert-'));
+  try {
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:1024', '-nodes', '-keyout', path.join(dir, 'key.pem')]
+        .concat(['-out', path.join(dir, 'cert.pem'), '-days', '2', '-subj', `/CN=${host}`])
+        .concat(['-addext', `subjectAltName=DNS:${host}`]),
+      { stdio: 'ignore' },
+    );
+    return {
+      cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
+      key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function tlsSecret(c: { cert: string; key: string }): KubernetesObject & Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'shop-tls', namespace: NS },
+    type: 'kubernetes.io/tls',
+    data: {
+      'tls.crt': Buffer.from(c.cert).toString('base64'),
+      'tls.key': Buffer.from(c.key).toString('base64'),
+    },
+  };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+let dir: string;
+let etcd: Etcd | undefined;
+let api: KubeApiserver | undefined;
+let controller: RunningController | undefined;
+let gateway: EnvoyProcess | undefined;
+let admin: KubeConfig;
+let httpPort: number;
+let httpsPort: number;
+
+beforeAll(async () => {
+  await ensureKubeBinaries();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-e2e-kube-nack-'));
+  etcd = await startEtcd();
+  api = await startKubeApiserver({ etcd, name: CLUSTER });
+  admin = new KubeConfig();
+  admin.loadFromFile(api.kubeconfig('admin'));
+  for (const file of ['namespace.yaml', 'rbac.yaml', 'ingress-class.yaml'])
+    await applyManifestFile(admin, path.join(MANIFESTS, file));
+  const objects: KubernetesObject[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: NS },
+      spec: { ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
+    } as KubernetesObject,
+    tlsSecret(weakCertificate('shop.example.com')),
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'shop', namespace: NS },
+      spec: {
+        ingressClassName: 'causeway',
+        tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }],
+        rules: [
+          {
+            host: 'shop.example.com',
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'web', port: { number: 80 } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    } as KubernetesObject,
+  ];
+  for (const o of objects) await applyManifest(admin, o);
+
+  const token = await serviceAccountToken(admin, { namespace: SYSTEM_NS, name: 'causeway-controller' });
+  const kubeconfig = writeKubeconfig({
+    file: path.join(dir, 'sa.kubeconfig'),
+    server: api.url,
+    caCert: api.caCert,
+    token,
+    user: 'causeway-controller',
+    cluster: CLUSTER,
+  });
+  const sa = new KubeConfig();
+  sa.loadFromFile(kubeconfig);
+  // RBAC reaches the authorizer through informers: wait until the binding is in force.
+  await until('the ServiceAccount may list Ingresses', async () =>
+    (await sa.makeApiClient(NetworkingV1Api).listIngressForAllNamespaces()) ? true : undefined,
+  );
+
+  [httpPort, httpsPort] = (await freePorts(2)) as [number, number];
+  controller = await runController({
+    kubeconfig,
+    clusterName: CLUSTER,
+    xdsAddress: '127.0.0.1:0',
+    adminAddress: '127.0.0.1:0',
+    httpPort,
+    httpsPort,
+    logLevel: process.env['CAUSEWAY_TEST_LOG_LEVEL'] ?? 'silent',
+  });
+  gateway = await startEnvoy({
+    name: 'kube-nack',
+    waitFor: 'admin',
+    bootstrap: buildBootstrap({
+      group: 'default',
+      xdsHost: '127.0.0.1',
+      xdsPort: controller.xdsPort,
+      nodeId: NODE,
+      adminPort: 0,
+    }),
+  });
+}, 15 * 60_000);
+
+afterAll(async () => {
+  const steps: Array<() => Promise<unknown> | unknown> = [
+    () => gateway?.stop(),
+    () => controller?.stop(),
+    () => api?.stop(),
+    () => etcd?.stop(),
+    () => (dir ? fs.rmSync(dir, { recursive: true, force: true }) : undefined),
+  ];
+  for (const step of steps) await Promise.resolve(step()).catch(() => undefined);
+}, 120_000);
+
+const ingressStatus = async (): Promise<unknown> =>
+  (await admin.makeApiClient(NetworkingV1Api).readNamespacedIngressStatus({ namespace: NS, name: 'shop' }))
+    .status?.loadBalancer?.ingress ?? [];
+
+test('the Ingress and its Secret get a GatewayRejectedConfig Event; the Ingress status marks the gateway ports', async () => {
+  const events = admin.makeApiClient(EventsV1Api);
+  const nackEvents = await until('the NACK Events', async () => {
+    const list = (await events.listNamespacedEvent({ namespace: NS })).items.filter(
+      (e) => e.reason === 'GatewayRejectedConfig',
+    );
+    return list.length >= 2 ? list : undefined;
+  });
+  const byKind = new Map(nackEvents.map((e) => [e.regarding?.kind, e]));
+  const expectedNote = `CW_E_GATEWAY_NACK: gateway ${NODE} (group default) rejected Secret ${NS}/shop-tls: ${ENVOY_ERROR}`;
+  for (const kind of ['Ingress', 'Secret']) {
+    const e = byKind.get(kind);
+    expect(e?.type).toBe('Warning');
+    expect(e?.note).toBe(expectedNote);
+    expect(e?.regarding?.name).toBe(kind === 'Ingress' ? 'shop' : 'shop-tls');
+    expect(e?.regarding?.uid).toBeTruthy();
+  }
+
+  const error = 'causeway.dev/GatewayRejectedConfig';
+  await until('the status port errors', async () => {
+    const s = (await ingressStatus()) as Array<{ ports?: unknown[] }>;
+    return s.length > 0 && s.every((e) => (e.ports?.length ?? 0) > 0) ? s : undefined;
+  });
+  expect(await ingressStatus()).toEqual([
+    {
+      ip: '127.0.0.1',
+      // Sorted by port number.
+      ports: [httpPort, httpsPort].sort((a, b) => a - b).map((port) => ({ port, protocol: 'TCP', error })),
+    },
+  ]);
+}, 120_000);
+
+test('a good certificate is accepted and the status mark is cleared', async () => {
+  const core = admin.makeApiClient(CoreV1Api);
+  const fixed = tlsSecret(generateCertificate('shop.example.com'));
+  const current = await core.readNamespacedSecret({ namespace: NS, name: 'shop-tls' });
+  current.data = fixed['data'] as Record<string, string>;
+  await core.replaceNamespacedSecret({ namespace: NS, name: 'shop-tls', body: current });
+  await until('the status mark to clear', async () => {
+    const s = (await ingressStatus()) as Array<{ ports?: unknown[] }>;
+    return s.length > 0 && s.every((e) => e.ports === undefined || e.ports.length === 0) ? s : undefined;
+  });
+  expect(await ingressStatus()).toEqual([{ ip: '127.0.0.1' }]);
+  await gateway!.waitForListener(httpsPort);
+}, 120_000);
