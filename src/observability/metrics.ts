@@ -4,6 +4,7 @@
  * are a contract: `docs/metrics.md` documents every one of them, and a test checks it.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AwsMetrics } from '../alb/aws/aws-metrics.js';
 import { ERRORS } from '../errors.js';
 import type { Diagnostic, ErrorCode, Severity } from '../errors.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
@@ -60,6 +61,8 @@ export class ControllerMetrics {
   private readonly changeToPush: Histogram;
   private readonly ready: Gauge;
   private readonly clusterAvailable: Gauge<'cluster'>;
+  /** ALB mode: AWS calls, retries and rate-limit waits (src/alb/aws/aws-metrics.ts). */
+  readonly aws: AwsMetrics;
   private readonly rejectedObjects: Gauge<'group' | 'kind'>;
 
   /** Diagnostic series ever set, so that a code that goes away drops to 0 instead of vanishing. */
@@ -134,6 +137,7 @@ export class ControllerMetrics {
       registers,
     });
 
+    this.aws = new AwsMetrics(this.registry);
     this.clusterAvailable = new Gauge({
       name: 'causeway_source_cluster_available',
       help: '1 while a source cluster is listed and watched, 0 while it is unavailable (its last state, if any, is kept).',

@@ -20,12 +20,9 @@ import {
   type AwsRetryOptions,
 } from './aws-retry.js';
 import {
-  ACM_OPERATIONS,
   CALL_FAMILIES,
   classify,
   DEFAULT_RATE_LIMITS,
-  EC2_OPERATIONS,
-  ELBV2_OPERATIONS,
   type CallFamily,
   type RateLimit,
 } from './call-families.js';
@@ -83,14 +80,6 @@ export class AwsGateway {
       this.buckets.set(family, new TokenBucket({ ...limit, ...(o.sleep ? { sleep: o.sleep } : {}) }));
     }
     this.metrics = o.metrics;
-    this.metrics?.init(
-      [
-        ...Object.keys(ELBV2_OPERATIONS).map((operation) => ({ service: 'elbv2' as const, operation })),
-        ...EC2_OPERATIONS.map((operation) => ({ service: 'ec2' as const, operation })),
-        ...ACM_OPERATIONS.map((operation) => ({ service: 'acm' as const, operation })),
-      ],
-      CALL_FAMILIES,
-    );
   }
 
   /** Sends an ELBv2 command (`new DescribeRulesCommand(...)`). */

@@ -11,6 +11,7 @@
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { RetryReason } from './aws-retry.js';
+import { ACM_OPERATIONS, CALL_FAMILIES, EC2_OPERATIONS, ELBV2_OPERATIONS } from './call-families.js';
 
 export type AwsService = 'elbv2' | 'ec2' | 'acm';
 export type AwsCallOutcome = 'ok' | 'error' | 'failed';
@@ -53,10 +54,21 @@ export class AwsMetrics {
       buckets: [...RATE_LIMIT_WAIT_BUCKETS],
       registers,
     });
+    this.init(
+      [
+        ...Object.keys(ELBV2_OPERATIONS).map((operation) => ({ service: 'elbv2' as const, operation })),
+        ...EC2_OPERATIONS.map((operation) => ({ service: 'ec2' as const, operation })),
+        ...ACM_OPERATIONS.map((operation) => ({ service: 'acm' as const, operation })),
+      ],
+      CALL_FAMILIES,
+    );
   }
 
   /** Starts the series of known operations and families at 0. */
-  init(operations: readonly { service: AwsService; operation: string }[], families: readonly string[]): void {
+  private init(
+    operations: readonly { service: AwsService; operation: string }[],
+    families: readonly string[],
+  ): void {
     for (const { service, operation } of operations) this.calls.inc({ service, operation, outcome: 'ok' }, 0);
     for (const service of ['elbv2', 'ec2', 'acm'] as const)
       for (const reason of ['throttling', 'server-error', 'network'] as const)
