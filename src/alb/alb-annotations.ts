@@ -251,7 +251,7 @@ export const GROUP_ORDER: AlbAnnotationSpec<number> = {
   onInvalid: 'exclude',
   defaultText: '`0`',
   description:
-    'Order of the Ingress within its group, -1000 to 1000: lower first. It decides which Ingress wins a conflict (same host and path, default backend, group settings) and the order of rules that are equally specific; ties go to the oldest Ingress.',
+    "Order of the Ingress within its group, -1000 to 1000: lower first. The first Ingress wins a conflict (same host and path, the default backend, a group setting) and gives its certificate as the HTTPS listeners' default; ties go to the oldest. Rule order follows path specificity, not this.",
   parse: integerBetween(-1000, 1000),
 };
 
