@@ -1,5 +1,6 @@
 /** The push limiter: never more than `limit` tasks at once, FIFO, a slot freed on settle, throw or timeout. */
 import { createPushLimiter } from './push-limiter.js';
+import { resolveTuning } from './server-options.js';
 
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
   let resolve!: () => void;
@@ -69,4 +70,12 @@ test('a task that never settles loses its slot after holdTimeoutMs', async () =>
 
 test('rejects a limit below 1', () => {
   expect(() => createPushLimiter(0, 1000)).toThrow(/limit must be >= 1/);
+});
+
+test('the server tuning: 32 pushes at once by default, at least 1', () => {
+  expect(resolveTuning({}).maxConcurrentPushes).toBe(32);
+  expect(() => resolveTuning({ maxConcurrentPushes: 0 })).toThrow(
+    /maxConcurrentPushes must be an integer >= 1/,
+  );
+  expect(() => resolveTuning({ maxConcurrentPushes: 1.5 })).toThrow(/maxConcurrentPushes/);
 });
