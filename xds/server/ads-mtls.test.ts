@@ -85,7 +85,10 @@ function client(pair: PemPair | undefined, caPem = ca.caCert): XdsClient {
   const creds = pair
     ? credentials.createSsl(Buffer.from(caPem), Buffer.from(pair.key), Buffer.from(pair.cert))
     : credentials.createSsl(Buffer.from(caPem));
-  const c = new XdsClient(`127.0.0.1:${port}`, { credentials: creds });
+  const c = new XdsClient(`127.0.0.1:${port}`, {
+    credentials: creds,
+    channelOptions: { 'grpc.ssl_target_name_override': 'localhost' },
+  });
   clients.push(c);
   return c;
 }
