@@ -2,7 +2,8 @@
  * Kubernetes mode, leader only: Ingress status and Events. Every replica translates and serves xDS; the
  * replica holding the Lease also writes `status.loadBalancer.ingress` of the Ingresses it serves and turns
  * diagnostics into Events. Gateway rejections (NACKs, see docs/nack.md) add `CW_E_GATEWAY_NACK`
- * diagnostics and port errors on the status of the Ingresses they are attributed to. A replica only
+ * diagnostics, port errors on the status of the Ingresses and the `causeway.dev/GatewayConfigAccepted`
+ * condition on the Services they are attributed to. A replica only
  * knows the NACKs of the gateways connected to it, so the leader writes what its own gateways reject. Losing the Lease stops both at once (the writers check `isLeader()` before every
  * write); winning it makes them re-read and catch up with the last applied state.
  */
@@ -12,6 +13,7 @@ import type { Diagnostic, ObjectRef } from '../errors.js';
 import { EventRecorder, kubeEventClient } from '../kube/event-recorder.js';
 import { IngressStatusWriter, kubeIngressStatusClient, type PortStatus } from '../kube/ingress-status.js';
 import { LeaderElector } from '../kube/leader-election.js';
+import { ServiceConditionWriter, kubeServiceConditionClient } from '../kube/service-conditions.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import type { AppliedState } from './runner.js';
 
@@ -29,6 +31,8 @@ export interface LeaderWritersOptions {
   readonly nacks?: {
     diagnostics(): readonly Diagnostic[];
     ingressPortErrors(): ReadonlyMap<string, readonly PortStatus[]>;
+    /** `namespace/name` -> message of the Services to mark `causeway.dev/GatewayConfigAccepted=False`. */
+    serviceConditions(): ReadonlyMap<string, string>;
   };
   readonly leaseDurationMs?: number;
   readonly renewDeadlineMs?: number;
@@ -56,6 +60,7 @@ export class LeaderWriters {
   private readonly elector: LeaderElector;
   private readonly status: IngressStatusWriter;
   private readonly events: EventRecorder;
+  private readonly conditions: ServiceConditionWriter;
   private last: AppliedState | undefined;
 
   constructor(private readonly o: LeaderWritersOptions) {
@@ -69,6 +74,11 @@ export class LeaderWriters {
       groupAddresses: o.groupAddresses,
       isLeader,
       logger: o.logger,
+    });
+    this.conditions = new ServiceConditionWriter({
+      clients: new Map([...o.kubeConfigs].map(([c, kc]) => [c, kubeServiceConditionClient(kc)])),
+      isLeader,
+      logger: o.logger.child({ component: 'service-conditions' }),
     });
     this.events = new EventRecorder({
       // Diagnostics without a cluster (e.g. on a Service) go to the first cluster.
@@ -90,6 +100,7 @@ export class LeaderWriters {
       onStartedLeading: () => {
         o.logger.info({ identity: o.identity }, 'became leader: writing Ingress status and Events');
         this.status.forget();
+        this.conditions.forget();
         this.write();
       },
       onStoppedLeading: () =>
@@ -137,6 +148,10 @@ export class LeaderWriters {
     this.status
       .sync(s.served, this.portErrors())
       .catch((err: unknown) => this.o.logger.error({ err }, 'Ingress status sync failed'));
+    if (this.o.nacks)
+      this.conditions
+        .sync(this.o.nacks.serviceConditions())
+        .catch((err: unknown) => this.o.logger.error({ err }, 'Service condition sync failed'));
     this.events
       .record([...s.diagnostics, ...(this.o.nacks?.diagnostics() ?? [])])
       .catch((err: unknown) => this.o.logger.error({ err }, 'recording Events failed'));

@@ -137,3 +137,19 @@ export function withNackObjects<
     return changed ? { ...c, types } : c;
   });
 }
+
+/**
+ * The Services to mark with the `causeway.dev/GatewayConfigAccepted=False` condition, by `namespace/name`,
+ * each with the messages of its rejections (one line per rejection, see rejectionMessage).
+ */
+export function serviceConditionMessages(objects: readonly RejectedObject[]): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  for (const { object, rejections } of objects) {
+    if (object.kind !== 'Service' || object.namespace === undefined) continue;
+    out.set(
+      `${object.namespace}/${object.name}`,
+      rejections.map((r) => rejectionMessage(r, object)),
+    );
+  }
+  return out;
+}

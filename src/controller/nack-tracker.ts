@@ -19,7 +19,14 @@ import {
   resourceTypeName,
 } from './nack-attribution.js';
 import type { AttributionIndex } from './nack-attribution.js';
-import { ingressPortErrors, nackDiagnostics, rejectedObjectCounts, withNackObjects } from './nack-outputs.js';
+import {
+  ingressPortErrors,
+  nackDiagnostics,
+  rejectedObjectCounts,
+  serviceConditionMessages,
+  withNackObjects,
+} from './nack-outputs.js';
+import { conditionMessage } from '../kube/service-conditions.js';
 import {
   EMPTY_NACK_STATE,
   prune,
@@ -154,6 +161,16 @@ export class NackTracker {
   /** `CW_E_GATEWAY_NACK` diagnostics, one per (object, rejection). */
   diagnostics(): Diagnostic[] {
     return nackDiagnostics(this.rejectedObjects(), this.o.served());
+  }
+
+  /** The Services to mark and their condition message, by `namespace/name`. */
+  serviceConditions(): Map<string, string> {
+    return new Map(
+      [...serviceConditionMessages(this.rejectedObjects())].map(([key, messages]) => [
+        key,
+        conditionMessage(messages),
+      ]),
+    );
   }
 
   /** Status port errors of the rejected Ingresses, by `statusKey`. */

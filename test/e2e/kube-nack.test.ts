@@ -9,11 +9,15 @@
  * - `error: causeway.dev/GatewayRejectedConfig` on the gateway ports of the Ingress's
  *   `status.loadBalancer.ingress[]`;
  *
- * replacing the certificate with a good one makes the gateway ACK, and the status mark goes away.
+ * and a TCP Service whose gateway port another process on the gateway's host holds (the listener cannot
+ * bind) gets the Event and the `causeway.dev/GatewayConfigAccepted=False` condition.
+ *
+ * Fixing the inputs (a good certificate, a free port) makes the gateway ACK, and the marks go away.
  * Needs the kube binaries (built on first use, minutes) and Envoy.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -108,6 +112,21 @@ let gateway: EnvoyProcess | undefined;
 let admin: KubeConfig;
 let httpPort: number;
 let httpsPort: number;
+let freeTcpPort: number;
+let blocker: net.Server | undefined;
+
+function kafka(port: number): KubernetesObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'kafka',
+      namespace: NS,
+      annotations: { 'causeway.dev/gateway-tcp-port': String(port) },
+    },
+    spec: { ports: [{ name: 'kafka', port: 9092, targetPort: 9092, protocol: 'TCP' }] },
+  } as KubernetesObject;
+}
 
 beforeAll(async () => {
   await ensureKubeBinaries();
@@ -118,8 +137,13 @@ beforeAll(async () => {
   admin.loadFromFile(api.kubeconfig('admin'));
   for (const file of ['namespace.yaml', 'rbac.yaml', 'ingress-class.yaml'])
     await applyManifestFile(admin, path.join(MANIFESTS, file));
+  let takenPort: number;
+  [httpPort, httpsPort, takenPort, freeTcpPort] = (await freePorts(4)) as [number, number, number, number];
+  blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker!.listen({ host: '0.0.0.0', port: takenPort }, resolve));
   const objects: KubernetesObject[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
+    kafka(takenPort),
     {
       apiVersion: 'v1',
       kind: 'Service',
@@ -169,7 +193,6 @@ beforeAll(async () => {
     (await sa.makeApiClient(NetworkingV1Api).listIngressForAllNamespaces()) ? true : undefined,
   );
 
-  [httpPort, httpsPort] = (await freePorts(2)) as [number, number];
   controller = await runController({
     kubeconfig,
     clusterName: CLUSTER,
@@ -199,6 +222,7 @@ afterAll(async () => {
     () => api?.stop(),
     () => etcd?.stop(),
     () => (dir ? fs.rmSync(dir, { recursive: true, force: true }) : undefined),
+    () => new Promise<void>((resolve) => (blocker ? blocker.close(() => resolve()) : resolve())),
   ];
   for (const step of steps) await Promise.resolve(step()).catch(() => undefined);
 }, 120_000);
@@ -251,4 +275,38 @@ test('a good certificate is accepted and the status mark is cleared', async () =
   });
   expect(await ingressStatus()).toEqual([{ ip: '127.0.0.1' }]);
   await gateway!.waitForListener(httpsPort);
+}, 120_000);
+
+const serviceCondition = async (): Promise<Record<string, unknown> | undefined> => {
+  const s = await admin
+    .makeApiClient(CoreV1Api)
+    .readNamespacedServiceStatus({ namespace: NS, name: 'kafka' });
+  const c = s.status?.conditions?.find((x) => x.type === 'causeway.dev/GatewayConfigAccepted');
+  return c ? (JSON.parse(JSON.stringify(c)) as Record<string, unknown>) : undefined;
+};
+
+test('the TCP Service whose port is taken gets the Event and the GatewayConfigAccepted=False condition; a free port clears it', async () => {
+  const condition = await until('the Service condition', serviceCondition);
+  expect(condition).toMatchObject({
+    type: 'causeway.dev/GatewayConfigAccepted',
+    status: 'False',
+    reason: 'GatewayRejectedConfig',
+  });
+  expect(String(condition['message'])).toMatch(
+    new RegExp(`^gateway ${NODE} \\(group default\\) rejected Listener tcp/\\d+: .*Address already in use`),
+  );
+  const events = admin.makeApiClient(EventsV1Api);
+  const event = await until('the Service Event', async () =>
+    (await events.listNamespacedEvent({ namespace: NS })).items.find(
+      (e) =>
+        e.reason === 'GatewayRejectedConfig' &&
+        e.regarding?.kind === 'Service' &&
+        e.regarding.name === 'kafka',
+    ),
+  );
+  expect(event.note).toBe(`CW_E_GATEWAY_NACK: ${String(condition['message'])}`);
+
+  await applyManifest(admin, kafka(freeTcpPort));
+  await until('the Service condition to go', async () => ((await serviceCondition()) ? undefined : true));
+  await gateway!.waitForListener(freeTcpPort);
 }, 120_000);
