@@ -136,13 +136,15 @@ export class AlbReconciler {
     return { built, owned };
   }
 
-  /** Plans every group without applying (what `causeway plan` prints). */
-  async planAll(resources: ResourceSet): Promise<{ group: string; plan: AlbPlan }[]> {
+  /** Plans every group without applying (what `causeway plan` prints), with the build's diagnostics. */
+  async planAll(
+    resources: ResourceSet,
+  ): Promise<{ plans: { group: string; plan: AlbPlan }[]; diagnostics: readonly Diagnostic[] }> {
     const { built, owned } = await this.desired(resources);
-    const out: { group: string; plan: AlbPlan }[] = [];
+    const plans: { group: string; plan: AlbPlan }[] = [];
     for (const { group, desired } of this.targets(built, owned))
-      out.push({ group, plan: this.o.plan(desired, await this.o.reader.stack(group)) });
-    return out;
+      plans.push({ group, plan: this.o.plan(desired, await this.o.reader.stack(group)) });
+    return { plans, diagnostics: built.diagnostics };
   }
 
   private targets(built: AlbBuildResult, owned: readonly string[]): { group: string; desired: AlbStack }[] {

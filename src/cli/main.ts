@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerControllerCommand } from './controller.command.js';
 import { registerGatewayCommand } from './gateway-bootstrap.command.js';
 import { registerGatewaysCommand } from './gateways.command.js';
+import { registerPlanCommand } from './plan.command.js';
 import { registerTranslateCommand } from './translate.command.js';
 import { registerVmCommand } from './vm.command.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerGatewayCommand(program);
   registerGatewaysCommand(program);
   registerVmCommand(program);
+  registerPlanCommand(program);
   return program;
 }
 

@@ -127,7 +127,7 @@ async function expectConverged(): Promise<void> {
   expect(new Set(inv.map((i) => i.resource)).size).toBe(inv.length);
   // Nothing left to do, for a controller that starts now.
   const fresh = edgeVia(moto.aws.endpoint);
-  const plans = await fresh.reconciler.planAll(resources);
+  const { plans } = await fresh.reconciler.planAll(resources);
   expect(plans.map((p) => [p.group, p.plan.changes.map((c) => c.op)])).toEqual([
     ['default/blog', []],
     ['store', []],

@@ -60,6 +60,9 @@ export function awsErrorCode(err: unknown): string {
 export function retryReason(err: unknown): RetryReason | undefined {
   const e = (err ?? {}) as ErrorShape;
   const names = [e.name, e.code, e.Code].filter((n): n is string => typeof n === 'string');
+  // No credentials (or no region): nothing a retry can fix.
+  if (names.some((n) => n === 'CredentialsProviderError' || n === 'TokenProviderError')) return undefined;
+  if (err instanceof Error && /^Region is missing/.test(err.message)) return undefined;
   if (names.some((n) => THROTTLING.has(n))) return 'throttling';
   const status = e.$metadata?.httpStatusCode;
   if (status === 429) return 'throttling';
