@@ -82,3 +82,29 @@ test('node ids with URL-escaped characters are decoded', async () => {
   expect(r.statusCode).toBe(200);
   expect(r.json()).toEqual({ nodeId: 'edge/gw 1', draining: true });
 });
+
+test('a cross-site browser request is refused with 403 and drains nothing (CSRF)', async () => {
+  const fleet = new FakeFleet(['gw-1']);
+  const server = serverFor(fleet);
+  const fromOtherSite = await server.inject({
+    method: 'POST',
+    url: '/api/gateways/gw-1/drain',
+    headers: { host: '127.0.0.1:19000', origin: 'https://evil.example' },
+  });
+  expect(fromOtherSite.statusCode).toBe(403);
+  const fetchMetadata = await server.inject({
+    method: 'POST',
+    url: '/api/gateways/gw-1/drain',
+    headers: { 'sec-fetch-site': 'cross-site' },
+  });
+  expect(fetchMetadata.statusCode).toBe(403);
+  expect(fleet.calls).toEqual([]);
+  // The admin's own page (same origin) may drain.
+  const sameOrigin = await server.inject({
+    method: 'POST',
+    url: '/api/gateways/gw-1/drain',
+    headers: { host: '127.0.0.1:19000', origin: 'http://127.0.0.1:19000', 'sec-fetch-site': 'same-origin' },
+  });
+  expect(sameOrigin.statusCode).toBe(200);
+  expect(fleet.calls).toEqual([['gw-1', true]]);
+});

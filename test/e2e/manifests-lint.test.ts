@@ -274,6 +274,27 @@ describe('manifests/', () => {
     expect(envoy.readinessProbe?.httpGet).toEqual({ path: HEALTH_PATH, port: 'health' });
   });
 
+  test('the controller Deployment reads the causeway-config ConfigMap through --config', () => {
+    const deployment = only(
+      objects.filter((o) => o.object.kind === 'Deployment'),
+      'controller Deployment',
+    ).object;
+    const spec = podSpecOf(deployment)!;
+    const controller = only(spec.containers, 'controller container');
+    const configFlag = (controller.args ?? []).find((a) => a.startsWith('--config='));
+    expect(configFlag).toBeDefined();
+    const configPath = configFlag!.slice('--config='.length);
+    const mount = (controller.volumeMounts ?? []).find((m) => configPath.startsWith(`${m.mountPath}/`));
+    expect(mount).toBeDefined();
+    const volume = (spec.volumes ?? []).find((v) => v.name === mount!.name);
+    expect(volume?.configMap?.name).toBe('causeway-config');
+    expect(path.posix.relative(mount!.mountPath, configPath)).toBe('config.yaml');
+    // The leader-election identity comes from the pod name.
+    expect((controller.env ?? []).map((e) => e.name)).toEqual(
+      expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE']),
+    );
+  });
+
   test('drain timing: the grace period outlasts the preStop; Envoy drains as long as the script waits', () => {
     const fail = Number(flagValue(preStop, '--fail-seconds'));
     const drain = Number(flagValue(preStop, '--drain-seconds'));
