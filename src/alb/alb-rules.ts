@@ -93,12 +93,8 @@ function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])].sort(cmp);
 }
 
-function sameAction(a: AbstractAction, b: AbstractAction): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
+/** Joins `r` into `o` (same action, checked by the caller) when the result is a valid rule. */
 function merged(o: LaidOutRule, r: LaidOutRule): LaidOutRule | undefined {
-  if (!sameAction(o.action, r.action)) return undefined;
   let next: LaidOutRule | undefined;
   if (sameSet(o.hosts, r.hosts) && o.paths.length > 0 && r.paths.length > 0)
     next = { ...o, paths: union(o.paths, r.paths) };
@@ -114,6 +110,7 @@ const MERGE_WINDOW = 64;
 /** The rules of one listener, in priority order (the catch-all route is not among them). */
 export function layoutRules(candidates: readonly RouteCandidate[]): LaidOutRule[] {
   const out: LaidOutRule[] = [];
+  const actionKeys: string[] = [];
   for (const c of [...candidates].filter((x) => !isCatchAll(x)).sort(compareCandidates)) {
     const rule: LaidOutRule = {
       hosts: c.host === ANY_HOST ? [] : [c.host],
@@ -121,9 +118,10 @@ export function layoutRules(candidates: readonly RouteCandidate[]): LaidOutRule[
       action: c.action,
       source: c.source,
     };
+    const actionKey = JSON.stringify(c.action);
     let placed = false;
     for (let k = out.length - 1; k >= 0 && k >= out.length - MERGE_WINDOW; k--) {
-      const m = merged(out[k]!, rule);
+      const m = actionKeys[k] === actionKey ? merged(out[k]!, rule) : undefined;
       if (m) {
         out[k] = m;
         placed = true;
@@ -131,7 +129,10 @@ export function layoutRules(candidates: readonly RouteCandidate[]): LaidOutRule[
       }
       if (mayOverlap(out[k]!, rule)) break;
     }
-    if (!placed) out.push(rule);
+    if (!placed) {
+      out.push(rule);
+      actionKeys.push(actionKey);
+    }
   }
   return out;
 }
