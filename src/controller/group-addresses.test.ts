@@ -22,3 +22,15 @@ test('configured addresses win; otherwise the connected gateways of the group, d
     ['edge', ['lb.example.com']],
   ]);
 });
+
+test('an announced address wins over the peer address; draining gateways are left out unless all drain', () => {
+  const got = groupAddresses({}, [
+    { group: 'edge', peer: '10.0.0.1:1', address: '203.0.113.10' },
+    { group: 'edge', peer: '10.0.0.2:1', draining: true },
+    { group: 'internal', peer: '10.0.0.3:1', draining: true },
+  ]);
+  expect([...got]).toEqual([
+    ['edge', ['203.0.113.10']],
+    ['internal', ['10.0.0.3']],
+  ]);
+});
