@@ -55,8 +55,9 @@ export interface AlbBuildResult {
   /** Sorted by group. */
   readonly stacks: readonly AlbStack[];
   /**
-   * Groups that have ALB Ingresses but none usable (every one left out by a diagnostic): the applier
-   * must leave their AWS resources alone rather than delete them. Sorted.
+   * Groups that have ALB Ingresses but none usable (every one left out by a diagnostic), and the lone
+   * group `<namespace>/<name>` of an Ingress whose group.name is invalid: the applier must leave their
+   * AWS resources alone rather than delete them. Sorted.
    */
   readonly heldGroups: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
@@ -77,23 +78,27 @@ export function buildAlbStacks(
   const diags: Diagnostic[] = [];
   const classes = indexClasses(resources);
   const byGroup = new Map<string, AlbIngress[]>();
+  const held: string[] = [];
   const ingresses = [...resources.ingresses.values()].sort((a, b) => compareByAge(a.object, b.object));
   for (const ing of ingresses) {
     if (!albClassFor(ing.object, classes)) continue;
     const group = readGroupName(ing, diags);
-    if (group === undefined) continue;
+    if (group === undefined) {
+      // A bad group name: the Ingress is in no group; the lone group it may have had is held, not deleted.
+      held.push(`${ing.object.metadata.namespace ?? 'default'}/${ing.object.metadata.name}`);
+      continue;
+    }
     const list = byGroup.get(group) ?? [];
     list.push(readAlbIngress(ing, group, diags));
     byGroup.set(group, list);
   }
   const stacks: AlbStack[] = [];
-  const held: string[] = [];
   for (const group of [...byGroup.keys()].sort(compareStrings)) {
     const stack = new GroupBuilder(group, byGroup.get(group)!, resources, facts, options, diags).build();
     if (stack) stacks.push(stack);
     else held.push(group);
   }
-  return { stacks, heldGroups: held, diagnostics: dedupe(diags) };
+  return { stacks, heldGroups: [...new Set(held)].sort(compareStrings), diagnostics: dedupe(diags) };
 }
 
 function dedupe(diags: readonly Diagnostic[]): Diagnostic[] {

@@ -79,7 +79,7 @@ test('translate --mode alb exits 1 on error diagnostics and reports held groups'
   const r = causeway('translate', '-f', folderWith('08-bad-annotations.in.yaml'), '--mode', 'alb');
   expect(r.status).toBe(1);
   const out = YAML.parse(r.stdout) as AlbOut;
-  expect(out.heldGroups).toEqual(['held']);
+  expect(out.heldGroups).toEqual(['held', 'shop/bad-group']);
   expect(out.stacks.map((s) => s.group)).toEqual(['mixed']);
 });
 
