@@ -72,8 +72,8 @@ test('rejects a limit below 1', () => {
   expect(() => createPushLimiter(0, 1000)).toThrow(/limit must be >= 1/);
 });
 
-test('the server tuning: 32 pushes at once by default, at least 1', () => {
-  expect(resolveTuning({}).maxConcurrentPushes).toBe(32);
+test('the server tuning: 8 pushes at once by default, at least 1', () => {
+  expect(resolveTuning({}).maxConcurrentPushes).toBe(8);
   expect(() => resolveTuning({ maxConcurrentPushes: 0 })).toThrow(
     /maxConcurrentPushes must be an integer >= 1/,
   );
