@@ -33,11 +33,16 @@ const names = (dir: string, suffix: string): string[] =>
 describe.each(names('build', '.in.yaml'))('build %s', (name) => {
   test('matches the golden file', () => {
     const c = loadAlbCase(`build/${name}.in.yaml`);
-    const g = checkGolden(
-      path.join(ALB_CASES_DIR, 'build', `${name}.out.yaml`),
-      buildAlbStacks(c.resources, c.facts, c.options),
-    );
+    const result = buildAlbStacks(c.resources, c.facts, c.options);
+    const g = checkGolden(path.join(ALB_CASES_DIR, 'build', `${name}.out.yaml`), result);
     expect(g.actual).toEqual(g.expected);
+  });
+
+  test('is pure (same output twice) and converged once applied (the plan against itself is empty)', () => {
+    const c = loadAlbCase(`build/${name}.in.yaml`);
+    const a = buildAlbStacks(c.resources, c.facts, c.options);
+    expect(buildAlbStacks(c.resources, c.facts, c.options)).toEqual(a);
+    for (const s of a.stacks) expect(planAlbStack(s, actualFromDesired(s)).changes).toEqual([]);
   });
 });
 
