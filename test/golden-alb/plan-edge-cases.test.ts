@@ -1,0 +1,65 @@
+/** Plan behaviour on actual states a converged apply never leaves: interrupted creates, strays, drift. */
+import { buildAlbStacks } from '../../src/alb/alb-build.js';
+import type { ActualStack, AlbStack } from '../../src/alb/alb-model.js';
+import { planAlbStack } from '../../src/alb/alb-plan.js';
+import { actualFromDesired, DEFAULT_FACTS, DEFAULT_OPTIONS } from './alb-cases.js';
+import { manyTargetsCase } from './generated-cases.js';
+
+const stack: AlbStack = buildAlbStacks(manyTargetsCase(3, 0), DEFAULT_FACTS, DEFAULT_OPTIONS).stacks[0]!;
+const converged = actualFromDesired(stack);
+
+test('a duplicate target group (a create interrupted before its tag was read) is deleted, the right one kept', () => {
+  const tg = converged.targetGroups[0]!;
+  const dup = { ...tg, arn: `${tg.arn}-dup`, name: 'cw-leftover-0000000000' };
+  const changes = planAlbStack(stack, {
+    ...converged,
+    targetGroups: [...converged.targetGroups, dup],
+  }).changes;
+  expect(changes).toEqual([
+    { op: 'delete-target-group', targetGroup: { resourceId: tg.resourceId, arn: dup.arn } },
+  ]);
+});
+
+test('drift is put back: a stray listener deleted, a changed default action restored, foreign tags removed (aws: tags and unmanaged attributes left alone)', () => {
+  const lb = converged.loadBalancers[0]!;
+  const listener = lb.listeners[0]!;
+  const drifted: ActualStack = {
+    ...converged,
+    loadBalancers: [
+      {
+        ...lb,
+        attributes: { 'idle_timeout.timeout_seconds': '60', 'deletion_protection.enabled': 'false' },
+        tags: { ...lb.tags, stray: 'x', 'aws:cloudformation:stack-name': 'kept' },
+        listeners: [
+          {
+            ...listener,
+            defaultAction: { type: 'fixed-response', statusCode: '404', contentType: 'text/plain' },
+          },
+          { ...listener, port: 8080, arn: `${listener.arn}-8080`, rules: [] },
+        ],
+      },
+    ],
+  };
+  const ops = planAlbStack(stack, drifted).changes.map((c) => c.op);
+  expect(ops).toEqual(['update-tags', 'modify-listener', 'delete-listener']);
+  const tags = planAlbStack(stack, drifted).changes[0]!;
+  expect(tags).toMatchObject({ op: 'update-tags', add: {}, remove: ['stray'] });
+});
+
+test('a target AWS reports as draining counts as deregistered: a pod that came back is registered again', () => {
+  const tg = converged.targetGroups[0]!;
+  const draining = { ...tg, targets: tg.targets.map((t, i) => (i === 0 ? { ...t, health: 'draining' } : t)) };
+  const changes = planAlbStack(stack, { ...converged, targetGroups: [draining] }).changes;
+  expect(changes).toEqual([
+    {
+      op: 'register-targets',
+      targetGroup: { resourceId: tg.resourceId, arn: tg.arn },
+      targets: [{ id: tg.targets[0]!.id, port: 8080 }],
+    },
+  ]);
+});
+
+test('no desired stack: everything owned is deleted, load balancer before target groups, nothing else', () => {
+  const ops = planAlbStack(undefined, converged).changes.map((c) => c.op);
+  expect(ops).toEqual(['delete-load-balancer', 'delete-target-group']);
+});
