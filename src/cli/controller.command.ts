@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { createAdminServer, listenAdmin } from '../admin/admin-server.js';
 import { readControllerConfig } from '../config/controller-config.js';
 import { groupAddresses } from '../controller/group-addresses.js';
+import { createAlbMode } from '../alb/alb-reconciler-loop.js';
 import { LeaderWriters } from '../controller/leader-writers.js';
 import { NackTracker } from '../controller/nack-tracker.js';
 import { compareDiagnostics } from '../errors.js';
@@ -37,6 +38,11 @@ interface ControllerFlags extends XdsTlsFlags {
   httpPort?: number;
   httpsPort?: number;
   logLevel: string;
+  /** ALB mode: also program AWS ALBs for Ingresses of class causeway.dev/alb (docs/alb-operations.md). */
+  alb?: boolean;
+  awsEndpoint?: string;
+  awsRegion?: string;
+  awsVpcId?: string;
   /** Where log lines go (default stdout); set by tests that read them. Not a command-line flag. */
   logDestination?: LogDestination;
 }
@@ -66,13 +72,32 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
   const cache = new SnapshotCache();
   const { source, mode, kubeConfigs } = sourceFrom(flags, config, logger, metrics);
   let writers: LeaderWriters | undefined;
+  const albMode = flags.alb
+    ? createAlbMode({
+        clusterName: flags.clusterName ?? 'local',
+        ...(flags.awsEndpoint ? { endpoint: flags.awsEndpoint } : {}),
+        ...(flags.awsRegion ? { region: flags.awsRegion } : {}),
+        ...(flags.awsVpcId ? { vpcId: flags.awsVpcId } : {}),
+        metrics: metrics.aws,
+        logger,
+        ...(kubeConfigs.size > 0 ? { kubeConfig: [...kubeConfigs.values()][0]! } : {}),
+        isLeader: () => (writers ? writers.isLeader() : true),
+        onResult: () => {
+          const merged = albMode?.loop.mergedLast();
+          if (merged) writers?.applied(merged);
+        },
+      })
+    : undefined;
   const runner = new ControllerRunner({
     source,
     translateOptions,
     cache,
     metrics,
     logger,
-    onApplied: (state) => writers?.applied(state),
+    onApplied: (state) => {
+      albMode?.loop.applied(state);
+      writers?.applied(albMode ? albMode.loop.merge(state) : state);
+    },
   });
   const nacks = new NackTracker({
     ir: () => runner.ir(),
@@ -121,7 +146,10 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
       kubeConfigs,
       leaseNamespace: flags.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'causeway-system',
       identity: flags.identity ?? process.env['POD_NAME'] ?? `${os.hostname()}-${process.pid}`,
-      groupAddresses: () => groupAddresses(config?.groupAddresses ?? {}, ads.connections()),
+      groupAddresses: () => {
+        const base = groupAddresses(config?.groupAddresses ?? {}, ads.connections());
+        return albMode ? albMode.loop.addresses(base) : base;
+      },
       logger: logger.child({ component: 'leader' }),
       nacks,
     });
@@ -143,7 +171,10 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
     adminAddr = await listenAdmin(admin, flags.adminAddress);
     await runner.start();
     writers?.start();
+    albMode?.loop.start();
   } catch (err) {
+    albMode?.loop.stop();
+    albMode?.edge.destroy();
     await writers?.stop().catch(() => undefined);
     nacks.close();
     await runner.stop().catch(() => undefined);
@@ -164,6 +195,8 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
     adminPort: adminAddr.port,
     isLeader: () => writers?.isLeader() ?? false,
     async stop() {
+      albMode?.loop.stop();
+      albMode?.edge.destroy();
       await writers?.stop();
       nacks.close();
       await runner.stop();
@@ -237,6 +270,19 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
       parsePortFlag,
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+    .option(
+      '--alb',
+      'ALB mode: also program AWS Application Load Balancers for Ingresses of class causeway.dev/alb (the leader applies; --cluster-name, default "local", is the ownership tag)',
+    )
+    .option(
+      '--aws-endpoint <url>',
+      'with --alb: AWS endpoint to use instead of the real one (moto, LocalStack)',
+    )
+    .option('--aws-region <region>', 'with --alb: AWS region (default: $AWS_REGION / the SDK configuration)')
+    .option(
+      '--aws-vpc-id <id>',
+      'with --alb: only subnets of this VPC (default: the VPC of the tagged subnets)',
+    )
     .action(async (flags: ControllerFlags) => {
       try {
         const c = await runController(flags);
