@@ -11,6 +11,7 @@ import { startControllerProcess, type ControllerProcess } from '../support/contr
 import { httpGet } from '../support/http-client.js';
 import { endpointSlice, INGRESS_CLASS, service, tempDir, yamlDocs } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
+import { connectedGateways } from '../support/fleet-api.js';
 
 let dir: string;
 let backend: EchoBackend;
@@ -125,8 +126,7 @@ test('controller restarted under a steady request loop -> zero failed requests',
   // Wait until the gateway is connected to the new controller, then keep the loop going a little longer.
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const gws = (await (await fetch(`http://127.0.0.1:${ports.admin}/api/gateways`)).json()) as unknown[];
-    if (gws.length > 0) break;
+    if ((await connectedGateways(ports.admin)).length > 0) break;
     if (Date.now() > deadline) throw new Error(`gateway did not reconnect:\n${controller.output()}`);
     await sleep(50);
   }
