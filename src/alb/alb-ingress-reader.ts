@@ -8,7 +8,7 @@
 import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import type { Ingress } from '../resources/kube-types.js';
 import type { Sourced } from '../resources/resource-set.js';
-import { normalizeHost } from '../translate/hosts.js';
+import { normalizeHost, readTlsHosts } from '../translate/hosts.js';
 import {
   diagnosticRef,
   ingressRef,
@@ -98,21 +98,7 @@ export function readAlbIngress(ingress: Sourced<Ingress>, group: string, diags: 
   }
   const certificateArns = get(CERTIFICATE_ARN) ?? [];
 
-  const tlsHosts: string[] = [];
-  (obj.spec?.tls ?? []).forEach((t, i) => {
-    for (const h of t.hosts ?? []) {
-      const n = normalizeHost(h);
-      if (n.ok && n.host !== '*') tlsHosts.push(n.host);
-      else
-        diags.push(
-          diagnostic(
-            'CW_E_INGRESS_HOST_INVALID',
-            dref,
-            `tls[${i}]: host "${h}" is not a DNS name; host ignored`,
-          ),
-        );
-    }
-  });
+  const tlsHosts = (obj.spec?.tls ?? []).flatMap((t, i) => readTlsHosts(t.hosts, i, dref, diags));
   const hasTls = (obj.spec?.tls ?? []).length > 0 || certificateArns.length > 0;
   const listenPorts = get(LISTEN_PORTS) ?? [
     { protocol: 'HTTP' as const, port: 80 },

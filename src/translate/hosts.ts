@@ -2,6 +2,7 @@
  * Ingress host semantics: a rule without host matches every host; `*.foo.com` matches exactly one extra
  * DNS label (`bar.foo.com`, not `foo.com`, not `a.bar.foo.com`). Hosts are case-insensitive.
  */
+import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 
 export const ANY_HOST = '*';
 
@@ -58,4 +59,30 @@ export function compareHosts(a: string, b: string): number {
   const rank = (h: string): number => (h === ANY_HOST ? 2 : isWildcard(h) ? 1 : 0);
   if (rank(a) !== rank(b)) return rank(a) - rank(b);
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The hosts of an Ingress's `spec.tls[index]` entry, normalized; a host that is not a DNS name (or `*`)
+ * is left out with a CW_E_INGRESS_HOST_INVALID diagnostic on the Ingress.
+ */
+export function readTlsHosts(
+  hosts: readonly string[] | undefined,
+  index: number,
+  ingress: ObjectRef,
+  diags: Diagnostic[],
+): string[] {
+  const out: string[] = [];
+  for (const h of hosts ?? []) {
+    const n = normalizeHost(h);
+    if (n.ok && n.host !== '*') out.push(n.host);
+    else
+      diags.push(
+        diagnostic(
+          'CW_E_INGRESS_HOST_INVALID',
+          ingress,
+          `tls[${index}]: host "${h}" is not a DNS name; host ignored`,
+        ),
+      );
+  }
+  return out;
 }

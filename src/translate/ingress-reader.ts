@@ -13,7 +13,7 @@ import {
   SSL_REDIRECT,
   type AnnotationSpec,
 } from './annotations.js';
-import { normalizeHost } from './hosts.js';
+import { normalizeHost, readTlsHosts } from './hosts.js';
 import { normalizePath } from './paths.js';
 import { DEFAULT_GROUP } from './translate-options.js';
 
@@ -135,19 +135,7 @@ export function readIngress(
       );
       return;
     }
-    const hosts: string[] = [];
-    for (const h of t.hosts ?? []) {
-      const n = normalizeHost(h);
-      if (n.ok && n.host !== '*') hosts.push(n.host);
-      else
-        diags.push(
-          diagnostic(
-            'CW_E_INGRESS_HOST_INVALID',
-            dref,
-            `tls[${i}]: host "${h}" is not a DNS name; host ignored`,
-          ),
-        );
-    }
+    const hosts = readTlsHosts(t.hosts, i, dref, diags);
     if ((t.hosts ?? []).length > 0 && hosts.length === 0) return;
     tls.push({ hosts, secretName: t.secretName });
   });
