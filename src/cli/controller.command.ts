@@ -67,7 +67,7 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
   const config = flags.config ? readControllerConfig(flags.config) : undefined;
   const translateOptions = translateOptionsFrom(config, flags);
   const xds = parseHostPort(flags.xdsAddress);
-  const xdsTls = xdsTlsOptionsFrom(flags);
+  const xdsTls = xdsTlsOptionsFrom(flags, xds.host);
   const metrics = new ControllerMetrics();
   const cache = new SnapshotCache();
   const { source, mode, kubeConfigs } = sourceFrom(flags, config, logger, metrics);
@@ -236,13 +236,13 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
     )
     .option(
       '--xds-address <host:port>',
-      'address of the xDS (ADS) gRPC server',
+      'address of the xDS (ADS) gRPC server (any other than loopback needs the --xds-tls-* flags or --xds-insecure)',
       parseHostPortFlag,
       '127.0.0.1:18000',
     )
     .option(
       '--xds-tls-cert <file>',
-      'mTLS for xDS: PEM certificate chain of the xDS server (with --xds-tls-key and --xds-tls-client-ca; reloaded when it changes). Without them xDS is plaintext, for development only',
+      'mTLS for xDS: PEM certificate chain of the xDS server (with --xds-tls-key and --xds-tls-client-ca; reloaded when it changes). Required unless --xds-address is a loopback address or --xds-insecure is given',
     )
     .option('--xds-tls-key <file>', 'mTLS for xDS: PEM private key of --xds-tls-cert')
     .option(
@@ -252,6 +252,10 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
     .option(
       '--xds-tls-trust-domain <domain>',
       'mTLS for xDS: accept gateway certificates of this SPIFFE trust domain only (default: any signed by the client CA)',
+    )
+    .option(
+      '--xds-insecure',
+      'serve xDS in plaintext (no TLS) on a non-loopback --xds-address: development only, never with the --xds-tls-* flags (on loopback plaintext is the default)',
     )
     .option(
       '--admin-address <host:port>',

@@ -68,6 +68,33 @@ test.each([
   expect(r.stderr).toMatch(message);
 });
 
+test('controller: plaintext xDS off loopback needs --xds-insecure; never together with the TLS flags', () => {
+  // Nothing binds: each run stops at a usage error (status 2) before listening.
+  const base = ['controller', '--manifests', '/does/not/exist', '--admin-address', '127.0.0.1:0'];
+  for (const address of ['0.0.0.0:0', '[::]:0', '10.1.2.3:0']) {
+    const r = causeway(...base, '--xds-address', address);
+    expect([r.status, r.stderr]).toEqual([2, expect.stringContaining('(not a loopback address) needs mTLS')]);
+    expect(r.stderr).toContain(
+      'give --xds-tls-cert, --xds-tls-key and --xds-tls-client-ca (production), or --xds-insecure',
+    );
+  }
+  // With --xds-insecure (or on loopback) the xDS rule passes: the run gets as far as the missing folder.
+  for (const extra of [
+    ['--xds-address', '0.0.0.0:0', '--xds-insecure'],
+    ['--xds-address', '127.0.0.1:0'],
+  ]) {
+    const r = causeway(...base, ...extra);
+    expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(/does not exist/)]);
+    expect(r.stderr).not.toContain('needs mTLS');
+  }
+  const both = causeway(...base, '--xds-address', '0.0.0.0:0', '--xds-insecure', '--xds-tls-cert', 'a.crt');
+  expect([both.status, both.stderr]).toEqual([
+    2,
+    expect.stringContaining('--xds-insecure (plaintext xDS) cannot be combined with the --xds-tls-* flags'),
+  ]);
+  expect(causeway('controller', '--help').stdout).toContain('--xds-insecure');
+});
+
 test('translate prints each group, with private keys redacted, and JSON on request', () => {
   const r = causeway('translate', '-f', path.join(root, 'examples'), '-o', 'json');
   expect(r.status).toBe(0);

@@ -140,6 +140,8 @@ beforeAll(async () => {
     manifests,
     config,
     xdsAddress: `${net.gateway}:0`,
+    // Plaintext on the test network namespace's bridge address (not loopback): an explicit choice.
+    xdsInsecure: true,
     adminAddress: '127.0.0.1:0',
     httpPort: HTTP_PORT,
     logLevel: 'silent',

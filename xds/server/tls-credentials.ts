@@ -1,8 +1,11 @@
 /**
- * mTLS for the xDS server: grpc-js server credentials that require a client certificate signed by the
- * client CA (the handshake fails without one) and reload the files on change (TlsFileWatcher), and the
- * per-stream decision of which gateway group a connection may be served (tls-identity.ts).
+ * mTLS for the xDS server: which security the `--xds-tls-*` / `--xds-insecure` flags ask for (mTLS is
+ * required unless the server binds loopback or plaintext is asked for explicitly), grpc-js server
+ * credentials that require a client certificate signed by the client CA (the handshake fails without
+ * one) and reload the files on change (TlsFileWatcher), and the per-stream decision of which gateway
+ * group a connection may be served (tls-identity.ts).
  */
+import net from 'node:net';
 import path from 'node:path';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { experimental } from '@grpc/grpc-js';
@@ -22,19 +25,62 @@ export interface XdsTlsOptions extends XdsTlsFiles {
   readonly reloadIntervalMs?: number;
 }
 
-/** The controller's `--xds-tls-*` flags. */
+/** The controller's `--xds-tls-*` and `--xds-insecure` flags. */
 export interface XdsTlsFlags {
   readonly xdsTlsCert?: string;
   readonly xdsTlsKey?: string;
   readonly xdsTlsClientCa?: string;
   readonly xdsTlsTrustDomain?: string;
+  /** Plaintext xDS on a non-loopback address: an explicit development choice. */
+  readonly xdsInsecure?: boolean;
+}
+
+const LOOPBACK = new net.BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+
+/**
+ * Whether a bind host only reaches this machine: an IPv4 address in 127.0.0.0/8, `::1` (in any
+ * spelling, brackets allowed, also `::ffff:127.x.y.z`) or the name `localhost`. The wildcard addresses
+ * (`0.0.0.0`, `::`) and every other name or address are not loopback.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1');
+  if (/^localhost\.?$/i.test(h)) return true;
+  const family = net.isIP(h);
+  if (family === 4) return LOOPBACK.check(h, 'ipv4');
+  if (family === 6) return LOOPBACK.check(h, 'ipv6');
+  return false;
 }
 
 /**
- * The TLS options the flags give: the three files together (mTLS) or none of them (plaintext).
- * Throws CausewayError('CW_E_USAGE') on a partial set or a bad trust domain.
+ * The TLS options the flags give for an xDS server bound on `bindHost`: the three files together
+ * (mTLS), or none of them (plaintext), which is allowed only on a loopback host or with
+ * `--xds-insecure`. Throws CausewayError('CW_E_USAGE') on a partial set, a bad trust domain, TLS flags
+ * together with `--xds-insecure`, or plaintext on a non-loopback host without `--xds-insecure`.
  */
-export function xdsTlsOptionsFrom(flags: XdsTlsFlags): XdsTlsOptions | undefined {
+export function xdsTlsOptionsFrom(flags: XdsTlsFlags, bindHost: string): XdsTlsOptions | undefined {
+  if (flags.xdsInsecure === true) {
+    const tlsFlags = [flags.xdsTlsCert, flags.xdsTlsKey, flags.xdsTlsClientCa, flags.xdsTlsTrustDomain];
+    if (tlsFlags.some((v) => v !== undefined))
+      throw new CausewayError(
+        'CW_E_USAGE',
+        '--xds-insecure (plaintext xDS) cannot be combined with the --xds-tls-* flags (mTLS): give one or the other',
+      );
+    return undefined;
+  }
+  const tls = xdsTlsFilesFrom(flags);
+  if (tls === undefined && !isLoopbackHost(bindHost))
+    throw new CausewayError(
+      'CW_E_USAGE',
+      `xDS on ${JSON.stringify(bindHost)} (not a loopback address) needs mTLS: give --xds-tls-cert, --xds-tls-key and --xds-tls-client-ca (production), or --xds-insecure to serve plaintext xDS anyway (development only)`,
+    );
+  return tls;
+}
+
+/** The three files together (mTLS) or none of them (undefined); throws on a partial set. */
+function xdsTlsFilesFrom(flags: XdsTlsFlags): XdsTlsOptions | undefined {
   const files = {
     '--xds-tls-cert': flags.xdsTlsCert,
     '--xds-tls-key': flags.xdsTlsKey,
