@@ -44,6 +44,7 @@ import {
   RemoveListenerCertificatesCommand,
   RemoveTagsCommand,
   SetRulePrioritiesCommand,
+  SetIpAddressTypeCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -328,6 +329,10 @@ class ApplyRun {
         const arn = this.arnOf(c.loadBalancer);
         if (c.subnetIds)
           await gw.elbv2(new SetSubnetsCommand({ LoadBalancerArn: arn, Subnets: [...c.subnetIds] }));
+        if (c.ipAddressType)
+          await gw.elbv2(
+            new SetIpAddressTypeCommand({ LoadBalancerArn: arn, IpAddressType: c.ipAddressType }),
+          );
         if (c.securityGroupIds)
           await gw.elbv2(
             new SetSecurityGroupsCommand({ LoadBalancerArn: arn, SecurityGroups: [...c.securityGroupIds] }),

@@ -5,7 +5,7 @@
  * registration (which a rollout waits on), and a describe storm from delaying either.
  *
  * Default rates (calls per second, burst) sit below the ELBv2 API quotas so that a single controller
- * is never throttled in steady state; `--aws-rate FAMILY=RATE[:BURST]` overrides them.
+ * is never throttled in steady state; `AwsGatewayOptions.rateLimits` overrides them (tests, benchmark).
  */
 import type { AwsService } from './aws-metrics.js';
 
@@ -54,6 +54,7 @@ export const ELBV2_OPERATIONS: Readonly<Record<string, { family: CallFamily; mut
   DeleteLoadBalancer: { family: 'mutate-lb', mutating: true },
   SetSubnets: { family: 'mutate-lb', mutating: true },
   SetSecurityGroups: { family: 'mutate-lb', mutating: true },
+  SetIpAddressType: { family: 'mutate-lb', mutating: true },
   ModifyLoadBalancerAttributes: { family: 'mutate-lb', mutating: true },
   CreateListener: { family: 'mutate-lb', mutating: true },
   ModifyListener: { family: 'mutate-lb', mutating: true },
