@@ -1,8 +1,10 @@
 /**
- * `causeway controller --manifests DIR --alb --aws-endpoint URL` as users run it (bin/causeway.js over
- * dist/), against moto: the standalone controller creates the ALB of an Ingress, follows a manifests
+ * `causeway controller --alb --aws-endpoint URL` as users run it (bin/causeway.js over dist/), against
+ * moto. Standalone (`--manifests`): the controller creates the ALB of an Ingress, follows a manifests
  * edit that scales its Service (targets registered), and after a restart makes zero mutating AWS
- * calls (read from its own `causeway_aws_calls_total` on /metrics). moto gaps: test/support/moto-server.ts.
+ * calls (read from its own `causeway_aws_calls_total` on /metrics). Kubernetes mode (a real
+ * kube-apiserver): the leader writes the ALB's DNS name into the Ingress status and an Event for a bad
+ * ALB annotation. moto gaps: test/support/moto-server.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,12 +12,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from '@jest/globals';
 import {
+  CoreV1Api,
+  DiscoveryV1Api,
+  EventsV1Api,
+  KubeConfig,
+  NetworkingV1Api,
+  type V1EndpointSlice,
+  type V1Ingress,
+  type V1IngressClass,
+  type V1Service,
+} from '@kubernetes/client-node';
+import {
+  DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { projectRoot } from '../../src/tools/envoy-binary.js';
 import { albIngress, albService, ALB_CLASS, writeManifests } from '../support/alb-fixtures.js';
+import { ensureKubeBinaries, startEtcd, startKubeApiserver } from '../support/kube-apiserver.js';
 import { freePorts } from '../support/ports.js';
 import { awsEnvFor, createAlbNetwork, startMoto, type RunningMoto } from '../support/moto-server.js';
 
@@ -30,7 +45,7 @@ const objects = (ips: string[]): object[] => [
   ...albService('shop', ips),
 ];
 
-async function startController(): Promise<{
+async function startController(source: string[] = ['--manifests', dir]): Promise<{
   admin: number;
   output: () => string;
   stop: () => Promise<void>;
@@ -41,8 +56,7 @@ async function startController(): Promise<{
     [
       path.join(projectRoot(), 'bin', 'causeway.js'),
       'controller',
-      '--manifests',
-      dir,
+      ...source,
       '--alb',
       '--aws-endpoint',
       moto.aws.endpoint,
@@ -163,3 +177,55 @@ test('the controller creates the ALB, follows a scale-up, and a restarted contro
   expect(restarted.output()).not.toMatch(/ALB reconcile of the group failed/);
   await restarted.stop();
 }, 120_000);
+
+test('Kubernetes mode: the ALB DNS name lands in the Ingress status, a bad annotation in an Event', async () => {
+  await ensureKubeBinaries();
+  const etcd = await startEtcd();
+  const api = await startKubeApiserver({ etcd, name: 'alb' });
+  try {
+    const kc = new KubeConfig();
+    kc.loadFromFile(api.kubeconfig('admin'));
+    const net = kc.makeApiClient(NetworkingV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    const disco = kc.makeApiClient(DiscoveryV1Api);
+    const events = kc.makeApiClient(EventsV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'causeway-system' } } });
+    const [cls, ingress, svc, slice] = [
+      ALB_CLASS,
+      albIngress({
+        name: 'kube-shop',
+        host: 'kube.example.com',
+        paths: [{ path: '/', service: 'kube-shop' }],
+      }),
+      ...albService('kube-shop', ['10.0.8.1']),
+    ] as [V1IngressClass, V1Ingress, V1Service, V1EndpointSlice];
+    await net.createIngressClass({ body: cls });
+    await core.createNamespacedService({ namespace: 'default', body: svc });
+    await disco.createNamespacedEndpointSlice({ namespace: 'default', body: slice });
+    await net.createNamespacedIngress({ namespace: 'default', body: ingress });
+    const bad = albIngress({
+      name: 'kube-bad',
+      host: 'bad.example.com',
+      paths: [{ path: '/', service: 'kube-shop' }],
+      annotations: { 'alb.causeway.dev/scheme': 'sideways' },
+    }) as V1Ingress;
+    await net.createNamespacedIngress({ namespace: 'default', body: bad });
+
+    const c = await startController(['--kubeconfig', api.kubeconfig('admin'), '--cluster-name', 'kube']);
+    const hostname = await waitFor(async () => {
+      const ing = await net.readNamespacedIngress({ namespace: 'default', name: 'kube-shop' });
+      return ing.status?.loadBalancer?.ingress?.[0]?.hostname ?? undefined;
+    }, c.output);
+    const lbs = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
+    expect(lbs.map((l) => l.DNSName?.toLowerCase())).toContain(hostname);
+    const event = await waitFor(async () => {
+      const list = await events.listNamespacedEvent({ namespace: 'default' });
+      return list.items.find((e) => e.regarding?.name === 'kube-bad' && e.reason === 'InvalidALBAnnotation');
+    }, c.output);
+    expect(event.note).toMatch(/scheme/);
+    await c.stop();
+  } finally {
+    await api.stop();
+    await etcd.stop();
+  }
+}, 180_000);
