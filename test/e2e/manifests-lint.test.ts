@@ -7,8 +7,15 @@
  * - its ports and readiness probe agree with the controller config (manifests/controller-config.yaml) and
  *   the health path the translator serves; the grace period outlasts the preStop; Envoy's drain time
  *   equals the script's;
+ * - xDS is mTLS on both sides: the controller Deployment's --xds-tls-* files and the gateway bootstrap's
+ *   certificate files lie in whole-directory mounts (no subPath) of the Secrets causeway-xds-tls and
+ *   causeway-gateway-<group>-tls, the SDS folder in a volume the init container writes and Envoy reads;
+ *   manifests/examples/cert-manager-certificates.yaml issues those Secrets with the SANs both sides check;
  * - the init container's flags, given to the real `causeway gateway bootstrap`, make a bootstrap that
- *   the real Envoy 1.40 starts with the Envoy container's exact flags, and the preStop command drains it;
+ *   the real Envoy 1.40 starts with the Envoy container's exact flags; with test certificates laid out
+ *   where the mounts say (as the kubelet lays out a Secret volume), it connects over mTLS to a real
+ *   controller run with the Deployment's TLS flags, is served its group, reloads a rotated client
+ *   certificate, and the preStop command drains it;
  * - a real kube-apiserver accepts every object (server-side dry run; Namespaces are created for real).
  */
 import fs from 'node:fs';
@@ -16,11 +23,16 @@ import path from 'node:path';
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { DockerfileParser } from 'dockerfile-ast';
 import YAML from 'yaml';
+import { runController, type RunningController } from '../../src/cli/controller.command.js';
+import { parseHostPort } from '../../src/cli/cli-errors.js';
 import { parseControllerConfig } from '../../src/config/controller-config.js';
 import { translateOptionsFrom } from '../../src/cli/translate-options-from-flags.js';
 import { HEALTH_PATH } from '../../src/translate/group-builder.js';
 import { groupSettings } from '../../src/translate/translate-options.js';
 import { ENVOY_VERSION, projectRoot } from '../../src/tools/envoy-binary.js';
+import { xdsTlsOptionsFrom } from '../../xds/server/tls-credentials.js';
+import { groupFromCertificate } from '../../xds/server/tls-identity.js';
+import { connectedGateways } from '../support/fleet-api.js';
 import { errorText, parseManifests, type ManifestObject } from '../support/kube-apply.js';
 import {
   ensureKubeBinaries,
@@ -40,11 +52,16 @@ import {
 } from '../support/gateway-packaging.js';
 import { tempDir } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
+import { createTestCa, installTlsFiles } from '../support/tls-certs.js';
 
 const ROOT = projectRoot();
 const MANIFESTS = path.join(ROOT, 'manifests');
 const STOP_SCRIPT_KEY = 'causeway-gateway-stop.sh';
 const STOP_CONFIGMAP_FILE = path.join(MANIFESTS, 'gateway-stop-script.yaml');
+const CERT_MANAGER_EXAMPLE = path.join(MANIFESTS, 'examples', 'cert-manager-certificates.yaml');
+/** The Secrets of the xDS mTLS certificates (cert-manager's kubernetes.io/tls keys). */
+const CONTROLLER_TLS_SECRET = 'causeway-xds-tls';
+const gatewayTlsSecret = (g: string): string => `causeway-gateway-${g}-tls`;
 const PACKAGE_VERSION = (
   JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
@@ -98,7 +115,12 @@ interface Container {
   readonly ports?: readonly { name?: string; containerPort: number; hostPort?: number }[];
   readonly readinessProbe?: { httpGet?: { path: string; port: string | number } };
   readonly lifecycle?: { preStop?: { exec?: { command: readonly string[] } } };
-  readonly volumeMounts?: readonly { name: string; mountPath: string }[];
+  readonly volumeMounts?: readonly {
+    name: string;
+    mountPath: string;
+    subPath?: string;
+    readOnly?: boolean;
+  }[];
   readonly securityContext?: {
     runAsNonRoot?: boolean;
     runAsUser?: number;
@@ -113,10 +135,38 @@ interface PodSpec {
   readonly nodeSelector?: Record<string, string>;
   readonly tolerations?: readonly { key: string; operator?: string; value?: string; effect?: string }[];
   readonly terminationGracePeriodSeconds?: number;
-  readonly securityContext?: { runAsNonRoot?: boolean };
+  readonly securityContext?: { runAsNonRoot?: boolean; fsGroup?: number };
   readonly initContainers?: readonly Container[];
   readonly containers: readonly Container[];
-  readonly volumes?: readonly { name: string; configMap?: { name: string; defaultMode?: number } }[];
+  readonly volumes?: readonly {
+    name: string;
+    configMap?: { name: string; defaultMode?: number };
+    secret?: { secretName: string; defaultMode?: number };
+    emptyDir?: object;
+  }[];
+}
+
+/** The mount of `container` holding `file` (an absolute path), and its volume. */
+function mountOf(
+  spec: PodSpec,
+  container: Container,
+  file: string,
+): {
+  mount: NonNullable<Container['volumeMounts']>[number];
+  volume: NonNullable<PodSpec['volumes']>[number];
+} {
+  const mount = (container.volumeMounts ?? []).find(
+    (m) => file === m.mountPath || file.startsWith(`${m.mountPath}/`),
+  );
+  if (!mount) throw new Error(`${file} lies in no volume mounted in container ${container.name}`);
+  const volume = (spec.volumes ?? []).find((v) => v.name === mount.name);
+  if (!volume) throw new Error(`container ${container.name} mounts an undefined volume ${mount.name}`);
+  return { mount, volume };
+}
+
+/** The value of `--flag=value` in an argument list. */
+function eqFlagValue(args: readonly string[], flag: string): string | undefined {
+  return args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
 }
 
 function manifestFiles(): string[] {
@@ -170,6 +220,27 @@ const preStop = envoy.lifecycle?.preStop?.exec?.command ?? [];
 const bootstrapArgs = expand(bootstrapInit.args ?? [], {
   GATEWAY_GROUP: bootstrapInit.env?.find((e) => e.name === 'GATEWAY_GROUP')?.value ?? '',
 });
+
+/** Polls `probe` every 100 ms until it gives a value (not undefined or false). */
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${String(timeoutMs)} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Whether Envoy's admin /certs lists a certificate of this serial number (Node's uppercase hex). */
+async function certSerial(gw: PackagedEnvoy, serialNumber: string): Promise<boolean | undefined> {
+  const body = JSON.parse(await gw.admin('/certs')) as {
+    certificates?: { cert_chain?: { serial_number: string }[] }[];
+  };
+  const want = serialNumber.toLowerCase().replace(/^0+/, '');
+  const held = (body.certificates ?? []).flatMap((c) => (c.cert_chain ?? []).map((x) => x.serial_number));
+  return held.some((h) => h.toLowerCase().replace(/^0+/, '') === want) ? true : undefined;
+}
 
 describe('manifests/', () => {
   test('every file parses into objects of known kinds, namespaced ones with a namespace', () => {
@@ -295,6 +366,128 @@ describe('manifests/', () => {
     );
   });
 
+  test('the controller Deployment serves xDS with mTLS from the causeway-xds-tls Secret', () => {
+    const deployment = only(
+      objects.filter((o) => o.object.kind === 'Deployment'),
+      'controller Deployment',
+    ).object;
+    const spec = podSpecOf(deployment)!;
+    const controller = only(spec.containers, 'controller container');
+    const args = controller.args ?? [];
+    expect(args.filter((a) => a.startsWith('--xds-insecure'))).toEqual([]);
+    // What `causeway controller` decides from these flags: mTLS, on a non-loopback address.
+    const host = parseHostPort(eqFlagValue(args, '--xds-address') ?? '').host;
+    const tls = xdsTlsOptionsFrom(
+      {
+        xdsTlsCert: eqFlagValue(args, '--xds-tls-cert'),
+        xdsTlsKey: eqFlagValue(args, '--xds-tls-key'),
+        xdsTlsClientCa: eqFlagValue(args, '--xds-tls-client-ca'),
+      },
+      host,
+    );
+    expect(tls).toBeDefined();
+    // Each file in a whole-directory mount of the Secret (a subPath mount would never see a rotation).
+    const files: [string, string][] = [
+      ['--xds-tls-cert', 'tls.crt'],
+      ['--xds-tls-key', 'tls.key'],
+      ['--xds-tls-client-ca', 'ca.crt'],
+    ];
+    for (const [flag, key] of files) {
+      const file = eqFlagValue(args, flag) ?? '';
+      const { mount, volume } = mountOf(spec, controller, file);
+      expect([
+        flag,
+        volume.secret?.secretName,
+        mount.subPath,
+        path.posix.relative(mount.mountPath, file),
+      ]).toEqual([flag, CONTROLLER_TLS_SECRET, undefined, key]);
+      // The key is not readable by others; the pod's fsGroup gives the controller's user the group.
+      expect([flag, (volume.secret?.defaultMode ?? 0o644) & 0o007]).toEqual([flag, 0]);
+    }
+    expect(spec.securityContext?.fsGroup).toBe(controller.securityContext?.runAsUser ?? 1000);
+  });
+
+  test("gateway pods: xDS mTLS from their group's Secret, the SDS files where Envoy reads them", () => {
+    const files: [string, string][] = [
+      ['--xds-tls-cert', 'tls.crt'],
+      ['--xds-tls-key', 'tls.key'],
+      ['--xds-tls-ca', 'ca.crt'],
+    ];
+    for (const [flag, key] of files) {
+      const file = flagValue(bootstrapArgs, flag) ?? '';
+      // Envoy reads the files (the init container only writes their paths into the SDS files).
+      const { mount, volume } = mountOf(pod, envoy, file);
+      expect([
+        flag,
+        volume.secret?.secretName,
+        mount.subPath,
+        path.posix.relative(mount.mountPath, file),
+      ]).toEqual([flag, gatewayTlsSecret(group), undefined, key]);
+      expect([flag, (volume.secret?.defaultMode ?? 0o644) & 0o007]).toEqual([flag, 0]);
+    }
+    expect(pod.securityContext?.fsGroup).toBe(envoy.securityContext?.runAsUser);
+    // The init container mounts no Secret: it reads no key.
+    for (const m of bootstrapInit.volumeMounts ?? [])
+      expect([m.name, pod.volumes?.find((v) => v.name === m.name)?.secret]).toEqual([m.name, undefined]);
+    // The SDS folder: written by the init container, read by Envoy at the same path (the bootstrap and the
+    // SDS files name absolute paths).
+    const sdsDir = flagValue(bootstrapArgs, '--xds-tls-sds-dir') ?? '';
+    const written = mountOf(pod, bootstrapInit, sdsDir);
+    const read = mountOf(pod, envoy, sdsDir);
+    expect(written.mount.readOnly ?? false).toBe(false);
+    expect(read.volume.name).toBe(written.volume.name);
+    expect(read.mount.mountPath).toBe(written.mount.mountPath);
+    expect(written.volume.emptyDir).toBeDefined();
+  });
+
+  test('manifests/examples/cert-manager-certificates.yaml issues both Secrets with the SANs both sides check', () => {
+    interface Certificate {
+      metadata: { name: string; namespace?: string };
+      spec: {
+        secretName: string;
+        issuerRef: { name: string; kind?: string };
+        dnsNames?: string[];
+        uris?: string[];
+        usages?: string[];
+      };
+    }
+    const certificates = parseManifests(
+      fs.readFileSync(CERT_MANAGER_EXAMPLE, 'utf8'),
+      CERT_MANAGER_EXAMPLE,
+    ) as unknown as (ManifestObject & Certificate)[];
+    for (const c of certificates) expect(`${c.apiVersion}/${c.kind}`).toBe('cert-manager.io/v1/Certificate');
+    const bySecret = (name: string): Certificate =>
+      only(
+        certificates.filter((c) => c.spec.secretName === name),
+        `Certificate of the Secret ${name}`,
+      );
+    const deployment = only(
+      objects.filter((o) => o.object.kind === 'Deployment'),
+      'controller Deployment',
+    ).object;
+    const server = bySecret(CONTROLLER_TLS_SECRET);
+    const client = bySecret(gatewayTlsSecret(group));
+    expect(server.metadata.namespace).toBe(deployment.metadata.namespace);
+    expect(client.metadata.namespace).toBe(daemonSet.metadata.namespace);
+    // One CA signs both: each side checks the other against the ca.crt of its own Secret.
+    expect(client.spec.issuerRef).toEqual(server.spec.issuerRef);
+    // The controller's certificate carries the name gateways dial (their default server name).
+    const xdsHost = (flagValue(bootstrapArgs, '--xds') ?? '').replace(/:\d+$/, '');
+    const service = only(
+      objects.filter(
+        (o) => o.object.kind === 'Service' && o.object.metadata.namespace === deployment.metadata.namespace,
+      ),
+      'controller Service',
+    ).object;
+    expect(xdsHost).toBe(`${service.metadata.name}.${service.metadata.namespace ?? ''}.svc`);
+    expect(server.spec.dnsNames).toContain(xdsHost);
+    expect(server.spec.usages).toContain('server auth');
+    // The gateway's certificate names its group in exactly one SPIFFE ID.
+    const named = groupFromCertificate((client.spec.uris ?? []).map((u) => `URI:${u}`).join(', '));
+    expect(named).toEqual(expect.objectContaining({ ok: true, group }));
+    expect(client.spec.usages).toContain('client auth');
+  });
+
   test('drain timing: the grace period outlasts the preStop; Envoy drains as long as the script waits', () => {
     const fail = Number(flagValue(preStop, '--fail-seconds'));
     const drain = Number(flagValue(preStop, '--drain-seconds'));
@@ -326,31 +519,96 @@ describe('manifests/', () => {
 // The DaemonSet's commands, run for real
 
 describe('gateway DaemonSet commands with the real CLI, Envoy and stop script', () => {
-  test('the init container bootstrap starts Envoy 1.40 with the container flags; the preStop drains it', async () => {
-    const [xdsPort = 0, adminPort = 0] = await freePorts(2);
-    const dir = tempDir('causeway-daemonset-');
+  test("over mTLS to a controller with the Deployment's TLS flags: the init container bootstrap starts Envoy 1.40 with the container flags, it is served its group and reloads a rotated certificate; the preStop drains it", async () => {
+    const [adminPort = 0, httpPort = 0, httpsPort = 0] = await freePorts(3);
+    // The containers' filesystems, under one temp folder: container path P is `${root}${P}`.
+    const root = tempDir('causeway-daemonset-');
+    const at = (p: string): string => path.join(root, p);
+    const ca = createTestCa();
+    let controller: RunningController | undefined;
     let envoyProcess: PackagedEnvoy | undefined;
     try {
-      // The init container's flags, on loopback: xDS to a port nothing listens on, admin on a free port.
-      const bootstrap = runBootstrapCommand(
-        withFlagValues(expand(bootstrapArgs, { NODE_NAME: 'gw-node-1' }), {
-          '--xds': `127.0.0.1:${String(xdsPort)}`,
+      // The controller's Secret volume, laid out as the kubelet does (..data symlink), with a certificate
+      // for the name the gateways dial (the DaemonSet's --xds host) only.
+      const deployment = only(
+        objects.filter((o) => o.object.kind === 'Deployment'),
+        'controller Deployment',
+      ).object;
+      const controllerArgs = only(podSpecOf(deployment)!.containers, 'controller container').args ?? [];
+      const serverFile = (flag: string): string => eqFlagValue(controllerArgs, flag) ?? '';
+      const xdsHost = (flagValue(bootstrapArgs, '--xds') ?? '').replace(/:\d+$/, '');
+      const server = ca.issueServer({ dns: [xdsHost] });
+      installTlsFiles(at(path.posix.dirname(serverFile('--xds-tls-cert'))), {
+        'tls.crt': server.cert,
+        'tls.key': server.key,
+        'ca.crt': ca.caCert,
+      });
+      const manifests = path.join(root, 'manifests');
+      fs.mkdirSync(manifests);
+      controller = await runController({
+        manifests,
+        xdsAddress: '127.0.0.1:0',
+        adminAddress: '127.0.0.1:0',
+        httpPort,
+        httpsPort,
+        logLevel: 'silent',
+        xdsTlsCert: at(serverFile('--xds-tls-cert')),
+        xdsTlsKey: at(serverFile('--xds-tls-key')),
+        xdsTlsClientCa: at(serverFile('--xds-tls-client-ca')),
+      });
+
+      // The gateway's Secret volume (same layout), a client certificate of the DaemonSet's group.
+      const gatewayTlsDir = at(path.posix.dirname(flagValue(bootstrapArgs, '--xds-tls-cert') ?? ''));
+      const first = ca.issueClient({ cn: 'gw-node-1', group });
+      installTlsFiles(gatewayTlsDir, { 'tls.crt': first.cert, 'tls.key': first.key, 'ca.crt': ca.caCert });
+
+      // The init container's flags: xDS to the controller on loopback, the controller's certificate
+      // still checked for the DaemonSet's --xds name; every path mapped into the temp folder.
+      const tlsPathFlags = ['--xds-tls-cert', '--xds-tls-key', '--xds-tls-ca', '--xds-tls-sds-dir'];
+      const mapped = Object.fromEntries(tlsPathFlags.map((f) => [f, at(flagValue(bootstrapArgs, f) ?? '')]));
+      const bootstrap = runBootstrapCommand([
+        ...withFlagValues(expand(bootstrapArgs, { NODE_NAME: 'gw-node-1' }), {
+          '--xds': `127.0.0.1:${String(controller.xdsPort)}`,
           '--admin-port': String(adminPort),
+          ...mapped,
         }),
-      );
+        '--xds-tls-server-name',
+        xdsHost,
+      ]);
       expect(bootstrap.node).toEqual(expect.objectContaining({ id: 'gw-node-1', cluster: group }));
       expect(bootstrap.admin.address.socket_address).toEqual({ address: '127.0.0.1', port_value: adminPort });
-      const bootstrapFile = path.join(dir, 'bootstrap.yaml');
-      fs.writeFileSync(bootstrapFile, bootstrap.text);
+      const configPath = flagValue(envoy.args ?? [], '--config-path') ?? '';
+      expect(configPath).toBe('/etc/causeway/envoy/bootstrap.yaml');
+      fs.mkdirSync(path.dirname(at(configPath)), { recursive: true });
+      fs.writeFileSync(at(configPath), bootstrap.text);
 
       // The Envoy container's exact command line, the bootstrap path mapped to the temp folder.
       expect(envoy.command).toEqual(['/usr/local/bin/envoy']);
-      expect(flagValue(envoy.args ?? [], '--config-path')).toBe('/etc/causeway/envoy/bootstrap.yaml');
       envoyProcess = await startPackagedEnvoy(
-        withFlagValues(envoy.args ?? [], { '--config-path': bootstrapFile }),
+        withFlagValues(envoy.args ?? [], { '--config-path': at(configPath) }),
         adminPort,
       );
       expect(await envoyProcess.serverLive()).toBe('1');
+      const gw = envoyProcess;
+
+      // The controller authorized the stream by the client certificate: group `default`.
+      const adminApi = controller.adminPort;
+      const connected = await until('the gateway connected over mTLS', async () =>
+        (await connectedGateways(adminApi)).find((g) => g.nodeId === 'gw-node-1'),
+      );
+      expect(connected.group).toBe(group);
+      expect(
+        await until('Envoy holds its client certificate', () => certSerial(gw, first.serialNumber)),
+      ).toBe(true);
+
+      // Rotation as the kubelet does it (a new ..data): Envoy reloads the files through the mount.
+      const second = ca.issueClient({ cn: 'gw-node-1', group });
+      installTlsFiles(gatewayTlsDir, { 'tls.crt': second.cert, 'tls.key': second.key, 'ca.crt': ca.caCert });
+      expect(
+        await until('Envoy reloads the rotated client certificate', () =>
+          certSerial(gw, second.serialNumber),
+        ),
+      ).toBe(true);
 
       // The preStop command: the host's sh instead of the busybox copy, the script from the repository,
       // the waits shortened to 0 (the flags and the admin address are the DaemonSet's).
@@ -372,9 +630,11 @@ describe('gateway DaemonSet commands with the real CLI, Envoy and stop script', 
       expect(await envoyProcess.serverLive()).toBe('0');
     } finally {
       envoyProcess?.kill();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await controller?.stop();
+      ca.remove();
+      fs.rmSync(root, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 90_000);
 });
 
 // ---------------------------------------------------------------------------------------------------

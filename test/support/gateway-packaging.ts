@@ -51,6 +51,8 @@ export function runBootstrapCommand(args: readonly string[]): GatewayBootstrap {
 export interface PackagedEnvoy {
   /** `server.live` from the admin stats: '1' serving, '0' once the health check was failed. */
   serverLive(): Promise<string | undefined>;
+  /** The body of GET `path` on its admin API (e.g. `/certs`). */
+  admin(path: string): Promise<string>;
   logs(): string;
   kill(): void;
 }
@@ -73,6 +75,7 @@ export async function startPackagedEnvoy(args: readonly string[], adminPort: num
       const text = await (await fetch(`${admin}/stats?filter=^server\\.live$`)).text();
       return /server\.live: (\d+)/.exec(text)?.[1];
     },
+    admin: async (p) => (await fetch(`${admin}${p}`)).text(),
     logs: () => log,
     kill: () => child.kill('SIGKILL'),
   };
