@@ -6,7 +6,7 @@
  * Known moto gaps, worked around here and not coded around in the product: targets are keyed by Id
  * only (so every test Service uses distinct pod IPs), target health is `healthy` at once (health
  * transitions are covered by alb-readiness-gate.test.ts with a scripted proxy), SetRulePriorities
- * refuses swaps (the plan moves priorities in two phases anyway), AddTags takes at most 10 keys.
+ * refuses swaps (the plan moves priorities in two phases anyway), AddTags limits (see moto-server.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -70,7 +70,7 @@ import {
   toSdkTags,
 } from '../aws/sdk-mapping.js';
 
-/** AddTags keys per call: AWS takes 50, moto 10; 10 works on both. */
+/** AddTags keys per call: AWS takes up to 50 tags per resource; moto refuses far fewer; 10 per call suits both. */
 export const ADD_TAGS_BATCH = 10;
 
 export interface PlanApplierOptions {
