@@ -127,9 +127,9 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
         metrics.recordPush(c.group, typeUrl, bytes);
         runner.notePushed();
       },
-      onAck: (c, typeUrl, version) => {
+      onAck: (c, typeUrl, version, covers) => {
         metrics.recordAck(c.group, typeUrl);
-        nacks.onAck(c, typeUrl, version);
+        nacks.onAck(c, typeUrl, version, covers);
       },
       onNack: (c, typeUrl, version, error, names) => {
         metrics.recordNack(c.group, typeUrl);

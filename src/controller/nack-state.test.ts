@@ -60,6 +60,44 @@ describe('reduceNack', () => {
     expect(rejectedObjects(s)).toEqual([]);
   });
 
+  it('a Delta ACK clears only the rejected resources its response updated or removed', () => {
+    const tcp = { kind: 'Service', namespace: 'shop', name: 'kafka' };
+    const both: NackEvent = {
+      kind: 'nack',
+      node: 'gw-1',
+      group: 'edge',
+      typeUrl: LDS,
+      version: 'v1',
+      message: 'cannot bind',
+      resources: [
+        { typeUrl: LDS, name: 'https', objects: [web] },
+        { typeUrl: LDS, name: 'tcp/9092', objects: [tcp] },
+      ],
+      at: 1000,
+    };
+    let s = run([both]);
+    // The fix removed the https listener only: tcp/9092 is still rejected, and only it.
+    s = reduceNack(s, {
+      kind: 'ack',
+      node: 'gw-1',
+      group: 'edge',
+      typeUrl: LDS,
+      version: 'v2',
+      covers: ['https'],
+    });
+    expect(rejections(s).map((r) => r.resources.map((x) => x.name))).toEqual([['tcp/9092']]);
+    expect(rejectedObjects(s).map((o) => o.object)).toEqual([tcp]);
+    s = reduceNack(s, {
+      kind: 'ack',
+      node: 'gw-1',
+      group: 'edge',
+      typeUrl: LDS,
+      version: 'v3',
+      covers: ['tcp/9092'],
+    });
+    expect(rejections(s)).toEqual([]);
+  });
+
   it('ignores an ACK of the rejected version and an ACK of another group', () => {
     const s = run([
       nack('gw-1', LDS, 'v1'),

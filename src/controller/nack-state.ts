@@ -54,6 +54,8 @@ export type NackEvent =
       readonly group: string;
       readonly typeUrl: string;
       readonly version: string;
+      /** Delta: the resources the ACKed response updated or removed; absent for SotW (whole state). */
+      readonly covers?: readonly string[];
     }
   | { readonly kind: 'open' | 'close'; readonly node: string; readonly group: string; readonly at: number };
 
@@ -93,7 +95,16 @@ export function reduceNack(state: NackState, e: NackEvent): NackState {
       // An ACK of the rejected version itself cannot happen (same bytes, same verdict); ignore it.
       if (!current || current.version === e.version) return state;
       const rejections = new Map(state.rejections);
-      rejections.delete(key);
+      // A Delta ACK only vouches for the resources its response touched: the other rejected ones stay.
+      const covered = e.covers ? new Set(e.covers) : undefined;
+      const remaining = covered ? current.resources.filter((r) => !covered.has(r.name)) : [];
+      if (remaining.length === 0) rejections.delete(key);
+      else
+        rejections.set(key, {
+          ...current,
+          resources: remaining,
+          objects: uniqueRefs(remaining.flatMap((r) => r.objects)),
+        });
       return { ...state, rejections };
     }
     case 'open': {

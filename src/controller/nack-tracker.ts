@@ -115,9 +115,16 @@ export class NackTracker {
     );
   }
 
-  onAck(conn: NackConnection, typeUrl: string, version: string): void {
+  onAck(conn: NackConnection, typeUrl: string, version: string, covers?: readonly string[]): void {
     const before = this.state.rejections.get(rejectionKey({ node: conn.nodeId, group: conn.group, typeUrl }));
-    this.update({ kind: 'ack', node: conn.nodeId, group: conn.group, typeUrl, version });
+    this.update({
+      kind: 'ack',
+      node: conn.nodeId,
+      group: conn.group,
+      typeUrl,
+      version,
+      ...(covers ? { covers } : {}),
+    });
     if (before && !this.state.rejections.has(rejectionKey(before)))
       this.o.logger.info(
         {

@@ -15,7 +15,15 @@ import { PUSH_ORDER } from '../protos/envoy-protos.js';
 export type Verdict =
   | { readonly kind: 'none' }
   | { readonly kind: 'stale' }
-  | { readonly kind: 'ack'; readonly version: string }
+  | {
+      readonly kind: 'ack';
+      readonly version: string;
+      /**
+       * Delta: the resources the ACKed response updated or removed (the ACK says nothing about the
+       * others). Absent for SotW, whose response is the whole state of the type.
+       */
+      readonly covers?: readonly string[];
+    }
   | { readonly kind: 'nack'; readonly nack: AdsNackInfo };
 
 interface TypeRecord {
@@ -23,6 +31,8 @@ interface TypeRecord {
   nonce: string | undefined;
   sentVersion: string;
   sentNames: readonly string[];
+  /** Delta only: the names removed by the latest response. */
+  removedNames?: readonly string[];
   /** When it was sent (ms). */
   sentAt: number;
   /** While pending: when the first response still unanswered was sent (ms). */
@@ -40,12 +50,23 @@ export class AckTracker {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  recordPush(typeUrl: string, nonce: string, version: string, resourceNames: readonly string[]): void {
+  /**
+   * `removedNames` is given by Delta streams (an incremental response: updates plus removals); SotW
+   * responses carry the whole state and leave it out.
+   */
+  recordPush(
+    typeUrl: string,
+    nonce: string,
+    version: string,
+    resourceNames: readonly string[],
+    removedNames?: readonly string[],
+  ): void {
     const previous = this.records.get(typeUrl);
     this.records.set(typeUrl, {
       nonce,
       sentVersion: version,
       sentNames: resourceNames,
+      ...(removedNames ? { removedNames } : {}),
       sentAt: this.now(),
       pendingSince: previous?.state === 'pending' ? (previous.pendingSince ?? previous.sentAt) : this.now(),
       state: 'pending',
@@ -105,7 +126,9 @@ export class AckTracker {
     }
     record.state = 'acked';
     record.ackedVersion = record.sentVersion;
-    return { kind: 'ack', version: record.sentVersion };
+    return record.removedNames
+      ? { kind: 'ack', version: record.sentVersion, covers: [...record.sentNames, ...record.removedNames] }
+      : { kind: 'ack', version: record.sentVersion };
   }
 
   /** The resource names of the latest response sent for the type. */

@@ -268,9 +268,9 @@ export class AdsStream<Req extends BaseRequest, Res> {
   private carryOut(step: Step): void {
     const conn = this.conn;
     if (!conn || this.closed) return;
-    for (const { typeUrl, version } of step.acks) {
+    for (const { typeUrl, version, covers } of step.acks) {
       this.ctx.logger.debug({ ...this.logContext(), typeUrl, version }, 'ads ack');
-      this.hook('onAck', () => this.ctx.events.onAck?.(conn, typeUrl, version));
+      this.hook('onAck', () => this.ctx.events.onAck?.(conn, typeUrl, version, covers));
     }
     for (const { typeUrl, nack } of step.nacks) {
       this.ctx.logger.warn(

@@ -115,7 +115,11 @@ export interface AdsEvents {
   onStreamClose?(conn: AdsConnection): void;
   /** `bytes` is the total size of the resources in the response (removals not counted). */
   onPush?(conn: AdsConnection, typeUrl: string, version: string, bytes: number, resourceCount: number): void;
-  onAck?(conn: AdsConnection, typeUrl: string, version: string): void;
+  /**
+   * `covers`: on Delta streams, the resources the ACKed response updated or removed (an ACK says nothing
+   * about the others); undefined on SotW streams (the response was the whole state of the type).
+   */
+  onAck?(conn: AdsConnection, typeUrl: string, version: string, covers?: readonly string[]): void;
   onNack?(
     conn: AdsConnection,
     typeUrl: string,

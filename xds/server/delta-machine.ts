@@ -225,6 +225,7 @@ export class DeltaMachine
       nonce,
       p.version,
       p.resources.map((r) => r.name),
+      p.removed,
     );
     step.pushes.push({ typeUrl, nonce, version: p.version, resources: p.resources, removed: p.removed });
   }

@@ -38,6 +38,14 @@ describe('nonces', () => {
 });
 
 describe('AckTracker', () => {
+  it('a Delta ACK says which resources it covers (updated or removed); a SotW ACK covers the whole type', () => {
+    const t = new AckTracker(() => 0);
+    t.recordPush('T', 'n1', 'v1', ['a'], ['gone']);
+    expect(t.onRequest('T', 'n1', null)).toEqual({ kind: 'ack', version: 'v1', covers: ['a', 'gone'] });
+    t.recordPush('T', 'n2', 'v2', ['a', 'b']);
+    expect(t.onRequest('T', 'n2', null)).toEqual({ kind: 'ack', version: 'v2' });
+  });
+
   it('classifies requests by their response_nonce', () => {
     const t = new AckTracker(() => 0);
     expect(t.onRequest('T', 'from-another-stream', null)).toEqual({ kind: 'none' });

@@ -18,9 +18,16 @@ export interface Push {
   readonly removed: readonly string[];
 }
 
+/** An ACK seen on the stream; `covers` as in the ack Verdict (Delta: what the ACKed response touched). */
+export interface AckNote {
+  readonly typeUrl: string;
+  readonly version: string;
+  readonly covers?: readonly string[];
+}
+
 export interface Step {
   readonly pushes: readonly Push[];
-  readonly acks: ReadonlyArray<{ readonly typeUrl: string; readonly version: string }>;
+  readonly acks: ReadonlyArray<AckNote>;
   readonly nacks: ReadonlyArray<{ readonly typeUrl: string; readonly nack: AdsNackInfo }>;
 }
 
@@ -39,11 +46,16 @@ export const EMPTY_STEP: Step = { pushes: [], acks: [], nacks: [] };
 
 export class StepBuilder {
   readonly pushes: Push[] = [];
-  readonly acks: Array<{ typeUrl: string; version: string }> = [];
+  readonly acks: AckNote[] = [];
   readonly nacks: Array<{ typeUrl: string; nack: AdsNackInfo }> = [];
 
   verdict(typeUrl: string, verdict: Verdict): void {
-    if (verdict.kind === 'ack') this.acks.push({ typeUrl, version: verdict.version });
+    if (verdict.kind === 'ack')
+      this.acks.push({
+        typeUrl,
+        version: verdict.version,
+        ...(verdict.covers ? { covers: verdict.covers } : {}),
+      });
     else if (verdict.kind === 'nack') this.nacks.push({ typeUrl, nack: verdict.nack });
   }
 
