@@ -16,6 +16,7 @@
 import type { Logger } from 'pino';
 import { compareDiagnostics, diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import type { ResourceSet } from '../resources/resource-set.js';
+import { SUBNETS } from './alb-annotations.js';
 import { buildAlbStacks, type AlbBuildResult } from './alb-build.js';
 import type { ActualStack, AlbPlan, AlbStack, AwsFacts } from './alb-model.js';
 import { AlbApplyError, AlbNameConflictError, type PlanApplier } from './apply/plan-applier.js';
@@ -124,7 +125,7 @@ export class AlbReconciler {
 
   /** Builds the desired stacks against the facts and the current actual placements (no apply). */
   async desired(resources: ResourceSet): Promise<{ built: AlbBuildResult; owned: readonly string[] }> {
-    const base = await this.o.facts.facts();
+    const base = await this.o.facts.facts(annotatedSubnetIds(resources));
     const owned = await this.o.reader.ownedGroups();
     const placements: Record<string, Record<string, string>> = {};
     for (const group of owned) {
@@ -237,6 +238,15 @@ export class AlbReconciler {
       return { group, applied, planned, error: messageOf(err) };
     }
   }
+}
+
+/** Subnet ids named by `alb.causeway.dev/subnets` on any Ingress (the facts describe them too). */
+export function annotatedSubnetIds(resources: ResourceSet): string[] {
+  const ids = new Set<string>();
+  for (const { object } of resources.ingresses.values())
+    for (const id of (object.metadata.annotations?.[SUBNETS.name] ?? '').split(','))
+      if (id.trim() !== '') ids.add(id.trim());
+  return [...ids].sort(compare);
 }
 
 /** The ALB Ingresses of the resources, for diagnostics when nothing could be built. */

@@ -23,6 +23,7 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateSubnetCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { TAG_CLUSTER, TAG_GROUP } from '../../src/alb/alb-model.js';
 import { createAlbEdge, type AlbEdge } from '../../src/alb/alb-reconciler-factory.js';
 import { albIngress, albService, ALB_CLASS, resourcesOf } from '../support/alb-fixtures.js';
@@ -293,5 +294,64 @@ describe('ALB mode against moto', () => {
     );
     expect(again.groups.map((g) => [g.group, g.planned])).toEqual([['store', 0]]);
     expect(fresh.gateway.counts().mutating).toBe(0);
+  });
+
+  test('subnets named by annotation are used even when untagged', async () => {
+    const ec2 = new EC2Client({
+      endpoint: moto.aws.endpoint,
+      region: moto.aws.region,
+      credentials: moto.aws.credentials,
+    });
+    const ids: string[] = [];
+    try {
+      for (const [i, az] of ['us-east-1c', 'us-east-1d'].entries())
+        ids.push(
+          (
+            await ec2.send(
+              new CreateSubnetCommand({
+                VpcId: network.vpcId,
+                CidrBlock: `10.0.${20 + i}.0/24`,
+                AvailabilityZone: az,
+              }),
+            )
+          ).Subnet!.SubnetId!,
+        );
+    } finally {
+      ec2.destroy();
+    }
+    const e = edge();
+    const withEdge = [
+      ...objects({ shopPath: '/basket', apiIps: ['10.0.2.12'], withLone: false }),
+      albIngress({
+        name: 'edge',
+        host: 'edge.example.com',
+        paths: [{ path: '/', service: 'cart' }],
+        annotations: {
+          'alb.causeway.dev/subnets': ids.join(','),
+          'alb.causeway.dev/scheme': 'internet-facing',
+        },
+      }),
+    ];
+    const r = await e.reconciler.reconcile(await resourcesOf(dir, withEdge));
+    expect(r.groups.map((g) => [g.group, g.error])).toEqual([
+      ['default/edge', undefined],
+      ['store', undefined],
+    ]);
+    const lb = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!.find(
+      (l) => l.DNSName === r.hostnames.get('/default/edge')?.[0],
+    )!;
+    expect(lb.Scheme).toBe('internet-facing');
+    expect(lb.AvailabilityZones!.map((z) => z.SubnetId).sort()).toEqual([...ids].sort());
+    // The facts describe the annotated subnets too (their zones count, untagged as they are).
+    const facts = await e.facts.facts(ids);
+    expect(
+      facts.subnets
+        .filter((f) => ids.includes(f.id))
+        .map((f) => [f.availabilityZone, f.roles])
+        .sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    ).toEqual([
+      ['us-east-1c', []],
+      ['us-east-1d', []],
+    ]);
   });
 });

@@ -1,14 +1,14 @@
 /**
  * Resolves the AWS facts the pure build needs (alb-model.ts `AwsFacts`): the VPC, the subnets a load
  * balancer may use (tagged `kubernetes.io/role/elb` for internet-facing, `kubernetes.io/role/internal-elb`
- * for internal; or named explicitly), and the ACM certificates with the domains they cover. Read once
+ * for internal; or named by the `alb.causeway.dev/subnets` annotation), and the ACM certificates with the domains they cover. Read once
  * and cached for `ttlMs` (subnets and certificates change rarely; a new certificate is picked up within
  * that time): a resync costs no call.
  */
 import { DescribeCertificateCommand, ListCertificatesCommand } from '@aws-sdk/client-acm';
-import { DescribeSubnetsCommand, type Subnet } from '@aws-sdk/client-ec2';
+import { DescribeSubnetsCommand, type DescribeSubnetsCommandOutput, type Subnet } from '@aws-sdk/client-ec2';
 import type { AlbScheme, AwsFacts, CertificateFact, SubnetFact } from '../alb-model.js';
-import type { AwsGateway } from './aws-gateway.js';
+import { codeOf, type AwsGateway } from './aws-gateway.js';
 
 export const ROLE_ELB = 'kubernetes.io/role/elb';
 export const ROLE_INTERNAL_ELB = 'kubernetes.io/role/internal-elb';
@@ -39,16 +39,21 @@ export function subnetFact(s: Subnet): SubnetFact {
 }
 
 export class FactsResolver {
-  private cached: { at: number; facts: AwsFacts } | undefined;
+  private cached: { at: number; key: string; facts: AwsFacts } | undefined;
 
   constructor(private readonly o: FactsResolverOptions) {}
 
-  /** The facts (without placements, which come from each group's actual stack). */
-  async facts(): Promise<AwsFacts> {
+  /**
+   * The facts (without placements, which come from each group's actual stack). `annotatedSubnetIds`:
+   * subnets named by `alb.causeway.dev/subnets` annotations, described too even when untagged.
+   */
+  async facts(annotatedSubnetIds: readonly string[] = []): Promise<AwsFacts> {
     const ttl = this.o.ttlMs ?? 10 * 60_000;
-    if (this.cached && Date.now() - this.cached.at < ttl) return this.cached.facts;
-    const facts = { ...(await this.readSubnets()), certificates: await this.readCertificates() };
-    this.cached = { at: Date.now(), facts };
+    const extra = [...new Set(annotatedSubnetIds)].sort(compare);
+    const key = extra.join(',');
+    if (this.cached && this.cached.key === key && Date.now() - this.cached.at < ttl) return this.cached.facts;
+    const facts = { ...(await this.readSubnets(extra)), certificates: await this.readCertificates() };
+    this.cached = { at: Date.now(), key, facts };
     return facts;
   }
 
@@ -57,33 +62,45 @@ export class FactsResolver {
     this.cached = undefined;
   }
 
-  private async readSubnets(): Promise<{ vpcId: string; subnets: SubnetFact[] }> {
-    const subnets: Subnet[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.o.gateway.ec2(
-        new DescribeSubnetsCommand({
-          Filters: [
-            { Name: 'tag-key', Values: [ROLE_ELB, ROLE_INTERNAL_ELB] },
-            ...(this.o.vpcId ? [{ Name: 'vpc-id', Values: [this.o.vpcId] }] : []),
-          ],
-          ...(token ? { NextToken: token } : {}),
-        }),
-      );
-      subnets.push(...(page.Subnets ?? []));
-      token = page.NextToken;
-    } while (token);
+  private async readSubnets(extra: readonly string[]): Promise<{ vpcId: string; subnets: SubnetFact[] }> {
+    const subnets: Subnet[] = await this.describeSubnets([
+      { Name: 'tag-key', Values: [ROLE_ELB, ROLE_INTERNAL_ELB] },
+      ...(this.o.vpcId ? [{ Name: 'vpc-id', Values: [this.o.vpcId] }] : []),
+    ]);
+    const have = new Set(subnets.map((s) => s.SubnetId));
+    const missing = extra.filter((id) => !have.has(id));
+    if (missing.length > 0) {
+      try {
+        subnets.push(...(await this.describeSubnets([{ Name: 'subnet-id', Values: missing }])));
+      } catch (err) {
+        // A subnet id that does not exist: the build reports the annotation (CW_E_ALB_SUBNETS).
+        if (!/NotFound|Malformed/.test(codeOf(err))) throw err;
+      }
+    }
     const vpcs = [...new Set(subnets.map((s) => s.VpcId ?? ''))].sort(compare);
     if (vpcs.length === 0)
       throw new FactsError(
-        `no subnet tagged ${ROLE_ELB} or ${ROLE_INTERNAL_ELB}${this.o.vpcId ? ` in ${this.o.vpcId}` : ''}`,
+        `no subnet tagged ${ROLE_ELB} or ${ROLE_INTERNAL_ELB}${this.o.vpcId ? ` in ${this.o.vpcId}` : ''}, and none annotated`,
       );
     if (vpcs.length > 1)
-      throw new FactsError(`tagged subnets span several VPCs (${vpcs.join(', ')}): pass --aws-vpc-id`);
+      throw new FactsError(`the subnets found span several VPCs (${vpcs.join(', ')}): pass --aws-vpc-id`);
     return {
       vpcId: vpcs[0]!,
       subnets: subnets.map(subnetFact).sort((a, b) => compare(a.id, b.id)),
     };
+  }
+
+  private async describeSubnets(filters: { Name: string; Values: string[] }[]): Promise<Subnet[]> {
+    const out: Subnet[] = [];
+    let token: string | undefined;
+    do {
+      const page: DescribeSubnetsCommandOutput = await this.o.gateway.ec2(
+        new DescribeSubnetsCommand({ Filters: filters, ...(token ? { NextToken: token } : {}) }),
+      );
+      out.push(...(page.Subnets ?? []));
+      token = page.NextToken;
+    } while (token);
+    return out;
   }
 
   private async readCertificates(): Promise<CertificateFact[]> {
