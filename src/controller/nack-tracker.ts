@@ -125,17 +125,23 @@ export class NackTracker {
       version,
       ...(covers ? { covers } : {}),
     });
-    if (before && !this.state.rejections.has(rejectionKey(before)))
-      this.o.logger.info(
-        {
-          node: conn.nodeId,
-          group: conn.group,
-          typeUrl,
-          version,
-          objects: before.objects.map(describeRef),
-        },
-        'gateway accepted a later version; its rejection is cleared',
-      );
+    if (!before) return;
+    const after = this.state.rejections.get(rejectionKey(before));
+    if (after === before) return;
+    const still = new Set((after?.objects ?? []).map(describeRef));
+    this.o.logger.info(
+      {
+        node: conn.nodeId,
+        group: conn.group,
+        typeUrl,
+        version,
+        objects: before.objects.map(describeRef).filter((o) => !still.has(o)),
+        ...(after ? { stillRejected: after.resources.map((r) => r.name) } : {}),
+      },
+      after
+        ? 'gateway accepted a later version; part of its rejection is cleared'
+        : 'gateway accepted a later version; its rejection is cleared',
+    );
   }
 
   onStreamOpen(conn: NackConnection): void {

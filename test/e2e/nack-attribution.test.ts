@@ -302,8 +302,24 @@ describe.each(['delta', 'sotw'] as const)('a gateway rejecting config (%s)', (pr
     expect((await nackDiagnostics()).length).toBe(2);
   }, 30_000);
 
-  it('fixing the inputs pushes a new listener version; once the gateway ACKs it every mark clears', async () => {
-    // The Ingress without TLS (the group's https listener goes away), the Service on a free port.
+  it('fixing the Ingress alone clears its mark; the Service stays rejected until it is fixed too', async () => {
+    // The Ingress without TLS (the group's https listener goes away); the Service still on the taken port.
+    writeAtomic(
+      path.join(dir, 'rejected.yaml'),
+      yamlDocs(ingress('shop', 'shop.example.com'), tcpService(ports.taken)),
+    );
+    const blamed = async (): Promise<string[]> =>
+      (await nackDiagnostics()).map((d) => `${d.object.kind} ${d.object.name}`).sort();
+    await until('the Ingress mark to clear', async () => {
+      const now = await blamed();
+      return now.length === 1 ? now : undefined;
+    });
+    // Delta: the ACK vouched for the https removal only. SotW: tcp/<port> was sent and rejected again.
+    await sleep(1_000);
+    expect(await blamed()).toEqual(['Service kafka']);
+  }, 30_000);
+
+  it('fixing the Service too pushes a new listener version; once the gateway ACKs it every mark clears', async () => {
     writeAtomic(
       path.join(dir, 'rejected.yaml'),
       yamlDocs(ingress('shop', 'shop.example.com'), tcpService(ports.free)),
@@ -319,7 +335,7 @@ describe.each(['delta', 'sotw'] as const)('a gateway rejecting config (%s)', (pr
     expect(cleared).toHaveLength(1);
     expect(cleared[0]).toMatchObject({
       typeUrl: 'type.googleapis.com/envoy.config.listener.v3.Listener',
-      objects: ['Ingress default/shop', 'Service default/kafka'],
+      objects: ['Service default/kafka'],
     });
   }, 30_000);
 });
