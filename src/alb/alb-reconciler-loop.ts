@@ -28,6 +28,8 @@ export interface AlbReconcileLoopOptions {
   /** After a failed group, default 15 s. */
   readonly retryMs?: number;
   readonly gate?: PodReadinessGate;
+  /** When this replica starts leading (checked every 2 s), it reconciles at once instead of at the next resync. */
+  readonly isLeader?: () => boolean;
   /** Called after each reconcile (e.g. to write status and Events). */
   readonly onResult?: (result: AlbReconcileResult) => void;
 }
@@ -43,6 +45,8 @@ export class AlbReconcileLoop {
   private resyncTimer: ReturnType<typeof setInterval> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private lastDrift = Date.now();
+  private leaderTimer: ReturnType<typeof setInterval> | undefined;
+  private wasLeader = false;
   private stopped = false;
 
   constructor(private readonly o: AlbReconcileLoopOptions) {}
@@ -57,11 +61,25 @@ export class AlbReconcileLoop {
       void this.run();
     }, this.o.resyncMs ?? 60_000);
     this.resyncTimer.unref?.();
+    const isLeader = this.o.isLeader;
+    if (isLeader) {
+      this.wasLeader = isLeader();
+      this.leaderTimer = setInterval(() => {
+        const now = isLeader();
+        if (now && !this.wasLeader) {
+          this.o.logger.info('became leader: reconciling ALBs now');
+          void this.run();
+        }
+        this.wasLeader = now;
+      }, 2000);
+      this.leaderTimer.unref?.();
+    }
   }
 
   stop(): void {
     this.stopped = true;
     if (this.resyncTimer) clearInterval(this.resyncTimer);
+    if (this.leaderTimer) clearInterval(this.leaderTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.o.gate?.close();
   }
@@ -198,6 +216,7 @@ export function createAlbMode(o: AlbModeOptions): { loop: AlbReconcileLoop; edge
   const loop = new AlbReconcileLoop({
     edge,
     logger,
+    isLeader: o.isLeader,
     ...(gate ? { gate } : {}),
     ...(o.onResult ? { onResult: o.onResult } : {}),
   });
