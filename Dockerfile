@@ -35,4 +35,6 @@ EXPOSE 18000 19000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:19000/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "--enable-source-maps", "/app/bin/causeway.js"]
-CMD ["controller", "--manifests", "/etc/causeway/manifests", "--xds-address", "0.0.0.0:18000", "--admin-address", "0.0.0.0:19000"]
+# Standalone mode on a mounted manifests folder. xDS off loopback requires mTLS (docs/security.md): mount a
+# kubernetes.io/tls-style folder (tls.crt, tls.key, ca.crt) at /etc/causeway/xds-tls, or override the CMD.
+CMD ["controller", "--manifests", "/etc/causeway/manifests", "--xds-address", "0.0.0.0:18000", "--admin-address", "0.0.0.0:19000", "--xds-tls-cert", "/etc/causeway/xds-tls/tls.crt", "--xds-tls-key", "/etc/causeway/xds-tls/tls.key", "--xds-tls-client-ca", "/etc/causeway/xds-tls/ca.crt"]

@@ -23,6 +23,7 @@ import {
 } from '../support/dockerfile-stages.js';
 import { tempDir } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
+import { createTestCa, installTlsFiles } from '../support/tls-certs.js';
 
 const ROOT = projectRoot();
 const DOCKERFILE = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
@@ -219,15 +220,22 @@ describe('Dockerfile stages, emulated', () => {
   test('the image runs the controller, and its HEALTHCHECK passes against it and fails without it', async () => {
     const [xdsPort, adminPort] = await freePorts(2);
     const manifests = tempDir('causeway-docker-manifests-');
+    // The xDS mTLS files the default CMD names, laid out as a mounted Secret (test certificates).
+    const ca = createTestCa();
+    const server = ca.issueServer({ ips: ['127.0.0.1'] });
+    const tlsDir = path.join(manifests, '..', `${path.basename(manifests)}-xds-tls`);
+    installTlsFiles(tlsDir, { 'tls.crt': server.cert, 'tls.key': server.key, 'ca.crt': ca.caCert });
     // The default CMD with the addresses moved to 127.0.0.1 and free ports (tests stay on loopback).
     const cmd = image.cmd!.map((a) =>
       a === '/etc/causeway/manifests'
         ? manifests
-        : a.endsWith(':18000')
-          ? `127.0.0.1:${String(xdsPort)}`
-          : a.endsWith(':19000')
-            ? `127.0.0.1:${String(adminPort)}`
-            : a,
+        : a.startsWith('/etc/causeway/xds-tls/')
+          ? path.join(tlsDir, path.basename(a))
+          : a.endsWith(':18000')
+            ? `127.0.0.1:${String(xdsPort)}`
+            : a.endsWith(':19000')
+              ? `127.0.0.1:${String(adminPort)}`
+              : a,
     );
     expect(cmd).toContain(`127.0.0.1:${String(adminPort)}`);
     const health = image.healthcheck!;
@@ -258,6 +266,8 @@ describe('Dockerfile stages, emulated', () => {
       controller.kill('SIGTERM');
       expect(await exited).toBe(0);
       fs.rmSync(manifests, { recursive: true, force: true });
+      fs.rmSync(tlsDir, { recursive: true, force: true });
+      ca.remove();
     }
   }, 60_000);
 });
