@@ -137,14 +137,26 @@ async function expectConverged(): Promise<void> {
 describe('ALB mode under AWS faults', () => {
   test('throttling and 500s on a share of the calls: converges, retries counted and bounded', async () => {
     await freshAccount();
-    let n = 0;
+    // Faults on ELBv2 calls (the proxy's error bodies are ELBv2's XML); EC2 and ACM pass. A request is
+    // known by its form body (a retry sends the same one): every 3rd distinct request is throttled once,
+    // every 7th gets a 500 then a throttle, every 11th a reset; so no call fails more than twice, and
+    // the outcome does not depend on how the two groups' calls interleave.
+    const seen = new Map<string, { index: number; attempts: number }>();
+    const script = (index: number, attempt: number): FaultDecision => {
+      if (index % 7 === 0) return attempt === 1 ? 'error500' : attempt === 2 ? 'throttle' : 'pass';
+      if (index % 3 === 0) return attempt === 1 ? 'throttle' : 'pass';
+      if (index % 11 === 0) return attempt === 1 ? 'reset' : 'pass';
+      return 'pass';
+    };
     const proxy = await startAwsFaultProxy({
       target: moto.aws.endpoint,
-      // Faults on ELBv2 calls (the proxy's error bodies are ELBv2's XML); EC2 and ACM pass.
       decide: (_action, params): FaultDecision => {
         if (params.get('Version') !== '2015-12-01') return 'pass';
-        n++;
-        return n % 3 === 0 ? 'throttle' : n % 7 === 0 ? 'error500' : n % 11 === 0 ? 'reset' : 'pass';
+        const key = params.toString();
+        const entry = seen.get(key) ?? { index: seen.size + 1, attempts: 0 };
+        entry.attempts++;
+        seen.set(key, entry);
+        return script(entry.index, entry.attempts);
       },
     });
     try {
