@@ -112,6 +112,33 @@ export interface ApplyResult {
 
 const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Attribute values AWS gives a new target group / load balancer: a create skips the
+ * Modify*Attributes call for the attributes that already have them (on a cold start that is one
+ * call saved per target group, since the default deregistration delay is AWS's own). A resource
+ * adopted after a crash is re-read and planned on the next reconcile, so nothing is assumed for long.
+ */
+export const NEW_TARGET_GROUP_ATTRIBUTES: Readonly<Record<string, string>> = {
+  'deregistration_delay.timeout_seconds': '300',
+  'slow_start.duration_seconds': '0',
+  'stickiness.enabled': 'false',
+  'load_balancing.algorithm.type': 'round_robin',
+};
+export const NEW_LOAD_BALANCER_ATTRIBUTES: Readonly<Record<string, string>> = {
+  'idle_timeout.timeout_seconds': '60',
+  'deletion_protection.enabled': 'false',
+  'routing.http2.enabled': 'true',
+};
+
+function beyondDefaults(
+  wanted: Readonly<Record<string, string>>,
+  defaults: Readonly<Record<string, string>>,
+): { Key: string; Value: string }[] {
+  return Object.entries(wanted)
+    .filter(([k, v]) => defaults[k] !== v)
+    .map(([Key, Value]) => ({ Key, Value }));
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -252,14 +279,11 @@ class ApplyRun {
           arn = await this.adoptTargetGroup(tg.name, tg.resourceId);
         }
         this.created('target-group', tg.resourceId, arn, tags);
-        if (Object.keys(tg.attributes).length > 0) {
+        const tgAttributes = beyondDefaults(tg.attributes, NEW_TARGET_GROUP_ATTRIBUTES);
+        if (tgAttributes.length > 0)
           await gw.elbv2(
-            new ModifyTargetGroupAttributesCommand({
-              TargetGroupArn: arn,
-              Attributes: Object.entries(tg.attributes).map(([Key, Value]) => ({ Key, Value })),
-            }),
+            new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: tgAttributes }),
           );
-        }
         return;
       }
       case 'modify-target-group':
@@ -315,14 +339,11 @@ class ApplyRun {
         const arn = found.LoadBalancerArn!;
         this.dnsNames.set(lb.resourceId, found.DNSName ?? '');
         this.created('load-balancer', lb.resourceId, arn, tags);
-        if (Object.keys(lb.attributes).length > 0) {
+        const lbAttributes = beyondDefaults(lb.attributes, NEW_LOAD_BALANCER_ATTRIBUTES);
+        if (lbAttributes.length > 0)
           await gw.elbv2(
-            new ModifyLoadBalancerAttributesCommand({
-              LoadBalancerArn: arn,
-              Attributes: Object.entries(lb.attributes).map(([Key, Value]) => ({ Key, Value })),
-            }),
+            new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: lbAttributes }),
           );
-        }
         return;
       }
       case 'modify-load-balancer': {
