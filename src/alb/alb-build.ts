@@ -214,6 +214,9 @@ class GroupBuilder {
     const loadBalancers: LoadBalancerSpec[] = [];
     const targetGroups = new Map<string, TargetGroupSpec>();
     const lbBase = this.loadBalancerBase(members[0]!);
+    // Without subnets in two zones AWS refuses the load balancer: hold the group (nothing created,
+    // changed or deleted) until the subnets or the annotation are fixed.
+    if (!lbBase) return undefined;
     const placedIngresses = new Set<string>();
     const shardIngresses: Map<number, Set<string>> = new Map();
     for (const [index, unitKeys] of placement.shards) {
@@ -452,7 +455,9 @@ class GroupBuilder {
 
   private loadBalancerBase(
     first: AlbIngress,
-  ): Pick<LoadBalancerSpec, 'scheme' | 'ipAddressType' | 'subnetIds' | 'securityGroupIds' | 'attributes'> {
+  ):
+    | Pick<LoadBalancerSpec, 'scheme' | 'ipAddressType' | 'subnetIds' | 'securityGroupIds' | 'attributes'>
+    | undefined {
     const scheme = (this.setting(SCHEME.name) as AlbScheme | undefined) ?? 'internal';
     const annotated = this.setting(SUBNETS.name) as readonly string[] | undefined;
     let subnetIds: string[];
@@ -475,10 +480,11 @@ class GroupBuilder {
           'CW_E_ALB_SUBNETS',
           owner.entries.diagRef,
           annotated
-            ? `group "${this.group}": alb.causeway.dev/subnets names subnets in ${zones} availability zone(s); an ALB needs two`
-            : `group "${this.group}": ${zones} availability zone(s) have a subnet tagged for scheme ${scheme}; an ALB needs two (tag subnets kubernetes.io/role/${scheme === 'internal' ? 'internal-elb' : 'elb'}=1 or annotate alb.causeway.dev/subnets)`,
+            ? `group "${this.group}": alb.causeway.dev/subnets names subnets in ${zones} availability zone(s); an ALB needs two; the group is held (nothing in AWS is created or changed) until this is fixed`
+            : `group "${this.group}": ${zones} availability zone(s) have a subnet tagged for scheme ${scheme}; an ALB needs two (tag subnets kubernetes.io/role/${scheme === 'internal' ? 'internal-elb' : 'elb'}=1 or annotate alb.causeway.dev/subnets); the group is held (nothing in AWS is created or changed) until this is fixed`,
         ),
       );
+      return undefined;
     }
     return {
       scheme,
