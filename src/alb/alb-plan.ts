@@ -12,6 +12,11 @@
  * created (with their rules) and modified; rules created, modified, deleted, moved; listeners and
  * load balancers deleted (AWS deletes a load balancer's listeners and rules, a listener's rules, with
  * it); target groups deleted. A converged stack gives no change at all.
+ *
+ * Target groups and load balancers carry the digest of their managed attributes as a tag
+ * (`causeway.dev/attributes-digest`, src/alb/attributes-digest.ts): it is part of their desired tags
+ * (in the create, else an `update-tags` after the attribute change), so the reader can trust it on the
+ * next read instead of describing the attributes.
  */
 import type {
   ActualLoadBalancer,
@@ -27,6 +32,7 @@ import type {
   ResourceRef,
   TargetGroupSpec,
 } from './alb-model.js';
+import { withAttributesDigest } from './attributes-digest.js';
 import { batches, diffTargets, isRegistered } from './plan-targets.js';
 import {
   canonicalAction,
@@ -111,7 +117,7 @@ function sameListener(d: ListenerSpec, a: ActualLoadBalancer['listeners'][number
 
 function loadBalancerHead(lb: LoadBalancerSpec): Omit<LoadBalancerSpec, 'listeners' | 'hosts' | 'ingresses'> {
   const { listeners: _l, hosts: _h, ingresses: _i, ...head } = lb;
-  return head;
+  return { ...head, tags: withAttributesDigest(lb.tags, lb.attributes) };
 }
 
 export function planAlbStack(desired: AlbStack | undefined, actual: ActualStack): AlbPlan {
@@ -136,7 +142,10 @@ export function planAlbStack(desired: AlbStack | undefined, actual: ActualStack)
   for (const { desired: d, actual: a } of tgs.pairs) {
     if (!a) {
       const { targets, ...rest } = d;
-      tgChanges.push({ op: 'create-target-group', targetGroup: { ...rest, targets } });
+      tgChanges.push({
+        op: 'create-target-group',
+        targetGroup: { ...rest, tags: withAttributesDigest(d.tags, d.attributes), targets },
+      });
       for (const batch of batches(targets.filter(isRegistered).map((t) => ({ id: t.id, port: t.port }))))
         tgChanges.push({ op: 'register-targets', targetGroup: { resourceId: d.resourceId }, targets: batch });
       continue;
@@ -146,7 +155,7 @@ export function planAlbStack(desired: AlbStack | undefined, actual: ActualStack)
       tgChanges.push({ op: 'modify-target-group', targetGroup: ref, healthCheck: d.healthCheck });
     const attrs = attributeChanges(d.attributes, a.attributes);
     if (attrs) tgChanges.push({ op: 'modify-target-group-attributes', targetGroup: ref, attributes: attrs });
-    const tags = tagChange(ref, d.tags, a.tags);
+    const tags = tagChange(ref, withAttributesDigest(d.tags, d.attributes), a.tags);
     if (tags) tgChanges.push(tags);
     const diff = diffTargets(d.targets, a.targets);
     for (const batch of diff.deregisterTerminating)
@@ -176,7 +185,7 @@ export function planAlbStack(desired: AlbStack | undefined, actual: ActualStack)
           ...(attrs ? { attributes: attrs } : {}),
           ...(ipType ? { ipAddressType: d.ipAddressType } : {}),
         });
-      const tags = tagChange(lbRef, d.tags, a.tags);
+      const tags = tagChange(lbRef, withAttributesDigest(d.tags, d.attributes), a.tags);
       if (tags) lbChanges.push(tags);
     }
     const actualListeners = new Map((a?.listeners ?? []).map((l) => [l.port, l]));

@@ -2,7 +2,9 @@
  * Runs the ALB reconciler inside `causeway controller --alb`: after every applied translation (the
  * runner's onApplied), on a resync timer, and again after a failure. The cached actual state makes a
  * resync of a converged world free (no AWS call); every `driftMs` the cache is dropped so that changes
- * made behind Causeway's back (console, another tool) are found and undone.
+ * made behind Causeway's back (console, another tool) are found and undone. That drift pass describes
+ * every attribute for real: other reads trust the attributes digest tags (src/alb/attributes-digest.ts),
+ * which a change made out of band leaves as they were.
  *
  * It also feeds the leader writers: the ALB Ingresses join the served list with their ALB DNS names
  * as addresses (Ingress status), and ALB diagnostics join the diagnostics (Events); and it updates
@@ -55,8 +57,7 @@ export class AlbReconcileLoop {
     this.resyncTimer = setInterval(() => {
       if (Date.now() - this.lastDrift >= (this.o.driftMs ?? 30 * 60_000)) {
         this.lastDrift = Date.now();
-        this.o.edge.reader.invalidateAll();
-        this.o.edge.facts.invalidate();
+        this.o.edge.reconciler.startDriftCheck();
       }
       void this.run();
     }, this.o.resyncMs ?? 60_000);
@@ -158,7 +159,7 @@ export class AlbReconcileLoop {
       try {
         const arns = new Map<string, string>();
         for (const stack of r.stacks) {
-          const actual = await this.o.edge.reader.stack(stack.group);
+          const actual = await this.o.edge.reader.layout(stack.group);
           for (const tg of actual.targetGroups) arns.set(tg.resourceId, tg.arn);
         }
         await this.o.gate.update(r.stacks, arns);

@@ -4,7 +4,8 @@
  *
  * - Actual state comes from the AlbStateReader's cache (read by ownership tags, re-read only for the
  *   groups an apply changed), so a converged resync makes no AWS call at all, and an endpoint change
- *   costs only its RegisterTargets/DeregisterTargets calls.
+ *   costs only its RegisterTargets/DeregisterTargets calls. The reader is given the desired attributes
+ *   (`expectedAttributesOf`): where a resource's digest tag vouches for them, it describes nothing.
  * - Groups we own in AWS that no longer have an Ingress are planned against an empty desired stack:
  *   garbage collection of what we own. Groups held by the build (every Ingress of the group has an
  *   error) are left as they are.
@@ -19,6 +20,7 @@ import type { ResourceSet } from '../resources/resource-set.js';
 import { SUBNETS } from './alb-annotations.js';
 import { buildAlbStacks, type AlbBuildResult } from './alb-build.js';
 import type { ActualStack, AlbPlan, AlbStack, AwsFacts } from './alb-model.js';
+import { expectedAttributesOf } from './attributes-digest.js';
 import { AlbApplyError, AlbNameConflictError, type PlanApplier } from './apply/plan-applier.js';
 import type { AlbStateReader } from './aws/actual-state-reader.js';
 import { AwsCallError } from './aws/aws-gateway.js';
@@ -123,13 +125,23 @@ export class AlbReconciler {
     this.active = undefined;
   }
 
+  /**
+   * Makes the next reconcile a drift check: everything is read from AWS again (inventory, stacks,
+   * facts), every attribute described for real whatever the digest tags say, so changes made out of
+   * band are found and the plan undoes them. The loop calls it every `driftMs`.
+   */
+  startDriftCheck(): void {
+    this.o.reader.invalidateAll({ describeAttributes: true });
+    this.o.facts.invalidate();
+  }
+
   /** Builds the desired stacks against the facts and the current actual placements (no apply). */
   async desired(resources: ResourceSet): Promise<{ built: AlbBuildResult; owned: readonly string[] }> {
     const base = await this.o.facts.facts(annotatedSubnetIds(resources));
     const owned = await this.o.reader.ownedGroups();
     const placements: Record<string, Record<string, string>> = {};
     for (const group of owned) {
-      const p = placementsFromActual(await this.o.reader.stack(group));
+      const p = placementsFromActual(await this.o.reader.layout(group));
       if (Object.keys(p).length > 0) placements[group] = p;
     }
     const build = this.o.build ?? buildAlbStacks;
@@ -144,7 +156,10 @@ export class AlbReconciler {
     const { built, owned } = await this.desired(resources);
     const plans: { group: string; plan: AlbPlan }[] = [];
     for (const { group, desired } of this.targets(built, owned))
-      plans.push({ group, plan: this.o.plan(desired, await this.o.reader.stack(group)) });
+      plans.push({
+        group,
+        plan: this.o.plan(desired, await this.o.reader.stack(group, expectedAttributesOf(desired))),
+      });
     return { plans, diagnostics: built.diagnostics };
   }
 
@@ -203,7 +218,7 @@ export class AlbReconciler {
     const ingresses = desired.ingresses;
     let planned = 0;
     try {
-      const actual = await this.o.reader.stack(group);
+      const actual = await this.o.reader.stack(group, expectedAttributesOf(desired));
       const plan = this.o.plan(desired, actual);
       planned = plan.changes.length;
       let dns = new Map(actual.loadBalancers.map((lb) => [lb.resourceId, lb.dnsName]));
@@ -234,7 +249,8 @@ export class AlbReconciler {
       const applied = err instanceof AlbApplyError ? err.index : 0;
       log.error({ code, err: messageOf(err), applied, planned }, 'ALB reconcile of the group failed');
       for (const ref of ingresses) diags.push(diagnostic(code, ref, messageOf(err)));
-      if (err instanceof AwsCallError || !(err instanceof AlbApplyError)) this.o.reader.invalidate(group);
+      if (err instanceof AwsCallError || !(err instanceof AlbApplyError))
+        this.o.reader.invalidate(group, { describeAttributes: true });
       return { group, applied, planned, error: messageOf(err) };
     }
   }

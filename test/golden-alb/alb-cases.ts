@@ -14,6 +14,7 @@ import { buildResourceSet, type ResourceSet, type Sourced } from '../../src/reso
 import type { AlbBuildOptions } from '../../src/alb/alb-build.js';
 import type { ActualStack, AlbStack, AwsFacts } from '../../src/alb/alb-model.js';
 import { isRegistered } from '../../src/alb/plan-targets.js';
+import { withAttributesDigest } from '../../src/alb/attributes-digest.js';
 
 export const ALB_CASES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cases');
 
@@ -78,9 +79,11 @@ const arnOf = (kind: string, id: string): string =>
 /** What AWS holds after a converged apply of `stack` (every registered target healthy). */
 export function actualFromDesired(stack: AlbStack | undefined): ActualStack {
   if (!stack) return { loadBalancers: [], targetGroups: [] };
+  // A converged apply leaves the attributes digest tag on target groups and load balancers.
   return {
     loadBalancers: stack.loadBalancers.map(({ listeners, hosts: _h, ingresses: _i, ...lb }) => ({
       ...lb,
+      tags: withAttributesDigest(lb.tags, lb.attributes),
       arn: arnOf('loadbalancer/app', lb.resourceId),
       dnsName: `${lb.name}.us-east-1.elb.amazonaws.com`,
       listeners: listeners.map(({ rules, resourceId, ...l }) => ({
@@ -91,6 +94,7 @@ export function actualFromDesired(stack: AlbStack | undefined): ActualStack {
     })),
     targetGroups: stack.targetGroups.map(({ targets, service: _s, ...tg }) => ({
       ...tg,
+      tags: withAttributesDigest(tg.tags, tg.attributes),
       arn: arnOf('targetgroup', tg.resourceId),
       targets: targets.filter(isRegistered).map((t) => ({ id: t.id, port: t.port, health: 'healthy' })),
     })),

@@ -13,6 +13,11 @@
  * - deleting something already gone succeeds.
  * Deletes only ever target ARNs read from our own tagged inventory.
  *
+ * The attributes digest tag (src/alb/attributes-digest.ts) is only ever written once the attributes it
+ * vouches for are set: a create that must modify attributes creates the resource without it and adds it
+ * after the Modify*Attributes call (the plan puts its `update-tags` after the attribute change too), so
+ * a crash in between leaves no tag claiming attributes the resource does not have.
+ *
  * After a successful apply the reader's cache is kept in step: a plan of target changes only patches
  * the cached targets (no re-read); any other change makes the group's stack be re-read next time.
  */
@@ -60,6 +65,7 @@ import {
   type ListenerSpec,
   type ResourceRef,
 } from '../alb-model.js';
+import { TAG_ATTRIBUTES_DIGEST } from '../attributes-digest.js';
 import type { AlbStateReader } from '../aws/actual-state-reader.js';
 import { codeOf, type AwsGateway } from '../aws/aws-gateway.js';
 import {
@@ -139,6 +145,13 @@ function beyondDefaults(
     .map(([Key, Value]) => ({ Key, Value }));
 }
 
+/** Tags for a Create call: without the digest tag when attributes are still to be modified after it. */
+function createTags(tags: AwsTags, modifiesAttributes: boolean): AwsTags {
+  if (!modifiesAttributes) return tags;
+  const { [TAG_ATTRIBUTES_DIGEST]: _digest, ...rest } = tags;
+  return rest;
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -167,7 +180,8 @@ export class PlanApplier {
       try {
         await run.apply(change);
       } catch (err) {
-        this.o.reader.invalidate(group);
+        // Attributes may be half set: the next read describes them rather than trust digest tags.
+        this.o.reader.invalidate(group, { describeAttributes: true });
         throw new AlbApplyError(group, i, change, err);
       }
     }
@@ -259,6 +273,9 @@ class ApplyRun {
       case 'create-target-group': {
         const tg = c.targetGroup;
         const tags = { ...tg.tags, ...this.ownTags(tg.resourceId) };
+        const tgAttributes = beyondDefaults(tg.attributes, NEW_TARGET_GROUP_ATTRIBUTES);
+        const initialTags = createTags(tags, tgAttributes.length > 0);
+        let adopted = false;
         let arn: string;
         try {
           const r = await gw.elbv2(
@@ -270,20 +287,23 @@ class ApplyRun {
               VpcId: tg.vpcId,
               TargetType: tg.targetType,
               ...healthCheckParams(tg.healthCheck),
-              Tags: toSdkTags(tags),
+              Tags: toSdkTags(initialTags),
             }),
           );
           arn = r.TargetGroups![0]!.TargetGroupArn!;
         } catch (err) {
           if (codeOf(err) !== 'DuplicateTargetGroupName') throw err;
           arn = await this.adoptTargetGroup(tg.name, tg.resourceId);
+          adopted = true;
         }
-        this.created('target-group', tg.resourceId, arn, tags);
-        const tgAttributes = beyondDefaults(tg.attributes, NEW_TARGET_GROUP_ATTRIBUTES);
+        this.created('target-group', tg.resourceId, arn, adopted ? createTags(tags, true) : initialTags);
         if (tgAttributes.length > 0)
           await gw.elbv2(
             new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: tgAttributes }),
           );
+        // An adopted target group gets no digest here: the next read describes it and the plan tags it.
+        if (!adopted)
+          await this.addDigestTag('target-group', tg.resourceId, arn, tags, tgAttributes.length > 0);
         return;
       }
       case 'modify-target-group':
@@ -321,8 +341,11 @@ class ApplyRun {
       case 'create-load-balancer': {
         const lb = c.loadBalancer;
         const tags = { ...lb.tags, ...this.ownTags(lb.resourceId) };
+        const lbAttributes = beyondDefaults(lb.attributes, NEW_LOAD_BALANCER_ATTRIBUTES);
+        const initialTags = createTags(tags, lbAttributes.length > 0);
+        const adopted = await this.adoptLoadBalancer(lb.name, lb.resourceId);
         const found =
-          (await this.adoptLoadBalancer(lb.name, lb.resourceId)) ??
+          adopted ??
           (
             await gw.elbv2(
               new CreateLoadBalancerCommand({
@@ -332,18 +355,19 @@ class ApplyRun {
                 IpAddressType: lb.ipAddressType,
                 Subnets: [...lb.subnetIds],
                 ...(lb.securityGroupIds.length > 0 ? { SecurityGroups: [...lb.securityGroupIds] } : {}),
-                Tags: toSdkTags(tags),
+                Tags: toSdkTags(initialTags),
               }),
             )
           ).LoadBalancers![0]!;
         const arn = found.LoadBalancerArn!;
         this.dnsNames.set(lb.resourceId, found.DNSName ?? '');
-        this.created('load-balancer', lb.resourceId, arn, tags);
-        const lbAttributes = beyondDefaults(lb.attributes, NEW_LOAD_BALANCER_ATTRIBUTES);
+        this.created('load-balancer', lb.resourceId, arn, adopted ? createTags(tags, true) : initialTags);
         if (lbAttributes.length > 0)
           await gw.elbv2(
             new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: lbAttributes }),
           );
+        if (!adopted)
+          await this.addDigestTag('load-balancer', lb.resourceId, arn, tags, lbAttributes.length > 0);
         return;
       }
       case 'modify-load-balancer': {
@@ -469,9 +493,29 @@ class ApplyRun {
         }
         if (c.remove.length > 0)
           await gw.elbv2(new RemoveTagsCommand({ ResourceArns: [arn], TagKeys: [...c.remove] }));
+        this.o.reader.noteTags(arn, c.add, c.remove);
         return;
       }
     }
+  }
+
+  /**
+   * After a create that left the digest tag out (attributes modified after it): the digest tag, now
+   * that the attributes are set. Nothing when `tags` has no digest.
+   */
+  private async addDigestTag(
+    kind: 'load-balancer' | 'target-group',
+    resourceId: string,
+    arn: string,
+    tags: AwsTags,
+    leftOut: boolean,
+  ): Promise<void> {
+    const digest = tags[TAG_ATTRIBUTES_DIGEST];
+    if (digest === undefined || !leftOut) return;
+    await this.o.gateway.elbv2(
+      new AddTagsCommand({ ResourceArns: [arn], Tags: [{ Key: TAG_ATTRIBUTES_DIGEST, Value: digest }] }),
+    );
+    this.created(kind, resourceId, arn, tags);
   }
 
   /** The ARN of a load balancer or target group to delete, refusing anything not from our inventory. */

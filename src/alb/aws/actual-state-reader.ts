@@ -11,6 +11,13 @@
  *   group's target groups by ARN, their attributes and target health. Kept until the applier reports a
  *   change to the group, so a converged resync reads nothing and an endpoint change costs only the
  *   register/deregister calls (the applier patches the cached targets instead of forgetting them).
+ * - **Attributes** are the one read per resource that tags can spare: a resource whose
+ *   `causeway.dev/attributes-digest` tag (src/alb/attributes-digest.ts, written by the applier once
+ *   the attributes are set) equals the digest of the attributes the caller expects (the desired ones)
+ *   is reported with those attributes, without a Describe*Attributes call; no tag, or another digest,
+ *   and they are described. So a restart over a converged account reads no attributes. After
+ *   `invalidateAll({ describeAttributes: true })` (the periodic drift pass) or a failed apply, the next
+ *   read of each group describes every attribute for real: that is how out-of-band changes are found.
  */
 import {
   DescribeListenerCertificatesCommand,
@@ -40,6 +47,7 @@ import {
   type ActualTargetGroup,
   type AwsTags,
 } from '../alb-model.js';
+import { digestVouchesFor, TAG_ATTRIBUTES_DIGEST } from '../attributes-digest.js';
 import { codeOf, type AwsGateway } from './aws-gateway.js';
 import {
   certificateArnsOf,
@@ -65,6 +73,24 @@ export interface OwnedResource {
 
 export const EMPTY_ACTUAL: ActualStack = { loadBalancers: [], targetGroups: [] };
 
+/**
+ * The managed attributes the caller expects, by resource id (the desired stack's): a resource whose
+ * digest tag vouches for them is reported with them instead of being described.
+ */
+export type ExpectedAttributes = ReadonlyMap<string, Readonly<Record<string, string>>>;
+
+/** A group's stack as read, with the ARNs whose attributes are not read yet (shown as `{}`). */
+interface CachedStack {
+  readonly stack: ActualStack;
+  readonly unread: ReadonlySet<string>;
+}
+
+/** Options of `invalidate` and `invalidateAll`. */
+export interface InvalidateOptions {
+  /** The next read describes every attribute for real, whatever the digest tags say (drift check). */
+  readonly describeAttributes?: boolean;
+}
+
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -85,7 +111,11 @@ export interface AlbStateReaderOptions {
 export class AlbStateReader {
   /** Everything we own, by ARN; undefined until the first inventory. */
   private owned: Map<string, OwnedResource> | undefined;
-  private readonly stacks = new Map<string, ActualStack>();
+  private readonly stacks = new Map<string, CachedStack>();
+  /** Groups whose next read describes every attribute for real (drift pass, failed apply). */
+  private readonly verify = new Set<string>();
+  /** After a drift pass: the groups read for real since; undefined when no drift pass is pending. */
+  private verifiedSinceDrift: Set<string> | undefined;
 
   constructor(private readonly o: AlbStateReaderOptions) {}
 
@@ -95,25 +125,90 @@ export class AlbStateReader {
     return [...new Set([...owned.values()].map((r) => r.group))].sort(compare);
   }
 
-  /** The actual stack of a group: cached, else read. */
-  async stack(group: string): Promise<ActualStack> {
+  /**
+   * The actual stack of a group: cached, else read. Attributes not read yet are taken from `expected`
+   * when the resource's digest tag vouches for them, else described (and then cached either way).
+   */
+  async stack(group: string, expected?: ExpectedAttributes): Promise<ActualStack> {
+    return this.withFreshInventoryOnNotFound(group, async () => {
+      const cached = await this.cachedOrRead(group);
+      if (cached.unread.size === 0) return cached.stack;
+      const stack = await this.resolveAttributes(cached, expected ?? new Map());
+      this.stacks.set(group, { stack, unread: new Set() });
+      return stack;
+    });
+  }
+
+  /**
+   * The group's stack for what does not depend on attributes (listeners, rules, ARNs: host
+   * placements, the readiness gate): attributes not read yet are shown as `{}`. Never plan against it.
+   */
+  async layout(group: string): Promise<ActualStack> {
+    return this.withFreshInventoryOnNotFound(group, async () => (await this.cachedOrRead(group)).stack);
+  }
+
+  private async cachedOrRead(group: string): Promise<CachedStack> {
     const cached = this.stacks.get(group);
     if (cached) return cached;
     const owned = await this.inventory();
     const mine = [...owned.values()].filter((r) => r.group === group);
-    let stack: ActualStack;
+    const forReal =
+      this.verify.has(group) ||
+      (this.verifiedSinceDrift !== undefined && !this.verifiedSinceDrift.has(group));
+    const read = await this.readGroup(mine, forReal);
+    this.stacks.set(group, read);
+    this.verify.delete(group);
+    this.verifiedSinceDrift?.add(group);
+    return read;
+  }
+
+  private async withFreshInventoryOnNotFound<T>(group: string, read: () => Promise<T>): Promise<T> {
     try {
-      stack = await this.readGroup(mine);
+      return await read();
     } catch (err) {
       if (!/NotFound$/.test(codeOf(err))) throw err;
       // Something of the group vanished behind our back: take a fresh inventory and read again.
       this.o.logger?.info({ group, code: codeOf(err) }, 'owned resource gone; re-reading the inventory');
       this.owned = undefined;
-      const fresh = [...(await this.inventory()).values()].filter((r) => r.group === group);
-      stack = await this.readGroup(fresh);
+      this.stacks.delete(group);
+      return await read();
     }
-    this.stacks.set(group, stack);
-    return stack;
+  }
+
+  /** Fills in the attributes not read yet: from `expected` when the digest tag vouches, else described. */
+  private async resolveAttributes(cached: CachedStack, expected: ExpectedAttributes): Promise<ActualStack> {
+    const gw = this.o.gateway;
+    const attributesOf = async (
+      r: { arn: string; resourceId: string; tags: AwsTags; attributes: Readonly<Record<string, string>> },
+      describe: (arn: string) => Promise<Record<string, string>>,
+    ): Promise<Readonly<Record<string, string>>> => {
+      if (!cached.unread.has(r.arn)) return r.attributes;
+      const want = expected.get(r.resourceId);
+      if (want !== undefined && digestVouchesFor(r.tags, want)) return { ...want };
+      return describe(r.arn);
+    };
+    const targetGroups: ActualTargetGroup[] = [];
+    for (const tg of cached.stack.targetGroups)
+      targetGroups.push({
+        ...tg,
+        attributes: await attributesOf(tg, (arn) => this.targetGroupAttributes(arn)),
+      });
+    const loadBalancers: ActualLoadBalancer[] = [];
+    for (const lb of cached.stack.loadBalancers)
+      loadBalancers.push({
+        ...lb,
+        attributes: await attributesOf(lb, async (arn) =>
+          attributeMap(
+            (await gw.elbv2(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }))).Attributes,
+          ),
+        ),
+      });
+    return { loadBalancers, targetGroups };
+  }
+
+  private async targetGroupAttributes(arn: string): Promise<Record<string, string>> {
+    const r = await this.o.gateway.elbv2(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }));
+    return attributeMap(r.Attributes);
   }
 
   /** Whether the group's stack is cached (a plan against it costs no call). */
@@ -122,19 +217,30 @@ export class AlbStateReader {
   }
 
   /** Forgets a group's stack (the next `stack(group)` reads it again). */
-  invalidate(group: string): void {
+  invalidate(group: string, o: InvalidateOptions = {}): void {
     this.stacks.delete(group);
+    if (o.describeAttributes) this.verify.add(group);
   }
 
-  /** Forgets everything (inventory included). */
-  invalidateAll(): void {
+  /** Forgets everything (inventory included); with `describeAttributes`, each group's next read ignores digests. */
+  invalidateAll(o: InvalidateOptions = {}): void {
     this.stacks.clear();
     this.owned = undefined;
+    if (o.describeAttributes) this.verifiedSinceDrift = new Set();
   }
 
   /** The applier created (or adopted) a resource, or changed its tags. */
   noteOwned(r: OwnedResource): void {
     this.owned?.set(r.arn, r);
+  }
+
+  /** The applier changed tags of a load balancer or target group: keep the inventory's copy in step. */
+  noteTags(arn: string, add: AwsTags, remove: readonly string[]): void {
+    const r = this.owned?.get(arn);
+    if (!r) return;
+    const tags: Record<string, string> = { ...r.tags, ...add };
+    for (const k of remove) delete tags[k];
+    this.owned!.set(arn, { ...r, tags });
   }
 
   /** The applier deleted a resource. */
@@ -149,21 +255,25 @@ export class AlbStateReader {
     registered: readonly { id: string; port: number }[],
     deregistered: readonly { id: string; port: number }[],
   ): void {
-    const stack = this.stacks.get(group);
-    if (!stack) return;
+    const cached = this.stacks.get(group);
+    if (!cached) return;
+    const stack = cached.stack;
     const key = (t: { id: string; port: number }): string => `${t.id}:${t.port}`;
     const gone = new Set(deregistered.map(key));
     this.stacks.set(group, {
-      ...stack,
-      targetGroups: stack.targetGroups.map((tg) => {
-        if (tg.arn !== targetGroupArn) return tg;
-        const kept = tg.targets.filter((t) => !gone.has(key(t)));
-        const have = new Set(kept.map(key));
-        const added: ActualTarget[] = registered
-          .filter((t) => !have.has(key(t)))
-          .map((t) => ({ id: t.id, port: t.port, health: 'initial' }));
-        return { ...tg, targets: sortTargets([...kept, ...added]) };
-      }),
+      unread: cached.unread,
+      stack: {
+        ...stack,
+        targetGroups: stack.targetGroups.map((tg) => {
+          if (tg.arn !== targetGroupArn) return tg;
+          const kept = tg.targets.filter((t) => !gone.has(key(t)));
+          const have = new Set(kept.map(key));
+          const added: ActualTarget[] = registered
+            .filter((t) => !have.has(key(t)))
+            .map((t) => ({ id: t.id, port: t.port, health: 'initial' }));
+          return { ...tg, targets: sortTargets([...kept, ...added]) };
+        }),
+      },
     });
   }
 
@@ -250,7 +360,17 @@ export class AlbStateReader {
     return out;
   }
 
-  private async readGroup(mine: readonly OwnedResource[]): Promise<ActualStack> {
+  /**
+   * Reads a group's stack; attributes are described at once when `describeAttributes` or the resource
+   * has no digest tag, else left unread (`{}`, ARN in `unread`) for `stack()` to resolve.
+   */
+  private async readGroup(mine: readonly OwnedResource[], describeAttributes: boolean): Promise<CachedStack> {
+    const unread = new Set<string>();
+    const deferred = (own: OwnedResource): boolean => {
+      const later = !describeAttributes && own.tags[TAG_ATTRIBUTES_DIGEST] !== undefined;
+      if (later) unread.add(own.arn);
+      return later;
+    };
     const gw = this.o.gateway;
     const lbs = mine.filter((r) => r.kind === 'load-balancer');
     const tgs = mine.filter((r) => r.kind === 'target-group');
@@ -268,7 +388,7 @@ export class AlbStateReader {
     for (const tg of tgDescs) {
       const arn = tg.TargetGroupArn!;
       const own = byArn.get(arn)!;
-      const attrs = await gw.elbv2(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }));
+      const attributes = deferred(own) ? {} : await this.targetGroupAttributes(arn);
       targetGroups.push({
         arn,
         resourceId: own.resourceId,
@@ -279,7 +399,7 @@ export class AlbStateReader {
         targetType: 'ip',
         vpcId: tg.VpcId ?? '',
         healthCheck: fromSdkHealthCheck(tg),
-        attributes: attributeMap(attrs.Attributes),
+        attributes,
         tags: own.tags,
         targets: await this.readTargets(arn),
       });
@@ -296,7 +416,11 @@ export class AlbStateReader {
     for (const lb of lbDescs) {
       const arn = lb.LoadBalancerArn!;
       const own = byArn.get(arn)!;
-      const attrs = await gw.elbv2(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }));
+      const attributes = deferred(own)
+        ? {}
+        : attributeMap(
+            (await gw.elbv2(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }))).Attributes,
+          );
       loadBalancers.push({
         arn,
         resourceId: own.resourceId,
@@ -306,14 +430,17 @@ export class AlbStateReader {
         ipAddressType: lb.IpAddressType === 'dualstack' ? 'dualstack' : 'ipv4',
         subnetIds: subnetIdsOf(lb),
         securityGroupIds: [...(lb.SecurityGroups ?? [])].sort(compare),
-        attributes: attributeMap(attrs.Attributes),
+        attributes,
         tags: own.tags,
         listeners: await this.readListeners(arn, tgResourceId),
       });
     }
     return {
-      loadBalancers: loadBalancers.sort((a, b) => compare(a.resourceId, b.resourceId)),
-      targetGroups: targetGroups.sort((a, b) => compare(a.resourceId, b.resourceId)),
+      stack: {
+        loadBalancers: loadBalancers.sort((a, b) => compare(a.resourceId, b.resourceId)),
+        targetGroups: targetGroups.sort((a, b) => compare(a.resourceId, b.resourceId)),
+      },
+      unread,
     };
   }
 
