@@ -20,11 +20,14 @@ import {
   DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
+  DescribeTargetGroupAttributesCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateSubnetCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { TAG_CLUSTER, TAG_GROUP } from '../../src/alb/alb-model.js';
+import { attributesDigest, TAG_ATTRIBUTES_DIGEST } from '../../src/alb/attributes-digest.js';
 import { createAlbEdge, type AlbEdge } from '../../src/alb/alb-reconciler-factory.js';
 import { albIngress, albService, ALB_CLASS, resourcesOf } from '../support/alb-fixtures.js';
 import {
@@ -126,6 +129,11 @@ async function pathsOf(lbArn: string): Promise<string[]> {
     }
   }
   return out.sort();
+}
+
+async function attributeOf(tgArn: string, key: string): Promise<string | undefined> {
+  const r = await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tgArn }));
+  return r.Attributes?.find((a) => a.Key === key)?.Value;
 }
 
 function objects(opts: { shopPath?: string; apiIps?: string[]; withLone?: boolean } = {}): object[] {
@@ -265,6 +273,148 @@ describe('ALB mode against moto', () => {
     expect(c.mutating).toBe(0);
     // The reads are bounded: inventory (2 describes + tags by 20) and one pass per group, not per resource kind.
     expect(c.total).toBeLessThan(40);
+  });
+
+  test('restart reads no attributes (digest tags vouch for them); the drift check describes them and undoes an out-of-band change', async () => {
+    const converged = objects({ shopPath: '/basket', apiIps: ['10.0.2.12'] });
+    const attributeReads = (e: AlbEdge): number =>
+      (e.gateway.counts().byOperation['DescribeTargetGroupAttributes'] ?? 0) +
+      (e.gateway.counts().byOperation['DescribeLoadBalancerAttributes'] ?? 0);
+    const ourTgs = async (): Promise<{ arn: string; tags: Record<string, string> }[]> =>
+      (await account()).tgs.filter((t) => t.tags[TAG_CLUSTER] === CLUSTER);
+
+    // Every target group and load balancer we created carries the digest of its managed attributes.
+    const a = await account();
+    const ours = [...a.lbs, ...a.tgs].filter((r) => r.tags[TAG_CLUSTER] === CLUSTER);
+    expect(ours.length).toBeGreaterThan(0);
+    for (const t of await ourTgs())
+      expect(t.tags[TAG_ATTRIBUTES_DIGEST]).toBe(
+        attributesDigest({ 'deregistration_delay.timeout_seconds': '300' }),
+      );
+    for (const r of ours) expect(r.tags[TAG_ATTRIBUTES_DIGEST]).toMatch(/^[0-9a-f]{16}$/);
+
+    // A restart: an empty plan, and not one attribute read.
+    const restarted = edge();
+    const r = await restarted.reconciler.reconcile(await resourcesOf(dir, converged));
+    expect(r.groups.map((g) => [g.group, g.planned])).toEqual([
+      ['default/blog', 0],
+      ['store', 0],
+    ]);
+    expect(restarted.gateway.counts().byOperation['DescribeTargetGroupAttributes'] ?? 0).toBe(0);
+    expect(attributeReads(restarted)).toBe(0);
+    expect(restarted.gateway.counts().mutating).toBe(0);
+
+    // Someone changes a managed attribute behind our back (the digest tag stays as it was).
+    const apiTg = (await ourTgs()).find((t) => t.tags['causeway.dev/resource']?.includes('/api/'))!;
+    await elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: apiTg.arn,
+        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '17' }],
+      }),
+    );
+    // A resync trusts the cache and the tags: it does not see it (that is the drift check's job)...
+    const resync = await restarted.reconciler.reconcile(await resourcesOf(dir, converged));
+    expect(resync.groups.map((g) => g.planned)).toEqual([0, 0]);
+    // ...the drift check describes every attribute for real, finds the change and puts it back.
+    const before = restarted.gateway.counts();
+    restarted.reconciler.startDriftCheck();
+    const drift = await restarted.reconciler.reconcile(await resourcesOf(dir, converged));
+    const after = restarted.gateway.counts();
+    expect(drift.groups.map((g) => [g.group, g.planned, g.error])).toEqual([
+      ['default/blog', 0, undefined],
+      ['store', 1, undefined],
+    ]);
+    expect(
+      (after.byOperation['DescribeTargetGroupAttributes'] ?? 0) -
+        (before.byOperation['DescribeTargetGroupAttributes'] ?? 0),
+    ).toBe((await ourTgs()).length);
+    expect(
+      (after.byOperation['ModifyTargetGroupAttributes'] ?? 0) -
+        (before.byOperation['ModifyTargetGroupAttributes'] ?? 0),
+    ).toBe(1);
+    expect(after.mutating - before.mutating).toBe(1);
+    expect(await attributeOf(apiTg.arn, 'deregistration_delay.timeout_seconds')).toBe('300');
+    // Converged again, and the next pass trusts the digests again.
+    const reads = attributeReads(restarted);
+    const again = await restarted.reconciler.reconcile(await resourcesOf(dir, converged));
+    expect(again.groups.map((g) => g.planned)).toEqual([0, 0]);
+    expect(attributeReads(restarted)).toBe(reads);
+  });
+
+  test('attributes set by us move the digest tag with them: a modify and a create with non-default attributes', async () => {
+    const slow = { 'alb.causeway.dev/target-group-attributes': 'slow_start.duration_seconds=30' };
+    const base = objects({ shopPath: '/basket', apiIps: ['10.0.2.12'] });
+    const changed = [
+      ...base.map((o) =>
+        (o as { kind?: string; metadata?: { name?: string } }).kind === 'Ingress' &&
+        (o as { metadata: { name: string } }).metadata.name === 'shop'
+          ? albIngress({
+              name: 'shop',
+              group: 'store',
+              host: 'shop.example.com',
+              paths: [{ path: '/basket', service: 'cart' }],
+              annotations: slow,
+            })
+          : o,
+      ),
+      albIngress({
+        name: 'docs',
+        group: 'store',
+        host: 'docs.example.com',
+        paths: [{ path: '/', service: 'docs' }],
+        annotations: slow,
+      }),
+      ...albService('docs', ['10.0.4.10']),
+    ];
+    const e = e0();
+    await e.reconciler.reconcile(await resourcesOf(dir, base)); // re-reads what the last test changed
+    const c0 = e.gateway.counts();
+    const r = await e.reconciler.reconcile(await resourcesOf(dir, changed));
+    expect(r.groups.map((g) => [g.group, g.error])).toEqual([
+      ['default/blog', undefined],
+      ['store', undefined],
+    ]);
+    const c1 = e.gateway.counts();
+    // The cart target group: modify + the new digest; the docs one: created without the digest, modified, tagged.
+    expect(
+      (c1.byOperation['ModifyTargetGroupAttributes'] ?? 0) -
+        (c0.byOperation['ModifyTargetGroupAttributes'] ?? 0),
+    ).toBe(2);
+    const want = attributesDigest({
+      'deregistration_delay.timeout_seconds': '300',
+      'slow_start.duration_seconds': '30',
+    });
+    const tgs = (await account()).tgs.filter((t) => t.tags[TAG_GROUP] === 'store');
+    const cart = tgs.find((t) => t.tags['causeway.dev/resource']?.includes('/cart/'))!;
+    const docs = tgs.find((t) => t.tags['causeway.dev/resource']?.includes('/docs/'))!;
+    for (const t of [cart, docs]) {
+      expect(t.tags[TAG_ATTRIBUTES_DIGEST]).toBe(want);
+      expect(await attributeOf(t.arn, 'slow_start.duration_seconds')).toBe('30');
+    }
+    // The same controller converged (the re-read after the apply trusts the new tags), and so does a restart.
+    const reads = e.gateway.counts().byOperation['DescribeTargetGroupAttributes'] ?? 0;
+    expect(
+      (await e.reconciler.reconcile(await resourcesOf(dir, changed))).groups.map((g) => g.planned),
+    ).toEqual([0, 0]);
+    expect(e.gateway.counts().byOperation['DescribeTargetGroupAttributes'] ?? 0).toBe(reads);
+    const restarted = edge();
+    const again = await restarted.reconciler.reconcile(await resourcesOf(dir, changed));
+    expect(again.groups.map((g) => g.planned)).toEqual([0, 0]);
+    expect(restarted.gateway.counts().byOperation['DescribeTargetGroupAttributes'] ?? 0).toBe(0);
+
+    // Back as it was (the later tests start from there): the cart attributes and tag revert, docs goes.
+    const back = await e.reconciler.reconcile(await resourcesOf(dir, base));
+    expect(back.groups.map((g) => [g.group, g.error])).toEqual([
+      ['default/blog', undefined],
+      ['store', undefined],
+    ]);
+    const cartNow = (await account()).tgs.find((t) => t.arn === cart.arn)!;
+    expect(cartNow.tags[TAG_ATTRIBUTES_DIGEST]).toBe(
+      attributesDigest({ 'deregistration_delay.timeout_seconds': '300' }),
+    );
+    expect((await e.reconciler.reconcile(await resourcesOf(dir, base))).groups.map((g) => g.planned)).toEqual(
+      [0, 0],
+    );
   });
 
   test('delete an Ingress: everything its group owned is gone, nothing else touched', async () => {
