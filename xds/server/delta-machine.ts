@@ -178,6 +178,18 @@ export class DeltaMachine
       });
   }
 
+  protected updatedClusters(p: Planned): string[] {
+    const known = this.subs.get(RESOURCE_TYPES.cluster)?.known;
+    return p.resources
+      .filter((r) => known?.has(r.name) && known.get(r.name) !== r.version)
+      .map((r) => r.name);
+  }
+
+  protected forgetEndpoints(names: readonly string[]): void {
+    const sub = this.subs.get(RESOURCE_TYPES.endpoint);
+    for (const name of names) sub?.known.delete(name);
+  }
+
   protected planChange(
     typeUrl: ResourceTypeUrl,
     sub: Subscription,

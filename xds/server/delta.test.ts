@@ -193,6 +193,31 @@ describe('Delta ADS', () => {
     expect(removed.removed_resources).toEqual(['c2']);
   });
 
+  it('sends the unchanged ClusterLoadAssignment of an updated cluster again, and only that one', async () => {
+    h = await startHarness();
+    const group = (timeout: string) =>
+      new Map([
+        [
+          'default',
+          resources({ clusters: [cluster('c1', timeout), cluster('c2')], endpoints: [cla('c1'), cla('c2')] }),
+        ],
+      ]);
+    h.cache.setAll(group('1s'));
+    const d = h.client.delta({ id: 'gw-1' });
+    d.subscribe(CDS);
+    d.ack(await d.nextResponse(CDS));
+    d.subscribe(EDS, ['c1', 'c2']);
+    d.ack(await d.nextResponse(EDS));
+    h.cache.setAll(group('3s'));
+    const clusters = await d.nextResponse();
+    expect([clusters.type_url, deltaResourceNames(clusters)]).toEqual([CDS, ['c1']]);
+    d.ack(clusters);
+    const endpoints = await d.nextResponse();
+    expect([endpoints.type_url, deltaResourceNames(endpoints)]).toEqual([EDS, ['c1']]);
+    d.ack(endpoints);
+    await d.expectNoResponse();
+  });
+
   it('pushes a change in the order clusters, endpoints, secrets, listeners, routes', async () => {
     h = await startHarness();
     h.cache.setAll(

@@ -38,6 +38,10 @@ export abstract class HoldingMachine<Sub extends { held: ReadonlySet<string> }, 
 
   /** The clusters of a cluster plan the client does not have yet and that need endpoints to warm. */
   protected abstract newClusters(p: P, snapshot: GroupSnapshot): string[];
+  /** The clusters of a cluster plan the client already has at another version (it will re-create them). */
+  protected abstract updatedClusters(p: P): string[];
+  /** Forgets that the client holds these ClusterLoadAssignments, so the next endpoint plan sends them. */
+  protected abstract forgetEndpoints(names: readonly string[]): void;
   /** Records what is sent and adds the push to the step. */
   protected abstract commit(step: StepBuilder, typeUrl: ResourceTypeUrl, p: P): void;
   /** For a change pass: what to send for the type, or undefined (recording a hold that starts or ends). */
@@ -125,9 +129,28 @@ export abstract class HoldingMachine<Sub extends { held: ReadonlySet<string> }, 
     plans: ReadonlyArray<readonly [ResourceTypeUrl, P]>,
     snapshot: GroupSnapshot,
   ): void {
+    let updated: string[] = [];
     for (const [typeUrl, p] of plans) {
-      if (typeUrl === RESOURCE_TYPES.cluster) this.warming.add(this.newClusters(p, snapshot));
+      if (typeUrl === RESOURCE_TYPES.cluster) {
+        this.warming.add(this.newClusters(p, snapshot));
+        updated = this.updatedClusters(p);
+      }
       this.commit(step, typeUrl, p);
     }
+    this.resendEndpointsOf(step, updated, snapshot);
+  }
+
+  /**
+   * Envoy replaces an updated EDS cluster by a new one that warms until its ClusterLoadAssignment
+   * arrives, and the old one keeps serving meanwhile. The assignment did not change, so nothing would send
+   * it: the new cluster would wait for Envoy's initial fetch timeout (15 s) before it takes over. So the
+   * assignments of updated clusters are sent again right after the clusters, on the same stream.
+   */
+  private resendEndpointsOf(step: StepBuilder, clusters: readonly string[], snapshot: GroupSnapshot): void {
+    const sub = this.subs.get(RESOURCE_TYPES.endpoint);
+    if (clusters.length === 0 || !sub) return;
+    this.forgetEndpoints(clusters);
+    const p = this.planChange(RESOURCE_TYPES.endpoint, sub, snapshot, false);
+    if (p !== undefined) this.commit(step, RESOURCE_TYPES.endpoint, p);
   }
 }

@@ -151,6 +151,24 @@ export class SotwMachine
     });
   }
 
+  protected updatedClusters(p: Planned): string[] {
+    const sent = this.subs.get(RESOURCE_TYPES.cluster)?.sent;
+    return [...p.resources.values()]
+      .filter((r) => {
+        const before = sent?.get(r.name);
+        return before !== undefined && before.version !== r.version;
+      })
+      .map((r) => r.name);
+  }
+
+  protected forgetEndpoints(names: readonly string[]): void {
+    const sub = this.subs.get(RESOURCE_TYPES.endpoint);
+    if (!sub) return;
+    const sent = new Map(sub.sent);
+    for (const name of names) sent.delete(name);
+    sub.sent = sent;
+  }
+
   /** Pushes a type when its content for the client changed (removals alone are news only for wildcards). */
   protected planChange(
     typeUrl: ResourceTypeUrl,

@@ -350,4 +350,38 @@ describe('SotW ADS', () => {
     expect(sotwResourceNames(res)).toEqual(['c1', 'c2']);
     await s.expectNoResponse();
   });
+
+  it('sends the unchanged ClusterLoadAssignment again right after an updated cluster (Envoy re-warms it)', async () => {
+    h = await startHarness();
+    h.cache.setAll(
+      new Map([
+        [
+          'default',
+          resources({ clusters: [cluster('c1'), cluster('c2')], endpoints: [cla('c1'), cla('c2')] }),
+        ],
+      ]),
+    );
+    const s = h.client.sotw({ id: 'gw-1' });
+    s.subscribe(CDS);
+    s.ack(await s.nextResponse(CDS));
+    s.subscribe(EDS, ['c1', 'c2']);
+    s.ack(await s.nextResponse(EDS));
+    // c1's settings change (its endpoints do not).
+    h.cache.setAll(
+      new Map([
+        [
+          'default',
+          resources({ clusters: [cluster('c1', '3s'), cluster('c2')], endpoints: [cla('c1'), cla('c2')] }),
+        ],
+      ]),
+    );
+    const clusters = await s.nextResponse();
+    expect(clusters.type_url).toBe(CDS);
+    s.ack(clusters);
+    const endpoints = await s.nextResponse();
+    expect(endpoints.type_url).toBe(EDS);
+    expect(sotwResourceNames(endpoints)).toEqual(['c1', 'c2']);
+    s.ack(endpoints);
+    await s.expectNoResponse();
+  });
 });
