@@ -17,7 +17,10 @@
 import type { Logger } from 'pino';
 import { compareDiagnostics, diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import type { ResourceSet } from '../resources/resource-set.js';
+import { indexClasses } from '../translate/ingress-class.js';
+import { diagnosticRef, ingressRef } from '../translate/ingress-reader.js';
 import { SUBNETS } from './alb-annotations.js';
+import { albClassFor } from './alb-class.js';
 import { buildAlbStacks, type AlbBuildResult } from './alb-build.js';
 import type { ActualStack, AlbPlan, AlbStack, AwsFacts } from './alb-model.js';
 import { expectedAttributesOf } from './attributes-digest.js';
@@ -179,7 +182,7 @@ export class AlbReconciler {
       this.o.logger.error({ err: messageOf(err) }, 'ALB: cannot read AWS; nothing applied');
       return {
         groups: [],
-        diagnostics: albIngresses(resources, this.o.build).map((ref) =>
+        diagnostics: albIngresses(resources).map((ref) =>
           diagnostic('CW_E_ALB_AWS_UNAVAILABLE', ref, `AWS could not be read: ${messageOf(err)}`),
         ),
         hostnames: new Map(),
@@ -265,16 +268,13 @@ export function annotatedSubnetIds(resources: ResourceSet): string[] {
   return [...ids].sort(compare);
 }
 
-/** The ALB Ingresses of the resources, for diagnostics when nothing could be built. */
-function albIngresses(resources: ResourceSet, build: AlbBuilder | undefined): ObjectRef[] {
-  try {
-    const b = (build ?? buildAlbStacks)(
-      resources,
-      { vpcId: '', subnets: [], certificates: [] },
-      { clusterName: '' },
-    );
-    return b.stacks.flatMap((s) => [...s.ingresses]);
-  } catch {
-    return [];
-  }
+/**
+ * The ALB Ingresses of the resources (by IngressClass, whatever their annotations or the AWS facts), for
+ * diagnostics when nothing could be built.
+ */
+function albIngresses(resources: ResourceSet): ObjectRef[] {
+  const classes = indexClasses(resources);
+  return [...resources.ingresses.values()]
+    .filter((ing) => albClassFor(ing.object, classes) !== undefined)
+    .map((ing) => diagnosticRef(ingressRef(ing), ing.origin));
 }
