@@ -16,7 +16,8 @@
  * The attributes digest tag (src/alb/attributes-digest.ts) is only ever written once the attributes it
  * vouches for are set: a create that must modify attributes creates the resource without it and adds it
  * after the Modify*Attributes call (the plan puts its `update-tags` after the attribute change too), so
- * a crash in between leaves no tag claiming attributes the resource does not have.
+ * a crash in between leaves no tag or the old digest, and the next read describes the attributes
+ * (unless the desired attributes went back to the old digest's meanwhile: the drift check covers it).
  *
  * After a successful apply the reader's cache is kept in step: a plan of target changes only patches
  * the cached targets (no re-read); any other change makes the group's stack be re-read next time.
