@@ -9,7 +9,10 @@
  *   - `lost`: forward to moto (the change happens) but answer 500: the caller never learns the result,
  *     as when the controller dies right after AWS did the call.
  * It records every request's action (and what it did), so tests count calls independently of the
- * controller's own metrics.
+ * controller's own metrics. A forwarded request whose connection to moto fails is answered with a reset
+ * and recorded with `upstreamError` (moto trouble, not a scripted fault: tests check there is none).
+ * Connections from the SDK stay open for the proxy's whole life (no idle timeout), so the proxy never
+ * closes a keep-alive socket just as the SDK reuses it, which would be a network error no script decided.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +24,8 @@ export interface ProxiedCall {
   readonly params: URLSearchParams;
   /** What the proxy did. */
   readonly decision: FaultDecision;
+  /** Set when a forwarded request could not reach moto (the caller then saw a reset). */
+  upstreamError?: string;
 }
 
 export interface AwsFaultProxyOptions {
@@ -71,7 +76,8 @@ export async function startAwsFaultProxy(o: AwsFaultProxyOptions): Promise<AwsFa
       const action =
         typeof amzTarget === 'string' ? (amzTarget.split('.').pop() ?? '') : (params.get('Action') ?? '');
       const decision = o.decide?.(action, params, calls) ?? 'pass';
-      calls.push({ action, params, decision });
+      const call: ProxiedCall = { action, params, decision };
+      calls.push(call);
       if (decision === 'reset') {
         req.socket.destroy();
         return;
@@ -105,10 +111,14 @@ export async function startAwsFaultProxy(o: AwsFaultProxyOptions): Promise<AwsFa
           });
         },
       );
-      upstream.on('error', () => req.socket.destroy());
+      upstream.on('error', (err) => {
+        call.upstreamError = err.message;
+        req.socket.destroy();
+      });
       upstream.end(body);
     })().catch(() => req.socket.destroy());
   });
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
