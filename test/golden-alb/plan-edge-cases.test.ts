@@ -2,6 +2,7 @@
 import { buildAlbStacks } from '../../src/alb/alb-build.js';
 import type { ActualStack, AlbStack } from '../../src/alb/alb-model.js';
 import { planAlbStack } from '../../src/alb/alb-plan.js';
+import { attributesDigest, TAG_ATTRIBUTES_DIGEST } from '../../src/alb/attributes-digest.js';
 import { actualFromDesired, DEFAULT_FACTS, DEFAULT_OPTIONS } from './alb-cases.js';
 import { manyTargetsCase } from './generated-cases.js';
 
@@ -62,4 +63,57 @@ test('a target AWS reports as draining counts as deregistered: a pod that came b
 test('no desired stack: everything owned is deleted, load balancer before target groups, nothing else', () => {
   const ops = planAlbStack(undefined, converged).changes.map((c) => c.op);
   expect(ops).toEqual(['delete-load-balancer', 'delete-target-group']);
+});
+
+test('attributes digest tag: missing (resources from before digests) is added; stale goes with the attribute change, after it', () => {
+  const tg = converged.targetGroups[0]!;
+  const lb = converged.loadBalancers[0]!;
+  const { [TAG_ATTRIBUTES_DIGEST]: _t, ...tgUntagged } = tg.tags;
+  const { [TAG_ATTRIBUTES_DIGEST]: _l, ...lbUntagged } = lb.tags;
+  const untagged: ActualStack = {
+    loadBalancers: [{ ...lb, tags: lbUntagged }],
+    targetGroups: [{ ...tg, tags: tgUntagged }, ...converged.targetGroups.slice(1)],
+  };
+  expect(planAlbStack(stack, untagged).changes).toEqual([
+    {
+      op: 'update-tags',
+      resource: { resourceId: tg.resourceId, arn: tg.arn },
+      add: { [TAG_ATTRIBUTES_DIGEST]: attributesDigest(tg.attributes) },
+      remove: [],
+    },
+    {
+      op: 'update-tags',
+      resource: { resourceId: lb.resourceId, arn: lb.arn },
+      add: { [TAG_ATTRIBUTES_DIGEST]: attributesDigest(lb.attributes) },
+      remove: [],
+    },
+  ]);
+  // Attributes AWS reports as other than desired under the desired digest (drift found by a real describe).
+  const drifted: ActualStack = {
+    ...converged,
+    targetGroups: [
+      { ...tg, attributes: { ...tg.attributes, 'deregistration_delay.timeout_seconds': '17' } },
+      ...converged.targetGroups.slice(1),
+    ],
+  };
+  expect(planAlbStack(stack, drifted).changes).toEqual([
+    {
+      op: 'modify-target-group-attributes',
+      targetGroup: { resourceId: tg.resourceId, arn: tg.arn },
+      attributes: tg.attributes,
+    },
+  ]);
+  // Desired attributes changed: the modify, then the new digest.
+  const desired: AlbStack = {
+    ...stack,
+    targetGroups: stack.targetGroups.map((t, i) =>
+      i === 0 ? { ...t, attributes: { ...t.attributes, 'slow_start.duration_seconds': '30' } } : t,
+    ),
+  };
+  const changes = planAlbStack(desired, converged).changes;
+  expect(changes.map((c) => c.op)).toEqual(['modify-target-group-attributes', 'update-tags']);
+  expect(changes[1]).toMatchObject({
+    add: { [TAG_ATTRIBUTES_DIGEST]: attributesDigest(desired.targetGroups[0]!.attributes) },
+    remove: [],
+  });
 });
