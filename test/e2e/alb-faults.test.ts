@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
@@ -31,12 +31,6 @@ import { createAlbNetwork, startMoto, type RunningMoto } from '../support/moto-s
 const CLUSTER = 'faults';
 const UNLIMITED = Object.fromEntries(CALL_FAMILIES.map((f) => [f, { ratePerSecond: 1000, burst: 1000 }]));
 const MAX_ATTEMPTS = 5;
-
-// A test here takes 1-3 s on an idle machine and several times that on a loaded CI runner. The e2e
-// project's `testTimeout` in jest.config.js is not applied (Jest reads it from the global config only),
-// so without this the default 5 s applies: a test timed out under load, and its reconcile went on
-// against the moto that afterAll had stopped.
-jest.setTimeout(120_000);
 
 let moto: RunningMoto;
 let elb: ElasticLoadBalancingV2Client;
