@@ -16,7 +16,14 @@ import http2 from 'node:http2';
 import path from 'node:path';
 import { runController, type RunningController } from '../../src/cli/controller.command.js';
 import { httpGet } from '../support/http-client.js';
-import { endpointSlice, INGRESS_CLASS, service, tempDir, yamlDocs } from '../support/manifests.js';
+import {
+  endpointSlice,
+  INGRESS_CLASS,
+  service,
+  tempDir,
+  yamlDocs,
+  catchAllIngress,
+} from '../support/manifests.js';
 import { createPodNetwork, podNetworkSupport, type PodHttpEcho, type PodNetwork } from '../support/netns.js';
 import { startNetnsGateway, type NetnsGateway } from '../support/netns-gateway.js';
 import { startRequestLoop } from '../support/request-loop.js';
@@ -113,26 +120,12 @@ beforeAll(async () => {
   fs.mkdirSync(manifests);
   fs.writeFileSync(
     path.join(manifests, 'app.yaml'),
-    yamlDocs(INGRESS_CLASS, service('web'), endpointSlice('web', [{ address: echo.ip, port: 8080 }]), {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: { name: 'web', namespace: 'default' },
-      spec: {
-        rules: [
-          {
-            http: {
-              paths: [
-                {
-                  path: '/',
-                  pathType: 'Prefix',
-                  backend: { service: { name: 'web', port: { number: 80 } } },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    }),
+    yamlDocs(
+      INGRESS_CLASS,
+      service('web'),
+      endpointSlice('web', [{ address: echo.ip, port: 8080 }]),
+      catchAllIngress('web', 'web'),
+    ),
   );
   const config = path.join(dir, 'causeway.yaml');
   fs.writeFileSync(config, `healthPort: ${HEALTH_PORT}\n`);

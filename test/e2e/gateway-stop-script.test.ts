@@ -16,7 +16,14 @@ import { runController, type RunningController } from '../../src/cli/controller.
 import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { httpGet } from '../support/http-client.js';
-import { endpointSlice, INGRESS_CLASS, service, tempDir, yamlDocs } from '../support/manifests.js';
+import {
+  endpointSlice,
+  INGRESS_CLASS,
+  service,
+  tempDir,
+  yamlDocs,
+  catchAllIngress,
+} from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 
 const SCRIPT = path.join(
@@ -105,26 +112,7 @@ beforeAll(async () => {
       INGRESS_CLASS,
       service('web'),
       endpointSlice('web', [{ address: '127.0.0.1', port: backendPort }]),
-      {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: { name: 'web', namespace: 'default' },
-        spec: {
-          rules: [
-            {
-              http: {
-                paths: [
-                  {
-                    path: '/',
-                    pathType: 'Prefix',
-                    backend: { service: { name: 'web', port: { number: 80 } } },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      },
+      catchAllIngress('web', 'web'),
     ),
   );
   const config = path.join(dir, 'causeway.yaml');

@@ -12,7 +12,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { httpGet } from '../support/http-client.js';
-import { endpointSlice, INGRESS_CLASS, tempDir, writeAtomic, yamlDocs } from '../support/manifests.js';
+import {
+  endpointSlice,
+  INGRESS_CLASS,
+  tempDir,
+  writeAtomic,
+  yamlDocs,
+  catchAllIngress,
+} from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 
@@ -58,26 +65,7 @@ function manifests(port: number, annotations: Record<string, string>): string {
       { address: '127.0.0.2', port },
       { address: '127.0.0.3', port },
     ]),
-    {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: { name: 'web', namespace: 'default' },
-      spec: {
-        rules: [
-          {
-            http: {
-              paths: [
-                {
-                  path: '/',
-                  pathType: 'Prefix',
-                  backend: { service: { name: 'web', port: { number: 80 } } },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    },
+    catchAllIngress('web', 'web'),
   );
 }
 

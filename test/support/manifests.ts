@@ -37,6 +37,30 @@ export function endpointSlice(
   };
 }
 
+/** An Ingress of the default class in namespace `default` sending every path of every host to `service`. */
+export function catchAllIngress(name: string, service: string, port = 80): object {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      rules: [
+        {
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: service, port: { number: port } } },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
 export function yamlDocs(...docs: readonly object[]): string {
   return docs.map((d) => YAML.stringify(d)).join('---\n');
 }
