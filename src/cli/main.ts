@@ -1,5 +1,12 @@
-/** The `causeway` command line. Each command lives in its own `*.command.ts` file. */
-import { Command } from 'commander';
+/**
+ * The `causeway` command line. Each command lives in its own `*.command.ts` file.
+ *
+ * Exit statuses: 0 success (and --help, --version); 2 usage or configuration errors (a missing or unknown
+ * flag or argument, a bad value, a CausewayError such as a missing manifests folder); 1 anything else
+ * (including the documented "diagnostics of severity error" and "AWS/admin API unreachable" cases).
+ */
+import { Command, CommanderError } from 'commander';
+import { reportCommandError } from './cli-errors.js';
 import { registerControllerCommand } from './controller.command.js';
 import { registerGatewayCommand } from './gateway-bootstrap.command.js';
 import { registerGatewaysCommand } from './gateways.command.js';
@@ -9,10 +16,15 @@ import { registerVmCommand } from './vm.command.js';
 
 export function buildProgram(): Command {
   const program = new Command('causeway')
-    .description('Causeway: an ingress controller that programs dedicated Envoy gateway fleets over xDS.')
+    .description(
+      'Causeway: an ingress controller that programs dedicated Envoy gateway fleets over xDS, or AWS ALBs with pod IPs.',
+    )
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
-    .enablePositionalOptions();
+    .enablePositionalOptions()
+    // Commander reports usage errors itself; they throw here (inherited by every subcommand) so that
+    // runCli can give them exit status 2.
+    .exitOverride();
   registerControllerCommand(program);
   registerTranslateCommand(program);
   registerGatewayCommand(program);
@@ -22,4 +34,20 @@ export function buildProgram(): Command {
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+/** Runs the command line; sets `process.exitCode` (see the top of this file) instead of exiting. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Already printed by commander. A command's own `this.error(...)` keeps the status it chose;
+      // commander's usage errors (unknown option, missing argument, bad choice, ...) exit 2.
+      const chosenByCommand = err.code === 'commander.error' || !err.code.startsWith('commander.');
+      process.exitCode = err.exitCode === 0 || chosenByCommand ? err.exitCode : 2;
+      return;
+    }
+    reportCommandError(err);
+  }
+}
+
+await runCli(process.argv);

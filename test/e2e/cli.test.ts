@@ -32,10 +32,26 @@ test.each([
   for (const f of flags) expect(r.stdout).toContain(f);
 });
 
+test.each([
+  [['translate']],
+  [['plan']],
+  [['translate', '-f', 'examples', '--bogus']],
+  [['gateways', 'drain']],
+  [['gateways', '-o', 'yaml']],
+  [['nonsense']],
+  [['plan', '-f', '/does/not/exist', '--aws-endpoint', 'http://127.0.0.1:1']],
+])('usage errors exit 2 with a message and no stack trace: causeway %j', (args) => {
+  const r = causeway(...args);
+  expect(r.status).toBe(2);
+  expect(r.stderr.trim()).not.toBe('');
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+});
+
 test('causeway --help lists the commands', () => {
   const r = causeway('--help');
   expect(r.status).toBe(0);
-  for (const c of ['controller', 'translate', 'gateway', 'vm']) expect(r.stdout).toContain(c);
+  for (const c of ['controller', 'translate', 'gateway', 'gateways', 'vm', 'plan'])
+    expect(r.stdout).toContain(c);
 });
 
 test.each([
