@@ -72,6 +72,7 @@ import { codeOf, type AwsGateway } from '../aws/aws-gateway.js';
 import {
   fromSdkTags,
   healthCheckParams,
+  targetGroupParams,
   toSdkActions,
   toSdkConditions,
   toSdkTags,
@@ -280,16 +281,7 @@ class ApplyRun {
         let arn: string;
         try {
           const r = await gw.elbv2(
-            new CreateTargetGroupCommand({
-              Name: tg.name,
-              Protocol: tg.protocol,
-              ProtocolVersion: tg.protocolVersion,
-              Port: tg.port,
-              VpcId: tg.vpcId,
-              TargetType: tg.targetType,
-              ...healthCheckParams(tg.healthCheck),
-              Tags: toSdkTags(initialTags),
-            }),
+            new CreateTargetGroupCommand({ ...targetGroupParams(tg), Tags: toSdkTags(initialTags) }),
           );
           arn = r.TargetGroups![0]!.TargetGroupArn!;
         } catch (err) {

@@ -6,6 +6,7 @@
 import type {
   Action,
   Certificate,
+  CreateTargetGroupCommandInput,
   Listener,
   LoadBalancer,
   Rule,
@@ -161,7 +162,8 @@ export function fromSdkHealthCheck(tg: TargetGroup): HealthCheckSpec {
   };
 }
 
-export function targetGroupParams(tg: TargetGroupSpec): Record<string, unknown> {
+/** CreateTargetGroup's parameters for a target group (everything but its tags). */
+export function targetGroupParams(tg: TargetGroupSpec): CreateTargetGroupCommandInput {
   return {
     Name: tg.name,
     Protocol: tg.protocol,
