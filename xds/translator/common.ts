@@ -11,6 +11,11 @@ export function socketAddress(address: string, port: number): object {
   return { socket_address: { address, port_value: port } };
 }
 
+/** What every gateway listener shares: its name, 0.0.0.0:port, and a 32 KiB per-connection buffer limit. */
+export function listenerBase(name: string, port: number): object {
+  return { name, address: socketAddress('0.0.0.0', port), per_connection_buffer_limit_bytes: 32768 };
+}
+
 export const TYPES = {
   hcm: 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
   router: 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',

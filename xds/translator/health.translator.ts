@@ -10,7 +10,7 @@
  * it) until Envoy's drain time ends.
  */
 import type { HealthListenerIR } from '../../src/ir/ir-types.js';
-import { socketAddress, TYPES } from './common.js';
+import { listenerBase, TYPES } from './common.js';
 
 function routeConfig(l: HealthListenerIR, draining: boolean): object {
   return {
@@ -46,9 +46,7 @@ const HEALTH_CHECK_FILTER = (path: string): object => ({
 
 export function translateHealthListener(l: HealthListenerIR, draining = false): object {
   return {
-    name: l.name,
-    address: socketAddress('0.0.0.0', l.port),
-    per_connection_buffer_limit_bytes: 32768,
+    ...listenerBase(l.name, l.port),
     filter_chains: [
       {
         name: l.name,

@@ -8,7 +8,7 @@
  * the default gradual strategy) and closed when --drain-time-s ends. Every request that arrives is served.
  */
 import type { HttpListenerIR, HttpsListenerIR, TlsFilterChainIR } from '../../src/ir/ir-types.js';
-import { ADS_CONFIG_SOURCE, socketAddress, TYPES } from './common.js';
+import { ADS_CONFIG_SOURCE, listenerBase, TYPES } from './common.js';
 
 /** HTTP connection manager settings for an edge proxy (Envoy's edge best practices). */
 function httpConnectionManager(statPrefix: string, routeConfigName: string, draining: boolean): object {
@@ -46,9 +46,7 @@ export function httpRouteConfigName(l: HttpListenerIR): string {
 
 export function translateHttpListener(l: HttpListenerIR, draining = false): object {
   return {
-    name: l.name,
-    address: socketAddress('0.0.0.0', l.port),
-    per_connection_buffer_limit_bytes: 32768,
+    ...listenerBase(l.name, l.port),
     filter_chains: [
       { name: l.name, filters: [httpConnectionManager(l.name, httpRouteConfigName(l), draining)] },
     ],
@@ -78,9 +76,7 @@ export function translateHttpsListener(l: HttpsListenerIR, draining = false): ob
   const sni = l.filterChains.filter((c) => c.serverNames.length > 0);
   const fallback = l.filterChains.find((c) => c.serverNames.length === 0);
   return {
-    name: l.name,
-    address: socketAddress('0.0.0.0', l.port),
-    per_connection_buffer_limit_bytes: 32768,
+    ...listenerBase(l.name, l.port),
     listener_filters: [
       { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } },
     ],
