@@ -1,21 +1,20 @@
 /**
  * Reads one ALB Ingress: its `alb.causeway.dev/*` annotations (validated against the catalog) and its
- * routes, TLS hosts and default backend with the same host and path semantics as gateway mode
- * (`normalizeHost`, `normalizePath`). No cross-Ingress logic here: group settings and conflicts are
+ * routes, TLS hosts and default backend with the same host and path semantics as gateway mode (the
+ * shared `readIngressRoutes`, `readTlsHosts`). No cross-Ingress logic here: group settings and conflicts are
  * settled by the group builder. An Ingress whose exposure-shaping annotation is bad comes back with
  * `excluded` set (its diagnostic already pushed).
  */
 import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import type { Ingress } from '../resources/kube-types.js';
 import type { Sourced } from '../resources/resource-set.js';
-import { normalizeHost, readTlsHosts } from '../translate/hosts.js';
+import { readTlsHosts } from '../translate/hosts.js';
 import {
   diagnosticRef,
   ingressRef,
+  readIngressRoutes,
   type IngressEntries,
-  type RouteEntry,
 } from '../translate/ingress-reader.js';
-import { normalizePath } from '../translate/paths.js';
 import {
   ACTIONS_PREFIX,
   ACTION,
@@ -125,37 +124,16 @@ export function readAlbIngress(ingress: Sourced<Ingress>, group: string, diags: 
   }
 
   const base = `ingress/${ref.namespace}/${obj.metadata.name}`;
-  const routes: RouteEntry[] = [];
-  (obj.spec?.rules ?? []).forEach((rule, i) => {
-    const host = normalizeHost(rule.host);
-    if (!host.ok) {
-      diags.push(diagnostic('CW_E_INGRESS_HOST_INVALID', dref, `rules[${i}]: ${host.error}; rule ignored`));
-      return;
-    }
-    (rule.http?.paths ?? []).forEach((p, j) => {
-      const where = `rules[${i}].http.paths[${j}]`;
-      const m = normalizePath(p.pathType, p.path);
-      if (!m.ok) {
-        diags.push(diagnostic('CW_E_INGRESS_PATH_INVALID', dref, `${where}: ${m.error}; path ignored`));
-        return;
-      }
-      const path = m.match.path;
-      const longest = m.match.kind === 'prefix' && path !== '/' ? path.length + 2 : path.length;
-      if (path.includes('*') || longest > MAX_PATTERN) {
-        const why = path.includes('*')
-          ? `path "${path}" holds "*", which an ALB path pattern reads as a wildcard`
-          : `path "${path.slice(0, 40)}..." is longer than an ALB path pattern (128 characters)`;
-        diags.push(diagnostic('CW_E_ALB_PATH_UNSUPPORTED', dref, `${where}: ${why}; path ignored`));
-        return;
-      }
-      routes.push({
-        name: `${base}/rule/${i}/path/${j}`,
-        host: host.host,
-        match: m.match,
-        backend: p.backend,
-        timeoutSeconds: 0,
-      });
-    });
+  // An ALB path pattern reads `*` as a wildcard and holds at most 128 characters (`/foo` also needs `/foo/*`).
+  const routes = readIngressRoutes(obj, base, dref, diags, 0, (match, where) => {
+    const path = match.path;
+    const longest = match.kind === 'prefix' && path !== '/' ? path.length + 2 : path.length;
+    if (!path.includes('*') && longest <= MAX_PATTERN) return true;
+    const why = path.includes('*')
+      ? `path "${path}" holds "*", which an ALB path pattern reads as a wildcard`
+      : `path "${path.slice(0, 40)}..." is longer than an ALB path pattern (128 characters)`;
+    diags.push(diagnostic('CW_E_ALB_PATH_UNSUPPORTED', dref, `${where}: ${why}; path ignored`));
+    return false;
   });
 
   const db = obj.spec?.defaultBackend;

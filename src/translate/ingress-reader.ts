@@ -79,6 +79,46 @@ function annotation<T>(
   return undefined;
 }
 
+/**
+ * The routes of an Ingress's rules, named `<base>/rule/<i>/path/<j>`. A rule with an invalid host or a path
+ * that is not valid for its pathType is left out with a diagnostic; `acceptPath` lets a mode refuse more
+ * (it reports its own diagnostic and returns false).
+ */
+export function readIngressRoutes(
+  obj: Ingress,
+  base: string,
+  dref: ObjectRef,
+  diags: Diagnostic[],
+  timeoutSeconds: number,
+  acceptPath: (match: PathMatchIR, where: string) => boolean = () => true,
+): RouteEntry[] {
+  const routes: RouteEntry[] = [];
+  (obj.spec?.rules ?? []).forEach((rule, i) => {
+    const host = normalizeHost(rule.host);
+    if (!host.ok) {
+      diags.push(diagnostic('CW_E_INGRESS_HOST_INVALID', dref, `rules[${i}]: ${host.error}; rule ignored`));
+      return;
+    }
+    (rule.http?.paths ?? []).forEach((p, j) => {
+      const where = `rules[${i}].http.paths[${j}]`;
+      const m = normalizePath(p.pathType, p.path);
+      if (!m.ok) {
+        diags.push(diagnostic('CW_E_INGRESS_PATH_INVALID', dref, `${where}: ${m.error}; path ignored`));
+        return;
+      }
+      if (!acceptPath(m.match, where)) return;
+      routes.push({
+        name: `${base}/rule/${i}/path/${j}`,
+        host: host.host,
+        match: m.match,
+        backend: p.backend,
+        timeoutSeconds,
+      });
+    });
+  });
+  return routes;
+}
+
 export function readIngress(
   ingress: Sourced<Ingress>,
   cls: IngressClass,
@@ -98,34 +138,7 @@ export function readIngress(
   const timeoutSeconds = annotation(REQUEST_TIMEOUT, ann, dref, diags) ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
   const sslRedirect = annotation(SSL_REDIRECT, ann, dref, diags) ?? false;
 
-  const routes: RouteEntry[] = [];
-  (obj.spec?.rules ?? []).forEach((rule, i) => {
-    const host = normalizeHost(rule.host);
-    if (!host.ok) {
-      diags.push(diagnostic('CW_E_INGRESS_HOST_INVALID', dref, `rules[${i}]: ${host.error}; rule ignored`));
-      return;
-    }
-    (rule.http?.paths ?? []).forEach((p, j) => {
-      const m = normalizePath(p.pathType, p.path);
-      if (!m.ok) {
-        diags.push(
-          diagnostic(
-            'CW_E_INGRESS_PATH_INVALID',
-            dref,
-            `rules[${i}].http.paths[${j}]: ${m.error}; path ignored`,
-          ),
-        );
-        return;
-      }
-      routes.push({
-        name: `${base}/rule/${i}/path/${j}`,
-        host: host.host,
-        match: m.match,
-        backend: p.backend,
-        timeoutSeconds,
-      });
-    });
-  });
+  const routes = readIngressRoutes(obj, base, dref, diags, timeoutSeconds);
 
   const tls: TlsEntry[] = [];
   (obj.spec?.tls ?? []).forEach((t, i) => {
