@@ -9,6 +9,7 @@ import {
   type ConfigurationOptions,
   type ObservableMiddleware,
 } from '@kubernetes/client-node';
+import { backoffDelay } from '../sources/kubernetes/backoff.js';
 
 /** Sent on every write, so that audit logs and apiserver metrics name Causeway. */
 export const USER_AGENT = 'causeway';
@@ -109,11 +110,11 @@ export function retryDelay(
   options: RetryOptions = {},
   random: () => number = Math.random,
 ): number {
-  const initialMs = Math.max(1, options.initialMs ?? DEFAULT_RETRY.initialMs);
-  const maxMs = Math.max(initialMs, options.maxMs ?? DEFAULT_RETRY.maxMs);
-  const nominal = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt));
-  const r = Math.min(Math.max(random(), 0), 1);
-  return Math.round(nominal / 2 + (nominal / 2) * r);
+  return backoffDelay(
+    attempt,
+    { initialMs: options.initialMs ?? DEFAULT_RETRY.initialMs, maxMs: options.maxMs ?? DEFAULT_RETRY.maxMs },
+    random,
+  );
 }
 
 export interface RetryContext {
