@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { createAdminServer, listenAdmin } from '../admin/admin-server.js';
 import { readControllerConfig } from '../config/controller-config.js';
 import { groupAddresses } from '../controller/group-addresses.js';
-import { createAlbMode } from '../alb/alb-reconciler-loop.js';
+import { createAlbMode } from '../alb/reconcile/alb-reconciler-loop.js';
 import { LeaderWriters } from '../controller/leader-writers.js';
 import { NackTracker } from '../controller/nack-tracker.js';
 import { compareDiagnostics } from '../errors.js';

@@ -7,8 +7,8 @@
  */
 import { Option, type Command } from 'commander';
 import YAML from 'yaml';
-import type { AlbChange, AlbPlan } from '../alb/alb-model.js';
-import { createAlbEdge } from '../alb/alb-reconciler-factory.js';
+import type { AlbChange, AlbPlan } from '../alb/model/alb-model.js';
+import { createAlbEdge } from '../alb/reconcile/alb-reconciler-factory.js';
 import { AwsCallError } from '../alb/aws/aws-gateway.js';
 import { FactsError } from '../alb/aws/facts-resolver.js';
 import { compareDiagnostics } from '../errors.js';

@@ -12,7 +12,7 @@ import { CausewayError } from '../errors.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import { ManifestsSource } from '../sources/manifests/manifests-source.js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubernetesSource, loadKubeConfig } from '../sources/kubernetes/index.js';
+import { KubernetesSource, loadKubeConfig } from '../kubernetes/watch/index.js';
 import { MultiClusterSource } from '../sources/multi-cluster-source.js';
 import type { ResourceSource } from '../sources/source-update.js';
 import { StaticVmsSource } from '../sources/static-vms-source.js';

@@ -22,8 +22,8 @@ import {
   retryDelay,
   sleep,
   withRetry,
-} from '../kube/kube-api-call.js';
-import { loadKubeConfig } from '../sources/kubernetes/index.js';
+} from '../kubernetes/client/kube-api-call.js';
+import { loadKubeConfig } from '../kubernetes/watch/index.js';
 import { endpointAddressProblem, parseIp, type ParsedIp } from '../vms/ip-address.js';
 import {
   checkServiceForVms,

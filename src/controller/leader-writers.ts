@@ -10,10 +10,17 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Diagnostic, ObjectRef } from '../errors.js';
-import { EventRecorder, kubeEventClient } from '../kube/event-recorder.js';
-import { IngressStatusWriter, kubeIngressStatusClient, type PortStatus } from '../kube/ingress-status.js';
-import { LeaderElector } from '../kube/leader-election.js';
-import { ServiceConditionWriter, kubeServiceConditionClient } from '../kube/service-conditions.js';
+import { EventRecorder, kubeEventClient } from '../kubernetes/status/event-recorder.js';
+import {
+  IngressStatusWriter,
+  kubeIngressStatusClient,
+  type PortStatus,
+} from '../kubernetes/status/ingress-status.js';
+import { LeaderElector } from '../kubernetes/lease/leader-election.js';
+import {
+  ServiceConditionWriter,
+  kubeServiceConditionClient,
+} from '../kubernetes/status/service-conditions.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import type { AppliedState } from './runner.js';
 

@@ -9,8 +9,8 @@
  */
 import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import type { IR } from '../ir/ir-types.js';
-import type { PortStatus } from '../kube/ingress-status.js';
-import { statusKey } from '../kube/ingress-status.js';
+import type { PortStatus } from '../kubernetes/status/ingress-status.js';
+import { statusKey } from '../kubernetes/status/ingress-status.js';
 import type { ServedIngress } from '../translate/translate.js';
 import { objectKey, resourceTypeName } from './nack-attribution.js';
 import type { RejectedObject, Rejection } from './nack-state.js';

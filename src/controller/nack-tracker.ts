@@ -9,7 +9,7 @@ import type { Diagnostic } from '../errors.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { IR } from '../ir/ir-types.js';
 import type { AdsConnectionInfo } from '../../xds/server/connection.js';
-import type { PortStatus } from '../kube/ingress-status.js';
+import type { PortStatus } from '../kubernetes/status/ingress-status.js';
 import type { ServedIngress } from '../translate/translate.js';
 import {
   attributeNack,
@@ -26,7 +26,7 @@ import {
   serviceConditionMessages,
   withNackObjects,
 } from './nack-outputs.js';
-import { conditionMessage } from '../kube/service-conditions.js';
+import { conditionMessage } from '../kubernetes/status/service-conditions.js';
 import {
   EMPTY_NACK_STATE,
   prune,

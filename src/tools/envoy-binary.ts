@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { memoizeAsync } from './memoize-async.js';
+import { memoizeAsync } from '../util/memoize-async.js';
 
 export const ENVOY_VERSION = '1.40.0';
 /** `envoy --version` must mention this (e.g. `.../1.40.0/Clean/RELEASE/BoringSSL`). */

@@ -6,7 +6,7 @@
  *     re-reads the changed groups and finds nothing left to do), with the AWS calls it took;
  *   - AWS calls for a single endpoint change (one pod added to one Service);
  *   - calls, and mutating calls (must be 0), of a no-op resync, and of a controller restart (which
- *     must read no attributes: the digest tags vouch for them, see src/alb/attributes-digest.ts).
+ *     must read no attributes: the digest tags vouch for them, see src/alb/model/attributes-digest.ts).
  * moto answers without AWS's rate limits, so the rate limits are lifted for the measured run; the
  * time the default client-side rates would impose on the same calls is printed beside it (a lower
  * bound: the busiest call family's calls beyond its burst, divided by its rate).
@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createAlbEdge, type AlbEdge } from '../../src/alb/alb-reconciler-factory.js';
+import { createAlbEdge, type AlbEdge } from '../../src/alb/reconcile/alb-reconciler-factory.js';
 import type { AwsCallCounts } from '../../src/alb/aws/aws-metrics.js';
 import {
   CALL_FAMILIES,

@@ -40,7 +40,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../../src/observability/logger.js';
 import type { EndpointSlice, ObjectMeta } from '../../src/resources/kube-types.js';
 import { SERVICE_NAME_LABEL } from '../../src/resources/kube-types.js';
-import { KubernetesSource, loadKubeConfig } from '../../src/sources/kubernetes/index.js';
+import { KubernetesSource, loadKubeConfig } from '../../src/kubernetes/watch/index.js';
 import { MultiClusterSource } from '../../src/sources/multi-cluster-source.js';
 import type { ResourceSource, SourceUpdate } from '../../src/sources/source-update.js';
 import {

@@ -19,8 +19,8 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Registry } from 'prom-client';
-import { TAG_CLUSTER, TAG_RESOURCE } from '../../src/alb/alb-model.js';
-import { createAlbEdge, type AlbEdge } from '../../src/alb/alb-reconciler-factory.js';
+import { TAG_CLUSTER, TAG_RESOURCE } from '../../src/alb/model/alb-model.js';
+import { createAlbEdge, type AlbEdge } from '../../src/alb/reconcile/alb-reconciler-factory.js';
 import { AwsMetrics } from '../../src/alb/aws/aws-metrics.js';
 import { CALL_FAMILIES } from '../../src/alb/aws/call-families.js';
 import type { ResourceSet } from '../../src/resources/resource-set.js';

@@ -26,9 +26,9 @@ import {
   ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateSubnetCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { TAG_CLUSTER, TAG_GROUP } from '../../src/alb/alb-model.js';
-import { attributesDigest, TAG_ATTRIBUTES_DIGEST } from '../../src/alb/attributes-digest.js';
-import { createAlbEdge, type AlbEdge } from '../../src/alb/alb-reconciler-factory.js';
+import { TAG_CLUSTER, TAG_GROUP } from '../../src/alb/model/alb-model.js';
+import { attributesDigest, TAG_ATTRIBUTES_DIGEST } from '../../src/alb/model/attributes-digest.js';
+import { createAlbEdge, type AlbEdge } from '../../src/alb/reconcile/alb-reconciler-factory.js';
 import { albIngress, albService, ALB_CLASS, resourcesOf } from '../support/alb-fixtures.js';
 import {
   createAlbNetwork,

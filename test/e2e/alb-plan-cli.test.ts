@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { createAlbEdge } from '../../src/alb/alb-reconciler-factory.js';
+import { createAlbEdge } from '../../src/alb/reconcile/alb-reconciler-factory.js';
 import { projectRoot } from '../../src/tools/envoy-binary.js';
 import { albIngress, albService, ALB_CLASS, resourcesOf, writeManifests } from '../support/alb-fixtures.js';
 import { freePort } from '../support/ports.js';

@@ -24,7 +24,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { pino } from 'pino';
-import { createAlbEdge, type AlbEdge } from '../../src/alb/alb-reconciler-factory.js';
+import { createAlbEdge, type AlbEdge } from '../../src/alb/reconcile/alb-reconciler-factory.js';
 import {
   kubePodGateClient,
   PodReadinessGate,

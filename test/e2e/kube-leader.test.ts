@@ -23,9 +23,13 @@ import { buildResourceSet, type Sourced } from '../../src/resources/resource-set
 import { createLogger } from '../../src/observability/logger.js';
 import { translate } from '../../src/translate/translate.js';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/translate/translate-options.js';
-import { EventRecorder, REPORTING_CONTROLLER, kubeEventClient } from '../../src/kube/event-recorder.js';
-import { IngressStatusWriter, kubeIngressStatusClient } from '../../src/kube/ingress-status.js';
-import { LeaderElector } from '../../src/kube/leader-election.js';
+import {
+  EventRecorder,
+  REPORTING_CONTROLLER,
+  kubeEventClient,
+} from '../../src/kubernetes/status/event-recorder.js';
+import { IngressStatusWriter, kubeIngressStatusClient } from '../../src/kubernetes/status/ingress-status.js';
+import { LeaderElector } from '../../src/kubernetes/lease/leader-election.js';
 import {
   ensureKubeBinaries,
   startEtcd,

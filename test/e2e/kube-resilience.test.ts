@@ -205,7 +205,7 @@ suite('apiserver away for 30 s', () => {
       const outageMs = backAt - downAt;
       // Up to ~60 s: every kind's loop retries on a backoff that reached its 30 s cap during the outage,
       // its first watch then gets 410 Gone (the restarted apiserver's watch cache has no history), and the
-      // relist waits for the same backoff again (src/sources/kubernetes/kube-watch.ts, run()).
+      // relist waits for the same backoff again (src/kubernetes/watch/kube-watch.ts, run()).
       const first = await loop.waitFor(
         'traffic on pod B after the restart',
         (s) => s.backend === POD_B,

@@ -22,7 +22,7 @@ import * as tcp from 'node:net';
 import { jest } from '@jest/globals';
 import { CausewayError } from '../../src/errors.js';
 import type { SourceUpdate } from '../../src/sources/source-update.js';
-import { KubernetesSource } from '../../src/sources/kubernetes/index.js';
+import { KubernetesSource } from '../../src/kubernetes/watch/index.js';
 import {
   ensureKubeBinaries,
   startEtcd,
@@ -30,7 +30,7 @@ import {
   type Etcd,
   type KubeApiserver,
 } from '../support/kube-apiserver.js';
-import { captureLogger, type CapturedLogger } from '../../src/sources/kubernetes/testdata/test-helpers.js';
+import { captureLogger, type CapturedLogger } from '../../src/kubernetes/testdata/test-helpers.js';
 
 jest.setTimeout(120_000);
 

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { jest } from '@jest/globals';
 import { registerVmCommand } from '../../src/cli/vm.command.js';
-import { KubernetesSource } from '../../src/sources/kubernetes/index.js';
+import { KubernetesSource } from '../../src/kubernetes/watch/index.js';
 import { selectEndpoints } from '../../src/translate/endpoints.js';
 import {
   ensureKubeBinaries,

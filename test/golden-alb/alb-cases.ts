@@ -11,10 +11,10 @@ import YAML from 'yaml';
 import { parseManifestFile } from '../../src/sources/manifests/manifest-parser.js';
 import type { KubeObject } from '../../src/resources/kube-types.js';
 import { buildResourceSet, type ResourceSet, type Sourced } from '../../src/resources/resource-set.js';
-import type { AlbBuildOptions } from '../../src/alb/alb-build.js';
-import type { ActualStack, AlbStack, AwsFacts } from '../../src/alb/alb-model.js';
-import { isRegistered } from '../../src/alb/plan-targets.js';
-import { withAttributesDigest } from '../../src/alb/attributes-digest.js';
+import type { AlbBuildOptions } from '../../src/alb/build/alb-build.js';
+import type { ActualStack, AlbStack, AwsFacts } from '../../src/alb/model/alb-model.js';
+import { isRegistered } from '../../src/alb/plan/plan-targets.js';
+import { withAttributesDigest } from '../../src/alb/model/attributes-digest.js';
 
 export const ALB_CASES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cases');
 

@@ -8,10 +8,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildAlbStacks } from '../../src/alb/alb-build.js';
-import type { AlbStack } from '../../src/alb/alb-model.js';
-import { planAlbStack } from '../../src/alb/alb-plan.js';
-import { placementsFromActual } from '../../src/alb/host-placement.js';
+import { buildAlbStacks } from '../../src/alb/build/alb-build.js';
+import type { AlbStack } from '../../src/alb/model/alb-model.js';
+import { planAlbStack } from '../../src/alb/plan/alb-plan.js';
+import { placementsFromActual } from '../../src/alb/build/host-placement.js';
 import { checkGolden } from '../support/golden.js';
 import {
   actualFromDesired,

@@ -1,8 +1,8 @@
 /** Plan behaviour on actual states a converged apply never leaves: interrupted creates, strays, drift. */
-import { buildAlbStacks } from '../../src/alb/alb-build.js';
-import type { ActualStack, AlbStack } from '../../src/alb/alb-model.js';
-import { planAlbStack } from '../../src/alb/alb-plan.js';
-import { attributesDigest, TAG_ATTRIBUTES_DIGEST } from '../../src/alb/attributes-digest.js';
+import { buildAlbStacks } from '../../src/alb/build/alb-build.js';
+import type { ActualStack, AlbStack } from '../../src/alb/model/alb-model.js';
+import { planAlbStack } from '../../src/alb/plan/alb-plan.js';
+import { attributesDigest, TAG_ATTRIBUTES_DIGEST } from '../../src/alb/model/attributes-digest.js';
 import { actualFromDesired, DEFAULT_FACTS, DEFAULT_OPTIONS } from './alb-cases.js';
 import { manyTargetsCase } from './generated-cases.js';
 

@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/tools/envoy-binary.js';
 import { freePort, freePorts } from './ports.js';
-import { memoizeAsync } from '../../src/tools/memoize-async.js';
+import { memoizeAsync } from '../../src/util/memoize-async.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Binaries

@@ -26,7 +26,7 @@ import path from 'node:path';
 import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import { CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { projectRoot } from '../../src/tools/envoy-binary.js';
-import { memoizeAsync } from '../../src/tools/memoize-async.js';
+import { memoizeAsync } from '../../src/util/memoize-async.js';
 import { generateCertificate } from './manifests.js';
 import { freePort } from './ports.js';
 

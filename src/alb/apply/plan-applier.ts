@@ -13,7 +13,7 @@
  * - deleting something already gone succeeds.
  * Deletes only ever target ARNs read from our own tagged inventory.
  *
- * The attributes digest tag (src/alb/attributes-digest.ts) is only ever written once the attributes it
+ * The attributes digest tag (src/alb/model/attributes-digest.ts) is only ever written once the attributes it
  * vouches for are set: a create that must modify attributes creates the resource without it and adds it
  * after the Modify*Attributes call (the plan puts its `update-tags` after the attribute change too), so
  * a crash in between leaves no tag or the old digest, and the next read describes the attributes
@@ -65,8 +65,8 @@ import {
   type AwsTags,
   type ListenerSpec,
   type ResourceRef,
-} from '../alb-model.js';
-import { TAG_ATTRIBUTES_DIGEST } from '../attributes-digest.js';
+} from '../model/alb-model.js';
+import { TAG_ATTRIBUTES_DIGEST } from '../model/attributes-digest.js';
 import type { AlbStateReader } from '../aws/actual-state-reader.js';
 import { codeOf, type AwsGateway } from '../aws/aws-gateway.js';
 import {

@@ -1,5 +1,5 @@
 import { expect, test } from '@jest/globals';
-import type { AlbStack, TargetGroupSpec, TargetSpec } from '../alb-model.js';
+import type { AlbStack, TargetGroupSpec, TargetSpec } from '../model/alb-model.js';
 import { gateStates } from './pod-readiness-gate.js';
 
 function tg(resourceId: string, targets: TargetSpec[]): TargetGroupSpec {

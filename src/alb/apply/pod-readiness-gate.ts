@@ -20,8 +20,8 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { ActualTarget, AlbStack } from '../alb-model.js';
-import { describeCallError, httpStatusOf, requestOptions } from '../../kube/kube-api-call.js';
+import type { ActualTarget, AlbStack } from '../model/alb-model.js';
+import { describeCallError, httpStatusOf, requestOptions } from '../../kubernetes/client/kube-api-call.js';
 
 export const READINESS_GATE_CONDITION = 'alb.causeway.dev/target-healthy';
 

@@ -12,7 +12,7 @@
  *   change to the group, so a converged resync reads nothing and an endpoint change costs only the
  *   register/deregister calls (the applier patches the cached targets instead of forgetting them).
  * - **Attributes** are the one read per resource that tags can spare: a resource whose
- *   `causeway.dev/attributes-digest` tag (src/alb/attributes-digest.ts, written by the applier once
+ *   `causeway.dev/attributes-digest` tag (src/alb/model/attributes-digest.ts, written by the applier once
  *   the attributes are set) equals the digest of the attributes the caller expects (the desired ones)
  *   is reported with those attributes, without a Describe*Attributes call; no tag, or another digest,
  *   and they are described. So a restart over a converged account reads no attributes. After
@@ -46,8 +46,8 @@ import {
   type ActualTarget,
   type ActualTargetGroup,
   type AwsTags,
-} from '../alb-model.js';
-import { digestVouchesFor, TAG_ATTRIBUTES_DIGEST } from '../attributes-digest.js';
+} from '../model/alb-model.js';
+import { digestVouchesFor, TAG_ATTRIBUTES_DIGEST } from '../model/attributes-digest.js';
 import { codeOf, type AwsGateway } from './aws-gateway.js';
 import {
   certificateArnsOf,

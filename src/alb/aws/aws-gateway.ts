@@ -26,7 +26,7 @@ import {
   type CallFamily,
   type RateLimit,
 } from './call-families.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../../util/token-bucket.js';
 
 /** An SDK v3 command (input and output types carried by the command class). */
 type SdkCommand<I extends object, O extends MetadataBearer> = CommandIO<I, O>;

@@ -1,6 +1,6 @@
 import { expect, test } from '@jest/globals';
 import { awsErrorCode, backoffMs, DEFAULT_AWS_RETRY, retryReason } from './aws-retry.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../../util/token-bucket.js';
 
 const sdkError = (name: string, status?: number): Error =>
   Object.assign(new Error(name), {

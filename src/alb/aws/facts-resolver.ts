@@ -7,7 +7,7 @@
  */
 import { DescribeCertificateCommand, ListCertificatesCommand } from '@aws-sdk/client-acm';
 import { DescribeSubnetsCommand, type DescribeSubnetsCommandOutput, type Subnet } from '@aws-sdk/client-ec2';
-import type { AlbScheme, AwsFacts, CertificateFact, SubnetFact } from '../alb-model.js';
+import type { AlbScheme, AwsFacts, CertificateFact, SubnetFact } from '../model/alb-model.js';
 import { codeOf, type AwsGateway } from './aws-gateway.js';
 
 export const ROLE_ELB = 'kubernetes.io/role/elb';

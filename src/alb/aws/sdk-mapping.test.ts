@@ -1,5 +1,5 @@
 import { expect, test } from '@jest/globals';
-import type { ActionSpec, ConditionSpec } from '../alb-model.js';
+import type { ActionSpec, ConditionSpec } from '../model/alb-model.js';
 import {
   certificateArnsOf,
   fromSdkActions,

@@ -14,7 +14,13 @@ import type {
   Tag,
   TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { ActionSpec, AwsTags, ConditionSpec, HealthCheckSpec, TargetGroupSpec } from '../alb-model.js';
+import type {
+  ActionSpec,
+  AwsTags,
+  ConditionSpec,
+  HealthCheckSpec,
+  TargetGroupSpec,
+} from '../model/alb-model.js';
 
 /** AWS tags from a model map, keys sorted. */
 export function toSdkTags(tags: AwsTags): Tag[] {

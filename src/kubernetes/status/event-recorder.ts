@@ -1,0 +1,742 @@
+/**
+ * Kubernetes Events for diagnostics: each diagnostic becomes an `events.k8s.io/v1` Event on the object it
+ * belongs to, with the catalog's `reason` and `note` = `CODE: message`.
+ *
+ * - One Event per (object, code, message). Seen again, it is not re-created: its `series` (count and
+ *   lastObservedTime) is patched, at most once per `seriesIntervalMs`. An observation is one `record()`
+ *   call (a translation) that contains the diagnostic; the recorder re-records the last list every
+ *   `resyncMs`, so a problem that persists keeps its Event alive (Events expire, by default after 1 h).
+ * - Event names are derived from the series key (`<object>.<hash>`), so a new leader (or a restarted
+ *   one) that meets an Event of the same series finds it (409 on create), adopts its count, and patches
+ *   it instead of adding a duplicate.
+ * - Writes are rate limited: a global token bucket (default 10/s, burst 25) and one per object (default
+ *   one per 10 s, burst 10). What the buckets hold back is written later, in key order.
+ * - Nothing is written unless this replica leads; the state is dropped whenever it does not.
+ * - Skipped: diagnostics of manifest files (`object.file`), of kinds that are not Kubernetes objects
+ *   Causeway knows, and of namespaced kinds without a namespace.
+ *
+ * `planEvents` is the pure part (state + diagnostics + now -> writes + new state); `EventRecorder` does
+ * the I/O and feeds outcomes back through the pure `settle*` functions.
+ */
+import { createHash } from 'node:crypto';
+import {
+  EventsV1Api,
+  PatchStrategy,
+  V1MicroTime,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import { ERRORS, type Diagnostic, type ObjectRef } from '../../errors.js';
+import { objectFields, type Logger } from '../../observability/logger.js';
+import {
+  describeCallError,
+  httpStatusOf,
+  isRetryable,
+  requestOptions,
+  retryDelay,
+} from '../client/kube-api-call.js';
+
+export const REPORTING_CONTROLLER = 'causeway.dev/gateway';
+export const DEFAULT_ACTION = 'Translate';
+/** `note` is at most 1 KiB (bytes of UTF-8), as the apiserver requires. */
+export const NOTE_LIMIT_BYTES = 1024;
+/** reportingInstance and action are at most 128 characters. */
+export const FIELD_LIMIT = 128;
+
+/** The kinds Events can be about: their apiVersion and whether they live in a namespace. */
+export const EVENT_KINDS: Readonly<
+  Record<string, { readonly apiVersion: string; readonly namespaced: boolean }>
+> = {
+  Ingress: { apiVersion: 'networking.k8s.io/v1', namespaced: true },
+  IngressClass: { apiVersion: 'networking.k8s.io/v1', namespaced: false },
+  Service: { apiVersion: 'v1', namespaced: true },
+  Secret: { apiVersion: 'v1', namespaced: true },
+  EndpointSlice: { apiVersion: 'discovery.k8s.io/v1', namespaced: true },
+};
+
+/** Events about cluster-scoped objects go to this namespace (as client-go does). */
+export const CLUSTER_SCOPED_EVENT_NAMESPACE = 'default';
+
+// ---------------------------------------------------------------------------------------------------
+// Token buckets (pure)
+
+export interface Rate {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+export interface Bucket {
+  readonly tokens: number;
+  /** When `tokens` was computed (epoch ms). */
+  readonly at: number;
+}
+
+export function fullBucket(rate: Rate, now: number): Bucket {
+  return { tokens: rate.burst, at: now };
+}
+
+export function refill(bucket: Bucket, rate: Rate, now: number): Bucket {
+  if (now <= bucket.at) return bucket;
+  return {
+    tokens: Math.min(rate.burst, bucket.tokens + ((now - bucket.at) / 1000) * rate.perSecond),
+    at: now,
+  };
+}
+
+/** When the (refilled) bucket holds a whole token again. */
+export function tokenAt(bucket: Bucket, rate: Rate): number {
+  if (bucket.tokens >= 1) return bucket.at;
+  return bucket.at + Math.ceil(((1 - bucket.tokens) / rate.perSecond) * 1000);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Planning (pure)
+
+export interface EventRegarding {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly uid?: string;
+}
+
+/** Everything about an Event that does not change over its series. */
+export interface EventSpec {
+  /** The source cluster whose apiserver gets the Event (undefined: the default one). */
+  readonly cluster?: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly regarding: EventRegarding;
+  readonly reason: string;
+  readonly note: string;
+  readonly type: 'Warning' | 'Normal';
+  readonly action: string;
+  readonly reportingController: string;
+  readonly reportingInstance: string;
+}
+
+export interface SeriesState {
+  readonly spec: EventSpec;
+  /** `cluster/kind/namespace/name` of the object: the per-object rate limit's key. */
+  readonly objectKey: string;
+  /** Observations by this replica (this leadership term). */
+  readonly count: number;
+  /** Occurrences the Event already had when this replica adopted it (0 when it created it). */
+  readonly base: number;
+  readonly firstObserved: number;
+  readonly lastObserved: number;
+  /** What the apiserver holds, as far as we know: undefined until created. */
+  readonly written?: { readonly count: number; readonly at: number };
+  /** When a write failed with a final error (4xx): it is tried again only `seriesIntervalMs` later. */
+  readonly failedAt?: number;
+}
+
+export interface EventState {
+  /** By series key. */
+  readonly series: ReadonlyMap<string, SeriesState>;
+  readonly global: Bucket;
+  /** Per object; buckets that are full again are dropped. */
+  readonly perObject: ReadonlyMap<string, Bucket>;
+}
+
+export interface EventPlanOptions {
+  /** The Event's `reportingInstance`: this replica's identity. */
+  readonly reportingInstance: string;
+  /** Default `Translate`. */
+  readonly action?: string;
+  /** A series is patched at most once per this (default 5 min). */
+  readonly seriesIntervalMs?: number;
+  /** A series not observed for this long is forgotten (default 1 h, the apiserver's default Event TTL). */
+  readonly retainMs?: number;
+  /** Default 10/s, burst 25. */
+  readonly globalRate?: Rate;
+  /** Default 0.1/s, burst 10. */
+  readonly perObjectRate?: Rate;
+  /** The uid of an object (so that `kubectl describe` lists the Event); undefined when unknown. */
+  readonly uidOf?: (ref: ObjectRef) => string | undefined;
+}
+
+export const DEFAULT_SERIES_INTERVAL_MS = 5 * 60_000;
+export const DEFAULT_RETAIN_MS = 60 * 60_000;
+export const DEFAULT_GLOBAL_RATE: Rate = { perSecond: 10, burst: 25 };
+export const DEFAULT_PER_OBJECT_RATE: Rate = { perSecond: 0.1, burst: 10 };
+
+export interface EventSeriesBody {
+  readonly count: number;
+  readonly lastObservedTime: number;
+}
+
+export interface EventCreate {
+  readonly key: string;
+  readonly spec: EventSpec;
+  readonly eventTime: number;
+  /** Set when the Event starts with more than one occurrence. */
+  readonly series?: EventSeriesBody;
+}
+
+export interface EventPatch {
+  readonly key: string;
+  readonly spec: EventSpec;
+  readonly series: EventSeriesBody;
+}
+
+export interface EventPlan {
+  readonly create: readonly EventCreate[];
+  readonly patch: readonly EventPatch[];
+  readonly state: EventState;
+  /** Writes held back by the rate limits. */
+  readonly deferred: number;
+  /** When a write held back (or a series patch waiting for its interval) is due; undefined if none. */
+  readonly nextAt?: number;
+}
+
+export function emptyEventState(now: number, options: Pick<EventPlanOptions, 'globalRate'> = {}): EventState {
+  return {
+    series: new Map(),
+    global: fullBucket(options.globalRate ?? DEFAULT_GLOBAL_RATE, now),
+    perObject: new Map(),
+  };
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `text` cut to at most `limit` UTF-8 bytes (on a character boundary), ending in `...` when cut. */
+export function trimToBytes(text: string, limit: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= limit) return text;
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    if (bytes + size > limit - 3) break;
+    out += ch;
+    bytes += size;
+  }
+  return `${out}...`;
+}
+
+/** The Event's `note`: `CODE: message`, at most 1 KiB. */
+export function eventNote(d: Diagnostic): string {
+  return trimToBytes(`${d.code}: ${d.message}`, NOTE_LIMIT_BYTES);
+}
+
+/** The series key: object (with uid when known), code and message. */
+export function seriesKey(d: Diagnostic, uid?: string): string {
+  const o = d.object;
+  return JSON.stringify([o.cluster ?? '', o.kind, o.namespace ?? '', o.name, uid ?? '', d.code, d.message]);
+}
+
+/** `<object name>.<16 hex of the key's hash>`: a valid, stable Event name (DNS subdomain, ≤ 253). */
+export function eventName(objectName: string, key: string): string {
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  const base = objectName
+    .toLowerCase()
+    .slice(0, 253 - 17)
+    .replace(/[^a-z0-9]+$/, '');
+  return base === '' ? hash : `${base}.${hash}`;
+}
+
+/** The Event for a diagnostic, or undefined when it gets none (see the module comment). */
+export function eventSpecFor(
+  d: Diagnostic,
+  options: EventPlanOptions,
+): { readonly key: string; readonly spec: EventSpec; readonly objectKey: string } | undefined {
+  const o = d.object;
+  if (o.file !== undefined) return undefined;
+  const kind = EVENT_KINDS[o.kind];
+  const entry = ERRORS[d.code] as { readonly reason: string } | undefined;
+  if (!kind || !entry) return undefined;
+  if (kind.namespaced && !o.namespace) return undefined;
+  const uid = options.uidOf?.(o);
+  const key = seriesKey(d, uid);
+  const regarding: EventRegarding = {
+    apiVersion: kind.apiVersion,
+    kind: o.kind,
+    ...(kind.namespaced ? { namespace: o.namespace } : {}),
+    name: o.name,
+    ...(uid ? { uid } : {}),
+  };
+  return {
+    key,
+    objectKey: `${o.cluster ?? ''}/${o.kind}/${kind.namespaced ? (o.namespace ?? '') : ''}/${o.name}`,
+    spec: {
+      ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
+      namespace: kind.namespaced ? (o.namespace as string) : CLUSTER_SCOPED_EVENT_NAMESPACE,
+      name: eventName(o.name, key),
+      regarding,
+      reason: entry.reason,
+      note: eventNote(d),
+      type: 'Warning',
+      action: (options.action ?? DEFAULT_ACTION).slice(0, FIELD_LIMIT),
+      reportingController: REPORTING_CONTROLLER,
+      reportingInstance: options.reportingInstance.slice(0, FIELD_LIMIT),
+    },
+  };
+}
+
+/** Occurrences the Event should show. */
+function total(s: SeriesState): number {
+  return s.base + s.count;
+}
+
+/**
+ * Records one observation of `diagnostics` at `now` and plans the writes the rate limits allow:
+ * creates for new series (key order), then series patches due after `seriesIntervalMs`. The returned
+ * state assumes every planned write succeeds; feed failures back with `settleFailed` / `settleAdopted`.
+ * Call it with no diagnostics to only write what was held back (`nextAt`).
+ */
+export function planEvents(
+  previous: EventState,
+  diagnostics: readonly Diagnostic[],
+  now: number,
+  options: EventPlanOptions,
+): EventPlan {
+  const interval = options.seriesIntervalMs ?? DEFAULT_SERIES_INTERVAL_MS;
+  const retainMs = options.retainMs ?? DEFAULT_RETAIN_MS;
+  const globalRate = options.globalRate ?? DEFAULT_GLOBAL_RATE;
+  const objectRate = options.perObjectRate ?? DEFAULT_PER_OBJECT_RATE;
+
+  // 1. The observation.
+  const series = new Map(previous.series);
+  const seen = new Set<string>();
+  for (const d of diagnostics) {
+    const ev = eventSpecFor(d, options);
+    if (!ev || seen.has(ev.key)) continue;
+    seen.add(ev.key);
+    const old = series.get(ev.key);
+    series.set(
+      ev.key,
+      old
+        ? { ...old, count: old.count + 1, lastObserved: now }
+        : {
+            spec: ev.spec,
+            objectKey: ev.objectKey,
+            count: 1,
+            base: 0,
+            firstObserved: now,
+            lastObserved: now,
+          },
+    );
+  }
+  // 2. Forget series not observed for retainMs.
+  for (const [key, s] of series) if (now - s.lastObserved > retainMs) series.delete(key);
+
+  // 3. Writes, under the rate limits.
+  let global = refill(previous.global, globalRate, now);
+  const perObject = new Map<string, Bucket>();
+  for (const [k, b] of previous.perObject) perObject.set(k, refill(b, objectRate, now));
+  const creates: string[] = [];
+  const patches: string[] = [];
+  let nextAt: number | undefined;
+  const due = (at: number): void => {
+    nextAt = nextAt === undefined ? at : Math.min(nextAt, at);
+  };
+  for (const [key, s] of [...series].sort(([a], [b]) => compareStrings(a, b))) {
+    if (s.failedAt !== undefined && now - s.failedAt < interval) {
+      due(s.failedAt + interval);
+      continue;
+    }
+    if (s.written === undefined) creates.push(key);
+    else if (total(s) > s.written.count) {
+      if (now - s.written.at >= interval) patches.push(key);
+      else due(s.written.at + interval);
+    }
+  }
+  const create: EventCreate[] = [];
+  const patch: EventPatch[] = [];
+  let deferred = 0;
+  for (const key of [...creates, ...patches]) {
+    const s = series.get(key) as SeriesState;
+    const bucket = perObject.get(s.objectKey) ?? fullBucket(objectRate, now);
+    if (global.tokens < 1 || bucket.tokens < 1) {
+      deferred++;
+      due(Math.max(tokenAt(global, globalRate), tokenAt(bucket, objectRate)));
+      continue;
+    }
+    global = { tokens: global.tokens - 1, at: global.at };
+    perObject.set(s.objectKey, { tokens: bucket.tokens - 1, at: bucket.at });
+    const count = total(s);
+    const seriesBody = { count, lastObservedTime: s.lastObserved };
+    if (s.written === undefined) {
+      create.push({
+        key,
+        spec: s.spec,
+        eventTime: s.firstObserved,
+        ...(count >= 2 ? { series: seriesBody } : {}),
+      });
+    } else {
+      patch.push({ key, spec: s.spec, series: seriesBody });
+    }
+    const { failedAt: _f, ...rest } = s;
+    series.set(key, { ...rest, written: { count, at: now } });
+  }
+  for (const [k, b] of perObject) if (b.tokens >= objectRate.burst) perObject.delete(k);
+
+  return {
+    create,
+    patch,
+    state: { series, global, perObject },
+    deferred,
+    ...(nextAt !== undefined ? { nextAt } : {}),
+  };
+}
+
+/**
+ * A planned write failed. Retryable (5xx, 429, network): the series is as before the write, so a later
+ * plan writes it again. Final (other 4xx, e.g. 403): the same, but not tried again before
+ * `seriesIntervalMs` has passed. A patch that found no Event (404: it expired): created anew.
+ */
+export function settleFailed(
+  state: EventState,
+  key: string,
+  previousWritten: SeriesState['written'],
+  outcome: 'retry' | 'final' | 'gone',
+  now: number,
+): EventState {
+  const s = state.series.get(key);
+  if (!s) return state;
+  const series = new Map(state.series);
+  if (outcome === 'final') {
+    const { written: _w, ...rest } = s;
+    series.set(key, { ...rest, ...(previousWritten ? { written: previousWritten } : {}), failedAt: now });
+  } else if (outcome === 'gone') {
+    const { written: _w, ...rest } = s;
+    series.set(key, { ...rest, base: 0 });
+  } else {
+    const { written: _w, ...rest } = s;
+    series.set(key, previousWritten === undefined ? rest : { ...rest, written: previousWritten });
+  }
+  return { ...state, series };
+}
+
+/**
+ * A create found the Event already there (409): another leader, or this replica before a restart,
+ * created the same series with `existingCount` occurrences. Its count becomes our base, and the next
+ * plan patches it at once.
+ */
+export function settleAdopted(state: EventState, key: string, existingCount: number): EventState {
+  const s = state.series.get(key);
+  if (!s) return state;
+  const series = new Map(state.series);
+  series.set(key, {
+    ...s,
+    base: existingCount,
+    written: { count: existingCount, at: Number.NEGATIVE_INFINITY },
+  });
+  return { ...state, series };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The apiserver side
+
+/** What the recorder needs from one cluster. Errors carry the HTTP status as `code`. */
+export interface EventClient {
+  create(event: EventCreate): Promise<void>;
+  /** The series count of an existing Event (1 without series); undefined when it does not exist. */
+  seriesCount(namespace: string, name: string): Promise<number | undefined>;
+  patchSeries(namespace: string, name: string, series: EventSeriesBody): Promise<void>;
+}
+
+function microTime(ms: number): V1MicroTime {
+  return new V1MicroTime(ms);
+}
+
+/** Events through client-node (needs create, get and patch on `events.k8s.io` `events`). */
+export function kubeEventClient(kubeConfig: KubeConfig, requestTimeoutMs = 10_000): EventClient {
+  const api = kubeConfig.makeApiClient(EventsV1Api);
+  return {
+    async create(event) {
+      const { spec } = event;
+      await api.createNamespacedEvent(
+        {
+          namespace: spec.namespace,
+          body: {
+            apiVersion: 'events.k8s.io/v1',
+            kind: 'Event',
+            metadata: { name: spec.name, namespace: spec.namespace },
+            eventTime: microTime(event.eventTime),
+            ...(event.series
+              ? {
+                  series: {
+                    count: event.series.count,
+                    lastObservedTime: microTime(event.series.lastObservedTime),
+                  },
+                }
+              : {}),
+            regarding: { ...spec.regarding },
+            reason: spec.reason,
+            note: spec.note,
+            type: spec.type,
+            action: spec.action,
+            reportingController: spec.reportingController,
+            reportingInstance: spec.reportingInstance,
+          },
+        },
+        requestOptions(requestTimeoutMs),
+      );
+    },
+    async seriesCount(namespace, name) {
+      try {
+        const ev = await api.readNamespacedEvent({ namespace, name }, requestOptions(requestTimeoutMs));
+        return ev.series?.count ?? 1;
+      } catch (err) {
+        if (httpStatusOf(err) === 404) return undefined;
+        throw err;
+      }
+    },
+    async patchSeries(namespace, name, series) {
+      await api.patchNamespacedEvent(
+        {
+          namespace,
+          name,
+          body: { series: { count: series.count, lastObservedTime: microTime(series.lastObservedTime) } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch, requestOptions(requestTimeoutMs)),
+      );
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The recorder
+
+export interface EventRecorderOptions extends Omit<EventPlanOptions, 'reportingInstance'> {
+  /** The client for a diagnostic's cluster (`object.cluster`, undefined when it names none). */
+  readonly clientFor: (cluster: string | undefined) => EventClient | undefined;
+  /** Checked before every write. */
+  readonly isLeader: () => boolean;
+  /** This replica's identity (the pod name): the Events' `reportingInstance`. */
+  readonly reportingInstance: string;
+  readonly logger: Logger;
+  /** The last diagnostics are recorded again this often (default 10 min; 0: never). */
+  readonly resyncMs?: number;
+  /** Requests in flight at once (default 4). */
+  readonly concurrency?: number;
+}
+
+export interface EventRecordResult {
+  readonly created: number;
+  readonly patched: number;
+  readonly failed: number;
+  /** Held back by the rate limits (written later by the recorder itself). */
+  readonly deferred: number;
+  readonly notLeader?: true;
+}
+
+export const DEFAULT_EVENT_RESYNC_MS = 10 * 60_000;
+/** Backoff of the retries after failed writes: 1 s, doubling, up to 1 min (with jitter). */
+export const FAILURE_BACKOFF = { initialMs: 1_000, maxMs: 60_000 } as const;
+
+type EventJob =
+  { readonly kind: 'record'; readonly diagnostics: readonly Diagnostic[] } | { readonly kind: 'flush' };
+
+interface QueuedJob {
+  readonly job: EventJob;
+  readonly resolve: (r: EventRecordResult) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+const NOTHING: EventRecordResult = { created: 0, patched: 0, failed: 0, deferred: 0 };
+
+export class EventRecorder {
+  private readonly log: Logger;
+  private readonly planOptions: EventPlanOptions;
+  private state: EventState;
+  private last: readonly Diagnostic[] = [];
+  private readonly queue: QueuedJob[] = [];
+  private draining: Promise<void> | undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushAt: number | undefined;
+  private resyncTimer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+  private failureStreak = 0;
+
+  constructor(private readonly options: EventRecorderOptions) {
+    this.log = options.logger.child({ component: 'event-recorder' });
+    const { clientFor: _c, isLeader: _l, logger: _g, resyncMs: _r, concurrency: _n, ...plan } = options;
+    this.planOptions = plan;
+    this.state = emptyEventState(Date.now(), plan);
+  }
+
+  /**
+   * Records the current diagnostics (the complete list, e.g. after a translation): one observation of
+   * each. Resolves when the writes it allowed are done. Serialized with other calls.
+   */
+  record(diagnostics: readonly Diagnostic[]): Promise<EventRecordResult> {
+    this.last = diagnostics;
+    this.startResync();
+    return this.enqueue({ kind: 'record', diagnostics });
+  }
+
+  /** Writes what the rate limits or series intervals held back and is due now. */
+  flush(): Promise<EventRecordResult> {
+    return this.enqueue({ kind: 'flush' });
+  }
+
+  /** Stops the recorder's timers (pending writes are dropped). */
+  close(): void {
+    this.closed = true;
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    if (this.resyncTimer !== undefined) clearInterval(this.resyncTimer);
+    this.flushTimer = undefined;
+    this.resyncTimer = undefined;
+  }
+
+  private startResync(): void {
+    const resyncMs = this.options.resyncMs ?? DEFAULT_EVENT_RESYNC_MS;
+    if (this.resyncTimer !== undefined || resyncMs <= 0 || this.closed) return;
+    this.resyncTimer = setInterval(() => {
+      void this.enqueue({ kind: 'record', diagnostics: this.last }).catch(() => undefined);
+    }, resyncMs);
+    this.resyncTimer.unref();
+  }
+
+  private enqueue(job: EventJob): Promise<EventRecordResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+      try {
+        next.resolve(await this.run(next.job));
+      } catch (err) {
+        next.reject(err);
+      }
+    }
+    this.draining = undefined;
+  }
+
+  private reset(): void {
+    this.state = emptyEventState(Date.now(), this.planOptions);
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushAt = undefined;
+  }
+
+  private scheduleFlush(at: number): void {
+    if (this.closed) return;
+    if (this.flushAt !== undefined && this.flushAt <= at) return;
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushAt = at;
+    this.flushTimer = setTimeout(
+      () => {
+        this.flushTimer = undefined;
+        this.flushAt = undefined;
+        void this.flush().catch(() => undefined);
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.flushTimer.unref();
+  }
+
+  private async run(job: EventJob): Promise<EventRecordResult> {
+    if (!this.options.isLeader()) {
+      this.reset();
+      return { ...NOTHING, notLeader: true };
+    }
+    const plan = planEvents(
+      this.state,
+      job.kind === 'record' ? job.diagnostics : [],
+      Date.now(),
+      this.planOptions,
+    );
+    const before = this.state;
+    this.state = plan.state;
+    let created = 0;
+    let patched = 0;
+    let failed = 0;
+    let adopted = false;
+    let retryable = 0;
+    const writes: { readonly key: string; readonly write: () => Promise<'ok' | 'adopted'> }[] = [];
+    for (const c of plan.create) writes.push({ key: c.key, write: () => this.create(c) });
+    for (const p of plan.patch) writes.push({ key: p.key, write: () => this.patch(p) });
+
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < writes.length) {
+        const { key, write } = writes[next++]!;
+        const previousWritten = before.series.get(key)?.written;
+        if (!this.options.isLeader()) {
+          this.state = settleFailed(this.state, key, previousWritten, 'retry', Date.now());
+          continue;
+        }
+        try {
+          const result = await write();
+          if (result === 'adopted') adopted = true;
+          else if (before.series.get(key)?.written === undefined) created++;
+          else patched++;
+        } catch (err) {
+          const status = httpStatusOf(err);
+          const outcome = status === 404 ? 'gone' : isRetryable(err) ? 'retry' : 'final';
+          this.state = settleFailed(this.state, key, previousWritten, outcome, Date.now());
+          failed++;
+          if (outcome !== 'final') retryable++;
+          const spec = this.state.series.get(key)?.spec;
+          this.log.warn(
+            {
+              ...(spec
+                ? objectFields({ ...spec.regarding, ...(spec.cluster ? { cluster: spec.cluster } : {}) })
+                : {}),
+              event: spec?.name,
+              error: describeCallError(err),
+              retry: outcome !== 'final',
+            },
+            'writing an Event failed',
+          );
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(this.options.concurrency ?? 4, writes.length)) }, worker),
+    );
+
+    if (!this.options.isLeader()) {
+      this.reset();
+      return { created, patched, failed, deferred: plan.deferred, notLeader: true };
+    }
+    if (adopted) this.scheduleFlush(Date.now());
+    if (plan.nextAt !== undefined) this.scheduleFlush(plan.nextAt);
+    // Writes that failed for a passing reason: again after a backoff that grows while failures go on.
+    if (retryable > 0) {
+      this.scheduleFlush(Date.now() + retryDelay(this.failureStreak++, FAILURE_BACKOFF));
+    } else if (created + patched > 0) {
+      this.failureStreak = 0;
+    }
+    if (created + patched + failed > 0 || plan.deferred > 0) {
+      this.log.debug({ created, patched, failed, deferred: plan.deferred }, 'Events written');
+    }
+    return { created, patched, failed, deferred: plan.deferred };
+  }
+
+  private clientOf(spec: EventSpec): EventClient {
+    const client = this.options.clientFor(spec.cluster);
+    if (!client)
+      throw Object.assign(new Error(`no client for cluster ${spec.cluster ?? '(default)'}`), { code: 400 });
+    return client;
+  }
+
+  private async create(c: EventCreate): Promise<'ok' | 'adopted'> {
+    const client = this.clientOf(c.spec);
+    try {
+      await client.create(c);
+      return 'ok';
+    } catch (err) {
+      if (httpStatusOf(err) !== 409) throw err;
+    }
+    // The Event exists: same name, so same series. Adopt its count; the next flush patches it.
+    const existing = await client.seriesCount(c.spec.namespace, c.spec.name);
+    if (existing === undefined)
+      throw Object.assign(new Error('the Event vanished after a 409'), { code: 503 });
+    this.state = settleAdopted(this.state, c.key, existing);
+    return 'adopted';
+  }
+
+  private async patch(p: EventPatch): Promise<'ok'> {
+    await this.clientOf(p.spec).patchSeries(p.spec.namespace, p.spec.name, p.series);
+    return 'ok';
+  }
+}

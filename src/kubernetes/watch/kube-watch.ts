@@ -1,0 +1,382 @@
+/**
+ * The list+watch loop of one kind (what client-go calls a reflector):
+ *
+ * 1. List every page (`limit`/`continue`); hand the full state to `onList`; remember the list's
+ *    resourceVersion.
+ * 2. Watch from that resourceVersion with bookmarks on and a server-side timeout (jittered, so that watches
+ *    of many controllers do not expire together); every event and bookmark advances the resourceVersion.
+ * 3. A watch that ends normally (the timeout) is reopened at once from the last resourceVersion seen. A watch
+ *    that fails (apiserver gone, connection reset, HTTP error, stalled stream) is reopened from the last
+ *    resourceVersion too, after a capped, jittered backoff: nothing is missed and nothing is relisted.
+ * 4. 410 Gone (the resourceVersion was compacted away, or the apiserver restarted with a fresh watch cache)
+ *    means events were lost: relist (with the same backoff) and hand the new full state to `onList`.
+ *
+ * The consumer's state is never cleared on an error: the last state stays until a list or an event replaces
+ * it. Failures are logged (warn) with the retry delay.
+ */
+import type { Logger } from 'pino';
+import { backoffDelay, type BackoffOptions } from '../../util/backoff.js';
+import type { KubeKindSpec } from './kube-kinds.js';
+import {
+  describeError,
+  KubeApiError,
+  statusCodeOf,
+  type KubeQuery,
+  type KubeTransport,
+  type KubeWatchHandle,
+} from '../client/kube-transport.js';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface KindWatchHandlers {
+  /** The full current state of the kind (first list, and every relist). */
+  readonly onList: (items: readonly unknown[]) => void;
+  readonly onEvent: (type: WatchEventType, object: unknown) => void;
+}
+
+export interface KindWatchOptions {
+  readonly spec: KubeKindSpec;
+  readonly transport: KubeTransport;
+  readonly handlers: KindWatchHandlers;
+  readonly logger: Logger;
+  readonly backoff?: BackoffOptions;
+  /** Server-side timeout of each watch; default: a random value in [300, 600) s per watch. */
+  readonly watchTimeoutSeconds?: number;
+  /**
+   * A watch that delivers nothing (not even a bookmark) for this long is taken as dead and reopened.
+   * Default: the watch timeout plus 30 s.
+   */
+  readonly stallTimeoutMs?: number;
+  /** Relist every this many ms as a safety net (default 0: never; the watch alone is complete). */
+  readonly relistIntervalMs?: number;
+  /** Page size of lists (default 500). */
+  readonly pageSize?: number;
+  readonly random?: () => number;
+}
+
+/** A watch is healthy (the failure count restarts) when it delivered an event or lasted this long. */
+const HEALTHY_WATCH_MS = 1_000;
+
+interface WatchOutcome {
+  /** Undefined when the stream ended normally (or we ended it to relist). */
+  readonly error?: unknown;
+  readonly gone: boolean;
+  readonly relist: boolean;
+  readonly healthy: boolean;
+}
+
+function isGone(error: unknown): boolean {
+  return statusCodeOf(error) === 410;
+}
+
+function resourceVersionOf(object: unknown): string | undefined {
+  if (typeof object !== 'object' || object === null) return undefined;
+  const meta = (object as { metadata?: unknown }).metadata;
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const rv = (meta as { resourceVersion?: unknown }).resourceVersion;
+  return typeof rv === 'string' && rv !== '' ? rv : undefined;
+}
+
+function statusError(object: unknown): KubeApiError {
+  const o = (typeof object === 'object' && object !== null ? object : {}) as {
+    code?: unknown;
+    message?: unknown;
+    reason?: unknown;
+  };
+  const code = typeof o.code === 'number' ? o.code : 500;
+  const message = typeof o.message === 'string' ? o.message : typeof o.reason === 'string' ? o.reason : '';
+  return new KubeApiError(code, `watch error ${code}${message ? `: ${message}` : ''}`);
+}
+
+export class KindWatch {
+  readonly kind: KubeKindSpec['kind'];
+  /** Resolves when the first list completed (never rejects; see `lastError` while it is pending). */
+  readonly listed: Promise<void>;
+  /** The last failure, until a list or watch succeeds again. */
+  lastError: unknown;
+  private resolveListed!: () => void;
+  private hasListed = false;
+  private resourceVersion = '';
+  private failures = 0;
+  /** 410s in a row; the first one relists at once (the apiserver answered, e.g. after its restart). */
+  private goneInARow = 0;
+  private stopped = true;
+  /** Bumped by every start(): a loop of an earlier start that is still winding down sees it and ends. */
+  private generation = 0;
+  private running: Promise<void> | undefined;
+  /** The open watch, to end it from `stop()` and `requestRelist()`. */
+  private current: { readonly settle: (outcome: WatchOutcome) => void } | undefined;
+  private listAbort: AbortController | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private wakeSleep: (() => void) | undefined;
+  private relistTimer: NodeJS.Timeout | undefined;
+  private relistRequested = false;
+  private readonly random: () => number;
+  private readonly log: Logger;
+
+  constructor(private readonly o: KindWatchOptions) {
+    this.kind = o.spec.kind;
+    this.random = o.random ?? Math.random;
+    this.log = o.logger;
+    this.listed = new Promise((resolve) => {
+      this.resolveListed = resolve;
+    });
+  }
+
+  get isListed(): boolean {
+    return this.hasListed;
+  }
+
+  /** Starts the loop (again, after `stop()`: resuming from the last resourceVersion). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const interval = this.o.relistIntervalMs ?? 0;
+    if (interval > 0) {
+      this.relistTimer = setInterval(() => this.requestRelist(), interval);
+      this.relistTimer.unref();
+    }
+    const generation = ++this.generation;
+    const previous = this.running ?? Promise.resolve();
+    this.running = previous
+      .then(() => this.run(generation))
+      .catch((err: unknown) => {
+        // A bug in the loop itself: log it; the source keeps serving its last state.
+        this.log.error({ err, kind: this.kind }, 'list+watch loop failed');
+      });
+  }
+
+  /** Stops the loop; resolves when it has ended. No handler is called afterwards. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.relistTimer) clearInterval(this.relistTimer);
+    this.relistTimer = undefined;
+    this.listAbort?.abort();
+    this.abortWatch({ gone: false, relist: false, healthy: true });
+    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    this.wakeSleep?.();
+    const running = this.running;
+    await running;
+    if (this.running === running) this.running = undefined;
+  }
+
+  /** Ends the current watch and relists (the periodic safety net; also for tests). */
+  requestRelist(): void {
+    if (this.stopped) return;
+    this.relistRequested = true;
+    this.abortWatch({ gone: false, relist: true, healthy: true });
+  }
+
+  private abortWatch(outcome: WatchOutcome): void {
+    this.current?.settle(outcome);
+  }
+
+  /** False once this loop was stopped (or superseded by a later start()). */
+  private alive(generation: number): boolean {
+    return !this.stopped && this.generation === generation;
+  }
+
+  private async run(generation: number): Promise<void> {
+    while (this.alive(generation)) {
+      if (this.relistRequested) {
+        this.relistRequested = false;
+        this.resourceVersion = '';
+      }
+      if (this.resourceVersion === '') {
+        try {
+          await this.listAll(generation);
+        } catch (err) {
+          if (!this.alive(generation)) return;
+          await this.backOff(err, 'list failed');
+          continue;
+        }
+        if (!this.alive(generation)) return;
+      }
+      const outcome = await this.watchOnce(generation);
+      if (!this.alive(generation)) return;
+      // Only a healthy watch restarts the failure count (not a list: a list followed by an immediate
+      // 410 again and again must back off too).
+      if (outcome.healthy) this.failures = 0;
+      if (outcome.relist) continue;
+      if (outcome.gone) {
+        this.resourceVersion = '';
+        this.log.info(
+          { kind: this.kind },
+          'watch: resourceVersion too old (410 Gone); relisting to catch up on missed events',
+        );
+        // A 410 is an answer: the apiserver is back (after a restart every old resourceVersion is gone).
+        // Relist at once, with the failure count reset; only a 410 right after a relist backs off.
+        if (this.goneInARow++ === 0) this.failures = 0;
+        else await this.backOff(undefined, 'relisting after 410 Gone');
+        continue;
+      }
+      this.goneInARow = 0;
+      if (outcome.error !== undefined) {
+        await this.backOff(outcome.error, 'watch failed; keeping the last state and resuming');
+      } else if (!outcome.healthy) {
+        // Closed at once without an event: do not spin.
+        await this.backOff(new Error('watch closed immediately'), 'watch closed immediately');
+      } else {
+        this.log.debug({ kind: this.kind, resourceVersion: this.resourceVersion }, 'watch: reopening');
+      }
+    }
+  }
+
+  private async backOff(error: unknown, what: string): Promise<void> {
+    const delay = backoffDelay(this.failures, this.o.backoff, this.random);
+    this.failures++;
+    if (error !== undefined) {
+      this.lastError = error;
+      this.log.warn(
+        {
+          kind: this.kind,
+          attempt: this.failures,
+          retryInMs: delay,
+          error: describeError(error),
+          ...(this.resourceVersion !== '' ? { resourceVersion: this.resourceVersion } : {}),
+        },
+        what,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      this.wakeSleep = resolve;
+      this.sleepTimer = setTimeout(resolve, delay);
+    });
+    this.wakeSleep = undefined;
+    this.sleepTimer = undefined;
+  }
+
+  private async listAll(generation: number): Promise<void> {
+    const t0 = Date.now();
+    const items: unknown[] = [];
+    let continueToken: string | undefined;
+    let resourceVersion = '';
+    let pages = 0;
+    do {
+      const query: Record<string, string> = { limit: String(this.o.pageSize ?? 500) };
+      if (continueToken !== undefined) query['continue'] = continueToken;
+      if (this.o.spec.fieldSelector !== undefined) query['fieldSelector'] = this.o.spec.fieldSelector;
+      const abort = new AbortController();
+      this.listAbort = abort;
+      try {
+        const page = await this.o.transport.list(this.o.spec.path, query, abort.signal);
+        items.push(...page.items);
+        resourceVersion = page.resourceVersion;
+        continueToken = page.continueToken;
+        pages++;
+      } finally {
+        this.listAbort = undefined;
+      }
+      if (!this.alive(generation)) return;
+    } while (continueToken !== undefined);
+    if (resourceVersion === '') throw new Error('the list carries no resourceVersion');
+    this.resourceVersion = resourceVersion;
+    // A relist asked for while listing is satisfied by this list.
+    this.relistRequested = false;
+    this.lastError = undefined;
+    this.o.handlers.onList(items);
+    this.log[this.hasListed ? 'info' : 'debug'](
+      { kind: this.kind, objects: items.length, pages, ms: Date.now() - t0, resourceVersion },
+      this.hasListed ? 'relisted' : 'listed',
+    );
+    if (!this.hasListed) {
+      this.hasListed = true;
+      this.resolveListed();
+    }
+  }
+
+  private watchOnce(generation: number): Promise<WatchOutcome> {
+    return new Promise<WatchOutcome>((resolve) => {
+      const started = Date.now();
+      let events = 0;
+      let settled = false;
+      let handle: KubeWatchHandle | undefined;
+      let stallTimer: NodeJS.Timeout | undefined;
+      const timeoutSeconds = this.o.watchTimeoutSeconds ?? 300 + Math.floor(this.random() * 300);
+      const stallMs = this.o.stallTimeoutMs ?? timeoutSeconds * 1000 + 30_000;
+
+      // Ends this watch once: later callbacks of its stream (an abort error arriving late) are ignored,
+      // and never touch the next watch.
+      const settle = (outcome: WatchOutcome): void => {
+        if (settled) return;
+        settled = true;
+        if (stallTimer) clearTimeout(stallTimer);
+        if (this.current === current) this.current = undefined;
+        const h = handle;
+        handle = undefined;
+        resolve(outcome);
+        h?.abort();
+      };
+      const current = { settle };
+      this.current = current;
+      const finish = (error: unknown, gone = false): void => {
+        if (settled) return;
+        const healthy = events > 0 || (error === undefined && Date.now() - started >= HEALTHY_WATCH_MS);
+        settle({
+          ...(error !== undefined && !gone ? { error } : {}),
+          gone: gone || isGone(error),
+          relist: false,
+          healthy,
+        });
+      };
+      const armStall = (): void => {
+        if (stallTimer) clearTimeout(stallTimer);
+        stallTimer = setTimeout(
+          () => finish(new Error(`watch stalled: nothing received for ${stallMs} ms`)),
+          stallMs,
+        );
+        stallTimer.unref();
+      };
+      armStall();
+
+      const onEvent = (type: string, object: unknown): void => {
+        if (settled || !this.alive(generation)) return;
+        try {
+          events++;
+          armStall();
+          switch (type) {
+            case 'ADDED':
+            case 'MODIFIED':
+            case 'DELETED':
+              this.o.handlers.onEvent(type, object);
+              this.resourceVersion = resourceVersionOf(object) ?? this.resourceVersion;
+              this.lastError = undefined;
+              break;
+            case 'BOOKMARK':
+              this.resourceVersion = resourceVersionOf(object) ?? this.resourceVersion;
+              break;
+            case 'ERROR': {
+              const err = statusError(object);
+              events--; // an error is not a sign of health
+              finish(err, err.statusCode === 410);
+              break;
+            }
+            default:
+              this.log.debug({ kind: this.kind, type }, 'watch: unknown event type ignored');
+          }
+        } catch (err) {
+          // A bug in a handler: the watch itself is fine; log and go on.
+          this.log.error({ err, kind: this.kind, type }, 'watch event handler failed');
+        }
+      };
+
+      const query: Record<string, string> = {
+        resourceVersion: this.resourceVersion,
+        allowWatchBookmarks: 'true',
+        timeoutSeconds: String(timeoutSeconds),
+      };
+      if (this.o.spec.fieldSelector !== undefined) query['fieldSelector'] = this.o.spec.fieldSelector;
+      this.o.transport
+        .watch(this.o.spec.path, query as KubeQuery, onEvent, (error: unknown) =>
+          finish(error === null || error === undefined ? undefined : error),
+        )
+        .then(
+          (h) => {
+            if (settled) h.abort();
+            else handle = h;
+          },
+          (error: unknown) => finish(error ?? new Error('watch could not be opened')),
+        );
+    });
+  }
+}
