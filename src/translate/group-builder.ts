@@ -134,6 +134,100 @@ function healthListener(
   return { name: 'health', port, path: HEALTH_PATH };
 }
 
+/** What the steps of one group's build share: its claims, registries and virtual host layout. */
+interface GroupContext {
+  readonly name: string;
+  readonly claims: GroupClaims;
+  readonly backends: BackendRegistry;
+  readonly secrets: SecretRegistry;
+  readonly layout: VirtualHostLayout;
+  /** Every host with rules, plus the catch-all, in output order. */
+  readonly hosts: readonly string[];
+  readonly diags: Diagnostic[];
+}
+
+/** HTTP: every host; a TLS host asking for ssl-redirect (with a usable certificate) only redirects. */
+function httpVirtualHosts(ctx: GroupContext): VirtualHostIR[] {
+  const { claims, secrets, layout } = ctx;
+  return ctx.hosts
+    .map((h) => {
+      const owner = claims.redirectHosts.get(h);
+      const tls = claims.tlsHosts.get(h);
+      return owner && tls && secrets.use(tls.secret, tls.owner) ? redirectVhost(h, owner) : layout.vhost(h);
+    })
+    .filter(nonEmpty);
+}
+
+/** The TLS hosts with a usable certificate, grouped by Secret (hosts sorted), with the first owner. */
+function hostsByCertificate(ctx: GroupContext): Map<string, { hosts: string[]; owner: IngressEntries }> {
+  const chains = new Map<string, { hosts: string[]; owner: IngressEntries }>();
+  for (const [h, claim] of [...ctx.claims.tlsHosts].sort(([a], [c]) => compareHosts(a, c))) {
+    if (!ctx.secrets.use(claim.secret, claim.owner)) continue;
+    const c = chains.get(claim.secret) ?? { hosts: [], owner: claim.owner };
+    c.hosts.push(h);
+    chains.set(claim.secret, c);
+  }
+  return chains;
+}
+
+/** One SNI filter chain of a certificate; a TLS host without rules is a diagnostic (HTTPS gets 404). */
+function sniFilterChain(
+  ctx: GroupContext,
+  secret: string,
+  c: { readonly hosts: readonly string[]; readonly owner: IngressEntries },
+): TlsFilterChainIR {
+  const vhosts = c.hosts.map((h) => ctx.layout.vhost(h));
+  for (const v of vhosts.filter((x) => !nonEmpty(x))) {
+    ctx.diags.push(
+      diagnostic(
+        'CW_E_TLS_HOST_WITHOUT_RULE',
+        c.owner.diagRef,
+        `TLS host "${v.name}" has no rule in gateway group "${ctx.name}"; HTTPS requests get 404`,
+      ),
+    );
+  }
+  return {
+    name: `https/${secret}`,
+    serverNames: [...c.hosts].sort(compareStrings),
+    secret,
+    virtualHosts: vhosts.filter(nonEmpty),
+  };
+}
+
+/** HTTPS: one filter chain per certificate answering its SNI names, plus the default certificate's. */
+function httpsFilterChains(ctx: GroupContext): TlsFilterChainIR[] {
+  const filterChains = [...hostsByCertificate(ctx)].map(([secret, c]) => sniFilterChain(ctx, secret, c));
+  const dc = ctx.claims.defaultCertificate;
+  if (dc && ctx.secrets.use(dc.secret, dc.owner)) {
+    filterChains.push({
+      name: 'https/default',
+      serverNames: [],
+      secret: dc.secret,
+      virtualHosts: ctx.hosts.map((h) => ctx.layout.vhost(h)).filter(nonEmpty),
+    });
+  }
+  return filterChains.sort((x, y) => compareStrings(x.name, y.name));
+}
+
+/** Settles the group's claims and sets up the registries its listeners resolve backends and secrets in. */
+function groupContext(
+  name: string,
+  settings: GroupSettings,
+  owners: readonly IngressEntries[],
+  resources: ResourceSet,
+  diags: Diagnostic[],
+  clusterZones: Readonly<Record<string, string>>,
+): GroupContext {
+  const claims = claimGroup(name, owners, diags);
+  const backends = new BackendRegistry(resources, diags, {
+    ...(settings.homeCluster !== undefined ? { homeCluster: settings.homeCluster } : {}),
+    clusterZones,
+  });
+  const secrets = new SecretRegistry(resources, diags);
+  const layout = new VirtualHostLayout(claims, backends);
+  return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags };
+}
+
 export function buildGroup(
   name: string,
   settings: GroupSettings,
@@ -143,69 +237,19 @@ export function buildGroup(
   clusterZones: Readonly<Record<string, string>> = {},
   tcpClaims: readonly TcpClaim[] = [],
 ): GatewayGroupIR {
-  const claims = claimGroup(name, owners, diags);
-  const backends = new BackendRegistry(resources, diags, {
-    ...(settings.homeCluster !== undefined ? { homeCluster: settings.homeCluster } : {}),
-    clusterZones,
-  });
-  const secrets = new SecretRegistry(resources, diags);
-  const layout = new VirtualHostLayout(claims, backends);
-  const hosts = layout.hosts();
-
-  // HTTP: every host; a TLS host asking for ssl-redirect (with a usable certificate) only redirects.
-  const httpHosts = hosts.map((h) => {
-    const owner = claims.redirectHosts.get(h);
-    const tls = claims.tlsHosts.get(h);
-    return owner && tls && secrets.use(tls.secret, tls.owner) ? redirectVhost(h, owner) : layout.vhost(h);
-  });
-
-  // HTTPS: one filter chain per certificate, answering the SNI names mapped to it.
-  const chains = new Map<string, { hosts: string[]; owner: IngressEntries }>();
-  for (const [h, claim] of [...claims.tlsHosts].sort(([a], [c]) => compareHosts(a, c))) {
-    if (!secrets.use(claim.secret, claim.owner)) continue;
-    const c = chains.get(claim.secret) ?? { hosts: [], owner: claim.owner };
-    c.hosts.push(h);
-    chains.set(claim.secret, c);
-  }
-  const filterChains: TlsFilterChainIR[] = [];
-  for (const [secret, c] of chains) {
-    const vhosts = c.hosts.map((h) => layout.vhost(h));
-    for (const v of vhosts.filter((x) => !nonEmpty(x))) {
-      diags.push(
-        diagnostic(
-          'CW_E_TLS_HOST_WITHOUT_RULE',
-          c.owner.diagRef,
-          `TLS host "${v.name}" has no rule in gateway group "${name}"; HTTPS requests get 404`,
-        ),
-      );
-    }
-    filterChains.push({
-      name: `https/${secret}`,
-      serverNames: [...c.hosts].sort(compareStrings),
-      secret,
-      virtualHosts: vhosts.filter(nonEmpty),
-    });
-  }
-  const dc = claims.defaultCertificate;
-  if (dc && secrets.use(dc.secret, dc.owner)) {
-    filterChains.push({
-      name: 'https/default',
-      serverNames: [],
-      secret: dc.secret,
-      virtualHosts: hosts.map((h) => layout.vhost(h)).filter(nonEmpty),
-    });
-  }
-  filterChains.sort((x, y) => compareStrings(x.name, y.name));
+  const ctx = groupContext(name, settings, owners, resources, diags, clusterZones);
+  const virtualHosts = httpVirtualHosts(ctx);
+  const filterChains = httpsFilterChains(ctx);
   const health = healthListener(name, settings, diags);
-  const tcp = buildTcpListeners(tcpClaims, settings, backends, diags);
+  const tcp = buildTcpListeners(tcpClaims, settings, ctx.backends, diags);
 
   return {
     name,
-    http: { name: 'http', port: settings.httpPort, virtualHosts: httpHosts.filter(nonEmpty) },
+    http: { name: 'http', port: settings.httpPort, virtualHosts },
     ...(filterChains.length > 0 ? { https: { name: 'https', port: settings.httpsPort, filterChains } } : {}),
     ...(health ? { health } : {}),
     tcp,
-    backends: backends.list(),
-    secrets: secrets.list(),
+    backends: ctx.backends.list(),
+    secrets: ctx.secrets.list(),
   };
 }
