@@ -14,14 +14,18 @@ import {
   type ResourceSource,
   type SourceUpdate,
 } from '../sources/source-update.js';
+import {
+  refreshServiceBackends,
+  replaceEndpointDiagnostics,
+  servicesOfChangedSlices,
+} from '../translate/refresh-backends.js';
 import { translate, type ServedIngress } from '../translate/translate.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
-import { translateXds } from '../../xds/translator/xds.translator.js';
+import { translateEndpoints, translateXds } from '../../xds/translator/xds.translator.js';
 import { Debouncer } from './debouncer.js';
-import { mergeEndpointDiagnostics, servicesOfChangedSlices, updateEndpoints } from './endpoint-updater.js';
 
 /** What the runner applied last: for the leader-only writers (Ingress status, Events). */
 export interface AppliedState {
@@ -149,14 +153,14 @@ export class ControllerRunner {
     const t0 = performance.now();
     try {
       const services = servicesOfChangedSlices(changes, this.resources!, u.resources);
-      const upd = updateEndpoints(this.currentIr!, u.resources, services, this.o.translateOptions);
-      for (const [group, upserts] of upd.upserts)
+      const refresh = refreshServiceBackends(this.currentIr!, u.resources, services, this.o.translateOptions);
+      for (const [group, upserts] of translateEndpoints(refresh.ir, refresh.changed))
         this.o.cache.updateResources(group, RESOURCE_TYPES.endpoint, upserts, []);
       this.resources = u.resources;
-      this.currentIr = upd.ir;
+      this.currentIr = refresh.ir;
       this.setDiagnostics(
         u.diagnostics,
-        mergeEndpointDiagnostics(this.translateDiagnostics, services, upd.diagnostics),
+        replaceEndpointDiagnostics(this.translateDiagnostics, services, refresh.diagnostics),
       );
       this.o.metrics.recordTranslation('endpoints', 'ok', (performance.now() - t0) / 1000);
       this.o.logger.debug(

@@ -8,10 +8,11 @@
  * endpoints from all clusters merge, grouped by locality (cluster, zone). With a home cluster and the
  * `failover` mode, the home cluster's endpoints get priority 0 and the others priority 1.
  */
-import { diagnostic, type Diagnostic } from '../errors.js';
+import { diagnostic, type Diagnostic, type ErrorCode } from '../errors.js';
 import type { Endpoint, EndpointSlice } from '../resources/kube-types.js';
 import type { ResourceSet, Sourced } from '../resources/resource-set.js';
 import type { EndpointIR, LocalityEndpointsIR, ServicePortRefIR } from '../ir/ir-types.js';
+import type { GroupSettings } from './translate-options.js';
 
 interface Candidate {
   readonly address: string;
@@ -31,6 +32,30 @@ export interface EndpointPolicy {
 }
 
 export const DEFAULT_ENDPOINT_POLICY: EndpointPolicy = { crossCluster: 'failover' };
+
+/** A gateway group's part of the endpoint policy (the cross-cluster mode comes from each Service). */
+export type GroupEndpointPolicy = Omit<EndpointPolicy, 'crossCluster'>;
+
+/** The endpoint policy every backend of a group shares: the group's home cluster and the clusters' zones. */
+export function groupEndpointPolicy(
+  settings: GroupSettings,
+  clusterZones: Readonly<Record<string, string>> = {},
+): GroupEndpointPolicy {
+  return {
+    ...(settings.homeCluster !== undefined ? { homeCluster: settings.homeCluster } : {}),
+    clusterZones,
+  };
+}
+
+const ENDPOINTS_TERMINATING_FALLBACK: ErrorCode = 'CW_E_ENDPOINTS_TERMINATING_FALLBACK';
+const ENDPOINTS_NONE: ErrorCode = 'CW_E_ENDPOINTS_NONE';
+
+/** True for a diagnostic selectEndpoints reports (on the Service whose endpoints it selected). */
+export function isEndpointDiagnostic(d: Diagnostic): boolean {
+  return (
+    (d.code === ENDPOINTS_TERMINATING_FALLBACK || d.code === ENDPOINTS_NONE) && d.object.kind === 'Service'
+  );
+}
 
 export interface EndpointSelection {
   readonly localities: readonly LocalityEndpointsIR[];
@@ -123,7 +148,7 @@ export function selectEndpoints(
       localities: byLocality(fallback, 'terminating', policy),
       diagnostics: [
         diagnostic(
-          'CW_E_ENDPOINTS_TERMINATING_FALLBACK',
+          ENDPOINTS_TERMINATING_FALLBACK,
           svc,
           `no ready endpoint for port ${ref.port}; using ${fallback.length} serving, terminating endpoint(s)`,
         ),
@@ -133,11 +158,7 @@ export function selectEndpoints(
   return {
     localities: [],
     diagnostics: [
-      diagnostic(
-        'CW_E_ENDPOINTS_NONE',
-        svc,
-        `no ready or serving endpoint for port ${ref.port}; requests get 503`,
-      ),
+      diagnostic(ENDPOINTS_NONE, svc, `no ready or serving endpoint for port ${ref.port}; requests get 503`),
     ],
   };
 }

@@ -16,6 +16,7 @@ import type {
 } from '../ir/ir-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import { BackendRegistry } from './backend-registry.js';
+import { groupEndpointPolicy } from './endpoints.js';
 import { claimGroup, type ClaimedRoute, type GroupClaims } from './group-claims.js';
 import {
   ANY_HOST,
@@ -219,10 +220,7 @@ function groupContext(
   clusterZones: Readonly<Record<string, string>>,
 ): GroupContext {
   const claims = claimGroup(name, owners, diags);
-  const backends = new BackendRegistry(resources, diags, {
-    ...(settings.homeCluster !== undefined ? { homeCluster: settings.homeCluster } : {}),
-    clusterZones,
-  });
+  const backends = new BackendRegistry(resources, diags, groupEndpointPolicy(settings, clusterZones));
   const secrets = new SecretRegistry(resources, diags);
   const layout = new VirtualHostLayout(claims, backends);
   return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags };

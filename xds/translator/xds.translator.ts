@@ -3,7 +3,7 @@
  * by name within each type. HTTP, HTTPS and health listeners also carry their draining form (the
  * `draining` of a PlainResource), served to gateways drained through the controller.
  */
-import type { GatewayGroupIR, IR } from '../../src/ir/ir-types.js';
+import type { BackendIR, GatewayGroupIR, IR } from '../../src/ir/ir-types.js';
 import type { GroupResources, PlainResource } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { translateCluster, translateClusterLoadAssignment } from './cluster.translator.js';
@@ -15,6 +15,11 @@ import { translateTcpListener } from './tcp.translator.js';
 
 function byName(a: PlainResource, b: PlainResource): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** A backend's ClusterLoadAssignment, named as its cluster. */
+function endpointResource(b: BackendIR): PlainResource {
+  return { name: b.name, resource: translateClusterLoadAssignment(b) };
 }
 
 export function translateGroup(g: GatewayGroupIR): GroupResources {
@@ -53,10 +58,7 @@ export function translateGroup(g: GatewayGroupIR): GroupResources {
       RESOURCE_TYPES.cluster,
       g.backends.map((b) => ({ name: b.name, resource: translateCluster(b) })).sort(byName),
     ],
-    [
-      RESOURCE_TYPES.endpoint,
-      g.backends.map((b) => ({ name: b.name, resource: translateClusterLoadAssignment(b) })).sort(byName),
-    ],
+    [RESOURCE_TYPES.endpoint, g.backends.map(endpointResource).sort(byName)],
     [
       RESOURCE_TYPES.secret,
       g.secrets.map((s) => ({ name: s.name, resource: translateSecret(s) })).sort(byName),
@@ -79,4 +81,22 @@ export function drainingResources(resources: GroupResources): GroupResources {
 
 export function translateXds(ir: IR): ReadonlyMap<string, GroupResources> {
   return new Map(ir.groups.map((g) => [g.name, translateGroup(g)]));
+}
+
+/**
+ * The EndpointSlice fast path: the ClusterLoadAssignments of the backends `changed` names (per group,
+ * as refreshServiceBackends in src/translate reports them), taken from `ir`, per group. Groups without a
+ * changed backend are absent.
+ */
+export function translateEndpoints(
+  ir: IR,
+  changed: ReadonlyMap<string, ReadonlySet<string>>,
+): ReadonlyMap<string, readonly PlainResource[]> {
+  const out = new Map<string, readonly PlainResource[]>();
+  for (const g of ir.groups) {
+    const names = changed.get(g.name);
+    const backends = names ? g.backends.filter((b) => names.has(b.name)) : [];
+    if (backends.length > 0) out.set(g.name, backends.map(endpointResource).sort(byName));
+  }
+  return out;
 }
