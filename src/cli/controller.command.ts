@@ -100,7 +100,7 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
     },
   });
   const nacks = new NackTracker({
-    ir: () => runner.ir(),
+    sources: () => runner.xdsSources(),
     served: () => runner.served(),
     logger: logger.child({ component: 'nack' }),
     metrics,

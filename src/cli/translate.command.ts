@@ -149,7 +149,7 @@ export const registerTranslateCommand: RegisterCommand = (program: Command) => {
           );
         } else {
           groups = xdsView(
-            translateXds(result.ir),
+            translateXds(result.ir).resources,
             (typeUrl, r) => (typeUrl === RESOURCE_TYPES.secret ? redactSecrets(r) : r),
             keep,
           );

@@ -1,11 +1,12 @@
 /**
- * NACK attribution from an IR, with error messages copied from a real Envoy 1.40 rejecting config
+ * NACK attribution from the source map of an IR's xDS translation, with error messages copied from a real Envoy 1.40 rejecting config
  * (a listener whose port is taken, a cluster it refuses, an RSA-1024 certificate).
  */
 import type { ObjectRef } from '../errors.js';
 import type { BackendIR, GatewayGroupIR, IR, RouteIR } from '../ir/ir-types.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
-import { attributeNack, attributionIndex, namesInError } from './nack-attribution.js';
+import { translateXds } from '../../xds/translator/xds.translator.js';
+import { attributeNack, namesInError } from './nack-attribution.js';
 
 const ingress = (name: string): ObjectRef => ({ kind: 'Ingress', namespace: 'shop', name });
 const service = (name: string): ObjectRef => ({ kind: 'Service', namespace: 'shop', name });
@@ -64,6 +65,7 @@ const group: GatewayGroupIR = {
       },
     ],
   },
+  health: { name: 'health', port: 8081, path: '/healthz' },
   tcp: [{ name: 'tcp/9092', port: 9092, backend: 'service/shop/kafka/9092', source: service('kafka') }],
   backends: [
     backend('api', [ingress('api')]),
@@ -73,11 +75,13 @@ const group: GatewayGroupIR = {
   secrets: [{ name: 'shop/web-tls', certificateChain: 'c', privateKey: 'k', source: ingress('web') }],
 };
 const ir: IR = { groups: [group] };
-const index = attributionIndex(ir);
+const index = translateXds(ir).sources;
 
 // Real Envoy 1.40 error_detail messages.
 const LISTENER_BIND =
   "Error adding/updating listener(s) tcp/9092: cannot bind '0.0.0.0:9092': Address already in use";
+const HEALTH_BIND =
+  "Error adding/updating listener(s) health: cannot bind '0.0.0.0:8081': Address already in use";
 const CLUSTERS =
   "Error adding/updating cluster(s) service/shop/api/80: cluster manager: cluster provided LB specified but cluster 'service/shop/api/80' did not provide one. Check cluster documentation., service/shop/web/80: cluster manager: cluster provided LB specified but cluster 'service/shop/web/80' did not provide one. Check cluster documentation.";
 const WEAK_CERT =
@@ -95,6 +99,28 @@ describe('attributeNack', () => {
     expect(a.narrowed).toBe(true);
     expect(a.resources.map((r) => r.name)).toEqual(['tcp/9092']);
     expect(a.objects).toEqual([service('kafka')]);
+  });
+
+  it('narrows a listener NACK to the health listener: the gateway group it belongs to', () => {
+    const a = attributeNack(
+      index,
+      'edge',
+      RESOURCE_TYPES.listener,
+      ['health', 'http', 'https', 'tcp/9092'],
+      HEALTH_BIND,
+    );
+    expect(a.narrowed).toBe(true);
+    expect(a.resources).toEqual([
+      { typeUrl: RESOURCE_TYPES.listener, name: 'health', objects: [{ kind: 'GatewayGroup', name: 'edge' }] },
+    ]);
+  });
+
+  it('blames a TCP listener on the Service it exposes when the error names no listener', () => {
+    const a = attributeNack(index, 'edge', RESOURCE_TYPES.listener, ['tcp/9092'], 'x');
+    expect(a.narrowed).toBe(false);
+    expect(a.resources).toEqual([
+      { typeUrl: RESOURCE_TYPES.listener, name: 'tcp/9092', objects: [service('kafka')] },
+    ]);
   });
 
   it('narrows a cluster NACK naming two clusters to their Services and Ingresses', () => {
@@ -124,9 +150,9 @@ describe('attributeNack', () => {
     expect(httpsRoutes.objects).toEqual([ingress('web')]);
   });
 
-  it('keeps resources the IR does not know (or another group) with no objects', () => {
-    expect(attributeNack(index, 'edge', RESOURCE_TYPES.listener, ['health'], 'x').resources).toEqual([
-      { typeUrl: RESOURCE_TYPES.listener, name: 'health', objects: [] },
+  it('keeps resources the source map does not know (or another group) with no objects', () => {
+    expect(attributeNack(index, 'edge', RESOURCE_TYPES.listener, ['tcp/7000'], 'x').resources).toEqual([
+      { typeUrl: RESOURCE_TYPES.listener, name: 'tcp/7000', objects: [] },
     ]);
     expect(attributeNack(index, 'other', RESOURCE_TYPES.listener, ['http'], 'x').objects).toEqual([]);
   });

@@ -1,13 +1,7 @@
 /**
- * NACK attribution (pure): which Kubernetes objects produced an xDS resource a gateway rejected.
- *
- * `attributionIndex(ir)` maps every resource the xDS translator emits (by group, type URL and name; the
- * names are the IR names, see xds/translator/xds.translator.ts) to the objects it was built from:
- * - Cluster and ClusterLoadAssignment `service/<ns>/<name>/<port>`: the Service and the Ingresses whose
- *   routes use it (a TCP service's cluster: the Service alone);
- * - Listener `http`/`https`: the Ingresses with routes on it; `tcp/<port>`: the Service it exposes;
- * - RouteConfiguration: the Ingresses with routes in it;
- * - Secret `<ns>/<name>`: the Ingresses using the certificate.
+ * NACK attribution (pure): which objects produced an xDS resource a gateway rejected, read from the
+ * source map of the xDS translation that is served (xds/translator/source-map.ts: every resource, by
+ * group, type URL and name, with the Services, Ingresses or gateway group it was built from).
  *
  * `attributeNack` narrows a NACK to the resources its error names when it can: Envoy's error_detail
  * usually quotes the failing resources (`Error adding/updating listener(s) tcp/9092: ...`, `cluster:
@@ -16,11 +10,10 @@
  * response is blamed.
  */
 import type { ObjectRef } from '../errors.js';
-import type { GatewayGroupIR, IR, RouteIR, VirtualHostIR } from '../ir/ir-types.js';
-import { RESOURCE_TYPES, resourceKindOf } from '../../xds/protos/envoy-protos.js';
-import { httpRouteConfigName } from '../../xds/translator/listener.translator.js';
+import { resourceKindOf } from '../../xds/protos/envoy-protos.js';
+import { sourcesOf, uniqueRefs, type XdsSourceMap } from '../../xds/translator/source-map.js';
 
-/** One rejected resource and the objects it came from (empty when the current IR does not know it). */
+/** One rejected resource and the objects it came from (empty when the source map does not know it). */
 export interface AttributedResource {
   readonly typeUrl: string;
   readonly name: string;
@@ -34,79 +27,6 @@ export interface NackAttribution {
   readonly objects: readonly ObjectRef[];
   /** True when the error message named some of the response's resources and only those are blamed. */
   readonly narrowed: boolean;
-}
-
-/** group -> `typeUrl\nname` -> objects (sorted). */
-export type AttributionIndex = ReadonlyMap<string, ReadonlyMap<string, readonly ObjectRef[]>>;
-
-function indexKey(typeUrl: string, name: string): string {
-  return `${typeUrl}\n${name}`;
-}
-
-/** A stable text key of an object (also the sort key). */
-export function objectKey(ref: ObjectRef): string {
-  return `${ref.cluster ?? ''}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
-}
-
-/** The identity part of a ref (drops file/documentIndex, which do not name a different object). */
-function identity(ref: ObjectRef): ObjectRef {
-  return {
-    kind: ref.kind,
-    ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}),
-    name: ref.name,
-    ...(ref.cluster !== undefined ? { cluster: ref.cluster } : {}),
-  };
-}
-
-/** Sorted, deduplicated refs (by objectKey). */
-export function uniqueRefs(refs: Iterable<ObjectRef>): ObjectRef[] {
-  const byKey = new Map<string, ObjectRef>();
-  for (const r of refs) {
-    const id = identity(r);
-    byKey.set(objectKey(id), id);
-  }
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
-}
-
-function routeSources(vhosts: readonly VirtualHostIR[]): ObjectRef[] {
-  return vhosts.flatMap((v) => v.routes.map((r: RouteIR) => r.source));
-}
-
-function groupIndex(g: GatewayGroupIR): Map<string, readonly ObjectRef[]> {
-  const m = new Map<string, readonly ObjectRef[]>();
-  const put = (typeUrl: string, name: string, refs: Iterable<ObjectRef>): void => {
-    const key = indexKey(typeUrl, name);
-    m.set(key, uniqueRefs([...(m.get(key) ?? []), ...refs]));
-  };
-  for (const b of g.backends) {
-    const service: ObjectRef = { kind: 'Service', namespace: b.service.namespace, name: b.service.name };
-    put(RESOURCE_TYPES.cluster, b.name, [service, ...b.sources]);
-    put(RESOURCE_TYPES.endpoint, b.name, [service, ...b.sources]);
-  }
-  const http = routeSources(g.http.virtualHosts);
-  put(RESOURCE_TYPES.listener, g.http.name, http);
-  put(RESOURCE_TYPES.route, httpRouteConfigName(g.http), http);
-  if (g.https) {
-    const all: ObjectRef[] = [];
-    for (const c of g.https.filterChains) {
-      const refs = routeSources(c.virtualHosts);
-      all.push(...refs);
-      put(RESOURCE_TYPES.route, c.name, refs);
-    }
-    put(RESOURCE_TYPES.listener, g.https.name, all);
-  }
-  for (const t of g.tcp) put(RESOURCE_TYPES.listener, t.name, [t.source]);
-  // A Secret's users: the Ingresses routed under a chain that serves it (a certificate without routes
-  // still names the Ingress that asked for it, its `source`).
-  for (const s of g.secrets) {
-    const chains = g.https?.filterChains.filter((c) => c.secret === s.name) ?? [];
-    put(RESOURCE_TYPES.secret, s.name, [s.source, ...chains.flatMap((c) => routeSources(c.virtualHosts))]);
-  }
-  return m;
-}
-
-export function attributionIndex(ir: IR): AttributionIndex {
-  return new Map(ir.groups.map((g) => [g.name, groupIndex(g)]));
 }
 
 const NAME_CHAR = /[A-Za-z0-9_./-]/;
@@ -134,7 +54,7 @@ export function namesInError(message: string, resourceNames: readonly string[]):
 
 /** Which resources (and objects) a NACK of `resourceNames` with `message` in `group` is about. */
 export function attributeNack(
-  index: AttributionIndex,
+  sources: XdsSourceMap,
   group: string,
   typeUrl: string,
   resourceNames: readonly string[],
@@ -142,11 +62,10 @@ export function attributeNack(
 ): NackAttribution {
   const named = namesInError(message, resourceNames);
   const blamed = named.length > 0 ? named : [...new Set(resourceNames)].sort();
-  const g = index.get(group);
   const resources = blamed.map((name) => ({
     typeUrl,
     name,
-    objects: g?.get(indexKey(typeUrl, name)) ?? [],
+    objects: sourcesOf(sources, group, typeUrl, name) ?? [],
   }));
   return {
     resources,

@@ -8,11 +8,11 @@
  * cluster's copy gets its own Event and status.
  */
 import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
-import type { IR } from '../ir/ir-types.js';
 import type { PortStatus } from '../kubernetes/status/ingress-status.js';
 import { statusKey } from '../kubernetes/status/ingress-status.js';
 import type { ServedIngress } from '../translate/translate.js';
-import { objectKey, resourceTypeName } from './nack-attribution.js';
+import { objectKey, type XdsSourceMap } from '../../xds/translator/source-map.js';
+import { resourceTypeName } from './nack-attribution.js';
 import type { RejectedObject, Rejection } from './nack-state.js';
 
 /**
@@ -55,13 +55,6 @@ export function nackDiagnostics(
   return out;
 }
 
-/** The gateway ports an Ingress is served on in a group: HTTP, and HTTPS when the group has it. */
-function groupPorts(ir: IR | undefined, group: string): number[] {
-  const g = ir?.groups.find((x) => x.name === group);
-  if (!g) return [];
-  return g.https ? [g.http.port, g.https.port] : [g.http.port];
-}
-
 /**
  * Port errors for the status of each rejected Ingress, by `statusKey`: every gateway port of each group
  * rejecting something attributed to it, with `INGRESS_PORT_ERROR`, sorted by port.
@@ -69,7 +62,7 @@ function groupPorts(ir: IR | undefined, group: string): number[] {
 export function ingressPortErrors(
   objects: readonly RejectedObject[],
   served: readonly ServedIngress[],
-  ir: IR | undefined,
+  sources: XdsSourceMap | undefined,
 ): Map<string, readonly PortStatus[]> {
   const ports = new Map<string, Set<number>>();
   for (const { object, rejections } of objects) {
@@ -79,7 +72,7 @@ export function ingressPortErrors(
         if (ref.cluster === undefined || ref.namespace === undefined) continue;
         const key = statusKey({ cluster: ref.cluster, namespace: ref.namespace, name: ref.name });
         const set = ports.get(key) ?? new Set<number>();
-        for (const p of groupPorts(ir, r.group)) set.add(p);
+        for (const p of sources?.get(r.group)?.ingressPorts ?? []) set.add(p);
         ports.set(key, set);
       }
     }

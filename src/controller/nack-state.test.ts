@@ -1,6 +1,7 @@
 /** The rejection reducer and its outputs (diagnostics, Ingress port errors, metric counts). */
 import type { IR } from '../ir/ir-types.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
+import { translateXds } from '../../xds/translator/xds.translator.js';
 import {
   ingressPortErrors,
   nackDiagnostics,
@@ -159,7 +160,7 @@ describe('outputs', () => {
   });
 
   it('Ingress status port errors on the group ports, per cluster', () => {
-    const errors = ingressPortErrors(rejectedObjects(s), served, ir);
+    const errors = ingressPortErrors(rejectedObjects(s), served, translateXds(ir).sources);
     const ports = [
       { port: 80, protocol: 'TCP', error: INGRESS_PORT_ERROR },
       { port: 443, protocol: 'TCP', error: INGRESS_PORT_ERROR },

@@ -11,7 +11,8 @@
  * them with every rejection that names them; outputs (Events, status, metrics) derive from it.
  */
 import type { ObjectRef } from '../errors.js';
-import { objectKey, uniqueRefs, type AttributedResource } from './nack-attribution.js';
+import { objectKey, uniqueRefs } from '../../xds/translator/source-map.js';
+import type { AttributedResource } from './nack-attribution.js';
 
 export interface Rejection {
   readonly node: string;

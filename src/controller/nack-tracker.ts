@@ -1,24 +1,18 @@
 /**
  * The edge around nack-state.ts: fed by the ADS server's events (onNack, onAck, stream open/close), it
- * attributes each NACK to the objects of the current IR, keeps the reducer's state, logs when an object
- * starts or stops being rejected, exports `causeway_gateway_rejected_objects`, and tells its listener
- * (the leader writers: Events and Ingress status) when the set of rejections changed.
+ * attributes each NACK to the objects the served xDS resources came from (the translation's source map),
+ * keeps the reducer's state, logs when an object starts or stops being rejected, exports
+ * `causeway_gateway_rejected_objects`, and tells its listener (the leader writers: Events and Ingress
+ * status) when the set of rejections changed.
  */
 import type { Logger } from 'pino';
 import type { Diagnostic } from '../errors.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
-import type { IR } from '../ir/ir-types.js';
+import { objectKey, type XdsSourceMap } from '../../xds/translator/source-map.js';
 import type { AdsConnectionInfo } from '../../xds/server/connection.js';
 import type { PortStatus } from '../kubernetes/status/ingress-status.js';
 import type { ServedIngress } from '../translate/translate.js';
-import {
-  attributeNack,
-  attributionIndex,
-  describeRef,
-  objectKey,
-  resourceTypeName,
-} from './nack-attribution.js';
-import type { AttributionIndex } from './nack-attribution.js';
+import { attributeNack, describeRef, resourceTypeName } from './nack-attribution.js';
 import {
   ingressPortErrors,
   nackDiagnostics,
@@ -47,8 +41,8 @@ export interface NackConnection {
 }
 
 export interface NackTrackerOptions {
-  /** The IR the gateways are being served (the runner's last applied one). */
-  readonly ir: () => IR | undefined;
+  /** The source map of the xDS resources being served (from the runner's last full translation). */
+  readonly sources: () => XdsSourceMap | undefined;
   /** The Ingresses served, with their cluster (for Events and status in Kubernetes mode). */
   readonly served: () => readonly ServedIngress[];
   readonly logger: Logger;
@@ -65,7 +59,6 @@ export const DEFAULT_FORGET_AFTER_MS = 10 * 60_000;
 
 export class NackTracker {
   private state: NackState = EMPTY_NACK_STATE;
-  private index: { readonly ir: IR; readonly index: AttributionIndex } | undefined;
   private readonly now: () => number;
   private readonly timer: NodeJS.Timeout;
 
@@ -87,7 +80,13 @@ export class NackTracker {
     message: string,
     resourceNames: readonly string[],
   ): void {
-    const attribution = attributeNack(this.attribution(), conn.group, typeUrl, resourceNames, message);
+    const attribution = attributeNack(
+      this.o.sources() ?? new Map(),
+      conn.group,
+      typeUrl,
+      resourceNames,
+      message,
+    );
     this.update({
       kind: 'nack',
       node: conn.nodeId,
@@ -188,14 +187,7 @@ export class NackTracker {
 
   /** Status port errors of the rejected Ingresses, by `statusKey`. */
   ingressPortErrors(): Map<string, readonly PortStatus[]> {
-    return ingressPortErrors(this.rejectedObjects(), this.o.served(), this.o.ir());
-  }
-
-  private attribution(): AttributionIndex {
-    const ir = this.o.ir();
-    if (!ir) return new Map();
-    if (this.index?.ir !== ir) this.index = { ir, index: attributionIndex(ir) };
-    return this.index.index;
+    return ingressPortErrors(this.rejectedObjects(), this.o.served(), this.o.sources());
   }
 
   /** Applies an event (or only a prune) and notifies when the rejected objects changed. */

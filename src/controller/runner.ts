@@ -24,6 +24,7 @@ import type { TranslateOptions } from '../translate/translate-options.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
+import type { XdsSourceMap } from '../../xds/translator/source-map.js';
 import { translateEndpoints, translateXds } from '../../xds/translator/xds.translator.js';
 import { Debouncer } from './debouncer.js';
 
@@ -49,6 +50,8 @@ export interface RunnerOptions {
 export class ControllerRunner {
   private resources?: ResourceSet;
   private currentIr?: IR;
+  /** The source map of the last full translation (the fast path changes no resource's sources). */
+  private currentSources?: XdsSourceMap;
   private translateDiagnostics: readonly Diagnostic[] = [];
   private servedIngresses: readonly ServedIngress[] = [];
   private sourceDiagnostics: readonly Diagnostic[] = [];
@@ -82,6 +85,11 @@ export class ControllerRunner {
 
   ir(): IR | undefined {
     return this.currentIr;
+  }
+
+  /** Where each xDS resource served comes from (for NACK attribution), from the last full translation. */
+  xdsSources(): XdsSourceMap | undefined {
+    return this.currentSources;
   }
 
   /** The Ingresses the last full translation serves (for NACK outputs: their clusters and groups). */
@@ -128,9 +136,10 @@ export class ControllerRunner {
     try {
       const result = translate(u.resources, this.o.translateOptions);
       const xds = translateXds(result.ir);
-      this.o.cache.setAll(xds);
+      this.o.cache.setAll(xds.resources);
       this.resources = u.resources;
       this.currentIr = result.ir;
+      this.currentSources = xds.sources;
       this.servedIngresses = result.served;
       this.setDiagnostics(u.diagnostics, result.diagnostics);
       this.o.metrics.recordTranslation('full', 'ok', (performance.now() - t0) / 1000);

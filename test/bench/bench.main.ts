@@ -142,13 +142,13 @@ async function fullTranslation(source: InMemorySource, runs: number): Promise<Fu
     sumWarm: [],
   };
   const warmCache = new SnapshotCache();
-  warmCache.setAll(translateXds(translate(resources, DEFAULT_TRANSLATE_OPTIONS).ir));
+  warmCache.setAll(translateXds(translate(resources, DEFAULT_TRANSLATE_OPTIONS).ir).resources);
   let last: SnapshotCache | undefined;
   for (let i = 0; i < runs; i++) {
     const a = now();
     const ir = translate(resources, DEFAULT_TRANSLATE_OPTIONS).ir;
     const b = now();
-    const xds = translateXds(ir);
+    const xds = translateXds(ir).resources;
     const c = now();
     const cold = new SnapshotCache();
     cold.setAll(xds);
@@ -156,7 +156,7 @@ async function fullTranslation(source: InMemorySource, runs: number): Promise<Fu
     // Warm: the three stages again, onto the cache that already holds this input.
     const e = now();
     const ir2 = translate(resources, DEFAULT_TRANSLATE_OPTIONS).ir;
-    const xds2 = translateXds(ir2);
+    const xds2 = translateXds(ir2).resources;
     const f = now();
     warmCache.setAll(xds2);
     const g = now();

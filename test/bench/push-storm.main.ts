@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     input.objects.map((object) => ({ object, origin: { cluster: 'bench' } })),
   );
   const cache = new SnapshotCache();
-  cache.setAll(translateXds(translate(resources, DEFAULT_TRANSLATE_OPTIONS).ir));
+  cache.setAll(translateXds(translate(resources, DEFAULT_TRANSLATE_OPTIONS).ir).resources);
   const n = Number(values.gateways);
   const gateways: GatewaySpec[] = Array.from({ length: n }, (_, i) => ({
     id: `gw-${i}`,

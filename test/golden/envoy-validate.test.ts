@@ -21,7 +21,7 @@ test('every golden case validates in real Envoy', async () => {
   const jobs: { label: string; bootstrap: object }[] = [];
   for (const name of cases) {
     const c = loadCase(name);
-    for (const [group, resources] of translateXds(translate(c.resources, c.options).ir)) {
+    for (const [group, resources] of translateXds(translate(c.resources, c.options).ir).resources) {
       jobs.push({ label: `${name}/${group}`, bootstrap: staticBootstrap(resources) });
       if ((resources.get(RESOURCE_TYPES.listener) ?? []).some((l) => l.name === 'health'))
         jobs.push({
@@ -45,7 +45,7 @@ test('every golden case validates in real Envoy', async () => {
 
 test('the validation can fail: Envoy rejects a route whose :authority regex is invalid', async () => {
   const c = loadCase(cases.find((n) => n.includes('wildcard-host'))!);
-  const resources = translateXds(translate(c.resources, c.options).ir).get('default')!;
+  const resources = translateXds(translate(c.resources, c.options).ir).resources.get('default')!;
   const bootstrap = staticBootstrap(resources) as { static_resources: { listeners: unknown[] } };
   const text = JSON.stringify(bootstrap).replace('^[^.]+', '^[^.+');
   const r = await validateEnvoyConfig(JSON.parse(text) as object);

@@ -41,7 +41,7 @@ describe.each(cases)('%s', (name) => {
   });
 
   test('xds translate matches the xDS golden file and encodes with Envoy protos', () => {
-    const xds = translateXds(result.ir);
+    const xds = translateXds(result.ir).resources;
     for (const [, types] of xds) {
       for (const [typeUrl, resources] of types) {
         for (const r of resources) expect(() => encodeResource(typeUrl, r.resource)).not.toThrow();
@@ -53,7 +53,7 @@ describe.each(cases)('%s', (name) => {
 
   if (result.ir.groups.some((group) => group.health)) {
     test('the draining listeners match the draining golden file and encode with Envoy protos', () => {
-      const xds = translateXds(result.ir);
+      const xds = translateXds(result.ir).resources;
       const draining = new Map(
         [...xds].map(([group, types]) => {
           const listeners = drainingResources(types).get(RESOURCE_TYPES.listener) ?? [];

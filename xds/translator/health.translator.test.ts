@@ -65,7 +65,7 @@ const group: GatewayGroupIR = {
 };
 
 test('HTTP and health listeners have a draining form, TCP listeners none; the rest is unchanged', () => {
-  const resources = translateGroup(group);
+  const { resources } = translateGroup(group);
   const listeners = resources.get(RESOURCE_TYPES.listener)!;
   expect(listeners.map((l) => [l.name, l.draining !== undefined])).toEqual([
     ['health', true],
@@ -89,7 +89,7 @@ test('HTTP and health listeners have a draining form, TCP listeners none; the re
 test('a group without healthPort has no health listener', () => {
   const { health: _, ...rest } = group;
   const names = translateGroup(rest)
-    .get(RESOURCE_TYPES.listener)!
+    .resources.get(RESOURCE_TYPES.listener)!
     .map((l) => l.name);
   expect(names).toEqual(['http', 'tcp/9000']);
 });

@@ -37,7 +37,7 @@ describe('translateEndpoints', () => {
     ]);
     const out = translateEndpoints(ir, changed);
     expect([...out.keys()]).toEqual(['default', 'edge']);
-    const full = translateXds(ir);
+    const full = translateXds(ir).resources;
     for (const [g, upserts] of out)
       expect(upserts).toEqual(
         full

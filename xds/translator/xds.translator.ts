@@ -1,8 +1,10 @@
 /**
- * xds translate: IR -> Envoy resources per gateway group. Pure and deterministic: resources are sorted
- * by name within each type. HTTP, HTTPS and health listeners also carry their draining form (the
- * `draining` of a PlainResource), served to gateways drained through the controller.
+ * xds translate: IR -> Envoy resources per gateway group, with the source map of every resource (the
+ * objects it came from, see source-map.ts). Pure and deterministic: resources are sorted by name within
+ * each type. HTTP, HTTPS and health listeners also carry their draining form (the `draining` of a
+ * PlainResource), served to gateways drained through the controller.
  */
+import type { ObjectRef } from '../../src/errors.js';
 import type { BackendIR, GatewayGroupIR, IR } from '../../src/ir/ir-types.js';
 import type { GroupResources, PlainResource } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
@@ -11,7 +13,47 @@ import { translateHealthListener } from './health.translator.js';
 import { httpRouteConfigName, translateHttpListener, translateHttpsListener } from './listener.translator.js';
 import { translateRouteConfiguration } from './route.translator.js';
 import { translateSecret } from './secret.translator.js';
+import {
+  backendSources,
+  healthListenerSources,
+  httpsListenerSources,
+  ingressPorts,
+  secretSources,
+  tcpListenerSources,
+  uniqueRefs,
+  virtualHostSources,
+  type GroupSources,
+  type XdsSourceMap,
+} from './source-map.js';
 import { translateTcpListener } from './tcp.translator.js';
+
+/** One group's resources and where each came from. */
+export interface GroupTranslation {
+  readonly resources: GroupResources;
+  readonly sources: GroupSources;
+}
+
+/** Every group's resources (by group name, in IR order) and their source map. */
+export interface XdsTranslation {
+  readonly resources: ReadonlyMap<string, GroupResources>;
+  readonly sources: XdsSourceMap;
+}
+
+/** One resource the translator emits, with the objects it was built from. */
+interface Emitted {
+  readonly typeUrl: ResourceTypeUrl;
+  readonly resource: PlainResource;
+  readonly sources: readonly ObjectRef[];
+}
+
+/** The order of the types in a group's resources (and so in golden files and views). */
+const TYPE_ORDER: readonly ResourceTypeUrl[] = [
+  RESOURCE_TYPES.cluster,
+  RESOURCE_TYPES.endpoint,
+  RESOURCE_TYPES.secret,
+  RESOURCE_TYPES.listener,
+  RESOURCE_TYPES.route,
+];
 
 function byName(a: PlainResource, b: PlainResource): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -22,51 +64,104 @@ function endpointResource(b: BackendIR): PlainResource {
   return { name: b.name, resource: translateClusterLoadAssignment(b) };
 }
 
-export function translateGroup(g: GatewayGroupIR): GroupResources {
-  const listeners: PlainResource[] = [
-    {
-      name: g.http.name,
-      resource: translateHttpListener(g.http),
-      draining: translateHttpListener(g.http, true),
-    },
+/** Clusters and ClusterLoadAssignments of the group's backends, and its Secrets. */
+function upstreamResources(g: GatewayGroupIR): Emitted[] {
+  return [
+    ...g.backends.flatMap((b): Emitted[] => [
+      {
+        typeUrl: RESOURCE_TYPES.cluster,
+        resource: { name: b.name, resource: translateCluster(b) },
+        sources: backendSources(b),
+      },
+      { typeUrl: RESOURCE_TYPES.endpoint, resource: endpointResource(b), sources: backendSources(b) },
+    ]),
+    ...g.secrets.map((s): Emitted => ({
+      typeUrl: RESOURCE_TYPES.secret,
+      resource: { name: s.name, resource: translateSecret(s) },
+      sources: secretSources(g, s),
+    })),
   ];
-  if (g.health) {
-    listeners.push({
-      name: g.health.name,
-      resource: translateHealthListener(g.health),
-      draining: translateHealthListener(g.health, true),
-    });
-  }
-  const routes: PlainResource[] = [
-    {
-      name: httpRouteConfigName(g.http),
-      resource: translateRouteConfiguration(httpRouteConfigName(g.http), g.http.virtualHosts),
-    },
+}
+
+/** The HTTP, health, TCP and HTTPS listeners. */
+function listenerResources(g: GatewayGroupIR): Emitted[] {
+  const listener = (resource: PlainResource, sources: readonly ObjectRef[]): Emitted => ({
+    typeUrl: RESOURCE_TYPES.listener,
+    resource,
+    sources,
+  });
+  const { http, health, https } = g;
+  return [
+    listener(
+      { name: http.name, resource: translateHttpListener(http), draining: translateHttpListener(http, true) },
+      virtualHostSources(http.virtualHosts),
+    ),
+    ...(health
+      ? [
+          listener(
+            {
+              name: health.name,
+              resource: translateHealthListener(health),
+              draining: translateHealthListener(health, true),
+            },
+            healthListenerSources(g),
+          ),
+        ]
+      : []),
+    ...g.tcp.map((t) => listener({ name: t.name, resource: translateTcpListener(t) }, tcpListenerSources(t))),
+    ...(https
+      ? [
+          listener(
+            {
+              name: https.name,
+              resource: translateHttpsListener(https),
+              draining: translateHttpsListener(https, true),
+            },
+            httpsListenerSources(g),
+          ),
+        ]
+      : []),
   ];
-  for (const t of g.tcp) listeners.push({ name: t.name, resource: translateTcpListener(t) });
-  if (g.https) {
-    listeners.push({
-      name: g.https.name,
-      resource: translateHttpsListener(g.https),
-      draining: translateHttpsListener(g.https, true),
-    });
-    for (const c of g.https.filterChains)
-      routes.push({ name: c.name, resource: translateRouteConfiguration(c.name, c.virtualHosts) });
+}
+
+/** The route configurations: the HTTP listener's, and one per HTTPS filter chain. */
+function routeResources(g: GatewayGroupIR): Emitted[] {
+  const routes = (name: string, vhosts: GatewayGroupIR['http']['virtualHosts']): Emitted => ({
+    typeUrl: RESOURCE_TYPES.route,
+    resource: { name, resource: translateRouteConfiguration(name, vhosts) },
+    sources: virtualHostSources(vhosts),
+  });
+  return [
+    routes(httpRouteConfigName(g.http), g.http.virtualHosts),
+    ...(g.https?.filterChains ?? []).map((c) => routes(c.name, c.virtualHosts)),
+  ];
+}
+
+/** Sorts emitted resources into the per-type lists and the source map (same names, same order). */
+function collect(emitted: readonly Emitted[]): {
+  resources: GroupResources;
+  sources: GroupSources['resources'];
+} {
+  const resources = new Map<ResourceTypeUrl, readonly PlainResource[]>();
+  const sources = new Map<ResourceTypeUrl, ReadonlyMap<string, readonly ObjectRef[]>>();
+  for (const typeUrl of TYPE_ORDER) {
+    const ofType = emitted.filter((e) => e.typeUrl === typeUrl);
+    resources.set(typeUrl, ofType.map((e) => e.resource).sort(byName));
+    const names = new Map<string, readonly ObjectRef[]>();
+    for (const e of [...ofType].sort((a, b) => byName(a.resource, b.resource)))
+      names.set(e.resource.name, uniqueRefs([...(names.get(e.resource.name) ?? []), ...e.sources]));
+    sources.set(typeUrl, names);
   }
-  const m = new Map<ResourceTypeUrl, readonly PlainResource[]>([
-    [
-      RESOURCE_TYPES.cluster,
-      g.backends.map((b) => ({ name: b.name, resource: translateCluster(b) })).sort(byName),
-    ],
-    [RESOURCE_TYPES.endpoint, g.backends.map(endpointResource).sort(byName)],
-    [
-      RESOURCE_TYPES.secret,
-      g.secrets.map((s) => ({ name: s.name, resource: translateSecret(s) })).sort(byName),
-    ],
-    [RESOURCE_TYPES.listener, listeners.sort(byName)],
-    [RESOURCE_TYPES.route, routes.sort(byName)],
+  return { resources, sources };
+}
+
+export function translateGroup(g: GatewayGroupIR): GroupTranslation {
+  const { resources, sources } = collect([
+    ...upstreamResources(g),
+    ...listenerResources(g),
+    ...routeResources(g),
   ]);
-  return m;
+  return { resources, sources: { resources: sources, ingressPorts: ingressPorts(g) } };
 }
 
 /** A group's resources as a drained gateway gets them: each resource in its draining form when it has one. */
@@ -79,8 +174,12 @@ export function drainingResources(resources: GroupResources): GroupResources {
   );
 }
 
-export function translateXds(ir: IR): ReadonlyMap<string, GroupResources> {
-  return new Map(ir.groups.map((g) => [g.name, translateGroup(g)]));
+export function translateXds(ir: IR): XdsTranslation {
+  const groups = ir.groups.map((g) => [g.name, translateGroup(g)] as const);
+  return {
+    resources: new Map(groups.map(([name, t]) => [name, t.resources])),
+    sources: new Map(groups.map(([name, t]) => [name, t.sources])),
+  };
 }
 
 /**
