@@ -165,3 +165,28 @@ test('removing the last slice of a Service leaves an empty assignment and a NoEn
   expect(cla['endpoints']).toBeUndefined();
   expect(runner.diagnostics().map((d) => `${d.code} ${d.object.name}`)).toEqual(['CW_E_ENDPOINTS_NONE b']);
 });
+
+test('the xDS source map comes from the last full translation; the endpoint fast path keeps it', async () => {
+  const { source, runner } = await setup();
+  const first = runner.xdsSources()!;
+  expect(first.get('default')!.resources.get(RESOURCE_TYPES.cluster)!.get('service/default/a/80')).toEqual([
+    { kind: 'Ingress', namespace: 'default', name: 'a' },
+    { kind: 'Service', namespace: 'default', name: 'a' },
+  ]);
+  source.emit(
+    source.objects.map((o) =>
+      o.kind === 'EndpointSlice' && o.metadata.name === 'a-1' ? slice('a', '10.0.0.9') : o,
+    ),
+    [{ kind: 'EndpointSlice', key: 'default/a-1', op: 'upsert' }],
+  );
+  await settle();
+  expect(runner.xdsSources()).toBe(first);
+  source.emit(
+    source.objects.filter((o) => !(o.kind === 'Ingress' && o.metadata.name === 'b')),
+    [{ kind: 'Ingress', key: 'default/b', op: 'delete' }],
+  );
+  await settle();
+  expect([...runner.xdsSources()!.get('default')!.resources.get(RESOURCE_TYPES.cluster)!.keys()]).toEqual([
+    'service/default/a/80',
+  ]);
+});
