@@ -7,7 +7,7 @@ import type { Diagnostic } from '../errors.js';
 import type { BackendIR, IR } from '../ir/ir-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import type { ResourceChange } from '../sources/source-update.js';
-import { selectEndpoints } from '../translate/endpoints.js';
+import { selectEndpoints } from '../ingress/endpoints.js';
 import { groupSettings, type TranslateOptions } from '../translate/translate-options.js';
 import type { PlainResource } from '../../xds/cache/config-watcher.js';
 import { translateClusterLoadAssignment } from '../../xds/translator/cluster.translator.js';

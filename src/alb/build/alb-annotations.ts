@@ -4,7 +4,7 @@
  * its validation and what a bad value does. The ALB section of `docs/annotations.md` is rendered from
  * this catalog (`renderAlbAnnotationTable`); a test checks the two agree.
  */
-import type { AnnotationSpec, ParseResult } from '../../translate/annotations.js';
+import type { AnnotationSpec, ParseResult } from '../../ingress/ingress-annotations.js';
 
 export const ALB_PREFIX = 'alb.causeway.dev/';
 

@@ -7,10 +7,10 @@
  */
 import { compareDiagnostics, diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
 import type { ResourceSet } from '../../resources/resource-set.js';
-import { claimGroup } from '../../translate/group-claims.js';
-import { ANY_HOST, isWildcard, wildcardMatches } from '../../translate/hosts.js';
-import { indexClasses } from '../../translate/ingress-class.js';
-import { compareByAge, compareStrings } from '../../translate/ordering.js';
+import { claimGroup } from '../../ingress/group-claims.js';
+import { ANY_HOST, isWildcard, wildcardMatches } from '../../ingress/hosts.js';
+import { indexClasses } from '../../ingress/ingress-class.js';
+import { compareByAge, compareStrings } from '../../ingress/ordering.js';
 import {
   DEFAULT_SSL_POLICY,
   IP_ADDRESS_TYPE,

@@ -5,7 +5,7 @@
  * controller, so an Ingress belongs to exactly one mode.
  */
 import type { Ingress, IngressClass } from '../../resources/kube-types.js';
-import { LEGACY_CLASS_ANNOTATION, type ClassIndex } from '../../translate/ingress-class.js';
+import { LEGACY_CLASS_ANNOTATION, type ClassIndex } from '../../ingress/ingress-class.js';
 
 export const ALB_CONTROLLER_NAME = 'causeway.dev/alb';
 

@@ -8,13 +8,13 @@
 import { diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
 import type { Ingress } from '../../resources/kube-types.js';
 import type { Sourced } from '../../resources/resource-set.js';
-import { readTlsHosts } from '../../translate/hosts.js';
+import { readTlsHosts } from '../../ingress/hosts.js';
 import {
   diagnosticRef,
   ingressRef,
   readIngressRoutes,
   type IngressEntries,
-} from '../../translate/ingress-reader.js';
+} from '../../ingress/ingress-reader.js';
 import {
   ACTIONS_PREFIX,
   ACTION,

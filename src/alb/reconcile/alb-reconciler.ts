@@ -17,8 +17,8 @@
 import type { Logger } from 'pino';
 import { compareDiagnostics, diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
 import type { ResourceSet } from '../../resources/resource-set.js';
-import { indexClasses } from '../../translate/ingress-class.js';
-import { diagnosticRef, ingressRef } from '../../translate/ingress-reader.js';
+import { indexClasses } from '../../ingress/ingress-class.js';
+import { diagnosticRef, ingressRef } from '../../ingress/ingress-reader.js';
 import { SUBNETS } from '../build/alb-annotations.js';
 import { albClassFor } from '../build/alb-class.js';
 import { buildAlbStacks, type AlbBuildResult } from '../build/alb-build.js';

@@ -11,7 +11,7 @@
 import { diagnostic, type Diagnostic } from '../errors.js';
 import type { Endpoint, EndpointSlice } from '../resources/kube-types.js';
 import type { ResourceSet, Sourced } from '../resources/resource-set.js';
-import type { EndpointIR, LocalityEndpointsIR, ServicePortRefIR } from '../ir/ir-types.js';
+import type { EndpointLocality, SelectedEndpoint, ServicePortRef } from './ingress-types.js';
 
 interface Candidate {
   readonly address: string;
@@ -33,7 +33,7 @@ export interface EndpointPolicy {
 export const DEFAULT_ENDPOINT_POLICY: EndpointPolicy = { crossCluster: 'failover' };
 
 export interface EndpointSelection {
-  readonly localities: readonly LocalityEndpointsIR[];
+  readonly localities: readonly EndpointLocality[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -51,7 +51,7 @@ function slicePort(slice: EndpointSlice, portName: string): number | undefined {
 
 function candidatesOf(
   slices: readonly Sourced<EndpointSlice>[],
-  ref: ServicePortRefIR,
+  ref: ServicePortRef,
   clusterZones: Readonly<Record<string, string>>,
 ): Candidate[] {
   const byKey = new Map<string, Candidate>();
@@ -74,7 +74,7 @@ function candidatesOf(
   return [...byKey.values()];
 }
 
-function compareEndpoints(a: EndpointIR, b: EndpointIR): number {
+function compareEndpoints(a: SelectedEndpoint, b: SelectedEndpoint): number {
   if (a.address !== b.address) return a.address < b.address ? -1 : 1;
   return a.port - b.port;
 }
@@ -87,10 +87,10 @@ function priorityOf(cluster: string, policy: EndpointPolicy): number {
 /** Groups endpoints by (cluster, zone), sorted, each with its failover priority. */
 function byLocality(
   cands: readonly Candidate[],
-  state: EndpointIR['state'],
+  state: SelectedEndpoint['state'],
   policy: EndpointPolicy,
-): LocalityEndpointsIR[] {
-  const groups = new Map<string, { cluster: string; zone: string; endpoints: EndpointIR[] }>();
+): EndpointLocality[] {
+  const groups = new Map<string, { cluster: string; zone: string; endpoints: SelectedEndpoint[] }>();
   for (const c of cands) {
     const key = `${c.cluster}\u0000${c.zone}`;
     const g = groups.get(key) ?? { cluster: c.cluster, zone: c.zone, endpoints: [] };
@@ -109,7 +109,7 @@ function byLocality(
 
 export function selectEndpoints(
   resources: ResourceSet,
-  ref: ServicePortRefIR,
+  ref: ServicePortRef,
   policy: EndpointPolicy = DEFAULT_ENDPOINT_POLICY,
 ): EndpointSelection {
   const slices = resources.endpointSlices.get(`${ref.namespace}/${ref.name}`) ?? [];
