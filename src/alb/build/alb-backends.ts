@@ -16,6 +16,8 @@ import type { ResourceSet } from '../../resources/resource-set.js';
 import type { AnnotationSpec } from '../../ingress/ingress-annotations.js';
 import { backendName, resolveBackend } from '../../ingress/backends.js';
 import { selectEndpoints } from '../../ingress/endpoints.js';
+import type { AlbAnnotationSpec } from './alb-annotation-parsers.js';
+import { USE_ANNOTATION } from './alb-ingress-annotations.js';
 import {
   BACKEND_PROTOCOL,
   BACKEND_PROTOCOL_VERSION,
@@ -29,9 +31,7 @@ import {
   SUCCESS_CODES,
   TARGET_GROUP_ATTRIBUTES,
   UNHEALTHY_THRESHOLD,
-  USE_ANNOTATION,
-  type AlbAnnotationSpec,
-} from './alb-annotations.js';
+} from './alb-target-group-annotations.js';
 import type { AlbIngress } from './alb-ingress-reader.js';
 import type { HealthCheckSpec, TargetSpec } from '../model/alb-model.js';
 

@@ -20,7 +20,7 @@ import type {
   TargetGroupSpec,
 } from '../model/alb-model.js';
 import { awsName, ruleResourceId } from '../model/alb-names.js';
-import { DEFAULT_SSL_POLICY, SSL_POLICY, TAGS } from './alb-annotations.js';
+import { DEFAULT_SSL_POLICY, SSL_POLICY, TAGS } from './alb-group-annotations.js';
 import { AlbBackendRegistry, type AbstractAction } from './alb-backends.js';
 import { GroupMembers, type GroupListener } from './alb-group-members.js';
 import { placeGroupHosts } from './alb-group-placement.js';

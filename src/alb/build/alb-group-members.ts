@@ -6,7 +6,8 @@
 import { diagnostic, type Diagnostic } from '../../errors.js';
 import type { AwsFacts } from '../model/alb-model.js';
 import { compareStrings } from '../../ingress/ordering.js';
-import { SSL_REDIRECT, type SslRedirect } from './alb-annotations.js';
+import type { SslRedirect } from './alb-annotation-parsers.js';
+import { SSL_REDIRECT } from './alb-group-annotations.js';
 import { certificateFor } from './alb-certificates.js';
 import type { AlbIngress } from './alb-ingress-reader.js';
 

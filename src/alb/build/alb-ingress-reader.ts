@@ -15,19 +15,16 @@ import {
   readIngressRoutes,
   type IngressEntries,
 } from '../../ingress/ingress-reader.js';
+import type { AlbAnnotationSpec, ForwardActionAnnotation, ListenPort } from './alb-annotation-parsers.js';
+import { ALB_ANNOTATIONS, GROUP_SETTINGS } from './alb-annotations.js';
 import {
-  ACTIONS_PREFIX,
   ACTION,
-  ALB_ANNOTATIONS,
+  ACTIONS_PREFIX,
   CERTIFICATE_ARN,
   GROUP_NAME,
   GROUP_ORDER,
-  GROUP_SETTINGS,
   LISTEN_PORTS,
-  type AlbAnnotationSpec,
-  type ForwardActionAnnotation,
-  type ListenPort,
-} from './alb-annotations.js';
+} from './alb-ingress-annotations.js';
 
 /** ALB path patterns are at most 128 characters (a Prefix adds `/*`). */
 const MAX_PATTERN = 128;

@@ -12,7 +12,7 @@ import {
   SCHEME,
   SECURITY_GROUPS,
   SUBNETS,
-} from './alb-annotations.js';
+} from './alb-group-annotations.js';
 import type { GroupMembers } from './alb-group-members.js';
 import type { AlbIngress } from './alb-ingress-reader.js';
 

@@ -19,7 +19,7 @@ import { compareDiagnostics, diagnostic, type Diagnostic, type ObjectRef } from 
 import type { ResourceSet } from '../../resources/resource-set.js';
 import { indexClasses } from '../../ingress/ingress-class.js';
 import { diagnosticRef, ingressRef } from '../../ingress/ingress-reader.js';
-import { SUBNETS } from '../build/alb-annotations.js';
+import { SUBNETS } from '../build/alb-group-annotations.js';
 import { albClassFor } from '../build/alb-class.js';
 import { buildAlbStacks, type AlbBuildResult } from '../build/alb-build.js';
 import type { ActualStack, AlbPlan, AlbStack, AwsFacts } from '../model/alb-model.js';
