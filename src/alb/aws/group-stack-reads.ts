@@ -45,7 +45,7 @@ export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function attributeMap(
+function attributeMap(
   attrs: readonly { Key?: string; Value?: string }[] | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};

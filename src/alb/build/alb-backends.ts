@@ -56,7 +56,7 @@ export interface AlbBackend {
   readonly targets: readonly TargetSpec[];
 }
 
-export const UNAVAILABLE: AbstractAction = { kind: 'fixed', status: '503' };
+const UNAVAILABLE: AbstractAction = { kind: 'fixed', status: '503' };
 
 export class AlbBackendRegistry {
   private readonly backends = new Map<string, AlbBackend>();

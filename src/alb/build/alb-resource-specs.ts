@@ -29,7 +29,7 @@ export function sortRefs(refs: readonly ObjectRef[]): ObjectRef[] {
   return [...refs].sort((a, b) => compareStrings(refKey(a), refKey(b)));
 }
 
-export function sortedRecord(r: Readonly<Record<string, string>>): Record<string, string> {
+function sortedRecord(r: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => compareStrings(a, b)));
 }
 

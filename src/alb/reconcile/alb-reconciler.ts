@@ -85,7 +85,7 @@ function compare(a: string, b: string): number {
 }
 
 /** `cluster/namespace/name` of an Ingress ref (the key of Ingress status). */
-export function ingressKey(ref: ObjectRef): string {
+function ingressKey(ref: ObjectRef): string {
   return `${ref.cluster ?? ''}/${ref.namespace ?? ''}/${ref.name}`;
 }
 
@@ -261,7 +261,7 @@ export class AlbReconciler {
 }
 
 /** Subnet ids named by `alb.causeway.dev/subnets` on any Ingress (the facts describe them too). */
-export function annotatedSubnetIds(resources: ResourceSet): string[] {
+function annotatedSubnetIds(resources: ResourceSet): string[] {
   const ids = new Set<string>();
   for (const { object } of resources.ingresses.values())
     for (const id of (object.metadata.annotations?.[SUBNETS.name] ?? '').split(','))
