@@ -2,7 +2,7 @@ import type { VmBackendConfig } from '../config/controller-config.js';
 import { diagnostic } from '../errors.js';
 import type { EndpointSlice, KubeObject, Service } from '../resources/kube-types.js';
 import { buildResourceSet, type Sourced } from '../resources/resource-set.js';
-import { selectEndpoints } from '../translate/endpoints.js';
+import { selectEndpoints } from '../ingress/endpoints.js';
 import type { ResourceSource, SourceUpdate } from './source-update.js';
 import { StaticVmsSource, vmConfigSlices } from './static-vms-source.js';
 

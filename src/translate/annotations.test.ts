@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { ANNOTATIONS, CONNECT_TIMEOUT, GATEWAY_GROUP, REQUEST_TIMEOUT, SSL_REDIRECT } from './annotations.js';
+import { GATEWAY_GROUP, REQUEST_TIMEOUT, SSL_REDIRECT } from '../ingress/ingress-annotations.js';
+import { ANNOTATIONS, CONNECT_TIMEOUT } from './annotations.js';
 
 const doc = fs.readFileSync(new URL('../../docs/annotations.md', import.meta.url), 'utf8');
 

@@ -18,11 +18,11 @@ import {
   OUTLIER_CONSECUTIVE_5XX,
   OUTLIER_EJECTION_TIME,
   UNHEALTHY_THRESHOLD,
-  type AnnotationSpec,
 } from './annotations.js';
-import { backendName, resolveBackend, upstreamProtocol } from './backends.js';
-import { selectEndpoints, type EndpointPolicy } from './endpoints.js';
-import { compareStrings } from './ordering.js';
+import type { AnnotationSpec } from '../ingress/ingress-annotations.js';
+import { backendName, resolveBackend, upstreamProtocol } from '../ingress/backends.js';
+import { selectEndpoints, type EndpointPolicy } from '../ingress/endpoints.js';
+import { compareStrings } from '../ingress/ordering.js';
 
 function refKey(r: ObjectRef): string {
   return `${r.kind}/${r.namespace ?? ''}/${r.name}`;

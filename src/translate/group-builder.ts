@@ -16,8 +16,8 @@ import type {
 } from '../ir/ir-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import { BackendRegistry } from './backend-registry.js';
-import { groupEndpointPolicy } from './endpoints.js';
-import { claimGroup, type ClaimedRoute, type GroupClaims } from './group-claims.js';
+import { groupEndpointPolicy } from './endpoint-policy.js';
+import { claimGroup, type ClaimedRoute, type GroupClaims } from '../ingress/group-claims.js';
 import {
   ANY_HOST,
   compareHosts,
@@ -25,10 +25,10 @@ import {
   isWildcard,
   singleLabelAuthorityRegex,
   wildcardMatches,
-} from './hosts.js';
-import type { IngressEntries } from './ingress-reader.js';
-import { compareStrings } from './ordering.js';
-import { comparePathMatches } from './paths.js';
+} from '../ingress/hosts.js';
+import type { IngressEntries } from '../ingress/ingress-reader.js';
+import { compareStrings } from '../ingress/ordering.js';
+import { comparePathMatches } from '../ingress/paths.js';
 import { SecretRegistry } from './secret-registry.js';
 import { buildTcpListeners, type TcpClaim } from './tcp-services.js';
 import type { GroupSettings } from './translate-options.js';

@@ -8,12 +8,8 @@ import type { Diagnostic } from '../errors.js';
 import type { BackendIR, GatewayGroupIR, IR } from '../ir/ir-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import type { ResourceChange } from '../sources/source-update.js';
-import {
-  groupEndpointPolicy,
-  isEndpointDiagnostic,
-  selectEndpoints,
-  type GroupEndpointPolicy,
-} from './endpoints.js';
+import { isEndpointDiagnostic, selectEndpoints, type GroupEndpointPolicy } from '../ingress/endpoints.js';
+import { groupEndpointPolicy } from './endpoint-policy.js';
 import { groupSettings, type TranslateOptions } from './translate-options.js';
 
 /** Per gateway group, the names of its backends whose endpoints were recomputed (no entry: none). */

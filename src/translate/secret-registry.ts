@@ -5,8 +5,8 @@
 import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import type { SecretIR } from '../ir/ir-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
-import type { IngressEntries } from './ingress-reader.js';
-import { compareStrings } from './ordering.js';
+import type { IngressEntries } from '../ingress/ingress-reader.js';
+import { compareStrings } from '../ingress/ordering.js';
 import { readTlsSecret } from './tls.js';
 
 export class SecretRegistry {

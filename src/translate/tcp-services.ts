@@ -8,15 +8,11 @@ import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import type { TcpListenerIR } from '../ir/ir-types.js';
 import type { Service, ServiceBackendPort } from '../resources/kube-types.js';
 import type { ResourceSet, Sourced } from '../resources/resource-set.js';
-import {
-  GATEWAY_GROUP,
-  GATEWAY_TCP_PORT,
-  GATEWAY_TCP_SERVICE_PORT,
-  type AnnotationSpec,
-} from './annotations.js';
+import { GATEWAY_TCP_PORT, GATEWAY_TCP_SERVICE_PORT } from './annotations.js';
 import type { BackendRegistry } from './backend-registry.js';
-import { compareByAge } from './ordering.js';
-import { DEFAULT_GROUP, type GroupSettings } from './translate-options.js';
+import { compareByAge } from '../ingress/ordering.js';
+import { DEFAULT_GROUP, GATEWAY_GROUP, type AnnotationSpec } from '../ingress/ingress-annotations.js';
+import type { GroupSettings } from './translate-options.js';
 
 export interface TcpClaim {
   readonly group: string;

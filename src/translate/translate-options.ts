@@ -23,9 +23,6 @@ export interface TranslateOptions {
   readonly clusterZones?: Readonly<Record<string, string>>;
 }
 
-export const DEFAULT_GROUP = 'default';
-export const CONTROLLER_NAME = 'causeway.dev/gateway';
-
 export const DEFAULT_TRANSLATE_OPTIONS: TranslateOptions = {
   defaults: { httpPort: 8080, httpsPort: 8443 },
   groups: {},

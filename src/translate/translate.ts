@@ -7,18 +7,14 @@ import type { ResourceSet } from '../resources/resource-set.js';
 import type { IR } from '../ir/ir-types.js';
 import { buildGroup } from './group-builder.js';
 import { readTcpServices } from './tcp-services.js';
-import { indexClasses, ourClassFor } from './ingress-class.js';
-import { readIngress, type IngressEntries } from './ingress-reader.js';
-import { compareByAge, compareStrings } from './ordering.js';
-import { DEFAULT_GROUP, groupSettings, type TranslateOptions } from './translate-options.js';
+import { indexClasses, ourClassFor } from '../ingress/ingress-class.js';
+import { readIngress, type IngressEntries } from '../ingress/ingress-reader.js';
+import type { ServedIngress } from '../ingress/ingress-types.js';
+import { compareByAge, compareStrings } from '../ingress/ordering.js';
+import { DEFAULT_GROUP } from '../ingress/ingress-annotations.js';
+import { groupSettings, type TranslateOptions } from './translate-options.js';
 
-/** An Ingress of our class, and the gateway group that serves it (for status and Events). */
-export interface ServedIngress {
-  readonly cluster: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly group: string;
-}
+export type { ServedIngress } from '../ingress/ingress-types.js';
 
 export interface TranslateResult {
   readonly ir: IR;

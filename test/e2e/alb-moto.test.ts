@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateSubnetCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { TAG_CLUSTER, TAG_GROUP } from '../../src/alb/model/alb-model.js';
-import { attributesDigest, TAG_ATTRIBUTES_DIGEST } from '../../src/alb/model/attributes-digest.js';
+import { TAG_ATTRIBUTES_DIGEST, withAttributesDigest } from '../../src/alb/model/attributes-digest.js';
 import { createAlbEdge, type AlbEdge } from '../../src/alb/reconcile/alb-reconciler-factory.js';
 import { albIngress, albService, ALB_CLASS, resourcesOf } from '../support/alb-fixtures.js';
 import {
@@ -36,6 +36,11 @@ import {
   type AlbTestNetwork,
   type RunningMoto,
 } from '../support/moto-server.js';
+
+/** The digest of `attributes`, as the tag `withAttributesDigest` adds carries it. */
+function attributesDigest(attributes: Readonly<Record<string, string>>): string {
+  return withAttributesDigest({}, attributes)[TAG_ATTRIBUTES_DIGEST]!;
+}
 
 const CLUSTER = 'e2e';
 const FAST = {

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { jest } from '@jest/globals';
 import { registerVmCommand } from '../../src/cli/vm.command.js';
 import { KubernetesSource } from '../../src/kubernetes/watch/index.js';
-import { selectEndpoints } from '../../src/translate/endpoints.js';
+import { selectEndpoints } from '../../src/ingress/endpoints.js';
 import {
   ensureKubeBinaries,
   startEtcd,

@@ -2,9 +2,14 @@
 import { buildAlbStacks } from '../../src/alb/build/alb-build.js';
 import type { ActualStack, AlbStack } from '../../src/alb/model/alb-model.js';
 import { planAlbStack } from '../../src/alb/plan/alb-plan.js';
-import { attributesDigest, TAG_ATTRIBUTES_DIGEST } from '../../src/alb/model/attributes-digest.js';
+import { TAG_ATTRIBUTES_DIGEST, withAttributesDigest } from '../../src/alb/model/attributes-digest.js';
 import { actualFromDesired, DEFAULT_FACTS, DEFAULT_OPTIONS } from './alb-cases.js';
 import { manyTargetsCase } from './generated-cases.js';
+
+/** The digest of `attributes`, as the tag `withAttributesDigest` adds carries it. */
+function attributesDigest(attributes: Readonly<Record<string, string>>): string {
+  return withAttributesDigest({}, attributes)[TAG_ATTRIBUTES_DIGEST]!;
+}
 
 const stack: AlbStack = buildAlbStacks(manyTargetsCase(3, 0), DEFAULT_FACTS, DEFAULT_OPTIONS).stacks[0]!;
 const converged = actualFromDesired(stack);

@@ -32,8 +32,6 @@ export const RESOURCE_LIST_NAMES = {
   route: 'routes',
 } as const satisfies Record<ResourceKind, string>;
 
-export type ResourceListName = (typeof RESOURCE_LIST_NAMES)[ResourceKind];
-
 /** The kind of a served type URL (undefined for a type Causeway does not serve). */
 export function resourceKindOf(typeUrl: string): ResourceKind | undefined {
   return (Object.keys(RESOURCE_TYPES) as ResourceKind[]).find((k) => RESOURCE_TYPES[k] === typeUrl);

@@ -42,8 +42,6 @@ export interface StreamMachine<Req> {
   readonly acks: AckTracker;
 }
 
-export const EMPTY_STEP: Step = { pushes: [], acks: [], nacks: [] };
-
 export class StepBuilder {
   readonly pushes: Push[] = [];
   readonly acks: AckNote[] = [];

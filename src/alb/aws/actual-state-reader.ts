@@ -18,60 +18,33 @@
  *   and they are described. So a restart over a converged account reads no attributes. After
  *   `invalidateAll({ describeAttributes: true })` (the periodic drift pass) or a failed apply, the next
  *   read of each group describes every attribute for real: that is how out-of-band changes are found.
+ *
+ * This file keeps the cache and its invalidation; the reads are in owned-inventory.ts (inventory, tags)
+ * and group-stack-reads.ts (one group's resources).
  */
-import {
-  DescribeListenerCertificatesCommand,
-  DescribeListenersCommand,
-  DescribeLoadBalancerAttributesCommand,
-  DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
-  DescribeTagsCommand,
-  DescribeTargetGroupAttributesCommand,
-  DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
-  type DescribeRulesCommandOutput,
-  type DescribeTargetGroupsCommandOutput,
-  type LoadBalancer,
-  type TargetGroup,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Logger } from 'pino';
-import {
-  TAG_CLUSTER,
-  TAG_GROUP,
-  TAG_RESOURCE,
-  type ActualListener,
-  type ActualLoadBalancer,
-  type ActualRule,
-  type ActualStack,
-  type ActualTarget,
-  type ActualTargetGroup,
-  type AwsTags,
+import type {
+  ActualLoadBalancer,
+  ActualStack,
+  ActualTarget,
+  ActualTargetGroup,
+  AwsTags,
 } from '../model/alb-model.js';
 import { digestVouchesFor, TAG_ATTRIBUTES_DIGEST } from '../model/attributes-digest.js';
 import { codeOf, type AwsGateway } from './aws-gateway.js';
 import {
-  certificateArnsOf,
-  fromSdkActions,
-  fromSdkConditions,
-  fromSdkHealthCheck,
-  fromSdkTags,
-  priorityOf,
-  subnetIdsOf,
-} from './sdk-mapping.js';
-
-export const DESCRIBE_PAGE_SIZE = 400;
-export const TAG_BATCH = 20;
-
-/** A load balancer or target group that carries our cluster tag. */
-export interface OwnedResource {
-  readonly kind: 'load-balancer' | 'target-group';
-  readonly arn: string;
-  readonly group: string;
-  readonly resourceId: string;
-  readonly tags: AwsTags;
-}
-
-export const EMPTY_ACTUAL: ActualStack = { loadBalancers: [], targetGroups: [] };
+  actualLoadBalancer,
+  actualTargetGroup,
+  compare,
+  describeLoadBalancers,
+  describeTargetGroups,
+  loadBalancerAttributes,
+  readListeners,
+  readTargets,
+  sortTargets,
+  targetGroupAttributes,
+} from './group-stack-reads.js';
+import { readInventory, tagsOf, type OwnedResource } from './owned-inventory.js';
 
 /**
  * The managed attributes the caller expects, by resource id (the desired stack's): a resource whose
@@ -89,16 +62,6 @@ interface CachedStack {
 export interface InvalidateOptions {
   /** The next read describes every attribute for real, whatever the digest tags say (drift check). */
   readonly describeAttributes?: boolean;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 export interface AlbStateReaderOptions {
@@ -191,24 +154,15 @@ export class AlbStateReader {
     for (const tg of cached.stack.targetGroups)
       targetGroups.push({
         ...tg,
-        attributes: await attributesOf(tg, (arn) => this.targetGroupAttributes(arn)),
+        attributes: await attributesOf(tg, (arn) => targetGroupAttributes(gw, arn)),
       });
     const loadBalancers: ActualLoadBalancer[] = [];
     for (const lb of cached.stack.loadBalancers)
       loadBalancers.push({
         ...lb,
-        attributes: await attributesOf(lb, async (arn) =>
-          attributeMap(
-            (await gw.elbv2(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }))).Attributes,
-          ),
-        ),
+        attributes: await attributesOf(lb, (arn) => loadBalancerAttributes(gw, arn)),
       });
     return { loadBalancers, targetGroups };
-  }
-
-  private async targetGroupAttributes(arn: string): Promise<Record<string, string>> {
-    const r = await this.o.gateway.elbv2(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }));
-    return attributeMap(r.Attributes);
   }
 
   /** Whether the group's stack is cached (a plan against it costs no call). */
@@ -280,7 +234,7 @@ export class AlbStateReader {
   /** Fresh target health of some target groups (readiness gate), by ARN; does not touch the cache. */
   async targetHealth(targetGroupArns: readonly string[]): Promise<Map<string, ActualTarget[]>> {
     const out = new Map<string, ActualTarget[]>();
-    for (const arn of targetGroupArns) out.set(arn, await this.readTargets(arn));
+    for (const arn of targetGroupArns) out.set(arn, await readTargets(this.o.gateway, arn));
     return out;
   }
 
@@ -288,76 +242,8 @@ export class AlbStateReader {
 
   private async inventory(): Promise<Map<string, OwnedResource>> {
     if (this.owned) return this.owned;
-    const gw = this.o.gateway;
-    const lbArns: string[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await gw.elbv2(
-        new DescribeLoadBalancersCommand({
-          PageSize: DESCRIBE_PAGE_SIZE,
-          ...(marker ? { Marker: marker } : {}),
-        }),
-      );
-      for (const lb of page.LoadBalancers ?? [])
-        if (lb.Type === 'application' && lb.LoadBalancerArn) lbArns.push(lb.LoadBalancerArn);
-      marker = page.NextMarker;
-    } while (marker);
-    const tgArns: string[] = [];
-    marker = undefined;
-    do {
-      const page: DescribeTargetGroupsCommandOutput = await gw.elbv2(
-        new DescribeTargetGroupsCommand({
-          PageSize: DESCRIBE_PAGE_SIZE,
-          ...(marker ? { Marker: marker } : {}),
-        }),
-      );
-      for (const tg of page.TargetGroups ?? []) if (tg.TargetGroupArn) tgArns.push(tg.TargetGroupArn);
-      marker = page.NextMarker;
-    } while (marker);
-    const owned = new Map<string, OwnedResource>();
-    const kinds = new Map<string, OwnedResource['kind']>([
-      ...lbArns.map((a) => [a, 'load-balancer'] as const),
-      ...tgArns.map((a) => [a, 'target-group'] as const),
-    ]);
-    const tags = await this.tagsOf([...lbArns, ...tgArns]);
-    for (const [arn, t] of tags) {
-      if (t[TAG_CLUSTER] !== this.o.clusterName) continue;
-      const group = t[TAG_GROUP];
-      const resourceId = t[TAG_RESOURCE];
-      if (group === undefined || resourceId === undefined) {
-        this.o.logger?.warn({ arn }, 'resource has our cluster tag but no group/resource tag; left alone');
-        continue;
-      }
-      owned.set(arn, { kind: kinds.get(arn)!, arn, group, resourceId, tags: t });
-    }
-    this.owned = owned;
-    return owned;
-  }
-
-  /** Tags of ARNs, 20 per DescribeTags call; an ARN that vanished meanwhile is skipped. */
-  private async tagsOf(arns: readonly string[]): Promise<Map<string, AwsTags>> {
-    const out = new Map<string, AwsTags>();
-    for (const batch of chunks(arns, TAG_BATCH)) {
-      try {
-        const r = await this.o.gateway.elbv2(new DescribeTagsCommand({ ResourceArns: batch }));
-        for (const d of r.TagDescriptions ?? [])
-          if (d.ResourceArn) out.set(d.ResourceArn, fromSdkTags(d.Tags));
-      } catch (err) {
-        if (!/NotFound$/.test(codeOf(err)) || batch.length === 1) {
-          if (/NotFound$/.test(codeOf(err))) continue;
-          throw err;
-        }
-        // One ARN of the batch is gone: ask one by one for this batch only.
-        for (const m of await this.tagsOfEach(batch)) out.set(m[0], m[1]);
-      }
-    }
-    return out;
-  }
-
-  private async tagsOfEach(arns: readonly string[]): Promise<Map<string, AwsTags>> {
-    const out = new Map<string, AwsTags>();
-    for (const arn of arns) for (const m of await this.tagsOf([arn])) out.set(m[0], m[1]);
-    return out;
+    this.owned = await readInventory(this.o.gateway, this.o.clusterName, this.o.logger);
+    return this.owned;
   }
 
   /**
@@ -372,68 +258,22 @@ export class AlbStateReader {
       return later;
     };
     const gw = this.o.gateway;
-    const lbs = mine.filter((r) => r.kind === 'load-balancer');
-    const tgs = mine.filter((r) => r.kind === 'target-group');
-    const tgDescs: TargetGroup[] = [];
-    for (const batch of chunks(
-      tgs.map((r) => r.arn),
-      TAG_BATCH,
-    )) {
-      const r = await gw.elbv2(new DescribeTargetGroupsCommand({ TargetGroupArns: batch }));
-      tgDescs.push(...(r.TargetGroups ?? []));
-    }
+    const arnsOf = (kind: OwnedResource['kind']): string[] =>
+      mine.filter((r) => r.kind === kind).map((r) => r.arn);
     const byArn = new Map(mine.map((r) => [r.arn, r]));
     const tgResourceId = (arn: string): string | undefined => byArn.get(arn)?.resourceId;
     const targetGroups: ActualTargetGroup[] = [];
-    for (const tg of tgDescs) {
-      const arn = tg.TargetGroupArn!;
-      const own = byArn.get(arn)!;
-      const attributes = deferred(own) ? {} : await this.targetGroupAttributes(arn);
-      targetGroups.push({
-        arn,
-        resourceId: own.resourceId,
-        name: tg.TargetGroupName ?? '',
-        protocol: tg.Protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
-        protocolVersion: (tg.ProtocolVersion as 'HTTP1' | 'HTTP2' | 'GRPC' | undefined) ?? 'HTTP1',
-        port: tg.Port ?? 0,
-        targetType: 'ip',
-        vpcId: tg.VpcId ?? '',
-        healthCheck: fromSdkHealthCheck(tg),
-        attributes,
-        tags: own.tags,
-        targets: await this.readTargets(arn),
-      });
-    }
-    const lbDescs: LoadBalancer[] = [];
-    for (const batch of chunks(
-      lbs.map((r) => r.arn),
-      TAG_BATCH,
-    )) {
-      const r = await gw.elbv2(new DescribeLoadBalancersCommand({ LoadBalancerArns: batch }));
-      lbDescs.push(...(r.LoadBalancers ?? []));
+    for (const tg of await describeTargetGroups(gw, arnsOf('target-group'))) {
+      const own = byArn.get(tg.TargetGroupArn!)!;
+      const attributes = deferred(own) ? {} : await targetGroupAttributes(gw, own.arn);
+      targetGroups.push(actualTargetGroup(tg, own, attributes, await readTargets(gw, own.arn)));
     }
     const loadBalancers: ActualLoadBalancer[] = [];
-    for (const lb of lbDescs) {
-      const arn = lb.LoadBalancerArn!;
-      const own = byArn.get(arn)!;
-      const attributes = deferred(own)
-        ? {}
-        : attributeMap(
-            (await gw.elbv2(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }))).Attributes,
-          );
-      loadBalancers.push({
-        arn,
-        resourceId: own.resourceId,
-        name: lb.LoadBalancerName ?? '',
-        dnsName: lb.DNSName ?? '',
-        scheme: lb.Scheme === 'internal' ? 'internal' : 'internet-facing',
-        ipAddressType: lb.IpAddressType === 'dualstack' ? 'dualstack' : 'ipv4',
-        subnetIds: subnetIdsOf(lb),
-        securityGroupIds: [...(lb.SecurityGroups ?? [])].sort(compare),
-        attributes,
-        tags: own.tags,
-        listeners: await this.readListeners(arn, tgResourceId),
-      });
+    for (const lb of await describeLoadBalancers(gw, arnsOf('load-balancer'))) {
+      const own = byArn.get(lb.LoadBalancerArn!)!;
+      const attributes = deferred(own) ? {} : await loadBalancerAttributes(gw, own.arn);
+      const listeners = await readListeners(gw, own.arn, tgResourceId, (arns) => tagsOf(gw, arns));
+      loadBalancers.push(actualLoadBalancer(lb, own, attributes, listeners));
     }
     return {
       stack: {
@@ -443,94 +283,4 @@ export class AlbStateReader {
       unread,
     };
   }
-
-  private async readListeners(
-    lbArn: string,
-    tgResourceId: (arn: string) => string | undefined,
-  ): Promise<ActualListener[]> {
-    const gw = this.o.gateway;
-    const out: ActualListener[] = [];
-    let marker: string | undefined;
-    const listeners = [];
-    do {
-      const page = await gw.elbv2(
-        new DescribeListenersCommand({
-          LoadBalancerArn: lbArn,
-          PageSize: DESCRIBE_PAGE_SIZE,
-          ...(marker ? { Marker: marker } : {}),
-        }),
-      );
-      listeners.push(...(page.Listeners ?? []));
-      marker = page.NextMarker;
-    } while (marker);
-    for (const l of listeners) {
-      const arn = l.ListenerArn!;
-      const certs =
-        l.Protocol === 'HTTPS'
-          ? ((await gw.elbv2(new DescribeListenerCertificatesCommand({ ListenerArn: arn }))).Certificates ??
-            [])
-          : [];
-      const rules = [];
-      marker = undefined;
-      do {
-        const page: DescribeRulesCommandOutput = await gw.elbv2(
-          new DescribeRulesCommand({
-            ListenerArn: arn,
-            PageSize: DESCRIBE_PAGE_SIZE,
-            ...(marker ? { Marker: marker } : {}),
-          }),
-        );
-        rules.push(...(page.Rules ?? []));
-        marker = page.NextMarker;
-      } while (marker);
-      const nonDefault = rules.filter((r) => priorityOf(r) !== undefined);
-      const ruleTags = await this.tagsOf(nonDefault.map((r) => r.RuleArn!));
-      const actualRules: ActualRule[] = nonDefault.map((r) => {
-        const resourceId = ruleTags.get(r.RuleArn!)?.[TAG_RESOURCE];
-        return {
-          arn: r.RuleArn!,
-          priority: priorityOf(r)!,
-          conditions: fromSdkConditions(r.Conditions),
-          action: fromSdkActions(r.Actions, tgResourceId),
-          ...(resourceId !== undefined ? { resourceId } : {}),
-        };
-      });
-      out.push({
-        arn,
-        port: l.Port ?? 0,
-        protocol: l.Protocol === 'HTTPS' ? 'HTTPS' : 'HTTP',
-        certificateArns: certificateArnsOf(l, certs),
-        ...(l.SslPolicy ? { sslPolicy: l.SslPolicy } : {}),
-        defaultAction: fromSdkActions(l.DefaultActions, tgResourceId),
-        rules: actualRules.sort((a, b) => a.priority - b.priority),
-      });
-    }
-    return out.sort((a, b) => a.port - b.port);
-  }
-
-  private async readTargets(arn: string): Promise<ActualTarget[]> {
-    const r = await this.o.gateway.elbv2(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
-    return sortTargets(
-      (r.TargetHealthDescriptions ?? [])
-        .filter((d) => d.Target?.Id !== undefined)
-        .map((d) => ({
-          id: d.Target!.Id!,
-          port: d.Target!.Port ?? 0,
-          health: d.TargetHealth?.State ?? 'unavailable',
-        })),
-    );
-  }
-}
-
-function attributeMap(
-  attrs: readonly { Key?: string; Value?: string }[] | undefined,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const a of [...(attrs ?? [])].sort((x, y) => compare(x.Key ?? '', y.Key ?? '')))
-    if (a.Key !== undefined) out[a.Key] = a.Value ?? '';
-  return out;
-}
-
-function sortTargets(targets: ActualTarget[]): ActualTarget[] {
-  return targets.sort((a, b) => compare(a.id, b.id) || a.port - b.port);
 }

@@ -10,8 +10,8 @@ import { DescribeSubnetsCommand, type DescribeSubnetsCommandOutput, type Subnet 
 import type { AlbScheme, AwsFacts, CertificateFact, SubnetFact } from '../model/alb-model.js';
 import { codeOf, type AwsGateway } from './aws-gateway.js';
 
-export const ROLE_ELB = 'kubernetes.io/role/elb';
-export const ROLE_INTERNAL_ELB = 'kubernetes.io/role/internal-elb';
+const ROLE_ELB = 'kubernetes.io/role/elb';
+const ROLE_INTERNAL_ELB = 'kubernetes.io/role/internal-elb';
 
 export interface FactsResolverOptions {
   readonly gateway: AwsGateway;
@@ -30,7 +30,7 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function subnetFact(s: Subnet): SubnetFact {
+function subnetFact(s: Subnet): SubnetFact {
   const tags = new Map((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
   const roles: AlbScheme[] = [];
   if (tags.has(ROLE_ELB) && tags.get(ROLE_ELB) !== '0') roles.push('internet-facing');

@@ -1,16 +1,9 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  ACTION,
-  ALB_ANNOTATIONS,
-  CERTIFICATE_ARN,
-  LISTEN_PORTS,
-  renderAlbAnnotationTable,
-  SSL_REDIRECT,
-  SUCCESS_CODES,
-  TAGS,
-  TARGET_GROUP_ATTRIBUTES,
-} from './alb-annotations.js';
+import { ALB_ANNOTATIONS, renderAlbAnnotationTable } from './alb-annotations.js';
+import { SSL_REDIRECT, TAGS } from './alb-group-annotations.js';
+import { ACTION, CERTIFICATE_ARN, LISTEN_PORTS } from './alb-ingress-annotations.js';
+import { SUCCESS_CODES, TARGET_GROUP_ATTRIBUTES } from './alb-target-group-annotations.js';
 
 const docPath = fileURLToPath(new URL('../../../docs/annotations.md', import.meta.url));
 const BEGIN = '<!-- alb-annotations:begin (rendered from src/alb/build/alb-annotations.ts) -->';

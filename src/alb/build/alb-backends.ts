@@ -10,12 +10,14 @@
  * `terminating` (deregistered first). The EndpointSlice targetRef gives each target's pod.
  */
 import { diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
-import type { ServicePortRefIR } from '../../ir/ir-types.js';
+import type { ServicePortRef } from '../../ingress/ingress-types.js';
 import type { IngressBackend, Service } from '../../resources/kube-types.js';
 import type { ResourceSet } from '../../resources/resource-set.js';
-import type { AnnotationSpec } from '../../translate/annotations.js';
-import { backendName, resolveBackend } from '../../translate/backends.js';
-import { selectEndpoints } from '../../translate/endpoints.js';
+import type { AnnotationSpec } from '../../ingress/ingress-annotations.js';
+import { backendName, resolveBackend } from '../../ingress/backends.js';
+import { selectEndpoints } from '../../ingress/endpoints.js';
+import type { AlbAnnotationSpec } from './alb-annotation-parsers.js';
+import { USE_ANNOTATION } from './alb-ingress-annotations.js';
 import {
   BACKEND_PROTOCOL,
   BACKEND_PROTOCOL_VERSION,
@@ -29,9 +31,7 @@ import {
   SUCCESS_CODES,
   TARGET_GROUP_ATTRIBUTES,
   UNHEALTHY_THRESHOLD,
-  USE_ANNOTATION,
-  type AlbAnnotationSpec,
-} from './alb-annotations.js';
+} from './alb-target-group-annotations.js';
 import type { AlbIngress } from './alb-ingress-reader.js';
 import type { HealthCheckSpec, TargetSpec } from '../model/alb-model.js';
 
@@ -46,7 +46,7 @@ export type AbstractAction =
 export interface AlbBackend {
   /** `service/<ns>/<name>/<port>`. */
   readonly name: string;
-  readonly service: ServicePortRefIR;
+  readonly service: ServicePortRef;
   readonly protocol: 'HTTP' | 'HTTPS';
   readonly protocolVersion: 'HTTP1' | 'HTTP2' | 'GRPC';
   /** The target group port: the Service's numeric targetPort, else the pods' most common port. */
@@ -56,7 +56,7 @@ export interface AlbBackend {
   readonly targets: readonly TargetSpec[];
 }
 
-export const UNAVAILABLE: AbstractAction = { kind: 'fixed', status: '503' };
+const UNAVAILABLE: AbstractAction = { kind: 'fixed', status: '503' };
 
 export class AlbBackendRegistry {
   private readonly backends = new Map<string, AlbBackend>();
@@ -110,7 +110,7 @@ export class AlbBackendRegistry {
     return b;
   }
 
-  private use(owner: AlbIngress, ref: ServicePortRefIR, service: Service): AlbBackend {
+  private use(owner: AlbIngress, ref: ServicePortRef, service: Service): AlbBackend {
     const name = backendName(ref);
     const known = this.backends.get(name);
     if (known) return known;
@@ -155,7 +155,7 @@ export class AlbBackendRegistry {
     return b;
   }
 
-  private targets(ref: ServicePortRefIR): TargetSpec[] {
+  private targets(ref: ServicePortRef): TargetSpec[] {
     const sel = selectEndpoints(this.resources, ref);
     this.diags.push(...sel.diagnostics);
     const out = new Map<string, TargetSpec>();
@@ -225,7 +225,7 @@ export class AlbBackendRegistry {
   }
 }
 
-function targetGroupPort(service: Service, ref: ServicePortRefIR, targets: readonly TargetSpec[]): number {
+function targetGroupPort(service: Service, ref: ServicePortRef, targets: readonly TargetSpec[]): number {
   const sp = (service.spec?.ports ?? []).find((p) => p.port === ref.port);
   if (typeof sp?.targetPort === 'number') return sp.targetPort;
   const counts = new Map<number, number>();

@@ -4,7 +4,7 @@
  * covering exactly one label (`*.example.com` covers `a.example.com`, not `example.com` nor
  * `a.b.example.com`, as TLS does). Ties go to the lowest ARN, so the choice is stable.
  */
-import { wildcardMatches } from '../../translate/hosts.js';
+import { wildcardMatches } from '../../ingress/hosts.js';
 import type { CertificateFact } from '../model/alb-model.js';
 
 export function certificateFor(host: string, certificates: readonly CertificateFact[]): string | undefined {

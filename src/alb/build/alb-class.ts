@@ -5,9 +5,9 @@
  * controller, so an Ingress belongs to exactly one mode.
  */
 import type { Ingress, IngressClass } from '../../resources/kube-types.js';
-import { LEGACY_CLASS_ANNOTATION, type ClassIndex } from '../../translate/ingress-class.js';
+import { LEGACY_CLASS_ANNOTATION, type ClassIndex } from '../../ingress/ingress-class.js';
 
-export const ALB_CONTROLLER_NAME = 'causeway.dev/alb';
+const ALB_CONTROLLER_NAME = 'causeway.dev/alb';
 
 /** The IngressClass governing the Ingress when it is an ALB class; undefined otherwise. */
 export function albClassFor(ingress: Ingress, classes: ClassIndex): IngressClass | undefined {

@@ -8,26 +8,24 @@
 import { diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
 import type { Ingress } from '../../resources/kube-types.js';
 import type { Sourced } from '../../resources/resource-set.js';
-import { readTlsHosts } from '../../translate/hosts.js';
+import { readTlsHosts } from '../../ingress/hosts.js';
+import type { PathMatch } from '../../ingress/ingress-types.js';
 import {
   diagnosticRef,
   ingressRef,
   readIngressRoutes,
   type IngressEntries,
-} from '../../translate/ingress-reader.js';
+} from '../../ingress/ingress-reader.js';
+import type { AlbAnnotationSpec, ForwardActionAnnotation, ListenPort } from './alb-annotation-parsers.js';
+import { ALB_ANNOTATIONS, GROUP_SETTINGS } from './alb-annotations.js';
 import {
-  ACTIONS_PREFIX,
   ACTION,
-  ALB_ANNOTATIONS,
+  ACTIONS_PREFIX,
   CERTIFICATE_ARN,
   GROUP_NAME,
   GROUP_ORDER,
-  GROUP_SETTINGS,
   LISTEN_PORTS,
-  type AlbAnnotationSpec,
-  type ForwardActionAnnotation,
-  type ListenPort,
-} from './alb-annotations.js';
+} from './alb-ingress-annotations.js';
 
 /** ALB path patterns are at most 128 characters (a Prefix adds `/*`). */
 const MAX_PATTERN = 128;
@@ -77,6 +75,54 @@ export function readGroupName(ingress: Sourced<Ingress>, diags: Diagnostic[]): s
   return g.value ?? `${ref.namespace}/${ref.name}`;
 }
 
+/** `actions.<name>` annotations: the parsed action, or the error text. */
+function readActions(
+  ann: Readonly<Record<string, string>> | undefined,
+): Map<string, ForwardActionAnnotation | { readonly error: string }> {
+  const actions = new Map<string, ForwardActionAnnotation | { readonly error: string }>();
+  for (const [key, raw] of Object.entries(ann ?? {})) {
+    if (!key.startsWith(ACTIONS_PREFIX)) continue;
+    const r = ACTION.parse(raw);
+    actions.set(key.slice(ACTIONS_PREFIX.length), r.ok ? r.value : { error: r.error });
+  }
+  return actions;
+}
+
+/** A diagnostic for every `alb.causeway.dev/*` annotation that is not in the catalog. */
+function reportUnknownAnnotations(
+  ann: Readonly<Record<string, string>> | undefined,
+  dref: ObjectRef,
+  diags: Diagnostic[],
+): void {
+  for (const key of Object.keys(ann ?? {})) {
+    if (key.startsWith('alb.causeway.dev/') && !key.startsWith(ACTIONS_PREFIX)) {
+      if (!ALB_ANNOTATIONS.some((a) => a.name === key))
+        diags.push(
+          diagnostic(
+            'CW_E_ALB_ANNOTATION_INVALID',
+            dref,
+            `annotation ${key} is not an ALB annotation; ignored`,
+          ),
+        );
+    }
+  }
+}
+
+/**
+ * An ALB path pattern reads `*` as a wildcard and holds at most 128 characters (`/foo` also needs
+ * `/foo/*`): a path that breaks either is refused with a diagnostic.
+ */
+function acceptAlbPath(match: PathMatch, where: string, dref: ObjectRef, diags: Diagnostic[]): boolean {
+  const path = match.path;
+  const longest = match.kind === 'prefix' && path !== '/' ? path.length + 2 : path.length;
+  if (!path.includes('*') && longest <= MAX_PATTERN) return true;
+  const why = path.includes('*')
+    ? `path "${path}" holds "*", which an ALB path pattern reads as a wildcard`
+    : `path "${path.slice(0, 40)}..." is longer than an ALB path pattern (128 characters)`;
+  diags.push(diagnostic('CW_E_ALB_PATH_UNSUPPORTED', dref, `${where}: ${why}; path ignored`));
+  return false;
+}
+
 export function readAlbIngress(ingress: Sourced<Ingress>, group: string, diags: Diagnostic[]): AlbIngress {
   const obj = ingress.object;
   const ref = ingressRef(ingress);
@@ -104,37 +150,13 @@ export function readAlbIngress(ingress: Sourced<Ingress>, group: string, diags: 
     ...(hasTls ? [{ protocol: 'HTTPS' as const, port: 443 }] : []),
   ];
 
-  const actions = new Map<string, ForwardActionAnnotation | { readonly error: string }>();
-  for (const [key, raw] of Object.entries(ann ?? {})) {
-    if (!key.startsWith(ACTIONS_PREFIX)) continue;
-    const r = ACTION.parse(raw);
-    actions.set(key.slice(ACTIONS_PREFIX.length), r.ok ? r.value : { error: r.error });
-  }
-  for (const key of Object.keys(ann ?? {})) {
-    if (key.startsWith('alb.causeway.dev/') && !key.startsWith(ACTIONS_PREFIX)) {
-      if (!ALB_ANNOTATIONS.some((a) => a.name === key))
-        diags.push(
-          diagnostic(
-            'CW_E_ALB_ANNOTATION_INVALID',
-            dref,
-            `annotation ${key} is not an ALB annotation; ignored`,
-          ),
-        );
-    }
-  }
+  const actions = readActions(ann);
+  reportUnknownAnnotations(ann, dref, diags);
 
   const base = `ingress/${ref.namespace}/${obj.metadata.name}`;
-  // An ALB path pattern reads `*` as a wildcard and holds at most 128 characters (`/foo` also needs `/foo/*`).
-  const routes = readIngressRoutes(obj, base, dref, diags, 0, (match, where) => {
-    const path = match.path;
-    const longest = match.kind === 'prefix' && path !== '/' ? path.length + 2 : path.length;
-    if (!path.includes('*') && longest <= MAX_PATTERN) return true;
-    const why = path.includes('*')
-      ? `path "${path}" holds "*", which an ALB path pattern reads as a wildcard`
-      : `path "${path.slice(0, 40)}..." is longer than an ALB path pattern (128 characters)`;
-    diags.push(diagnostic('CW_E_ALB_PATH_UNSUPPORTED', dref, `${where}: ${why}; path ignored`));
-    return false;
-  });
+  const routes = readIngressRoutes(obj, base, dref, diags, 0, (match, where) =>
+    acceptAlbPath(match, where, dref, diags),
+  );
 
   const db = obj.spec?.defaultBackend;
   if (routes.length === 0 && !db && (obj.spec?.rules ?? []).length === 0) {

@@ -12,16 +12,16 @@
  *    several rules, and many hosts with the same paths and backend cost few rules.
  */
 import type { ObjectRef } from '../../errors.js';
-import type { PathMatchIR } from '../../ir/ir-types.js';
-import { ANY_HOST, isWildcard } from '../../translate/hosts.js';
+import type { PathMatch } from '../../ingress/ingress-types.js';
+import { ANY_HOST, isWildcard } from '../../ingress/hosts.js';
 import type { AbstractAction } from './alb-backends.js';
 
-export const MAX_CONDITION_VALUES = 5;
+const MAX_CONDITION_VALUES = 5;
 
 export interface RouteCandidate {
   /** Normalized host, `*.foo.com`, or `*` for a rule without host. */
   readonly host: string;
-  readonly match: PathMatchIR;
+  readonly match: PathMatch;
   readonly action: AbstractAction;
   readonly source: ObjectRef;
 }
@@ -35,7 +35,7 @@ export interface LaidOutRule {
   readonly source: ObjectRef;
 }
 
-export function pathPatterns(match: PathMatchIR): string[] {
+function pathPatterns(match: PathMatch): string[] {
   if (match.kind === 'exact') return [match.path];
   if (match.path === '/') return [];
   return [match.path, `${match.path}/*`];
@@ -55,13 +55,13 @@ function cmp(a: string, b: string): number {
 }
 
 /** Exact before Prefix; Exact by path; Prefix longest first. */
-export function comparePathPrecedence(a: PathMatchIR, b: PathMatchIR): number {
+function comparePathPrecedence(a: PathMatch, b: PathMatch): number {
   if (a.kind !== b.kind) return a.kind === 'exact' ? -1 : 1;
   if (a.kind === 'prefix' && a.path.length !== b.path.length) return b.path.length - a.path.length;
   return cmp(a.path, b.path);
 }
 
-export function compareCandidates(a: RouteCandidate, b: RouteCandidate): number {
+function compareCandidates(a: RouteCandidate, b: RouteCandidate): number {
   const ta = tier(a.host);
   const tb = tier(b.host);
   if (ta !== tb) return ta - tb;

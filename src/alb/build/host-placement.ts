@@ -35,7 +35,7 @@ export function lbResourceId(group: string, index: number): string {
   return `${group}/lb/${index}`;
 }
 
-export function lbIndexOf(group: string, resourceId: string): number | undefined {
+function lbIndexOf(group: string, resourceId: string): number | undefined {
   const prefix = `${group}/lb/`;
   if (!resourceId.startsWith(prefix)) return undefined;
   const rest = resourceId.slice(prefix.length);

@@ -1,4 +1,7 @@
-import { AWS_NAME_MAX, awsName, conditionsKey, ruleResourceId } from './alb-names.js';
+import { awsName, conditionsKey, ruleResourceId } from './alb-names.js';
+
+/** AWS's limit on load balancer and target group names. */
+const AWS_NAME_MAX = 32;
 
 test('AWS names: at most 32 of [a-z0-9-], no dash at either end, stable, hash-sensitive', () => {
   const long = awsName('A very/long group name___with stuff-that-goes-on-and-on', ['cluster', 'id']);

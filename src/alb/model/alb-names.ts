@@ -9,10 +9,10 @@
 import { createHash } from 'node:crypto';
 import type { ConditionSpec } from './alb-model.js';
 
-export const AWS_NAME_MAX = 32;
+const AWS_NAME_MAX = 32;
 const HASH_LENGTH = 10;
 
-export function shortHash(input: string, length = HASH_LENGTH): string {
+function shortHash(input: string, length = HASH_LENGTH): string {
   return createHash('sha256').update(input).digest('hex').slice(0, length);
 }
 

@@ -15,10 +15,10 @@ import type { AlbStack, AwsTags } from './alb-model.js';
 export const TAG_ATTRIBUTES_DIGEST = 'causeway.dev/attributes-digest';
 
 /** Hex digits kept of the sha256 (64 bits: a collision by chance is not a concern for 50k resources). */
-export const DIGEST_LENGTH = 16;
+const DIGEST_LENGTH = 16;
 
 /** The digest of managed attributes: canonical (sorted keys) JSON, sha256, the first 16 hex digits. */
-export function attributesDigest(attributes: Readonly<Record<string, string>>): string {
+function attributesDigest(attributes: Readonly<Record<string, string>>): string {
   const canonical = JSON.stringify(
     Object.keys(attributes)
       .sort()

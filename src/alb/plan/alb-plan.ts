@@ -120,95 +120,141 @@ function loadBalancerHead(lb: LoadBalancerSpec): Omit<LoadBalancerSpec, 'listene
   return { ...head, tags: withAttributesDigest(lb.tags, lb.attributes) };
 }
 
-export function planAlbStack(desired: AlbStack | undefined, actual: ActualStack): AlbPlan {
-  const tgs = pair<TargetGroupSpec, ActualTargetGroup>(desired?.targetGroups ?? [], actual.targetGroups);
-  const lbs = pair<LoadBalancerSpec, ActualLoadBalancer>(desired?.loadBalancers ?? [], actual.loadBalancers);
-  // Target groups created under the resource id of one being replaced: whatever forwards to them moves.
-  const obsoleteIds = new Set(tgs.obsolete.map((a) => a.resourceId));
-  const replaced = new Set(
-    tgs.pairs
-      .filter((p) => !p.actual && obsoleteIds.has(p.desired.resourceId))
-      .map((p) => p.desired.resourceId),
-  );
-  const first: AlbChange[] = [];
-  const tgChanges: AlbChange[] = [];
-  const targetChanges: AlbChange[] = [];
-  const lbChanges: AlbChange[] = [];
-  const listenerChanges: AlbChange[] = [];
-  const ruleChanges: ListenerRuleChanges[] = [];
-  const deletes: AlbChange[] = [];
+/** Changes of the target groups and their targets, in the three phases they go out in. */
+interface TargetGroupChanges {
+  /** Terminating targets deregistered, before anything else. */
+  readonly first: AlbChange[];
+  /** Target groups created (with their targets) and modified. */
+  readonly tgChanges: AlbChange[];
+  /** Targets registered, then gone ones deregistered. */
+  readonly targetChanges: AlbChange[];
+}
 
-  // Target groups and their targets.
-  for (const { desired: d, actual: a } of tgs.pairs) {
+function planCreateTargetGroup(d: TargetGroupSpec, out: TargetGroupChanges): void {
+  const { targets, ...rest } = d;
+  out.tgChanges.push({
+    op: 'create-target-group',
+    targetGroup: { ...rest, tags: withAttributesDigest(d.tags, d.attributes), targets },
+  });
+  for (const batch of batches(targets.filter(isRegistered).map((t) => ({ id: t.id, port: t.port }))))
+    out.tgChanges.push({ op: 'register-targets', targetGroup: { resourceId: d.resourceId }, targets: batch });
+}
+
+function planTargetGroups(pairs: readonly Paired<TargetGroupSpec, ActualTargetGroup>[]): TargetGroupChanges {
+  const out: TargetGroupChanges = { first: [], tgChanges: [], targetChanges: [] };
+  for (const { desired: d, actual: a } of pairs) {
     if (!a) {
-      const { targets, ...rest } = d;
-      tgChanges.push({
-        op: 'create-target-group',
-        targetGroup: { ...rest, tags: withAttributesDigest(d.tags, d.attributes), targets },
-      });
-      for (const batch of batches(targets.filter(isRegistered).map((t) => ({ id: t.id, port: t.port }))))
-        tgChanges.push({ op: 'register-targets', targetGroup: { resourceId: d.resourceId }, targets: batch });
+      planCreateTargetGroup(d, out);
       continue;
     }
     const ref: ResourceRef = { resourceId: d.resourceId, arn: a.arn };
     if (!sameHealthCheck(d.healthCheck, a.healthCheck))
-      tgChanges.push({ op: 'modify-target-group', targetGroup: ref, healthCheck: d.healthCheck });
+      out.tgChanges.push({ op: 'modify-target-group', targetGroup: ref, healthCheck: d.healthCheck });
     const attrs = attributeChanges(d.attributes, a.attributes);
-    if (attrs) tgChanges.push({ op: 'modify-target-group-attributes', targetGroup: ref, attributes: attrs });
+    if (attrs)
+      out.tgChanges.push({ op: 'modify-target-group-attributes', targetGroup: ref, attributes: attrs });
     const tags = tagChange(ref, withAttributesDigest(d.tags, d.attributes), a.tags);
-    if (tags) tgChanges.push(tags);
+    if (tags) out.tgChanges.push(tags);
     const diff = diffTargets(d.targets, a.targets);
     for (const batch of diff.deregisterTerminating)
-      first.push({ op: 'deregister-targets', targetGroup: ref, targets: batch });
+      out.first.push({ op: 'deregister-targets', targetGroup: ref, targets: batch });
     for (const batch of diff.register)
-      targetChanges.push({ op: 'register-targets', targetGroup: ref, targets: batch });
+      out.targetChanges.push({ op: 'register-targets', targetGroup: ref, targets: batch });
     for (const batch of diff.deregisterGone)
-      targetChanges.push({ op: 'deregister-targets', targetGroup: ref, targets: batch });
+      out.targetChanges.push({ op: 'deregister-targets', targetGroup: ref, targets: batch });
   }
+  return out;
+}
 
-  // Load balancers, listeners, rules.
+/** The create, or the modify and tag changes, of one load balancer (without its listeners). */
+function planLoadBalancer(
+  d: LoadBalancerSpec,
+  a: ActualLoadBalancer | undefined,
+  lbRef: ResourceRef,
+): AlbChange[] {
+  if (!a) return [{ op: 'create-load-balancer', loadBalancer: loadBalancerHead(d) }];
+  const changes: AlbChange[] = [];
+  const subnets = d.subnetIds.length > 0 && !sameList(d.subnetIds, a.subnetIds);
+  const sgs = d.securityGroupIds.length > 0 && !sameList(d.securityGroupIds, a.securityGroupIds);
+  const attrs = attributeChanges(d.attributes, a.attributes);
+  const ipType = d.ipAddressType !== a.ipAddressType;
+  if (subnets || sgs || attrs || ipType)
+    changes.push({
+      op: 'modify-load-balancer',
+      loadBalancer: lbRef,
+      ...(subnets ? { subnetIds: d.subnetIds } : {}),
+      ...(sgs ? { securityGroupIds: d.securityGroupIds } : {}),
+      ...(attrs ? { attributes: attrs } : {}),
+      ...(ipType ? { ipAddressType: d.ipAddressType } : {}),
+    });
+  const tags = tagChange(lbRef, withAttributesDigest(d.tags, d.attributes), a.tags);
+  if (tags) changes.push(tags);
+  return changes;
+}
+
+/** Changes of the listeners of one load balancer, by phase. */
+interface LoadBalancerListenerChanges {
+  readonly listenerChanges: AlbChange[];
+  readonly ruleChanges: ListenerRuleChanges[];
+  readonly deletes: AlbChange[];
+}
+
+function planListeners(
+  d: LoadBalancerSpec,
+  a: ActualLoadBalancer | undefined,
+  lbRef: ResourceRef,
+  replaced: ReadonlySet<string>,
+  out: LoadBalancerListenerChanges,
+): void {
+  const actualListeners = new Map((a?.listeners ?? []).map((l) => [l.port, l]));
+  for (const l of d.listeners) {
+    const al = actualListeners.get(l.port);
+    actualListeners.delete(l.port);
+    if (!al) {
+      out.listenerChanges.push({ op: 'create-listener', loadBalancer: lbRef, listener: listenerHead(l) });
+      for (const r of l.rules)
+        out.listenerChanges.push({ op: 'create-rule', listener: { resourceId: l.resourceId }, rule: r });
+      continue;
+    }
+    const ref: ResourceRef = { resourceId: l.resourceId, arn: al.arn };
+    if (!sameListener(l, al) || usesReplaced(l.defaultAction, replaced))
+      out.listenerChanges.push({ op: 'modify-listener', listener: ref, spec: listenerHead(l) });
+    out.ruleChanges.push(planListenerRules(ref, l.rules, al.rules, replaced));
+  }
+  for (const al of [...actualListeners.values()].sort((x, y) => x.port - y.port))
+    out.deletes.push({
+      op: 'delete-listener',
+      listener: { resourceId: `${d.resourceId}/listener/${al.port}`, arn: al.arn },
+    });
+}
+
+/** Resource ids of target groups being replaced (a new one created under the id of an obsolete one). */
+function replacedTargetGroups(tgs: {
+  readonly pairs: readonly Paired<TargetGroupSpec, ActualTargetGroup>[];
+  readonly obsolete: readonly ActualTargetGroup[];
+}): Set<string> {
+  const obsoleteIds = new Set(tgs.obsolete.map((a) => a.resourceId));
+  return new Set(
+    tgs.pairs
+      .filter((p) => !p.actual && obsoleteIds.has(p.desired.resourceId))
+      .map((p) => p.desired.resourceId),
+  );
+}
+
+export function planAlbStack(desired: AlbStack | undefined, actual: ActualStack): AlbPlan {
+  const tgs = pair<TargetGroupSpec, ActualTargetGroup>(desired?.targetGroups ?? [], actual.targetGroups);
+  const lbs = pair<LoadBalancerSpec, ActualLoadBalancer>(desired?.loadBalancers ?? [], actual.loadBalancers);
+  // Target groups created under the resource id of one being replaced: whatever forwards to them moves.
+  const replaced = replacedTargetGroups(tgs);
+  const { first, tgChanges, targetChanges } = planTargetGroups(tgs.pairs);
+  const lbChanges: AlbChange[] = [];
+  const listeners: LoadBalancerListenerChanges = { listenerChanges: [], ruleChanges: [], deletes: [] };
   for (const { desired: d, actual: a } of lbs.pairs) {
     const lbRef: ResourceRef = a ? { resourceId: d.resourceId, arn: a.arn } : { resourceId: d.resourceId };
-    if (!a) {
-      lbChanges.push({ op: 'create-load-balancer', loadBalancer: loadBalancerHead(d) });
-    } else {
-      const subnets = d.subnetIds.length > 0 && !sameList(d.subnetIds, a.subnetIds);
-      const sgs = d.securityGroupIds.length > 0 && !sameList(d.securityGroupIds, a.securityGroupIds);
-      const attrs = attributeChanges(d.attributes, a.attributes);
-      const ipType = d.ipAddressType !== a.ipAddressType;
-      if (subnets || sgs || attrs || ipType)
-        lbChanges.push({
-          op: 'modify-load-balancer',
-          loadBalancer: lbRef,
-          ...(subnets ? { subnetIds: d.subnetIds } : {}),
-          ...(sgs ? { securityGroupIds: d.securityGroupIds } : {}),
-          ...(attrs ? { attributes: attrs } : {}),
-          ...(ipType ? { ipAddressType: d.ipAddressType } : {}),
-        });
-      const tags = tagChange(lbRef, withAttributesDigest(d.tags, d.attributes), a.tags);
-      if (tags) lbChanges.push(tags);
-    }
-    const actualListeners = new Map((a?.listeners ?? []).map((l) => [l.port, l]));
-    for (const l of d.listeners) {
-      const al = actualListeners.get(l.port);
-      actualListeners.delete(l.port);
-      if (!al) {
-        listenerChanges.push({ op: 'create-listener', loadBalancer: lbRef, listener: listenerHead(l) });
-        for (const r of l.rules)
-          listenerChanges.push({ op: 'create-rule', listener: { resourceId: l.resourceId }, rule: r });
-        continue;
-      }
-      const ref: ResourceRef = { resourceId: l.resourceId, arn: al.arn };
-      if (!sameListener(l, al) || usesReplaced(l.defaultAction, replaced))
-        listenerChanges.push({ op: 'modify-listener', listener: ref, spec: listenerHead(l) });
-      ruleChanges.push(planListenerRules(ref, l.rules, al.rules, replaced));
-    }
-    for (const al of [...actualListeners.values()].sort((x, y) => x.port - y.port))
-      deletes.push({
-        op: 'delete-listener',
-        listener: { resourceId: `${d.resourceId}/listener/${al.port}`, arn: al.arn },
-      });
+    lbChanges.push(...planLoadBalancer(d, a, lbRef));
+    planListeners(d, a, lbRef, replaced, listeners);
   }
+  const { listenerChanges, ruleChanges, deletes } = listeners;
   for (const a of lbs.obsolete)
     deletes.push({ op: 'delete-load-balancer', loadBalancer: { resourceId: a.resourceId, arn: a.arn } });
   for (const a of tgs.obsolete)

@@ -6,7 +6,7 @@
  */
 import type { ActualTarget, TargetSpec } from '../model/alb-model.js';
 
-export const MAX_TARGETS_PER_CALL = 200;
+const MAX_TARGETS_PER_CALL = 200;
 
 type Target = { readonly id: string; readonly port: number };
 

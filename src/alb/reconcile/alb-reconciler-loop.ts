@@ -14,7 +14,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { AppliedState } from '../../controller/runner.js';
 import { compareDiagnostics } from '../../errors.js';
-import type { ServedIngress } from '../../translate/translate.js';
+import type { ServedIngress } from '../../ingress/ingress-types.js';
 import type { AlbReconcileResult } from './alb-reconciler.js';
 import { createAlbEdge, type AlbEdge } from './alb-reconciler-factory.js';
 import { kubePodGateClient, PodReadinessGate } from '../apply/pod-readiness-gate.js';

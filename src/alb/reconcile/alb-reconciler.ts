@@ -17,14 +17,15 @@
 import type { Logger } from 'pino';
 import { compareDiagnostics, diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
 import type { ResourceSet } from '../../resources/resource-set.js';
-import { indexClasses } from '../../translate/ingress-class.js';
-import { diagnosticRef, ingressRef } from '../../translate/ingress-reader.js';
-import { SUBNETS } from '../build/alb-annotations.js';
+import { indexClasses } from '../../ingress/ingress-class.js';
+import { diagnosticRef, ingressRef } from '../../ingress/ingress-reader.js';
+import { SUBNETS } from '../build/alb-group-annotations.js';
 import { albClassFor } from '../build/alb-class.js';
 import { buildAlbStacks, type AlbBuildResult } from '../build/alb-build.js';
 import type { ActualStack, AlbPlan, AlbStack, AwsFacts } from '../model/alb-model.js';
 import { expectedAttributesOf } from '../model/attributes-digest.js';
-import { AlbApplyError, AlbNameConflictError, type PlanApplier } from '../apply/plan-applier.js';
+import { AlbApplyError, AlbNameConflictError } from '../apply/apply-errors.js';
+import type { PlanApplier } from '../apply/plan-applier.js';
 import type { AlbStateReader } from '../aws/actual-state-reader.js';
 import { AwsCallError } from '../aws/aws-gateway.js';
 import type { FactsResolver } from '../aws/facts-resolver.js';
@@ -84,7 +85,7 @@ function compare(a: string, b: string): number {
 }
 
 /** `cluster/namespace/name` of an Ingress ref (the key of Ingress status). */
-export function ingressKey(ref: ObjectRef): string {
+function ingressKey(ref: ObjectRef): string {
   return `${ref.cluster ?? ''}/${ref.namespace ?? ''}/${ref.name}`;
 }
 
@@ -260,7 +261,7 @@ export class AlbReconciler {
 }
 
 /** Subnet ids named by `alb.causeway.dev/subnets` on any Ingress (the facts describe them too). */
-export function annotatedSubnetIds(resources: ResourceSet): string[] {
+function annotatedSubnetIds(resources: ResourceSet): string[] {
   const ids = new Set<string>();
   for (const { object } of resources.ingresses.values())
     for (const id of (object.metadata.annotations?.[SUBNETS.name] ?? '').split(','))

@@ -1,3 +1,4 @@
+/** Orders shared by both modes: which Ingress (or Service) wins a conflict, and plain string order. */
 import type { ObjectMeta } from '../resources/kube-types.js';
 
 /**

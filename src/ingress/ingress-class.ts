@@ -5,9 +5,10 @@
  */
 import type { Ingress, IngressClass } from '../resources/kube-types.js';
 import type { ResourceSet, Sourced } from '../resources/resource-set.js';
-import { CONTROLLER_NAME } from './translate-options.js';
 import { compareByAge } from './ordering.js';
 
+/** The controller of the IngressClasses gateway mode serves. */
+export const CONTROLLER_NAME = 'causeway.dev/gateway';
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 export const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 

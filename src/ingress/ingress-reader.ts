@@ -5,22 +5,22 @@
 import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import type { Ingress, IngressBackend, IngressClass } from '../resources/kube-types.js';
 import type { Sourced } from '../resources/resource-set.js';
-import type { PathMatchIR } from '../ir/ir-types.js';
+import type { PathMatch } from './ingress-types.js';
 import {
   DEFAULT_REQUEST_TIMEOUT_SECONDS,
   GATEWAY_GROUP,
   REQUEST_TIMEOUT,
   SSL_REDIRECT,
   type AnnotationSpec,
-} from './annotations.js';
+  DEFAULT_GROUP,
+} from './ingress-annotations.js';
 import { normalizeHost, readTlsHosts } from './hosts.js';
 import { normalizePath } from './paths.js';
-import { DEFAULT_GROUP } from './translate-options.js';
 
 export interface RouteEntry {
   readonly name: string;
   readonly host: string;
-  readonly match: PathMatchIR;
+  readonly match: PathMatch;
   readonly backend: IngressBackend;
   readonly timeoutSeconds: number;
 }
@@ -90,7 +90,7 @@ export function readIngressRoutes(
   dref: ObjectRef,
   diags: Diagnostic[],
   timeoutSeconds: number,
-  acceptPath: (match: PathMatchIR, where: string) => boolean = () => true,
+  acceptPath: (match: PathMatch, where: string) => boolean = () => true,
 ): RouteEntry[] {
   const routes: RouteEntry[] = [];
   (obj.spec?.rules ?? []).forEach((rule, i) => {

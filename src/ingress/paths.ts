@@ -5,10 +5,10 @@
  * - ImplementationSpecific: Causeway treats it as Prefix.
  */
 import type { PathType } from '../resources/kube-types.js';
-import type { PathMatchIR } from '../ir/ir-types.js';
+import type { PathMatch } from './ingress-types.js';
 
 export type PathResult =
-  { readonly ok: true; readonly match: PathMatchIR } | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly match: PathMatch } | { readonly ok: false; readonly error: string };
 
 // Characters Envoy and the apiserver accept in a path (RFC 3986 pchar plus '/'), without query or fragment.
 const PATH_CHARS = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
@@ -38,7 +38,7 @@ export function normalizePath(pathType: PathType, path: string | undefined): Pat
 }
 
 /** The key under which two paths are the same route (for conflict detection). */
-export function pathKey(match: PathMatchIR): string {
+export function pathKey(match: PathMatch): string {
   return `${match.kind}:${match.path}`;
 }
 
@@ -46,7 +46,7 @@ export function pathKey(match: PathMatchIR): string {
  * Route order inside a virtual host: longest path first; on a tie Exact before Prefix.
  * Envoy takes the first matching route, so this order makes the longest match win.
  */
-export function comparePathMatches(a: PathMatchIR, b: PathMatchIR): number {
+export function comparePathMatches(a: PathMatch, b: PathMatch): number {
   if (a.path.length !== b.path.length) return b.path.length - a.path.length;
   if (a.kind !== b.kind) return a.kind === 'exact' ? -1 : 1;
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;

@@ -11,8 +11,7 @@
 import { diagnostic, type Diagnostic, type ErrorCode } from '../errors.js';
 import type { Endpoint, EndpointSlice } from '../resources/kube-types.js';
 import type { ResourceSet, Sourced } from '../resources/resource-set.js';
-import type { EndpointIR, LocalityEndpointsIR, ServicePortRefIR } from '../ir/ir-types.js';
-import type { GroupSettings } from './translate-options.js';
+import type { EndpointLocality, SelectedEndpoint, ServicePortRef } from './ingress-types.js';
 
 interface Candidate {
   readonly address: string;
@@ -36,17 +35,6 @@ export const DEFAULT_ENDPOINT_POLICY: EndpointPolicy = { crossCluster: 'failover
 /** A gateway group's part of the endpoint policy (the cross-cluster mode comes from each Service). */
 export type GroupEndpointPolicy = Omit<EndpointPolicy, 'crossCluster'>;
 
-/** The endpoint policy every backend of a group shares: the group's home cluster and the clusters' zones. */
-export function groupEndpointPolicy(
-  settings: GroupSettings,
-  clusterZones: Readonly<Record<string, string>> = {},
-): GroupEndpointPolicy {
-  return {
-    ...(settings.homeCluster !== undefined ? { homeCluster: settings.homeCluster } : {}),
-    clusterZones,
-  };
-}
-
 const ENDPOINTS_TERMINATING_FALLBACK: ErrorCode = 'CW_E_ENDPOINTS_TERMINATING_FALLBACK';
 const ENDPOINTS_NONE: ErrorCode = 'CW_E_ENDPOINTS_NONE';
 
@@ -58,7 +46,7 @@ export function isEndpointDiagnostic(d: Diagnostic): boolean {
 }
 
 export interface EndpointSelection {
-  readonly localities: readonly LocalityEndpointsIR[];
+  readonly localities: readonly EndpointLocality[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -76,7 +64,7 @@ function slicePort(slice: EndpointSlice, portName: string): number | undefined {
 
 function candidatesOf(
   slices: readonly Sourced<EndpointSlice>[],
-  ref: ServicePortRefIR,
+  ref: ServicePortRef,
   clusterZones: Readonly<Record<string, string>>,
 ): Candidate[] {
   const byKey = new Map<string, Candidate>();
@@ -99,7 +87,7 @@ function candidatesOf(
   return [...byKey.values()];
 }
 
-function compareEndpoints(a: EndpointIR, b: EndpointIR): number {
+function compareEndpoints(a: SelectedEndpoint, b: SelectedEndpoint): number {
   if (a.address !== b.address) return a.address < b.address ? -1 : 1;
   return a.port - b.port;
 }
@@ -112,10 +100,10 @@ function priorityOf(cluster: string, policy: EndpointPolicy): number {
 /** Groups endpoints by (cluster, zone), sorted, each with its failover priority. */
 function byLocality(
   cands: readonly Candidate[],
-  state: EndpointIR['state'],
+  state: SelectedEndpoint['state'],
   policy: EndpointPolicy,
-): LocalityEndpointsIR[] {
-  const groups = new Map<string, { cluster: string; zone: string; endpoints: EndpointIR[] }>();
+): EndpointLocality[] {
+  const groups = new Map<string, { cluster: string; zone: string; endpoints: SelectedEndpoint[] }>();
   for (const c of cands) {
     const key = `${c.cluster}\u0000${c.zone}`;
     const g = groups.get(key) ?? { cluster: c.cluster, zone: c.zone, endpoints: [] };
@@ -134,7 +122,7 @@ function byLocality(
 
 export function selectEndpoints(
   resources: ResourceSet,
-  ref: ServicePortRefIR,
+  ref: ServicePortRef,
   policy: EndpointPolicy = DEFAULT_ENDPOINT_POLICY,
 ): EndpointSelection {
   const slices = resources.endpointSlices.get(`${ref.namespace}/${ref.name}`) ?? [];

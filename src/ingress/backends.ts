@@ -4,14 +4,14 @@
  */
 import type { IngressBackend, Service } from '../resources/kube-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
-import type { ServicePortRefIR } from '../ir/ir-types.js';
+import type { ServicePortRef } from './ingress-types.js';
 import type { ErrorCode } from '../errors.js';
 
 export type BackendResolution =
-  | { readonly ok: true; readonly ref: ServicePortRefIR; readonly service: Service }
+  | { readonly ok: true; readonly ref: ServicePortRef; readonly service: Service }
   | { readonly ok: false; readonly code: ErrorCode; readonly error: string };
 
-export function backendName(ref: ServicePortRefIR): string {
+export function backendName(ref: ServicePortRef): string {
   return `service/${ref.namespace}/${ref.name}/${ref.port}`;
 }
 
@@ -76,7 +76,7 @@ export function resolveBackend(
   return { ok: true, service, ref: { namespace, name: svcRef.name, port: sp.port, portName: sp.name ?? '' } };
 }
 
-export function upstreamProtocol(service: Service, ref: ServicePortRefIR): 'http1' | 'http2' {
+export function upstreamProtocol(service: Service, ref: ServicePortRef): 'http1' | 'http2' {
   const sp = (service.spec?.ports ?? []).find((p) => p.port === ref.port);
   const ap = sp?.appProtocol ?? '';
   return ap === 'kubernetes.io/h2c' || ap === 'h2c' || ap === 'grpc' ? 'http2' : 'http1';

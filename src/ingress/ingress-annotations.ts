@@ -1,0 +1,68 @@
+/**
+ * The annotations both modes read on an Ingress the same way (gateway group, request timeout, SSL
+ * redirect), and the annotation spec shape with its shared parsers. Gateway mode lists them in its
+ * catalog (`src/translate/annotations.ts`); ALB mode builds its own catalog on `AnnotationSpec`.
+ */
+
+export type AnnotationTarget = 'Ingress' | 'IngressClass' | 'Service';
+
+export type ParseResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+export interface AnnotationSpec<T> {
+  readonly name: string;
+  readonly targets: readonly AnnotationTarget[];
+  readonly defaultText: string;
+  readonly description: string;
+  readonly parse: (raw: string) => ParseResult<T>;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export function parseDurationSeconds(raw: string, max: number): ParseResult<number> {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(raw.trim());
+  if (!m) return { ok: false, error: `"${raw}" is not a duration like 500ms, 15s or 2m` };
+  const n = Number(m[1]) * (m[2] === 'ms' ? 0.001 : m[2] === 'm' ? 60 : 1);
+  if (n > max) return { ok: false, error: `"${raw}" is longer than the maximum of ${max}s` };
+  return { ok: true, value: Math.round(n * 1000) / 1000 };
+}
+
+export function parseBool(raw: string): ParseResult<boolean> {
+  if (raw === 'true') return { ok: true, value: true };
+  if (raw === 'false') return { ok: true, value: false };
+  return { ok: false, error: `"${raw}" is not "true" or "false"` };
+}
+
+export const GATEWAY_GROUP: AnnotationSpec<string> = {
+  name: 'causeway.dev/gateway-group',
+  targets: ['Ingress', 'IngressClass', 'Service'],
+  defaultText: 'the IngressClass annotation, else `default`',
+  description:
+    'The gateway group (fleet) that serves the Ingress (or the TCP Service). A DNS label. On a Service it only matters with `causeway.dev/gateway-tcp-port`; default `default`.',
+  parse: (raw) =>
+    DNS_LABEL.test(raw)
+      ? { ok: true, value: raw }
+      : { ok: false, error: `"${raw}" is not a DNS label (a-z, 0-9, -; at most 63)` },
+};
+
+export const REQUEST_TIMEOUT: AnnotationSpec<number> = {
+  name: 'causeway.dev/request-timeout',
+  targets: ['Ingress'],
+  defaultText: '`15s`',
+  description: 'Upstream request timeout of every route of the Ingress (`0s` disables it). At most 3600s.',
+  parse: (raw) => parseDurationSeconds(raw, 3600),
+};
+
+export const SSL_REDIRECT: AnnotationSpec<boolean> = {
+  name: 'causeway.dev/ssl-redirect',
+  targets: ['Ingress'],
+  defaultText: '`false`',
+  description:
+    'When `true`, plain-HTTP requests for the hosts of this Ingress that have TLS are redirected to HTTPS (301).',
+  parse: parseBool,
+};
+
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 15;
+
+/** The gateway group of an Ingress that names none (and whose IngressClass names none). */
+export const DEFAULT_GROUP = 'default';

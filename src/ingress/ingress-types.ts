@@ -1,0 +1,46 @@
+/**
+ * The data the shared Ingress reader produces, in its own terms (gateway mode maps it onto its IR, ALB
+ * mode onto its rules and target groups): path matches, Service port references, selected endpoints,
+ * and the record of an Ingress that is ours.
+ */
+
+/** A validated Ingress path: Exact, or element-wise Prefix on `/` (`/` matches every path). */
+export type PathMatch =
+  | { readonly kind: 'exact'; readonly path: string }
+  /** Element-wise prefix on `/`; `/` matches every path. */
+  | { readonly kind: 'prefix'; readonly path: string };
+
+/** A resolved Ingress backend: one port of one Service. */
+export interface ServicePortRef {
+  readonly namespace: string;
+  readonly name: string;
+  /** The Service port number (named ports are resolved). */
+  readonly port: number;
+  /** The Service port's name ('' when unnamed): EndpointSlice ports are matched by it. */
+  readonly portName: string;
+}
+
+/** One endpoint chosen to receive traffic. */
+export interface SelectedEndpoint {
+  readonly address: string;
+  readonly port: number;
+  /** `ready`, or `terminating` when no endpoint was ready and serving+terminating ones are used. */
+  readonly state: 'ready' | 'terminating';
+}
+
+/** The selected endpoints of one locality (cluster, zone), with its failover priority. */
+export interface EndpointLocality {
+  readonly cluster: string;
+  readonly zone: string;
+  /** 0 = preferred. */
+  readonly priority: number;
+  readonly endpoints: readonly SelectedEndpoint[];
+}
+
+/** An Ingress of our class, and the group that serves it (for status and Events). */
+export interface ServedIngress {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly group: string;
+}
