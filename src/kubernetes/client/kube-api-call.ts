@@ -9,7 +9,7 @@ import {
   type ConfigurationOptions,
   type ObservableMiddleware,
 } from '@kubernetes/client-node';
-import { backoffDelay } from '../../util/backoff.js';
+import { backoffBounds, backoffDelay } from '../../util/backoff.js';
 
 /** Sent on every write, so that audit logs and apiserver metrics name Causeway. */
 export const USER_AGENT = 'causeway';
@@ -110,11 +110,7 @@ export function retryDelay(
   options: RetryOptions = {},
   random: () => number = Math.random,
 ): number {
-  return backoffDelay(
-    attempt,
-    { initialMs: options.initialMs ?? DEFAULT_RETRY.initialMs, maxMs: options.maxMs ?? DEFAULT_RETRY.maxMs },
-    random,
-  );
+  return backoffDelay({ attempt, ...backoffBounds(options, DEFAULT_RETRY), jitter: 'equal' }, random);
 }
 
 export interface RetryContext {

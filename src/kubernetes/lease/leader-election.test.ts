@@ -3,7 +3,6 @@ import { createLogger } from '../../observability/logger.js';
 import {
   LeaderElector,
   decide,
-  jittered,
   leaseDurationSeconds,
   observe,
   releasedRecord,
@@ -13,6 +12,7 @@ import {
   type ObservedLease,
   type StoredLease,
 } from './leader-election.js';
+import { jittered } from '../../util/backoff.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
 const OPTS = { leaseDurationMs: 15_000 };

@@ -22,6 +22,7 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { objectFields, type Logger } from '../../observability/logger.js';
 import { describeCallError, httpStatusOf, requestOptions, toEpochMs } from '../client/kube-api-call.js';
+import { jittered } from '../../util/backoff.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Pure decisions
@@ -161,12 +162,6 @@ export function releasedRecord(held: LeaseRecord, now: number): LeaseRecord {
     renewTime: now,
     leaseTransitions: held.leaseTransitions ?? 0,
   };
-}
-
-/** `ms` moved by up to ±`fraction` of itself; `random` in [0, 1). */
-export function jittered(ms: number, fraction: number, random: () => number = Math.random): number {
-  const r = Math.min(Math.max(random(), 0), 1);
-  return Math.max(0, Math.round(ms * (1 + fraction * (2 * r - 1))));
 }
 
 /** Jitter of the leader's renewals, and of a candidate's attempts. */

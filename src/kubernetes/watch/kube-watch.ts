@@ -15,7 +15,7 @@
  * it. Failures are logged (warn) with the retry delay.
  */
 import type { Logger } from 'pino';
-import { backoffDelay, type BackoffOptions } from '../../util/backoff.js';
+import { backoffBounds, backoffDelay, type BackoffOptions } from '../../util/backoff.js';
 import type { KubeKindSpec } from './kube-kinds.js';
 import {
   describeError,
@@ -223,7 +223,10 @@ export class KindWatch {
   }
 
   private async backOff(error: unknown, what: string): Promise<void> {
-    const delay = backoffDelay(this.failures, this.o.backoff, this.random);
+    const delay = backoffDelay(
+      { attempt: this.failures, ...backoffBounds(this.o.backoff), jitter: 'equal' },
+      this.random,
+    );
     this.failures++;
     if (error !== undefined) {
       this.lastError = error;
