@@ -21,7 +21,8 @@
  */
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { objectFields, type Logger } from '../../observability/logger.js';
-import { describeCallError, httpStatusOf, requestOptions, toEpochMs } from '../client/kube-api-call.js';
+import { describeCallError, requestOptions, toEpochMs } from '../client/kube-api-call.js';
+import { httpStatusOf } from '../client/http-status.js';
 import { jittered } from '../../util/backoff.js';
 
 // ---------------------------------------------------------------------------------------------------

@@ -28,13 +28,8 @@ import {
 } from '@kubernetes/client-node';
 import { ERRORS, type Diagnostic, type ObjectRef } from '../../errors.js';
 import { objectFields, type Logger } from '../../observability/logger.js';
-import {
-  describeCallError,
-  httpStatusOf,
-  isRetryable,
-  requestOptions,
-  retryDelay,
-} from '../client/kube-api-call.js';
+import { describeCallError, isRetryable, requestOptions, retryDelay } from '../client/kube-api-call.js';
+import { httpStatusOf } from '../client/http-status.js';
 
 export const REPORTING_CONTROLLER = 'causeway.dev/gateway';
 export const DEFAULT_ACTION = 'Translate';

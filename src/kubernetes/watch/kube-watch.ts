@@ -20,11 +20,11 @@ import type { KubeKindSpec } from './kube-kinds.js';
 import {
   describeError,
   KubeApiError,
-  statusCodeOf,
   type KubeQuery,
   type KubeTransport,
   type KubeWatchHandle,
 } from '../client/kube-transport.js';
+import { httpStatusOf } from '../client/http-status.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -66,7 +66,7 @@ interface WatchOutcome {
 }
 
 function isGone(error: unknown): boolean {
-  return statusCodeOf(error) === 410;
+  return httpStatusOf(error) === 410;
 }
 
 function resourceVersionOf(object: unknown): string | undefined {
