@@ -10,10 +10,8 @@ import {
   eventName,
   eventSpecFor,
   planEvents,
-  refill,
   settleAdopted,
   settleFailed,
-  tokenAt,
   trimToBytes,
   type EventClient,
   type EventCreate,
@@ -124,16 +122,6 @@ describe('eventSpecFor', () => {
       expect(n.length).toBeLessThanOrEqual(253);
       expect(n).toMatch(DNS_SUBDOMAIN);
     }
-  });
-});
-
-describe('token buckets', () => {
-  const rate = { perSecond: 10, burst: 25 };
-  it('refills at the rate up to the burst, and says when a token is back', () => {
-    expect(refill({ tokens: 0, at: T0 }, rate, T0 + 250)).toEqual({ tokens: 2.5, at: T0 + 250 });
-    expect(refill({ tokens: 24, at: T0 }, rate, T0 + 10_000).tokens).toBe(25);
-    expect(tokenAt({ tokens: 0.5, at: T0 }, rate)).toBe(T0 + 50);
-    expect(tokenAt({ tokens: 3, at: T0 }, rate)).toBe(T0);
   });
 });
 

@@ -30,6 +30,7 @@ import { ERRORS, type Diagnostic, type ObjectRef } from '../../errors.js';
 import { objectFields, type Logger } from '../../observability/logger.js';
 import { describeCallError, isRetryable, requestOptions, retryDelay } from '../client/kube-api-call.js';
 import { httpStatusOf } from '../client/http-status.js';
+import { fullBucket, refill, tokenAt, type Bucket, type Rate } from '../../util/token-bucket.js';
 
 export const REPORTING_CONTROLLER = 'causeway.dev/gateway';
 export const DEFAULT_ACTION = 'Translate';
@@ -51,38 +52,6 @@ export const EVENT_KINDS: Readonly<
 
 /** Events about cluster-scoped objects go to this namespace (as client-go does). */
 export const CLUSTER_SCOPED_EVENT_NAMESPACE = 'default';
-
-// ---------------------------------------------------------------------------------------------------
-// Token buckets (pure)
-
-export interface Rate {
-  readonly perSecond: number;
-  readonly burst: number;
-}
-
-export interface Bucket {
-  readonly tokens: number;
-  /** When `tokens` was computed (epoch ms). */
-  readonly at: number;
-}
-
-export function fullBucket(rate: Rate, now: number): Bucket {
-  return { tokens: rate.burst, at: now };
-}
-
-export function refill(bucket: Bucket, rate: Rate, now: number): Bucket {
-  if (now <= bucket.at) return bucket;
-  return {
-    tokens: Math.min(rate.burst, bucket.tokens + ((now - bucket.at) / 1000) * rate.perSecond),
-    at: now,
-  };
-}
-
-/** When the (refilled) bucket holds a whole token again. */
-export function tokenAt(bucket: Bucket, rate: Rate): number {
-  if (bucket.tokens >= 1) return bucket.at;
-  return bucket.at + Math.ceil(((1 - bucket.tokens) / rate.perSecond) * 1000);
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Planning (pure)
