@@ -232,25 +232,21 @@ function total(s: SeriesState): number {
   return s.base + s.count;
 }
 
-/**
- * Records one observation of `diagnostics` at `now` and plans the writes the rate limits allow:
- * creates for new series (key order), then series patches due after `seriesIntervalMs`. The returned
- * state assumes every planned write succeeds; feed failures back with `settleFailed` / `settleAdopted`.
- * Call it with no diagnostics to only write what was held back (`nextAt`).
- */
-export function planEvents(
-  previous: EventState,
+/** The earlier of two times; undefined counts as never. */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
+}
+
+/** The series after one observation of `diagnostics` at `now`, minus those not observed for `retainMs`. */
+function observeSeries(
+  previous: ReadonlyMap<string, SeriesState>,
   diagnostics: readonly Diagnostic[],
   now: number,
   options: EventPlanOptions,
-): EventPlan {
-  const interval = options.seriesIntervalMs ?? DEFAULT_SERIES_INTERVAL_MS;
-  const retainMs = options.retainMs ?? DEFAULT_RETAIN_MS;
-  const globalRate = options.globalRate ?? DEFAULT_GLOBAL_RATE;
-  const objectRate = options.perObjectRate ?? DEFAULT_PER_OBJECT_RATE;
-
-  // 1. The observation.
-  const series = new Map(previous.series);
+  retainMs: number,
+): Map<string, SeriesState> {
+  const series = new Map(previous);
   const seen = new Set<string>();
   for (const d of diagnostics) {
     const ev = eventSpecFor(d, options);
@@ -271,39 +267,70 @@ export function planEvents(
           },
     );
   }
-  // 2. Forget series not observed for retainMs.
   for (const [key, s] of series) if (now - s.lastObserved > retainMs) series.delete(key);
+  return series;
+}
 
-  // 3. Writes, under the rate limits.
-  let global = refill(previous.global, globalRate, now);
-  const perObject = new Map<string, Bucket>();
-  for (const [k, b] of previous.perObject) perObject.set(k, refill(b, objectRate, now));
+interface DueWrites {
+  /** Series keys to create, then to patch, in key order. */
+  readonly keys: readonly string[];
+  /** When a series waiting for its interval (after a write or a final failure) is due. */
+  readonly nextAt: number | undefined;
+}
+
+/** The writes due at `now`, before the rate limits: creates of new series, then patches of grown ones. */
+function dueWrites(series: ReadonlyMap<string, SeriesState>, now: number, interval: number): DueWrites {
   const creates: string[] = [];
   const patches: string[] = [];
   let nextAt: number | undefined;
-  const due = (at: number): void => {
-    nextAt = nextAt === undefined ? at : Math.min(nextAt, at);
-  };
   for (const [key, s] of [...series].sort(([a], [b]) => compareStrings(a, b))) {
     if (s.failedAt !== undefined && now - s.failedAt < interval) {
-      due(s.failedAt + interval);
+      nextAt = earliest(nextAt, s.failedAt + interval);
       continue;
     }
     if (s.written === undefined) creates.push(key);
     else if (total(s) > s.written.count) {
       if (now - s.written.at >= interval) patches.push(key);
-      else due(s.written.at + interval);
+      else nextAt = earliest(nextAt, s.written.at + interval);
     }
   }
+  return { keys: [...creates, ...patches], nextAt };
+}
+
+interface AdmittedWrites {
+  readonly create: readonly EventCreate[];
+  readonly patch: readonly EventPatch[];
+  readonly deferred: number;
+  /** When the first write held back by the buckets may go. */
+  readonly nextAt: number | undefined;
+  readonly global: Bucket;
+  readonly perObject: ReadonlyMap<string, Bucket>;
+}
+
+/**
+ * The due writes the (refilled) buckets allow, in order; each takes a token from the global bucket and
+ * its object's. `series` is updated to assume every admitted write succeeds.
+ */
+function admitWrites(
+  keys: readonly string[],
+  series: Map<string, SeriesState>,
+  previous: EventState,
+  now: number,
+  rates: { readonly global: Rate; readonly perObject: Rate },
+): AdmittedWrites {
+  let global = refill(previous.global, rates.global, now);
+  const perObject = new Map<string, Bucket>();
+  for (const [k, b] of previous.perObject) perObject.set(k, refill(b, rates.perObject, now));
   const create: EventCreate[] = [];
   const patch: EventPatch[] = [];
   let deferred = 0;
-  for (const key of [...creates, ...patches]) {
+  let nextAt: number | undefined;
+  for (const key of keys) {
     const s = series.get(key) as SeriesState;
-    const bucket = perObject.get(s.objectKey) ?? fullBucket(objectRate, now);
+    const bucket = perObject.get(s.objectKey) ?? fullBucket(rates.perObject, now);
     if (global.tokens < 1 || bucket.tokens < 1) {
       deferred++;
-      due(Math.max(tokenAt(global, globalRate), tokenAt(bucket, objectRate)));
+      nextAt = earliest(nextAt, Math.max(tokenAt(global, rates.global), tokenAt(bucket, rates.perObject)));
       continue;
     }
     global = { tokens: global.tokens - 1, at: global.at };
@@ -323,13 +350,37 @@ export function planEvents(
     const { failedAt: _f, ...rest } = s;
     series.set(key, { ...rest, written: { count, at: now } });
   }
-  for (const [k, b] of perObject) if (b.tokens >= objectRate.burst) perObject.delete(k);
+  for (const [k, b] of perObject) if (b.tokens >= rates.perObject.burst) perObject.delete(k);
+  return { create, patch, deferred, nextAt, global, perObject };
+}
 
+/**
+ * Records one observation of `diagnostics` at `now` and plans the writes the rate limits allow:
+ * creates for new series (key order), then series patches due after `seriesIntervalMs`. The returned
+ * state assumes every planned write succeeds; feed failures back with `settleFailed` / `settleAdopted`.
+ * Call it with no diagnostics to only write what was held back (`nextAt`).
+ */
+export function planEvents(
+  previous: EventState,
+  diagnostics: readonly Diagnostic[],
+  now: number,
+  options: EventPlanOptions,
+): EventPlan {
+  const interval = options.seriesIntervalMs ?? DEFAULT_SERIES_INTERVAL_MS;
+  const retainMs = options.retainMs ?? DEFAULT_RETAIN_MS;
+  const rates = {
+    global: options.globalRate ?? DEFAULT_GLOBAL_RATE,
+    perObject: options.perObjectRate ?? DEFAULT_PER_OBJECT_RATE,
+  };
+  const series = observeSeries(previous.series, diagnostics, now, options, retainMs);
+  const due = dueWrites(series, now, interval);
+  const admitted = admitWrites(due.keys, series, previous, now, rates);
+  const nextAt = earliest(due.nextAt, admitted.nextAt);
   return {
-    create,
-    patch,
-    state: { series, global, perObject },
-    deferred,
+    create: admitted.create,
+    patch: admitted.patch,
+    state: { series, global: admitted.global, perObject: admitted.perObject },
+    deferred: admitted.deferred,
     ...(nextAt !== undefined ? { nextAt } : {}),
   };
 }
