@@ -288,6 +288,41 @@ export class KindWatch {
     }
   }
 
+  /**
+   * Applies one watch event: objects go to the handler and advance the resourceVersion, bookmarks only
+   * advance it. An `ERROR` event is returned as its status error (the watch ends); unknown types are logged.
+   */
+  private applyEvent(type: string, object: unknown): KubeApiError | undefined {
+    switch (type) {
+      case 'ADDED':
+      case 'MODIFIED':
+      case 'DELETED':
+        this.o.handlers.onEvent(type, object);
+        this.resourceVersion = resourceVersionOf(object) ?? this.resourceVersion;
+        this.lastError = undefined;
+        return undefined;
+      case 'BOOKMARK':
+        this.resourceVersion = resourceVersionOf(object) ?? this.resourceVersion;
+        return undefined;
+      case 'ERROR':
+        return statusError(object);
+      default:
+        this.log.debug({ kind: this.kind, type }, 'watch: unknown event type ignored');
+        return undefined;
+    }
+  }
+
+  /** The query of a watch from the current resourceVersion, with bookmarks and a server-side timeout. */
+  private watchQuery(timeoutSeconds: number): KubeQuery {
+    const query: Record<string, string> = {
+      resourceVersion: this.resourceVersion,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(timeoutSeconds),
+    };
+    if (this.o.spec.fieldSelector !== undefined) query['fieldSelector'] = this.o.spec.fieldSelector;
+    return query;
+  }
+
   private watchOnce(generation: number): Promise<WatchOutcome> {
     return new Promise<WatchOutcome>((resolve) => {
       const started = Date.now();
@@ -337,25 +372,10 @@ export class KindWatch {
         try {
           events++;
           armStall();
-          switch (type) {
-            case 'ADDED':
-            case 'MODIFIED':
-            case 'DELETED':
-              this.o.handlers.onEvent(type, object);
-              this.resourceVersion = resourceVersionOf(object) ?? this.resourceVersion;
-              this.lastError = undefined;
-              break;
-            case 'BOOKMARK':
-              this.resourceVersion = resourceVersionOf(object) ?? this.resourceVersion;
-              break;
-            case 'ERROR': {
-              const err = statusError(object);
-              events--; // an error is not a sign of health
-              finish(err, err.statusCode === 410);
-              break;
-            }
-            default:
-              this.log.debug({ kind: this.kind, type }, 'watch: unknown event type ignored');
+          const err = this.applyEvent(type, object);
+          if (err) {
+            events--; // an error is not a sign of health
+            finish(err, err.statusCode === 410);
           }
         } catch (err) {
           // A bug in a handler: the watch itself is fine; log and go on.
@@ -363,14 +383,8 @@ export class KindWatch {
         }
       };
 
-      const query: Record<string, string> = {
-        resourceVersion: this.resourceVersion,
-        allowWatchBookmarks: 'true',
-        timeoutSeconds: String(timeoutSeconds),
-      };
-      if (this.o.spec.fieldSelector !== undefined) query['fieldSelector'] = this.o.spec.fieldSelector;
       this.o.transport
-        .watch(this.o.spec.path, query as KubeQuery, onEvent, (error: unknown) =>
+        .watch(this.o.spec.path, this.watchQuery(timeoutSeconds), onEvent, (error: unknown) =>
           finish(error === null || error === undefined ? undefined : error),
         )
         .then(
