@@ -1,4 +1,11 @@
-import { backoffBounds, backoffDelay, DEFAULT_BACKOFF, jittered, type Jitter } from './backoff.js';
+import {
+  backoffBounds,
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  fullJitter,
+  jittered,
+  type Jitter,
+} from './backoff.js';
 
 /** The delay with the Kubernetes options shape, as the watch loops and writers compute it. */
 const equal = (attempt: number, options: Parameters<typeof backoffBounds>[0], random?: () => number) =>
@@ -40,6 +47,12 @@ test('full jitter draws from [0, nominal), whole milliseconds rounded down', () 
   expect(full(3, 0.5)).toBe(800);
   expect(full(20, 0.999)).toBe(9990);
   expect(full(5, 0)).toBe(0);
+});
+
+test('fullJitter draws whole milliseconds from [0, value)', () => {
+  expect(fullJitter(300, () => 0)).toBe(0);
+  expect(fullJitter(300, () => 0.5)).toBe(150);
+  expect(fullJitter(300, () => 0.999999)).toBe(299);
 });
 
 test('ratio jitter moves the nominal delay by up to ±ratio of itself', () => {

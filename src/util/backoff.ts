@@ -8,7 +8,8 @@
  * - `'full'`: uniform in [0, nominal) (AWS's recommendation); the AWS gateway uses it.
  * - `{ ratio }`: the nominal delay moved by up to ±ratio of itself; the multi-cluster source uses it.
  *
- * `jittered` moves a fixed period by ±ratio (Lease renewals, the ADS server's max connection age).
+ * `jittered` moves a fixed period by ±ratio (Lease renewals, the ADS server's max connection age);
+ * `fullJitter` draws from [0, value) (watch timeouts, the ADS server's closing window).
  * `random` returns a number in [0, 1) (Math.random in production; fixed in tests).
  */
 
@@ -35,6 +36,11 @@ export function nominalDelay(attempt: number, baseMs: number, capMs: number): nu
   return Math.min(capMs, baseMs * 2 ** Math.max(0, attempt));
 }
 
+/** A whole number of ms drawn uniformly from [0, `value`) (rounded down). */
+export function fullJitter(value: number, random: () => number = Math.random): number {
+  return Math.floor(value * unitRandom(random));
+}
+
 /** `value` moved by up to ±`ratio` of itself, rounded to a whole millisecond, never negative. */
 export function jittered(value: number, ratio: number, random: () => number = Math.random): number {
   const r = unitRandom(random);
@@ -46,7 +52,7 @@ export function backoffDelay(spec: BackoffSpec, random: () => number = Math.rand
   const nominal = nominalDelay(spec.attempt, spec.baseMs, spec.capMs);
   const { jitter } = spec;
   if (jitter === 'equal') return Math.round(nominal / 2 + (nominal / 2) * unitRandom(random));
-  if (jitter === 'full') return Math.floor(nominal * unitRandom(random));
+  if (jitter === 'full') return fullJitter(nominal, random);
   return jittered(nominal, jitter.ratio, random);
 }
 

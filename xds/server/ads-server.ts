@@ -9,6 +9,7 @@
  * connected and what each node ACKed or NACKed.
  */
 import { CausewayError } from '../../src/errors.js';
+import { fullJitter } from '../../src/util/backoff.js';
 import type { ChannelOptions, ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { ConfigWatcher } from '../cache/config-watcher.js';
@@ -169,7 +170,7 @@ async function endStreams(
               stream.end(status.UNAVAILABLE, 'server shutting down');
               resolve();
             },
-            Math.floor(random() * windowMs),
+            fullJitter(windowMs, random),
           );
         }),
     ),

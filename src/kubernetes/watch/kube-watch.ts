@@ -15,7 +15,7 @@
  * it. Failures are logged (warn) with the retry delay.
  */
 import type { Logger } from 'pino';
-import { backoffBounds, backoffDelay, type BackoffOptions } from '../../util/backoff.js';
+import { backoffBounds, backoffDelay, fullJitter, type BackoffOptions } from '../../util/backoff.js';
 import type { KubeKindSpec } from './kube-kinds.js';
 import {
   describeError,
@@ -330,7 +330,7 @@ export class KindWatch {
       let settled = false;
       let handle: KubeWatchHandle | undefined;
       let stallTimer: NodeJS.Timeout | undefined;
-      const timeoutSeconds = this.o.watchTimeoutSeconds ?? 300 + Math.floor(this.random() * 300);
+      const timeoutSeconds = this.o.watchTimeoutSeconds ?? 300 + fullJitter(300, this.random);
       const stallMs = this.o.stallTimeoutMs ?? timeoutSeconds * 1000 + 30_000;
 
       // Ends this watch once: later callbacks of its stream (an abort error arriving late) are ignored,
