@@ -10,6 +10,7 @@ import { CausewayError, diagnostic } from '../errors.js';
 import type { Diagnostic } from '../errors.js';
 import { createLogger } from '../observability/logger.js';
 import { ControllerMetrics } from '../observability/metrics.js';
+import { XdsMetrics } from '../../xds/server/xds-metrics.js';
 import type {
   ConfigWatcher,
   EncodedResource,
@@ -229,7 +230,7 @@ describe('admin server', () => {
 
   it('GET /metrics serves the registry as Prometheus text, with ready and diagnostics refreshed at scrape', async () => {
     const h = harness();
-    h.metrics.recordPush('edge', RESOURCE_TYPES.cluster, 321);
+    new XdsMetrics(h.metrics.registry).recordPush('edge', RESOURCE_TYPES.cluster, 321);
     h.ready = true;
     h.diagnostics = [
       diagnostic('CW_E_SERVICE_NOT_FOUND', ingressRef, 'service "web" not found'),

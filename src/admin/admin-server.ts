@@ -137,13 +137,8 @@ class ErrorsOnlyLogController extends LogController {
   }
 }
 
-export function createAdminServer(options: AdminServerOptions): FastifyInstance {
-  const loggerInstance: FastifyBaseLogger | undefined = options.logger?.child({ component: 'admin' });
-  const server = fastify({
-    ...(loggerInstance ? { loggerInstance } : { logger: false }),
-    logController: new ErrorsOnlyLogController(),
-  });
-
+/** `/healthz`, `/readyz` and `/metrics` (a scrape refreshes readiness and diagnostics first). */
+function registerProbeRoutes(server: FastifyInstance, options: AdminServerOptions): void {
   server.get('/healthz', async (_request, reply) => {
     return reply.type('text/plain; charset=utf-8').send('ok');
   });
@@ -160,7 +155,10 @@ export function createAdminServer(options: AdminServerOptions): FastifyInstance 
     const text = await options.metrics.metricsText();
     return reply.type(options.metrics.contentType).send(text);
   });
+}
 
+/** `/debug/config?group=G[&format=yaml]` (a group's snapshot, secrets redacted) and `/debug/diagnostics`. */
+function registerDebugRoutes(server: FastifyInstance, options: AdminServerOptions): void {
   server.get<{ Querystring: { group?: string | string[]; format?: string | string[] } }>(
     '/debug/config',
     async (request, reply) => {
@@ -197,7 +195,10 @@ export function createAdminServer(options: AdminServerOptions): FastifyInstance 
   server.get('/debug/diagnostics', async (_request, reply) => {
     return reply.send(options.diagnostics());
   });
+}
 
+/** The fleet registry: `/api/gateways[?group=G]` as JSON, `/fleet` as a web page, `/` redirecting to it. */
+function registerFleetRoutes(server: FastifyInstance, options: AdminServerOptions): void {
   // The fleet registry: connections and current versions are read in the same tick (the watcher
   // notifies streams synchronously), so a gateway's status never compares against a newer snapshot.
   server.get<{ Querystring: { group?: string | string[] } }>('/api/gateways', async (request, reply) => {
@@ -233,8 +234,18 @@ export function createAdminServer(options: AdminServerOptions): FastifyInstance 
   });
 
   server.get('/', async (_request, reply) => reply.redirect('/fleet'));
-  if (options.drain) registerDrainRoutes(server, options.drain);
+}
 
+export function createAdminServer(options: AdminServerOptions): FastifyInstance {
+  const loggerInstance: FastifyBaseLogger | undefined = options.logger?.child({ component: 'admin' });
+  const server = fastify({
+    ...(loggerInstance ? { loggerInstance } : { logger: false }),
+    logController: new ErrorsOnlyLogController(),
+  });
+  registerProbeRoutes(server, options);
+  registerDebugRoutes(server, options);
+  registerFleetRoutes(server, options);
+  if (options.drain) registerDrainRoutes(server, options.drain);
   return server;
 }
 

@@ -15,6 +15,8 @@ import { compareDiagnostics } from '../errors.js';
 import { ControllerRunner } from '../controller/runner.js';
 import { createLogger, type LogDestination } from '../observability/logger.js';
 import { ControllerMetrics } from '../observability/metrics.js';
+import { AwsMetrics } from '../alb/aws/aws-metrics.js';
+import { XdsMetrics } from '../../xds/server/xds-metrics.js';
 import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { createAdsServer } from '../../xds/server/ads-server.js';
 import type { XdsTlsFlags } from '../../xds/server/tls-credentials.js';
@@ -69,6 +71,8 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
   const xds = parseHostPort(flags.xdsAddress);
   const xdsTls = xdsTlsOptionsFrom(flags, xds.host);
   const metrics = new ControllerMetrics();
+  const xdsMetrics = new XdsMetrics(metrics.registry);
+  const awsMetrics = new AwsMetrics(metrics.registry);
   const cache = new SnapshotCache();
   const { source, mode, kubeConfigs } = sourceFrom(flags, config, logger, metrics);
   let writers: LeaderWriters | undefined;
@@ -78,7 +82,7 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
         ...(flags.awsEndpoint ? { endpoint: flags.awsEndpoint } : {}),
         ...(flags.awsRegion ? { region: flags.awsRegion } : {}),
         ...(flags.awsVpcId ? { vpcId: flags.awsVpcId } : {}),
-        metrics: metrics.aws,
+        metrics: awsMetrics,
         logger,
         ...(kubeConfigs.size > 0 ? { kubeConfig: [...kubeConfigs.values()][0]! } : {}),
         isLeader: () => (writers ? writers.isLeader() : true),
@@ -112,27 +116,27 @@ export async function runController(flags: ControllerFlags): Promise<RunningCont
     logger: logger.child({ component: 'xds' }),
     events: {
       onStreamOpen: (c) => {
-        metrics.gatewayConnected(c.group, c.stream);
+        xdsMetrics.gatewayConnected(c.group, c.stream);
         logger.info({ node: c.nodeId, group: c.group, stream: c.stream }, 'gateway connected');
         nacks.onStreamOpen(c);
         writers?.refreshStatus();
       },
       onStreamClose: (c) => {
-        metrics.gatewayDisconnected(c.group, c.stream);
+        xdsMetrics.gatewayDisconnected(c.group, c.stream);
         logger.info({ node: c.nodeId, group: c.group, stream: c.stream }, 'gateway disconnected');
         nacks.onStreamClose(c);
         writers?.refreshStatus();
       },
       onPush: (c, typeUrl, _version, bytes) => {
-        metrics.recordPush(c.group, typeUrl, bytes);
+        xdsMetrics.recordPush(c.group, typeUrl, bytes);
         runner.notePushed();
       },
       onAck: (c, typeUrl, version, covers) => {
-        metrics.recordAck(c.group, typeUrl);
+        xdsMetrics.recordAck(c.group, typeUrl);
         nacks.onAck(c, typeUrl, version, covers);
       },
       onNack: (c, typeUrl, version, error, names) => {
-        metrics.recordNack(c.group, typeUrl);
+        xdsMetrics.recordNack(c.group, typeUrl);
         logger.warn(
           { code: 'CW_E_XDS_NACK', node: c.nodeId, group: c.group, typeUrl, version, resources: names },
           `gateway rejected config: ${error}`,

@@ -17,12 +17,12 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { CausewayError } from '../errors.js';
 import {
   describeCallError,
-  httpStatusOf,
   requestOptions,
   retryDelay,
   sleep,
   withRetry,
 } from '../kubernetes/client/kube-api-call.js';
+import { httpStatusOf } from '../kubernetes/client/http-status.js';
 import { loadKubeConfig } from '../kubernetes/watch/index.js';
 import { endpointAddressProblem, parseIp, type ParsedIp } from '../vms/ip-address.js';
 import {

@@ -10,7 +10,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Diagnostic, ObjectRef } from '../errors.js';
-import { EventRecorder, kubeEventClient } from '../kubernetes/status/event-recorder.js';
+import { EventRecorder } from '../kubernetes/status/events/event-recorder.js';
+import { kubeEventClient } from '../kubernetes/status/events/event-client.js';
 import {
   IngressStatusWriter,
   kubeIngressStatusClient,

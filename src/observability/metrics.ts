@@ -1,22 +1,19 @@
 /**
- * The controller's Prometheus metrics. Every instance owns its own prom-client Registry (never the
- * global one), so several controllers (or tests) can coexist in one process. Metric names and labels
+ * The controller's shared Prometheus registry and its controller-wide metrics (translations,
+ * diagnostics, change-to-push latency, readiness, source clusters, rejected objects). Every instance
+ * owns its own prom-client Registry (never the global one), so several controllers (or tests) can
+ * coexist in one process. Subsystems register their own metrics on `registry`: the xDS side
+ * (xds/server/xds-metrics.ts) and the AWS edge (src/alb/aws/aws-metrics.ts). Metric names and labels
  * are a contract: `docs/metrics.md` documents every one of them, and a test checks it.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { AwsMetrics } from '../alb/aws/aws-metrics.js';
 import { ERRORS } from '../errors.js';
 import type { Diagnostic, ErrorCode, Severity } from '../errors.js';
-import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
-import type { ResourceKind } from '../../xds/protos/envoy-protos.js';
 
 export const METRIC_PREFIX = 'causeway_';
 
 export type TranslationKind = 'full' | 'endpoints';
 export type TranslationResult = 'ok' | 'error';
-export type XdsStreamKind = 'sotw' | 'delta';
-/** The `type` label of xDS metrics: a short resource kind, or `unknown` for a type Causeway does not serve. */
-export type XdsTypeLabel = ResourceKind | 'unknown';
 
 /** 1 ms to 10 s. */
 export const CHANGE_TO_PUSH_BUCKETS: readonly number[] = [
@@ -26,20 +23,6 @@ export const CHANGE_TO_PUSH_BUCKETS: readonly number[] = [
 export const TRANSLATION_BUCKETS: readonly number[] = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
-
-const KIND_BY_TYPE_URL: ReadonlyMap<string, ResourceKind> = new Map(
-  (Object.entries(RESOURCE_TYPES) as [ResourceKind, string][]).map(([kind, url]) => [url, kind]),
-);
-
-/**
- * The `type` label for a type URL (or a kind given directly). Anything else maps to `unknown`: type
- * URLs come from gateways, and a label must never take unbounded values.
- */
-export function xdsTypeLabel(typeUrlOrKind: string): XdsTypeLabel {
-  const kind = KIND_BY_TYPE_URL.get(typeUrlOrKind);
-  if (kind) return kind;
-  return Object.hasOwn(RESOURCE_TYPES, typeUrlOrKind) ? (typeUrlOrKind as ResourceKind) : 'unknown';
-}
 
 export interface ControllerMetricsOptions {
   /** Register prom-client's default process and Node.js metrics (prefixed `causeway_`). Default true. */
@@ -53,22 +36,13 @@ export class ControllerMetrics {
   private readonly translations: Counter<'result' | 'kind'>;
   private readonly translationDuration: Histogram<'kind'>;
   private readonly diagnostics: Gauge<'code' | 'severity'>;
-  private readonly xdsPushes: Counter<'group' | 'type'>;
-  private readonly xdsPushBytes: Counter<'group' | 'type'>;
-  private readonly xdsAcks: Counter<'group' | 'type'>;
-  private readonly xdsNacks: Counter<'group' | 'type'>;
-  private readonly connectedGateways: Gauge<'group' | 'stream'>;
   private readonly changeToPush: Histogram;
   private readonly ready: Gauge;
   private readonly clusterAvailable: Gauge<'cluster'>;
-  /** ALB mode: AWS calls, retries and rate-limit waits (src/alb/aws/aws-metrics.ts). */
-  readonly aws: AwsMetrics;
   private readonly rejectedObjects: Gauge<'group' | 'kind'>;
 
   /** Diagnostic series ever set, so that a code that goes away drops to 0 instead of vanishing. */
   private readonly diagnosticSeries = new Map<string, { code: string; severity: string }>();
-  /** Connected-gateway counts, kept here so a disconnect never drives the gauge below 0. */
-  private readonly connections = new Map<string, number>();
 
   constructor(options: ControllerMetricsOptions = {}) {
     this.registry = new Registry();
@@ -95,36 +69,6 @@ export class ControllerMetrics {
       labelNames: ['code', 'severity'],
       registers,
     });
-    this.xdsPushes = new Counter({
-      name: 'causeway_xds_pushes_total',
-      help: 'xDS responses sent to gateways, by gateway group and resource type.',
-      labelNames: ['group', 'type'],
-      registers,
-    });
-    this.xdsPushBytes = new Counter({
-      name: 'causeway_xds_push_bytes_total',
-      help: 'Bytes of encoded resources sent to gateways in xDS responses, by gateway group and resource type.',
-      labelNames: ['group', 'type'],
-      registers,
-    });
-    this.xdsAcks = new Counter({
-      name: 'causeway_xds_acks_total',
-      help: 'xDS responses acknowledged (ACK) by gateways, by gateway group and resource type.',
-      labelNames: ['group', 'type'],
-      registers,
-    });
-    this.xdsNacks = new Counter({
-      name: 'causeway_xds_nacks_total',
-      help: 'xDS responses rejected (NACK) by gateways, by gateway group and resource type.',
-      labelNames: ['group', 'type'],
-      registers,
-    });
-    this.connectedGateways = new Gauge({
-      name: 'causeway_xds_connected_gateways',
-      help: 'Gateways with an open xDS stream, by gateway group and stream variant (sotw|delta).',
-      labelNames: ['group', 'stream'],
-      registers,
-    });
     this.changeToPush = new Histogram({
       name: 'causeway_change_to_push_seconds',
       help: 'Seconds from a source change to the first xDS push that carries it.',
@@ -136,8 +80,6 @@ export class ControllerMetrics {
       help: '1 once the first full translation is done and the controller serves configuration, else 0.',
       registers,
     });
-
-    this.aws = new AwsMetrics(this.registry);
     this.clusterAvailable = new Gauge({
       name: 'causeway_source_cluster_available',
       help: '1 while a source cluster is listed and watched, 0 while it is unavailable (its last state, if any, is kept).',
@@ -175,30 +117,6 @@ export class ControllerMetrics {
     for (const [key, labels] of this.diagnosticSeries) this.diagnostics.set(labels, counts.get(key) ?? 0);
   }
 
-  /** One xDS response sent: `bytes` is the size of the encoded resources it carried. */
-  recordPush(group: string, typeUrl: string, bytes: number): void {
-    const labels = { group, type: xdsTypeLabel(typeUrl) };
-    this.xdsPushes.inc(labels);
-    this.xdsPushBytes.inc(labels, bytes);
-  }
-
-  recordAck(group: string, typeUrl: string): void {
-    this.xdsAcks.inc({ group, type: xdsTypeLabel(typeUrl) });
-  }
-
-  recordNack(group: string, typeUrl: string): void {
-    this.xdsNacks.inc({ group, type: xdsTypeLabel(typeUrl) });
-  }
-
-  gatewayConnected(group: string, stream: XdsStreamKind): void {
-    this.setConnections(group, stream, this.connectionCount(group, stream) + 1);
-  }
-
-  /** Never goes below 0, even if a disconnect is reported twice. */
-  gatewayDisconnected(group: string, stream: XdsStreamKind): void {
-    this.setConnections(group, stream, Math.max(0, this.connectionCount(group, stream) - 1));
-  }
-
   observeChangeToPush(seconds: number): void {
     this.changeToPush.observe(seconds);
   }
@@ -233,14 +151,5 @@ export class ControllerMetrics {
     const key = `${code}\u0000${severity}`;
     if (!this.diagnosticSeries.has(key)) this.diagnosticSeries.set(key, { code, severity });
     return key;
-  }
-
-  private connectionCount(group: string, stream: XdsStreamKind): number {
-    return this.connections.get(`${group}\u0000${stream}`) ?? 0;
-  }
-
-  private setConnections(group: string, stream: XdsStreamKind, count: number): void {
-    this.connections.set(`${group}\u0000${stream}`, count);
-    this.connectedGateways.set({ group, stream }, count);
   }
 }

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { CausewayError, compareDiagnostics } from '../errors.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import { buildResourceSet, resourceObjects } from '../resources/resource-set.js';
+import { backoffDelay } from '../util/backoff.js';
 import type { ResourceChange, ResourceSource, SourceUpdate } from './source-update.js';
 
 export interface ClusterSource {
@@ -100,9 +101,15 @@ export class MultiClusterSource implements ResourceSource {
 
   private scheduleRetry(c: ClusterSource, attempt: number): void {
     if (this.closed) return;
-    const base = this.o.retryBaseMs ?? 1000;
-    const max = this.o.retryMaxMs ?? 60_000;
-    const delay = Math.min(max, base * 2 ** attempt) * (0.8 + 0.4 * (this.o.random ?? Math.random)());
+    const delay = backoffDelay(
+      {
+        attempt,
+        baseMs: this.o.retryBaseMs ?? 1000,
+        capMs: this.o.retryMaxMs ?? 60_000,
+        jitter: { ratio: 0.2 },
+      },
+      this.o.random,
+    );
     const timer = setTimeout(() => {
       this.retryTimers.delete(c.cluster);
       c.source.load().then(

@@ -9,6 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { ControllerRunner } from '../../src/controller/runner.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { ControllerMetrics } from '../../src/observability/metrics.js';
+import { XdsMetrics } from '../../xds/server/xds-metrics.js';
 import type { ResourceSource } from '../../src/sources/source-update.js';
 import { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from '../../src/translate/translate-options.js';
 import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
@@ -220,6 +221,7 @@ export interface HarnessOptions {
 export async function startHarness(source: ResourceSource, o: HarnessOptions): Promise<Harness> {
   const logger = createLogger({ level: 'warn', name: 'bench-controller', destination: 'stderr' });
   const metrics = new ControllerMetrics();
+  const xdsMetrics = new XdsMetrics(metrics.registry);
   const cache = new SnapshotCache();
   const runner = new ControllerRunner({
     source,
@@ -237,25 +239,25 @@ export async function startHarness(source: ResourceSource, o: HarnessOptions): P
     closeGraceMs: 500,
     events: {
       onStreamOpen: (c) => {
-        metrics.gatewayConnected(c.group, c.stream);
+        xdsMetrics.gatewayConnected(c.group, c.stream);
         logger.info({ node: c.nodeId, group: c.group, stream: c.stream }, 'gateway connected');
         board.onOpen(c);
       },
       onStreamClose: (c) => {
-        metrics.gatewayDisconnected(c.group, c.stream);
+        xdsMetrics.gatewayDisconnected(c.group, c.stream);
         logger.info({ node: c.nodeId, group: c.group, stream: c.stream }, 'gateway disconnected');
       },
       onPush: (c, typeUrl, _version, bytes, resources) => {
-        metrics.recordPush(c.group, typeUrl, bytes);
+        xdsMetrics.recordPush(c.group, typeUrl, bytes);
         runner.notePushed();
         board.onPush(bytes, resources);
       },
       onAck: (c, typeUrl, version) => {
-        metrics.recordAck(c.group, typeUrl);
+        xdsMetrics.recordAck(c.group, typeUrl);
         board.onAck(c, typeUrl, version);
       },
       onNack: (c, typeUrl, version, error, names) => {
-        metrics.recordNack(c.group, typeUrl);
+        xdsMetrics.recordNack(c.group, typeUrl);
         board.nacks++;
         logger.warn(
           { node: c.nodeId, group: c.group, typeUrl, version, resources: names },

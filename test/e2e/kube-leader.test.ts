@@ -23,11 +23,9 @@ import { buildResourceSet, type Sourced } from '../../src/resources/resource-set
 import { createLogger } from '../../src/observability/logger.js';
 import { translate } from '../../src/translate/translate.js';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/translate/translate-options.js';
-import {
-  EventRecorder,
-  REPORTING_CONTROLLER,
-  kubeEventClient,
-} from '../../src/kubernetes/status/event-recorder.js';
+import { EventRecorder } from '../../src/kubernetes/status/events/event-recorder.js';
+import { kubeEventClient } from '../../src/kubernetes/status/events/event-client.js';
+import { REPORTING_CONTROLLER } from '../../src/kubernetes/status/events/event-plan.js';
 import { IngressStatusWriter, kubeIngressStatusClient } from '../../src/kubernetes/status/ingress-status.js';
 import { LeaderElector } from '../../src/kubernetes/lease/leader-election.js';
 import {

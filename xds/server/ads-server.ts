@@ -9,6 +9,7 @@
  * connected and what each node ACKed or NACKed.
  */
 import { CausewayError } from '../../src/errors.js';
+import { fullJitter } from '../../src/util/backoff.js';
 import type { ChannelOptions, ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { ConfigWatcher } from '../cache/config-watcher.js';
@@ -93,37 +94,44 @@ function hostPort(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-export function createAdsServer(options: AdsServerOptions): AdsServer {
-  const tuning = resolveTuning(options);
-  const random = options.random ?? Math.random;
-  const logger = options.logger ?? SILENT_LOGGER;
-  const grpcOptions = grpcServerOptions(tuning, random);
-  const server = new Server(grpcOptions);
-  const streams = new Set<AnyStream>();
-  let streamCounter = 0;
-  const draining = new Set<string>();
-  let closing: Promise<void> | undefined;
-  let tls: XdsServerTls | undefined;
-  preloadDiscoveryTypes();
+/** Mutable state of one server, shared by its parts. */
+interface ServerState {
+  readonly streams: Set<AnyStream>;
+  /** Node ids drained on this replica. */
+  readonly draining: Set<string>;
+  streamCounter: number;
+  closing: Promise<void> | undefined;
+  tls: XdsServerTls | undefined;
+}
 
-  const ctx: StreamContext = {
+/** What every stream of the server shares: the watcher, hooks, ids, limits and the group decision. */
+function streamContext(
+  options: AdsServerOptions,
+  tuning: ReturnType<typeof resolveTuning>,
+  logger: AdsLogger,
+  state: ServerState,
+): StreamContext {
+  return {
     watcher: options.watcher,
     events: options.events ?? {},
     logger,
     holdRemovalsMs: tuning.holdRemovalsMs,
     now: options.now ?? Date.now,
-    nextId: () => `s${++streamCounter}`,
+    nextId: () => `s${++state.streamCounter}`,
     nextNonce: createNonceSource(),
     rejected: new RejectedMemory(),
-    isDraining: (nodeId) => draining.has(nodeId),
+    isDraining: (nodeId) => state.draining.has(nodeId),
     pushLimiter:
       options.pushLimiter ?? createPushLimiter(tuning.maxConcurrentPushes, tuning.pushWriteTimeoutMs),
     groupOf: (call, node) =>
-      tls ? tls.groupOf(call, node) : { ok: true, group: node?.cluster || DEFAULT_GROUP },
+      state.tls ? state.tls.groupOf(call, node) : { ok: true, group: node?.cluster || DEFAULT_GROUP },
   };
+}
 
-  function refuse(call: ServerDuplexStream<unknown, unknown>): boolean {
-    if (!closing) return false;
+/** The two ADS methods: each call opens a stream (tracked until it closes), or is refused while closing. */
+function adsImplementation(ctx: StreamContext, state: ServerState): UntypedServiceImplementation {
+  const refuse = (call: ServerDuplexStream<unknown, unknown>): boolean => {
+    if (!state.closing) return false;
     call.emit(
       'error',
       Object.assign(new Error('server shutting down'), {
@@ -132,14 +140,12 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
       }),
     );
     return true;
-  }
-
-  function track(stream: AnyStream): void {
-    streams.add(stream);
-    stream.onClose(() => streams.delete(stream));
-  }
-
-  const implementation: UntypedServiceImplementation = {
+  };
+  const track = (stream: AnyStream): void => {
+    state.streams.add(stream);
+    stream.onClose(() => state.streams.delete(stream));
+  };
+  return {
     StreamAggregatedResources: (call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>) => {
       if (!refuse(call as ServerDuplexStream<unknown, unknown>)) track(openSotwStream(call, ctx));
     },
@@ -147,98 +153,144 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
       if (!refuse(call as ServerDuplexStream<unknown, unknown>)) track(openDeltaStream(call, ctx));
     },
   };
-  server.addService(ADS_SERVICE, implementation);
+}
+
+/** Ends every stream (UNAVAILABLE) at a random moment within `windowMs`. */
+async function endStreams(
+  streams: Iterable<AnyStream>,
+  windowMs: number,
+  random: () => number,
+): Promise<void> {
+  await Promise.all(
+    [...streams].map(
+      (stream) =>
+        new Promise<void>((resolve) => {
+          setTimeout(
+            () => {
+              stream.end(status.UNAVAILABLE, 'server shutting down');
+              resolve();
+            },
+            fullJitter(windowMs, random),
+          );
+        }),
+    ),
+  );
+}
+
+/** Shuts the gRPC server down, forcing it after `graceMs`. */
+function stopServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
+}
+
+/** Binds `server` to host:port; resolves with the bound port, rejects with CW_E_LISTEN. */
+function bindServer(
+  server: Server,
+  host: string,
+  port: number,
+  credentials: ServerCredentials,
+  onBound: (bound: number) => void,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(hostPort(host, port), credentials, (err, bound) => {
+      if (err) {
+        const reason = /listen (\w+)/.exec(err.message)?.[1] ?? err.message;
+        reject(
+          new CausewayError('CW_E_LISTEN', `xDS server cannot listen on ${hostPort(host, port)}: ${reason}`),
+        );
+      } else {
+        onBound(bound);
+        resolve(bound);
+      }
+    });
+  });
+}
+
+/** The identified streams, sorted by group, node id, connection time and stream id. */
+function sortedConnections(streams: Iterable<AnyStream>): AdsConnectionInfo[] {
+  return [...streams]
+    .map((s) => s.info())
+    .filter((i): i is AdsConnectionInfo => i !== undefined)
+    .sort(
+      (a, b) =>
+        compare(a.group, b.group) ||
+        compare(a.nodeId, b.nodeId) ||
+        compare(a.connectedAt, b.connectedAt) ||
+        compare(a.id, b.id),
+    );
+}
+
+export function createAdsServer(options: AdsServerOptions): AdsServer {
+  const tuning = resolveTuning(options);
+  const random = options.random ?? Math.random;
+  const logger = options.logger ?? SILENT_LOGGER;
+  const grpcOptions = grpcServerOptions(tuning, random);
+  const server = new Server(grpcOptions);
+  const state: ServerState = {
+    streams: new Set(),
+    draining: new Set(),
+    streamCounter: 0,
+    closing: undefined,
+    tls: undefined,
+  };
+  preloadDiscoveryTypes();
+  server.addService(ADS_SERVICE, adsImplementation(streamContext(options, tuning, logger, state), state));
 
   async function shutdown(): Promise<void> {
-    await Promise.all(
-      [...streams].map(
-        (stream) =>
-          new Promise<void>((resolve) => {
-            setTimeout(
-              () => {
-                stream.end(status.UNAVAILABLE, 'server shutting down');
-                resolve();
-              },
-              Math.floor(random() * tuning.closeWindowMs),
-            );
-          }),
-      ),
-    );
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
-        server.forceShutdown();
-        resolve();
-      }, tuning.closeGraceMs);
-      server.tryShutdown(() => {
-        clearTimeout(force);
-        resolve();
-      });
-    });
-    tls?.close();
+    await endStreams(state.streams, tuning.closeWindowMs, random);
+    await stopServer(server, tuning.closeGraceMs);
+    state.tls?.close();
     logger.info({ component: 'ads' }, 'ads server stopped');
   }
 
   return {
     grpcOptions,
     listen(host: string, port: number): Promise<number> {
-      if (options.tls && !tls) {
+      if (options.tls && !state.tls) {
         try {
-          tls = createXdsServerTls(options.tls, logger);
+          state.tls = createXdsServerTls(options.tls, logger);
         } catch (err) {
           return Promise.reject(err);
         }
       }
+      const { tls } = state;
       if (!tls) logger.warn({ component: 'ads', host }, 'xDS without TLS: development only');
       const credentials = tls?.credentials ?? ServerCredentials.createInsecure();
-      return new Promise((resolve, reject) => {
-        server.bindAsync(hostPort(host, port), credentials, (err, bound) => {
-          if (err) {
-            const reason = /listen (\w+)/.exec(err.message)?.[1] ?? err.message;
-            reject(
-              new CausewayError(
-                'CW_E_LISTEN',
-                `xDS server cannot listen on ${hostPort(host, port)}: ${reason}`,
-              ),
-            );
-          } else {
-            logger.info(
-              {
-                component: 'ads',
-                host,
-                port: bound,
-                tls: tls ? 'mtls' : 'none',
-                maxConnectionAgeMs: grpcOptions['grpc.max_connection_age_ms'],
-              },
-              'ads server listening',
-            );
-            resolve(bound);
-          }
-        });
-      });
+      return bindServer(server, host, port, credentials, (bound) =>
+        logger.info(
+          {
+            component: 'ads',
+            host,
+            port: bound,
+            tls: tls ? 'mtls' : 'none',
+            maxConnectionAgeMs: grpcOptions['grpc.max_connection_age_ms'],
+          },
+          'ads server listening',
+        ),
+      );
     },
     close(): Promise<void> {
-      closing ??= shutdown();
-      return closing;
+      state.closing ??= shutdown();
+      return state.closing;
     },
     setDraining(nodeId: string, drain: boolean): void {
-      if (drain) draining.add(nodeId);
-      else draining.delete(nodeId);
-      for (const s of streams) if (s.connection()?.nodeId === nodeId) s.setDraining(drain);
+      if (drain) state.draining.add(nodeId);
+      else state.draining.delete(nodeId);
+      for (const s of state.streams) if (s.connection()?.nodeId === nodeId) s.setDraining(drain);
     },
     drainingNodes(): string[] {
-      return [...draining].sort(compare);
+      return [...state.draining].sort(compare);
     },
     connections(): AdsConnectionInfo[] {
-      return [...streams]
-        .map((s) => s.info())
-        .filter((i): i is AdsConnectionInfo => i !== undefined)
-        .sort(
-          (a, b) =>
-            compare(a.group, b.group) ||
-            compare(a.nodeId, b.nodeId) ||
-            compare(a.connectedAt, b.connectedAt) ||
-            compare(a.id, b.id),
-        );
+      return sortedConnections(state.streams);
     },
   };
 }

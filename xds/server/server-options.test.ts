@@ -1,6 +1,7 @@
 import { AckTracker } from './ack-tracker.js';
 import { createNonceSource } from './nonce.js';
-import { DEFAULT_TUNING, grpcServerOptions, jittered, resolveTuning } from './server-options.js';
+import { DEFAULT_TUNING, grpcServerOptions, resolveTuning } from './server-options.js';
+import { jittered } from '../../src/util/backoff.js';
 
 describe('server options', () => {
   it('jitters the max connection age within ±fraction, per server start', () => {

@@ -5,6 +5,7 @@
  * the same moment again.
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
+import { jittered } from '../../src/util/backoff.js';
 
 export interface AdsServerTuning {
   /** Interval of server keepalive pings. Default 30 s. */
@@ -66,11 +67,6 @@ export function resolveTuning(tuning: AdsServerTuning): ResolvedTuning {
   if (resolved.maxConnectionAgeJitter >= 1)
     throw new Error('ads server: maxConnectionAgeJitter must be below 1');
   return resolved;
-}
-
-/** `base` moved by a uniform random amount within ±`fraction`. */
-export function jittered(base: number, fraction: number, random: () => number): number {
-  return Math.round(base * (1 + fraction * (2 * random() - 1)));
 }
 
 export function grpcServerOptions(tuning: ResolvedTuning, random: () => number): ChannelOptions {

@@ -21,7 +21,8 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ActualTarget, AlbStack } from '../model/alb-model.js';
-import { describeCallError, httpStatusOf, requestOptions } from '../../kubernetes/client/kube-api-call.js';
+import { describeCallError, requestOptions } from '../../kubernetes/client/kube-api-call.js';
+import { httpStatusOf } from '../../kubernetes/client/http-status.js';
 
 export const READINESS_GATE_CONDITION = 'alb.causeway.dev/target-healthy';
 

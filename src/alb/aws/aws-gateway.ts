@@ -11,7 +11,7 @@ import type { CommandIO, MetadataBearer } from '@smithy/types';
 import type { Logger } from 'pino';
 import type { AwsClients } from './aws-clients.js';
 import type { AwsMetrics } from './aws-metrics.js';
-import { type AwsCallCounts, type AwsService } from './aws-metrics.js';
+import type { AwsCallCounts } from './aws-metrics.js';
 import {
   backoffMs,
   DEFAULT_AWS_RETRY,
@@ -23,6 +23,7 @@ import {
   CALL_FAMILIES,
   classify,
   DEFAULT_RATE_LIMITS,
+  type AwsService,
   type CallFamily,
   type RateLimit,
 } from './call-families.js';

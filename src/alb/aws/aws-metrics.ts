@@ -1,5 +1,6 @@
 /**
- * Metrics of the AWS edge, registered on the controller's registry (documented in docs/metrics.md):
+ * Metrics of the AWS edge, registered on the controller's shared registry by whoever assembles the
+ * controller (every controller registers them; they stay at 0 outside ALB mode) (documented in docs/metrics.md):
  * - `causeway_aws_calls_total{service, operation, outcome}`: logical calls (retries included in one),
  *   outcome `ok`, `error` (final client error, e.g. a validation error) or `failed` (retries exhausted
  *   on throttling, 5xx or network errors);
@@ -11,9 +12,14 @@
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { RetryReason } from './aws-retry.js';
-import { ACM_OPERATIONS, CALL_FAMILIES, EC2_OPERATIONS, ELBV2_OPERATIONS } from './call-families.js';
+import {
+  ACM_OPERATIONS,
+  CALL_FAMILIES,
+  EC2_OPERATIONS,
+  ELBV2_OPERATIONS,
+  type AwsService,
+} from './call-families.js';
 
-export type AwsService = 'elbv2' | 'ec2' | 'acm';
 export type AwsCallOutcome = 'ok' | 'error' | 'failed';
 
 /** 1 ms to 30 s. */

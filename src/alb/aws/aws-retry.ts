@@ -1,9 +1,11 @@
 /**
  * Which AWS call failures are worth retrying, and how long to wait: capped exponential backoff with
- * full jitter (delay = random(0, min(cap, base * 2^attempt))). The SDK's own retries are disabled
+ * full jitter (delay = random(0, min(cap, base * 2^attempt)), computed by src/util/backoff.ts). The SDK's own retries are disabled
  * (`maxAttempts: 1` in aws-clients.ts) so that the two never multiply: one logical call makes at most
  * `maxAttempts` HTTP requests.
  */
+import { backoffDelay } from '../../util/backoff.js';
+
 export interface AwsRetryOptions {
   /** HTTP requests per logical call, first included (default 6). */
   readonly maxAttempts: number;
@@ -75,6 +77,5 @@ export function retryReason(err: unknown): RetryReason | undefined {
 
 /** Milliseconds to wait before retry number `retry` (0 = first retry). */
 export function backoffMs(retry: number, o: AwsRetryOptions, random: () => number = Math.random): number {
-  const ceiling = Math.min(o.capMs, o.baseMs * 2 ** retry);
-  return Math.floor(random() * ceiling);
+  return backoffDelay({ attempt: retry, baseMs: o.baseMs, capMs: o.capMs, jitter: 'full' }, random);
 }

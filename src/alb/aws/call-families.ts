@@ -7,7 +7,8 @@
  * Default rates (calls per second, burst) sit below the ELBv2 API quotas so that a single controller
  * is never throttled in steady state; `AwsGatewayOptions.rateLimits` overrides them (tests, benchmark).
  */
-import type { AwsService } from './aws-metrics.js';
+/** The AWS services Causeway calls. */
+export type AwsService = 'elbv2' | 'ec2' | 'acm';
 
 export type CallFamily =
   'describe' | 'mutate-lb' | 'mutate-rule' | 'mutate-tg' | 'targets' | 'tags' | 'ec2' | 'acm';

@@ -3,7 +3,6 @@ import { ApiException } from '@kubernetes/client-node';
 import {
   RetryStopped,
   describeCallError,
-  httpStatusOf,
   isRetryable,
   requestOptions,
   retryAfterMs,
@@ -19,12 +18,6 @@ const apiError = (
 ): ApiException<unknown> => new ApiException(code, 'failed', body, headers);
 
 describe('error classification', () => {
-  it('reads the HTTP status of client-node errors, and none from network errors', () => {
-    expect(httpStatusOf(apiError(409))).toBe(409);
-    expect(httpStatusOf(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBeUndefined();
-    expect(httpStatusOf('nope')).toBeUndefined();
-  });
-
   it('retries 429, 5xx and network errors, not other 4xx', () => {
     expect([429, 500, 503].map((c) => isRetryable(apiError(c)))).toEqual([true, true, true]);
     expect([400, 403, 404, 409, 422].map((c) => isRetryable(apiError(c)))).toEqual([

@@ -1,6 +1,6 @@
 /**
  * What the leader-only writers share about talking to an apiserver through client-node: a per-request
- * timeout, the HTTP status of a failed call, which failures are worth retrying, and a capped, jittered
+ * timeout, which failures are worth retrying, and a capped, jittered
  * retry loop. Kept apart from `src/kubernetes/watch/` (the informers) on purpose: writers and readers
  * fail differently (a writer gives up and lets the next sync retry; a watch reconnects forever).
  */
@@ -9,7 +9,8 @@ import {
   type ConfigurationOptions,
   type ObservableMiddleware,
 } from '@kubernetes/client-node';
-import { backoffDelay } from '../../util/backoff.js';
+import { backoffBounds, backoffDelay } from '../../util/backoff.js';
+import { httpStatusOf } from './http-status.js';
 
 /** Sent on every write, so that audit logs and apiserver metrics name Causeway. */
 export const USER_AGENT = 'causeway';
@@ -31,15 +32,6 @@ export function requestOptions(
     post: (response) => userAgent.post(response),
   };
   return { middleware: [timeout, ...extra], middlewareMergeStrategy: 'append' };
-}
-
-/** The HTTP status of a failed call (client-node's ApiException `code`), or undefined (network error, timeout). */
-export function httpStatusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as { code?: unknown; statusCode?: unknown };
-  if (typeof e.code === 'number') return e.code;
-  if (typeof e.statusCode === 'number') return e.statusCode;
-  return undefined;
 }
 
 /**
@@ -110,11 +102,7 @@ export function retryDelay(
   options: RetryOptions = {},
   random: () => number = Math.random,
 ): number {
-  return backoffDelay(
-    attempt,
-    { initialMs: options.initialMs ?? DEFAULT_RETRY.initialMs, maxMs: options.maxMs ?? DEFAULT_RETRY.maxMs },
-    random,
-  );
+  return backoffDelay({ attempt, ...backoffBounds(options, DEFAULT_RETRY), jitter: 'equal' }, random);
 }
 
 export interface RetryContext {

@@ -2,6 +2,7 @@
  * What a list+watch loop needs from an apiserver: a page of a list, and a watch stream. The real one is
  * `KubeHttpTransport`; unit tests use fakes.
  */
+import { httpStatusOf } from './http-status.js';
 
 /** One page of a list: raw JSON objects (items of a list carry no apiVersion/kind). */
 export interface KubeListPage {
@@ -43,20 +44,11 @@ export class KubeApiError extends Error {
   }
 }
 
-/** The HTTP status of an error from a transport (ours, or client-node's `Watch`), if it has one. */
-export function statusCodeOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as { statusCode?: unknown; code?: unknown };
-  if (typeof e.statusCode === 'number') return e.statusCode;
-  if (typeof e.code === 'number') return e.code;
-  return undefined;
-}
-
 /** A one-line description of an error for logs and messages. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    const status = statusCodeOf(error);
+    const status = httpStatusOf(error);
     const prefix = status !== undefined && !error.message.includes(String(status)) ? `HTTP ${status}: ` : '';
     const suffix = typeof code === 'string' && !error.message.includes(code) ? ` (${code})` : '';
     return `${prefix}${error.message}${suffix}`;

@@ -23,13 +23,8 @@ import {
 } from '@kubernetes/client-node';
 import { objectFields, type Logger } from '../../observability/logger.js';
 import type { ServedIngress } from '../../translate/translate.js';
-import {
-  describeCallError,
-  httpStatusOf,
-  requestOptions,
-  withRetry,
-  type RetryOptions,
-} from '../client/kube-api-call.js';
+import { describeCallError, requestOptions, withRetry, type RetryOptions } from '../client/kube-api-call.js';
+import { httpStatusOf } from '../client/http-status.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Pure

@@ -19,13 +19,8 @@ import {
   type V1Service,
 } from '@kubernetes/client-node';
 import type { Logger } from '../../observability/logger.js';
-import {
-  describeCallError,
-  httpStatusOf,
-  requestOptions,
-  withRetry,
-  type RetryOptions,
-} from '../client/kube-api-call.js';
+import { describeCallError, requestOptions, withRetry, type RetryOptions } from '../client/kube-api-call.js';
+import { httpStatusOf } from '../client/http-status.js';
 
 export const SERVICE_CONDITION_TYPE = 'causeway.dev/GatewayConfigAccepted';
 export const SERVICE_CONDITION_REASON = 'GatewayRejectedConfig';

@@ -15,16 +15,16 @@
  * it. Failures are logged (warn) with the retry delay.
  */
 import type { Logger } from 'pino';
-import { backoffDelay, type BackoffOptions } from '../../util/backoff.js';
+import { backoffBounds, backoffDelay, fullJitter, type BackoffOptions } from '../../util/backoff.js';
 import type { KubeKindSpec } from './kube-kinds.js';
 import {
   describeError,
   KubeApiError,
-  statusCodeOf,
   type KubeQuery,
   type KubeTransport,
   type KubeWatchHandle,
 } from '../client/kube-transport.js';
+import { httpStatusOf } from '../client/http-status.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -66,7 +66,7 @@ interface WatchOutcome {
 }
 
 function isGone(error: unknown): boolean {
-  return statusCodeOf(error) === 410;
+  return httpStatusOf(error) === 410;
 }
 
 function resourceVersionOf(object: unknown): string | undefined {
@@ -223,7 +223,10 @@ export class KindWatch {
   }
 
   private async backOff(error: unknown, what: string): Promise<void> {
-    const delay = backoffDelay(this.failures, this.o.backoff, this.random);
+    const delay = backoffDelay(
+      { attempt: this.failures, ...backoffBounds(this.o.backoff), jitter: 'equal' },
+      this.random,
+    );
     this.failures++;
     if (error !== undefined) {
       this.lastError = error;
@@ -285,6 +288,41 @@ export class KindWatch {
     }
   }
 
+  /**
+   * Applies one watch event: objects go to the handler and advance the resourceVersion, bookmarks only
+   * advance it. An `ERROR` event is returned as its status error (the watch ends); unknown types are logged.
+   */
+  private applyEvent(type: string, object: unknown): KubeApiError | undefined {
+    switch (type) {
+      case 'ADDED':
+      case 'MODIFIED':
+      case 'DELETED':
+        this.o.handlers.onEvent(type, object);
+        this.resourceVersion = resourceVersionOf(object) ?? this.resourceVersion;
+        this.lastError = undefined;
+        return undefined;
+      case 'BOOKMARK':
+        this.resourceVersion = resourceVersionOf(object) ?? this.resourceVersion;
+        return undefined;
+      case 'ERROR':
+        return statusError(object);
+      default:
+        this.log.debug({ kind: this.kind, type }, 'watch: unknown event type ignored');
+        return undefined;
+    }
+  }
+
+  /** The query of a watch from the current resourceVersion, with bookmarks and a server-side timeout. */
+  private watchQuery(timeoutSeconds: number): KubeQuery {
+    const query: Record<string, string> = {
+      resourceVersion: this.resourceVersion,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(timeoutSeconds),
+    };
+    if (this.o.spec.fieldSelector !== undefined) query['fieldSelector'] = this.o.spec.fieldSelector;
+    return query;
+  }
+
   private watchOnce(generation: number): Promise<WatchOutcome> {
     return new Promise<WatchOutcome>((resolve) => {
       const started = Date.now();
@@ -292,7 +330,7 @@ export class KindWatch {
       let settled = false;
       let handle: KubeWatchHandle | undefined;
       let stallTimer: NodeJS.Timeout | undefined;
-      const timeoutSeconds = this.o.watchTimeoutSeconds ?? 300 + Math.floor(this.random() * 300);
+      const timeoutSeconds = this.o.watchTimeoutSeconds ?? 300 + fullJitter(300, this.random);
       const stallMs = this.o.stallTimeoutMs ?? timeoutSeconds * 1000 + 30_000;
 
       // Ends this watch once: later callbacks of its stream (an abort error arriving late) are ignored,
@@ -334,25 +372,10 @@ export class KindWatch {
         try {
           events++;
           armStall();
-          switch (type) {
-            case 'ADDED':
-            case 'MODIFIED':
-            case 'DELETED':
-              this.o.handlers.onEvent(type, object);
-              this.resourceVersion = resourceVersionOf(object) ?? this.resourceVersion;
-              this.lastError = undefined;
-              break;
-            case 'BOOKMARK':
-              this.resourceVersion = resourceVersionOf(object) ?? this.resourceVersion;
-              break;
-            case 'ERROR': {
-              const err = statusError(object);
-              events--; // an error is not a sign of health
-              finish(err, err.statusCode === 410);
-              break;
-            }
-            default:
-              this.log.debug({ kind: this.kind, type }, 'watch: unknown event type ignored');
+          const err = this.applyEvent(type, object);
+          if (err) {
+            events--; // an error is not a sign of health
+            finish(err, err.statusCode === 410);
           }
         } catch (err) {
           // A bug in a handler: the watch itself is fine; log and go on.
@@ -360,14 +383,8 @@ export class KindWatch {
         }
       };
 
-      const query: Record<string, string> = {
-        resourceVersion: this.resourceVersion,
-        allowWatchBookmarks: 'true',
-        timeoutSeconds: String(timeoutSeconds),
-      };
-      if (this.o.spec.fieldSelector !== undefined) query['fieldSelector'] = this.o.spec.fieldSelector;
       this.o.transport
-        .watch(this.o.spec.path, query as KubeQuery, onEvent, (error: unknown) =>
+        .watch(this.o.spec.path, this.watchQuery(timeoutSeconds), onEvent, (error: unknown) =>
           finish(error === null || error === undefined ? undefined : error),
         )
         .then(
