@@ -10,15 +10,12 @@ import type { IR } from '../ir/ir-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import {
   onlyEndpointsChanged,
+  servicesOfChangedSlices,
   type ResourceChange,
   type ResourceSource,
   type SourceUpdate,
 } from '../sources/source-update.js';
-import {
-  refreshServiceBackends,
-  replaceEndpointDiagnostics,
-  servicesOfChangedSlices,
-} from '../translate/refresh-backends.js';
+import { refreshServiceBackends, replaceEndpointDiagnostics } from '../translate/refresh-backends.js';
 import { translate, type ServedIngress } from '../translate/translate.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
 import type { ControllerMetrics } from '../observability/metrics.js';

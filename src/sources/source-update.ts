@@ -37,6 +37,20 @@ export function onlyEndpointsChanged(changed: readonly ResourceChange[]): boolea
   return changed.length > 0 && changed.every((c) => c.kind === 'EndpointSlice');
 }
 
+/** namespace/name of the Service each changed slice belongs (or belonged) to. */
+export function servicesOfChangedSlices(
+  changed: readonly ResourceChange[],
+  before: ResourceSet,
+  after: ResourceSet,
+): Set<string> {
+  const out = new Set<string>();
+  for (const c of changed) {
+    if (c.kind !== 'EndpointSlice') continue;
+    for (const rs of [before, after]) for (const svc of rs.serviceOfSlice.get(c.key) ?? []) out.add(svc);
+  }
+  return out;
+}
+
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

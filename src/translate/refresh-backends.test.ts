@@ -5,11 +5,8 @@
 import { compareDiagnostics, diagnostic, type Diagnostic } from '../errors.js';
 import type { KubeObject } from '../resources/kube-types.js';
 import { buildResourceSet, type ResourceSet } from '../resources/resource-set.js';
-import {
-  refreshServiceBackends,
-  replaceEndpointDiagnostics,
-  servicesOfChangedSlices,
-} from './refresh-backends.js';
+import { servicesOfChangedSlices } from '../sources/source-update.js';
+import { refreshServiceBackends, replaceEndpointDiagnostics } from './refresh-backends.js';
 import { translate } from './translate.js';
 import type { TranslateOptions } from './translate-options.js';
 

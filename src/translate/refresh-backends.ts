@@ -7,7 +7,6 @@
 import type { Diagnostic } from '../errors.js';
 import type { BackendIR, GatewayGroupIR, IR } from '../ir/ir-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
-import type { ResourceChange } from '../sources/source-update.js';
 import { isEndpointDiagnostic, selectEndpoints, type GroupEndpointPolicy } from '../ingress/endpoints.js';
 import { groupEndpointPolicy } from './endpoint-policy.js';
 import { groupSettings, type TranslateOptions } from './translate-options.js';
@@ -26,20 +25,6 @@ export interface BackendRefresh {
 /** `namespace/name` of the Service of a backend. */
 function serviceKey(b: BackendIR): string {
   return `${b.service.namespace}/${b.service.name}`;
-}
-
-/** namespace/name of the Service each changed slice belongs (or belonged) to. */
-export function servicesOfChangedSlices(
-  changed: readonly ResourceChange[],
-  before: ResourceSet,
-  after: ResourceSet,
-): Set<string> {
-  const out = new Set<string>();
-  for (const c of changed) {
-    if (c.kind !== 'EndpointSlice') continue;
-    for (const rs of [before, after]) for (const svc of rs.serviceOfSlice.get(c.key) ?? []) out.add(svc);
-  }
-  return out;
 }
 
 /** One group with the endpoints of the backends of `services` selected again; collects what changed. */
