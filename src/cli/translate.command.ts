@@ -19,7 +19,7 @@ import { xdsView } from '../../xds/translator/xds-view.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import { parsePortFlag, reportCommandError } from './cli-errors.js';
 import type { RegisterCommand } from './command-module.js';
-import { translateOptionsFrom } from './translate-options-from-flags.js';
+import { translateOptionsFrom } from '../controller/translate-options-from-config.js';
 
 function redactSecrets(resource: object): object {
   const r = JSON.parse(JSON.stringify(resource)) as { tls_certificate?: { private_key?: unknown } };

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Diagnostic } from '../errors.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { IR } from '../ir/ir-types.js';
+import type { AppliedStateStream } from '../pipeline/applied-state.js';
 import type { AdsConnectionInfo } from '../../xds/server/connection.js';
 import type { PortStatus } from '../kubernetes/status/ingress-status.js';
 import type { ServedIngress } from '../translate/translate.js';
@@ -47,10 +48,11 @@ export interface NackConnection {
 }
 
 export interface NackTrackerOptions {
-  /** The IR the gateways are being served (the runner's last applied one). */
-  readonly ir: () => IR | undefined;
-  /** The Ingresses served, with their cluster (for Events and status in Kubernetes mode). */
-  readonly served: () => readonly ServedIngress[];
+  /**
+   * The runner's applied states; the latest one has the IR the gateways are being served and the
+   * Ingresses served, with their cluster (for Events and status in Kubernetes mode).
+   */
+  readonly applied: AppliedStateStream;
   readonly logger: Logger;
   /** Receives the counts behind `causeway_gateway_rejected_objects` after every change. */
   readonly metrics?: Pick<ControllerMetrics, 'setRejectedObjects'>;
@@ -173,7 +175,7 @@ export class NackTracker {
 
   /** `CW_E_GATEWAY_NACK` diagnostics, one per (object, rejection). */
   diagnostics(): Diagnostic[] {
-    return nackDiagnostics(this.rejectedObjects(), this.o.served());
+    return nackDiagnostics(this.rejectedObjects(), this.served());
   }
 
   /** The Services to mark and their condition message, by `namespace/name`. */
@@ -188,11 +190,15 @@ export class NackTracker {
 
   /** Status port errors of the rejected Ingresses, by `statusKey`. */
   ingressPortErrors(): Map<string, readonly PortStatus[]> {
-    return ingressPortErrors(this.rejectedObjects(), this.o.served(), this.o.ir());
+    return ingressPortErrors(this.rejectedObjects(), this.served(), this.o.applied.latest()?.ir);
+  }
+
+  private served(): readonly ServedIngress[] {
+    return this.o.applied.latest()?.served ?? [];
   }
 
   private attribution(): AttributionIndex {
-    const ir = this.o.ir();
+    const ir = this.o.applied.latest()?.ir;
     if (!ir) return new Map();
     if (this.index?.ir !== ir) this.index = { ir, index: attributionIndex(ir) };
     return this.index.index;

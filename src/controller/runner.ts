@@ -17,18 +17,17 @@ import {
 import { translate, type ServedIngress } from '../translate/translate.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
+import {
+  createValuePublisher,
+  type AppliedState,
+  type AppliedStateStream,
+  type ValuePublisher,
+} from '../pipeline/applied-state.js';
 import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import { translateXds } from '../../xds/translator/xds.translator.js';
 import { Debouncer } from './debouncer.js';
 import { mergeEndpointDiagnostics, servicesOfChangedSlices, updateEndpoints } from './endpoint-updater.js';
-
-/** What the runner applied last: for the leader-only writers (Ingress status, Events). */
-export interface AppliedState {
-  readonly resources: ResourceSet;
-  readonly served: readonly ServedIngress[];
-  readonly diagnostics: readonly Diagnostic[];
-}
 
 export interface RunnerOptions {
   readonly source: ResourceSource;
@@ -38,8 +37,6 @@ export interface RunnerOptions {
   readonly logger: Logger;
   readonly holdoffMs?: number;
   readonly maxDelayMs?: number;
-  /** Called after every applied change (full, endpoints-only, or diagnostics-only). Must not throw. */
-  readonly onApplied?: (state: AppliedState) => void;
 }
 
 export class ControllerRunner {
@@ -54,9 +51,18 @@ export class ControllerRunner {
   private readonly debouncer: Debouncer;
   /** When the last applied change was first seen (for the change-to-push metric). */
   private unpushedChangeAt?: number;
+  private readonly publisher: ValuePublisher<AppliedState>;
 
   constructor(private readonly o: RunnerOptions) {
     this.debouncer = new Debouncer(() => this.flush(), o.holdoffMs ?? 10, o.maxDelayMs ?? 100);
+    this.publisher = createValuePublisher((err) =>
+      o.logger.error({ err }, 'a subscriber of the applied state failed'),
+    );
+  }
+
+  /** Every applied change (full, endpoints-only, or diagnostics-only), for the ALB loop, leader writers, NACK tracker. */
+  get applied(): AppliedStateStream {
+    return this.publisher;
   }
 
   /** Loads the source, runs the first full translation (the server starts answering), then watches. */
@@ -185,7 +191,12 @@ export class ControllerRunner {
       );
     }
     this.o.metrics.setDiagnostics(all);
-    if (this.resources)
-      this.o.onApplied?.({ resources: this.resources, served: this.servedIngresses, diagnostics: all });
+    if (this.resources && this.currentIr)
+      this.publisher.publish({
+        resources: this.resources,
+        ir: this.currentIr,
+        served: this.servedIngresses,
+        diagnostics: all,
+      });
   }
 }

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import path from 'node:path';
-import { runController, type RunningController } from '../cli/controller.command.js';
+import { runController, type RunningController } from '../controller/app.js';
 import { ensureEnvoy, findEnvoy, projectRoot } from '../tools/envoy-binary.js';
 import { startEnvoy, type EnvoyProcess } from '../tools/envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';

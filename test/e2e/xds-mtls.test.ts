@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import { credentials, status } from '@grpc/grpc-js';
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
+import { runController, type RunningController } from '../../src/controller/app.js';
 import { startEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.js';
 import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
 import { bootstrapToYaml, buildBootstrap, buildXdsTlsSdsFiles } from '../../xds/bootstrap/bootstrap.js';
