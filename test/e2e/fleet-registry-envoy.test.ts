@@ -8,7 +8,7 @@ import path from 'node:path';
 import { runController, type RunningController } from '../../src/controller/app.js';
 import type { FleetView } from '../../src/fleet/fleet-view.js';
 import { ENVOY_VERSION, projectRoot } from '../../src/tools/envoy-binary.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { freePorts } from '../support/ports.js';
 

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { V1Service } from '@kubernetes/client-node';
 import { runController, type RunningController } from '../../src/controller/app.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { httpGet } from '../support/http-client.js';
 import {

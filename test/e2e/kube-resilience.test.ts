@@ -16,7 +16,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { runController, type RunningController } from '../../src/controller/app.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { buildBootstrap, XDS_CLUSTER_NAME } from '../../xds/bootstrap/bootstrap.js';
 import { decodeResource, RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import { startControllerProcess, type ControllerProcess } from '../support/controller-process.js';

@@ -12,7 +12,7 @@ import tls from 'node:tls';
 import { credentials, status } from '@grpc/grpc-js';
 import { runController, type RunningController } from '../../src/controller/app.js';
 import { startEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { bootstrapToYaml, buildBootstrap, buildXdsTlsSdsFiles } from '../../xds/bootstrap/bootstrap.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import { endpointSlice, INGRESS_CLASS, service, tempDir, yamlDocs } from '../support/manifests.js';

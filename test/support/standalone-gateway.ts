@@ -3,7 +3,7 @@
  * admin on free loopback ports) and one real Envoy gateway of group `default` bootstrapped against it.
  */
 import { runController, type RunningController } from '../../src/controller/app.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { startEnvoy, type EnvoyProcess } from './envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 
 export interface StandaloneGateway {
