@@ -130,7 +130,7 @@ async function mutatingCalls(admin: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(projectRoot(), 'dist', 'src', 'alb', 'alb-reconciler-loop.js')))
+  if (!fs.existsSync(path.join(projectRoot(), 'dist', 'src', 'alb', 'reconcile', 'alb-reconciler-loop.js')))
     throw new Error('dist/ is missing or stale: run `npm run build` before the end-to-end tests');
   moto = await startMoto();
   await createAlbNetwork(moto.aws);
