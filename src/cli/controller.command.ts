@@ -30,16 +30,9 @@ async function controllerAction(options: ControllerAppOptions): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-export const registerControllerCommand: RegisterCommand = (program: Command) => {
-  program
-    .command('controller')
-    .description(
-      'Run the controller: watch Ingress, IngressClass, Service, EndpointSlice and TLS Secret objects and serve ' +
-        'them to Envoy gateways over xDS (ADS, SotW and Delta), applying changes live. The objects come from a ' +
-        'manifests folder (--manifests: standalone mode), from the clusters listed in the config file, or from ' +
-        'one Kubernetes cluster (--kubeconfig/--context, else $KUBECONFIG, ~/.kube/config or the in-cluster ' +
-        'service account).',
-    )
+/** Where the objects come from: a manifests folder, a kubeconfig, the config file; the Lease. */
+function sourceOptions(cmd: Command): Command {
+  return cmd
     .option('--manifests <dir>', 'standalone mode: manifests folder to read and watch (recursively)')
     .option(
       '--kubeconfig <file>',
@@ -57,7 +50,12 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
     .option(
       '--config <file>',
       'controller config file (YAML: httpPort, httpsPort, healthPort, groups, clusters, vms)',
-    )
+    );
+}
+
+/** The xDS server's address and its mTLS. */
+function xdsOptions(cmd: Command): Command {
+  return cmd
     .option(
       '--xds-address <host:port>',
       'address of the xDS (ADS) gRPC server (any other than loopback needs the --xds-tls-* flags or --xds-insecure)',
@@ -80,7 +78,12 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
     .option(
       '--xds-insecure',
       'serve xDS in plaintext (no TLS) on a non-loopback --xds-address: development only, never with the --xds-tls-* flags (on loopback plaintext is the default)',
-    )
+    );
+}
+
+/** The admin server, the gateways' listener ports, the log level. */
+function serverOptions(cmd: Command): Command {
+  return cmd
     .option(
       '--admin-address <host:port>',
       'address of the admin server (/healthz, /readyz, /metrics, /debug/config)',
@@ -97,7 +100,12 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
       'gateways HTTPS listener port for every group unless the config file sets it per group (default 8443)',
       parsePortFlag,
     )
-    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info');
+}
+
+/** ALB mode. */
+function albOptions(cmd: Command): Command {
+  return cmd
     .option(
       '--alb',
       'ALB mode: also program AWS Application Load Balancers for Ingresses of class causeway.dev/alb (the leader applies; --cluster-name, default "local", is the ownership tag)',
@@ -110,6 +118,18 @@ export const registerControllerCommand: RegisterCommand = (program: Command) => 
     .option(
       '--aws-vpc-id <id>',
       'with --alb: only subnets of this VPC (default: the VPC of the tagged subnets)',
-    )
-    .action(controllerAction);
+    );
+}
+
+export const registerControllerCommand: RegisterCommand = (program: Command) => {
+  const cmd = program
+    .command('controller')
+    .description(
+      'Run the controller: watch Ingress, IngressClass, Service, EndpointSlice and TLS Secret objects and serve ' +
+        'them to Envoy gateways over xDS (ADS, SotW and Delta), applying changes live. The objects come from a ' +
+        'manifests folder (--manifests: standalone mode), from the clusters listed in the config file, or from ' +
+        'one Kubernetes cluster (--kubeconfig/--context, else $KUBECONFIG, ~/.kube/config or the in-cluster ' +
+        'service account).',
+    );
+  albOptions(serverOptions(xdsOptions(sourceOptions(cmd)))).action(controllerAction);
 };
