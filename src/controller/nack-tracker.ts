@@ -70,8 +70,13 @@ export class NackTracker {
   private index: { readonly ir: IR; readonly index: AttributionIndex } | undefined;
   private readonly now: () => number;
   private readonly timer: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly o: NackTrackerOptions) {
+    // A new IR makes the attribution index stale: drop it (and the old IR with it); rebuilt on the next NACK.
+    this.unsubscribe = o.applied.subscribe((state) => {
+      if (this.index?.ir !== state.ir) this.index = undefined;
+    });
     this.now = o.now ?? Date.now;
     const forgetAfterMs = o.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS;
     this.timer = setInterval(() => this.update(null, forgetAfterMs), Math.min(60_000, forgetAfterMs));
@@ -79,6 +84,7 @@ export class NackTracker {
   }
 
   close(): void {
+    this.unsubscribe();
     clearInterval(this.timer);
   }
 
