@@ -24,7 +24,7 @@ import {
 } from '../../xds/bootstrap/bootstrap.js';
 import type { SdsFile, XdsAddress, XdsClientTls } from '../../xds/bootstrap/bootstrap.js';
 import type { RegisterCommand } from './command-module.js';
-import { gatewayGroup } from './gateway.command.js';
+import { gatewayGroup } from './gateway-group.js';
 
 /** Turns a validator's CausewayError into commander's InvalidArgumentError (commander prints it and exits 1). */
 function argParser<T>(parse: (value: string) => T): (value: string) => T {

@@ -5,14 +5,7 @@
  * --help` and the other commands start without it.
  */
 import type { Command } from 'commander';
-
-/** The `gateway` command of the program, registered here if no module did it first. */
-export function gatewayGroup(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === 'gateway') ??
-    program.command('gateway').description('Commands for running dedicated Envoy gateways')
-  );
-}
+import { gatewayGroup } from './gateway-group.js';
 
 /** The command the arguments (after node and the script) name: `x` in `causeway x ...` and `causeway help x`. */
 export function namedCommand(args: readonly string[]): string | undefined {
