@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseHostPort as parseAddress, type HostPort } from '../controller/host-port.js';
 import { CausewayError } from '../errors.js';
 
 /** Parses a TCP port flag (1-65535); commander reports the error with the flag name and exits non-zero. */
@@ -9,13 +10,15 @@ export function parsePortFlag(value: string): number {
   return n;
 }
 
-/** Parses HOST:PORT (IPv6 as [::1]:PORT). */
-export function parseHostPort(value: string): { host: string; port: number } {
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d+)$/.exec(value);
-  if (!m) throw new InvalidArgumentError(`"${value}" is not HOST:PORT.`);
-  const port = Number(m[2]);
-  if (port < 0 || port > 65535) throw new InvalidArgumentError(`"${value}" has a port outside 0-65535.`);
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+/** Parses HOST:PORT (IPv6 as [::1]:PORT); a bad value is commander's InvalidArgumentError. */
+export function parseHostPort(value: string): HostPort {
+  try {
+    return parseAddress(value);
+  } catch (err) {
+    if (err instanceof CausewayError)
+      throw new InvalidArgumentError(err.message.replace(/^CW_E_USAGE: /, ''));
+    throw err;
+  }
 }
 
 export function parseHostPortFlag(value: string): string {

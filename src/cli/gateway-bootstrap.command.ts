@@ -24,6 +24,7 @@ import {
 } from '../../xds/bootstrap/bootstrap.js';
 import type { SdsFile, XdsAddress, XdsClientTls } from '../../xds/bootstrap/bootstrap.js';
 import type { RegisterCommand } from './command-module.js';
+import { gatewayGroup } from './gateway-group.js';
 
 /** Turns a validator's CausewayError into commander's InvalidArgumentError (commander prints it and exits 1). */
 function argParser<T>(parse: (value: string) => T): (value: string) => T {
@@ -106,13 +107,9 @@ export function defaultNodeId(group: string, hostname: string = os.hostname()): 
   return `${group}-${host === '' ? 'gateway' : host}`;
 }
 
-function bootstrapCommand(): Command {
-  return new Command('bootstrap')
-    .summary('print the Envoy bootstrap of a dedicated gateway')
-    .description(
-      'Print the Envoy bootstrap of a dedicated gateway: its node identity and gateway group, and one ADS (Delta by default) ' +
-        'stream to the Causeway controller that delivers everything else. Run the gateway with `envoy -c FILE`.',
-    )
+/** Who the gateway is and where its controller is: --group, --xds, --node-id, --admin-port, locality, --address, --xds-protocol. */
+function identityOptions(cmd: Command): Command {
+  return cmd
     .requiredOption(
       '--group <group>',
       'gateway group this gateway serves (a DNS label, e.g. "public"); becomes node.cluster',
@@ -154,7 +151,12 @@ function bootstrapCommand(): Command {
       new Option('--xds-protocol <protocol>', 'xDS variant: delta (incremental) or sotw (State of the World)')
         .choices(['delta', 'sotw'])
         .default('delta'),
-    )
+    );
+}
+
+/** mTLS to the controller: the --xds-tls-* flags. */
+function tlsOptions(cmd: Command): Command {
+  return cmd
     .option(
       '--xds-tls-cert <file>',
       'mTLS to the controller: PEM client certificate of this gateway (its URI SAN spiffe://<trust domain>/causeway/group/<group> names its group)',
@@ -169,50 +171,65 @@ function bootstrapCommand(): Command {
       '--xds-tls-server-name <name>',
       "mTLS: a DNS name or IP the controller's certificate must carry as SAN (repeatable; default: the --xds hosts); the first DNS name is sent as SNI",
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
-    )
+    );
+}
+
+/** The bootstrap as text in the --output format; with mTLS, first writes the SDS files it points at. */
+function bootstrapText(flags: BootstrapFlags): string {
+  const [first, ...more] = flags.xds;
+  const tls = tlsFrom(flags);
+  const bootstrap = buildBootstrap({
+    group: flags.group,
+    xdsHost: first!.host,
+    xdsPort: first!.port,
+    ...(more.length > 0 ? { additionalXdsAddresses: more } : {}),
+    ...(tls ? { xdsTls: tls } : {}),
+    nodeId: flags.nodeId ?? defaultNodeId(flags.group),
+    adminPort: flags.adminPort,
+    xdsProtocol: flags.xdsProtocol,
+    ...(flags.zone !== undefined ? { zone: flags.zone } : {}),
+    ...(flags.region !== undefined ? { region: flags.region } : {}),
+    ...(flags.address !== undefined ? { address: flags.address } : {}),
+  });
+  if (tls)
+    writeSdsFiles(
+      buildXdsTlsSdsFiles(
+        tls,
+        flags.xds.map((a) => a.host),
+      ),
+    );
+  return flags.output === 'json' ? bootstrapToJson(bootstrap) : bootstrapToYaml(bootstrap);
+}
+
+/** The command's action: prints the bootstrap; a usage problem exits 2, anything else 1. */
+function printBootstrap(this: Command): void {
+  let text: string;
+  try {
+    text = bootstrapText(this.opts<BootstrapFlags>());
+  } catch (err) {
+    if (err instanceof CausewayError)
+      this.error(`error: ${err.message.replace(/^CW_E_USAGE: /, '')}`, { exitCode: 2 });
+    this.error(`error: ${(err as Error).message}`, { exitCode: 1 });
+  }
+  const writeOut = this.configureOutput().writeOut ?? ((s: string) => process.stdout.write(s));
+  writeOut(text);
+}
+
+function bootstrapCommand(): Command {
+  const cmd = new Command('bootstrap')
+    .summary('print the Envoy bootstrap of a dedicated gateway')
+    .description(
+      'Print the Envoy bootstrap of a dedicated gateway: its node identity and gateway group, and one ADS (Delta by default) ' +
+        'stream to the Causeway controller that delivers everything else. Run the gateway with `envoy -c FILE`.',
+    );
+  return tlsOptions(identityOptions(cmd))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
-    .action(function (this: Command) {
-      const flags = this.opts<BootstrapFlags>();
-      const [first, ...more] = flags.xds;
-      let text: string;
-      try {
-        const tls = tlsFrom(flags);
-        const bootstrap = buildBootstrap({
-          group: flags.group,
-          xdsHost: first!.host,
-          xdsPort: first!.port,
-          ...(more.length > 0 ? { additionalXdsAddresses: more } : {}),
-          ...(tls ? { xdsTls: tls } : {}),
-          nodeId: flags.nodeId ?? defaultNodeId(flags.group),
-          adminPort: flags.adminPort,
-          xdsProtocol: flags.xdsProtocol,
-          ...(flags.zone !== undefined ? { zone: flags.zone } : {}),
-          ...(flags.region !== undefined ? { region: flags.region } : {}),
-          ...(flags.address !== undefined ? { address: flags.address } : {}),
-        });
-        if (tls)
-          writeSdsFiles(
-            buildXdsTlsSdsFiles(
-              tls,
-              flags.xds.map((a) => a.host),
-            ),
-          );
-        text = flags.output === 'json' ? bootstrapToJson(bootstrap) : bootstrapToYaml(bootstrap);
-      } catch (err) {
-        if (err instanceof CausewayError)
-          this.error(`error: ${err.message.replace(/^CW_E_USAGE: /, '')}`, { exitCode: 2 });
-        this.error(`error: ${(err as Error).message}`, { exitCode: 1 });
-      }
-      const writeOut = this.configureOutput().writeOut ?? ((s: string) => process.stdout.write(s));
-      writeOut(text);
-    });
+    .action(printBootstrap);
 }
 
 /** Registers `causeway gateway bootstrap` (reusing a `gateway` command another module registered first). */
 export const registerGatewayCommand: RegisterCommand = (program) => {
-  const gateway =
-    program.commands.find((c) => c.name() === 'gateway') ??
-    program.command('gateway').description('Commands for running dedicated Envoy gateways');
+  const gateway = gatewayGroup(program);
   const bootstrap = bootstrapCommand();
   // addCommand does not copy the parent's settings (output, exitOverride); command() would.
   bootstrap.copyInheritedSettings(gateway);

@@ -5,7 +5,8 @@
  * diagnostics, port errors on the status of the Ingresses and the `causeway.dev/GatewayConfigAccepted`
  * condition on the Services they are attributed to. A replica only
  * knows the NACKs of the gateways connected to it, so the leader writes what its own gateways reject. Losing the Lease stops both at once (the writers check `isLeader()` before every
- * write); winning it makes them re-read and catch up with the last applied state.
+ * write); winning it makes them re-read and catch up with the last applied state (the latest of the
+ * runner's applied-state stream, which they subscribe to).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -23,7 +24,7 @@ import {
   kubeServiceConditionClient,
 } from '../kubernetes/status/service-conditions.js';
 import type { ResourceSet } from '../resources/resource-set.js';
-import type { AppliedState } from './runner.js';
+import type { AppliedState, AppliedStateStream } from '../pipeline/applied-state.js';
 
 export interface LeaderWritersOptions {
   /** Each source cluster's client config; the Lease lives in the first one. */
@@ -32,6 +33,10 @@ export interface LeaderWritersOptions {
   readonly leaseName?: string;
   /** Unique per replica (the pod name). */
   readonly identity: string;
+  /** The runner's applied states: each new one is written (status, Events). */
+  readonly applied: AppliedStateStream;
+  /** Adds what other writers of the same objects contribute (ALB mode: the ALB Ingresses and diagnostics). */
+  readonly augment?: (state: AppliedState) => AppliedState;
   /** Client-facing addresses of each gateway group. */
   readonly groupAddresses: () => ReadonlyMap<string, readonly string[]>;
   readonly logger: Logger;
@@ -69,7 +74,7 @@ export class LeaderWriters {
   private readonly status: IngressStatusWriter;
   private readonly events: EventRecorder;
   private readonly conditions: ServiceConditionWriter;
-  private last: AppliedState | undefined;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly o: LeaderWritersOptions) {
     const [leaseCluster] = [...o.kubeConfigs.keys()];
@@ -94,7 +99,10 @@ export class LeaderWriters {
       isLeader,
       reportingInstance: o.identity,
       logger: o.logger,
-      uidOf: (ref) => (this.last ? uidIn(this.last.resources, ref) : undefined),
+      uidOf: (ref) => {
+        const state = o.applied.latest();
+        return state ? uidIn(state.resources, ref) : undefined;
+      },
     });
     this.elector = new LeaderElector({
       kubeConfig: o.kubeConfigs.get(leaseCluster)!,
@@ -114,6 +122,7 @@ export class LeaderWriters {
       onStoppedLeading: () =>
         o.logger.warn({ identity: o.identity }, 'stopped leading: no more status or Event writes'),
     });
+    this.unsubscribe = o.applied.subscribe(() => this.write());
   }
 
   start(): void {
@@ -121,6 +130,7 @@ export class LeaderWriters {
   }
 
   async stop(): Promise<void> {
+    this.unsubscribe();
     this.events.close();
     await this.elector.stop();
   }
@@ -129,16 +139,11 @@ export class LeaderWriters {
     return this.elector.isLeader();
   }
 
-  /** The runner's onApplied hook. */
-  applied(state: AppliedState): void {
-    this.last = state;
-    this.write();
-  }
-
   /** Writes status for the last applied state again (e.g. when the gateways' addresses changed). */
   refreshStatus(): void {
-    if (this.last && this.elector.isLeader())
-      void this.status.sync(this.last.served, this.portErrors()).catch(() => undefined);
+    const s = this.current();
+    if (s && this.elector.isLeader())
+      void this.status.sync(s.served, this.portErrors()).catch(() => undefined);
   }
 
   /** The set of gateway rejections changed: writes Events and status again. */
@@ -146,12 +151,23 @@ export class LeaderWriters {
     this.write();
   }
 
+  /** What `augment` adds changed (e.g. an ALB reconcile finished): writes Events and status again. */
+  augmentChanged(): void {
+    this.write();
+  }
+
+  /** The latest applied state with `augment`'s additions. */
+  private current(): AppliedState | undefined {
+    const state = this.o.applied.latest();
+    return state && this.o.augment ? this.o.augment(state) : state;
+  }
+
   private portErrors(): ReadonlyMap<string, readonly PortStatus[]> {
     return this.o.nacks?.ingressPortErrors() ?? new Map();
   }
 
   private write(): void {
-    const s = this.last;
+    const s = this.current();
     if (!s || !this.elector.isLeader()) return;
     this.status
       .sync(s.served, this.portErrors())

@@ -8,7 +8,8 @@
 import type { Logger } from 'pino';
 import type { Diagnostic } from '../errors.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
-import { objectKey, type XdsSourceMap } from '../../xds/translator/source-map.js';
+import type { AppliedStateStream } from '../pipeline/applied-state.js';
+import { objectKey } from '../../xds/translator/source-map.js';
 import type { AdsConnectionInfo } from '../../xds/server/connection.js';
 import type { PortStatus } from '../kubernetes/status/ingress-status.js';
 import type { ServedIngress } from '../translate/translate.js';
@@ -41,10 +42,11 @@ export interface NackConnection {
 }
 
 export interface NackTrackerOptions {
-  /** The source map of the xDS resources being served (from the runner's last full translation). */
-  readonly sources: () => XdsSourceMap | undefined;
-  /** The Ingresses served, with their cluster (for Events and status in Kubernetes mode). */
-  readonly served: () => readonly ServedIngress[];
+  /**
+   * The runner's applied states; the latest one has the source map of the xDS resources being served
+   * and the Ingresses served, with their cluster (for Events and status in Kubernetes mode).
+   */
+  readonly applied: AppliedStateStream;
   readonly logger: Logger;
   /** Receives the counts behind `causeway_gateway_rejected_objects` after every change. */
   readonly metrics?: Pick<ControllerMetrics, 'setRejectedObjects'>;
@@ -81,7 +83,7 @@ export class NackTracker {
     resourceNames: readonly string[],
   ): void {
     const attribution = attributeNack(
-      this.o.sources() ?? new Map(),
+      this.o.applied.latest()?.xdsSources ?? new Map(),
       conn.group,
       typeUrl,
       resourceNames,
@@ -172,7 +174,7 @@ export class NackTracker {
 
   /** `CW_E_GATEWAY_NACK` diagnostics, one per (object, rejection). */
   diagnostics(): Diagnostic[] {
-    return nackDiagnostics(this.rejectedObjects(), this.o.served());
+    return nackDiagnostics(this.rejectedObjects(), this.served());
   }
 
   /** The Services to mark and their condition message, by `namespace/name`. */
@@ -187,7 +189,11 @@ export class NackTracker {
 
   /** Status port errors of the rejected Ingresses, by `statusKey`. */
   ingressPortErrors(): Map<string, readonly PortStatus[]> {
-    return ingressPortErrors(this.rejectedObjects(), this.o.served(), this.o.sources());
+    return ingressPortErrors(this.rejectedObjects(), this.served(), this.o.applied.latest()?.xdsSources);
+  }
+
+  private served(): readonly ServedIngress[] {
+    return this.o.applied.latest()?.served ?? [];
   }
 
   /** Applies an event (or only a prune) and notifies when the rejected objects changed. */

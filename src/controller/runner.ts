@@ -19,18 +19,17 @@ import { refreshServiceBackends, replaceEndpointDiagnostics } from '../translate
 import { translate, type ServedIngress } from '../translate/translate.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
+import {
+  createValuePublisher,
+  type AppliedState,
+  type AppliedStateStream,
+  type ValuePublisher,
+} from '../pipeline/applied-state.js';
 import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import type { XdsSourceMap } from '../../xds/translator/source-map.js';
 import { translateEndpoints, translateXds } from '../../xds/translator/xds.translator.js';
 import { Debouncer } from './debouncer.js';
-
-/** What the runner applied last: for the leader-only writers (Ingress status, Events). */
-export interface AppliedState {
-  readonly resources: ResourceSet;
-  readonly served: readonly ServedIngress[];
-  readonly diagnostics: readonly Diagnostic[];
-}
 
 export interface RunnerOptions {
   readonly source: ResourceSource;
@@ -40,8 +39,6 @@ export interface RunnerOptions {
   readonly logger: Logger;
   readonly holdoffMs?: number;
   readonly maxDelayMs?: number;
-  /** Called after every applied change (full, endpoints-only, or diagnostics-only). Must not throw. */
-  readonly onApplied?: (state: AppliedState) => void;
 }
 
 export class ControllerRunner {
@@ -58,9 +55,18 @@ export class ControllerRunner {
   private readonly debouncer: Debouncer;
   /** When the last applied change was first seen (for the change-to-push metric). */
   private unpushedChangeAt?: number;
+  private readonly publisher: ValuePublisher<AppliedState>;
 
   constructor(private readonly o: RunnerOptions) {
     this.debouncer = new Debouncer(() => this.flush(), o.holdoffMs ?? 10, o.maxDelayMs ?? 100);
+    this.publisher = createValuePublisher((err) =>
+      o.logger.error({ err }, 'a subscriber of the applied state failed'),
+    );
+  }
+
+  /** Every applied change (full, endpoints-only, or diagnostics-only), for the ALB loop, leader writers, NACK tracker. */
+  get applied(): AppliedStateStream {
+    return this.publisher;
   }
 
   /** Loads the source, runs the first full translation (the server starts answering), then watches. */
@@ -195,7 +201,12 @@ export class ControllerRunner {
       );
     }
     this.o.metrics.setDiagnostics(all);
-    if (this.resources)
-      this.o.onApplied?.({ resources: this.resources, served: this.servedIngresses, diagnostics: all });
+    if (this.resources && this.currentIr && this.currentSources)
+      this.publisher.publish({
+        resources: this.resources,
+        xdsSources: this.currentSources,
+        served: this.servedIngresses,
+        diagnostics: all,
+      });
   }
 }

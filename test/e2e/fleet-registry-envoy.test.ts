@@ -5,10 +5,10 @@
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
+import { runController, type RunningController } from '../../src/controller/app.js';
 import type { FleetView } from '../../src/fleet/fleet-view.js';
 import { ENVOY_VERSION, projectRoot } from '../../src/tools/envoy-binary.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { freePorts } from '../support/ports.js';
 

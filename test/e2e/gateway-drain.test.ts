@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import fs from 'node:fs';
 import http2 from 'node:http2';
 import path from 'node:path';
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
+import { runController, type RunningController } from '../../src/controller/app.js';
 import { httpGet } from '../support/http-client.js';
 import {
   endpointSlice,

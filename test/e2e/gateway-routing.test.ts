@@ -16,7 +16,7 @@ import {
   writeAtomic,
   yamlDocs,
 } from '../support/manifests.js';
-import type { EnvoyProcess } from '../../src/tools/envoy-process.js';
+import type { EnvoyProcess } from '../support/envoy-process.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 import { freePorts } from '../support/ports.js';
 

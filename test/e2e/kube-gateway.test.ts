@@ -42,7 +42,7 @@ import type {
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
+import { runController, type RunningController } from '../../src/controller/app.js';
 import { projectRoot } from '../../src/tools/envoy-binary.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';

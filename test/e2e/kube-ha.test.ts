@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { CoreV1Api, EventsV1Api, KubeConfig, NetworkingV1Api, type V1Ingress } from '@kubernetes/client-node';
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
+import { runController, type RunningController } from '../../src/controller/app.js';
 import {
   ensureKubeBinaries,
   startEtcd,

@@ -19,8 +19,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { V1Service } from '@kubernetes/client-node';
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { runController, type RunningController } from '../../src/controller/app.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { httpGet } from '../support/http-client.js';
 import {

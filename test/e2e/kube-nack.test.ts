@@ -28,7 +28,7 @@ import {
   NetworkingV1Api,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
+import { runController, type RunningController } from '../../src/controller/app.js';
 import { projectRoot } from '../../src/tools/envoy-binary.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';

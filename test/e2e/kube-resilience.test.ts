@@ -15,8 +15,8 @@
  * Test 2 runs the compiled controller: `npx tsc -p tsconfig.build.json` first.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { runController, type RunningController } from '../../src/controller/app.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { buildBootstrap, XDS_CLUSTER_NAME } from '../../xds/bootstrap/bootstrap.js';
 import { decodeResource, RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import { startControllerProcess, type ControllerProcess } from '../support/controller-process.js';

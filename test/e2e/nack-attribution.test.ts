@@ -20,8 +20,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { runController, type RunningController } from '../../src/controller/app.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { httpGet } from '../support/http-client.js';
 import {

@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { startTcpEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.js';
 import { endpointSlice, INGRESS_CLASS, tempDir, writeAtomic, yamlDocs } from '../support/manifests.js';
-import type { EnvoyProcess } from '../../src/tools/envoy-process.js';
+import type { EnvoyProcess } from '../support/envoy-process.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 import { freePorts } from '../support/ports.js';
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { translate } from '../../src/translate/translate.js';
 import { drainingResources, translateXds } from '../../xds/translator/xds.translator.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
-import { validateEnvoyConfig } from '../support/envoy-process.js';
+import { validateEnvoyConfig } from '../support/envoy-validate.js';
 import { CASES_DIR, loadCase } from './golden-cases.js';
 import { staticBootstrap } from './static-bootstrap.js';
 

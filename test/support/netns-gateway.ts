@@ -12,7 +12,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureEnvoy } from '../../src/tools/envoy-binary.js';
-import { allocateBaseId, type AdminResponse } from '../../src/tools/envoy-process.js';
+import { allocateBaseId, type AdminResponse } from './envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import type { Pod } from './netns.js';
 

@@ -2,8 +2,8 @@
  * The standalone stack most end-to-end tests need: the controller in-process on a manifests folder (xDS and
  * admin on free loopback ports) and one real Envoy gateway of group `default` bootstrapped against it.
  */
-import { runController, type RunningController } from '../../src/cli/controller.command.js';
-import { startEnvoy, type EnvoyProcess } from '../../src/tools/envoy-process.js';
+import { runController, type RunningController } from '../../src/controller/app.js';
+import { startEnvoy, type EnvoyProcess } from './envoy-process.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 
 export interface StandaloneGateway {

@@ -1,18 +1,18 @@
 /**
- * Runs the ALB reconciler inside `causeway controller --alb`: after every applied translation (the
- * runner's onApplied), on a resync timer, and again after a failure. The cached actual state makes a
+ * Runs the ALB reconciler inside `causeway controller --alb`: after every applied translation (it
+ * subscribes to the runner's applied-state stream), on a resync timer, and again after a failure. The cached actual state makes a
  * resync of a converged world free (no AWS call); every `driftMs` the cache is dropped so that changes
  * made behind Causeway's back (console, another tool) are found and undone. That drift pass describes
  * every attribute for real: other reads trust the attributes digest tags (src/alb/model/attributes-digest.ts),
  * which a change made out of band leaves as they were.
  *
- * It also feeds the leader writers: the ALB Ingresses join the served list with their ALB DNS names
- * as addresses (Ingress status), and ALB diagnostics join the diagnostics (Events); and it updates
+ * It also feeds the leader writers (`merge`, `addresses`): the ALB Ingresses join the served list with
+ * their ALB DNS names as addresses (Ingress status), and ALB diagnostics join the diagnostics (Events); and it updates
  * the pod readiness gate with the desired stacks and target group ARNs.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { AppliedState } from '../../controller/runner.js';
+import type { AppliedState, AppliedStateStream } from '../../pipeline/applied-state.js';
 import { compareDiagnostics } from '../../errors.js';
 import type { ServedIngress } from '../../ingress/ingress-types.js';
 import type { AlbReconcileResult } from './alb-reconciler.js';
@@ -22,6 +22,8 @@ import type { AwsMetrics } from '../aws/aws-metrics.js';
 
 export interface AlbReconcileLoopOptions {
   readonly edge: AlbEdge;
+  /** The runner's applied states: each new one is reconciled; the latest is the one resyncs read. */
+  readonly applied: AppliedStateStream;
   readonly logger: Logger;
   /** Default 60 s. */
   readonly resyncMs?: number;
@@ -42,7 +44,6 @@ function statusGroup(namespace: string, name: string): string {
 }
 
 export class AlbReconcileLoop {
-  private last: AppliedState | undefined;
   private result: AlbReconcileResult | undefined;
   private resyncTimer: ReturnType<typeof setInterval> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -50,8 +51,11 @@ export class AlbReconcileLoop {
   private leaderTimer: ReturnType<typeof setInterval> | undefined;
   private wasLeader = false;
   private stopped = false;
+  private readonly unsubscribe: () => void;
 
-  constructor(private readonly o: AlbReconcileLoopOptions) {}
+  constructor(private readonly o: AlbReconcileLoopOptions) {
+    this.unsubscribe = o.applied.subscribe(() => void this.run());
+  }
 
   start(): void {
     this.resyncTimer = setInterval(() => {
@@ -79,25 +83,15 @@ export class AlbReconcileLoop {
 
   stop(): void {
     this.stopped = true;
+    this.unsubscribe();
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     if (this.leaderTimer) clearInterval(this.leaderTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.o.gate?.close();
   }
 
-  /** The runner's onApplied hook. */
-  applied(state: AppliedState): void {
-    this.last = state;
-    void this.run();
-  }
-
   lastResult(): AlbReconcileResult | undefined {
     return this.result;
-  }
-
-  /** The last applied state merged with the ALB result (for the leader writers), if any. */
-  mergedLast(): AppliedState | undefined {
-    return this.last ? this.merge(this.last) : undefined;
   }
 
   /** The state with the ALB Ingresses served and the ALB diagnostics added. */
@@ -138,7 +132,7 @@ export class AlbReconcileLoop {
   }
 
   private async run(): Promise<void> {
-    const state = this.last;
+    const state = this.o.applied.latest();
     if (!state || this.stopped) return;
     let r: AlbReconcileResult;
     try {
@@ -187,6 +181,7 @@ export interface AlbModeOptions {
   readonly clusterName: string;
   readonly metrics: AwsMetrics;
   readonly logger: Logger;
+  readonly applied: AppliedStateStream;
   /** The cluster whose pods carry readiness gates (Kubernetes mode); none in standalone mode. */
   readonly kubeConfig?: KubeConfig;
   /** Only the leader applies and writes pod conditions (always true in standalone mode). */
@@ -216,6 +211,7 @@ export function createAlbMode(o: AlbModeOptions): { loop: AlbReconcileLoop; edge
     : undefined;
   const loop = new AlbReconcileLoop({
     edge,
+    applied: o.applied,
     logger,
     isLeader: o.isLeader,
     ...(gate ? { gate } : {}),

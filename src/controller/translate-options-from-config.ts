@@ -1,3 +1,4 @@
+/** The translate options of the controller and `causeway translate`: port flags, the config file, defaults. */
 import type { ControllerConfig } from '../config/controller-config.js';
 import { DEFAULT_TRANSLATE_OPTIONS, type TranslateOptions } from '../translate/translate-options.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { parseControllerConfig } from '../config/controller-config.js';
 import { ControllerMetrics } from '../observability/metrics.js';
-import { sourceFrom } from './source-from-flags.js';
+import { sourceFrom } from './controller-source.js';
 
 let dir: string;
 beforeAll(() => {

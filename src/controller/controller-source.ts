@@ -1,5 +1,5 @@
 /**
- * Picks the controller's source from flags and the config file:
+ * Picks the controller's source from its options (the command line flags) and the config file:
  * - `--manifests DIR`: standalone mode, the folder is the world;
  * - `clusters:` in the config file: one Kubernetes source per cluster, merged;
  * - otherwise one Kubernetes cluster from `--kubeconfig FILE [--context NAME]`, or the default
