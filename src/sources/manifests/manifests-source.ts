@@ -11,29 +11,27 @@
  *   document) or unreadable keeps its previous objects in force; a file that never parsed contributes none.
  * - The same object in two files: the first file in sorted path order (then document order) wins.
  */
-import { createHash } from 'node:crypto';
 import { watch as fsWatch, type FSWatcher, type Dirent, type Stats } from 'node:fs';
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { join, posix, resolve, sep } from 'node:path';
-import {
-  CausewayError,
-  compareDiagnostics,
-  diagnostic,
-  type Diagnostic,
-  type ObjectRef,
-} from '../../errors.js';
-import type { KubeKind, KubeObject } from '../../resources/kube-types.js';
-import { buildResourceSet, objectKey, type Sourced } from '../../resources/resource-set.js';
+import { posix, resolve, sep } from 'node:path';
+import { CausewayError, type Diagnostic } from '../../errors.js';
+import { buildResourceSet } from '../../resources/resource-set.js';
 import { diffFingerprints, type ResourceSource, type SourceUpdate } from '../source-update.js';
-import { parseManifestFile } from './manifest-parser.js';
+import { composeFolder } from './folder-composition.js';
+import { manifestReadDiagnostic } from './folder-diagnostics.js';
+import { absolutePath, compareStrings, errnoCode, isGone, isUnder, parentFolder } from './folder-paths.js';
+import {
+  readManifestFile,
+  type FileState,
+  type ManifestEntry,
+  type ManifestsIo,
+} from './manifest-file-state.js';
+import { isIgnoredName, isManifestFileName } from './manifest-names.js';
+
+export type { ManifestsIo } from './manifest-file-state.js';
 
 /** The cluster name on origins of objects read from a manifests folder, unless the options say otherwise. */
 export const DEFAULT_MANIFESTS_CLUSTER = 'local';
-
-/** File access, replaceable in tests (e.g. to simulate unreadable files when running as root). */
-export interface ManifestsIo {
-  readonly readFile: (absolutePath: string) => Promise<Buffer>;
-}
 
 export interface ManifestsSourceOptions {
   /** The folder; relative paths are resolved against the working directory. */
@@ -50,86 +48,10 @@ export interface ManifestsSourceOptions {
   readonly io?: ManifestsIo;
 }
 
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-
-/** Hidden entries, editor temp/backup files (vim, emacs, JetBrains, generic `.tmp`/`~`). */
-export function isIgnoredName(name: string): boolean {
-  return (
-    name.startsWith('.') ||
-    name.endsWith('~') ||
-    /^#.*#$/.test(name) ||
-    /\.(swp|swo|swx|tmp|bak|orig)$/i.test(name) ||
-    name.includes('___jb_')
-  );
-}
-
-export function isManifestFileName(name: string): boolean {
-  return !isIgnoredName(name) && MANIFEST_FILE.test(name);
-}
-
-interface Entry {
-  readonly id: string;
-  readonly kind: KubeKind;
-  readonly key: string;
-  readonly fingerprint: string;
-  readonly sourced: Sourced<KubeObject>;
-}
-
-interface FileState {
-  /** sha256 of the content last read. */
-  hash: string;
-  /** Objects of the last version that parsed without problems; undefined when none ever did. */
-  good?: readonly Entry[];
-  /** Problems of the content last read (empty when it is the good version). */
-  parseDiagnostics: readonly Diagnostic[];
-  /** Set while the file cannot be read; the previous state stays in force. */
-  readError?: Diagnostic;
-}
-
 interface DirState {
   readonly ino: number;
   watcher?: FSWatcher;
   readError?: Diagnostic;
-}
-
-function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string'
-    ? e.code
-    : undefined;
-}
-
-function isGone(e: unknown): boolean {
-  const code = errnoCode(e);
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isUnder(path: string, dir: string): boolean {
-  return dir === '' || path === dir || path.startsWith(`${dir}/`);
-}
-
-function sha256(b: Buffer): string {
-  return createHash('sha256').update(b).digest('hex');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function sameStat(a: Stats, b: Stats): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
-}
-
-/** Sort order of the folder's diagnostics: by file, document, then the catalog order. */
-function compareFolderDiagnostics(a: Diagnostic, b: Diagnostic): number {
-  return (
-    compareStrings(a.object.file ?? '', b.object.file ?? '') ||
-    (a.object.documentIndex ?? -1) - (b.object.documentIndex ?? -1) ||
-    compareDiagnostics(a, b)
-  );
 }
 
 export class ManifestsSource implements ResourceSource {
@@ -146,7 +68,7 @@ export class ManifestsSource implements ResourceSource {
   private readonly files = new Map<string, FileState>();
   private readonly dirs = new Map<string, DirState>();
   private rootProblem: Diagnostic | undefined;
-  private emitted = new Map<string, Entry>();
+  private emitted: ReadonlyMap<string, ManifestEntry> = new Map();
   private emittedDiagnostics: string | undefined;
 
   private chain: Promise<unknown> = Promise.resolve();
@@ -309,7 +231,7 @@ export class ManifestsSource implements ResourceSource {
   // Reading
 
   private abs(rel: string): string {
-    return rel === '' ? this.root : join(this.root, ...rel.split('/'));
+    return absolutePath(this.root, rel);
   }
 
   private async checkRoot(): Promise<void> {
@@ -480,7 +402,7 @@ export class ManifestsSource implements ResourceSource {
         w.close();
         const d = this.dirs.get(rel);
         if (d?.watcher === w) d.watcher = undefined;
-        this.dirtyDirs.add(rel === '' ? '' : posix.dirname(rel) === '.' ? '' : posix.dirname(rel));
+        this.dirtyDirs.add(parentFolder(rel));
         this.scheduleFlush();
       });
       return w;
@@ -491,67 +413,18 @@ export class ManifestsSource implements ResourceSource {
   }
 
   private async readManifest(rel: string): Promise<void> {
-    const abs = this.abs(rel);
-    const prev = this.files.get(rel);
-    let text: string | undefined;
-    let hash = '';
-    try {
-      // Re-read while the file changes under us (a writer in progress).
-      for (let attempt = 0; ; attempt++) {
-        const before = await stat(abs);
-        const buf = await this.io.readFile(abs);
-        const after = await stat(abs);
-        hash = sha256(buf);
-        text = buf.toString('utf8');
-        if ((sameStat(before, after) && after.size === buf.length) || attempt >= 3) break;
-        await sleep(this.debounceMs);
-      }
-      // A file that suddenly became empty is often a writer that truncated it and has not written yet.
-      if (text.trim() === '' && prev?.good !== undefined && prev.good.length > 0 && this.watching) {
-        await sleep(this.debounceMs * 2);
-        const buf = await this.io.readFile(abs);
-        hash = sha256(buf);
-        text = buf.toString('utf8');
-      }
-    } catch (e) {
-      if (isGone(e)) {
-        this.files.delete(rel);
-        return;
-      }
-      if (errnoCode(e) === 'EISDIR') return;
-      const readError = this.readDiagnostic(
-        rel,
-        `${rel}: the file cannot be read (${errnoCode(e) ?? String(e)}); ${prev?.good !== undefined ? 'its last good version stays in force' : 'none of its objects is applied'}`,
-      );
-      if (prev) prev.readError = readError;
-      else this.files.set(rel, { hash: '', parseDiagnostics: [], readError });
-      return;
-    }
-    if (prev !== undefined && prev.hash === hash) {
-      prev.readError = undefined;
-      return;
-    }
-    const parsed = parseManifestFile(rel, text, this.cluster);
-    const good = parsed.ok ? parsed.objects.map((s) => this.entry(s)) : prev?.good;
-    const suffix =
-      good === undefined
-        ? 'no object of this file is applied'
-        : "the file's last good version stays in force";
-    const parseDiagnostics = parsed.ok
-      ? []
-      : parsed.diagnostics.map((d) => ({ ...d, message: `${d.message} (${suffix})` }));
-    this.files.set(rel, { hash, good, parseDiagnostics });
-  }
-
-  private entry(sourced: Sourced<KubeObject>): Entry {
-    const o = sourced.object;
-    const key = objectKey(o);
-    return { id: `${o.kind}|${key}`, kind: o.kind, key, fingerprint: JSON.stringify(sourced), sourced };
+    const change = await readManifestFile(this.abs(rel), rel, this.files.get(rel), {
+      io: this.io,
+      cluster: this.cluster,
+      debounceMs: this.debounceMs,
+      rereadsEmptiedFiles: () => this.watching,
+    });
+    if (change.kind === 'forget') this.files.delete(rel);
+    else if (change.kind === 'set') this.files.set(rel, change.state);
   }
 
   private readDiagnostic(rel: string, message: string): Diagnostic {
-    const ref: ObjectRef = { kind: 'Manifest', name: rel || '.', cluster: this.cluster, file: rel || '.' };
-    return diagnostic('CW_E_MANIFEST_READ', ref, message);
+    return manifestReadDiagnostic(this.cluster, rel, message);
   }
 
   private forget(rel: string): void {
@@ -577,42 +450,13 @@ export class ManifestsSource implements ResourceSource {
   // Composing the update
 
   private compose(): { update: SourceUpdate; diagnosticsKey: string } {
-    const winners = new Map<string, Entry>();
-    const diagnostics: Diagnostic[] = [];
-    if (this.rootProblem) diagnostics.push(this.rootProblem);
-    for (const d of this.dirs.values()) if (d.readError) diagnostics.push(d.readError);
-    for (const rel of [...this.files.keys()].sort(compareStrings)) {
-      const f = this.files.get(rel)!;
-      diagnostics.push(...f.parseDiagnostics);
-      if (f.readError) diagnostics.push(f.readError);
-      for (const e of f.good ?? []) {
-        const first = winners.get(e.id);
-        if (first === undefined) {
-          winners.set(e.id, e);
-          continue;
-        }
-        const o = e.sourced.object;
-        const ref: ObjectRef = {
-          kind: o.kind,
-          ...(o.metadata.namespace !== undefined ? { namespace: o.metadata.namespace } : {}),
-          name: o.metadata.name,
-          cluster: this.cluster,
-          file: rel,
-          ...(e.sourced.origin.documentIndex !== undefined
-            ? { documentIndex: e.sourced.origin.documentIndex }
-            : {}),
-        };
-        const at = `${first.sourced.origin.file ?? ''} document ${first.sourced.origin.documentIndex ?? 0}`;
-        diagnostics.push(
-          diagnostic(
-            'CW_E_MANIFEST_DUPLICATE',
-            ref,
-            `${rel} document ${e.sourced.origin.documentIndex ?? 0}: ${o.kind} ${e.key} is already defined in ${at}; this definition is ignored`,
-          ),
-        );
-      }
-    }
-    diagnostics.sort(compareFolderDiagnostics);
+    const folderReadErrors: Diagnostic[] = [];
+    for (const d of this.dirs.values()) if (d.readError) folderReadErrors.push(d.readError);
+    const { winners, diagnostics } = composeFolder(
+      { rootProblem: this.rootProblem, folderReadErrors },
+      this.files,
+      this.cluster,
+    );
     const changed = diffFingerprints(this.emitted, winners);
     this.emitted = winners;
     const resources = buildResourceSet([...winners.values()].map((e) => e.sourced));
