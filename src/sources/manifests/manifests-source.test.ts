@@ -491,8 +491,8 @@ describe('ManifestsSource.watch', () => {
     const { source, rec } = await watched({ rescanIntervalMs: 100 });
     // Simulate lost events: stop the fs watchers behind the source's back.
     for (const d of (
-      source as unknown as { dirs: Map<string, { watcher?: { close(): void } }> }
-    ).dirs.values()) {
+      source as unknown as { folder: { dirs: Map<string, { watcher?: { close(): void } }> } }
+    ).folder.dirs.values()) {
       d.watcher?.close();
     }
     rec.mark();
