@@ -12,20 +12,20 @@
  * - The same object in two files: the first file in sorted path order (then document order) wins.
  *
  * This class ties the parts together and runs every read of the folder one at a time: the scan and
- * per-folder state (folder-scan.ts), the per-file state (manifest-file-state.ts) and the merge of the files
- * into one update (folder-composition.ts); the fs events are handled here.
+ * per-folder state (folder-scan.ts), the per-file state (manifest-file-state.ts), the fs events
+ * (folder-watch.ts) and the merge of the files into one update (folder-composition.ts).
  */
-import { watch as fsWatch, type FSWatcher, type Stats } from 'node:fs';
+import type { FSWatcher, Stats } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CausewayError } from '../../errors.js';
 import { buildResourceSet } from '../../resources/resource-set.js';
 import { diffFingerprints, type ResourceSource, type SourceUpdate } from '../source-update.js';
 import { composeFolder } from './folder-composition.js';
-import { absolutePath, compareStrings, errnoCode, isGone, isUnder, parentFolder } from './folder-paths.js';
+import { absolutePath, errnoCode, isGone, isUnder, parentFolder } from './folder-paths.js';
 import { FolderScanner } from './folder-scan.js';
+import { ChangeCoalescer, startFolderWatcher, type ChangeBatch } from './folder-watch.js';
 import type { ManifestEntry, ManifestsIo } from './manifest-file-state.js';
-import { isIgnoredName } from './manifest-names.js';
 
 export type { ManifestsIo } from './manifest-file-state.js';
 
@@ -54,9 +54,8 @@ export class ManifestsSource implements ResourceSource {
   private readonly cluster: string;
   private readonly rescanIntervalMs: number;
   private readonly onError: (error: unknown) => void;
-  private readonly debounceMs: number;
-  private readonly maxDelayMs: number;
   private readonly folder: FolderScanner;
+  private readonly changes: ChangeCoalescer;
 
   private emitted: ReadonlyMap<string, ManifestEntry> = new Map();
   private emittedDiagnostics: string | undefined;
@@ -65,10 +64,6 @@ export class ManifestsSource implements ResourceSource {
   private watching = false;
   private closed = false;
   private onUpdate: ((u: SourceUpdate) => void) | undefined;
-  private dirtyPaths = new Set<string>();
-  private dirtyDirs = new Set<string>();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private firstDirtyAt = 0;
   private rescanTimer: NodeJS.Timeout | undefined;
   private rescanQueued = false;
 
@@ -77,8 +72,7 @@ export class ManifestsSource implements ResourceSource {
     this.displayDir = options.dir;
     this.cluster = options.cluster ?? DEFAULT_MANIFESTS_CLUSTER;
     const debounceMs = options.debounceMs ?? 30;
-    this.debounceMs = debounceMs;
-    this.maxDelayMs = Math.max(options.maxDelayMs ?? 250, debounceMs);
+    const maxDelayMs = Math.max(options.maxDelayMs ?? 250, debounceMs);
     this.rescanIntervalMs = options.rescanIntervalMs ?? 10_000;
     this.onError =
       options.onError ??
@@ -92,6 +86,7 @@ export class ManifestsSource implements ResourceSource {
       rereadsEmptiedFiles: () => this.watching,
       watchFolder: (rel) => (this.watching && !this.closed ? this.startWatcher(rel) : undefined),
     });
+    this.changes = new ChangeCoalescer({ debounceMs, maxDelayMs }, (batch) => this.applyBatch(batch));
   }
 
   /** Reads the whole folder. The update is relative to the previous one returned or emitted (first: all upserts). */
@@ -143,9 +138,8 @@ export class ManifestsSource implements ResourceSource {
   async close(): Promise<void> {
     this.closed = true;
     this.onUpdate = undefined;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.changes.cancel();
     if (this.rescanTimer) clearInterval(this.rescanTimer);
-    this.flushTimer = undefined;
     this.rescanTimer = undefined;
     this.folder.closeAllWatchers();
     await this.chain.catch(() => undefined);
@@ -174,58 +168,28 @@ export class ManifestsSource implements ResourceSource {
   // ---------------------------------------------------------------------------------------------
   // Events
 
-  private onEvent(dir: string, filename: string | Buffer | null): void {
-    if (this.closed) return;
-    const name = filename === null ? null : filename.toString();
-    if (name === null || name.startsWith('..')) {
-      // Unknown entry, or a Kubernetes ConfigMap volume swapping its `..data` symlink: rescan the folder.
-      this.dirtyDirs.add(dir);
-    } else if (isIgnoredName(name)) {
-      return;
-    } else {
-      this.dirtyPaths.add(dir === '' ? name : `${dir}/${name}`);
-    }
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    const now = Date.now();
-    if (this.flushTimer === undefined) this.firstDirtyAt = now;
-    else clearTimeout(this.flushTimer);
-    const delay = Math.max(0, Math.min(this.debounceMs, this.firstDirtyAt + this.maxDelayMs - now));
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      const paths = [...this.dirtyPaths].sort(compareStrings);
-      const dirs = [...this.dirtyDirs].sort(compareStrings);
-      this.dirtyPaths = new Set();
-      this.dirtyDirs = new Set();
-      this.enqueue(async () => {
-        for (const d of dirs) await this.folder.scanDir(d);
-        for (const p of paths) {
-          if (!dirs.some((d) => isUnder(p, d))) await this.folder.refreshPath(p);
-        }
-        this.emitIfChanged();
-      });
-    }, delay);
-  }
-
   private startWatcher(rel: string): FSWatcher | undefined {
-    try {
-      const w = fsWatch(absolutePath(this.root, rel), { persistent: false }, (_event, filename) =>
-        this.onEvent(rel, filename),
-      );
-      w.on('error', () => {
-        // The folder went away or the watch broke: drop this watcher; the next scan re-creates it if needed.
-        w.close();
-        this.folder.dropWatcher(rel, w);
-        this.dirtyDirs.add(parentFolder(rel));
-        this.scheduleFlush();
-      });
-      return w;
-    } catch {
-      // Out of inotify watches, or the folder vanished: the periodic rescan still sees changes.
-      return undefined;
-    }
+    return startFolderWatcher(
+      absolutePath(this.root, rel),
+      (filename) => {
+        if (!this.closed) this.changes.addEvent(rel, filename);
+      },
+      (watcher) => {
+        // The folder went away or the watch broke: the next scan of its parent re-creates it if needed.
+        this.folder.dropWatcher(rel, watcher);
+        this.changes.addFolder(parentFolder(rel));
+      },
+    );
+  }
+
+  private applyBatch({ paths, dirs }: ChangeBatch): void {
+    this.enqueue(async () => {
+      for (const d of dirs) await this.folder.scanDir(d);
+      for (const p of paths) {
+        if (!dirs.some((d) => isUnder(p, d))) await this.folder.refreshPath(p);
+      }
+      this.emitIfChanged();
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
