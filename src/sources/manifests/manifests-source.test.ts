@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CausewayError } from '../../errors.js';
 import type { Service } from '../../resources/kube-types.js';
 import type { ResourceChange, SourceUpdate } from '../source-update.js';
-import { ManifestsSource, isManifestFileName, type ManifestsSourceOptions } from './manifests-source.js';
+import { ManifestsSource, type ManifestsSourceOptions } from './manifests-source.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Fixtures
@@ -144,26 +144,6 @@ const servicePort = (u: SourceUpdate, key: string) =>
   (u.resources.services.get(key)?.object as Service | undefined)?.spec?.ports?.[0]?.port;
 
 // ---------------------------------------------------------------------------------------------------
-
-describe('file names', () => {
-  it('reads yaml, yml and json, and ignores hidden and editor temp files', () => {
-    for (const n of ['app.yaml', 'app.yml', 'app.json', 'APP.YAML']) expect(isManifestFileName(n)).toBe(true);
-    for (const n of [
-      '.app.yaml',
-      'app.yaml~',
-      'app.yaml.swp',
-      '.app.yaml.swx',
-      '#app.yaml#',
-      '.#app.yaml',
-      'app.yaml.tmp',
-      'app.txt',
-      '4913',
-      'app.yaml___jb_tmp___',
-    ]) {
-      expect(isManifestFileName(n)).toBe(false);
-    }
-  });
-});
 
 describe('ManifestsSource.load', () => {
   it('reads the folder recursively in sorted order, ignoring hidden files, hidden folders and temp files', async () => {
@@ -511,8 +491,8 @@ describe('ManifestsSource.watch', () => {
     const { source, rec } = await watched({ rescanIntervalMs: 100 });
     // Simulate lost events: stop the fs watchers behind the source's back.
     for (const d of (
-      source as unknown as { dirs: Map<string, { watcher?: { close(): void } }> }
-    ).dirs.values()) {
+      source as unknown as { folder: { dirs: Map<string, { watcher?: { close(): void } }> } }
+    ).folder.dirs.values()) {
       d.watcher?.close();
     }
     rec.mark();

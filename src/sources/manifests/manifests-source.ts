@@ -10,30 +10,27 @@
  * - Each file is all-or-nothing with a last good version: a file that becomes broken (bad YAML or any invalid
  *   document) or unreadable keeps its previous objects in force; a file that never parsed contributes none.
  * - The same object in two files: the first file in sorted path order (then document order) wins.
+ *
+ * This class ties the parts together and runs every read of the folder one at a time: the scan and
+ * per-folder state (folder-scan.ts), the per-file state (manifest-file-state.ts), the fs events
+ * (folder-watch.ts) and the merge of the files into one update (folder-composition.ts).
  */
-import { createHash } from 'node:crypto';
-import { watch as fsWatch, type FSWatcher, type Dirent, type Stats } from 'node:fs';
-import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { join, posix, resolve, sep } from 'node:path';
-import {
-  CausewayError,
-  compareDiagnostics,
-  diagnostic,
-  type Diagnostic,
-  type ObjectRef,
-} from '../../errors.js';
-import type { KubeKind, KubeObject } from '../../resources/kube-types.js';
-import { buildResourceSet, objectKey, type Sourced } from '../../resources/resource-set.js';
+import type { FSWatcher, Stats } from 'node:fs';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CausewayError } from '../../errors.js';
+import { buildResourceSet } from '../../resources/resource-set.js';
 import { diffFingerprints, type ResourceSource, type SourceUpdate } from '../source-update.js';
-import { parseManifestFile } from './manifest-parser.js';
+import { composeFolder } from './folder-composition.js';
+import { absolutePath, errnoCode, isGone, isUnder, parentFolder } from './folder-paths.js';
+import { FolderScanner } from './folder-scan.js';
+import { ChangeCoalescer, startFolderWatcher, type ChangeBatch } from './folder-watch.js';
+import type { ManifestEntry, ManifestsIo } from './manifest-file-state.js';
+
+export type { ManifestsIo } from './manifest-file-state.js';
 
 /** The cluster name on origins of objects read from a manifests folder, unless the options say otherwise. */
 export const DEFAULT_MANIFESTS_CLUSTER = 'local';
-
-/** File access, replaceable in tests (e.g. to simulate unreadable files when running as root). */
-export interface ManifestsIo {
-  readonly readFile: (absolutePath: string) => Promise<Buffer>;
-}
 
 export interface ManifestsSourceOptions {
   /** The folder; relative paths are resolved against the working directory. */
@@ -50,113 +47,23 @@ export interface ManifestsSourceOptions {
   readonly io?: ManifestsIo;
 }
 
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-
-/** Hidden entries, editor temp/backup files (vim, emacs, JetBrains, generic `.tmp`/`~`). */
-export function isIgnoredName(name: string): boolean {
-  return (
-    name.startsWith('.') ||
-    name.endsWith('~') ||
-    /^#.*#$/.test(name) ||
-    /\.(swp|swo|swx|tmp|bak|orig)$/i.test(name) ||
-    name.includes('___jb_')
-  );
-}
-
-export function isManifestFileName(name: string): boolean {
-  return !isIgnoredName(name) && MANIFEST_FILE.test(name);
-}
-
-interface Entry {
-  readonly id: string;
-  readonly kind: KubeKind;
-  readonly key: string;
-  readonly fingerprint: string;
-  readonly sourced: Sourced<KubeObject>;
-}
-
-interface FileState {
-  /** sha256 of the content last read. */
-  hash: string;
-  /** Objects of the last version that parsed without problems; undefined when none ever did. */
-  good?: readonly Entry[];
-  /** Problems of the content last read (empty when it is the good version). */
-  parseDiagnostics: readonly Diagnostic[];
-  /** Set while the file cannot be read; the previous state stays in force. */
-  readError?: Diagnostic;
-}
-
-interface DirState {
-  readonly ino: number;
-  watcher?: FSWatcher;
-  readError?: Diagnostic;
-}
-
-function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string'
-    ? e.code
-    : undefined;
-}
-
-function isGone(e: unknown): boolean {
-  const code = errnoCode(e);
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isUnder(path: string, dir: string): boolean {
-  return dir === '' || path === dir || path.startsWith(`${dir}/`);
-}
-
-function sha256(b: Buffer): string {
-  return createHash('sha256').update(b).digest('hex');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function sameStat(a: Stats, b: Stats): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
-}
-
-/** Sort order of the folder's diagnostics: by file, document, then the catalog order. */
-function compareFolderDiagnostics(a: Diagnostic, b: Diagnostic): number {
-  return (
-    compareStrings(a.object.file ?? '', b.object.file ?? '') ||
-    (a.object.documentIndex ?? -1) - (b.object.documentIndex ?? -1) ||
-    compareDiagnostics(a, b)
-  );
-}
-
 export class ManifestsSource implements ResourceSource {
   readonly root: string;
   /** The folder as the caller named it, for messages. */
   private readonly displayDir: string;
   private readonly cluster: string;
-  private readonly debounceMs: number;
-  private readonly maxDelayMs: number;
   private readonly rescanIntervalMs: number;
   private readonly onError: (error: unknown) => void;
-  private readonly io: ManifestsIo;
+  private readonly folder: FolderScanner;
+  private readonly changes: ChangeCoalescer;
 
-  private readonly files = new Map<string, FileState>();
-  private readonly dirs = new Map<string, DirState>();
-  private rootProblem: Diagnostic | undefined;
-  private emitted = new Map<string, Entry>();
+  private emitted: ReadonlyMap<string, ManifestEntry> = new Map();
   private emittedDiagnostics: string | undefined;
 
   private chain: Promise<unknown> = Promise.resolve();
   private watching = false;
   private closed = false;
   private onUpdate: ((u: SourceUpdate) => void) | undefined;
-  private dirtyPaths = new Set<string>();
-  private dirtyDirs = new Set<string>();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private firstDirtyAt = 0;
   private rescanTimer: NodeJS.Timeout | undefined;
   private rescanQueued = false;
 
@@ -164,21 +71,29 @@ export class ManifestsSource implements ResourceSource {
     this.root = resolve(options.dir);
     this.displayDir = options.dir;
     this.cluster = options.cluster ?? DEFAULT_MANIFESTS_CLUSTER;
-    this.debounceMs = options.debounceMs ?? 30;
-    this.maxDelayMs = Math.max(options.maxDelayMs ?? 250, this.debounceMs);
+    const debounceMs = options.debounceMs ?? 30;
+    const maxDelayMs = Math.max(options.maxDelayMs ?? 250, debounceMs);
     this.rescanIntervalMs = options.rescanIntervalMs ?? 10_000;
     this.onError =
       options.onError ??
       ((e) =>
         process.emitWarning(`manifests source ${this.root}: ${e instanceof Error ? e.stack : String(e)}`));
-    this.io = options.io ?? { readFile: (p) => readFile(p) };
+    this.folder = new FolderScanner({
+      root: this.root,
+      cluster: this.cluster,
+      io: options.io ?? { readFile: (p) => readFile(p) },
+      debounceMs,
+      rereadsEmptiedFiles: () => this.watching,
+      watchFolder: (rel) => (this.watching && !this.closed ? this.startWatcher(rel) : undefined),
+    });
+    this.changes = new ChangeCoalescer({ debounceMs, maxDelayMs }, (batch) => this.applyBatch(batch));
   }
 
   /** Reads the whole folder. The update is relative to the previous one returned or emitted (first: all upserts). */
   load(): Promise<SourceUpdate> {
     return this.serialized(async () => {
       await this.checkRoot();
-      await this.scanDir('');
+      await this.folder.scanDir('');
       return this.compose().update;
     });
   }
@@ -196,22 +111,23 @@ export class ManifestsSource implements ResourceSource {
     try {
       await this.serialized(async () => {
         await this.checkRoot();
-        await this.scanDir('');
+        await this.folder.scanDir('');
         this.emitIfChanged();
       });
     } catch (e) {
       this.watching = false;
       this.onUpdate = undefined;
-      this.closeWatchersUnder('');
+      this.folder.closeWatchersUnder('');
       throw e;
     }
     if (this.rescanIntervalMs > 0 && !this.closed) {
       this.rescanTimer = setInterval(() => {
         if (this.rescanQueued) return;
         this.rescanQueued = true;
-        this.enqueue(() => {
+        this.enqueue(async () => {
           this.rescanQueued = false;
-          return this.rescan();
+          await this.folder.rescan();
+          this.emitIfChanged();
         });
       }, this.rescanIntervalMs);
       this.rescanTimer.unref();
@@ -222,12 +138,10 @@ export class ManifestsSource implements ResourceSource {
   async close(): Promise<void> {
     this.closed = true;
     this.onUpdate = undefined;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.changes.cancel();
     if (this.rescanTimer) clearInterval(this.rescanTimer);
-    this.flushTimer = undefined;
     this.rescanTimer = undefined;
-    for (const d of this.dirs.values()) d.watcher?.close();
-    this.dirs.clear();
+    this.folder.closeAllWatchers();
     await this.chain.catch(() => undefined);
   }
 
@@ -254,63 +168,32 @@ export class ManifestsSource implements ResourceSource {
   // ---------------------------------------------------------------------------------------------
   // Events
 
-  private onEvent(dir: string, filename: string | Buffer | null): void {
-    if (this.closed) return;
-    const name = filename === null ? null : filename.toString();
-    if (name === null || name.startsWith('..')) {
-      // Unknown entry, or a Kubernetes ConfigMap volume swapping its `..data` symlink: rescan the folder.
-      this.dirtyDirs.add(dir);
-    } else if (isIgnoredName(name)) {
-      return;
-    } else {
-      this.dirtyPaths.add(dir === '' ? name : `${dir}/${name}`);
-    }
-    this.scheduleFlush();
+  private startWatcher(rel: string): FSWatcher | undefined {
+    return startFolderWatcher(
+      absolutePath(this.root, rel),
+      (filename) => {
+        if (!this.closed) this.changes.addEvent(rel, filename);
+      },
+      (watcher) => {
+        // The folder went away or the watch broke: the next scan of its parent re-creates it if needed.
+        this.folder.dropWatcher(rel, watcher);
+        this.changes.addFolder(parentFolder(rel));
+      },
+    );
   }
 
-  private scheduleFlush(): void {
-    const now = Date.now();
-    if (this.flushTimer === undefined) this.firstDirtyAt = now;
-    else clearTimeout(this.flushTimer);
-    const delay = Math.max(0, Math.min(this.debounceMs, this.firstDirtyAt + this.maxDelayMs - now));
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      const paths = [...this.dirtyPaths].sort(compareStrings);
-      const dirs = [...this.dirtyDirs].sort(compareStrings);
-      this.dirtyPaths = new Set();
-      this.dirtyDirs = new Set();
-      this.enqueue(async () => {
-        for (const d of dirs) await this.scanDir(d);
-        for (const p of paths) {
-          if (!dirs.some((d) => isUnder(p, d))) await this.refreshPath(p);
-        }
-        this.emitIfChanged();
-      });
-    }, delay);
-  }
-
-  private async rescan(): Promise<void> {
-    let ino: number | undefined;
-    try {
-      ino = (await stat(this.root)).ino;
-    } catch {
-      ino = undefined;
-    }
-    const rootState = this.dirs.get('');
-    if (ino !== undefined && rootState !== undefined && rootState.ino !== ino) {
-      // The folder was replaced (deleted and created again): watch the new one from scratch.
-      this.closeWatchersUnder('');
-    }
-    await this.scanDir('');
-    this.emitIfChanged();
+  private applyBatch({ paths, dirs }: ChangeBatch): void {
+    this.enqueue(async () => {
+      for (const d of dirs) await this.folder.scanDir(d);
+      for (const p of paths) {
+        if (!dirs.some((d) => isUnder(p, d))) await this.folder.refreshPath(p);
+      }
+      this.emitIfChanged();
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
   // Reading
-
-  private abs(rel: string): string {
-    return rel === '' ? this.root : join(this.root, ...rel.split('/'));
-  }
 
   private async checkRoot(): Promise<void> {
     let st: Stats;
@@ -336,283 +219,15 @@ export class ManifestsSource implements ResourceSource {
     }
   }
 
-  /** A path named by an fs event: a file, a folder (new, replaced or renamed), or gone. */
-  private async refreshPath(rel: string): Promise<void> {
-    let st: Stats;
-    try {
-      st = await stat(this.abs(rel));
-    } catch (e) {
-      if (isGone(e)) {
-        this.forget(rel);
-        return;
-      }
-      throw e;
-    }
-    if (st.isDirectory()) {
-      this.files.delete(rel);
-      if (await this.isLinkIntoRoot(rel)) this.forget(rel);
-      else await this.scanDir(rel);
-    } else {
-      this.forgetDir(rel);
-      if (st.isFile() && isManifestFileName(posix.basename(rel))) await this.readManifest(rel);
-      else this.files.delete(rel);
-    }
-  }
-
-  /**
-   * Scans a folder recursively: (re)creates watchers, reads every manifest whose content changed, and forgets
-   * files and folders that are gone. A folder that cannot be read keeps what was known under it.
-   */
-  private async scanDir(rel: string, seenRealDirs = new Set<string>()): Promise<void> {
-    const absDir = this.abs(rel);
-    let st: Stats;
-    try {
-      st = await stat(absDir);
-    } catch (e) {
-      if (rel === '') {
-        this.rootProblem = this.readDiagnostic(
-          '',
-          `the manifests folder cannot be read (${errnoCode(e) ?? String(e)}); keeping the last state`,
-        );
-        return;
-      }
-      if (isGone(e)) {
-        this.forget(rel);
-        return;
-      }
-      throw e;
-    }
-    if (rel === '') {
-      this.rootProblem = st.isDirectory()
-        ? undefined
-        : this.readDiagnostic('', 'the manifests folder is no longer a folder; keeping the last state');
-      if (this.rootProblem) return;
-    } else if (!st.isDirectory()) {
-      await this.refreshPath(rel);
-      return;
-    }
-    // Symlinked folders outside the root are followed once (a loop, or two links to one folder, is read once).
-    const real = `${st.dev}:${st.ino}`;
-    if (seenRealDirs.has(real)) return;
-    seenRealDirs.add(real);
-
-    let state = this.dirs.get(rel);
-    if (state !== undefined && state.ino !== st.ino) {
-      this.closeWatchersUnder(rel);
-      state = undefined;
-    }
-    if (state === undefined) {
-      state = { ino: st.ino };
-      this.dirs.set(rel, state);
-    }
-    // Watch before listing, so that nothing created in between is missed.
-    if (this.watching && state.watcher === undefined && !this.closed) state.watcher = this.startWatcher(rel);
-
-    let entries: Dirent[];
-    try {
-      entries = await readdir(absDir, { withFileTypes: true });
-      state.readError = undefined;
-    } catch (e) {
-      if (isGone(e)) {
-        this.forget(rel);
-        return;
-      }
-      state.readError = this.readDiagnostic(
-        rel,
-        `folder ${rel || '.'} cannot be read (${errnoCode(e) ?? String(e)}); keeping what was read before`,
-      );
-      return;
-    }
-    const seen = new Set<string>();
-    for (const ent of [...entries].sort((a, b) => compareStrings(a.name, b.name))) {
-      if (isIgnoredName(ent.name)) continue;
-      const child = rel === '' ? ent.name : `${rel}/${ent.name}`;
-      let isDir = ent.isDirectory();
-      let isFile = ent.isFile();
-      if (ent.isSymbolicLink()) {
-        try {
-          const target = await stat(this.abs(child));
-          isDir = target.isDirectory();
-          isFile = target.isFile();
-          if (isDir && (await this.isLinkIntoRoot(child))) continue;
-        } catch {
-          continue; // A dangling link: nothing to read.
-        }
-      }
-      if (isDir) {
-        seen.add(child);
-        await this.scanDir(child, seenRealDirs);
-      } else if (isFile && isManifestFileName(ent.name)) {
-        seen.add(child);
-        await this.readManifest(child);
-      }
-    }
-    // Direct children we knew that are gone.
-    for (const f of [...this.files.keys()]) {
-      if (posix.dirname(f) === (rel === '' ? '.' : rel) && !seen.has(f)) this.files.delete(f);
-    }
-    for (const d of [...this.dirs.keys()]) {
-      if (d !== '' && posix.dirname(d) === (rel === '' ? '.' : rel) && !seen.has(d)) this.forget(d);
-    }
-  }
-
-  /**
-   * A symlink to a folder inside the root (or to the root itself) is an alias of files read anyway, or a loop:
-   * it is not followed. Symlinks to files are (Kubernetes ConfigMap volumes are made of them).
-   */
-  private async isLinkIntoRoot(rel: string): Promise<boolean> {
-    try {
-      if (!(await lstat(this.abs(rel))).isSymbolicLink()) return false;
-      const [target, root] = await Promise.all([realpath(this.abs(rel)), realpath(this.root)]);
-      return target === root || target.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
-    } catch {
-      return false;
-    }
-  }
-
-  private startWatcher(rel: string): FSWatcher | undefined {
-    try {
-      const w = fsWatch(this.abs(rel), { persistent: false }, (_event, filename) =>
-        this.onEvent(rel, filename),
-      );
-      w.on('error', () => {
-        // The folder went away or the watch broke: drop this watcher; the next scan re-creates it if needed.
-        w.close();
-        const d = this.dirs.get(rel);
-        if (d?.watcher === w) d.watcher = undefined;
-        this.dirtyDirs.add(rel === '' ? '' : posix.dirname(rel) === '.' ? '' : posix.dirname(rel));
-        this.scheduleFlush();
-      });
-      return w;
-    } catch {
-      // Out of inotify watches, or the folder vanished: the periodic rescan still sees changes.
-      return undefined;
-    }
-  }
-
-  private async readManifest(rel: string): Promise<void> {
-    const abs = this.abs(rel);
-    const prev = this.files.get(rel);
-    let text: string | undefined;
-    let hash = '';
-    try {
-      // Re-read while the file changes under us (a writer in progress).
-      for (let attempt = 0; ; attempt++) {
-        const before = await stat(abs);
-        const buf = await this.io.readFile(abs);
-        const after = await stat(abs);
-        hash = sha256(buf);
-        text = buf.toString('utf8');
-        if ((sameStat(before, after) && after.size === buf.length) || attempt >= 3) break;
-        await sleep(this.debounceMs);
-      }
-      // A file that suddenly became empty is often a writer that truncated it and has not written yet.
-      if (text.trim() === '' && prev?.good !== undefined && prev.good.length > 0 && this.watching) {
-        await sleep(this.debounceMs * 2);
-        const buf = await this.io.readFile(abs);
-        hash = sha256(buf);
-        text = buf.toString('utf8');
-      }
-    } catch (e) {
-      if (isGone(e)) {
-        this.files.delete(rel);
-        return;
-      }
-      if (errnoCode(e) === 'EISDIR') return;
-      const readError = this.readDiagnostic(
-        rel,
-        `${rel}: the file cannot be read (${errnoCode(e) ?? String(e)}); ${prev?.good !== undefined ? 'its last good version stays in force' : 'none of its objects is applied'}`,
-      );
-      if (prev) prev.readError = readError;
-      else this.files.set(rel, { hash: '', parseDiagnostics: [], readError });
-      return;
-    }
-    if (prev !== undefined && prev.hash === hash) {
-      prev.readError = undefined;
-      return;
-    }
-    const parsed = parseManifestFile(rel, text, this.cluster);
-    const good = parsed.ok ? parsed.objects.map((s) => this.entry(s)) : prev?.good;
-    const suffix =
-      good === undefined
-        ? 'no object of this file is applied'
-        : "the file's last good version stays in force";
-    const parseDiagnostics = parsed.ok
-      ? []
-      : parsed.diagnostics.map((d) => ({ ...d, message: `${d.message} (${suffix})` }));
-    this.files.set(rel, { hash, good, parseDiagnostics });
-  }
-
-  private entry(sourced: Sourced<KubeObject>): Entry {
-    const o = sourced.object;
-    const key = objectKey(o);
-    return { id: `${o.kind}|${key}`, kind: o.kind, key, fingerprint: JSON.stringify(sourced), sourced };
-  }
-
-  private readDiagnostic(rel: string, message: string): Diagnostic {
-    const ref: ObjectRef = { kind: 'Manifest', name: rel || '.', cluster: this.cluster, file: rel || '.' };
-    return diagnostic('CW_E_MANIFEST_READ', ref, message);
-  }
-
-  private forget(rel: string): void {
-    for (const f of [...this.files.keys()]) if (isUnder(f, rel)) this.files.delete(f);
-    this.forgetDir(rel);
-  }
-
-  private forgetDir(rel: string): void {
-    this.closeWatchersUnder(rel);
-    for (const d of [...this.dirs.keys()]) if (isUnder(d, rel) && rel !== '') this.dirs.delete(d);
-  }
-
-  private closeWatchersUnder(rel: string): void {
-    for (const [d, s] of this.dirs) {
-      if (!isUnder(d, rel)) continue;
-      s.watcher?.close();
-      s.watcher = undefined;
-      if (d === rel) this.dirs.delete(d);
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Composing the update
 
   private compose(): { update: SourceUpdate; diagnosticsKey: string } {
-    const winners = new Map<string, Entry>();
-    const diagnostics: Diagnostic[] = [];
-    if (this.rootProblem) diagnostics.push(this.rootProblem);
-    for (const d of this.dirs.values()) if (d.readError) diagnostics.push(d.readError);
-    for (const rel of [...this.files.keys()].sort(compareStrings)) {
-      const f = this.files.get(rel)!;
-      diagnostics.push(...f.parseDiagnostics);
-      if (f.readError) diagnostics.push(f.readError);
-      for (const e of f.good ?? []) {
-        const first = winners.get(e.id);
-        if (first === undefined) {
-          winners.set(e.id, e);
-          continue;
-        }
-        const o = e.sourced.object;
-        const ref: ObjectRef = {
-          kind: o.kind,
-          ...(o.metadata.namespace !== undefined ? { namespace: o.metadata.namespace } : {}),
-          name: o.metadata.name,
-          cluster: this.cluster,
-          file: rel,
-          ...(e.sourced.origin.documentIndex !== undefined
-            ? { documentIndex: e.sourced.origin.documentIndex }
-            : {}),
-        };
-        const at = `${first.sourced.origin.file ?? ''} document ${first.sourced.origin.documentIndex ?? 0}`;
-        diagnostics.push(
-          diagnostic(
-            'CW_E_MANIFEST_DUPLICATE',
-            ref,
-            `${rel} document ${e.sourced.origin.documentIndex ?? 0}: ${o.kind} ${e.key} is already defined in ${at}; this definition is ignored`,
-          ),
-        );
-      }
-    }
-    diagnostics.sort(compareFolderDiagnostics);
+    const { winners, diagnostics } = composeFolder(
+      this.folder.problems(),
+      this.folder.fileStates(),
+      this.cluster,
+    );
     const changed = diffFingerprints(this.emitted, winners);
     this.emitted = winners;
     const resources = buildResourceSet([...winners.values()].map((e) => e.sourced));
