@@ -4,6 +4,12 @@
  * that produced each node (so status, NACKs and metrics can name the Ingress responsible).
  */
 import type { ObjectRef } from '../errors.js';
+import type {
+  EndpointLocality,
+  PathMatch,
+  SelectedEndpoint,
+  ServicePortRef,
+} from '../ingress/ingress-types.js';
 
 export interface IR {
   /** Sorted by name. Always contains `default` and every group named in the controller config. */
@@ -73,10 +79,8 @@ export interface VirtualHostIR {
   readonly routes: readonly RouteIR[];
 }
 
-export type PathMatchIR =
-  | { readonly kind: 'exact'; readonly path: string }
-  /** Element-wise prefix on `/`; `/` matches every path. */
-  | { readonly kind: 'prefix'; readonly path: string };
+/** An Ingress path match, as the shared Ingress reader validated it. */
+export type PathMatchIR = PathMatch;
 
 export interface AuthorityMatchIR {
   /** Regular expression (RE2) over the :authority header. */
@@ -100,14 +104,8 @@ export interface RouteIR {
   readonly source: ObjectRef;
 }
 
-export interface ServicePortRefIR {
-  readonly namespace: string;
-  readonly name: string;
-  /** The Service port number (named ports are resolved). */
-  readonly port: number;
-  /** The Service port's name ('' when unnamed): EndpointSlice ports are matched by it. */
-  readonly portName: string;
-}
+/** One port of one Service (named ports resolved), as the shared Ingress reader resolved it. */
+export type ServicePortRefIR = ServicePortRef;
 
 export interface BackendIR {
   /** `service/<ns>/<name>/<port>`: also the Envoy cluster and ClusterLoadAssignment name. */
@@ -141,20 +139,11 @@ export interface OutlierDetectionIR {
   readonly baseEjectionSeconds: number;
 }
 
-export interface LocalityEndpointsIR {
-  readonly cluster: string;
-  readonly zone: string;
-  /** 0 = preferred. */
-  readonly priority: number;
-  readonly endpoints: readonly EndpointIR[];
-}
+/** The selected endpoints of one locality (cluster, zone) with its failover priority (src/ingress/endpoints.ts). */
+export type LocalityEndpointsIR = EndpointLocality;
 
-export interface EndpointIR {
-  readonly address: string;
-  readonly port: number;
-  /** `ready`, or `terminating` when no endpoint was ready and serving+terminating ones are used. */
-  readonly state: 'ready' | 'terminating';
-}
+/** One endpoint chosen to receive traffic. */
+export type EndpointIR = SelectedEndpoint;
 
 export interface SecretIR {
   /** `<namespace>/<name>` of the Kubernetes Secret. */
