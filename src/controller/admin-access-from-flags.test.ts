@@ -61,3 +61,9 @@ test('with a readable token file it starts; an unreadable or empty one is a usag
   fs.writeFileSync(empty, '');
   expect(() => adminAccessFrom({ ...flags, adminTokenFile: empty }, interfaces)).toThrow(/is empty/);
 });
+
+test('":PORT" (all interfaces, as listenAdmin reads it) is off loopback too', () => {
+  expect(() => adminAccessFrom({ adminAddress: ':19000' }, interfaces)).toThrow(
+    /"0.0.0.0" \(--admin-address/,
+  );
+});

@@ -11,7 +11,7 @@ import {
   parseAllowedHostsFlag,
   readAdminToken,
 } from '../admin/admin-access.js';
-import { parseHostPort } from './host-port.js';
+import { parseListenAddress } from '../admin/admin-server.js';
 
 /** The admin flags of `causeway controller` (one field per flag). */
 export interface AdminAccessFlags {
@@ -35,8 +35,9 @@ export function adminAccessFrom(
   flags: AdminAccessFlags,
   interfaces: ReturnType<typeof os.networkInterfaces> = os.networkInterfaces(),
 ): AdminAccess {
-  const adminHost = parseHostPort(flags.adminAddress).host;
-  const apiHost = flags.adminApiAddress !== undefined ? parseHostPort(flags.adminApiAddress).host : undefined;
+  const adminHost = parseListenAddress(flags.adminAddress).host;
+  const apiHost =
+    flags.adminApiAddress !== undefined ? parseListenAddress(flags.adminApiAddress).host : undefined;
   checkMutatingApiBind(
     apiHost ?? adminHost,
     flags.adminTokenFile,
