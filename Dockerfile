@@ -28,8 +28,9 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 # The base image's `node` user, by number so that Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
-# xDS (the gateways connect here) and the admin server (/healthz, /readyz, /metrics).
-EXPOSE 18000 19000
+# xDS (the gateways connect here), the admin server (/healthz, /readyz, /metrics, read-only /debug and /api)
+# and the mutating admin API (gateway drain, bearer token required: docs/security.md, "Admin API").
+EXPOSE 18000 19000 19001
 # For `docker run`; Kubernetes ignores it and uses the Deployment's probes. It probes the admin port of the
 # default CMD: a container started with another --admin-address needs its own check (or --no-healthcheck).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
@@ -37,4 +38,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
 ENTRYPOINT ["node", "--enable-source-maps", "/app/bin/causeway.js"]
 # Standalone mode on a mounted manifests folder. xDS off loopback requires mTLS (docs/security.md): mount a
 # kubernetes.io/tls-style folder (tls.crt, tls.key, ca.crt) at /etc/causeway/xds-tls, or override the CMD.
-CMD ["controller", "--manifests", "/etc/causeway/manifests", "--xds-address", "0.0.0.0:18000", "--admin-address", "0.0.0.0:19000", "--xds-tls-cert", "/etc/causeway/xds-tls/tls.crt", "--xds-tls-key", "/etc/causeway/xds-tls/tls.key", "--xds-tls-client-ca", "/etc/causeway/xds-tls/ca.crt"]
+# The mutating admin API off loopback requires a bearer token: mount a file holding one (16 characters or
+# more, e.g. `openssl rand -hex 32`) at /etc/causeway/admin-token/token; without it the controller exits 2.
+CMD ["controller", "--manifests", "/etc/causeway/manifests", "--xds-address", "0.0.0.0:18000", "--admin-address", "0.0.0.0:19000", "--admin-api-address", "0.0.0.0:19001", "--admin-token-file", "/etc/causeway/admin-token/token", "--xds-tls-cert", "/etc/causeway/xds-tls/tls.crt", "--xds-tls-key", "/etc/causeway/xds-tls/tls.key", "--xds-tls-client-ca", "/etc/causeway/xds-tls/ca.crt"]

@@ -236,6 +236,12 @@ export const ERRORS = {
     reason: 'Usage',
     summary: 'A command was called with wrong flags or arguments.',
   },
+  CW_E_ADMIN_REFUSED: {
+    severity: 'warning',
+    reason: 'AdminRequestRefused',
+    summary:
+      'The admin server refused a request: a `Host` not in the allow-list (421, DNS rebinding), a cross-site browser request (403), or a mutating request without the right bearer token (401). See `docs/security.md`.',
+  },
   // xDS
   CW_E_XDS_NACK: {
     severity: 'warning',

@@ -593,6 +593,31 @@ describe('admin server', () => {
     expect(lines).toEqual([]);
   });
 
+  it('logs a 5xx answer that is not an error (component admin), but not the 503 of /readyz before ready', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const { server } = harness({ logger: createLogger({ name: 'test', destination: sink }) });
+    server.get('/test-bad-gateway', async (_request, reply) => reply.code(502).send('upstream gone'));
+    expect((await server.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    expect(lines).toEqual([]);
+    expect((await server.inject({ method: 'GET', url: '/test-bad-gateway?x=1' })).statusCode).toBe(502);
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        component: 'admin',
+        statusCode: 502,
+        url: '/test-bad-gateway?x=1',
+        msg: 'admin request failed',
+      }),
+    ]);
+  });
+
   it('has exactly the documented endpoints (docs/metrics.md)', () => {
     const { server } = harness();
     const doc = fs.readFileSync(path.resolve(process.cwd(), 'docs/metrics.md'), 'utf8');

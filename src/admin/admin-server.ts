@@ -15,6 +15,8 @@ import { buildFleetView, fleetGroupView } from '../fleet/fleet-view.js';
 import { groupVersionsOf } from '../fleet/group-versions.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import { registerDrainRoutes, type DrainTarget } from './drain-routes.js';
+import { isAllowedHost } from './admin-access.js';
+import type { MutatingAccess } from './mutating-access.js';
 import type { ConfigWatcher, GroupSnapshot } from '../../xds/cache/config-watcher.js';
 import { RESOURCE_LIST_NAMES, RESOURCE_TYPES, decodeResource } from '../../xds/protos/envoy-protos.js';
 import type { ResourceKind } from '../../xds/protos/envoy-protos.js';
@@ -41,7 +43,19 @@ export interface AdminServerOptions {
    * group; without it, any group is answered with the watcher's (possibly empty) snapshot.
    */
   readonly groups?: () => readonly string[];
-  /** Request and error logging; none when absent. */
+  /**
+   * Who may call it: `Host` allow-list for every route but the probes and /metrics (421 otherwise), and
+   * the drain routes' bearer token (mutating-access.ts). Without it nothing is checked but CSRF.
+   */
+  readonly access?: Omit<MutatingAccess, 'logger'>;
+  /** Request and error logging (child component `admin`): 5xx, errors and refused requests; none when absent. */
+  readonly logger?: Logger;
+}
+
+/** The mutating API on its own address (`--admin-api-address`): only the drain routes. */
+export interface AdminApiServerOptions {
+  readonly drain: DrainTarget;
+  readonly access: Omit<MutatingAccess, 'logger'>;
   readonly logger?: Logger;
 }
 
@@ -122,7 +136,8 @@ export function debugConfig(snapshot: GroupSnapshot): DebugConfig {
 
 /**
  * Probes and scrapes come every few seconds and would drown the log: requests are not logged, except
- * those that fail (5xx and errors, at `error`).
+ * those that fail (errors, and 5xx answers at `error`; a 503 of /readyz before the first translation is
+ * an answer, not a failure).
  */
 class ErrorsOnlyLogController extends LogController {
   override incomingRequest(): void {}
@@ -133,8 +148,41 @@ class ErrorsOnlyLogController extends LogController {
     reply: FastifyReply,
     metadata?: Record<string, unknown>,
   ): void {
-    if (error) super.requestCompleted(error, request, reply, metadata);
+    if (error) {
+      super.requestCompleted(error, request, reply, metadata);
+    } else if (reply.statusCode >= 500 && request.routeOptions.url !== '/readyz') {
+      reply.log.error(
+        { method: request.method, url: request.url, statusCode: reply.statusCode, remote: request.ip },
+        'admin request failed',
+      );
+    }
   }
+}
+
+/** Routes any `Host` may call: kubelet probes and scrapers name the pod by whatever address they use. */
+const ANY_HOST_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Answers 421 to a request whose `Host` is not allowed (DNS rebinding), probes and /metrics aside. */
+function registerHostCheck(server: FastifyInstance, allowedHosts: readonly string[]): void {
+  server.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (ANY_HOST_ROUTES.has(path) || isAllowedHost(request.headers.host, allowedHosts)) return;
+    request.log.warn(
+      {
+        code: 'CW_E_ADMIN_REFUSED',
+        status: 421,
+        method: request.method,
+        url: request.url,
+        host: request.headers.host,
+        remote: request.ip,
+      },
+      'admin request refused: Host is not an allowed admin host',
+    );
+    return reply.code(421).send({
+      error: `host "${String(request.headers.host)}" is not an allowed admin host (DNS rebinding?); allow it with --admin-allowed-hosts`,
+      code: 'CW_E_ADMIN_REFUSED',
+    });
+  });
 }
 
 /** `/healthz`, `/readyz` and `/metrics` (a scrape refreshes readiness and diagnostics first). */
@@ -236,16 +284,37 @@ function registerFleetRoutes(server: FastifyInstance, options: AdminServerOption
   server.get('/', async (_request, reply) => reply.redirect('/fleet'));
 }
 
-export function createAdminServer(options: AdminServerOptions): FastifyInstance {
-  const loggerInstance: FastifyBaseLogger | undefined = options.logger?.child({ component: 'admin' });
+/** A fastify instance logging through the controller's logger (child component `admin`). */
+function adminFastify(logger: Logger | undefined): { server: FastifyInstance; log?: Logger } {
+  const log = logger?.child({ component: 'admin' });
+  const loggerInstance: FastifyBaseLogger | undefined = log;
   const server = fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: false }),
     logController: new ErrorsOnlyLogController(),
   });
+  return { server, ...(log ? { log } : {}) };
+}
+
+export function createAdminServer(options: AdminServerOptions): FastifyInstance {
+  const { server, log } = adminFastify(options.logger);
+  if (options.access) registerHostCheck(server, options.access.allowedHosts);
   registerProbeRoutes(server, options);
   registerDebugRoutes(server, options);
   registerFleetRoutes(server, options);
-  if (options.drain) registerDrainRoutes(server, options.drain);
+  if (options.drain) {
+    registerDrainRoutes(
+      server,
+      options.drain,
+      options.access ? { ...options.access, ...(log ? { logger: log } : {}) } : undefined,
+    );
+  }
+  return server;
+}
+
+/** The mutating API alone (`--admin-api-address`): the drain routes behind their checks, nothing else. */
+export function createAdminApiServer(options: AdminApiServerOptions): FastifyInstance {
+  const { server, log } = adminFastify(options.logger);
+  registerDrainRoutes(server, options.drain, { ...options.access, ...(log ? { logger: log } : {}) });
   return server;
 }
 

@@ -5,12 +5,16 @@
  *   DELETE /api/gateways/:nodeId/drain  -> 200 { nodeId, draining: false }
  *
  * A node id that is neither connected to this replica nor drained on it answers 404 { error }. Both
- * calls are idempotent. A browser request from another site (an `Origin` that is not this server, or
- * `Sec-Fetch-Site: cross-site`) is refused with 403, so that a web page open in an operator's browser cannot
- * drain gateways (CSRF); the CLI and curl send neither header. The drain itself (the gateway's health listener answers 503, its HTTP/HTTPS
- * connections are closed gracefully) is the ADS server's (AdsServer.setDraining); see docs/drain.md.
+ * calls are idempotent. With a MutatingAccess (what the controller always gives), a request is first
+ * checked by mutating-access.ts: a `Host` outside the allow-list answers 421 (DNS rebinding), a
+ * cross-site browser request 403 (CSRF), a missing or wrong bearer token 401 when a token file is set.
+ * The drain itself (the gateway's health listener answers 503, its HTTP/HTTPS connections are closed
+ * gracefully) is the ADS server's (AdsServer.setDraining); see docs/drain.md and docs/security.md.
  */
 import type { FastifyInstance } from 'fastify';
+import { refusalOf, type MutatingAccess } from './mutating-access.js';
+
+export { isCrossSiteRequest } from './mutating-access.js';
 
 /** What the routes need of the ADS server (AdsServer satisfies it). */
 export interface DrainTarget {
@@ -24,21 +28,11 @@ export interface DrainResult {
   readonly draining: boolean;
 }
 
-/** True when a browser says the request comes from another site than the admin server itself. */
-export function isCrossSiteRequest(
-  headers: Readonly<Record<string, string | string[] | undefined>>,
-): boolean {
-  if (headers['sec-fetch-site'] === 'cross-site' || headers['sec-fetch-site'] === 'same-site') return true;
-  const origin = headers.origin;
-  if (typeof origin !== 'string') return false;
-  try {
-    return new URL(origin).host !== headers.host;
-  } catch {
-    return true;
-  }
-}
-
-export function registerDrainRoutes(server: FastifyInstance, target: DrainTarget): void {
+export function registerDrainRoutes(
+  server: FastifyInstance,
+  target: DrainTarget,
+  access?: MutatingAccess,
+): void {
   const known = (nodeId: string): boolean =>
     target.connections().some((c) => c.nodeId === nodeId) || target.drainingNodes().includes(nodeId);
 
@@ -51,8 +45,10 @@ export function registerDrainRoutes(server: FastifyInstance, target: DrainTarget
       url: '/api/gateways/:nodeId/drain',
       handler: async (request, reply) => {
         const { nodeId } = request.params;
-        if (isCrossSiteRequest(request.headers)) {
-          return reply.code(403).send({ error: 'cross-site requests may not drain gateways' });
+        const refusal = refusalOf(request, access);
+        if (refusal) {
+          for (const [name, value] of Object.entries(refusal.headers ?? {})) reply.header(name, value);
+          return reply.code(refusal.status).send({ error: refusal.error, code: refusal.code });
         }
         if (!known(nodeId)) {
           return reply.code(404).send({
@@ -60,6 +56,7 @@ export function registerDrainRoutes(server: FastifyInstance, target: DrainTarget
           });
         }
         target.setDraining(nodeId, draining);
+        access?.logger?.info({ node: nodeId, draining, remote: request.ip }, 'gateway drain changed');
         const body: DrainResult = { nodeId, draining };
         return reply.send(body);
       },

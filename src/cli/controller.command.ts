@@ -81,14 +81,33 @@ function xdsOptions(cmd: Command): Command {
     );
 }
 
-/** The admin server, the gateways' listener ports, the log level. */
+/** Collects a repeatable flag's values. */
+function collectList(value: string, previous: readonly string[] | undefined): readonly string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The admin server (and its mutating API), the gateways' listener ports, the log level. */
 function serverOptions(cmd: Command): Command {
   return cmd
     .option(
       '--admin-address <host:port>',
-      'address of the admin server (/healthz, /readyz, /metrics, /debug/config)',
+      'address of the admin server: /healthz, /readyz, /metrics, read-only /debug and /api, /fleet (and gateway drain unless --admin-api-address is given)',
       parseHostPortFlag,
       '127.0.0.1:19000',
+    )
+    .option(
+      '--admin-api-address <host:port>',
+      'address of the mutating admin API (gateway drain: POST|DELETE /api/gateways/NODE_ID/drain) on its own port (default: served on --admin-address); off loopback it needs --admin-token-file',
+      parseHostPortFlag,
+    )
+    .option(
+      '--admin-token-file <file>',
+      'file holding the bearer token the mutating admin API requires (e.g. a mounted Secret; read on every request, so a rotation applies at once); required when that API is bound off loopback',
+    )
+    .option(
+      '--admin-allowed-hosts <hosts>',
+      'more host names or addresses the admin server accepts in the Host header (comma-separated, repeatable); always allowed: localhost, 127.0.0.1, ::1 and the bound addresses (all interface addresses for 0.0.0.0)',
+      collectList,
     )
     .option(
       '--http-port <n>',

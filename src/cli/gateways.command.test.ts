@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FleetView } from '../fleet/fleet-view.js';
-import { adminBaseUrl, age, formatGateways, formatTable } from './gateways.command.js';
+import { adminBaseUrl, adminTokenOf, age, formatGateways, formatTable } from './gateways.command.js';
 
 const view: FleetView = {
   generatedAt: '2026-11-25T12:00:00.000Z',
@@ -146,4 +149,21 @@ describe('causeway gateways output', () => {
     expect(adminBaseUrl('controller.local:80')).toBe('http://controller.local:80');
     expect(() => adminBaseUrl('19000')).toThrow('invalid --admin-address "19000": expected HOST:PORT');
   });
+});
+
+test('the drain token: --token-file (trimmed) wins over $CAUSEWAY_ADMIN_TOKEN; none without either', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-token-'));
+  try {
+    const file = path.join(dir, 'token');
+    fs.writeFileSync(file, 'from-file-token\n');
+    expect(adminTokenOf(file, { CAUSEWAY_ADMIN_TOKEN: 'from-env' })).toBe('from-file-token');
+    expect(adminTokenOf(undefined, { CAUSEWAY_ADMIN_TOKEN: ' from-env\n' })).toBe('from-env');
+    expect(adminTokenOf(undefined, { CAUSEWAY_ADMIN_TOKEN: '' })).toBeUndefined();
+    expect(adminTokenOf(undefined, {})).toBeUndefined();
+    expect(() => adminTokenOf(path.join(dir, 'missing'), {})).toThrow(/cannot read --token-file .*ENOENT/);
+    fs.writeFileSync(file, 'two tokens');
+    expect(() => adminTokenOf(file, {})).toThrow(/does not hold one token/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,11 +1,13 @@
 /**
  * `causeway gateways`: the fleet registry from the controller's admin API (`GET /api/gateways`), as a
  * table (like kubectl), a wide table, or the API's JSON; `causeway gateways drain|undrain NODE_ID` call
- * `POST|DELETE /api/gateways/<node id>/drain`.
+ * `POST|DELETE /api/gateways/<node id>/drain`, with `Authorization: Bearer` from `--token-file` or
+ * `$CAUSEWAY_ADMIN_TOKEN` when given (the flag wins).
  *
  * Exit status: 0 done; 1 the admin API is unreachable or answered an error (unknown group or node id,
  * another replica serves the gateway); 2 a usage error (unknown `-o` format, malformed `--admin-address`).
  */
+import fs from 'node:fs';
 import { Command } from 'commander';
 import type { FleetGateway, FleetView } from '../fleet/fleet-view.js';
 import { parseHostPort } from './cli-errors.js';
@@ -19,6 +21,8 @@ const KINDS = ['cluster', 'endpoint', 'secret', 'listener', 'route'] as const;
 /** Width of a version hash in the wide table. */
 const SHORT_VERSION = 8;
 const NACK_WIDTH = 80;
+/** The environment variable `drain`/`undrain` read the admin API's bearer token from (without --token-file). */
+export const ADMIN_TOKEN_ENV = 'CAUSEWAY_ADMIN_TOKEN';
 
 interface ListFlags {
   readonly group?: string;
@@ -60,13 +64,18 @@ function causeOf(err: unknown): string {
 }
 
 /** Calls the admin API; an unreachable API or an error answer becomes a GatewaysCommandError. */
-async function callAdmin(address: string, method: string, pathAndQuery: string): Promise<unknown> {
+async function callAdmin(
+  address: string,
+  method: string,
+  pathAndQuery: string,
+  token?: string,
+): Promise<unknown> {
   const url = `${adminBaseUrl(address)}${pathAndQuery}`;
   let res: Response;
   try {
     res = await fetch(url, {
       method,
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (err) {
@@ -85,9 +94,10 @@ async function callAdmin(address: string, method: string, pathAndQuery: string):
   }
   if (!res.ok) {
     const error = (body as { error?: unknown })?.error;
-    throw new GatewaysCommandError(
-      typeof error === 'string' ? error : `${method} ${pathAndQuery}: HTTP ${res.status}`,
-    );
+    const text = typeof error === 'string' ? error : `${method} ${pathAndQuery}: HTTP ${res.status}`;
+    const hint =
+      res.status === 401 && token === undefined ? ` (give --token-file FILE or set $${ADMIN_TOKEN_ENV})` : '';
+    throw new GatewaysCommandError(`${text}${hint}`);
   }
   return body;
 }
@@ -193,12 +203,44 @@ async function listGateways(flags: ListFlags): Promise<string> {
   return formatGateways(view, output === 'wide');
 }
 
-async function setDraining(nodeId: string, adminAddress: string, draining: boolean): Promise<string> {
-  adminBaseUrl(adminAddress);
+interface DrainFlags {
+  readonly adminAddress: string;
+  readonly tokenFile?: string;
+}
+
+/**
+ * The bearer token to send: the content of `--token-file` (trimmed), else `$CAUSEWAY_ADMIN_TOKEN`, else
+ * none. An unreadable or empty file is a usage error naming the file (never its content).
+ */
+export function adminTokenOf(tokenFile: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (tokenFile === undefined) {
+    const fromEnv = env[ADMIN_TOKEN_ENV]?.trim();
+    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  }
+  let token: string;
+  try {
+    token = fs.readFileSync(tokenFile, 'utf8').trim();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new GatewaysCommandError(`cannot read --token-file ${JSON.stringify(tokenFile)} (${code})`, true);
+  }
+  if (token === '' || /\s/.test(token)) {
+    throw new GatewaysCommandError(
+      `--token-file ${JSON.stringify(tokenFile)} does not hold one token (empty, or whitespace inside)`,
+      true,
+    );
+  }
+  return token;
+}
+
+async function setDraining(nodeId: string, flags: DrainFlags, draining: boolean): Promise<string> {
+  adminBaseUrl(flags.adminAddress);
+  const token = adminTokenOf(flags.tokenFile, process.env);
   const body = (await callAdmin(
-    adminAddress,
+    flags.adminAddress,
     draining ? 'POST' : 'DELETE',
     `/api/gateways/${encodeURIComponent(nodeId)}/drain`,
+    token,
   )) as { nodeId?: string; draining?: boolean };
   const id = cell(body.nodeId ?? nodeId);
   return body.draining ? `gateway ${id} draining\n` : `gateway ${id} not draining\n`;
@@ -231,11 +273,19 @@ function drainCommand(name: 'drain' | 'undrain'): Command {
         : "Stop draining a gateway: its health check passes again. Calls DELETE /api/gateways/NODE_ID/drain on the controller's admin API.",
     )
     .argument('<node-id>', 'the node id of the gateway (see `causeway gateways`)')
-    .option('--admin-address <host:port>', ADMIN_ADDRESS_HELP, DEFAULT_ADMIN_ADDRESS)
+    .option(
+      '--admin-address <host:port>',
+      `${ADMIN_ADDRESS_HELP} serving the drain API (the controller's --admin-api-address when it has one)`,
+      DEFAULT_ADMIN_ADDRESS,
+    )
+    .option(
+      '--token-file <file>',
+      `file holding the admin API's bearer token (the controller's --admin-token-file), sent as Authorization: Bearer; default: $${ADMIN_TOKEN_ENV} when set`,
+    )
     .action(async function (this: Command, nodeId: string) {
       let text: string;
       try {
-        text = await setDraining(nodeId, this.opts<{ adminAddress: string }>().adminAddress, draining);
+        text = await setDraining(nodeId, this.opts<DrainFlags>(), draining);
       } catch (err) {
         fail(this, err);
       }

@@ -8,7 +8,8 @@ import * as grpc from '@grpc/grpc-js';
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createAdminServer, listenAdmin } from '../admin/admin-server.js';
+import { createAdminApiServer, createAdminServer, listenAdmin } from '../admin/admin-server.js';
+import { adminAccessFrom, type AdminAccessFlags } from './admin-access-from-flags.js';
 import type { AlbEdge } from '../alb/reconcile/alb-reconciler-factory.js';
 import { createAlbMode, type AlbReconcileLoop } from '../alb/reconcile/alb-reconciler-loop.js';
 import { readControllerConfig, type ControllerConfig } from '../config/controller-config.js';
@@ -29,7 +30,7 @@ import { ControllerRunner } from './runner.js';
 import { translateOptionsFrom } from './translate-options-from-config.js';
 
 /** How to run the controller (`causeway controller` builds it from its flags, one field per flag). */
-export interface ControllerAppOptions extends XdsTlsFlags {
+export interface ControllerAppOptions extends XdsTlsFlags, AdminAccessFlags {
   /** Standalone mode: the manifests folder to read and watch. */
   readonly manifests?: string;
   readonly kubeconfig?: string;
@@ -59,6 +60,8 @@ export interface ControllerAppOptions extends XdsTlsFlags {
 export interface RunningController {
   readonly xdsPort: number;
   readonly adminPort: number;
+  /** The port of the mutating API when `adminApiAddress` is given (else it is served on adminPort). */
+  readonly adminApiPort?: number;
   /** Kubernetes mode: whether this replica holds the Lease (writes status and Events). */
   isLeader(): boolean;
   stop(): Promise<void>;
@@ -75,6 +78,8 @@ interface ControllerParts {
   readonly nacks: NackTracker;
   readonly ads: AdsServer;
   readonly admin: FastifyInstance;
+  /** The mutating API on its own address (`--admin-api-address`), when given. */
+  readonly adminApi: { readonly server: FastifyInstance; readonly address: string } | undefined;
   readonly alb: { readonly loop: AlbReconcileLoop; readonly edge: AlbEdge } | undefined;
   readonly writers: LeaderWriters | undefined;
 }
@@ -83,10 +88,13 @@ interface ControllerParts {
 export async function runController(o: ControllerAppOptions): Promise<RunningController> {
   const parts = buildController(o);
   const listening = await startParts(parts, o.adminAddress);
+  const api = listening.adminApi;
   parts.logger.info(
     {
       xds: `${parts.xds.host}:${listening.xdsPort}`,
       admin: `${listening.admin.host}:${listening.admin.port}`,
+      ...(api ? { adminApi: `${api.host}:${api.port}` } : {}),
+      adminToken: o.adminTokenFile !== undefined,
       source: parts.mode,
     },
     'controller ready',
@@ -94,6 +102,7 @@ export async function runController(o: ControllerAppOptions): Promise<RunningCon
   return {
     xdsPort: listening.xdsPort,
     adminPort: listening.admin.port,
+    ...(api ? { adminApiPort: api.port } : {}),
     isLeader: () => parts.writers?.isLeader() ?? false,
     stop: () => stopParts(parts),
   };
@@ -112,6 +121,8 @@ function controllerLogger(o: ControllerAppOptions): Logger {
 }
 
 function buildController(o: ControllerAppOptions): ControllerParts {
+  // First: a mutating API off loopback without a token refuses to start before anything is built.
+  const access = adminAccessFrom(o);
   const logger = controllerLogger(o);
   const config = o.config ? readControllerConfig(o.config) : undefined;
   const translateOptions = translateOptionsFrom(config, o);
@@ -148,10 +159,16 @@ function buildController(o: ControllerAppOptions): ControllerParts {
     isReady: () => runner.isReady(),
     diagnostics: () => [...runner.diagnostics(), ...nacks.diagnostics()].sort(compareDiagnostics),
     gateways: () => nacks.annotate(ads.connections()),
-    drain: ads,
+    ...(o.adminApiAddress === undefined ? { drain: ads } : {}),
     groups: () => runner.ir()?.groups.map((g) => g.name) ?? [],
+    access,
+    logger,
   });
-  return { logger, xds, mode: source.mode, runner, nacks, ads, admin, alb, writers: late.writers };
+  const adminApi =
+    o.adminApiAddress === undefined
+      ? undefined
+      : { server: createAdminApiServer({ drain: ads, access, logger }), address: o.adminApiAddress };
+  return { logger, xds, mode: source.mode, runner, nacks, ads, admin, adminApi, alb, writers: late.writers };
 }
 
 interface AlbWiring {
@@ -258,14 +275,15 @@ function leaderWritersFor(o: ControllerAppOptions, w: WritersWiring): LeaderWrit
 async function startParts(
   p: ControllerParts,
   adminAddress: string,
-): Promise<{ readonly xdsPort: number; readonly admin: HostPort }> {
+): Promise<{ readonly xdsPort: number; readonly admin: HostPort; readonly adminApi?: HostPort }> {
   try {
     const xdsPort = await p.ads.listen(p.xds.host, p.xds.port);
     const admin = await listenAdmin(p.admin, adminAddress);
+    const adminApi = p.adminApi ? await listenAdmin(p.adminApi.server, p.adminApi.address) : undefined;
     await p.runner.start();
     p.writers?.start();
     p.alb?.loop.start();
-    return { xdsPort, admin };
+    return { xdsPort, admin, ...(adminApi ? { adminApi } : {}) };
   } catch (err) {
     await stopParts(p, true);
     throw err;
@@ -283,4 +301,5 @@ async function stopParts(p: ControllerParts, quietly = false): Promise<void> {
   await settle(p.runner.stop());
   await settle(p.ads.close());
   await settle(p.admin.close());
+  if (p.adminApi) await settle(p.adminApi.server.close());
 }

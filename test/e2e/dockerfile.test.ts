@@ -61,7 +61,7 @@ describe('Dockerfile lint', () => {
     expect(DOCKERFILE).not.toMatch(/:latest\b/);
   });
 
-  test('the image runs as a non-root numeric user, exposes xDS and admin, and has a HEALTHCHECK', () => {
+  test('the image runs as a non-root numeric user, exposes xDS, admin and the admin API, and has a HEALTHCHECK', () => {
     const final = dockerfile
       .getInstructions()
       .filter((i) => i.getRange().start.line >= froms.at(-1)!.getRange().start.line);
@@ -73,13 +73,17 @@ describe('Dockerfile lint', () => {
     expect(uid).toMatch(/^[1-9]\d*$/); // numeric (runAsNonRoot can check it) and not 0
     expect(gid ?? '1').toMatch(/^[1-9]\d*$/);
     expect(final.some((i) => i.getKeyword() === 'HEALTHCHECK')).toBe(true);
-    // EXPOSE names the ports the default CMD serves xDS and the admin API on.
+    // EXPOSE names the ports the default CMD serves xDS, the admin server and the mutating admin API on.
     const exposed = final
       .filter((i) => i.getKeyword() === 'EXPOSE')
       .flatMap((i) => i.getArguments().map((a) => a.getValue()));
     const cmd = final.find((i) => i.getKeyword() === 'CMD')?.getArgumentsContent() ?? '';
-    const cmdPorts = [...cmd.matchAll(/--(?:xds|admin)-address", "[^"]*:(\d+)"/g)].map((m) => m[1]);
-    expect(cmdPorts.length).toBe(2);
+    const cmdPorts = [...cmd.matchAll(/--(?:xds|admin|admin-api)-address", "[^"]*:(\d+)"/g)].map((m) => m[1]);
+    expect(cmdPorts.length).toBe(3);
+    // The mutating API is off loopback there, so the CMD names its token file (else the controller exits 2).
+    expect(cmd).toMatch(
+      /"--admin-api-address", "0\.0\.0\.0:\d+", "--admin-token-file", "\/etc\/causeway\/admin-token\/token"/,
+    );
     expect(exposed.sort()).toEqual(cmdPorts.sort());
     expect(final.filter((i) => i.getKeyword() === 'ENTRYPOINT').length).toBe(1);
     // Dev tooling never reaches the runtime stage: it copies only from the build stage.
@@ -218,13 +222,16 @@ describe('Dockerfile stages, emulated', () => {
   });
 
   test('the image runs the controller, and its HEALTHCHECK passes against it and fails without it', async () => {
-    const [xdsPort, adminPort] = await freePorts(2);
+    const [xdsPort, adminPort, apiPort] = await freePorts(3);
     const manifests = tempDir('causeway-docker-manifests-');
     // The xDS mTLS files the default CMD names, laid out as a mounted Secret (test certificates).
     const ca = createTestCa();
     const server = ca.issueServer({ ips: ['127.0.0.1'] });
     const tlsDir = path.join(manifests, '..', `${path.basename(manifests)}-xds-tls`);
     installTlsFiles(tlsDir, { 'tls.crt': server.cert, 'tls.key': server.key, 'ca.crt': ca.caCert });
+    // The admin API's token file the default CMD names, as a mounted Secret would hold it.
+    const tokenFile = path.join(tlsDir, 'admin-token');
+    fs.writeFileSync(tokenFile, 'docker-test-admin-token-0123456789\n');
     // The default CMD with the addresses moved to 127.0.0.1 and free ports (tests stay on loopback).
     const cmd = image.cmd!.map((a) =>
       a === '/etc/causeway/manifests'
@@ -235,7 +242,11 @@ describe('Dockerfile stages, emulated', () => {
             ? `127.0.0.1:${String(xdsPort)}`
             : a.endsWith(':19000')
               ? `127.0.0.1:${String(adminPort)}`
-              : a,
+              : a.endsWith(':19001')
+                ? `127.0.0.1:${String(apiPort)}`
+                : a === '/etc/causeway/admin-token/token'
+                  ? tokenFile
+                  : a,
     );
     expect(cmd).toContain(`127.0.0.1:${String(adminPort)}`);
     const health = image.healthcheck!;
@@ -262,6 +273,11 @@ describe('Dockerfile stages, emulated', () => {
         if (code !== 0) await new Promise((r) => setTimeout(r, 250));
       }
       expect([code, controller.exitCode === null ? 'running' : output]).toEqual([0, 'running']);
+      // The mutating API is up on its own port and asks for the token.
+      const drain = await fetch(`http://127.0.0.1:${String(apiPort)}/api/gateways/gw/drain`, {
+        method: 'POST',
+      });
+      expect(drain.status).toBe(401);
     } finally {
       controller.kill('SIGTERM');
       expect(await exited).toBe(0);

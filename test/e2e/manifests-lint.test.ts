@@ -16,6 +16,12 @@
  *   where the mounts say (as the kubelet lays out a Secret volume), it connects over mTLS to a real
  *   controller run with the Deployment's TLS flags, is served its group, reloads a rotated client
  *   certificate, and the preStop command drains it;
+ * - the controller's admin server is split: probes on the `admin` port of --admin-address, the mutating
+ *   API on its own `admin-api` port behind --admin-token-file in a whole-directory mount of the
+ *   causeway-admin-token Secret (the rule `causeway controller` applies accepts the flags, and refuses
+ *   them without the token file); the NetworkPolicy selects exactly the controller pods and opens each
+ *   of their ports to its own audience (xDS to all, admin to this namespace and the metrics namespaces,
+ *   admin-api to this namespace only), nothing else;
  * - a real kube-apiserver accepts every object (server-side dry run; Namespaces are created for real).
  */
 import fs from 'node:fs';
@@ -30,6 +36,7 @@ import { translateOptionsFrom } from '../../src/controller/translate-options-fro
 import { HEALTH_PATH } from '../../src/translate/group-builder.js';
 import { groupSettings } from '../../src/translate/translate-options.js';
 import { ENVOY_VERSION, projectRoot } from '../../src/tools/envoy-binary.js';
+import { checkMutatingApiBind } from '../../src/admin/admin-access.js';
 import { xdsTlsOptionsFrom } from '../../xds/server/tls-credentials.js';
 import { groupFromCertificate } from '../../xds/server/tls-identity.js';
 import { connectedGateways } from '../support/fleet-api.js';
@@ -61,6 +68,10 @@ const STOP_CONFIGMAP_FILE = path.join(MANIFESTS, 'gateway-stop-script.yaml');
 const CERT_MANAGER_EXAMPLE = path.join(MANIFESTS, 'examples', 'cert-manager-certificates.yaml');
 /** The Secrets of the xDS mTLS certificates (cert-manager's kubernetes.io/tls keys). */
 const CONTROLLER_TLS_SECRET = 'causeway-xds-tls';
+/** The Secret of the admin API's bearer token (key `token`). */
+const ADMIN_TOKEN_SECRET = 'causeway-admin-token';
+/** The namespace label that lets a namespace's pods (Prometheus) reach the admin port. */
+const METRICS_NAMESPACE_LABEL = 'causeway.dev/scrape-metrics';
 const gatewayTlsSecret = (g: string): string => `causeway-gateway-${g}-tls`;
 const PACKAGE_VERSION = (
   JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }
@@ -79,6 +90,7 @@ const KNOWN_KINDS = new Set([
   'rbac.authorization.k8s.io/v1/Role',
   'rbac.authorization.k8s.io/v1/RoleBinding',
   'networking.k8s.io/v1/IngressClass',
+  'networking.k8s.io/v1/NetworkPolicy',
 ]);
 
 // ---------------------------------------------------------------------------------------------------
@@ -114,6 +126,7 @@ interface Container {
   readonly env?: readonly { name: string; value?: string }[];
   readonly ports?: readonly { name?: string; containerPort: number; hostPort?: number }[];
   readonly readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  readonly livenessProbe?: { httpGet?: { path: string; port: string | number } };
   readonly lifecycle?: { preStop?: { exec?: { command: readonly string[] } } };
   readonly volumeMounts?: readonly {
     name: string;
@@ -405,6 +418,98 @@ describe('manifests/', () => {
       expect([flag, (volume.secret?.defaultMode ?? 0o644) & 0o007]).toEqual([flag, 0]);
     }
     expect(spec.securityContext?.fsGroup).toBe(controller.securityContext?.runAsUser ?? 1000);
+  });
+
+  test('the controller Deployment: probes on the admin port, the mutating API on its own port behind a token from the causeway-admin-token Secret', () => {
+    const deployment = only(
+      objects.filter((o) => o.object.kind === 'Deployment'),
+      'controller Deployment',
+    ).object;
+    const spec = podSpecOf(deployment)!;
+    const controller = only(spec.containers, 'controller container');
+    const args = controller.args ?? [];
+    const portOf = (name: string): number | undefined =>
+      controller.ports?.find((p) => p.name === name)?.containerPort;
+    const admin = parseHostPort(eqFlagValue(args, '--admin-address') ?? '');
+    const adminApi = parseHostPort(eqFlagValue(args, '--admin-api-address') ?? '');
+    expect([admin.port, adminApi.port]).toEqual([portOf('admin'), portOf('admin-api')]);
+    expect(admin.port).not.toBe(adminApi.port);
+    expect(controller.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'admin' });
+    expect(controller.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'admin' });
+    // What `causeway controller` decides: off loopback the mutating API needs the token file, given here.
+    const tokenFile = eqFlagValue(args, '--admin-token-file');
+    expect(() => checkMutatingApiBind(adminApi.host, undefined, '--admin-api-address')).toThrow(
+      /needs a bearer token/,
+    );
+    expect(() => checkMutatingApiBind(adminApi.host, tokenFile, '--admin-api-address')).not.toThrow();
+    const { mount, volume } = mountOf(spec, controller, tokenFile ?? '');
+    expect([
+      volume.secret?.secretName,
+      mount.subPath,
+      path.posix.relative(mount.mountPath, tokenFile ?? ''),
+    ]).toEqual([ADMIN_TOKEN_SECRET, undefined, 'token']);
+    expect((volume.secret?.defaultMode ?? 0o644) & 0o007).toBe(0);
+  });
+
+  test('the NetworkPolicy selects the controller pods only and opens each of their ports to its audience, nothing more', () => {
+    const deployment = only(
+      objects.filter((o) => o.object.kind === 'Deployment'),
+      'controller Deployment',
+    ).object;
+    const policy = only(
+      objects.filter((o) => o.object.kind === 'NetworkPolicy'),
+      'NetworkPolicy',
+    ).object as ManifestObject & {
+      spec: {
+        podSelector: { matchLabels?: Record<string, string> };
+        policyTypes?: string[];
+        ingress?: {
+          from?: { podSelector?: object; namespaceSelector?: { matchLabels?: Record<string, string> } }[];
+          ports?: { port: string | number; protocol?: string }[];
+        }[];
+      };
+    };
+    expect(policy.metadata.namespace).toBe(deployment.metadata.namespace);
+    const podLabels =
+      (deployment as { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } }).spec
+        ?.template?.metadata?.labels ?? {};
+    const selector = policy.spec.podSelector.matchLabels ?? {};
+    expect(Object.keys(selector).length).toBeGreaterThan(0);
+    expect(podLabels).toMatchObject(selector);
+    // The gateway pods do not match it (their traffic is not this policy's business).
+    const gatewayLabels =
+      (daemonSet as { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } }).spec
+        ?.template?.metadata?.labels ?? {};
+    expect(Object.entries(selector).every(([k, v]) => gatewayLabels[k] === v)).toBe(false);
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    // Every rule names its ports (a rule without ports would open all of them); each port is in one rule.
+    const rules = policy.spec.ingress ?? [];
+    const audienceOf = (port: string): string => {
+      const rule = only(
+        rules.filter((r) => (r.ports ?? []).some((p) => p.port === port)),
+        `NetworkPolicy rule for port ${port}`,
+      );
+      if (rule.from === undefined) return 'anyone';
+      return rule.from
+        .map((f) =>
+          f.namespaceSelector
+            ? `namespaces ${JSON.stringify(f.namespaceSelector.matchLabels)}`
+            : JSON.stringify(f.podSelector) === '{}'
+              ? 'this namespace'
+              : `pods ${JSON.stringify(f.podSelector)}`,
+        )
+        .join(' + ');
+    };
+    expect(rules.every((r) => (r.ports ?? []).length > 0)).toBe(true);
+    const controller = only(podSpecOf(deployment)!.containers, 'controller container');
+    const ports = (controller.ports ?? []).map((p) => p.name ?? '').sort();
+    expect(ports).toEqual(['admin', 'admin-api', 'xds']);
+    expect(Object.fromEntries(ports.map((p) => [p, audienceOf(p)]))).toEqual({
+      xds: 'anyone',
+      admin: `this namespace + namespaces {"${METRICS_NAMESPACE_LABEL}":"true"}`,
+      'admin-api': 'this namespace',
+    });
+    expect(rules.flatMap((r) => (r.ports ?? []).map((p) => p.port)).sort()).toEqual(ports);
   });
 
   test("gateway pods: xDS mTLS from their group's Secret, the SDS files where Envoy reads them", () => {
