@@ -5,6 +5,12 @@
  */
 export type StreamKind = 'sotw' | 'delta';
 
+/**
+ * Why the server cut a client off: its first request did not come within the handshake timeout, or it
+ * sent more requests than its stream may have waiting.
+ */
+export type StreamCutReason = 'handshake_timeout' | 'request_queue_full';
+
 /** One ADS stream of one Envoy, identified by the `node` of its first request. */
 export interface AdsConnection {
   /** Unique within the server process. */
@@ -127,4 +133,8 @@ export interface AdsEvents {
     errorMessage: string,
     resourceNames: readonly string[],
   ): void;
+  /** A request for a type URL the server does not serve (ignored; logged rate-limited). */
+  onUnknownType?(conn: AdsConnection, typeUrl: string): void;
+  /** The server ended a stream because the client exceeded a bound; `conn` is unset before the handshake. */
+  onStreamCut?(conn: AdsConnection | undefined, reason: StreamCutReason): void;
 }
