@@ -264,7 +264,7 @@ export const ERRORS = {
     severity: 'warning',
     reason: 'GatewayStreamCut',
     summary:
-      'An xDS stream was cut off because its client exceeded a limit: no first request within the handshake timeout (DEADLINE_EXCEEDED), or more requests waiting than the per-stream cap (RESOURCE_EXHAUSTED).',
+      'An xDS stream was cut off because its client exceeded a limit: no first request within the handshake timeout (DEADLINE_EXCEEDED), more requests waiting than the per-stream cap, or (Delta) more subscribed names than a stream may have (RESOURCE_EXHAUSTED).',
   },
 } as const satisfies Record<string, CatalogEntry>;
 

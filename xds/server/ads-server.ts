@@ -133,6 +133,8 @@ function streamContext(
       options.pushLimiter ?? createPushLimiter(tuning.maxConcurrentPushes, tuning.pushWriteTimeoutMs),
     handshakeTimeoutMs: tuning.handshakeTimeoutMs,
     maxQueuedRequests: tuning.maxQueuedRequests,
+    maxSubscribedNames: tuning.maxSubscribedNames,
+    maxSubscribedNameChars: tuning.maxSubscribedNameChars,
     unknownTypeLog: new LogLimiter(),
     groupOf: (call, node) =>
       state.tls ? state.tls.groupOf(call, node) : { ok: true, group: node?.cluster || DEFAULT_GROUP },

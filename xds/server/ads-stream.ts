@@ -50,6 +50,9 @@ export interface StreamContext {
   readonly handshakeTimeoutMs: number;
   /** Most requests of a stream waiting to be handled; beyond, the client is cut off. */
   readonly maxQueuedRequests: number;
+  /** Delta: most names (and characters of names) a stream may subscribe to; beyond, the client is cut off. */
+  readonly maxSubscribedNames: number;
+  readonly maxSubscribedNameChars: number;
   /** Server-wide limit of the "type not served" log line. */
   readonly unknownTypeLog: LogLimiter;
   /**
@@ -266,7 +269,22 @@ export class AdsStream<Req extends BaseRequest, Res> {
       return;
     }
     this.follow();
-    this.carryOut(this.machine.onRequest(req, this.snapshot()));
+    const step = this.machine.onRequest(req, this.snapshot());
+    if (!this.overSubscribed()) this.carryOut(step);
+  }
+
+  /** Cuts a Delta client off once its subscriptions exceed the caps; true when it did. */
+  private overSubscribed(): boolean {
+    const size = this.machine.subscriptionSize?.();
+    if (!size) return false;
+    const { maxSubscribedNames: names, maxSubscribedNameChars: chars } = this.ctx;
+    if (size.names <= names && size.chars <= chars) return false;
+    this.cut(
+      'too_many_subscriptions',
+      status.RESOURCE_EXHAUSTED,
+      `subscribed to more than ${names} names or ${chars} characters of names`,
+    );
+    return true;
   }
 
   private onReady(): void {
@@ -276,7 +294,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
     this.follow();
     const step = new StepBuilder();
     for (const req of this.queue.splice(0)) step.add(this.machine.onRequest(req, this.snapshot()));
-    this.carryOut(step.build());
+    if (!this.overSubscribed()) this.carryOut(step.build());
   }
 
   private identify(node: NodeInfo | null): void {

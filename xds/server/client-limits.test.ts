@@ -8,7 +8,7 @@ import { status } from '@grpc/grpc-js';
 import type { AdsLogger } from './ads-logger.js';
 import { CLIENT_TEXT_LIMITS, truncationMarker } from './client-input.js';
 import type { Harness } from './testdata/ads-fixtures.js';
-import { CDS, cla, cluster, eventually, resources, startHarness } from './testdata/ads-fixtures.js';
+import { CDS, EDS, cla, cluster, eventually, resources, startHarness } from './testdata/ads-fixtures.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -102,6 +102,35 @@ test('a client with more requests waiting than the cap is cut off; a normal one 
   });
   h.cache.setAll(new Map([['default', group('1s')]]));
   await calm.nextResponse(CDS);
+});
+
+test('a Delta client subscribing to more names than the cap is cut off; within the cap it is served', async () => {
+  h = await startHarness({ maxSubscribedNames: 100, maxSubscribedNameChars: 10_000 });
+  h.cache.setAll(new Map([['default', group('1s')]]));
+  const within = h.client.delta({ id: 'within' });
+  within.subscribe(
+    EDS,
+    Array.from({ length: 100 }, (_, i) => `c${i}`),
+  );
+  await within.nextResponse(EDS);
+  const many = h.client.delta({ id: 'many' });
+  for (let i = 0; i < 3; i++)
+    many.subscribe(
+      EDS,
+      Array.from({ length: 40 }, (_, j) => `n${i}-${j}`),
+    );
+  expect((await many.status).code).toBe(status.RESOURCE_EXHAUSTED);
+  const long = h.client.delta({ id: 'long' });
+  long.subscribe(EDS, ['x'.repeat(6_000)]);
+  long.subscribe(EDS, ['y'.repeat(6_000)]);
+  const end = await long.status;
+  expect(end.code).toBe(status.RESOURCE_EXHAUSTED);
+  expect(end.details).toMatch(/subscribed to more than 100 names or 10000 characters/);
+  expect(h.events.of('cut')).toEqual([
+    { kind: 'cut', node: 'many', reason: 'too_many_subscriptions' },
+    { kind: 'cut', node: 'long', reason: 'too_many_subscriptions' },
+  ]);
+  expect(h.server.connections().map((c) => c.nodeId)).toEqual(['within']);
 });
 
 test('a stream that never sends its first request is closed after the handshake timeout', async () => {

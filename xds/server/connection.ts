@@ -6,10 +6,11 @@
 export type StreamKind = 'sotw' | 'delta';
 
 /**
- * Why the server cut a client off: its first request did not come within the handshake timeout, or it
- * sent more requests than its stream may have waiting.
+ * Why the server cut a client off: its first request did not come within the handshake timeout, it
+ * sent more requests than its stream may have waiting, or (Delta) it subscribed to more names than a
+ * stream may.
  */
-export type StreamCutReason = 'handshake_timeout' | 'request_queue_full';
+export type StreamCutReason = 'handshake_timeout' | 'request_queue_full' | 'too_many_subscriptions';
 
 /** One ADS stream of one Envoy, identified by the `node` of its first request. */
 export interface AdsConnection {

@@ -28,6 +28,8 @@ describe('server options', () => {
       handshakeTimeoutMs: 10_000,
       connectionIdleTimeoutMs: 60_000,
       maxQueuedRequests: 256,
+      maxSubscribedNames: 100_000,
+      maxSubscribedNameChars: 20_000_000,
     });
     expect(grpcServerOptions(t, () => 0.5)['grpc.max_connection_idle_ms']).toBe(60_000);
     expect(grpcServerOptions(resolveTuning({ connectionIdleTimeoutMs: 500 }), () => 0.5)).toMatchObject({
@@ -37,6 +39,7 @@ describe('server options', () => {
       /maxQueuedRequests must be an integer >= 1/,
     );
     expect(() => resolveTuning({ maxQueuedRequests: 2.5 })).toThrow(/maxQueuedRequests/);
+    expect(() => resolveTuning({ maxSubscribedNames: -5 })).toThrow(/maxSubscribedNames/);
     expect(() => resolveTuning({ connectionIdleTimeoutMs: 0 })).toThrow(/connectionIdleTimeoutMs/);
     expect(() => resolveTuning({ handshakeTimeoutMs: -1 })).toThrow(/handshakeTimeoutMs/);
     expect(resolveTuning({ handshakeTimeoutMs: 0 }).handshakeTimeoutMs).toBe(0);

@@ -49,6 +49,13 @@ export interface AdsServerTuning {
    * (RESOURCE_EXHAUSTED). Default 256.
    */
   readonly maxQueuedRequests?: number;
+  /**
+   * Delta: most resource names one stream may subscribe to, over all types (subscriptions accumulate
+   * over requests), and most characters of those names together. Beyond either, the client is cut off
+   * (RESOURCE_EXHAUSTED). Defaults 100,000 and 20,000,000.
+   */
+  readonly maxSubscribedNames?: number;
+  readonly maxSubscribedNameChars?: number;
 }
 
 export type ResolvedTuning = Required<AdsServerTuning>;
@@ -67,6 +74,8 @@ export const DEFAULT_TUNING: ResolvedTuning = {
   handshakeTimeoutMs: 10_000,
   connectionIdleTimeoutMs: 60_000,
   maxQueuedRequests: 256,
+  maxSubscribedNames: 100_000,
+  maxSubscribedNameChars: 20_000_000,
 };
 
 export function resolveTuning(tuning: AdsServerTuning): ResolvedTuning {
@@ -79,7 +88,7 @@ export function resolveTuning(tuning: AdsServerTuning): ResolvedTuning {
       throw new Error(`ads server: ${key} must be a non-negative number, got ${String(value)}`);
     }
   }
-  for (const key of ['maxConcurrentPushes', 'maxQueuedRequests'] as const)
+  for (const key of ['maxConcurrentPushes', 'maxQueuedRequests', 'maxSubscribedNames'] as const)
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1)
       throw new Error(`ads server: ${key} must be an integer >= 1, got ${String(resolved[key])}`);
   if (resolved.connectionIdleTimeoutMs < 1)

@@ -100,7 +100,7 @@ export class XdsMetrics {
     });
     this.streamsCut = new Counter({
       name: 'causeway_xds_streams_cut_total',
-      help: 'xDS streams the server ended because the client exceeded a limit, by reason (handshake_timeout|request_queue_full).',
+      help: 'xDS streams the server ended because the client exceeded a limit, by reason (handshake_timeout|request_queue_full|too_many_subscriptions).',
       labelNames: ['reason'],
       registers,
     });
