@@ -8,70 +8,19 @@
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
-import type { ConfigView, ConfigWatcher, GroupSnapshot } from '../cache/config-watcher.js';
+import type { ConfigView, GroupSnapshot } from '../cache/config-watcher.js';
 import { PUSH_ORDER } from '../protos/envoy-protos.js';
-import type { AdsLogger } from './ads-logger.js';
 import { CLIENT_TEXT_LIMITS, clipClientText } from './client-input.js';
-import type {
-  AdsConnection,
-  AdsConnectionInfo,
-  AdsEvents,
-  StreamCutReason,
-  StreamKind,
-} from './connection.js';
-import type { LogLimiter } from './log-limiter.js';
+import type { AdsConnection, AdsConnectionInfo, AdsEvents, StreamCutReason } from './connection.js';
 import type { NodeInfo } from './discovery-messages.js';
 import { nodeIdentity } from './node-identity.js';
-import type { NonceSource } from './nonce.js';
-import type { PushLimiter } from './push-limiter.js';
-import type { RejectedMemory } from './rejected-memory.js';
-import type { Push, Step, StreamMachine } from './stream-machine.js';
+import type { Step, StreamMachine } from './stream-machine.js';
+import type { StreamContext, StreamProtocol } from './stream-context.js';
 import { StepBuilder, inPushOrder } from './stream-machine.js';
 
 export const DEFAULT_GROUP = 'default';
 
-/** What a stream needs from its server. */
-export interface StreamContext {
-  readonly watcher: ConfigWatcher;
-  readonly events: AdsEvents;
-  readonly logger: AdsLogger;
-  /** How long removals may be held back for make-before-break before they are sent anyway. */
-  readonly holdRemovalsMs: number;
-  readonly now: () => number;
-  readonly nextId: () => string;
-  readonly nextNonce: NonceSource;
-  /** What each node rejected across its streams: a reconnect is not sent rejected content again. */
-  readonly rejected?: RejectedMemory;
-  /** Whether a node was drained (docs/drain.md): its new streams then follow the `draining` view. */
-  readonly isDraining?: (nodeId: string) => boolean;
-  /** Limits how many streams compute and write responses at once (FIFO). */
-  readonly pushLimiter: PushLimiter;
-  /** Close a stream whose first request has not come after this long (0: never). */
-  readonly handshakeTimeoutMs: number;
-  /** Most requests of a stream waiting to be handled; beyond, the client is cut off. */
-  readonly maxQueuedRequests: number;
-  /** Delta: most names (and characters of names) a stream may subscribe to; beyond, the client is cut off. */
-  readonly maxSubscribedNames: number;
-  readonly maxSubscribedNameChars: number;
-  /** Server-wide limit of the "type not served" log line. */
-  readonly unknownTypeLog: LogLimiter;
-  /**
-   * mTLS: the group a stream may be served, from its peer certificate and node (see tls-credentials.ts);
-   * a refusal ends the stream with PERMISSION_DENIED. Absent: the group is `node.cluster`.
-   */
-  readonly groupOf?: (
-    call: ServerDuplexStream<unknown, unknown>,
-    node: NodeInfo | null,
-  ) => { readonly ok: true; readonly group: string } | { readonly ok: false; readonly reason: string };
-}
-
-/** What differs between SotW and Delta. */
-export interface StreamProtocol<Req, Res> {
-  readonly kind: StreamKind;
-  /** `conn` is the stream's identity once its first request named the node. */
-  createMachine(ctx: StreamContext, conn: () => AdsConnection | undefined): StreamMachine<Req>;
-  toWire(push: Push): Res;
-}
+export type { StreamContext, StreamProtocol } from './stream-context.js';
 
 type BaseRequest = { readonly node: NodeInfo | null; readonly type_url: string };
 
