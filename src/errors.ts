@@ -266,6 +266,12 @@ export const ERRORS = {
     summary:
       "An xDS stream was refused (PERMISSION_DENIED): its client certificate names no gateway group, or another group than the node's cluster.",
   },
+  CW_E_XDS_CLIENT_LIMIT: {
+    severity: 'warning',
+    reason: 'GatewayStreamCut',
+    summary:
+      'An xDS stream was cut off because its client exceeded a limit: no first request within the handshake timeout (DEADLINE_EXCEEDED), more requests waiting than the per-stream cap, or (Delta) more subscribed names than a stream may have (RESOURCE_EXHAUSTED).',
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

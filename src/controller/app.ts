@@ -129,11 +129,11 @@ function buildController(o: ControllerAppOptions): ControllerParts {
   const xds = parseHostPort(o.xdsAddress);
   const xdsTls = xdsTlsOptionsFrom(o, xds.host);
   const metrics = new ControllerMetrics();
-  const xdsMetrics = new XdsMetrics(metrics.registry);
   const awsMetrics = new AwsMetrics(metrics.registry);
   const cache = new SnapshotCache();
   const source = sourceFrom(o, config, logger, metrics);
   const runner = new ControllerRunner({ source: source.source, translateOptions, cache, metrics, logger });
+  const xdsMetrics = new XdsMetrics(metrics.registry, { knownGroups: knownGroupsOf(runner, config) });
   // The writers come last (they read the xDS connections); the parts before call them through this.
   const late: { writers?: LeaderWriters } = {};
   const alb = o.alb ? albModeFor(o, { logger, metrics: awsMetrics, runner, source, late }) : undefined;
@@ -169,6 +169,27 @@ function buildController(o: ControllerAppOptions): ControllerParts {
       ? undefined
       : { server: createAdminApiServer({ drain: ads, access, logger }), address: o.adminApiAddress };
   return { logger, xds, mode: source.mode, runner, nacks, ads, admin, adminApi, alb, writers: late.writers };
+}
+
+/**
+ * The groups xDS metrics label by name: the configured ones and those of the latest IR (the groups
+ * Ingresses reference); recomputed only when the IR's group list changes.
+ */
+function knownGroupsOf(
+  runner: ControllerRunner,
+  config: ControllerConfig | undefined,
+): () => ReadonlySet<string> {
+  const configured = Object.keys(config?.groups ?? {});
+  let seen: readonly { readonly name: string }[] | undefined;
+  let known: ReadonlySet<string> = new Set(configured);
+  return () => {
+    const groups = runner.ir()?.groups;
+    if (groups !== seen) {
+      seen = groups;
+      known = new Set([...configured, ...(groups ?? []).map((g) => g.name)]);
+    }
+    return known;
+  };
 }
 
 interface AlbWiring {
@@ -240,6 +261,8 @@ function adsEvents({
       );
       nacks.onNack(c, typeUrl, version, error, names);
     },
+    onUnknownType: (c) => metrics.recordUnknownType(c.group),
+    onStreamCut: (_c, reason) => metrics.recordStreamCut(reason),
   };
 }
 

@@ -38,6 +38,8 @@ describe('docs/metrics.md', () => {
     xds.recordAck('edge', RESOURCE_TYPES.cluster);
     xds.recordNack('edge', RESOURCE_TYPES.cluster);
     xds.gatewayConnected('edge', 'sotw');
+    xds.recordUnknownType('edge');
+    xds.recordStreamCut('handshake_timeout');
     metrics.observeChangeToPush(0.01);
     metrics.setClusterAvailable('east', true);
     metrics.setRejectedObjects([{ group: 'edge', kind: 'Ingress', count: 1 }]);

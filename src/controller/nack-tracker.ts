@@ -10,6 +10,7 @@ import type { Diagnostic } from '../errors.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { AppliedStateStream } from '../pipeline/applied-state.js';
 import { objectKey } from '../../xds/translator/source-map.js';
+import { CLIENT_TEXT_LIMITS, clipClientText } from '../../xds/server/client-input.js';
 import type { AdsConnectionInfo } from '../../xds/server/connection.js';
 import type { PortStatus } from '../kubernetes/status/ingress-status.js';
 import type { ServedIngress } from '../translate/translate.js';
@@ -79,9 +80,11 @@ export class NackTracker {
     conn: NackConnection,
     typeUrl: string,
     version: string,
-    message: string,
+    errorMessage: string,
     resourceNames: readonly string[],
   ): void {
+    // The ADS server clips it on decode already; kept for 10 minutes, it must stay bounded whoever calls.
+    const message = clipClientText(errorMessage, CLIENT_TEXT_LIMITS.nackMessage);
     const attribution = attributeNack(
       this.o.applied.latest()?.xdsSources ?? new Map(),
       conn.group,

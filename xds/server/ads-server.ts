@@ -27,6 +27,7 @@ import type {
   DiscoveryResponse,
 } from './discovery-messages.js';
 import { preloadDiscoveryTypes } from './discovery-messages.js';
+import { LogLimiter } from './log-limiter.js';
 import { createNonceSource } from './nonce.js';
 import { RejectedMemory } from './rejected-memory.js';
 import type { PushLimiter } from './push-limiter.js';
@@ -37,7 +38,14 @@ import { openSotwStream } from './sotw-stream.js';
 import type { XdsServerTls, XdsTlsOptions } from './tls-credentials.js';
 import { createXdsServerTls } from './tls-credentials.js';
 
-export type { AdsConnection, AdsConnectionInfo, AdsEvents, AdsNackInfo, AdsTypeInfo } from './connection.js';
+export type {
+  AdsConnection,
+  AdsConnectionInfo,
+  AdsEvents,
+  AdsNackInfo,
+  AdsTypeInfo,
+  StreamCutReason,
+} from './connection.js';
 export type { AdsLogger } from './ads-logger.js';
 export type { AdsServerTuning } from './server-options.js';
 export type { XdsTlsOptions } from './tls-credentials.js';
@@ -123,6 +131,11 @@ function streamContext(
     isDraining: (nodeId) => state.draining.has(nodeId),
     pushLimiter:
       options.pushLimiter ?? createPushLimiter(tuning.maxConcurrentPushes, tuning.pushWriteTimeoutMs),
+    handshakeTimeoutMs: tuning.handshakeTimeoutMs,
+    maxQueuedRequests: tuning.maxQueuedRequests,
+    maxSubscribedNames: tuning.maxSubscribedNames,
+    maxSubscribedNameChars: tuning.maxSubscribedNameChars,
+    unknownTypeLog: new LogLimiter(),
     groupOf: (call, node) =>
       state.tls ? state.tls.groupOf(call, node) : { ok: true, group: node?.cluster || DEFAULT_GROUP },
   };

@@ -2,57 +2,25 @@
  * The grpc I/O of one ADS stream, SotW or Delta alike: identifies the node from the first request,
  * holds requests until the config watcher is ready, follows the group's snapshot, runs the protocol
  * state machine and writes what it decides, reports events, and closes the stream with an error status
- * (never the server) when a request is malformed or something throws.
+ * (never the server) when a request is malformed or something throws. A client is cut off when its
+ * first request does not come within the handshake timeout, or when more of its requests wait than
+ * `maxQueuedRequests`; requests for types not served are counted and logged rate-limited.
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
-import type { ConfigView, ConfigWatcher, GroupSnapshot } from '../cache/config-watcher.js';
+import type { ConfigView, GroupSnapshot } from '../cache/config-watcher.js';
 import { PUSH_ORDER } from '../protos/envoy-protos.js';
-import type { AdsLogger } from './ads-logger.js';
-import type { AdsConnection, AdsConnectionInfo, AdsEvents, StreamKind } from './connection.js';
+import { CLIENT_TEXT_LIMITS, clipClientText } from './client-input.js';
+import type { AdsConnection, AdsConnectionInfo, AdsEvents, StreamCutReason } from './connection.js';
 import type { NodeInfo } from './discovery-messages.js';
 import { nodeIdentity } from './node-identity.js';
-import type { NonceSource } from './nonce.js';
-import type { PushLimiter } from './push-limiter.js';
-import type { RejectedMemory } from './rejected-memory.js';
-import type { Push, Step, StreamMachine } from './stream-machine.js';
+import type { Step, StreamMachine } from './stream-machine.js';
+import type { StreamContext, StreamProtocol } from './stream-context.js';
 import { StepBuilder, inPushOrder } from './stream-machine.js';
 
 export const DEFAULT_GROUP = 'default';
 
-/** What a stream needs from its server. */
-export interface StreamContext {
-  readonly watcher: ConfigWatcher;
-  readonly events: AdsEvents;
-  readonly logger: AdsLogger;
-  /** How long removals may be held back for make-before-break before they are sent anyway. */
-  readonly holdRemovalsMs: number;
-  readonly now: () => number;
-  readonly nextId: () => string;
-  readonly nextNonce: NonceSource;
-  /** What each node rejected across its streams: a reconnect is not sent rejected content again. */
-  readonly rejected?: RejectedMemory;
-  /** Whether a node was drained (docs/drain.md): its new streams then follow the `draining` view. */
-  readonly isDraining?: (nodeId: string) => boolean;
-  /** Limits how many streams compute and write responses at once (FIFO). */
-  readonly pushLimiter: PushLimiter;
-  /**
-   * mTLS: the group a stream may be served, from its peer certificate and node (see tls-credentials.ts);
-   * a refusal ends the stream with PERMISSION_DENIED. Absent: the group is `node.cluster`.
-   */
-  readonly groupOf?: (
-    call: ServerDuplexStream<unknown, unknown>,
-    node: NodeInfo | null,
-  ) => { readonly ok: true; readonly group: string } | { readonly ok: false; readonly reason: string };
-}
-
-/** What differs between SotW and Delta. */
-export interface StreamProtocol<Req, Res> {
-  readonly kind: StreamKind;
-  /** `conn` is the stream's identity once its first request named the node. */
-  createMachine(ctx: StreamContext, conn: () => AdsConnection | undefined): StreamMachine<Req>;
-  toWire(push: Push): Res;
-}
+export type { StreamContext, StreamProtocol } from './stream-context.js';
 
 type BaseRequest = { readonly node: NodeInfo | null; readonly type_url: string };
 
@@ -73,7 +41,11 @@ export class AdsStream<Req extends BaseRequest, Res> {
   private unsubscribe: (() => void) | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly warnedTypes = new Set<string>();
+  /** A first request arrived (it may still wait in the inbox). */
+  private spoke = false;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  /** Requests received and not yet handled (in the inbox), besides the pre-ready `queue`. */
+  private pendingRequests = 0;
   private readonly closeHandlers: Array<() => void> = [];
   /** Serving the group's `draining` view (the node was drained). */
   private draining = false;
@@ -99,7 +71,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
     this.peer = call.getPeer();
     this.connectedAt = new Date(ctx.now()).toISOString();
     this.closedSignal = new Promise((resolve) => (this.signalClosed = resolve));
-    call.on('data', (req: Req) => this.schedule(() => this.onRequest(req)));
+    call.on('data', (req: Req) => this.receive(req));
     call.on('end', () => this.end(status.OK, 'client closed the stream'));
     call.on('cancelled', () => this.cleanup());
     call.on('finish', () => this.cleanup());
@@ -108,6 +80,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
       this.ctx.logger.debug({ ...this.logContext(), err: err.message }, 'ads stream error');
       this.cleanup();
     });
+    this.armHandshakeTimer();
     if (ctx.watcher.isReady()) this.ready = true;
     else
       ctx.watcher.whenReady().then(
@@ -166,6 +139,68 @@ export class AdsStream<Req extends BaseRequest, Res> {
     this.cleanup();
   }
 
+  /** A request from the client: queued for the next push slot, unless the client has too many waiting. */
+  private receive(req: Req): void {
+    if (this.closed) return;
+    this.spoke = true;
+    if (this.pendingRequests + this.queue.length >= this.ctx.maxQueuedRequests) {
+      this.cut(
+        'request_queue_full',
+        status.RESOURCE_EXHAUSTED,
+        `more than ${this.ctx.maxQueuedRequests} requests waiting`,
+      );
+      return;
+    }
+    this.pendingRequests++;
+    this.schedule(() => {
+      this.pendingRequests--;
+      this.onRequest(req);
+    });
+  }
+
+  /** Closes a stream that has not sent its first request within `handshakeTimeoutMs`. */
+  private armHandshakeTimer(): void {
+    if (this.ctx.handshakeTimeoutMs <= 0) return;
+    this.handshakeTimer = setTimeout(() => {
+      this.handshakeTimer = undefined;
+      if (!this.spoke)
+        this.cut(
+          'handshake_timeout',
+          status.DEADLINE_EXCEEDED,
+          `no DiscoveryRequest within ${this.ctx.handshakeTimeoutMs} ms`,
+        );
+    }, this.ctx.handshakeTimeoutMs);
+    this.handshakeTimer.unref();
+  }
+
+  /** Ends the stream of a client that exceeded a bound: a log line, the onStreamCut hook, an error status. */
+  private cut(reason: StreamCutReason, code: status, details: string): void {
+    if (this.closed) return;
+    this.ctx.logger.warn(
+      { ...this.logContext(), code: 'CW_E_XDS_CLIENT_LIMIT', reason, details },
+      'ads stream cut off: the client exceeded a limit',
+    );
+    const conn = this.conn;
+    this.hook('onStreamCut', () => this.ctx.events.onStreamCut?.(conn, reason));
+    this.end(code, `xDS stream cut off: ${details}`);
+  }
+
+  /** A request for a type not served: ignored, counted, logged within the server-wide rate. */
+  private onUnknownType(typeUrl: string): void {
+    const conn = this.conn;
+    if (conn) this.hook('onUnknownType', () => this.ctx.events.onUnknownType?.(conn, typeUrl));
+    const { log, suppressed } = this.ctx.unknownTypeLog.take(this.ctx.now());
+    if (!log) return;
+    this.ctx.logger.warn(
+      {
+        ...this.logContext(),
+        typeUrl: clipClientText(typeUrl, CLIENT_TEXT_LIMITS.typeUrl),
+        ...(suppressed > 0 ? { suppressed } : {}),
+      },
+      'ads request for a type not served; ignored',
+    );
+  }
+
   private onRequest(req: Req): void {
     if (this.closed) return;
     if (!this.conn) this.identify(req.node);
@@ -175,13 +210,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
       return;
     }
     if (!SERVED_TYPES.has(req.type_url)) {
-      if (!this.warnedTypes.has(req.type_url)) {
-        this.warnedTypes.add(req.type_url);
-        this.ctx.logger.warn(
-          { ...this.logContext(), typeUrl: req.type_url },
-          'ads request for a type not served; ignored',
-        );
-      }
+      this.onUnknownType(req.type_url);
       return;
     }
     if (!this.ready) {
@@ -189,7 +218,22 @@ export class AdsStream<Req extends BaseRequest, Res> {
       return;
     }
     this.follow();
-    this.carryOut(this.machine.onRequest(req, this.snapshot()));
+    const step = this.machine.onRequest(req, this.snapshot());
+    if (!this.overSubscribed()) this.carryOut(step);
+  }
+
+  /** Cuts a Delta client off once its subscriptions exceed the caps; true when it did. */
+  private overSubscribed(): boolean {
+    const size = this.machine.subscriptionSize?.();
+    if (!size) return false;
+    const { maxSubscribedNames: names, maxSubscribedNameChars: chars } = this.ctx;
+    if (size.names <= names && size.chars <= chars) return false;
+    this.cut(
+      'too_many_subscriptions',
+      status.RESOURCE_EXHAUSTED,
+      `subscribed to more than ${names} names or ${chars} characters of names`,
+    );
+    return true;
   }
 
   private onReady(): void {
@@ -199,7 +243,7 @@ export class AdsStream<Req extends BaseRequest, Res> {
     this.follow();
     const step = new StepBuilder();
     for (const req of this.queue.splice(0)) step.add(this.machine.onRequest(req, this.snapshot()));
-    this.carryOut(step.build());
+    if (!this.overSubscribed()) this.carryOut(step.build());
   }
 
   private identify(node: NodeInfo | null): void {
@@ -384,6 +428,8 @@ export class AdsStream<Req extends BaseRequest, Res> {
     this.unsubscribe = undefined;
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
     this.queue.length = 0;
     this.inbox.length = 0;
     this.signalClosed();

@@ -5,6 +5,13 @@
  */
 export type StreamKind = 'sotw' | 'delta';
 
+/**
+ * Why the server cut a client off: its first request did not come within the handshake timeout, it
+ * sent more requests than its stream may have waiting, or (Delta) it subscribed to more names than a
+ * stream may.
+ */
+export type StreamCutReason = 'handshake_timeout' | 'request_queue_full' | 'too_many_subscriptions';
+
 /** One ADS stream of one Envoy, identified by the `node` of its first request. */
 export interface AdsConnection {
   /** Unique within the server process. */
@@ -127,4 +134,8 @@ export interface AdsEvents {
     errorMessage: string,
     resourceNames: readonly string[],
   ): void;
+  /** A request for a type URL the server does not serve (ignored; logged rate-limited). */
+  onUnknownType?(conn: AdsConnection, typeUrl: string): void;
+  /** The server ended a stream because the client exceeded a bound; `conn` is unset before the handshake. */
+  onStreamCut?(conn: AdsConnection | undefined, reason: StreamCutReason): void;
 }

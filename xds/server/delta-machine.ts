@@ -53,9 +53,29 @@ interface Planned {
 
 const EMPTY_TYPE: TypeSnapshot = { version: typeVersion([]), resources: new Map() };
 
-function newSubscription(typeUrl: string, req: DeltaDiscoveryRequest): Subscription {
+/** How many names a stream subscribes to, over all types, and their total length (ads-stream caps both). */
+export interface SubscriptionSize {
+  names: number;
+  chars: number;
+}
+
+function tallyAdd(size: SubscriptionSize, names: Set<string>, name: string): void {
+  if (names.has(name)) return;
+  names.add(name);
+  size.names++;
+  size.chars += name.length;
+}
+
+function tallyDelete(size: SubscriptionSize, names: Set<string>, name: string): void {
+  if (!names.delete(name)) return;
+  size.names--;
+  size.chars -= name.length;
+}
+
+function newSubscription(typeUrl: string, req: DeltaDiscoveryRequest, size: SubscriptionSize): Subscription {
   const subscribe = req.resource_names_subscribe;
-  const names = new Set(subscribe.filter((n) => n !== '*'));
+  const names = new Set<string>();
+  for (const name of subscribe) if (name !== '*') tallyAdd(size, names, name);
   const wildcard = subscribe.includes('*') || (subscribe.length === 0 && WILDCARD_TYPES.has(typeUrl));
   const known = new Map(
     Object.entries(req.initial_resource_versions).filter(([name]) => wildcard || names.has(name)),
@@ -63,18 +83,18 @@ function newSubscription(typeUrl: string, req: DeltaDiscoveryRequest): Subscript
   return { wildcard, names, known, held: new Set() };
 }
 
-function applyChanges(sub: Subscription, req: DeltaDiscoveryRequest): void {
+function applyChanges(sub: Subscription, req: DeltaDiscoveryRequest, size: SubscriptionSize): void {
   sub.sorted = undefined;
   for (const name of req.resource_names_subscribe) {
     if (name === '*') sub.wildcard = true;
     else {
-      sub.names.add(name);
+      tallyAdd(size, sub.names, name);
       sub.known.delete(name);
     }
   }
   for (const name of req.resource_names_unsubscribe) {
     if (name === '*') sub.wildcard = false;
-    else sub.names.delete(name);
+    else tallyDelete(size, sub.names, name);
   }
   if (!sub.wildcard)
     for (const name of [...sub.known.keys()]) if (!sub.names.has(name)) sub.known.delete(name);
@@ -84,6 +104,8 @@ export class DeltaMachine
   extends HoldingMachine<Subscription, Planned>
   implements StreamMachine<DeltaDiscoveryRequest>
 {
+  private readonly size: SubscriptionSize = { names: 0, chars: 0 };
+
   constructor(
     private readonly nextNonce: NonceSource,
     now: () => number = Date.now,
@@ -105,9 +127,9 @@ export class DeltaMachine
     let sub = this.subs.get(typeUrl);
     const first = sub === undefined;
     if (!sub) {
-      sub = newSubscription(typeUrl, req);
+      sub = newSubscription(typeUrl, req, this.size);
       this.subs.set(typeUrl, sub);
-    } else applyChanges(sub, req);
+    } else applyChanges(sub, req, this.size);
 
     const toldVersions = Object.keys(req.initial_resource_versions).length > 0;
     if (first && toldVersions) this.runsConfig = true;
@@ -132,6 +154,11 @@ export class DeltaMachine
     if ((verdict.kind === 'ack' || verdict.kind === 'nack') && this.hasHeld())
       step.add(this.releaseHeld(snapshot, false));
     return step.build();
+  }
+
+  /** The names subscribed to over all types (Delta subscriptions accumulate over requests). */
+  subscriptionSize(): Readonly<SubscriptionSize> {
+    return this.size;
   }
 
   protected rejectedContent(typeUrl: ResourceTypeUrl, nack: AdsNackInfo): RejectedContent {

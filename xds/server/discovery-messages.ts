@@ -2,10 +2,14 @@
  * The four ADS messages as plain TypeScript shapes (snake_case, as protobufjs loads Envoy's protos with
  * keepCase), and their binary codecs. Decoding yields plain objects with every field present; encoding
  * writes plain objects straight through the protobufjs encoder, so resource bytes in an Any are copied
- * to the wire as they are, never re-encoded.
+ * to the wire as they are, never re-encoded. The free text of a request's node and NACK is clipped to the
+ * caps of client-input.ts as it is decoded, and of the node metadata only the string the server reads
+ * (`causeway.dev/address`) is kept: nothing a client sends can make the server hold megabytes.
  */
 import type protobuf from 'protobufjs';
 import { envoyRoot } from '../protos/envoy-protos.js';
+import { CLIENT_TEXT_LIMITS as LIMITS, clipClientText } from './client-input.js';
+import { ADDRESS_METADATA_KEY } from './connection.js';
 
 /** The part of Envoy's `config.core.v3.Node` the server uses. */
 export interface NodeInfo {
@@ -23,8 +27,8 @@ export interface NodeInfo {
   };
   readonly locality?: { readonly region?: string; readonly zone?: string; readonly sub_zone?: string };
   /**
-   * `google.protobuf.Struct`; only its string values are kept. (protobufjs bundles its own struct.proto,
-   * whose field names are camelCase: `stringValue`.)
+   * `google.protobuf.Struct`; only the string value of `causeway.dev/address` is kept. (protobufjs
+   * bundles its own struct.proto, whose field names are camelCase: `stringValue`.)
    */
   readonly metadata?: { readonly fields: Readonly<Record<string, { readonly stringValue: string }>> };
 }
@@ -106,6 +110,8 @@ export function preloadDiscoveryTypes(): void {
 type Decoded = Record<string, unknown>;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+/** A client's free-text field, clipped to `max` (client-input.ts). */
+const text = (v: unknown, max: number): string => clipClientText(str(v), max);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
 
 const record = (v: unknown): Decoded | undefined =>
@@ -127,7 +133,11 @@ function buildVersionOf(v: unknown): NodeInfo['user_agent_build_version'] {
 function localityOf(v: unknown): NodeInfo['locality'] {
   const l = record(v);
   if (!l) return undefined;
-  const parts = { region: str(l['region']), zone: str(l['zone']), sub_zone: str(l['sub_zone']) };
+  const parts = {
+    region: text(l['region'], LIMITS.locality),
+    zone: text(l['zone'], LIMITS.locality),
+    sub_zone: text(l['sub_zone'], LIMITS.locality),
+  };
   const set = Object.entries(parts).filter(([, value]) => value !== '');
   return set.length > 0 ? Object.fromEntries(set) : undefined;
 }
@@ -135,25 +145,22 @@ function localityOf(v: unknown): NodeInfo['locality'] {
 function stringMetadataOf(v: unknown): NodeInfo['metadata'] {
   const fields = record(record(v)?.['fields']);
   if (!fields) return undefined;
-  const out: Record<string, { stringValue: string }> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    const s = record(value)?.['stringValue'];
-    if (typeof s === 'string') out[key] = { stringValue: s };
-  }
-  return Object.keys(out).length > 0 ? { fields: out } : undefined;
+  const address = record(fields[ADDRESS_METADATA_KEY])?.['stringValue'];
+  if (typeof address !== 'string') return undefined;
+  return { fields: { [ADDRESS_METADATA_KEY]: { stringValue: text(address, LIMITS.address) } } };
 }
 
 function nodeOf(v: unknown): NodeInfo | null {
   if (v === null || typeof v !== 'object') return null;
   const n = v as Decoded;
-  const name = str(n['user_agent_name']);
-  const version = str(n['user_agent_version']);
+  const name = text(n['user_agent_name'], LIMITS.userAgent);
+  const version = text(n['user_agent_version'], LIMITS.userAgent);
   const build = buildVersionOf(n['user_agent_build_version']);
   const locality = localityOf(n['locality']);
   const metadata = stringMetadataOf(n['metadata']);
   return {
-    id: str(n['id']),
-    cluster: str(n['cluster']),
+    id: text(n['id'], LIMITS.nodeId),
+    cluster: text(n['cluster'], LIMITS.group),
     ...(name ? { user_agent_name: name } : {}),
     ...(version ? { user_agent_version: version } : {}),
     ...(build ? { user_agent_build_version: build } : {}),
@@ -165,7 +172,10 @@ function nodeOf(v: unknown): NodeInfo | null {
 function statusOf(v: unknown): RpcStatus | null {
   if (v === null || typeof v !== 'object') return null;
   const s = v as Decoded;
-  return { code: typeof s['code'] === 'number' ? s['code'] : 0, message: str(s['message']) };
+  return {
+    code: typeof s['code'] === 'number' ? s['code'] : 0,
+    message: text(s['message'], LIMITS.nackMessage),
+  };
 }
 
 function anyOf(v: unknown): AnyResource | null {

@@ -22,6 +22,29 @@ describe('server options', () => {
     expect(grpcServerOptions(resolveTuning({}), () => 1)['grpc.max_connection_age_ms']).toBe(33 * 60_000);
   });
 
+  it('closes idle connections and bounds streams by default', () => {
+    const t = resolveTuning({});
+    expect(t).toMatchObject({
+      handshakeTimeoutMs: 10_000,
+      connectionIdleTimeoutMs: 60_000,
+      maxQueuedRequests: 256,
+      maxSubscribedNames: 100_000,
+      maxSubscribedNameChars: 20_000_000,
+    });
+    expect(grpcServerOptions(t, () => 0.5)['grpc.max_connection_idle_ms']).toBe(60_000);
+    expect(grpcServerOptions(resolveTuning({ connectionIdleTimeoutMs: 500 }), () => 0.5)).toMatchObject({
+      'grpc.max_connection_idle_ms': 500,
+    });
+    expect(() => resolveTuning({ maxQueuedRequests: 0 })).toThrow(
+      /maxQueuedRequests must be an integer >= 1/,
+    );
+    expect(() => resolveTuning({ maxQueuedRequests: 2.5 })).toThrow(/maxQueuedRequests/);
+    expect(() => resolveTuning({ maxSubscribedNames: -5 })).toThrow(/maxSubscribedNames/);
+    expect(() => resolveTuning({ connectionIdleTimeoutMs: 0 })).toThrow(/connectionIdleTimeoutMs/);
+    expect(() => resolveTuning({ handshakeTimeoutMs: -1 })).toThrow(/handshakeTimeoutMs/);
+    expect(resolveTuning({ handshakeTimeoutMs: 0 }).handshakeTimeoutMs).toBe(0);
+  });
+
   it('rejects nonsense tuning', () => {
     expect(() => resolveTuning({ keepaliveTimeMs: -1 })).toThrow(/keepaliveTimeMs/);
     expect(() => resolveTuning({ maxConnectionAgeJitter: 1 })).toThrow(/below 1/);

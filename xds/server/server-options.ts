@@ -33,6 +33,29 @@ export interface AdsServerTuning {
   readonly maxConcurrentPushes?: number;
   /** Longest a stream holds a push slot while its writes are not yet handed to the connection. Default 5 s. */
   readonly pushWriteTimeoutMs?: number;
+  /**
+   * A stream whose first DiscoveryRequest (naming its node) has not arrived this long after it opened is
+   * closed (DEADLINE_EXCEEDED). Default 10 s; 0 turns it off.
+   */
+  readonly handshakeTimeoutMs?: number;
+  /**
+   * A connection without any open stream this long is closed (grpc-js `grpc.max_connection_idle_ms`):
+   * a client that connects and never opens a stream holds nothing for long. Default 60 s.
+   */
+  readonly connectionIdleTimeoutMs?: number;
+  /**
+   * Most requests of one stream waiting to be handled (before the cache is ready, or for a push slot).
+   * Envoy has at most a few per resource type in flight; a client beyond the cap is cut off
+   * (RESOURCE_EXHAUSTED). Default 256.
+   */
+  readonly maxQueuedRequests?: number;
+  /**
+   * Delta: most resource names one stream may subscribe to, over all types (subscriptions accumulate
+   * over requests), and most characters of those names together. Beyond either, the client is cut off
+   * (RESOURCE_EXHAUSTED). Defaults 100,000 and 20,000,000.
+   */
+  readonly maxSubscribedNames?: number;
+  readonly maxSubscribedNameChars?: number;
 }
 
 export type ResolvedTuning = Required<AdsServerTuning>;
@@ -48,6 +71,11 @@ export const DEFAULT_TUNING: ResolvedTuning = {
   closeGraceMs: 1_000,
   maxConcurrentPushes: 8,
   pushWriteTimeoutMs: 5_000,
+  handshakeTimeoutMs: 10_000,
+  connectionIdleTimeoutMs: 60_000,
+  maxQueuedRequests: 256,
+  maxSubscribedNames: 100_000,
+  maxSubscribedNameChars: 20_000_000,
 };
 
 export function resolveTuning(tuning: AdsServerTuning): ResolvedTuning {
@@ -60,10 +88,11 @@ export function resolveTuning(tuning: AdsServerTuning): ResolvedTuning {
       throw new Error(`ads server: ${key} must be a non-negative number, got ${String(value)}`);
     }
   }
-  if (!Number.isInteger(resolved.maxConcurrentPushes) || resolved.maxConcurrentPushes < 1)
-    throw new Error(
-      `ads server: maxConcurrentPushes must be an integer >= 1, got ${String(resolved.maxConcurrentPushes)}`,
-    );
+  for (const key of ['maxConcurrentPushes', 'maxQueuedRequests', 'maxSubscribedNames'] as const)
+    if (!Number.isInteger(resolved[key]) || resolved[key] < 1)
+      throw new Error(`ads server: ${key} must be an integer >= 1, got ${String(resolved[key])}`);
+  if (resolved.connectionIdleTimeoutMs < 1)
+    throw new Error('ads server: connectionIdleTimeoutMs must be at least 1 ms');
   if (resolved.maxConnectionAgeJitter >= 1)
     throw new Error('ads server: maxConnectionAgeJitter must be below 1');
   return resolved;
@@ -76,5 +105,6 @@ export function grpcServerOptions(tuning: ResolvedTuning, random: () => number):
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.max_connection_age_ms': jittered(tuning.maxConnectionAgeMs, tuning.maxConnectionAgeJitter, random),
     'grpc.max_connection_age_grace_ms': tuning.maxConnectionAgeGraceMs,
+    'grpc.max_connection_idle_ms': tuning.connectionIdleTimeoutMs,
   };
 }

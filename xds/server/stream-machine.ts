@@ -39,6 +39,11 @@ export interface StreamMachine<Req> {
   releaseHeld(snapshot: GroupSnapshot, force: boolean): Step;
   /** True while some removal is held back. */
   hasHeld(): boolean;
+  /**
+   * Delta: the names subscribed to, over all types (they accumulate over requests). Absent for SotW,
+   * whose every request replaces its type's names (bounded by the message size).
+   */
+  subscriptionSize?(): { readonly names: number; readonly chars: number };
   readonly acks: AckTracker;
 }
 

@@ -70,6 +70,58 @@ describe('XdsMetrics', () => {
     );
   });
 
+  it('labels only known groups by name; any group a client makes up counts under _unknown', async () => {
+    const registry = new Registry();
+    let known: ReadonlySet<string> = new Set(['edge']);
+    const metrics = new XdsMetrics(registry, { knownGroups: () => known });
+    for (let i = 0; i < 1000; i++) {
+      metrics.recordNack(`made-up-${i}`, RESOURCE_TYPES.cluster);
+      metrics.recordUnknownType(`made-up-${i}`);
+    }
+    metrics.recordPush('edge', RESOURCE_TYPES.cluster, 10);
+    metrics.recordPush('nope', RESOURCE_TYPES.cluster, 5);
+    metrics.gatewayConnected('edge', 'sotw');
+    metrics.gatewayConnected('later', 'sotw');
+    metrics.gatewayConnected('other', 'sotw');
+    const groups = new Set(
+      (await scrape(registry))
+        .filter((s) => s.name.startsWith('causeway_xds_'))
+        .map((s) => s.labels['group']),
+    );
+    expect([...groups].filter((g) => g !== undefined).sort()).toEqual(['_unknown', 'edge']);
+    expect(await value(registry, 'causeway_xds_nacks_total', { group: '_unknown', type: 'cluster' })).toBe(
+      1000,
+    );
+    expect(await value(registry, 'causeway_xds_unknown_type_requests_total', { group: '_unknown' })).toBe(
+      1000,
+    );
+    expect(await value(registry, 'causeway_xds_pushes_total', { group: '_unknown', type: 'cluster' })).toBe(
+      1,
+    );
+    const connected = (group: string): Promise<number | undefined> =>
+      value(registry, 'causeway_xds_connected_gateways', { group, stream: 'sotw' });
+    expect(await connected('_unknown')).toBe(2);
+    // An Ingress now references `later`: its open connection moves to its own label at the next scrape.
+    known = new Set(['edge', 'later']);
+    expect(await connected('later')).toBe(1);
+    expect(await connected('_unknown')).toBe(1);
+    metrics.gatewayDisconnected('later', 'sotw');
+    metrics.gatewayDisconnected('other', 'sotw');
+    expect(await connected('later')).toBe(0);
+    expect(await connected('_unknown')).toBe(0);
+    expect(await connected('edge')).toBe(1);
+  });
+
+  it('counts streams cut off, by reason', async () => {
+    const registry = new Registry();
+    const metrics = new XdsMetrics(registry);
+    metrics.recordStreamCut('handshake_timeout');
+    metrics.recordStreamCut('request_queue_full');
+    metrics.recordStreamCut('request_queue_full');
+    expect(await value(registry, 'causeway_xds_streams_cut_total', { reason: 'handshake_timeout' })).toBe(1);
+    expect(await value(registry, 'causeway_xds_streams_cut_total', { reason: 'request_queue_full' })).toBe(2);
+  });
+
   it('serves counters and a gauge with HELP and TYPE lines', async () => {
     const registry = new Registry();
     new XdsMetrics(registry);

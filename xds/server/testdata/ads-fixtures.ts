@@ -6,7 +6,7 @@ import { RESOURCE_TYPES } from '../../protos/envoy-protos.js';
 import { XdsClient } from '../../../test/support/xds-client.js';
 import type { AdsServer, AdsServerOptions } from '../ads-server.js';
 import { createAdsServer } from '../ads-server.js';
-import type { AdsConnection, AdsEvents } from '../connection.js';
+import type { AdsConnection, AdsEvents, StreamCutReason } from '../connection.js';
 
 export const CDS = RESOURCE_TYPES.cluster;
 export const EDS = RESOURCE_TYPES.endpoint;
@@ -119,7 +119,9 @@ export type RecordedEvent =
       readonly version: string;
       readonly message: string;
       readonly names: readonly string[];
-    };
+    }
+  | { readonly kind: 'unknown-type'; readonly node: string; readonly typeUrl: string }
+  | { readonly kind: 'cut'; readonly node: string | undefined; readonly reason: StreamCutReason };
 
 export class EventLog implements AdsEvents {
   readonly events: RecordedEvent[] = [];
@@ -137,6 +139,12 @@ export class EventLog implements AdsEvents {
   }
   onNack(c: AdsConnection, typeUrl: string, version: string, message: string, names: readonly string[]): void {
     this.events.push({ kind: 'nack', node: c.nodeId, typeUrl, version, message, names });
+  }
+  onUnknownType(c: AdsConnection, typeUrl: string): void {
+    this.events.push({ kind: 'unknown-type', node: c.nodeId, typeUrl });
+  }
+  onStreamCut(c: AdsConnection | undefined, reason: StreamCutReason): void {
+    this.events.push({ kind: 'cut', node: c?.nodeId, reason });
   }
   of(kind: RecordedEvent['kind']): RecordedEvent[] {
     return this.events.filter((e) => e.kind === kind);
