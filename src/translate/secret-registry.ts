@@ -41,11 +41,11 @@ export class SecretRegistry {
       this.reject(
         secret,
         diagnostic(
-          'CW_E_TLS_SECRET_INVALID',
+          r.code ?? 'CW_E_TLS_SECRET_INVALID',
           owner.diagRef,
           `TLS Secret ${secret}: ${r.error}; its hosts are not served over HTTPS`,
         ),
-        diagnostic('CW_E_TLS_SECRET_INVALID', ref, r.error),
+        diagnostic(r.code ?? 'CW_E_TLS_SECRET_INVALID', ref, r.error),
       );
       return false;
     }
