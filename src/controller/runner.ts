@@ -28,7 +28,7 @@ import {
 import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import type { XdsSourceMap } from '../../xds/translator/source-map.js';
-import { translateEndpoints, translateXds } from '../../xds/translator/xds.translator.js';
+import { translateEndpointsChecked, translateXds } from '../../xds/translator/xds.translator.js';
 import { Debouncer } from './debouncer.js';
 
 export interface RunnerOptions {
@@ -144,7 +144,7 @@ export class ControllerRunner {
       this.currentIr = result.ir;
       this.currentSources = xds.sources;
       this.servedIngresses = result.served;
-      this.setDiagnostics(u.diagnostics, result.diagnostics);
+      this.setDiagnostics(u.diagnostics, [...result.diagnostics, ...xds.diagnostics]);
       this.o.metrics.recordTranslation('full', 'ok', (performance.now() - t0) / 1000);
       this.o.metrics.setReady(true);
       this.o.logger.info(
@@ -166,13 +166,17 @@ export class ControllerRunner {
     try {
       const services = servicesOfChangedSlices(changes, this.resources!, u.resources);
       const refresh = refreshServiceBackends(this.currentIr!, u.resources, services, this.o.translateOptions);
-      for (const [group, upserts] of translateEndpoints(refresh.ir, refresh.changed))
+      const endpoints = translateEndpointsChecked(refresh.ir, refresh.changed);
+      for (const [group, upserts] of endpoints.resources)
         this.o.cache.updateResources(group, RESOURCE_TYPES.endpoint, upserts, []);
       this.resources = u.resources;
       this.currentIr = refresh.ir;
       this.setDiagnostics(
         u.diagnostics,
-        replaceEndpointDiagnostics(this.translateDiagnostics, services, refresh.diagnostics),
+        replaceEndpointDiagnostics(this.translateDiagnostics, services, [
+          ...refresh.diagnostics,
+          ...endpoints.diagnostics,
+        ]),
       );
       this.o.metrics.recordTranslation('endpoints', 'ok', (performance.now() - t0) / 1000);
       this.o.logger.debug(
