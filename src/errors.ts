@@ -63,6 +63,12 @@ export const ERRORS = {
     reason: 'InvalidBackend',
     summary: 'An Ingress backend is missing, names a resource backend, or has no usable port.',
   },
+  CW_E_OBJECT_NAME_INVALID: {
+    severity: 'error',
+    reason: 'InvalidName',
+    summary:
+      "An object's name or namespace, or the name of the TLS Secret it refers to, is not a valid Kubernetes name (a manifests folder is not checked by an apiserver); the object (or its TLS) is left out, the rest of its gateway group is unaffected.",
+  },
   CW_E_INGRESS_NO_RULES: {
     severity: 'warning',
     reason: 'NoRules',

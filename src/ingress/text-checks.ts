@@ -73,3 +73,49 @@ export function addressProblem(address: string, addressType: 'IPv4' | 'IPv6'): s
 export function isPortNumber(port: unknown): port is number {
   return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535;
 }
+
+/** Longest Kubernetes object name (DNS-1123 subdomain). */
+const MAX_NAME_LENGTH = 253;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Why `name` is not a valid Kubernetes object name (a DNS-1123 subdomain, as the apiserver enforces;
+ * a manifests folder is not checked by one) or, with `label`, a valid DNS-1123 label (namespaces, port
+ * names); undefined when it is. Names end up in Envoy resource names, so a bad one would break them.
+ */
+export function kubeNameProblem(name: unknown, label = false): string | undefined {
+  if (typeof name !== 'string' || name === '') return 'is empty';
+  const max = label ? 63 : MAX_NAME_LENGTH;
+  if (name.length > max) return `is ${name.length} characters long (at most ${max})`;
+  if (!(label ? DNS_LABEL : DNS_SUBDOMAIN).test(name))
+    return `is not a valid ${label ? 'DNS-1123 label' : 'DNS-1123 subdomain'} (lowercase letters, digits, '-'${label ? '' : ", '.'"})`;
+  return undefined;
+}
+
+/** `text` safe to quote in a diagnostic: controls and lone surrogates replaced by U+FFFD, at most 253 long. */
+export function printable(text: string, maxLength = MAX_NAME_LENGTH): string {
+  const cut = text.length > maxLength ? `${text.slice(0, maxLength)}...` : text;
+  let out = '';
+  for (let i = 0; i < cut.length; i++) {
+    const c = cut.charCodeAt(i);
+    const next = cut.charCodeAt(i + 1);
+    if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      out += cut.slice(i, i + 2);
+      i++;
+    } else if ((c >= 0xd800 && c <= 0xdfff) || isControl(c, false)) out += '\ufffd';
+    else out += cut[i];
+  }
+  return out;
+}
+
+/** Why an object's name or namespace is not a valid Kubernetes name, or undefined. */
+export function nameProblemOf(meta: {
+  readonly name?: unknown;
+  readonly namespace?: unknown;
+}): string | undefined {
+  const name = kubeNameProblem(meta.name);
+  if (name !== undefined) return `name ${name}`;
+  const ns = meta.namespace === undefined ? undefined : kubeNameProblem(meta.namespace, true);
+  return ns === undefined ? undefined : `namespace ${ns}`;
+}

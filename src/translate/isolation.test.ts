@@ -87,7 +87,7 @@ test('an Ingress whose reading throws is left out; the other Ingress is translat
       severity: 'error',
       object: { kind: 'Ingress', namespace: 'shop', name: 'broken', cluster: 'local' },
       message:
-        'internal error while translating the Ingress (simulated bug reading spec (with a newline)); it is left out, please report this bug',
+        'internal error while translating the Ingress (simulated bug reading spec\ufffd(with a newline)); it is left out, please report this bug',
     },
   ]);
   expect(r.ir).toEqual(baseline.ir);
@@ -118,8 +118,8 @@ test('a backend Service whose annotations throw: its routes answer 503, other ro
   const r = run([...healthy, bad.object, slice('api', '10.0.0.2'), ing('apiing', 'api')], bad.arm);
   // Both readers of its annotations fail: the TCP Service reader, and the backend.
   expect(internal(r).map((d) => d.message)).toEqual([
-    'internal error while translating the TCP Service (simulated bug reading annotations (with a newline)); it is left out, please report this bug',
-    'internal error while translating the backend Service (simulated bug reading annotations (with a newline)); it is left out, please report this bug',
+    'internal error while translating the TCP Service (simulated bug reading annotations\ufffd(with a newline)); it is left out, please report this bug',
+    'internal error while translating the backend Service (simulated bug reading annotations\ufffd(with a newline)); it is left out, please report this bug',
   ]);
   const group = r.ir.groups[0]!;
   expect(group.backends.map((b) => b.name)).toEqual(baseline.ir.groups[0]!.backends.map((b) => b.name));

@@ -14,6 +14,7 @@ import { compareByAge } from '../ingress/ordering.js';
 import { DEFAULT_GROUP, GATEWAY_GROUP, type AnnotationSpec } from '../ingress/ingress-annotations.js';
 import type { GroupSettings } from './translate-options.js';
 import { internalErrorDiagnostic } from './internal-errors.js';
+import { nameProblemOf, printable } from '../ingress/text-checks.js';
 
 export interface TcpClaim {
   readonly group: string;
@@ -53,6 +54,18 @@ function read<T>(
 function readTcpClaim(s: Sourced<Service>, diags: Diagnostic[]): TcpClaim | undefined {
   const svc = s.object;
   const { ref, diagRef } = serviceRefs(s);
+  const badName = nameProblemOf(svc.metadata);
+  if (badName !== undefined) {
+    const shown = {
+      ...diagRef,
+      namespace: printable(String(diagRef.namespace)),
+      name: printable(String(diagRef.name)),
+    };
+    diags.push(
+      diagnostic('CW_E_OBJECT_NAME_INVALID', shown, `the TCP Service ${badName}; it is not exposed`),
+    );
+    return undefined;
+  }
   const port = read(GATEWAY_TCP_PORT, svc, diagRef, diags);
   if (port === undefined) return undefined;
   const group = read(GATEWAY_GROUP, svc, diagRef, diags) ?? DEFAULT_GROUP;

@@ -3,7 +3,8 @@
  * Owns Ingress semantics; user mistakes become diagnostics, never exceptions, and an internal error
  * (a bug) on one Ingress or Service leaves that object out with a diagnostic (isolation.ts).
  */
-import { compareDiagnostics, type Diagnostic } from '../errors.js';
+import { compareDiagnostics, diagnostic, type Diagnostic } from '../errors.js';
+import { nameProblemOf, printable } from '../ingress/text-checks.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import type { IR } from '../ir/ir-types.js';
 import { buildGroupIsolated } from './isolation.js';
@@ -81,7 +82,24 @@ function readOurIngress(
 ): IngressEntries | undefined {
   try {
     const cls = ourClassFor(ing.object, classes);
-    return cls ? readIngress(ing, cls, diags) : undefined;
+    if (!cls) return undefined;
+    const bad = nameProblemOf(ing.object.metadata);
+    if (bad !== undefined) {
+      const ref = {
+        kind: 'Ingress',
+        namespace: printable(String(ing.object.metadata.namespace ?? 'default')),
+        name: printable(String(ing.object.metadata.name)),
+      };
+      diags.push(
+        diagnostic(
+          'CW_E_OBJECT_NAME_INVALID',
+          diagnosticRef(ref, ing.origin),
+          `the Ingress ${bad}; it is left out`,
+        ),
+      );
+      return undefined;
+    }
+    return readIngress(ing, cls, diags);
   } catch (err) {
     const meta = ing.object.metadata;
     const ref = { kind: 'Ingress', namespace: meta?.namespace ?? 'default', name: String(meta?.name) };
