@@ -2,7 +2,8 @@
  * The controller runner: source -> translate -> xds translate -> cache. The only place that connects
  * the pure stages to the edges. A burst of changes is debounced; a change that touches only
  * EndpointSlices takes the fast path (only the affected ClusterLoadAssignments are rebuilt and pushed).
- * A bug in a stage is logged and the last good state keeps being served.
+ * A bug on one object is isolated by translate (that object is left out with CW_E_INTERNAL_OBJECT); a
+ * bug elsewhere in a stage is logged and the last good state keeps being served.
  */
 import type { Logger } from 'pino';
 import { compareDiagnostics, type Diagnostic } from '../errors.js';
