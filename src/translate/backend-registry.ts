@@ -21,7 +21,7 @@ import {
   OUTLIER_EJECTION_TIME,
   UNHEALTHY_THRESHOLD,
 } from './annotations.js';
-import type { AnnotationSpec } from '../ingress/ingress-annotations.js';
+import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
 import { backendName, resolveBackend, upstreamProtocol } from '../ingress/backends.js';
 import { selectEndpoints, type EndpointPolicy } from '../ingress/endpoints.js';
 import { compareStrings } from '../ingress/ordering.js';
@@ -140,7 +140,7 @@ export class BackendRegistry {
   ): T | undefined {
     const raw = annotations?.[spec.name];
     if (raw === undefined) return undefined;
-    const p = spec.parse(raw);
+    const p = parseAnnotation(spec, raw);
     if (p.ok) return p.value;
     this.diags.push(
       diagnostic(

@@ -11,7 +11,12 @@ import type { ResourceSet, Sourced } from '../resources/resource-set.js';
 import { GATEWAY_TCP_PORT, GATEWAY_TCP_SERVICE_PORT } from './annotations.js';
 import type { BackendRegistry } from './backend-registry.js';
 import { compareByAge } from '../ingress/ordering.js';
-import { DEFAULT_GROUP, GATEWAY_GROUP, type AnnotationSpec } from '../ingress/ingress-annotations.js';
+import {
+  DEFAULT_GROUP,
+  GATEWAY_GROUP,
+  parseAnnotation,
+  type AnnotationSpec,
+} from '../ingress/ingress-annotations.js';
 import type { GroupSettings } from './translate-options.js';
 import { internalErrorDiagnostic } from './internal-errors.js';
 import { nameProblemOf, printable } from '../ingress/text-checks.js';
@@ -44,7 +49,7 @@ function read<T>(
 ): T | undefined {
   const raw = s.metadata.annotations?.[spec.name];
   if (raw === undefined) return undefined;
-  const r = spec.parse(raw);
+  const r = parseAnnotation(spec, raw);
   if (r.ok) return r.value;
   diags.push(diagnostic('CW_E_ANNOTATION_INVALID', diagRef, `annotation ${spec.name}: ${r.error}`));
   return undefined;
