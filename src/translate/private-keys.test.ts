@@ -117,6 +117,14 @@ describe('a tls.crt holding a private key', () => {
     });
   });
 
+  test('a certificate with a control character between blocks is refused (a gateway would reject it)', () => {
+    const r = readTlsSecret(secret(`${pair.cert}\u0000junk\n`) as never);
+    expect(r).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^tls.crt or tls.key holds the control character U\+0000/),
+    });
+  });
+
   test('translate: diagnostic on the Secret and the Ingress, no HTTPS, the key appears nowhere', () => {
     const objects: KubeObject[] = [
       {

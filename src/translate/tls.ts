@@ -16,6 +16,10 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Secret } from '../resources/kube-types.js';
 import { containsPrivateKey } from './private-keys.js';
+import { textProblem, type TextRules } from '../ingress/text-checks.js';
+
+/** PEM text as a gateway gets it: line breaks allowed, no other control character, at most 1 MiB. */
+const PEM_TEXT: TextRules = { allowLineBreaks: true, maxLength: 1024 * 1024 };
 
 export type TlsSecretResult =
   | { readonly ok: true; readonly certificateChain: string; readonly privateKey: string }
@@ -108,6 +112,8 @@ export function readTlsSecret(secret: Secret): TlsSecretResult {
   const crt = decode(secret, 'tls.crt');
   const key = decode(secret, 'tls.key');
   if (!crt || !key) return { ok: false, error: 'data lacks tls.crt or tls.key' };
+  const text = textProblem(crt, PEM_TEXT) ?? textProblem(key, PEM_TEXT);
+  if (text !== undefined) return { ok: false, error: `tls.crt or tls.key ${text}` };
   if (containsPrivateKey(crt)) {
     return {
       ok: false,
