@@ -63,6 +63,12 @@ export const ERRORS = {
     reason: 'InvalidBackend',
     summary: 'An Ingress backend is missing, names a resource backend, or has no usable port.',
   },
+  CW_E_OBJECT_NAME_INVALID: {
+    severity: 'error',
+    reason: 'InvalidName',
+    summary:
+      "An object's name or namespace, or the name of the TLS Secret it refers to, is not a valid Kubernetes name (a manifests folder is not checked by an apiserver); the object (or its TLS) is left out, the rest of its gateway group is unaffected.",
+  },
   CW_E_INGRESS_NO_RULES: {
     severity: 'warning',
     reason: 'NoRules',
@@ -121,6 +127,12 @@ export const ERRORS = {
     reason: 'TerminatingFallback',
     summary: 'No endpoint is ready; traffic goes to serving, terminating endpoints.',
   },
+  CW_E_ENDPOINT_INVALID: {
+    severity: 'warning',
+    reason: 'InvalidEndpoint',
+    summary:
+      "An EndpointSlice endpoint cannot be routed to (its address is not an IP of the slice's addressType, its zone is not well-formed text or too long, its port is out of range) or the slice is of addressType FQDN; it is left out and the Service's other endpoints are served.",
+  },
   CW_E_VM_SERVICE_NOT_FOUND: {
     severity: 'warning',
     reason: 'VMServiceNotFound',
@@ -137,6 +149,12 @@ export const ERRORS = {
     severity: 'error',
     reason: 'TLSSecretInvalid',
     summary: 'The TLS Secret is not of type kubernetes.io/tls or lacks a PEM certificate and key.',
+  },
+  CW_E_TLS_PRIVATE_KEY_IN_CERTIFICATE: {
+    severity: 'error',
+    reason: 'TLSPrivateKeyInCertificate',
+    summary:
+      "The TLS Secret's `tls.crt` holds a PEM `PRIVATE KEY` block (a combined certificate + key file); it must hold only CERTIFICATE blocks. The Secret is refused so that the key never reaches a gateway as a certificate; its hosts are not served over HTTPS.",
   },
   CW_E_TLS_HOST_CONFLICT: {
     severity: 'warning',
@@ -243,6 +261,18 @@ export const ERRORS = {
       'The admin server refused a request: a `Host` not in the allow-list (421, DNS rebinding), a cross-site browser request (403), or a mutating request without the right bearer token (401). See `docs/security.md`.',
   },
   // xDS
+  CW_E_XDS_RESOURCE_INVALID: {
+    severity: 'error',
+    reason: 'InvalidGatewayResource',
+    summary:
+      'A resource built for a gateway breaks a rule Envoy enforces (an empty name, a port out of range, an address that is not an IP, a string that is not well-formed UTF-8 or holds a control character, a string over the length cap); it is left out (a ClusterLoadAssignment loses only its bad endpoints) so that the gateway does not reject the whole update.',
+  },
+  CW_E_INTERNAL_OBJECT: {
+    severity: 'error',
+    reason: 'InternalError',
+    summary:
+      'Translating this object failed on an internal error (a bug in Causeway; please report it with the message). The object is left out; the rest of its gateway group is translated and later changes still apply.',
+  },
   CW_E_XDS_NACK: {
     severity: 'warning',
     reason: 'GatewayRejectedConfig',

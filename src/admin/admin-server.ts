@@ -22,6 +22,7 @@ import { RESOURCE_LIST_NAMES, RESOURCE_TYPES, decodeResource } from '../../xds/p
 import type { ResourceKind } from '../../xds/protos/envoy-protos.js';
 import type { AdsConnectionInfo } from '../../xds/server/connection.js';
 import { FLEET_PAGE_CSP, fleetPageHtml } from './fleet-page.js';
+import { redactPrivateKeysDeep } from '../translate/private-keys.js';
 
 export interface AdminServerOptions {
   readonly metrics: ControllerMetrics;
@@ -114,7 +115,10 @@ export function redactSecrets(value: unknown): unknown {
 
 const PLURAL = RESOURCE_LIST_NAMES;
 
-/** A group's snapshot decoded to canonical JSON, resources sorted by name, secrets redacted. */
+/**
+ * A group's snapshot decoded to canonical JSON, resources sorted by name, secrets redacted: secret
+ * DataSources, and any PEM private key block in any other string (e.g. a certificate chain).
+ */
 export function debugConfig(snapshot: GroupSnapshot): DebugConfig {
   const versions: Partial<Record<ResourceKind, string>> = {};
   const lists = { clusters: [], endpoints: [], listeners: [], routes: [], secrets: [] } as Record<
@@ -129,7 +133,9 @@ export function debugConfig(snapshot: GroupSnapshot): DebugConfig {
     const resources = [...typeSnapshot.resources.values()].sort((a, b) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
     );
-    lists[PLURAL[kind]] = resources.map((r) => redactSecrets(decodeResource(typeUrl, r.value)));
+    lists[PLURAL[kind]] = resources.map((r) =>
+      redactPrivateKeysDeep(redactSecrets(decodeResource(typeUrl, r.value))),
+    );
   }
   return { group: snapshot.group, versions, ...lists };
 }

@@ -16,6 +16,7 @@ import { loadManifestsFolder } from '../sources/manifests/manifests-source.js';
 import type { SourceUpdate } from '../sources/source-update.js';
 import { addVms, vmConfigSlices } from '../sources/static-vms-source.js';
 import { translate } from '../translate/translate.js';
+import { redactPrivateKeysDeep } from '../translate/private-keys.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
 import { translateXds } from '../../xds/translator/xds.translator.js';
 import { xdsView } from '../../xds/translator/xds-view.js';
@@ -36,8 +37,9 @@ export interface TranslateFlags {
   clusterName: string;
 }
 
+/** A resource with its private key redacted, and any PEM private key block in any other field too. */
 function redactSecrets(resource: object): object {
-  const r = JSON.parse(JSON.stringify(resource)) as { tls_certificate?: { private_key?: unknown } };
+  const r = redactPrivateKeysDeep(resource) as { tls_certificate?: { private_key?: unknown } };
   if (r.tls_certificate?.private_key) r.tls_certificate.private_key = { inline_string: '[redacted]' };
   return r;
 }
@@ -94,12 +96,19 @@ function gatewayGroups(
     return Object.fromEntries(
       ir.groups
         .filter((g) => keep(g.name))
-        .map((g) => [g.name, { ...g, secrets: g.secrets.map((s) => ({ ...s, privateKey: '[redacted]' })) }]),
+        .map((g) => [
+          g.name,
+          redactPrivateKeysDeep({
+            ...g,
+            secrets: g.secrets.map((s) => ({ ...s, privateKey: '[redacted]' })),
+          }),
+        ]),
     );
   }
   return xdsView(
     translateXds(ir).resources,
-    (typeUrl, r) => (typeUrl === RESOURCE_TYPES.secret ? redactSecrets(r) : r),
+    (typeUrl, r) =>
+      typeUrl === RESOURCE_TYPES.secret ? redactSecrets(r) : (redactPrivateKeysDeep(r) as object),
     keep,
   );
 }

@@ -2,7 +2,8 @@
  * The controller runner: source -> translate -> xds translate -> cache. The only place that connects
  * the pure stages to the edges. A burst of changes is debounced; a change that touches only
  * EndpointSlices takes the fast path (only the affected ClusterLoadAssignments are rebuilt and pushed).
- * A bug in a stage is logged and the last good state keeps being served.
+ * A bug on one object is isolated by translate (that object is left out with CW_E_INTERNAL_OBJECT); a
+ * bug elsewhere in a stage is logged and the last good state keeps being served.
  */
 import type { Logger } from 'pino';
 import { compareDiagnostics, type Diagnostic } from '../errors.js';
@@ -28,7 +29,7 @@ import {
 import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import type { XdsSourceMap } from '../../xds/translator/source-map.js';
-import { translateEndpoints, translateXds } from '../../xds/translator/xds.translator.js';
+import { translateEndpointsChecked, translateXds } from '../../xds/translator/xds.translator.js';
 import { Debouncer } from './debouncer.js';
 
 export interface RunnerOptions {
@@ -144,7 +145,7 @@ export class ControllerRunner {
       this.currentIr = result.ir;
       this.currentSources = xds.sources;
       this.servedIngresses = result.served;
-      this.setDiagnostics(u.diagnostics, result.diagnostics);
+      this.setDiagnostics(u.diagnostics, [...result.diagnostics, ...xds.diagnostics]);
       this.o.metrics.recordTranslation('full', 'ok', (performance.now() - t0) / 1000);
       this.o.metrics.setReady(true);
       this.o.logger.info(
@@ -166,13 +167,17 @@ export class ControllerRunner {
     try {
       const services = servicesOfChangedSlices(changes, this.resources!, u.resources);
       const refresh = refreshServiceBackends(this.currentIr!, u.resources, services, this.o.translateOptions);
-      for (const [group, upserts] of translateEndpoints(refresh.ir, refresh.changed))
+      const endpoints = translateEndpointsChecked(refresh.ir, refresh.changed);
+      for (const [group, upserts] of endpoints.resources)
         this.o.cache.updateResources(group, RESOURCE_TYPES.endpoint, upserts, []);
       this.resources = u.resources;
       this.currentIr = refresh.ir;
       this.setDiagnostics(
         u.diagnostics,
-        replaceEndpointDiagnostics(this.translateDiagnostics, services, refresh.diagnostics),
+        replaceEndpointDiagnostics(this.translateDiagnostics, services, [
+          ...refresh.diagnostics,
+          ...endpoints.diagnostics,
+        ]),
       );
       this.o.metrics.recordTranslation('endpoints', 'ok', (performance.now() - t0) / 1000);
       this.o.logger.debug(

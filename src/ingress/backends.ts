@@ -2,6 +2,7 @@
  * Resolves an Ingress backend (`service.name` + `service.port.name|number`) to a Service port.
  * A named port is looked up by the Service port's name; EndpointSlice ports are then matched by that name.
  */
+import { kubeNameProblem, printable } from './text-checks.js';
 import type { IngressBackend, Service } from '../resources/kube-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import type { ServicePortRef } from './ingress-types.js';
@@ -30,7 +31,21 @@ export function resolveBackend(
   const svcRef = backend.service;
   if (!svcRef?.name)
     return { ok: false, code: 'CW_E_INGRESS_BACKEND_INVALID', error: 'backend names no service' };
+  const badName = kubeNameProblem(svcRef.name);
+  if (badName !== undefined)
+    return {
+      ok: false,
+      code: 'CW_E_INGRESS_BACKEND_INVALID',
+      error: `backend service name "${printable(svcRef.name)}" ${badName}`,
+    };
   const port = svcRef.port;
+  const badPort = port?.name ? kubeNameProblem(port.name, true) : undefined;
+  if (badPort !== undefined)
+    return {
+      ok: false,
+      code: 'CW_E_INGRESS_BACKEND_INVALID',
+      error: `backend port name "${printable(port!.name!)}" ${badPort}`,
+    };
   const hasName = port?.name !== undefined && port.name !== '';
   const hasNumber = port?.number !== undefined;
   if (hasName === hasNumber) {

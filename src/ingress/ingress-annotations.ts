@@ -4,6 +4,8 @@
  * catalog (`src/translate/annotations.ts`); ALB mode builds its own catalog on `AnnotationSpec`.
  */
 
+import { textProblem } from './text-checks.js';
+
 export type AnnotationTarget = 'Ingress' | 'IngressClass' | 'Service';
 
 export type ParseResult<T> =
@@ -18,6 +20,17 @@ export interface AnnotationSpec<T> {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * An annotation's value parsed by its spec, after the free-text checks every value gets (well-formed,
+ * no control character, at most 1024 characters): a value failing them is refused without being
+ * quoted, so a hostile value never reaches a diagnostic, a log line or an Event.
+ */
+export function parseAnnotation<T>(spec: AnnotationSpec<T>, raw: string): ParseResult<T> {
+  const bad = textProblem(raw);
+  if (bad !== undefined) return { ok: false, error: `the value ${bad}` };
+  return spec.parse(raw);
+}
 
 export function parseDurationSeconds(raw: string, max: number): ParseResult<number> {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(raw.trim());

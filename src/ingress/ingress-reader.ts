@@ -13,6 +13,7 @@ import {
   SSL_REDIRECT,
   type AnnotationSpec,
   DEFAULT_GROUP,
+  parseAnnotation,
 } from './ingress-annotations.js';
 import { normalizeHost, readTlsHosts } from './hosts.js';
 import { normalizePath } from './paths.js';
@@ -71,7 +72,7 @@ function annotation<T>(
 ): T | undefined {
   const raw = annotations?.[spec.name];
   if (raw === undefined) return undefined;
-  const r = spec.parse(raw);
+  const r = parseAnnotation(spec, raw);
   if (r.ok) return r.value;
   diags.push(
     diagnostic('CW_E_ANNOTATION_INVALID', ref, `annotation ${spec.name}: ${r.error}; using the default`),

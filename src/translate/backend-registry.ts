@@ -4,7 +4,9 @@
  */
 import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import type { BackendIR, RouteActionIR } from '../ir/ir-types.js';
-import type { IngressBackend } from '../resources/kube-types.js';
+import type { IngressBackend, Service } from '../resources/kube-types.js';
+import type { ServicePortRef } from '../ingress/ingress-types.js';
+import { internalErrorDiagnostic } from './internal-errors.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import {
   CONNECT_TIMEOUT,
@@ -19,7 +21,7 @@ import {
   OUTLIER_EJECTION_TIME,
   UNHEALTHY_THRESHOLD,
 } from './annotations.js';
-import type { AnnotationSpec } from '../ingress/ingress-annotations.js';
+import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
 import { backendName, resolveBackend, upstreamProtocol } from '../ingress/backends.js';
 import { selectEndpoints, type EndpointPolicy } from '../ingress/endpoints.js';
 import { compareStrings } from '../ingress/ordering.js';
@@ -62,27 +64,36 @@ export class BackendRegistry {
     const name = backendName(res.ref);
     let entry = this.backends.get(name);
     if (!entry) {
-      const annotations = res.service.metadata.annotations;
-      const crossCluster = this.serviceAnnotation(CROSS_CLUSTER, annotations, res.ref) ?? 'failover';
-      const sel = selectEndpoints(this.resources, res.ref, { ...this.policy, crossCluster });
-      this.diags.push(...sel.diagnostics);
-      entry = {
-        ir: {
-          name,
-          service: res.ref,
-          protocol: upstreamProtocol(res.service, res.ref),
-          connectTimeoutSeconds:
-            this.serviceAnnotation(CONNECT_TIMEOUT, annotations, res.ref) ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
-          crossCluster,
-          ...this.healthChecking(annotations, res.ref),
-          endpoints: sel.localities,
-        },
-        sources: new Map(),
-      };
+      try {
+        entry = { ir: this.backendOf(name, res.service, res.ref), sources: new Map() };
+      } catch (err) {
+        // A bug on this Service: its routes answer 503, the rest of the group is unaffected.
+        const svc = { kind: 'Service', namespace: res.ref.namespace, name: res.ref.name };
+        this.diags.push(internalErrorDiagnostic(svc, err, 'the backend Service'));
+        return { kind: 'direct', status: 503, body: 'no healthy upstream: backend failed\n' };
+      }
       this.backends.set(name, entry);
     }
     entry.sources.set(refKey(owner.ref), owner.ref);
     return { kind: 'forward', backend: name };
+  }
+
+  /** A Service port's backend: its endpoints selected, its annotations read. */
+  private backendOf(name: string, service: Service, ref: ServicePortRef): Omit<BackendIR, 'sources'> {
+    const annotations = service.metadata.annotations;
+    const crossCluster = this.serviceAnnotation(CROSS_CLUSTER, annotations, ref) ?? 'failover';
+    const sel = selectEndpoints(this.resources, ref, { ...this.policy, crossCluster });
+    this.diags.push(...sel.diagnostics);
+    return {
+      name,
+      service: ref,
+      protocol: upstreamProtocol(service, ref),
+      connectTimeoutSeconds:
+        this.serviceAnnotation(CONNECT_TIMEOUT, annotations, ref) ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
+      crossCluster,
+      ...this.healthChecking(annotations, ref),
+      endpoints: sel.localities,
+    };
   }
 
   /** Every backend used, sorted by name, each with the Ingresses that use it. */
@@ -129,7 +140,7 @@ export class BackendRegistry {
   ): T | undefined {
     const raw = annotations?.[spec.name];
     if (raw === undefined) return undefined;
-    const p = spec.parse(raw);
+    const p = parseAnnotation(spec, raw);
     if (p.ok) return p.value;
     this.diags.push(
       diagnostic(

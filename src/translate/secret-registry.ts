@@ -8,6 +8,7 @@ import type { ResourceSet } from '../resources/resource-set.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { compareStrings } from '../ingress/ordering.js';
 import { readTlsSecret } from './tls.js';
+import { kubeNameProblem, printable } from '../ingress/text-checks.js';
 
 export class SecretRegistry {
   private readonly good = new Map<string, SecretIR>();
@@ -22,6 +23,18 @@ export class SecretRegistry {
   use(secret: string, owner: IngressEntries): boolean {
     if (this.good.has(secret)) return true;
     if (this.bad.has(secret)) return false;
+    const badName = kubeNameProblem(secret.slice(secret.indexOf('/') + 1));
+    if (badName !== undefined) {
+      this.reject(
+        secret,
+        diagnostic(
+          'CW_E_OBJECT_NAME_INVALID',
+          owner.diagRef,
+          `TLS secretName "${printable(secret)}" ${badName}; its hosts are not served over HTTPS`,
+        ),
+      );
+      return false;
+    }
     const found = this.resources.secrets.get(secret);
     if (!found) {
       this.reject(
@@ -41,11 +54,11 @@ export class SecretRegistry {
       this.reject(
         secret,
         diagnostic(
-          'CW_E_TLS_SECRET_INVALID',
+          r.code ?? 'CW_E_TLS_SECRET_INVALID',
           owner.diagRef,
           `TLS Secret ${secret}: ${r.error}; its hosts are not served over HTTPS`,
         ),
-        diagnostic('CW_E_TLS_SECRET_INVALID', ref, r.error),
+        diagnostic(r.code ?? 'CW_E_TLS_SECRET_INVALID', ref, r.error),
       );
       return false;
     }

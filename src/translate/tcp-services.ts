@@ -11,8 +11,15 @@ import type { ResourceSet, Sourced } from '../resources/resource-set.js';
 import { GATEWAY_TCP_PORT, GATEWAY_TCP_SERVICE_PORT } from './annotations.js';
 import type { BackendRegistry } from './backend-registry.js';
 import { compareByAge } from '../ingress/ordering.js';
-import { DEFAULT_GROUP, GATEWAY_GROUP, type AnnotationSpec } from '../ingress/ingress-annotations.js';
+import {
+  DEFAULT_GROUP,
+  GATEWAY_GROUP,
+  parseAnnotation,
+  type AnnotationSpec,
+} from '../ingress/ingress-annotations.js';
 import type { GroupSettings } from './translate-options.js';
+import { internalErrorDiagnostic } from './internal-errors.js';
+import { nameProblemOf, printable } from '../ingress/text-checks.js';
 
 export interface TcpClaim {
   readonly group: string;
@@ -42,40 +49,65 @@ function read<T>(
 ): T | undefined {
   const raw = s.metadata.annotations?.[spec.name];
   if (raw === undefined) return undefined;
-  const r = spec.parse(raw);
+  const r = parseAnnotation(spec, raw);
   if (r.ok) return r.value;
   diags.push(diagnostic('CW_E_ANNOTATION_INVALID', diagRef, `annotation ${spec.name}: ${r.error}`));
   return undefined;
 }
 
-/** The Services asking for a gateway TCP port, oldest first, with their annotations validated. */
+/** The TCP claim of one Service with the annotation, or undefined (with diagnostics) when it is unusable. */
+function readTcpClaim(s: Sourced<Service>, diags: Diagnostic[]): TcpClaim | undefined {
+  const svc = s.object;
+  const { ref, diagRef } = serviceRefs(s);
+  const badName = nameProblemOf(svc.metadata);
+  if (badName !== undefined) {
+    const shown = {
+      ...diagRef,
+      namespace: printable(String(diagRef.namespace)),
+      name: printable(String(diagRef.name)),
+    };
+    diags.push(
+      diagnostic('CW_E_OBJECT_NAME_INVALID', shown, `the TCP Service ${badName}; it is not exposed`),
+    );
+    return undefined;
+  }
+  const port = read(GATEWAY_TCP_PORT, svc, diagRef, diags);
+  if (port === undefined) return undefined;
+  const group = read(GATEWAY_GROUP, svc, diagRef, diags) ?? DEFAULT_GROUP;
+  let servicePort = read(GATEWAY_TCP_SERVICE_PORT, svc, diagRef, diags);
+  if (servicePort === undefined) {
+    const ports = svc.spec?.ports ?? [];
+    const only = ports.length === 1 ? ports[0] : undefined;
+    if (!only) {
+      diags.push(
+        diagnostic(
+          'CW_E_ANNOTATION_INVALID',
+          diagRef,
+          `annotation ${GATEWAY_TCP_SERVICE_PORT.name} is required: the Service has ${ports.length} ports; it is not exposed on gateway port ${port}`,
+        ),
+      );
+      return undefined;
+    }
+    servicePort = only.name ? { name: only.name } : { number: only.port };
+  }
+  return { group, port, servicePort, ref, diagRef, service: svc };
+}
+
+/**
+ * The Services asking for a gateway TCP port, oldest first, with their annotations validated. An
+ * internal error reading one Service leaves it out (CW_E_INTERNAL_OBJECT), not the others.
+ */
 export function readTcpServices(resources: ResourceSet, diags: Diagnostic[]): TcpClaim[] {
   const claims: TcpClaim[] = [];
   const services = [...resources.services.values()].sort((a, b) => compareByAge(a.object, b.object));
   for (const s of services) {
-    const svc = s.object;
-    if (svc.metadata.annotations?.[GATEWAY_TCP_PORT.name] === undefined) continue;
-    const { ref, diagRef } = serviceRefs(s);
-    const port = read(GATEWAY_TCP_PORT, svc, diagRef, diags);
-    if (port === undefined) continue;
-    const group = read(GATEWAY_GROUP, svc, diagRef, diags) ?? DEFAULT_GROUP;
-    let servicePort = read(GATEWAY_TCP_SERVICE_PORT, svc, diagRef, diags);
-    if (servicePort === undefined) {
-      const ports = svc.spec?.ports ?? [];
-      const only = ports.length === 1 ? ports[0] : undefined;
-      if (!only) {
-        diags.push(
-          diagnostic(
-            'CW_E_ANNOTATION_INVALID',
-            diagRef,
-            `annotation ${GATEWAY_TCP_SERVICE_PORT.name} is required: the Service has ${ports.length} ports; it is not exposed on gateway port ${port}`,
-          ),
-        );
-        continue;
-      }
-      servicePort = only.name ? { name: only.name } : { number: only.port };
+    try {
+      if (s.object.metadata.annotations?.[GATEWAY_TCP_PORT.name] === undefined) continue;
+      const claim = readTcpClaim(s, diags);
+      if (claim) claims.push(claim);
+    } catch (err) {
+      diags.push(internalErrorDiagnostic(serviceRefs(s).diagRef, err, 'the TCP Service'));
     }
-    claims.push({ group, port, servicePort, ref, diagRef, service: svc });
   }
   return claims;
 }

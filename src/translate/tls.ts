@@ -2,7 +2,8 @@
  * TLS Secrets: `kubernetes.io/tls` with PEM `tls.crt` (chain) and `tls.key`, base64 in `data`.
  * Validation parses every certificate of the chain and the key, checks that the key belongs to the first
  * certificate and that its type is one Envoy loads, so Envoy never gets a certificate it would reject
- * (a rejected SDS secret can keep the group's whole HTTPS listener from warming).
+ * (a rejected SDS secret can keep the group's whole HTTPS listener from warming). A tls.crt holding a
+ * PEM private key (a combined cert + key file) is refused: the key would be served as part of the chain.
  *
  * What Envoy 1.40 (BoringSSL) loads as a serving certificate, measured with `envoy --mode validate`:
  * RSA keys of 2048 to 16384 bits (any public exponent), ECDSA on P-256, P-384 or P-521, and Ed25519.
@@ -14,10 +15,20 @@
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Secret } from '../resources/kube-types.js';
+import { containsPrivateKey } from './private-keys.js';
+import { textProblem, type TextRules } from '../ingress/text-checks.js';
+
+/** PEM text as a gateway gets it: line breaks allowed, no other control character, at most 1 MiB. */
+const PEM_TEXT: TextRules = { allowLineBreaks: true, maxLength: 1024 * 1024 };
 
 export type TlsSecretResult =
   | { readonly ok: true; readonly certificateChain: string; readonly privateKey: string }
-  | { readonly ok: false; readonly error: string };
+  | {
+      readonly ok: false;
+      readonly error: string;
+      /** Set when tls.crt holds a private key (default: CW_E_TLS_SECRET_INVALID). */
+      readonly code?: 'CW_E_TLS_PRIVATE_KEY_IN_CERTIFICATE';
+    };
 
 /** Smallest and largest RSA modulus Envoy loads in a certificate, in bits. */
 export const RSA_MIN_BITS = 2048;
@@ -101,6 +112,16 @@ export function readTlsSecret(secret: Secret): TlsSecretResult {
   const crt = decode(secret, 'tls.crt');
   const key = decode(secret, 'tls.key');
   if (!crt || !key) return { ok: false, error: 'data lacks tls.crt or tls.key' };
+  const text = textProblem(crt, PEM_TEXT) ?? textProblem(key, PEM_TEXT);
+  if (text !== undefined) return { ok: false, error: `tls.crt or tls.key ${text}` };
+  if (containsPrivateKey(crt)) {
+    return {
+      ok: false,
+      code: 'CW_E_TLS_PRIVATE_KEY_IN_CERTIFICATE',
+      error:
+        'tls.crt holds a PEM PRIVATE KEY block; it must hold only CERTIFICATE blocks (put the key in tls.key)',
+    };
+  }
   const read = readChain(crt);
   if ('error' in read) return { ok: false, error: read.error };
   const cert = read.chain[0]!;

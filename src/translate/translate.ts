@@ -1,14 +1,19 @@
 /**
  * translate: ResourceSet -> IR + diagnostics. Pure: no clock, randomness, environment or I/O.
- * Owns Ingress semantics; user mistakes become diagnostics, never exceptions.
+ * Owns Ingress semantics; user mistakes become diagnostics, never exceptions, and an internal error
+ * (a bug) on one Ingress or Service leaves that object out with a diagnostic (isolation.ts).
  */
-import { compareDiagnostics, type Diagnostic } from '../errors.js';
+import { compareDiagnostics, diagnostic, type Diagnostic } from '../errors.js';
+import { nameProblemOf, printable } from '../ingress/text-checks.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import type { IR } from '../ir/ir-types.js';
-import { buildGroup } from './group-builder.js';
+import { buildGroupIsolated } from './isolation.js';
+import { internalErrorDiagnostic } from './internal-errors.js';
+import type { Ingress } from '../resources/kube-types.js';
+import type { Sourced } from '../resources/resource-set.js';
 import { readTcpServices } from './tcp-services.js';
 import { indexClasses, ourClassFor } from '../ingress/ingress-class.js';
-import { readIngress, type IngressEntries } from '../ingress/ingress-reader.js';
+import { diagnosticRef, readIngress, type IngressEntries } from '../ingress/ingress-reader.js';
 import type { ServedIngress } from '../ingress/ingress-types.js';
 import { compareByAge, compareStrings } from '../ingress/ordering.js';
 import { DEFAULT_GROUP } from '../ingress/ingress-annotations.js';
@@ -32,9 +37,8 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
   const served: ServedIngress[] = [];
   for (const g of Object.keys(options.groups)) byGroup.set(g, []);
   for (const ing of ours) {
-    const cls = ourClassFor(ing.object, classes);
-    if (!cls) continue;
-    const entries = readIngress(ing, cls, diags);
+    const entries = readOurIngress(ing, classes, diags);
+    if (!entries) continue;
     served.push({
       cluster: ing.origin.cluster,
       namespace: entries.ref.namespace!,
@@ -49,14 +53,16 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
   const tcpClaims = readTcpServices(resources, diags);
   for (const c of tcpClaims) if (!byGroup.has(c.group)) byGroup.set(c.group, []);
   const groups = [...byGroup.keys()].sort(compareStrings).map((g) =>
-    buildGroup(
-      g,
-      groupSettings(options, g),
-      byGroup.get(g)!,
-      resources,
+    buildGroupIsolated(
+      {
+        name: g,
+        settings: groupSettings(options, g),
+        owners: byGroup.get(g)!,
+        resources,
+        clusterZones: options.clusterZones ?? {},
+        tcpClaims: tcpClaims.filter((c) => c.group === g),
+      },
       diags,
-      options.clusterZones ?? {},
-      tcpClaims.filter((c) => c.group === g),
     ),
   );
   served.sort(
@@ -66,6 +72,40 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
       compareStrings(a.name, b.name),
   );
   return { ir: { groups }, diagnostics: dedupe(diags), served };
+}
+
+/** The Ingress's entries when it is ours; an internal error reading it leaves it out with a diagnostic. */
+function readOurIngress(
+  ing: Sourced<Ingress>,
+  classes: ReturnType<typeof indexClasses>,
+  diags: Diagnostic[],
+): IngressEntries | undefined {
+  try {
+    const cls = ourClassFor(ing.object, classes);
+    if (!cls) return undefined;
+    const bad = nameProblemOf(ing.object.metadata);
+    if (bad !== undefined) {
+      const ref = {
+        kind: 'Ingress',
+        namespace: printable(String(ing.object.metadata.namespace ?? 'default')),
+        name: printable(String(ing.object.metadata.name)),
+      };
+      diags.push(
+        diagnostic(
+          'CW_E_OBJECT_NAME_INVALID',
+          diagnosticRef(ref, ing.origin),
+          `the Ingress ${bad}; it is left out`,
+        ),
+      );
+      return undefined;
+    }
+    return readIngress(ing, cls, diags);
+  } catch (err) {
+    const meta = ing.object.metadata;
+    const ref = { kind: 'Ingress', namespace: meta?.namespace ?? 'default', name: String(meta?.name) };
+    diags.push(internalErrorDiagnostic(diagnosticRef(ref, ing.origin), err, 'the Ingress'));
+    return undefined;
+  }
 }
 
 function dedupe(diags: readonly Diagnostic[]): Diagnostic[] {

@@ -2,9 +2,10 @@
  * xds translate: IR -> Envoy resources per gateway group, with the source map of every resource (the
  * objects it came from, see source-map.ts). Pure and deterministic: resources are sorted by name within
  * each type. HTTP, HTTPS and health listeners also carry their draining form (the `draining` of a
- * PlainResource), served to gateways drained through the controller.
+ * PlainResource), served to gateways drained through the controller. A final guard (resource-guard.ts)
+ * leaves out, with a diagnostic, any resource or endpoint that breaks a rule Envoy enforces.
  */
-import type { ObjectRef } from '../../src/errors.js';
+import type { Diagnostic, ObjectRef } from '../../src/errors.js';
 import type { BackendIR, GatewayGroupIR, IR } from '../../src/ir/ir-types.js';
 import type { GroupResources, PlainResource } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
@@ -26,17 +27,21 @@ import {
   type XdsSourceMap,
 } from './source-map.js';
 import { translateTcpListener } from './tcp.translator.js';
+import { guardAssignments, guardGroup } from './resource-guard.js';
 
-/** One group's resources and where each came from. */
+/** One group's resources and where each came from, and the resources the guard left out. */
 export interface GroupTranslation {
   readonly resources: GroupResources;
   readonly sources: GroupSources;
+  /** Resources (or endpoints) left out by the final guard (resource-guard.ts), on their sources. */
+  readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Every group's resources (by group name, in IR order) and their source map. */
+/** Every group's resources (by group name, in IR order), their source map and the guard's diagnostics. */
 export interface XdsTranslation {
   readonly resources: ReadonlyMap<string, GroupResources>;
   readonly sources: XdsSourceMap;
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 /** One resource the translator emits, with the objects it was built from. */
@@ -156,12 +161,9 @@ function collect(emitted: readonly Emitted[]): {
 }
 
 export function translateGroup(g: GatewayGroupIR): GroupTranslation {
-  const { resources, sources } = collect([
-    ...upstreamResources(g),
-    ...listenerResources(g),
-    ...routeResources(g),
-  ]);
-  return { resources, sources: { resources: sources, ingressPorts: ingressPorts(g) } };
+  const collected = collect([...upstreamResources(g), ...listenerResources(g), ...routeResources(g)]);
+  const { resources, sources, diagnostics } = guardGroup(g.name, collected.resources, collected.sources);
+  return { resources, sources: { resources: sources, ingressPorts: ingressPorts(g) }, diagnostics };
 }
 
 /** A group's resources as a drained gateway gets them: each resource in its draining form when it has one. */
@@ -179,23 +181,46 @@ export function translateXds(ir: IR): XdsTranslation {
   return {
     resources: new Map(groups.map(([name, t]) => [name, t.resources])),
     sources: new Map(groups.map(([name, t]) => [name, t.sources])),
+    diagnostics: groups.flatMap(([, t]) => t.diagnostics),
   };
 }
 
 /**
  * The EndpointSlice fast path: the ClusterLoadAssignments of the backends `changed` names (per group,
- * as refreshServiceBackends in src/translate reports them), taken from `ir`, per group. Groups without a
- * changed backend are absent.
+ * as refreshServiceBackends in src/translate reports them), taken from `ir`, per group, through the
+ * same guard as the full translation (bad endpoints left out, CW_E_ENDPOINT_INVALID on the Service).
+ * Groups without a changed backend are absent.
  */
+export function translateEndpointsChecked(
+  ir: IR,
+  changed: ReadonlyMap<string, ReadonlySet<string>>,
+): {
+  readonly resources: ReadonlyMap<string, readonly PlainResource[]>;
+  readonly diagnostics: readonly Diagnostic[];
+} {
+  const out = new Map<string, readonly PlainResource[]>();
+  const diagnostics: Diagnostic[] = [];
+  for (const g of ir.groups) {
+    const names = changed.get(g.name);
+    const backends = names ? g.backends.filter((b) => names.has(b.name)) : [];
+    if (backends.length === 0) continue;
+    const services = new Map(
+      backends.map((b) => [
+        b.name,
+        { kind: 'Service', namespace: b.service.namespace, name: b.service.name },
+      ]),
+    );
+    const guarded = guardAssignments(g.name, backends.map(endpointResource).sort(byName), services);
+    out.set(g.name, guarded.resources);
+    diagnostics.push(...guarded.diagnostics);
+  }
+  return { resources: out, diagnostics };
+}
+
+/** translateEndpointsChecked without the diagnostics. */
 export function translateEndpoints(
   ir: IR,
   changed: ReadonlyMap<string, ReadonlySet<string>>,
 ): ReadonlyMap<string, readonly PlainResource[]> {
-  const out = new Map<string, readonly PlainResource[]>();
-  for (const g of ir.groups) {
-    const names = changed.get(g.name);
-    const backends = names ? g.backends.filter((b) => names.has(b.name)) : [];
-    if (backends.length > 0) out.set(g.name, backends.map(endpointResource).sort(byName));
-  }
-  return out;
+  return translateEndpointsChecked(ir, changed).resources;
 }
