@@ -18,7 +18,7 @@ import { addVms, vmConfigSlices } from '../sources/static-vms-source.js';
 import { translate } from '../translate/translate.js';
 import { redactPrivateKeysDeep } from '../translate/private-keys.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
-import { translateXds } from '../../xds/translator/xds.translator.js';
+import { translateXds, type XdsTranslation } from '../../xds/translator/xds.translator.js';
 import { xdsView } from '../../xds/translator/xds-view.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import { reportCommandError } from './cli-errors.js';
@@ -89,6 +89,7 @@ function print(out: object, format: TranslateFlags['output']): void {
 /** The gateway groups to print: the IR (private keys redacted) or the Envoy resources of each. */
 function gatewayGroups(
   ir: IR,
+  xds: XdsTranslation,
   flags: TranslateFlags,
   keep: (name: string) => boolean,
 ): Record<string, unknown> {
@@ -106,7 +107,7 @@ function gatewayGroups(
     );
   }
   return xdsView(
-    translateXds(ir).resources,
+    xds.resources,
     (typeUrl, r) =>
       typeUrl === RESOURCE_TYPES.secret ? redactSecrets(r) : (redactPrivateKeysDeep(r) as object),
     keep,
@@ -116,7 +117,11 @@ function gatewayGroups(
 /** Gateway mode: translates and prints the groups; exit status 2 for an unknown --group, 1 on error diagnostics. */
 function printGateway(update: SourceUpdate, options: TranslateOptions, flags: TranslateFlags): void {
   const result = translate(update.resources, options);
-  const diagnostics = [...update.diagnostics, ...result.diagnostics].sort(compareDiagnostics);
+  // The xDS guard's diagnostics (resources left out before a gateway would see them) count too.
+  const xds = translateXds(result.ir);
+  const diagnostics = [...update.diagnostics, ...result.diagnostics, ...xds.diagnostics].sort(
+    compareDiagnostics,
+  );
   const groupNames = result.ir.groups.map((g) => g.name);
   if (flags.group !== undefined && !groupNames.includes(flags.group)) {
     process.stderr.write(
@@ -126,7 +131,7 @@ function printGateway(update: SourceUpdate, options: TranslateOptions, flags: Tr
     return;
   }
   const keep = (name: string): boolean => flags.group === undefined || flags.group === name;
-  print({ diagnostics, groups: gatewayGroups(result.ir, flags, keep) }, flags.output);
+  print({ diagnostics, groups: gatewayGroups(result.ir, xds, flags, keep) }, flags.output);
   if (diagnostics.some((d) => d.severity === 'error')) process.exitCode = 1;
 }
 
