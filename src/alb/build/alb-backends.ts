@@ -13,7 +13,7 @@ import { diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
 import type { ServicePortRef } from '../../ingress/ingress-types.js';
 import type { IngressBackend, Service } from '../../resources/kube-types.js';
 import type { ResourceSet } from '../../resources/resource-set.js';
-import type { AnnotationSpec } from '../../ingress/ingress-annotations.js';
+import { parseAnnotation, type AnnotationSpec } from '../../ingress/ingress-annotations.js';
 import { backendName, resolveBackend } from '../../ingress/backends.js';
 import { selectEndpoints } from '../../ingress/endpoints.js';
 import type { AlbAnnotationSpec } from './alb-annotation-parsers.js';
@@ -212,7 +212,7 @@ export class AlbBackendRegistry {
   ): T | undefined {
     const raw = annotations?.[spec.name];
     if (raw === undefined) return undefined;
-    const r = spec.parse(raw);
+    const r = parseAnnotation(spec, raw);
     if (r.ok) return r.value;
     this.diags.push(
       diagnostic(

@@ -5,6 +5,7 @@
  * settled by the group builder. An Ingress whose exposure-shaping annotation is bad comes back with
  * `excluded` set (its diagnostic already pushed).
  */
+import { parseAnnotation } from '../../ingress/ingress-annotations.js';
 import { diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
 import type { Ingress } from '../../resources/kube-types.js';
 import type { Sourced } from '../../resources/resource-set.js';
@@ -57,7 +58,7 @@ function read<T>(
 ): { value?: T; bad: boolean } {
   const raw = annotations?.[spec.name];
   if (raw === undefined) return { bad: false };
-  const r = spec.parse(raw);
+  const r = parseAnnotation(spec, raw);
   if (r.ok) return { value: r.value, bad: false };
   const consequence =
     spec.onInvalid === 'exclude' ? 'the Ingress is left out of its ALB group' : 'using the default';
@@ -82,7 +83,7 @@ function readActions(
   const actions = new Map<string, ForwardActionAnnotation | { readonly error: string }>();
   for (const [key, raw] of Object.entries(ann ?? {})) {
     if (!key.startsWith(ACTIONS_PREFIX)) continue;
-    const r = ACTION.parse(raw);
+    const r = parseAnnotation(ACTION, raw);
     actions.set(key.slice(ACTIONS_PREFIX.length), r.ok ? r.value : { error: r.error });
   }
   return actions;
