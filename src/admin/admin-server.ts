@@ -22,7 +22,7 @@ import { RESOURCE_LIST_NAMES, RESOURCE_TYPES, decodeResource } from '../../xds/p
 import type { ResourceKind } from '../../xds/protos/envoy-protos.js';
 import type { AdsConnectionInfo } from '../../xds/server/connection.js';
 import { FLEET_PAGE_CSP, fleetPageHtml } from './fleet-page.js';
-import { redactPrivateKeysDeep } from '../translate/private-keys.js';
+import { redactPrivateKeysDeep } from '../util/private-keys.js';
 
 export interface AdminServerOptions {
   readonly metrics: ControllerMetrics;

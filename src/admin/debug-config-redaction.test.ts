@@ -4,7 +4,7 @@
  */
 import { RESOURCE_TYPES, encodeResource } from '../../xds/protos/envoy-protos.js';
 import type { GroupSnapshot } from '../../xds/cache/config-watcher.js';
-import { REDACTED_PRIVATE_KEY } from '../translate/private-keys.js';
+import { REDACTED_PRIVATE_KEY } from '../util/private-keys.js';
 import { debugConfig, REDACTED } from './admin-server.js';
 
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBcert\n-----END CERTIFICATE-----\n';

@@ -16,7 +16,7 @@ import { loadManifestsFolder } from '../sources/manifests/manifests-source.js';
 import type { SourceUpdate } from '../sources/source-update.js';
 import { addVms, vmConfigSlices } from '../sources/static-vms-source.js';
 import { translate } from '../translate/translate.js';
-import { redactPrivateKeysDeep } from '../translate/private-keys.js';
+import { redactPrivateKeysDeep } from '../util/private-keys.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
 import { translateXds, type XdsTranslation } from '../../xds/translator/xds.translator.js';
 import { xdsView } from '../../xds/translator/xds-view.js';

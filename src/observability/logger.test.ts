@@ -100,3 +100,32 @@ describe('objectFields', () => {
     expect(sink.lines()[0]).toMatchObject({ object: 'shop/web', kind: 'Ingress', msg: 'route conflict' });
   });
 });
+
+describe('private keys never reach a log line', () => {
+  const KEY = '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIB0secret0material\n-----END EC PRIVATE KEY-----\n';
+
+  it('redacts a PEM private key in any field or message, and the line stays JSON', () => {
+    const sink = memorySink();
+    const log = createLogger({ destination: sink.stream });
+    log.warn(
+      { secret: { data: `-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n${KEY}` } },
+      `got ${KEY}`,
+    );
+    const [line] = sink.lines();
+    const text = JSON.stringify(line);
+    expect(text).not.toContain('secret0material');
+    expect(text).toContain('[redacted private key]');
+    expect(text).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('an unterminated key is redacted up to the end of its JSON string only', () => {
+    const sink = memorySink();
+    createLogger({ destination: sink.stream }).info(
+      { a: '-----BEGIN PRIVATE KEY-----\nMIIEsecret', b: 'kept' },
+      'm',
+    );
+    const [line] = sink.lines();
+    expect(line!['a']).toBe('[redacted private key]');
+    expect(line!['b']).toBe('kept');
+  });
+});

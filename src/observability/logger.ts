@@ -1,10 +1,12 @@
 /**
  * Structured JSON logging (pino). One line per event, `level` as a label, ISO timestamps, and the
- * Kubernetes object a line is about in `object: 'namespace/name'` + `kind` (see `objectFields`).
+ * Kubernetes object a line is about in `object: 'namespace/name'` + `kind` (see `objectFields`). A PEM
+ * private key in any field is redacted from the line before it is written.
  */
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { CausewayError } from '../errors.js';
+import { redactPrivateKeys } from '../util/private-keys.js';
 
 export type { Logger } from 'pino';
 
@@ -47,6 +49,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       : destination;
   return pino(
     {
+      // Last line of defence: a PEM private key never reaches a log line, whatever field carried it.
+      hooks: { streamWrite: (line) => redactPrivateKeys(line, true) },
       level,
       ...(options.name !== undefined ? { name: options.name } : {}),
       timestamp: pino.stdTimeFunctions.isoTime,

@@ -15,7 +15,7 @@
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Secret } from '../resources/kube-types.js';
-import { containsPrivateKey } from './private-keys.js';
+import { containsPrivateKey } from '../util/private-keys.js';
 import { textProblem, type TextRules } from '../ingress/text-checks.js';
 
 /** PEM text as a gateway gets it: line breaks allowed, no other control character, at most 1 MiB. */

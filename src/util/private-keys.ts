@@ -1,6 +1,6 @@
 /**
  * PEM private keys in text: finding them (a `tls.crt` must hold none) and redacting them wherever
- * output is produced (`/debug/config`, `causeway translate`). Any `-----BEGIN ... PRIVATE KEY-----`
+ * output is produced (`/debug/config`, `causeway translate`, every log line). Any `-----BEGIN ... PRIVATE KEY-----`
  * block counts (PKCS#8, `RSA`, `EC`, `ENCRYPTED`, `OPENSSH`...). Pure, linear in the text's length.
  */
 
@@ -18,28 +18,39 @@ export function containsPrivateKey(text: string): boolean {
   return BEGIN.test(text);
 }
 
-/** Where the block that starts at `from` ends: after its END line, or the end of the text if it has none. */
-function blockEnd(text: string, from: number): number {
+/**
+ * Where the block that starts at `from` ends: after its END line, or at `limit` if it has none before
+ * (the end of the text, or of the JSON string it sits in).
+ */
+function blockEnd(text: string, from: number, limit: number): number {
   let at = text.indexOf(END_PREFIX, from);
+  if (at >= limit) at = -1;
   while (at >= 0) {
     const lineEnd = text.indexOf('-----', at + END_PREFIX.length);
     if (lineEnd < 0) break;
     const close = lineEnd + 5;
+    if (close > limit) break;
     if (text.slice(at, close).endsWith(END_SUFFIX)) return close;
     at = text.indexOf(END_PREFIX, close);
   }
-  return text.length;
+  return limit;
 }
 
-/** `text` with every PEM private key block (BEGIN to END line, or to the end when unterminated) redacted. */
-export function redactPrivateKeys(text: string): string {
+/**
+ * `text` with every PEM private key block (BEGIN to END line, or to the end when unterminated) redacted.
+ * With `jsonLine`, `text` is serialized JSON (a log line): an unterminated block ends at the end of its
+ * JSON string (the next `"`), so the line stays valid JSON.
+ */
+export function redactPrivateKeys(text: string, jsonLine = false): string {
   if (!text.includes('PRIVATE KEY-----')) return text;
   let out = '';
   let pos = 0;
   BEGIN.lastIndex = 0;
   for (let m = BEGIN.exec(text); m !== null; m = BEGIN.exec(text)) {
     if (m.index < pos) continue;
-    const end = blockEnd(text, m.index + m[0].length);
+    const from = m.index + m[0].length;
+    const quote = jsonLine ? text.indexOf('"', from) : -1;
+    const end = blockEnd(text, from, quote >= 0 ? quote : text.length);
     out += text.slice(pos, m.index) + REDACTED_PRIVATE_KEY;
     pos = end;
     BEGIN.lastIndex = end;

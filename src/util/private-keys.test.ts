@@ -16,8 +16,8 @@ import {
   redactPrivateKeysDeep,
   REDACTED_PRIVATE_KEY,
 } from './private-keys.js';
-import { readTlsSecret } from './tls.js';
-import { translate } from './translate.js';
+import { readTlsSecret } from '../translate/tls.js';
+import { translate } from '../translate/translate.js';
 
 function selfSigned(): { cert: string; key: string } {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
