@@ -20,6 +20,8 @@ export interface FolderScanContext extends ManifestReadContext {
   readonly root: string;
   /** Starts watching a folder (relative path); undefined when not watching or the watch failed. */
   readonly watchFolder: (rel: string) => FSWatcher | undefined;
+  /** An entry that could not be scanned (an unexpected fs error): reported, and the scan goes on. */
+  readonly onEntryError: (rel: string, error: unknown) => void;
 }
 
 /** A folder seen by the scan. Mutable: its watcher and read problem come and go while the inode stays. */
@@ -129,16 +131,31 @@ export class FolderScanner {
     for (const ent of [...entries].sort((a, b) => compareStrings(a.name, b.name))) {
       if (isIgnoredName(ent.name)) continue;
       const child = rel === '' ? ent.name : `${rel}/${ent.name}`;
-      const type = await this.entryType(ent, child);
-      if (type === 'folder') {
+      try {
+        await this.scanEntry(ent, child, seen, seenRealDirs);
+      } catch (e) {
+        // One entry's failure never holds back the others: what was known of it stays.
         seen.add(child);
-        await this.scanDir(child, seenRealDirs);
-      } else if (type === 'file' && isManifestFileName(ent.name)) {
-        seen.add(child);
-        await this.readManifest(child);
+        this.ctx.onEntryError(child, e);
       }
     }
     this.forgetGoneChildren(rel, seen);
+  }
+
+  private async scanEntry(
+    ent: Dirent,
+    child: string,
+    seen: Set<string>,
+    seenRealDirs: Set<string>,
+  ): Promise<void> {
+    const type = await this.entryType(ent, child);
+    if (type === 'folder') {
+      seen.add(child);
+      await this.scanDir(child, seenRealDirs);
+    } else if (type === 'file' && isManifestFileName(ent.name)) {
+      seen.add(child);
+      await this.readManifest(child);
+    }
   }
 
   private abs(rel: string): string {
@@ -250,8 +267,29 @@ export class FolderScanner {
     }
   }
 
+  /** A symlink whose target is outside the folder (its content is read, but never echoed in problems). */
+  private async isLinkOutsideRoot(rel: string): Promise<boolean> {
+    try {
+      if (!(await lstat(this.abs(rel))).isSymbolicLink()) return false;
+      const [target, root] = await Promise.all([realpath(this.abs(rel)), realpath(this.ctx.root)]);
+      return !target.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
+    } catch {
+      return false;
+    }
+  }
+
+  private otherFilesBytes(rel: string): number {
+    let total = 0;
+    for (const [f, s] of this.files) if (f !== rel) total += s.bytes;
+    return total;
+  }
+
   private async readManifest(rel: string): Promise<void> {
-    const change = await readManifestFile(this.abs(rel), rel, this.files.get(rel), this.ctx);
+    const facts = {
+      otherFilesBytes: this.otherFilesBytes(rel),
+      linkOutsideFolder: await this.isLinkOutsideRoot(rel),
+    };
+    const change = await readManifestFile(this.abs(rel), rel, this.files.get(rel), this.ctx, facts);
     if (change.kind === 'forget') this.files.delete(rel);
     else if (change.kind === 'set') this.files.set(rel, change.state);
   }
