@@ -33,6 +33,8 @@ interface FolderState {
 
 export class FolderScanner {
   private readonly files = new Map<string, FileState>();
+  /** The sum of `bytes` over `files` (the total cap's count), kept by setFile and deleteFile. */
+  private totalBytes = 0;
   private readonly dirs = new Map<string, FolderState>();
   private rootProblem: Diagnostic | undefined;
 
@@ -99,13 +101,13 @@ export class FolderScanner {
       throw e;
     }
     if (st.isDirectory()) {
-      this.files.delete(rel);
+      this.deleteFile(rel);
       if (await this.isLinkIntoRoot(rel)) this.forget(rel);
       else await this.scanDir(rel);
     } else {
       this.forgetDir(rel);
       if (st.isFile() && isManifestFileName(posix.basename(rel))) await this.readManifest(rel);
-      else this.files.delete(rel);
+      else this.deleteFile(rel);
     }
   }
 
@@ -127,6 +129,10 @@ export class FolderScanner {
 
     const entries = await this.listFolder(rel, state);
     if (entries === undefined) return;
+    // Files gone from the listing are forgotten first, so that their bytes no longer count against the
+    // total cap when the others are read.
+    const listed = new Set(entries.map((e) => (rel === '' ? e.name : `${rel}/${e.name}`)));
+    this.forgetGoneChildren(rel, listed);
     const seen = new Set<string>();
     for (const ent of [...entries].sort((a, b) => compareStrings(a.name, b.name))) {
       if (isIgnoredName(ent.name)) continue;
@@ -246,7 +252,7 @@ export class FolderScanner {
   private forgetGoneChildren(rel: string, seen: ReadonlySet<string>): void {
     const dir = rel === '' ? '.' : rel;
     for (const f of [...this.files.keys()]) {
-      if (posix.dirname(f) === dir && !seen.has(f)) this.files.delete(f);
+      if (posix.dirname(f) === dir && !seen.has(f)) this.deleteFile(f);
     }
     for (const d of [...this.dirs.keys()]) {
       if (d !== '' && posix.dirname(d) === dir && !seen.has(d)) this.forget(d);
@@ -279,9 +285,17 @@ export class FolderScanner {
   }
 
   private otherFilesBytes(rel: string): number {
-    let total = 0;
-    for (const [f, s] of this.files) if (f !== rel) total += s.bytes;
-    return total;
+    return this.totalBytes - (this.files.get(rel)?.bytes ?? 0);
+  }
+
+  private setFile(rel: string, state: FileState): void {
+    this.totalBytes += state.bytes - (this.files.get(rel)?.bytes ?? 0);
+    this.files.set(rel, state);
+  }
+
+  private deleteFile(rel: string): void {
+    this.totalBytes -= this.files.get(rel)?.bytes ?? 0;
+    this.files.delete(rel);
   }
 
   private async readManifest(rel: string): Promise<void> {
@@ -290,8 +304,8 @@ export class FolderScanner {
       linkOutsideFolder: await this.isLinkOutsideRoot(rel),
     };
     const change = await readManifestFile(this.abs(rel), rel, this.files.get(rel), this.ctx, facts);
-    if (change.kind === 'forget') this.files.delete(rel);
-    else if (change.kind === 'set') this.files.set(rel, change.state);
+    if (change.kind === 'forget') this.deleteFile(rel);
+    else if (change.kind === 'set') this.setFile(rel, change.state);
   }
 
   private readDiagnostic(rel: string, message: string): Diagnostic {
@@ -299,7 +313,7 @@ export class FolderScanner {
   }
 
   private forget(rel: string): void {
-    for (const f of [...this.files.keys()]) if (isUnder(f, rel)) this.files.delete(f);
+    for (const f of [...this.files.keys()]) if (isUnder(f, rel)) this.deleteFile(f);
     this.forgetDir(rel);
   }
 

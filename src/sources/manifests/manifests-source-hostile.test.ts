@@ -91,13 +91,20 @@ describe('ManifestsSource size caps', () => {
     await writeFile(join(dir, 'a.yaml'), service('a'));
     await writeFile(join(dir, 'b.yaml'), service('b'));
     await writeFile(join(dir, 'c.yaml'), service('c'));
-    const u = await newSource({ limits: { maxTotalBytes: size * 2 + 1 } }).load();
+    const source = newSource({ limits: { maxTotalBytes: size * 2 + 1 } });
+    const u = await source.load();
     expect([...u.resources.services.keys()]).toEqual(['shop/a', 'shop/b']);
     expect(u.diagnostics.map((d) => [d.code, d.object.file])).toEqual([
       ['CW_E_MANIFEST_TOO_LARGE', 'c.yaml'],
     ]);
     expect(u.diagnostics[0]?.message).toContain('over the total cap');
     expect(u.diagnostics[0]?.message).toContain('none of its objects is applied');
+
+    // Room made by deleting a file lets the refused one in at the next read.
+    await rm(join(dir, 'a.yaml'));
+    const after = await source.load();
+    expect([...after.resources.services.keys()]).toEqual(['shop/b', 'shop/c']);
+    expect(after.diagnostics).toEqual([]);
   });
 });
 
