@@ -29,6 +29,12 @@ export const ERRORS = {
     reason: 'ManifestUnreadable',
     summary: 'A manifest file could not be read.',
   },
+  CW_E_MANIFEST_TOO_LARGE: {
+    severity: 'error',
+    reason: 'ManifestTooLarge',
+    summary:
+      'A manifest file is over the per-file size cap, or would bring the folder over the total cap; it is not read and its last good version stays in force.',
+  },
   CW_E_MANIFEST_DUPLICATE: {
     severity: 'warning',
     reason: 'ManifestDuplicate',

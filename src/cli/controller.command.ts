@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { ControllerAppOptions, RunningController } from '../controller/app.js';
+import { parseByteSizeFlag } from './byte-size-flag.js';
 import { parseHostPortFlag, parsePortFlag, reportCommandError } from './cli-errors.js';
 import type { RegisterCommand } from './command-module.js';
 
@@ -34,6 +35,16 @@ async function controllerAction(options: ControllerAppOptions): Promise<void> {
 function sourceOptions(cmd: Command): Command {
   return cmd
     .option('--manifests <dir>', 'standalone mode: manifests folder to read and watch (recursively)')
+    .option(
+      '--manifests-max-file-bytes <size>',
+      'standalone mode: a manifest file over this size is not read (CW_E_MANIFEST_TOO_LARGE; its last good version stays); bytes, or with Ki/Mi/Gi (default 8Mi)',
+      parseByteSizeFlag,
+    )
+    .option(
+      '--manifests-max-total-bytes <size>',
+      'standalone mode: cap on all manifest files together; a file that would go over it is not read (default 256Mi)',
+      parseByteSizeFlag,
+    )
     .option(
       '--kubeconfig <file>',
       'kubeconfig of the cluster to watch (default: $KUBECONFIG, ~/.kube/config, in-cluster)',

@@ -190,3 +190,22 @@ describe('vms', () => {
     expect(() => parseControllerConfig('c.yaml', text)).toThrow(message);
   });
 });
+
+describe('manifests', () => {
+  it('reads the size caps', () => {
+    expect(
+      parseControllerConfig('c.yaml', 'manifests: { maxFileBytes: 1048576, maxTotalBytes: 10485760 }\n')
+        .manifests,
+    ).toEqual({ maxFileBytes: 1048576, maxTotalBytes: 10485760 });
+    expect(parseControllerConfig('c.yaml', 'httpPort: 80\n').manifests).toBeUndefined();
+  });
+
+  it.each([
+    ['manifests: { maxFileBytes: 0 }', 'manifests.maxFileBytes must be a whole number of bytes'],
+    ['manifests: { maxTotalBytes: "8Mi" }', 'manifests.maxTotalBytes must be a whole number of bytes'],
+    ['manifests: { maxBytes: 1 }', 'unknown key manifests.maxBytes'],
+    ['manifests: [1]', 'manifests must be a mapping'],
+  ])('refuses %s', (text, message) => {
+    expect(() => parseControllerConfig('c.yaml', text)).toThrow(message);
+  });
+});

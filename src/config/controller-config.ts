@@ -11,6 +11,9 @@
  *     - { name: east, kubeconfig: /etc/causeway/east.kubeconfig, context: east, zone: us-east-1a }
  *   vms:                      # backends on plain VMs, merged with the pods of the same Service
  *     - { service: shop/api, port: http, addresses: [192.0.2.10, 192.0.2.11], targetPort: 8080, zone: dc1, cluster: vm-dc1 }
+ *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
+ *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)
+ *     maxTotalBytes: 268435456 # all files together (default 256 MiB)
  */
 import fs from 'node:fs';
 import YAML from 'yaml';
@@ -63,6 +66,36 @@ export interface ControllerConfig {
   readonly clusters: readonly ClusterConfig[];
   /** Backends on plain VMs; absent when the file lists none. */
   readonly vms?: readonly VmBackendConfig[];
+  /** Standalone mode: the manifests folder's size caps; absent when the file sets none. */
+  readonly manifests?: ManifestsConfig;
+}
+
+/** `manifests:` size caps in bytes (`--manifests-max-file-bytes`, `--manifests-max-total-bytes` override). */
+export interface ManifestsConfig {
+  readonly maxFileBytes?: number;
+  readonly maxTotalBytes?: number;
+}
+
+function byteSize(file: string, at: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
+    fail(file, `${at} must be a whole number of bytes (at least 1)`);
+  return v;
+}
+
+function readManifestsConfig(file: string, raw: unknown): ManifestsConfig | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    fail(file, 'manifests must be a mapping {maxFileBytes, maxTotalBytes}');
+  const o = raw as Record<string, unknown>;
+  checkKeys(file, 'manifests.', o, ['maxFileBytes', 'maxTotalBytes']);
+  return {
+    ...(o['maxFileBytes'] !== undefined
+      ? { maxFileBytes: byteSize(file, 'manifests.maxFileBytes', o['maxFileBytes']) }
+      : {}),
+    ...(o['maxTotalBytes'] !== undefined
+      ? { maxTotalBytes: byteSize(file, 'manifests.maxTotalBytes', o['maxTotalBytes']) }
+      : {}),
+  };
 }
 
 function optionalString(file: string, at: string, v: unknown): string | undefined {
@@ -194,8 +227,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
   if (raw === null || raw === undefined) return { groups: {}, groupAddresses: {}, clusters: [] };
   if (typeof raw !== 'object' || Array.isArray(raw)) fail(file, 'must be a YAML mapping');
   const o = raw as Record<string, unknown>;
-  checkKeys(file, '', o, ['httpPort', 'httpsPort', 'healthPort', 'groups', 'clusters', 'vms']);
+  checkKeys(file, '', o, ['httpPort', 'httpsPort', 'healthPort', 'groups', 'clusters', 'vms', 'manifests']);
   const clusters = readClusters(file, o['clusters']);
+  const manifests = readManifestsConfig(file, o['manifests']);
   const vms = readVms(file, o['vms']);
   const groups: Record<string, Partial<GroupSettings>> = {};
   const groupAddresses: Record<string, string[]> = {};
@@ -245,6 +279,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     groupAddresses,
     clusters,
     ...(vms.length > 0 ? { vms } : {}),
+    ...(manifests !== undefined ? { manifests } : {}),
   };
 }
 

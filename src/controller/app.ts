@@ -21,7 +21,7 @@ import { XdsMetrics } from '../../xds/server/xds-metrics.js';
 import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { createAdsServer, type AdsServer } from '../../xds/server/ads-server.js';
 import { xdsTlsOptionsFrom, type XdsTlsFlags } from '../../xds/server/tls-credentials.js';
-import { sourceFrom, type ControllerSource } from './controller-source.js';
+import { sourceFrom, type ControllerSource, type ManifestsLimitFlags } from './controller-source.js';
 import { parseHostPort, type HostPort } from './host-port.js';
 import { groupAddresses } from './group-addresses.js';
 import { LeaderWriters } from './leader-writers.js';
@@ -30,7 +30,7 @@ import { ControllerRunner } from './runner.js';
 import { translateOptionsFrom } from './translate-options-from-config.js';
 
 /** How to run the controller (`causeway controller` builds it from its flags, one field per flag). */
-export interface ControllerAppOptions extends XdsTlsFlags, AdminAccessFlags {
+export interface ControllerAppOptions extends XdsTlsFlags, AdminAccessFlags, ManifestsLimitFlags {
   /** Standalone mode: the manifests folder to read and watch. */
   readonly manifests?: string;
   readonly kubeconfig?: string;

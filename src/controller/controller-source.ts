@@ -10,14 +10,20 @@ import type { Logger } from 'pino';
 import type { ControllerConfig } from '../config/controller-config.js';
 import { CausewayError } from '../errors.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
-import { ManifestsSource } from '../sources/manifests/manifests-source.js';
+import { ManifestsSource, type ManifestSizeLimits } from '../sources/manifests/manifests-source.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubernetesSource, loadKubeConfig } from '../kubernetes/watch/index.js';
 import { MultiClusterSource } from '../sources/multi-cluster-source.js';
 import type { ResourceSource } from '../sources/source-update.js';
 import { StaticVmsSource } from '../sources/static-vms-source.js';
 
-export interface SourceFlags {
+/** The manifests folder's size caps (flags; default: the config file's `manifests:`, then 8 MiB / 256 MiB). */
+export interface ManifestsLimitFlags {
+  readonly manifestsMaxFileBytes?: number;
+  readonly manifestsMaxTotalBytes?: number;
+}
+
+export interface SourceFlags extends ManifestsLimitFlags {
   readonly manifests?: string;
   readonly kubeconfig?: string;
   readonly context?: string;
@@ -57,6 +63,18 @@ export function sourceFrom(
   };
 }
 
+function manifestsLimits(
+  flags: ManifestsLimitFlags,
+  config: ControllerConfig | undefined,
+): Partial<ManifestSizeLimits> {
+  const maxFileBytes = flags.manifestsMaxFileBytes ?? config?.manifests?.maxFileBytes;
+  const maxTotalBytes = flags.manifestsMaxTotalBytes ?? config?.manifests?.maxTotalBytes;
+  return {
+    ...(maxFileBytes !== undefined ? { maxFileBytes } : {}),
+    ...(maxTotalBytes !== undefined ? { maxTotalBytes } : {}),
+  };
+}
+
 function baseSourceFrom(
   flags: SourceFlags,
   config: ControllerConfig | undefined,
@@ -74,7 +92,13 @@ function baseSourceFrom(
       );
     }
     return {
-      source: new ManifestsSource({ dir: flags.manifests }),
+      source: new ManifestsSource({
+        dir: flags.manifests,
+        logger,
+        metrics,
+        limits: manifestsLimits(flags, config),
+        parseInWorker: true,
+      }),
       mode: `manifests ${flags.manifests}`,
       kubeConfigs: new Map(),
     };

@@ -40,6 +40,7 @@ export class ControllerMetrics {
   private readonly ready: Gauge;
   private readonly clusterAvailable: Gauge<'cluster'>;
   private readonly rejectedObjects: Gauge<'group' | 'kind'>;
+  private readonly manifestsWatchErrors: Counter;
 
   /** Diagnostic series ever set, so that a code that goes away drops to 0 instead of vanishing. */
   private readonly diagnosticSeries = new Map<string, { code: string; severity: string }>();
@@ -93,6 +94,12 @@ export class ControllerMetrics {
       registers,
     });
 
+    this.manifestsWatchErrors = new Counter({
+      name: 'causeway_manifests_watch_errors_total',
+      help: 'Errors of the manifests folder source itself (a folder watch that fails, an unexpected fs error); details in the log (component manifests).',
+      registers,
+    });
+
     this.ready.set(0);
     // Every catalog code is a series from the start (at 0): the set is bounded, and alerts and graphs
     // see "0 problems" rather than "no data".
@@ -115,6 +122,10 @@ export class ControllerMetrics {
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     for (const [key, labels] of this.diagnosticSeries) this.diagnostics.set(labels, counts.get(key) ?? 0);
+  }
+
+  recordManifestsWatchError(): void {
+    this.manifestsWatchErrors.inc();
   }
 
   observeChangeToPush(seconds: number): void {

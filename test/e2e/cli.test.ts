@@ -19,7 +19,16 @@ function causeway(...args: string[]): { status: number | null; stdout: string; s
 test.each([
   [
     ['controller'],
-    ['--manifests', '--config', '--xds-address', '--admin-address', '--http-port', '--https-port'],
+    [
+      '--manifests',
+      '--config',
+      '--xds-address',
+      '--admin-address',
+      '--http-port',
+      '--https-port',
+      '--manifests-max-file-bytes',
+      '--manifests-max-total-bytes',
+    ],
   ],
   [['translate'], ['--file', '--ir', '--output']],
   [
@@ -59,6 +68,10 @@ test.each([
   [['controller', '--manifests', 'examples', '--kubeconfig', 'x'], /cannot be combined/],
   [['controller', '--kubeconfig', '/dev/null', '--context', 'nope'], /kubeconfig|context/],
   [['controller', '--manifests', 'examples', '--http-port', 'x'], /--http-port.*not a port number/],
+  [
+    ['controller', '--manifests', 'examples', '--manifests-max-file-bytes', '8MB'],
+    /--manifests-max-file-bytes.*not a size in bytes/,
+  ],
   [['controller', '--manifests', 'examples', '--xds-address', 'nohostport'], /not HOST:PORT/],
   [
     [

@@ -40,6 +40,8 @@ export async function startControllerProcess(opts: {
   adminPort: number;
   httpPort: number;
   httpsPort: number;
+  /** More `causeway controller` flags (e.g. `--manifests-max-file-bytes 64Mi`). */
+  extraArgs?: readonly string[];
 }): Promise<ControllerProcess> {
   const bin = path.join(projectRoot(), 'bin', 'causeway.js');
   if (!fs.existsSync(path.join(projectRoot(), 'dist', 'src', 'cli', 'main.js'))) {
@@ -77,6 +79,7 @@ export async function startControllerProcess(opts: {
       String(opts.httpsPort),
       '--log-level',
       'info',
+      ...(opts.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env },
   );

@@ -5,7 +5,26 @@
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-export const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Whether a char code is in the base64 alphabet (A-Z, a-z, 0-9, `+`, `/`). */
+function isBase64Char(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+}
+
+/**
+ * Whether `s` is padded standard base64 (whitespace already removed): groups of 4 characters of the
+ * alphabet, the last group may end in `=` or `==`. A single linear scan: no regex, so a value of any size
+ * neither backtracks nor overflows the stack.
+ */
+export function isBase64(s: string): boolean {
+  if (s.length % 4 !== 0) return false;
+  let padding = 0;
+  if (s.endsWith('==')) padding = 2;
+  else if (s.endsWith('=')) padding = 1;
+  const end = s.length - padding;
+  for (let i = 0; i < end; i++) if (!isBase64Char(s.charCodeAt(i))) return false;
+  return true;
+}
 
 export type Json = Readonly<Record<string, unknown>>;
 

@@ -20,6 +20,8 @@ export interface FolderScanContext extends ManifestReadContext {
   readonly root: string;
   /** Starts watching a folder (relative path); undefined when not watching or the watch failed. */
   readonly watchFolder: (rel: string) => FSWatcher | undefined;
+  /** An entry that could not be scanned (an unexpected fs error): reported, and the scan goes on. */
+  readonly onEntryError: (rel: string, error: unknown) => void;
 }
 
 /** A folder seen by the scan. Mutable: its watcher and read problem come and go while the inode stays. */
@@ -31,6 +33,8 @@ interface FolderState {
 
 export class FolderScanner {
   private readonly files = new Map<string, FileState>();
+  /** The sum of `bytes` over `files` (the total cap's count), kept by setFile and deleteFile. */
+  private totalBytes = 0;
   private readonly dirs = new Map<string, FolderState>();
   private rootProblem: Diagnostic | undefined;
 
@@ -97,13 +101,13 @@ export class FolderScanner {
       throw e;
     }
     if (st.isDirectory()) {
-      this.files.delete(rel);
+      this.deleteFile(rel);
       if (await this.isLinkIntoRoot(rel)) this.forget(rel);
       else await this.scanDir(rel);
     } else {
       this.forgetDir(rel);
       if (st.isFile() && isManifestFileName(posix.basename(rel))) await this.readManifest(rel);
-      else this.files.delete(rel);
+      else this.deleteFile(rel);
     }
   }
 
@@ -125,20 +129,39 @@ export class FolderScanner {
 
     const entries = await this.listFolder(rel, state);
     if (entries === undefined) return;
+    // Files gone from the listing are forgotten first, so that their bytes no longer count against the
+    // total cap when the others are read.
+    const listed = new Set(entries.map((e) => (rel === '' ? e.name : `${rel}/${e.name}`)));
+    this.forgetGoneChildren(rel, listed);
     const seen = new Set<string>();
     for (const ent of [...entries].sort((a, b) => compareStrings(a.name, b.name))) {
       if (isIgnoredName(ent.name)) continue;
       const child = rel === '' ? ent.name : `${rel}/${ent.name}`;
-      const type = await this.entryType(ent, child);
-      if (type === 'folder') {
+      try {
+        await this.scanEntry(ent, child, seen, seenRealDirs);
+      } catch (e) {
+        // One entry's failure never holds back the others: what was known of it stays.
         seen.add(child);
-        await this.scanDir(child, seenRealDirs);
-      } else if (type === 'file' && isManifestFileName(ent.name)) {
-        seen.add(child);
-        await this.readManifest(child);
+        this.ctx.onEntryError(child, e);
       }
     }
     this.forgetGoneChildren(rel, seen);
+  }
+
+  private async scanEntry(
+    ent: Dirent,
+    child: string,
+    seen: Set<string>,
+    seenRealDirs: Set<string>,
+  ): Promise<void> {
+    const type = await this.entryType(ent, child);
+    if (type === 'folder') {
+      seen.add(child);
+      await this.scanDir(child, seenRealDirs);
+    } else if (type === 'file' && isManifestFileName(ent.name)) {
+      seen.add(child);
+      await this.readManifest(child);
+    }
   }
 
   private abs(rel: string): string {
@@ -229,7 +252,7 @@ export class FolderScanner {
   private forgetGoneChildren(rel: string, seen: ReadonlySet<string>): void {
     const dir = rel === '' ? '.' : rel;
     for (const f of [...this.files.keys()]) {
-      if (posix.dirname(f) === dir && !seen.has(f)) this.files.delete(f);
+      if (posix.dirname(f) === dir && !seen.has(f)) this.deleteFile(f);
     }
     for (const d of [...this.dirs.keys()]) {
       if (d !== '' && posix.dirname(d) === dir && !seen.has(d)) this.forget(d);
@@ -250,10 +273,39 @@ export class FolderScanner {
     }
   }
 
+  /** A symlink whose target is outside the folder (its content is read, but never echoed in problems). */
+  private async isLinkOutsideRoot(rel: string): Promise<boolean> {
+    try {
+      if (!(await lstat(this.abs(rel))).isSymbolicLink()) return false;
+      const [target, root] = await Promise.all([realpath(this.abs(rel)), realpath(this.ctx.root)]);
+      return !target.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
+    } catch {
+      return false;
+    }
+  }
+
+  private otherFilesBytes(rel: string): number {
+    return this.totalBytes - (this.files.get(rel)?.bytes ?? 0);
+  }
+
+  private setFile(rel: string, state: FileState): void {
+    this.totalBytes += state.bytes - (this.files.get(rel)?.bytes ?? 0);
+    this.files.set(rel, state);
+  }
+
+  private deleteFile(rel: string): void {
+    this.totalBytes -= this.files.get(rel)?.bytes ?? 0;
+    this.files.delete(rel);
+  }
+
   private async readManifest(rel: string): Promise<void> {
-    const change = await readManifestFile(this.abs(rel), rel, this.files.get(rel), this.ctx);
-    if (change.kind === 'forget') this.files.delete(rel);
-    else if (change.kind === 'set') this.files.set(rel, change.state);
+    const facts = {
+      otherFilesBytes: this.otherFilesBytes(rel),
+      linkOutsideFolder: await this.isLinkOutsideRoot(rel),
+    };
+    const change = await readManifestFile(this.abs(rel), rel, this.files.get(rel), this.ctx, facts);
+    if (change.kind === 'forget') this.deleteFile(rel);
+    else if (change.kind === 'set') this.setFile(rel, change.state);
   }
 
   private readDiagnostic(rel: string, message: string): Diagnostic {
@@ -261,7 +313,7 @@ export class FolderScanner {
   }
 
   private forget(rel: string): void {
-    for (const f of [...this.files.keys()]) if (isUnder(f, rel)) this.files.delete(f);
+    for (const f of [...this.files.keys()]) if (isUnder(f, rel)) this.deleteFile(f);
     this.forgetDir(rel);
   }
 

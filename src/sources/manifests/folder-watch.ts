@@ -18,24 +18,35 @@ export interface ChangeTiming {
   readonly maxDelayMs: number;
 }
 
+/** What a folder watcher reports besides its events. */
+export interface FolderWatchHandlers {
+  readonly onEvent: (filename: string | Buffer | null) => void;
+  /** The watch broke (the folder went away, or an error): the watcher is closed already. */
+  readonly onBroken: (watcher: FSWatcher) => void;
+  /** A watch error worth telling an operator (not a folder that simply vanished). */
+  readonly onError: (error: unknown) => void;
+}
+
+function vanished(e: unknown): boolean {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
 /**
- * Watches one folder. Each event calls `onEvent` with the entry name (null when unknown); when the watch
- * breaks (the folder went away), the watcher is closed and `onBroken` called. Undefined when it cannot be
- * set up (out of inotify watches, or the folder vanished): the periodic rescan still sees changes.
+ * Watches one folder. Undefined when it cannot be set up (out of inotify watches, or the folder vanished):
+ * the periodic rescan still sees changes.
  */
-export function startFolderWatcher(
-  absDir: string,
-  onEvent: (filename: string | Buffer | null) => void,
-  onBroken: (watcher: FSWatcher) => void,
-): FSWatcher | undefined {
+export function startFolderWatcher(absDir: string, handlers: FolderWatchHandlers): FSWatcher | undefined {
   try {
-    const w = fsWatch(absDir, { persistent: false }, (_event, filename) => onEvent(filename));
-    w.on('error', () => {
+    const w = fsWatch(absDir, { persistent: false }, (_event, filename) => handlers.onEvent(filename));
+    w.on('error', (e) => {
       w.close();
-      onBroken(w);
+      if (!vanished(e)) handlers.onError(e);
+      handlers.onBroken(w);
     });
     return w;
-  } catch {
+  } catch (e) {
+    if (!vanished(e)) handlers.onError(e);
     return undefined;
   }
 }

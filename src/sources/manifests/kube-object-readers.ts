@@ -22,7 +22,15 @@ import type {
 } from '../../resources/kube-types.js';
 import { DEFAULT_NAMESPACE } from '../../resources/resource-set.js';
 import type { FieldReader } from './field-reader.js';
-import { BASE64, compact, describe, DNS_LABEL, DNS_SUBDOMAIN, isRecord, type Json } from './field-reader.js';
+import {
+  compact,
+  describe,
+  DNS_LABEL,
+  DNS_SUBDOMAIN,
+  isBase64,
+  isRecord,
+  type Json,
+} from './field-reader.js';
 
 export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 
@@ -258,7 +266,7 @@ export function readEndpointSlice(r: FieldReader, doc: Json, metadata: ObjectMet
 export function readSecret(r: FieldReader, doc: Json, metadata: ObjectMeta): Secret {
   const data = r.stringMap(doc, 'data', '');
   for (const [k, v] of Object.entries(data ?? {})) {
-    if (!BASE64.test(v.replace(/\s+/g, '')))
+    if (!isBase64(v.replace(/\s+/g, '')))
       r.problem(`data.${k}`, 'is not valid base64 (use stringData for plain text)');
   }
   const stringData = r.stringMap(doc, 'stringData', '');

@@ -1,42 +1,36 @@
 /**
  * The per-file bookkeeping of the manifests folder: what one manifest file currently contributes. Each file
- * is all-or-nothing with a last good version: a file that becomes broken (bad YAML or any invalid document)
- * or unreadable keeps its previous objects in force; a file that never parsed contributes none. Reading a
- * file waits out writers in progress, and content hashes make re-reading unchanged files a no-op.
+ * is all-or-nothing with a last good version: a file that becomes broken (bad YAML or any invalid document),
+ * unreadable or too big keeps its previous objects in force; a file that never parsed contributes none.
+ * Reading a file waits out writers in progress, content hashes make re-reading unchanged files a no-op, and
+ * the size caps are checked before a byte is parsed.
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import type { Diagnostic } from '../../errors.js';
-import type { KubeKind, KubeObject } from '../../resources/kube-types.js';
-import { objectKey, type Sourced } from '../../resources/resource-set.js';
+import { diagnostic, type Diagnostic } from '../../errors.js';
 import { manifestReadDiagnostic } from './folder-diagnostics.js';
 import { errnoCode, isGone } from './folder-paths.js';
-import { parseManifestFile } from './manifest-parser.js';
+import type { ManifestEntry, ParsedEntries } from './manifest-entries.js';
+import type { ManifestParser } from './manifest-parse-pool.js';
+
+export { toManifestEntry, type ManifestEntry } from './manifest-entries.js';
 
 /** File access, replaceable in tests (e.g. to simulate unreadable files when running as root). */
 export interface ManifestsIo {
   readonly readFile: (absolutePath: string) => Promise<Buffer>;
 }
 
-/** One object of a file, keyed for the folder-wide merge and change detection. */
-export interface ManifestEntry {
-  /** `kind|key`: two entries with the same id are the same object. */
-  readonly id: string;
-  readonly kind: KubeKind;
-  readonly key: string;
-  readonly fingerprint: string;
-  readonly sourced: Sourced<KubeObject>;
-}
-
 export interface FileState {
   /** sha256 of the content last read. */
   readonly hash: string;
+  /** Size in bytes of the content last read (counted against the total cap). */
+  readonly bytes: number;
   /** Objects of the last version that parsed without problems; undefined when none ever did. */
   readonly good?: readonly ManifestEntry[];
   /** Problems of the content last read (empty when it is the good version). */
   readonly parseDiagnostics: readonly Diagnostic[];
-  /** Set while the file cannot be read; the previous state stays in force. */
+  /** Set while the file cannot be read or is over a size cap; the previous state stays in force. */
   readonly readError?: Diagnostic;
 }
 
@@ -46,18 +40,45 @@ export type FileStateChange =
   | { readonly kind: 'unchanged' }
   | { readonly kind: 'set'; readonly state: FileState };
 
+/** The size caps: bytes of one file, and of all files of the folder together. */
+export interface ManifestSizeLimits {
+  readonly maxFileBytes: number;
+  readonly maxTotalBytes: number;
+}
+
+export const DEFAULT_MANIFEST_SIZE_LIMITS: ManifestSizeLimits = {
+  maxFileBytes: 8 * 1024 * 1024,
+  maxTotalBytes: 256 * 1024 * 1024,
+};
+
 export interface ManifestReadContext {
   readonly io: ManifestsIo;
   readonly cluster: string;
+  readonly parser: ManifestParser;
+  readonly limits: ManifestSizeLimits;
   /** The pause between re-reads of a file that changes while it is read. */
   readonly debounceMs: number;
   /** Whether a file that suddenly became empty is read again after a pause (asked once it read empty). */
   readonly rereadsEmptiedFiles: () => boolean;
 }
 
+/** What the folder scan knows about the file beyond its path. */
+export interface ManifestFileFacts {
+  /** Bytes of every other file's current content (for the total cap). */
+  readonly otherFilesBytes: number;
+  /** The file is a symlink whose target is outside the folder: its problems never echo its content. */
+  readonly linkOutsideFolder: boolean;
+}
+
 interface FileContent {
-  readonly text: string;
+  readonly bytes: Buffer;
   readonly hash: string;
+}
+
+class TooLarge extends Error {
+  constructor(readonly size: number) {
+    super('too large');
+  }
 }
 
 function sha256(b: Buffer): string {
@@ -72,20 +93,27 @@ function sameStat(a: Stats, b: Stats): boolean {
   return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
-export function toManifestEntry(sourced: Sourced<KubeObject>): ManifestEntry {
-  const o = sourced.object;
-  const key = objectKey(o);
-  return { id: `${o.kind}|${key}`, kind: o.kind, key, fingerprint: JSON.stringify(sourced), sourced };
+/** Only ASCII whitespace (what a truncated-then-rewritten file holds in between). */
+function isBlank(b: Buffer): boolean {
+  for (const c of b) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  return true;
+}
+
+async function readCapped(abs: string, ctx: ManifestReadContext): Promise<Buffer> {
+  const buf = await ctx.io.readFile(abs);
+  if (buf.length > ctx.limits.maxFileBytes) throw new TooLarge(buf.length);
+  return buf;
 }
 
 /** Reads a file, re-reading while it changes under us (a writer in progress), at most 4 times. */
 async function readSettledContent(abs: string, ctx: ManifestReadContext): Promise<FileContent> {
   for (let attempt = 0; ; attempt++) {
     const before = await stat(abs);
-    const buf = await ctx.io.readFile(abs);
+    if (before.size > ctx.limits.maxFileBytes) throw new TooLarge(before.size);
+    const bytes = await readCapped(abs, ctx);
     const after = await stat(abs);
-    const content = { hash: sha256(buf), text: buf.toString('utf8') };
-    if ((sameStat(before, after) && after.size === buf.length) || attempt >= 3) return content;
+    const content = { hash: sha256(bytes), bytes };
+    if ((sameStat(before, after) && after.size === bytes.length) || attempt >= 3) return content;
     await sleep(ctx.debounceMs);
   }
 }
@@ -98,52 +126,104 @@ async function readContent(
   const content = await readSettledContent(abs, ctx);
   // A file that suddenly became empty is often a writer that truncated it and has not written yet.
   if (
-    content.text.trim() === '' &&
+    isBlank(content.bytes) &&
     prev?.good !== undefined &&
     prev.good.length > 0 &&
     ctx.rereadsEmptiedFiles()
   ) {
     await sleep(ctx.debounceMs * 2);
-    const buf = await ctx.io.readFile(abs);
-    return { hash: sha256(buf), text: buf.toString('utf8') };
+    const bytes = await readCapped(abs, ctx);
+    return { hash: sha256(bytes), bytes };
   }
   return content;
+}
+
+function keptMessage(prev: FileState | undefined): string {
+  return prev?.good !== undefined ? 'its last good version stays in force' : 'none of its objects is applied';
+}
+
+function withReadError(prev: FileState | undefined, readError: Diagnostic): FileStateChange {
+  return {
+    kind: 'set',
+    state: prev ? { ...prev, readError } : { hash: '', bytes: 0, parseDiagnostics: [], readError },
+  };
+}
+
+function tooLargeDiagnostic(
+  cluster: string,
+  rel: string,
+  what: string,
+  prev: FileState | undefined,
+): Diagnostic {
+  const ref = { kind: 'Manifest', name: rel, cluster, file: rel };
+  return diagnostic(
+    'CW_E_MANIFEST_TOO_LARGE',
+    ref,
+    `${rel}: ${what}; the file is not read (${keptMessage(prev)})`,
+  );
 }
 
 function unreadableFileChange(
   rel: string,
   e: unknown,
   prev: FileState | undefined,
-  cluster: string,
+  ctx: ManifestReadContext,
 ): FileStateChange {
+  if (e instanceof TooLarge) {
+    const what = `${e.size} bytes is over the per-file cap of ${ctx.limits.maxFileBytes} bytes (--manifests-max-file-bytes)`;
+    return withReadError(prev, tooLargeDiagnostic(ctx.cluster, rel, what, prev));
+  }
   if (isGone(e)) return { kind: 'forget' };
   if (errnoCode(e) === 'EISDIR') return { kind: 'unchanged' };
   const readError = manifestReadDiagnostic(
-    cluster,
+    ctx.cluster,
     rel,
-    `${rel}: the file cannot be read (${errnoCode(e) ?? String(e)}); ${prev?.good !== undefined ? 'its last good version stays in force' : 'none of its objects is applied'}`,
+    `${rel}: the file cannot be read (${errnoCode(e) ?? String(e)}); ${keptMessage(prev)}`,
   );
-  return {
-    kind: 'set',
-    state: prev ? { ...prev, readError } : { hash: '', parseDiagnostics: [], readError },
-  };
+  return withReadError(prev, readError);
 }
 
-/** The state after reading new content: its objects when it parses, else the last good ones and its problems. */
+/**
+ * The problems of a file reached through a symlink to outside the folder, without any of its content: a
+ * link must not turn diagnostics into a way to read files the controller can read.
+ */
+function linkOutsideDiagnostics(rel: string, parsed: ParsedEntries, cluster: string): Diagnostic[] {
+  const [first] = parsed.diagnostics;
+  if (first === undefined) return [];
+  const ref = { kind: 'Manifest', name: rel, cluster, file: rel };
+  const n = parsed.diagnostics.length;
+  const message = `${rel}: symlink target outside the folder is not a valid manifest (${n} problem${n === 1 ? '' : 's'}; details are not shown for files outside the folder)`;
+  return [diagnostic(first.code, ref, message)];
+}
+
+/** The state after parsing new content: its objects when it parses, else the last good ones and its problems. */
 export function parsedFileState(
   rel: string,
   content: FileContent,
+  parsed: ParsedEntries,
   prev: FileState | undefined,
-  cluster: string,
+  facts: Pick<ManifestFileFacts, 'linkOutsideFolder'> & { readonly cluster: string },
 ): FileState {
-  const parsed = parseManifestFile(rel, content.text, cluster);
-  const good = parsed.ok ? parsed.objects.map(toManifestEntry) : prev?.good;
+  const good = parsed.ok ? parsed.entries : prev?.good;
   const suffix =
     good === undefined ? 'no object of this file is applied' : "the file's last good version stays in force";
-  const parseDiagnostics = parsed.ok
-    ? []
-    : parsed.diagnostics.map((d) => ({ ...d, message: `${d.message} (${suffix})` }));
-  return { hash: content.hash, good, parseDiagnostics };
+  const problems = facts.linkOutsideFolder
+    ? linkOutsideDiagnostics(rel, parsed, facts.cluster)
+    : parsed.diagnostics;
+  const parseDiagnostics = problems.map((d) => ({ ...d, message: `${d.message} (${suffix})` }));
+  return { hash: content.hash, bytes: content.bytes.length, good, parseDiagnostics };
+}
+
+/** A parse that crashed (not a bad manifest: a bug, or the worker out of memory): a diagnostic on the file. */
+function crashedParse(rel: string, e: unknown, cluster: string): ParsedEntries {
+  const ref = { kind: 'Manifest', name: rel, cluster, file: rel };
+  const why = e instanceof Error ? e.message : String(e);
+  const d = diagnostic(
+    'CW_E_MANIFEST_YAML',
+    ref,
+    `${rel}: the file could not be parsed (${why.slice(0, 200)})`,
+  );
+  return { ok: false, entries: [], diagnostics: [d] };
 }
 
 /** Reads the manifest at `rel` (absolute path `abs`) and says how its state changes. */
@@ -152,16 +232,31 @@ export async function readManifestFile(
   rel: string,
   prev: FileState | undefined,
   ctx: ManifestReadContext,
+  facts: ManifestFileFacts,
 ): Promise<FileStateChange> {
   let content: FileContent;
   try {
     content = await readContent(abs, prev, ctx);
   } catch (e) {
-    return unreadableFileChange(rel, e, prev, ctx.cluster);
+    return unreadableFileChange(rel, e, prev, ctx);
   }
   if (prev !== undefined && prev.hash === content.hash) {
     const { readError: _readError, ...readable } = prev;
     return { kind: 'set', state: readable };
   }
-  return { kind: 'set', state: parsedFileState(rel, content, prev, ctx.cluster) };
+  const total = facts.otherFilesBytes + content.bytes.length;
+  if (total > ctx.limits.maxTotalBytes) {
+    const what = `its ${content.bytes.length} bytes would bring the folder to ${total} bytes, over the total cap of ${ctx.limits.maxTotalBytes} bytes (--manifests-max-total-bytes)`;
+    return withReadError(prev, tooLargeDiagnostic(ctx.cluster, rel, what, prev));
+  }
+  let parsed: ParsedEntries;
+  try {
+    parsed = await ctx.parser.parse(rel, content.bytes, ctx.cluster);
+  } catch (e) {
+    parsed = crashedParse(rel, e, ctx.cluster);
+  }
+  return {
+    kind: 'set',
+    state: parsedFileState(rel, content, parsed, prev, { ...facts, cluster: ctx.cluster }),
+  };
 }

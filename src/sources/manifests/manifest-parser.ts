@@ -5,7 +5,7 @@
  * kinds get `default`, Secret `stringData` is merged into `data` as base64, as the apiserver does).
  * Kinds Causeway does not read (Deployment, ConfigMap, CRDs, non-TLS Secrets, ...) are skipped silently.
  */
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { diagnostic, type Diagnostic, type ErrorCode, type ObjectRef } from '../../errors.js';
 import type { KubeKind, KubeObject } from '../../resources/kube-types.js';
 import { DEFAULT_NAMESPACE, type ObjectOrigin, type Sourced } from '../../resources/resource-set.js';
@@ -19,6 +19,7 @@ import {
   readService,
   TLS_SECRET_TYPE,
 } from './kube-object-readers.js';
+import { duplicateKeyErrors } from './yaml-unique-keys.js';
 
 export { TLS_SECRET_TYPE } from './kube-object-readers.js';
 
@@ -184,14 +185,18 @@ function parseDocuments(
       return [{ error: `invalid JSON: ${firstLine((e as Error).message)}`, empty: false }];
     }
   }
-  // YAML 1.2 core schema (timestamps stay strings) with `<<` merge keys, which kubectl accepts.
-  const docs = parseAllDocuments(text, { prettyErrors: true, merge: true });
+  // YAML 1.2 core schema (timestamps stay strings) with `<<` merge keys, which kubectl accepts. Duplicate
+  // keys are found in linear time afterwards (the library's own check is quadratic).
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { prettyErrors: true, merge: true, uniqueKeys: false, lineCounter });
   if (!Array.isArray(docs)) return [];
   return docs.map((d) => {
-    const [err, ...more] = d.errors;
+    const errors = d.errors.map((e) => firstLine(e.message));
+    if (errors.length === 0) errors.push(...duplicateKeyErrors(d, lineCounter));
+    const [err, ...more] = errors;
     if (err !== undefined) {
       const others = more.length > 0 ? ` (and ${more.length} more error${more.length > 1 ? 's' : ''})` : '';
-      return { error: `invalid YAML: ${firstLine(err.message)}${others}`, empty: false };
+      return { error: `invalid YAML: ${err}${others}`, empty: false };
     }
     if (d.contents === null) return { empty: true };
     try {

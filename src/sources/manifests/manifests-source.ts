@@ -11,11 +11,18 @@
  *   document) or unreadable keeps its previous objects in force; a file that never parsed contributes none.
  * - The same object in two files: the first file in sorted path order (then document order) wins.
  *
+ * - Bounded: a file over `maxFileBytes`, or one that would bring the folder over `maxTotalBytes`, is not
+ *   read (CW_E_MANIFEST_TOO_LARGE); with `parseInWorker` files are parsed in a worker thread, so a big
+ *   file never blocks the event loop; one file's failure never holds back the other files of a batch.
+ *
  * This class ties the parts together and runs every read of the folder one at a time: the scan and
- * per-folder state (folder-scan.ts), the per-file state (manifest-file-state.ts), the fs events
- * (folder-watch.ts) and the merge of the files into one update (folder-composition.ts).
+ * per-folder state (folder-scan.ts), the per-file state (manifest-file-state.ts), the parser
+ * (manifest-parse-pool.ts), the fs events (folder-watch.ts) and the merge of the files into one update
+ * (folder-composition.ts). Problems of the source itself (watch errors, bugs) go to the logger with
+ * `component: manifests` and count in `causeway_manifests_watch_errors_total`.
  */
 import type { FSWatcher, Stats } from 'node:fs';
+import type { Logger } from 'pino';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CausewayError } from '../../errors.js';
@@ -25,9 +32,21 @@ import { composeFolder } from './folder-composition.js';
 import { absolutePath, errnoCode, isGone, isUnder, parentFolder } from './folder-paths.js';
 import { FolderScanner } from './folder-scan.js';
 import { ChangeCoalescer, startFolderWatcher, type ChangeBatch } from './folder-watch.js';
-import type { ManifestEntry, ManifestsIo } from './manifest-file-state.js';
+import {
+  DEFAULT_MANIFEST_SIZE_LIMITS,
+  type ManifestEntry,
+  type ManifestSizeLimits,
+  type ManifestsIo,
+} from './manifest-file-state.js';
+import { defaultManifestParser, type ManifestParser } from './manifest-parse-pool.js';
 
-export type { ManifestsIo } from './manifest-file-state.js';
+export type { ManifestsIo, ManifestSizeLimits } from './manifest-file-state.js';
+export { DEFAULT_MANIFEST_SIZE_LIMITS } from './manifest-file-state.js';
+
+/** Counts problems of the source itself (ControllerMetrics implements it). */
+export interface ManifestsSourceMetrics {
+  readonly recordManifestsWatchError: () => void;
+}
 
 /** The cluster name on origins of objects read from a manifests folder, unless the options say otherwise. */
 export const DEFAULT_MANIFESTS_CLUSTER = 'local';
@@ -42,8 +61,17 @@ export interface ManifestsSourceOptions {
   readonly maxDelayMs?: number;
   /** Full rescan period, the safety net for lost fs events (default 10 s; 0 disables). */
   readonly rescanIntervalMs?: number;
-  /** Unexpected errors while watching (bugs, a throwing callback). Default: `process.emitWarning`. */
+  /**
+   * Unexpected errors while watching (a watch that fails, an fs error, a throwing callback). Default: an
+   * error log line (`component: manifests`) on `logger` (else on stderr) and the metric.
+   */
   readonly onError?: (error: unknown) => void;
+  readonly logger?: Logger;
+  readonly metrics?: ManifestsSourceMetrics;
+  /** Size caps (default 8 MiB a file, 256 MiB in all). */
+  readonly limits?: Partial<ManifestSizeLimits>;
+  /** Parse in a worker thread (when the compiled worker is available) instead of on the event loop. */
+  readonly parseInWorker?: boolean;
   readonly io?: ManifestsIo;
 }
 
@@ -56,6 +84,7 @@ export class ManifestsSource implements ResourceSource {
   private readonly onError: (error: unknown) => void;
   private readonly folder: FolderScanner;
   private readonly changes: ChangeCoalescer;
+  private readonly parser: ManifestParser;
 
   private emitted: ReadonlyMap<string, ManifestEntry> = new Map();
   private emittedDiagnostics: string | undefined;
@@ -74,17 +103,18 @@ export class ManifestsSource implements ResourceSource {
     const debounceMs = options.debounceMs ?? 30;
     const maxDelayMs = Math.max(options.maxDelayMs ?? 250, debounceMs);
     this.rescanIntervalMs = options.rescanIntervalMs ?? 10_000;
-    this.onError =
-      options.onError ??
-      ((e) =>
-        process.emitWarning(`manifests source ${this.root}: ${e instanceof Error ? e.stack : String(e)}`));
+    this.onError = options.onError ?? sourceErrorReporter(this.root, options.logger, options.metrics);
+    this.parser = defaultManifestParser(options.parseInWorker ?? false);
     this.folder = new FolderScanner({
       root: this.root,
       cluster: this.cluster,
       io: options.io ?? { readFile: (p) => readFile(p) },
+      parser: this.parser,
+      limits: { ...DEFAULT_MANIFEST_SIZE_LIMITS, ...options.limits },
       debounceMs,
       rereadsEmptiedFiles: () => this.watching,
       watchFolder: (rel) => (this.watching && !this.closed ? this.startWatcher(rel) : undefined),
+      onEntryError: (rel, e) => this.onError(new Error(`${rel || '.'}: ${describeError(e)}`)),
     });
     this.changes = new ChangeCoalescer({ debounceMs, maxDelayMs }, (batch) => this.applyBatch(batch));
   }
@@ -143,6 +173,7 @@ export class ManifestsSource implements ResourceSource {
     this.rescanTimer = undefined;
     this.folder.closeAllWatchers();
     await this.chain.catch(() => undefined);
+    await this.parser.close();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -169,24 +200,34 @@ export class ManifestsSource implements ResourceSource {
   // Events
 
   private startWatcher(rel: string): FSWatcher | undefined {
-    return startFolderWatcher(
-      absolutePath(this.root, rel),
-      (filename) => {
+    return startFolderWatcher(absolutePath(this.root, rel), {
+      onEvent: (filename) => {
         if (!this.closed) this.changes.addEvent(rel, filename);
       },
-      (watcher) => {
+      onBroken: (watcher) => {
         // The folder went away or the watch broke: the next scan of its parent re-creates it if needed.
         this.folder.dropWatcher(rel, watcher);
         this.changes.addFolder(parentFolder(rel));
       },
-    );
+      onError: (e) => this.onError(new Error(`watching ${rel || '.'}: ${describeError(e)}`)),
+    });
   }
 
+  /** Every folder and path of the batch is refreshed on its own: one failure never holds back the others. */
   private applyBatch({ paths, dirs }: ChangeBatch): void {
     this.enqueue(async () => {
-      for (const d of dirs) await this.folder.scanDir(d);
-      for (const p of paths) {
-        if (!dirs.some((d) => isUnder(p, d))) await this.folder.refreshPath(p);
+      const refreshes = [
+        ...dirs.map((d) => ({ rel: d, run: () => this.folder.scanDir(d) })),
+        ...paths
+          .filter((p) => !dirs.some((d) => isUnder(p, d)))
+          .map((p) => ({ rel: p, run: () => this.folder.refreshPath(p) })),
+      ];
+      for (const { rel, run } of refreshes) {
+        try {
+          await run();
+        } catch (e) {
+          this.onError(new Error(`${rel || '.'}: ${describeError(e)}`));
+        }
       }
       this.emitIfChanged();
     });
@@ -248,6 +289,25 @@ export class ManifestsSource implements ResourceSource {
       this.onError(e);
     }
   }
+}
+
+function describeError(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The default `onError`: one log line (the logger's, else stderr) and the metric. */
+function sourceErrorReporter(
+  root: string,
+  logger: Logger | undefined,
+  metrics: ManifestsSourceMetrics | undefined,
+): (e: unknown) => void {
+  const log = logger?.child({ component: 'manifests' });
+  return (e) => {
+    metrics?.recordManifestsWatchError();
+    const message = `manifests folder ${root}: ${describeError(e)}`;
+    if (log !== undefined) log.error({ err: e }, message);
+    else process.stderr.write(`causeway: ${message}\n`);
+  };
 }
 
 /** Reads a manifests folder once (offline translate). */
