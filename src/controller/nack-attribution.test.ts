@@ -29,6 +29,8 @@ function route(ing: string, backendName: string, path = '/'): RouteIR {
     match: { kind: 'prefix', path },
     action: { kind: 'forward', backend: backendName },
     timeoutSeconds: 15,
+    idleTimeoutSeconds: 60,
+    websocket: true,
     source: ingress(ing),
   };
 }

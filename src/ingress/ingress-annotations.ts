@@ -61,8 +61,9 @@ export const GATEWAY_GROUP: AnnotationSpec<string> = {
 export const REQUEST_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/request-timeout',
   targets: ['Ingress'],
-  defaultText: '`15s`',
-  description: 'Upstream request timeout of every route of the Ingress (`0s` disables it). At most 3600s.',
+  defaultText: 'none (no whole-request deadline)',
+  description:
+    'Opt-in deadline for the whole request and response of every route of the Ingress (`0s` disables it). At most 3600s.',
   parse: (raw) => parseDurationSeconds(raw, 3600),
 };
 
@@ -75,7 +76,8 @@ export const SSL_REDIRECT: AnnotationSpec<boolean> = {
   parse: parseBool,
 };
 
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 15;
+/** No whole-request deadline by default: streams and long downloads are bounded by the idle timeout. */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 0;
 
 /** The gateway group of an Ingress that names none (and whose IngressClass names none). */
 export const DEFAULT_GROUP = 'default';

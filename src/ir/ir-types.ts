@@ -99,8 +99,12 @@ export interface RouteIR {
   readonly match: PathMatchIR;
   readonly authority?: AuthorityMatchIR;
   readonly action: RouteActionIR;
-  /** Upstream request timeout, in seconds; 0 disables it. */
+  /** Whole-request deadline (annotation request-timeout), in seconds; 0 disables it (the default). */
   readonly timeoutSeconds: number;
+  /** Longest time without a byte in either direction, in seconds; 0 disables it. */
+  readonly idleTimeoutSeconds: number;
+  /** Whether HTTP/1.1 WebSocket upgrades pass on this route. */
+  readonly websocket: boolean;
   readonly source: ObjectRef;
 }
 

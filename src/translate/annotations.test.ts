@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { GATEWAY_GROUP, REQUEST_TIMEOUT, SSL_REDIRECT } from '../ingress/ingress-annotations.js';
-import { ANNOTATIONS, CONNECT_TIMEOUT } from './annotations.js';
+import { ANNOTATIONS, CONNECT_TIMEOUT, IDLE_TIMEOUT, WEBSOCKET } from './annotations.js';
 
 const doc = fs.readFileSync(new URL('../../docs/annotations.md', import.meta.url), 'utf8');
 
@@ -31,4 +31,13 @@ test('gateway group must be a DNS label; ssl-redirect a boolean', () => {
   expect(GATEWAY_GROUP.parse('a'.repeat(64)).ok).toBe(false);
   expect(SSL_REDIRECT.parse('true')).toEqual({ ok: true, value: true });
   expect(SSL_REDIRECT.parse('True').ok).toBe(false);
+});
+
+test('idle-timeout takes the request-timeout syntax (0s disables it); websocket is a boolean', () => {
+  expect(IDLE_TIMEOUT.parse('5m')).toEqual({ ok: true, value: 300 });
+  expect(IDLE_TIMEOUT.parse('0s')).toEqual({ ok: true, value: 0 });
+  expect(IDLE_TIMEOUT.parse('61m').ok).toBe(false);
+  expect(IDLE_TIMEOUT.parse('forever').ok).toBe(false);
+  expect(WEBSOCKET.parse('false')).toEqual({ ok: true, value: false });
+  expect(WEBSOCKET.parse('no').ok).toBe(false);
 });

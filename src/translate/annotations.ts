@@ -155,9 +155,29 @@ export const CROSS_CLUSTER: AnnotationSpec<CrossClusterMode> = {
       : { ok: false, error: `"${raw}" is not "failover" or "round-robin"` },
 };
 
+export const IDLE_TIMEOUT: AnnotationSpec<number> = {
+  name: 'causeway.dev/idle-timeout',
+  targets: ['Ingress'],
+  defaultText: '`60s`',
+  description:
+    'How long a request or response of every route of the Ingress may go without a byte before the gateway ends it (`0s` disables it). At most 3600s.',
+  parse: (raw) => parseDurationSeconds(raw, 3600),
+};
+
+export const WEBSOCKET: AnnotationSpec<boolean> = {
+  name: 'causeway.dev/websocket',
+  targets: ['Ingress'],
+  defaultText: '`true`',
+  description:
+    'When `false`, the routes of this Ingress refuse HTTP/1.1 WebSocket upgrades (403); other Ingresses on the same gateway keep them.',
+  parse: parseBool,
+};
+
 export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   GATEWAY_GROUP,
   REQUEST_TIMEOUT,
+  IDLE_TIMEOUT,
+  WEBSOCKET,
   SSL_REDIRECT,
   CONNECT_TIMEOUT,
   CROSS_CLUSTER,
@@ -174,3 +194,5 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;
+/** ingress-nginx's 60 s read timeout, measured between bytes. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;

@@ -29,6 +29,7 @@ import {
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { compareStrings } from '../ingress/ordering.js';
 import { comparePathMatches } from '../ingress/paths.js';
+import { DEFAULT_ROUTE_POLICY, readRoutePolicies, type RoutePolicy } from './route-policy.js';
 import { SecretRegistry } from './secret-registry.js';
 import { buildTcpListeners, type TcpClaim } from './tcp-services.js';
 import type { GroupSettings } from './translate-options.js';
@@ -40,6 +41,7 @@ class VirtualHostLayout {
   constructor(
     private readonly claims: GroupClaims,
     private readonly backends: BackendRegistry,
+    private readonly policies: ReadonlyMap<IngressEntries, RoutePolicy>,
   ) {
     const d = claims.defaultBackend;
     const defaultRoute: RouteIR | undefined = d?.defaultBackend && {
@@ -47,6 +49,7 @@ class VirtualHostLayout {
       match: { kind: 'prefix', path: '/' },
       action: backends.action(d, d.defaultBackend.backend, 'defaultBackend'),
       timeoutSeconds: d.defaultBackend.timeoutSeconds,
+      ...this.policyOf(d),
       source: d.ref,
     };
     this.tail = [...this.routesOf(ANY_HOST), ...(defaultRoute ? [defaultRoute] : [])];
@@ -87,8 +90,13 @@ class VirtualHostLayout {
       match: c.entry.match,
       action: this.backends.action(c.owner, c.entry.backend, c.entry.name.split('/').slice(3).join('/')),
       timeoutSeconds: c.entry.timeoutSeconds,
+      ...this.policyOf(c.owner),
       source: c.owner.ref,
     };
+  }
+
+  private policyOf(owner: IngressEntries): RoutePolicy {
+    return this.policies.get(owner) ?? DEFAULT_ROUTE_POLICY;
   }
 }
 
@@ -98,6 +106,7 @@ function redirectVhost(host: string, owner: IngressEntries): VirtualHostIR {
     match: { kind: 'prefix', path: '/' },
     action: { kind: 'https-redirect' },
     timeoutSeconds: 0,
+    ...DEFAULT_ROUTE_POLICY,
     source: owner.ref,
   };
   return { name: host, domains: domainsFor(host), routes: [route] };
@@ -222,7 +231,7 @@ function groupContext(
   const claims = claimGroup(name, owners, diags);
   const backends = new BackendRegistry(resources, diags, groupEndpointPolicy(settings, clusterZones));
   const secrets = new SecretRegistry(resources, diags);
-  const layout = new VirtualHostLayout(claims, backends);
+  const layout = new VirtualHostLayout(claims, backends, readRoutePolicies(owners, diags));
   return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags };
 }
 

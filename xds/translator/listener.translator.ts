@@ -19,6 +19,8 @@ function httpConnectionManager(statPrefix: string, routeConfigName: string, drai
       stat_prefix: statPrefix,
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': TYPES.router } }],
+      // WebSockets pass by default; a route of an Ingress with `causeway.dev/websocket: "false"` turns them off.
+      upgrade_configs: [{ upgrade_type: 'websocket' }],
       use_remote_address: true,
       normalize_path: true,
       merge_slashes: true,

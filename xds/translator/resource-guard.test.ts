@@ -44,6 +44,8 @@ function group(
             match: { kind: 'prefix' as const, path: `/${b.service.name}` },
             action: { kind: 'forward' as const, backend: b.name },
             timeoutSeconds: 15,
+            idleTimeoutSeconds: 60,
+            websocket: true,
             source: ingressRef,
           })),
         },

@@ -21,11 +21,24 @@ function match(r: RouteIR): object {
   return m;
 }
 
+/**
+ * A forwarding RouteAction: the whole-request deadline (`0s` = none, the default), the idle timeout
+ * between bytes, and WebSocket upgrades turned off for this route only when the Ingress asks.
+ */
+function forwardAction(r: RouteIR, cluster: string): object {
+  return {
+    cluster,
+    timeout: seconds(r.timeoutSeconds),
+    idle_timeout: seconds(r.idleTimeoutSeconds),
+    ...(r.websocket ? {} : { upgrade_configs: [{ upgrade_type: 'websocket', enabled: false }] }),
+  };
+}
+
 function route(r: RouteIR): object {
   const base = { name: r.name, match: match(r) };
   switch (r.action.kind) {
     case 'forward':
-      return { ...base, route: { cluster: r.action.backend, timeout: seconds(r.timeoutSeconds) } };
+      return { ...base, route: forwardAction(r, r.action.backend) };
     case 'direct':
       return {
         ...base,

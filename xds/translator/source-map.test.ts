@@ -26,6 +26,8 @@ function route(ing: string, backendName: string): RouteIR {
     match: { kind: 'prefix', path: '/' },
     action: { kind: 'forward', backend: backendName },
     timeoutSeconds: 15,
+    idleTimeoutSeconds: 60,
+    websocket: true,
     source: { ...ingress(ing), file: 'a.yaml', documentIndex: 2 },
   };
 }

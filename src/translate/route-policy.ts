@@ -1,0 +1,49 @@
+/**
+ * The per-Ingress stream policy of gateway routes (annotations `causeway.dev/idle-timeout` and
+ * `causeway.dev/websocket`), read once per Ingress of a group. A bad value is a diagnostic on the Ingress
+ * naming the annotation, and the route keeps the default.
+ */
+import { diagnostic, type Diagnostic } from '../errors.js';
+import type { IngressEntries } from '../ingress/ingress-reader.js';
+import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
+import { DEFAULT_IDLE_TIMEOUT_SECONDS, IDLE_TIMEOUT, WEBSOCKET } from './annotations.js';
+
+export interface RoutePolicy {
+  readonly idleTimeoutSeconds: number;
+  readonly websocket: boolean;
+}
+
+export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
+  idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
+  websocket: true,
+};
+
+function read<T>(spec: AnnotationSpec<T>, owner: IngressEntries, diags: Diagnostic[]): T | undefined {
+  const raw = owner.ingress.object.metadata.annotations?.[spec.name];
+  if (raw === undefined) return undefined;
+  const r = parseAnnotation(spec, raw);
+  if (r.ok) return r.value;
+  diags.push(
+    diagnostic(
+      'CW_E_ANNOTATION_INVALID',
+      owner.diagRef,
+      `annotation ${spec.name}: ${r.error}; using the default`,
+    ),
+  );
+  return undefined;
+}
+
+export function readRoutePolicy(owner: IngressEntries, diags: Diagnostic[]): RoutePolicy {
+  return {
+    idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
+    websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
+  };
+}
+
+/** The policy of every owner of a group (its diagnostics reported once, whether or not a route survives). */
+export function readRoutePolicies(
+  owners: readonly IngressEntries[],
+  diags: Diagnostic[],
+): ReadonlyMap<IngressEntries, RoutePolicy> {
+  return new Map(owners.map((o) => [o, readRoutePolicy(o, diags)]));
+}
