@@ -105,6 +105,8 @@ export interface RouteIR {
   readonly idleTimeoutSeconds: number;
   /** Whether HTTP/1.1 WebSocket upgrades pass on this route. */
   readonly websocket: boolean;
+  /** Largest request body, in bytes (larger: 413; the route buffers the body); absent: unlimited. */
+  readonly maxRequestBytes?: number;
   readonly source: ObjectRef;
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { GATEWAY_GROUP, REQUEST_TIMEOUT, SSL_REDIRECT } from '../ingress/ingress-annotations.js';
-import { ANNOTATIONS, CONNECT_TIMEOUT, IDLE_TIMEOUT, WEBSOCKET } from './annotations.js';
+import { ANNOTATIONS, CONNECT_TIMEOUT, IDLE_TIMEOUT, MAX_BODY_SIZE, WEBSOCKET } from './annotations.js';
 
 const doc = fs.readFileSync(new URL('../../docs/annotations.md', import.meta.url), 'utf8');
 
@@ -40,4 +40,16 @@ test('idle-timeout takes the request-timeout syntax (0s disables it); websocket 
   expect(IDLE_TIMEOUT.parse('forever').ok).toBe(false);
   expect(WEBSOCKET.parse('false')).toEqual({ ok: true, value: false });
   expect(WEBSOCKET.parse('no').ok).toBe(false);
+});
+
+test('max-body-size takes ingress-nginx sizes (1024-based units; 0 = unlimited) up to Envoy uint32', () => {
+  expect(MAX_BODY_SIZE.parse('10m')).toEqual({ ok: true, value: 10 * 1024 * 1024 });
+  expect(MAX_BODY_SIZE.parse('512k')).toEqual({ ok: true, value: 512 * 1024 });
+  expect(MAX_BODY_SIZE.parse('1G')).toEqual({ ok: true, value: 1024 ** 3 });
+  expect(MAX_BODY_SIZE.parse('1500')).toEqual({ ok: true, value: 1500 });
+  expect(MAX_BODY_SIZE.parse('0')).toEqual({ ok: true, value: 0 });
+  expect(MAX_BODY_SIZE.parse('4g').ok).toBe(false);
+  expect(MAX_BODY_SIZE.parse('10mb').ok).toBe(false);
+  expect(MAX_BODY_SIZE.parse('-1').ok).toBe(false);
+  expect(MAX_BODY_SIZE.parse('1.5m').ok).toBe(false);
 });

@@ -173,11 +173,35 @@ export const WEBSOCKET: AnnotationSpec<boolean> = {
   parse: parseBool,
 };
 
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+/** Envoy's buffer limit is a uint32. */
+const MAX_BODY_BYTES = 4294967295;
+
+/** ingress-nginx's `proxy-body-size` syntax: bytes, or a number with `k`, `m` or `g` (powers of 1024). */
+export function parseBodySize(raw: string): ParseResult<number> {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(raw);
+  if (!m) return { ok: false, error: `"${raw}" is not a size like 512k, 10m, 1g or a number of bytes` };
+  const bytes = Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!;
+  if (bytes > MAX_BODY_BYTES)
+    return { ok: false, error: `"${raw}" is larger than the maximum of 4g - 1 bytes` };
+  return { ok: true, value: bytes };
+}
+
+export const MAX_BODY_SIZE: AnnotationSpec<number> = {
+  name: 'causeway.dev/max-body-size',
+  targets: ['Ingress'],
+  defaultText: 'none (unlimited)',
+  description:
+    'Largest request body the routes of the Ingress accept; a larger one is answered 413. Bytes, or `k`, `m`, `g` (1024-based), like ingress-nginx `proxy-body-size`; `0` means unlimited. A capped route buffers each request body (up to the cap) before forwarding it.',
+  parse: parseBodySize,
+};
+
 export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   GATEWAY_GROUP,
   REQUEST_TIMEOUT,
   IDLE_TIMEOUT,
   WEBSOCKET,
+  MAX_BODY_SIZE,
   SSL_REDIRECT,
   CONNECT_TIMEOUT,
   CROSS_CLUSTER,

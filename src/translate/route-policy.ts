@@ -1,16 +1,18 @@
 /**
- * The per-Ingress stream policy of gateway routes (annotations `causeway.dev/idle-timeout` and
- * `causeway.dev/websocket`), read once per Ingress of a group. A bad value is a diagnostic on the Ingress
+ * The per-Ingress stream policy of gateway routes (annotations `causeway.dev/idle-timeout`,
+ * `causeway.dev/websocket` and `causeway.dev/max-body-size`), read once per Ingress of a group. A bad value is a diagnostic on the Ingress
  * naming the annotation, and the route keeps the default.
  */
 import { diagnostic, type Diagnostic } from '../errors.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
-import { DEFAULT_IDLE_TIMEOUT_SECONDS, IDLE_TIMEOUT, WEBSOCKET } from './annotations.js';
+import { DEFAULT_IDLE_TIMEOUT_SECONDS, IDLE_TIMEOUT, MAX_BODY_SIZE, WEBSOCKET } from './annotations.js';
 
 export interface RoutePolicy {
   readonly idleTimeoutSeconds: number;
   readonly websocket: boolean;
+  /** Absent: unlimited. */
+  readonly maxRequestBytes?: number;
 }
 
 export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
@@ -34,9 +36,12 @@ function read<T>(spec: AnnotationSpec<T>, owner: IngressEntries, diags: Diagnost
 }
 
 export function readRoutePolicy(owner: IngressEntries, diags: Diagnostic[]): RoutePolicy {
+  const maxBytes = read(MAX_BODY_SIZE, owner, diags);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
+    // `0` is ingress-nginx's "unlimited".
+    ...(maxBytes ? { maxRequestBytes: maxBytes } : {}),
   };
 }
 

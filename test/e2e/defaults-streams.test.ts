@@ -1,7 +1,8 @@
 /**
  * The stream defaults through a real Envoy gateway (issue 12, item 1): a WebSocket round trip and a 30 s
  * server-sent-event stream pass with no annotation; `causeway.dev/websocket: "false"` refuses the
- * upgrade on its own Ingress only; `causeway.dev/idle-timeout` cuts a stream that goes quiet.
+ * upgrade on its own Ingress only; `causeway.dev/idle-timeout` cuts a stream that goes quiet; request
+ * bodies are unlimited by default and `causeway.dev/max-body-size` answers 413 past its cap.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { endpointSlice, INGRESS_CLASS, service, tempDir, yamlDocs } from '../sup
 import { freePorts } from '../support/ports.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 import {
+  postBody,
   readEventStream,
   startStreamBackend,
   webSocketRoundTrip,
@@ -57,6 +59,7 @@ beforeAll(async () => {
       hostIngress('defaults', 'defaults.example.com'),
       hostIngress('no-ws', 'no-ws.example.com', { 'causeway.dev/websocket': 'false' }),
       hostIngress('quick-idle', 'quick-idle.example.com', { 'causeway.dev/idle-timeout': '1s' }),
+      hostIngress('capped', 'capped.example.com', { 'causeway.dev/max-body-size': '64k' }),
     ),
   );
   stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'streams-gateway' });
@@ -99,4 +102,20 @@ test('idle-timeout cuts a stream that goes quiet for longer than it', async () =
   expect(r.events).toBe(0);
   expect(r.ms).toBeGreaterThanOrEqual(900);
   expect(r.ms).toBeLessThan(2400);
+});
+
+test('request bodies are unlimited by default (8 MiB passes, streamed past every buffer limit)', async () => {
+  const r = await postBody(httpPort, 'defaults.example.com', 8 * 1024 * 1024);
+  expect(r.status).toBe(200);
+  expect(JSON.parse(r.body)).toEqual({ bytes: 8 * 1024 * 1024 });
+});
+
+test('max-body-size 64k: a body under it passes, one past it gets 413 (with or without Content-Length)', async () => {
+  const under = await postBody(httpPort, 'capped.example.com', 60 * 1024);
+  expect(under.status).toBe(200);
+  expect(JSON.parse(under.body)).toEqual({ bytes: 60 * 1024 });
+  expect((await postBody(httpPort, 'capped.example.com', 65 * 1024)).status).toBe(413);
+  expect((await postBody(httpPort, 'capped.example.com', 65 * 1024, true)).status).toBe(413);
+  // The cap is that Ingress's own: another Ingress on the gateway still takes a large body.
+  expect((await postBody(httpPort, 'defaults.example.com', 65 * 1024)).status).toBe(200);
 });

@@ -198,3 +198,31 @@ export function readEventStream(port: number, host: string, path: string): Promi
     });
   });
 }
+
+/** POSTs `bytes` bytes through the gateway (chunked, without Content-Length, when `chunked`). */
+export function postBody(
+  port: number,
+  host: string,
+  bytes: number,
+  chunked = false,
+): Promise<{ readonly status: number; readonly body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host, 'content-type': 'application/octet-stream' };
+    if (!chunked) headers['content-length'] = String(bytes);
+    const req = http.request({ host: '127.0.0.1', port, path: '/upload', method: 'POST', headers });
+    req.setTimeout(20_000, () => req.destroy(new Error('POST timed out')));
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    // The gateway may answer 413 and close before the whole body is written.
+    req.on('socket', (socket) => socket.on('error', () => undefined));
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    for (let left = bytes; left > 0; left -= chunk.length)
+      req.write(left >= chunk.length ? chunk : chunk.subarray(0, left));
+    req.end();
+  });
+}

@@ -19,8 +19,13 @@ export function listenerBase(name: string, port: number): object {
 export const TYPES = {
   hcm: 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
   router: 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
+  buffer: 'type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer',
+  bufferPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.buffer.v3.BufferPerRoute',
   healthCheck: 'type.googleapis.com/envoy.extensions.filters.http.health_check.v3.HealthCheck',
   tlsInspector: 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
   downstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
   httpProtocolOptions: 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
 } as const;
+
+/** The HTTP filter that caps request bodies on the routes that ask (see listener.translator.ts). */
+export const BUFFER_FILTER_NAME = 'envoy.filters.http.buffer';

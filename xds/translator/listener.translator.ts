@@ -8,7 +8,18 @@
  * the default gradual strategy) and closed when --drain-time-s ends. Every request that arrives is served.
  */
 import type { HttpListenerIR, HttpsListenerIR, TlsFilterChainIR } from '../../src/ir/ir-types.js';
-import { ADS_CONFIG_SOURCE, listenerBase, TYPES } from './common.js';
+import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, listenerBase, TYPES } from './common.js';
+
+/**
+ * The buffer filter, off by default so bodies stream unbuffered and unlimited; a route of an Ingress with
+ * `causeway.dev/max-body-size` turns it on with its own limit (BufferPerRoute), answering 413 past it.
+ * Envoy 1.40 has no per-route way to cap a body without buffering it; ingress-nginx buffers too.
+ */
+const BODY_LIMIT_FILTER = {
+  name: BUFFER_FILTER_NAME,
+  typed_config: { '@type': TYPES.buffer, max_request_bytes: 1048576 },
+  disabled: true,
+} as const;
 
 /** HTTP connection manager settings for an edge proxy (Envoy's edge best practices). */
 function httpConnectionManager(statPrefix: string, routeConfigName: string, draining: boolean): object {
@@ -18,7 +29,10 @@ function httpConnectionManager(statPrefix: string, routeConfigName: string, drai
       '@type': TYPES.hcm,
       stat_prefix: statPrefix,
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
-      http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': TYPES.router } }],
+      http_filters: [
+        BODY_LIMIT_FILTER,
+        { name: 'envoy.filters.http.router', typed_config: { '@type': TYPES.router } },
+      ],
       // WebSockets pass by default; a route of an Ingress with `causeway.dev/websocket: "false"` turns them off.
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       use_remote_address: true,

@@ -1,6 +1,6 @@
 /** IR virtual hosts -> Envoy RouteConfiguration. */
 import type { RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
-import { seconds } from './common.js';
+import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
@@ -34,11 +34,24 @@ function forwardAction(r: RouteIR, cluster: string): object {
   };
 }
 
+/** Turns the (disabled by default) buffer filter on for a route with a body size cap. */
+function bodyLimit(r: RouteIR): object {
+  if (r.maxRequestBytes === undefined) return {};
+  return {
+    typed_per_filter_config: {
+      [BUFFER_FILTER_NAME]: {
+        '@type': TYPES.bufferPerRoute,
+        buffer: { max_request_bytes: r.maxRequestBytes },
+      },
+    },
+  };
+}
+
 function route(r: RouteIR): object {
   const base = { name: r.name, match: match(r) };
   switch (r.action.kind) {
     case 'forward':
-      return { ...base, route: forwardAction(r, r.action.backend) };
+      return { ...base, route: forwardAction(r, r.action.backend), ...bodyLimit(r) };
     case 'direct':
       return {
         ...base,
