@@ -3,14 +3,10 @@
  * every later update (translate isolates it), and a hostile EndpointSlice on the endpoint fast path
  * loses only its bad endpoint, with its diagnostic.
  */
-import pino from 'pino';
 import type { KubeObject } from '../resources/kube-types.js';
-import { ControllerMetrics } from '../observability/metrics.js';
-import { DEFAULT_TRANSLATE_OPTIONS } from '../translate/translate-options.js';
-import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
+import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { RESOURCE_TYPES, decodeResource } from '../../xds/protos/envoy-protos.js';
-import { ControllerRunner } from './runner.js';
-import { cls, FakeSource, ing, slice, svc } from './testdata/runner-fixtures.js';
+import { cls, FakeSource, ing, slice, startRunner, svc } from './testdata/runner-fixtures.js';
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 60));
 
@@ -28,18 +24,7 @@ function brokenIngress(): KubeObject {
 
 async function setup(objects: KubeObject[]) {
   const source = new FakeSource(objects);
-  const cache = new SnapshotCache();
-  const metrics = new ControllerMetrics({ defaultMetrics: false });
-  const runner = new ControllerRunner({
-    source,
-    cache,
-    metrics,
-    logger: pino({ level: 'silent' }),
-    translateOptions: DEFAULT_TRANSLATE_OPTIONS,
-    holdoffMs: 5,
-    maxDelayMs: 20,
-  });
-  await runner.start();
+  const { cache, metrics, runner } = await startRunner(source);
   return { source, cache, metrics, runner };
 }
 

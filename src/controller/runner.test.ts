@@ -1,10 +1,5 @@
-import pino from 'pino';
-import { ControllerMetrics } from '../observability/metrics.js';
-import { DEFAULT_TRANSLATE_OPTIONS } from '../translate/translate-options.js';
-import { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { RESOURCE_TYPES, decodeResource, type ResourceTypeUrl } from '../../xds/protos/envoy-protos.js';
-import { ControllerRunner } from './runner.js';
-import { cls, FakeSource, ing, slice, svc } from './testdata/runner-fixtures.js';
+import { cls, FakeSource, ing, slice, startRunner, svc } from './testdata/runner-fixtures.js';
 
 async function setup() {
   const source = new FakeSource([
@@ -16,18 +11,7 @@ async function setup() {
     ing('a.example.com', 'a'),
     ing('b.example.com', 'b'),
   ]);
-  const cache = new SnapshotCache();
-  const metrics = new ControllerMetrics({ defaultMetrics: false });
-  const runner = new ControllerRunner({
-    source,
-    cache,
-    metrics,
-    logger: pino({ level: 'silent' }),
-    translateOptions: DEFAULT_TRANSLATE_OPTIONS,
-    holdoffMs: 5,
-    maxDelayMs: 20,
-  });
-  await runner.start();
+  const { cache, metrics, runner } = await startRunner(source);
   const changes: ReadonlySet<ResourceTypeUrl>[] = [];
   cache.subscribe('default', (_s, changed) => changes.push(changed));
   return { source, cache, metrics, runner, changes };

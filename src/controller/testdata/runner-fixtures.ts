@@ -1,7 +1,13 @@
 /**
  * Shared fixtures of the runner tests: Kubernetes objects (an IngressClass, Services, EndpointSlices,
- * Ingresses in `default`) and an in-memory source whose `emit` hands the runner an exact change list.
+ * Ingresses in `default`), an in-memory source whose `emit` hands the runner an exact change list, and
+ * a started runner over it (short debounce, silent logs).
  */
+import pino from 'pino';
+import { ControllerMetrics } from '../../observability/metrics.js';
+import { DEFAULT_TRANSLATE_OPTIONS } from '../../translate/translate-options.js';
+import { SnapshotCache } from '../../../xds/cache/snapshot-cache.js';
+import { ControllerRunner } from '../runner.js';
 import { buildResourceSet, type Sourced } from '../../resources/resource-set.js';
 import type { KubeObject } from '../../resources/kube-types.js';
 import type { ResourceChange, ResourceSource, SourceUpdate } from '../../sources/source-update.js';
@@ -70,4 +76,21 @@ export class FakeSource implements ResourceSource {
     this.objects = objects;
     this.cb!(this.update(changed));
   }
+}
+
+/** A started runner over `source` (debounce 5 ms, at most 20 ms), with its cache and metrics. */
+export async function startRunner(source: FakeSource) {
+  const cache = new SnapshotCache();
+  const metrics = new ControllerMetrics({ defaultMetrics: false });
+  const runner = new ControllerRunner({
+    source,
+    cache,
+    metrics,
+    logger: pino({ level: 'silent' }),
+    translateOptions: DEFAULT_TRANSLATE_OPTIONS,
+    holdoffMs: 5,
+    maxDelayMs: 20,
+  });
+  await runner.start();
+  return { cache, metrics, runner };
 }
