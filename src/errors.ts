@@ -107,6 +107,12 @@ export const ERRORS = {
     reason: 'InvalidAnnotation',
     summary: 'An annotation value is invalid; the default is used instead.',
   },
+  CW_E_CANARY_WITHOUT_MAIN: {
+    severity: 'warning',
+    reason: 'CanaryWithoutMain',
+    summary:
+      'A canary Ingress (`causeway.dev/canary`) has a host and path that no main Ingress of its namespace and gateway group serves; that path of the canary is ignored.',
+  },
   // Services and endpoints
   CW_E_SERVICE_NOT_FOUND: {
     severity: 'warning',

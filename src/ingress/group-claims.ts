@@ -1,7 +1,10 @@
 /**
  * Settles who owns what in one gateway group. The Ingresses come sorted oldest first, so the first claim
  * wins: on a host + path, on the group's default backend, on a TLS host's certificate. Every losing
- * claim is a diagnostic on its Ingress naming the winner.
+ * claim is a diagnostic on its Ingress naming the winner. A canary Ingress (gateway mode's `isCanary`)
+ * claims no host + path of its own: each of its paths attaches to the main route of the same host and
+ * path in its namespace (the oldest canary wins), and is ignored with a diagnostic when there is none.
+ * A canary brings no TLS host, default backend or redirect: those of the main Ingress apply.
  */
 import { diagnostic, type Diagnostic } from '../errors.js';
 import type { IngressEntries, RouteEntry } from './ingress-reader.js';
@@ -27,6 +30,8 @@ export interface GroupClaims {
   readonly defaultCertificate?: TlsClaim;
   /** TLS hosts whose plain-HTTP requests are redirected, with the Ingress that asked. */
   readonly redirectHosts: ReadonlyMap<string, IngressEntries>;
+  /** host -> path key -> the canary route attached to the main route of `byHost` with that key. */
+  readonly canaries: ReadonlyMap<string, ReadonlyMap<string, ClaimedRoute>>;
 }
 
 /** Names the winning Ingress, with its cluster when it is not the loser's. */
@@ -36,18 +41,62 @@ function nameOf(e: IngressEntries, loser: IngressEntries): string {
   return `Ingress ${e.ref.namespace}/${e.ref.name}${where}`;
 }
 
+/** Where a canary route attaches: the main route's claims must exist, in the canary's namespace. */
+function attachCanaries(
+  canaryRoutes: readonly ClaimedRoute[],
+  byHost: ReadonlyMap<string, ReadonlyMap<string, ClaimedRoute>>,
+  diags: Diagnostic[],
+): Map<string, Map<string, ClaimedRoute>> {
+  const canaries = new Map<string, Map<string, ClaimedRoute>>();
+  for (const c of canaryRoutes) {
+    const { entry, owner } = c;
+    const key = pathKey(entry.match);
+    const where = `host "${entry.host}" ${entry.match.kind} path "${entry.match.path}"`;
+    const main = byHost.get(entry.host)?.get(key);
+    if (!main || main.owner.ref.namespace !== owner.ref.namespace) {
+      const why = main
+        ? `is served by ${nameOf(main.owner, owner)} of another namespace`
+        : 'has no main Ingress';
+      diags.push(diagnostic('CW_E_CANARY_WITHOUT_MAIN', owner.diagRef, `canary ${where} ${why}; ignored`));
+      continue;
+    }
+    const paths = canaries.get(entry.host) ?? new Map<string, ClaimedRoute>();
+    canaries.set(entry.host, paths);
+    const prev = paths.get(key);
+    if (prev) {
+      const winner = prev.owner === owner ? 'an earlier path of the same Ingress' : nameOf(prev.owner, owner);
+      diags.push(
+        diagnostic(
+          'CW_E_ROUTE_CONFLICT',
+          owner.diagRef,
+          `canary ${where} already has the canary ${winner}; ignored here`,
+        ),
+      );
+      continue;
+    }
+    paths.set(key, c);
+  }
+  return canaries;
+}
+
 export function claimGroup(
   group: string,
   owners: readonly IngressEntries[],
   diags: Diagnostic[],
+  isCanary: (owner: IngressEntries) => boolean = () => false,
 ): GroupClaims {
   const byHost = new Map<string, Map<string, ClaimedRoute>>();
   const tlsHosts = new Map<string, TlsClaim>();
   const redirectHosts = new Map<string, IngressEntries>();
   let defaultBackend: IngressEntries | undefined;
   let defaultCertificate: TlsClaim | undefined;
+  const canaryRoutes: ClaimedRoute[] = [];
 
   for (const owner of owners) {
+    if (isCanary(owner)) {
+      canaryRoutes.push(...owner.routes.map((entry) => ({ entry, owner })));
+      continue;
+    }
     for (const entry of owner.routes) {
       const paths = byHost.get(entry.host) ?? new Map<string, ClaimedRoute>();
       byHost.set(entry.host, paths);
@@ -104,6 +153,7 @@ export function claimGroup(
     byHost,
     tlsHosts,
     redirectHosts,
+    canaries: attachCanaries(canaryRoutes, byHost, diags),
     ...(defaultBackend ? { defaultBackend } : {}),
     ...(defaultCertificate ? { defaultCertificate } : {}),
   };

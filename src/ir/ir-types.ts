@@ -88,8 +88,25 @@ export interface AuthorityMatchIR {
   readonly invert: boolean;
 }
 
+/** One backend of a weighted split, with its share (relative to the sum of the split's weights). */
+export interface WeightedBackendIR {
+  /** Name of the BackendIR (the Envoy cluster). */
+  readonly backend: string;
+  readonly weight: number;
+}
+
+/** A request header condition of a route: an exact value, or an RE2 regex the whole value must match. */
+export interface HeaderMatchIR {
+  /** Lowercase header name. */
+  readonly name: string;
+  readonly match:
+    { readonly kind: 'exact'; readonly value: string } | { readonly kind: 'regex'; readonly regex: string };
+}
+
 export type RouteActionIR =
   | { readonly kind: 'forward'; readonly backend: string }
+  /** Split between backends by weight (canary-weight, weighted-backends); sorted as declared, main first. */
+  | { readonly kind: 'weighted'; readonly backends: readonly WeightedBackendIR[] }
   | { readonly kind: 'direct'; readonly status: number; readonly body: string }
   | { readonly kind: 'https-redirect' };
 
@@ -98,6 +115,8 @@ export interface RouteIR {
   readonly name: string;
   readonly match: PathMatchIR;
   readonly authority?: AuthorityMatchIR;
+  /** Request header conditions, all of which must hold (canary by header or cookie); absent: none. */
+  readonly headers?: readonly HeaderMatchIR[];
   readonly action: RouteActionIR;
   /** Whole-request deadline (annotation request-timeout), in seconds; 0 disables it (the default). */
   readonly timeoutSeconds: number;

@@ -31,6 +31,10 @@ import { compareStrings } from '../ingress/ordering.js';
 import { comparePathMatches } from '../ingress/paths.js';
 import { DEFAULT_ROUTE_POLICY, readRoutePolicies, type RoutePolicy } from './route-policy.js';
 import { SecretRegistry } from './secret-registry.js';
+import { routesWithCanary } from './canary-routes.js';
+import { readCanaries, type CanaryPolicy } from './policies/canary.js';
+import { readAllWeightedBackends } from './policies/weighted-backends.js';
+import { SplitActions } from './split-actions.js';
 import { buildTcpListeners, type TcpClaim } from './tcp-services.js';
 import type { GroupSettings } from './translate-options.js';
 
@@ -40,8 +44,9 @@ class VirtualHostLayout {
 
   constructor(
     private readonly claims: GroupClaims,
-    private readonly backends: BackendRegistry,
+    private readonly backends: SplitActions,
     private readonly policies: ReadonlyMap<IngressEntries, RoutePolicy>,
+    private readonly canaries: ReadonlyMap<IngressEntries, CanaryPolicy>,
   ) {
     const d = claims.defaultBackend;
     const defaultRoute: RouteIR | undefined = d?.defaultBackend && {
@@ -76,12 +81,26 @@ class VirtualHostLayout {
     return { name: host, domains: domainsFor(host), routes };
   }
 
-  /** A host's own routes: longest path first, Exact before Prefix on a tie. */
+  /** A host's own routes: longest path first, Exact before Prefix on a tie; a canary's right before its main. */
   private routesOf(host: string): RouteIR[] {
-    const claimed = [...(this.claims.byHost.get(host)?.values() ?? [])];
+    const claimed = [...(this.claims.byHost.get(host)?.entries() ?? [])];
+    const canaries = this.claims.canaries.get(host);
     return claimed
-      .map((c) => this.route(c))
-      .sort((x, y) => comparePathMatches(x.match, y.match) || compareStrings(x.name, y.name));
+      .map(([key, c]) => ({ main: this.route(c), canary: canaries?.get(key) }))
+      .sort(
+        (x, y) => comparePathMatches(x.main.match, y.main.match) || compareStrings(x.main.name, y.main.name),
+      )
+      .flatMap(({ main, canary }) => (canary ? this.withCanary(main, canary) : [main]));
+  }
+
+  /** The main route with its canary's routes; a canary whose backend does not resolve is left out. */
+  private withCanary(main: RouteIR, c: ClaimedRoute): RouteIR[] {
+    const policy = this.canaries.get(c.owner);
+    if (!policy) return [main];
+    const where = c.entry.name.split('/').slice(3).join('/');
+    const cluster = this.backends.canaryAction(c.owner, c.entry.backend, where);
+    if (cluster === undefined) return [main];
+    return routesWithCanary(main, { name: c.entry.name, source: c.owner.ref, backend: cluster }, policy);
   }
 
   private route(c: ClaimedRoute): RouteIR {
@@ -228,10 +247,13 @@ function groupContext(
   diags: Diagnostic[],
   clusterZones: Readonly<Record<string, string>>,
 ): GroupContext {
-  const claims = claimGroup(name, owners, diags);
+  const canaries = readCanaries(owners, diags);
+  const claims = claimGroup(name, owners, diags, (o) => canaries.has(o));
+  const mains = owners.filter((o) => !canaries.has(o));
   const backends = new BackendRegistry(resources, diags, groupEndpointPolicy(settings, clusterZones));
   const secrets = new SecretRegistry(resources, diags);
-  const layout = new VirtualHostLayout(claims, backends, readRoutePolicies(owners, diags));
+  const splits = new SplitActions(backends, readAllWeightedBackends(mains, diags), diags);
+  const layout = new VirtualHostLayout(claims, splits, readRoutePolicies(mains, diags), canaries);
   return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags };
 }
 

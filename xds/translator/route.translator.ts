@@ -1,6 +1,7 @@
 /** IR virtual hosts -> Envoy RouteConfiguration. */
 import type { RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
 import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
+import { headerMatchers, weightedClusters } from './route-canary.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
@@ -9,15 +10,19 @@ function match(r: RouteIR): object {
       : r.match.path === '/'
         ? { prefix: '/' }
         : { path_separated_prefix: r.match.path };
-  if (r.authority) {
-    m['headers'] = [
-      {
-        name: ':authority',
-        string_match: { safe_regex: { regex: r.authority.regex } },
-        ...(r.authority.invert ? { invert_match: true } : {}),
-      },
-    ];
-  }
+  const headers = [
+    ...(r.authority
+      ? [
+          {
+            name: ':authority',
+            string_match: { safe_regex: { regex: r.authority.regex } },
+            ...(r.authority.invert ? { invert_match: true } : {}),
+          },
+        ]
+      : []),
+    ...headerMatchers(r),
+  ];
+  if (headers.length > 0) m['headers'] = headers;
   return m;
 }
 
@@ -25,9 +30,9 @@ function match(r: RouteIR): object {
  * A forwarding RouteAction: the whole-request deadline (`0s` = none, the default), the idle timeout
  * between bytes, and WebSocket upgrades turned off for this route only when the Ingress asks.
  */
-function forwardAction(r: RouteIR, cluster: string): object {
+function forwardAction(r: RouteIR, cluster: string | object): object {
   return {
-    cluster,
+    ...(typeof cluster === 'string' ? { cluster } : cluster),
     timeout: seconds(r.timeoutSeconds),
     idle_timeout: seconds(r.idleTimeoutSeconds),
     ...(r.websocket ? {} : { upgrade_configs: [{ upgrade_type: 'websocket', enabled: false }] }),
@@ -52,6 +57,8 @@ function route(r: RouteIR): object {
   switch (r.action.kind) {
     case 'forward':
       return { ...base, route: forwardAction(r, r.action.backend), ...bodyLimit(r) };
+    case 'weighted':
+      return { ...base, route: forwardAction(r, weightedClusters(r.action.backends)), ...bodyLimit(r) };
     case 'direct':
       return {
         ...base,
