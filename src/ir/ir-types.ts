@@ -58,6 +58,8 @@ export interface TcpListenerIR {
   readonly port: number;
   /** Name of the BackendIR (the Envoy cluster). */
   readonly backend: string;
+  /** The backend's `affinity: source-ip`: the TCP proxy hashes the client address; absent: no hash. */
+  readonly hashSourceIp?: boolean;
   readonly source: ObjectRef;
 }
 
