@@ -4,6 +4,7 @@
  * - `causeway.dev/affinity: cookie`: the first answer sets the cookie; 50 requests carrying it reach the
  *   same backend, while requests without it (each on its own connection) spread;
  * - `causeway.dev/affinity: header`: every request with the same header value reaches one backend;
+ * - `causeway.dev/affinity: source-ip` with `maglev`: one client address, one backend;
  * - `causeway.dev/load-balance: least-request` under skew (one backend answers after 200 ms): it gets
  *   clearly fewer of the concurrent requests than `round-robin` gives it.
  */
@@ -100,19 +101,25 @@ beforeAll(async () => {
         'causeway.dev/session-header-name': 'x-user',
       }),
       slice('by-user', echoPort),
+      annotatedService('by-ip', {
+        'causeway.dev/affinity': 'source-ip',
+        'causeway.dev/load-balance': 'maglev',
+      }),
+      slice('by-ip', echoPort),
       annotatedService('rr', { 'causeway.dev/load-balance': 'round-robin' }),
       slice('rr', delayedPort),
       annotatedService('lr', { 'causeway.dev/load-balance': 'least-request' }),
       slice('lr', delayedPort),
       hostIngress('sticky', 'sticky.example.com', 'sticky'),
       hostIngress('by-user', 'user.example.com', 'by-user'),
+      hostIngress('by-ip', 'ip.example.com', 'by-ip'),
       hostIngress('rr', 'rr.example.com', 'rr'),
       hostIngress('lr', 'lr.example.com', 'lr'),
     ),
   );
   stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'lb-gateway' });
   await stack.gateway.waitForListener(httpPort);
-  for (const host of ['sticky', 'user', 'rr', 'lr']) await untilOk(`${host}.example.com`);
+  for (const host of ['sticky', 'user', 'ip', 'rr', 'lr']) await untilOk(`${host}.example.com`);
   for (const b of [...echo, ...delayed]) b.reset();
 }, 60_000);
 
@@ -177,6 +184,12 @@ test('header affinity: one backend per header value, different values spread', a
   }
   process.stdout.write(`12 users over the backends: ${JSON.stringify(counts([...firstOf.values()]))}\n`);
   expect(new Set(firstOf.values()).size).toBeGreaterThanOrEqual(2);
+}, 30_000);
+
+test('source-ip affinity (maglev): every connection from one client address reaches one backend', async () => {
+  const seen: string[] = [];
+  for (let i = 0; i < 30; i++) seen.push(backendOf(await get('ip.example.com')));
+  expect(Object.keys(counts(seen))).toHaveLength(1);
 }, 30_000);
 
 /** `total` requests from `concurrency` clients in parallel; the share of the slow backend. */
