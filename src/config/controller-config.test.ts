@@ -27,6 +27,20 @@ test('health ports are read, top-level and per group', () => {
   });
 });
 
+test('the load-balancing default is read, top-level and per group', () => {
+  expect(
+    parseControllerConfig(
+      'c.yaml',
+      'loadBalancing: least-request\ngroups:\n  edge: { loadBalancing: maglev }\n',
+    ),
+  ).toEqual({
+    loadBalancing: 'least-request',
+    groups: { edge: { loadBalancing: 'maglev' } },
+    groupAddresses: {},
+    clusters: [],
+  });
+});
+
 test('clusters and home clusters are read', () => {
   const text =
     'groups:\n  edge: { homeCluster: east, addresses: [203.0.113.10, edge.example.com] }\nclusters:\n  - { name: east, zone: us-east-1a, context: e }\n  - { name: west }\n';
@@ -44,6 +58,15 @@ test.each([
   ['healthPort: 70000', /healthPort must be a port number/],
   ['groups:\n  edge: { healthPort: x }', /groups.edge.healthPort must be a port number/],
   ['groups:\n  Edge: {}', /group name "Edge" is not a DNS label/],
+  [
+    'loadBalancing: ewma',
+    /loadBalancing must be one of round-robin, least-request, ring-hash, maglev, random, got "ewma"/,
+  ],
+  ['loadBalancing: [maglev]', /loadBalancing must be one of/],
+  [
+    'groups:\n  edge: { loadBalancing: least_request }',
+    /groups.edge.loadBalancing must be one of .* got "least_request"/,
+  ],
   ['groups:\n  edge: { port: 1 }', /unknown key groups.edge.port/],
   ['groups: [a]', /groups must be a mapping/],
   ['- a', /must be a YAML mapping/],

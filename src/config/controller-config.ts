@@ -5,8 +5,9 @@
  *   httpPort: 8080            # gateways' HTTP listener port, every group (default 8080)
  *   httpsPort: 8443           # gateways' HTTPS listener port, every group (default 8443)
  *   healthPort: 8081          # opt-in: gateways' health listener (GET /healthz) for an external LB
+ *   loadBalancing: least-request # every group's default policy (round-robin, least-request, ring-hash, maglev, random)
  *   groups:                   # gateway groups served even without an Ingress, with optional ports
- *     edge: { httpPort: 80, httpsPort: 443, healthPort: 8081, homeCluster: east, addresses: [203.0.113.10, edge.example.com] }
+ *     edge: { httpPort: 80, httpsPort: 443, healthPort: 8081, homeCluster: east, loadBalancing: maglev, addresses: [203.0.113.10, edge.example.com] }
  *   clusters:                 # source clusters (Kubernetes mode); zone is the default locality zone
  *     - { name: east, kubeconfig: /etc/causeway/east.kubeconfig, context: east, zone: us-east-1a }
  *   vms:                      # backends on plain VMs, merged with the pods of the same Service
@@ -19,6 +20,7 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import { CausewayError } from '../errors.js';
 import type { GroupSettings } from '../translate/translate-options.js';
+import { LOAD_BALANCING_POLICIES, type LoadBalancingPolicyName } from '../translate/annotations-lb.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
@@ -57,6 +59,8 @@ export interface ControllerConfig {
   readonly httpsPort?: number;
   /** Every group's health listener port (opt-in; a group's own `healthPort` overrides it). */
   readonly healthPort?: number;
+  /** Every group's default load-balancing policy (a group's own `loadBalancing` overrides it). */
+  readonly loadBalancing?: LoadBalancingPolicyName;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -212,6 +216,13 @@ function port(file: string, at: string, v: unknown): number {
   return v;
 }
 
+function loadBalancing(file: string, at: string, v: unknown): LoadBalancingPolicyName {
+  const found = LOAD_BALANCING_POLICIES.find((p) => p === v);
+  if (found === undefined)
+    fail(file, `${at} must be one of ${LOAD_BALANCING_POLICIES.join(', ')}, got ${JSON.stringify(v)}`);
+  return found;
+}
+
 function checkKeys(file: string, at: string, o: Record<string, unknown>, allowed: readonly string[]): void {
   for (const k of Object.keys(o))
     if (!allowed.includes(k)) fail(file, `unknown key ${at}${k} (allowed: ${allowed.join(', ')})`);
@@ -227,7 +238,16 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
   if (raw === null || raw === undefined) return { groups: {}, groupAddresses: {}, clusters: [] };
   if (typeof raw !== 'object' || Array.isArray(raw)) fail(file, 'must be a YAML mapping');
   const o = raw as Record<string, unknown>;
-  checkKeys(file, '', o, ['httpPort', 'httpsPort', 'healthPort', 'groups', 'clusters', 'vms', 'manifests']);
+  checkKeys(file, '', o, [
+    'httpPort',
+    'httpsPort',
+    'healthPort',
+    'loadBalancing',
+    'groups',
+    'clusters',
+    'vms',
+    'manifests',
+  ]);
   const clusters = readClusters(file, o['clusters']);
   const manifests = readManifestsConfig(file, o['manifests']);
   const vms = readVms(file, o['vms']);
@@ -246,6 +266,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
         'httpsPort',
         'healthPort',
         'homeCluster',
+        'loadBalancing',
         'addresses',
       ]);
       const addresses = settings['addresses'];
@@ -268,6 +289,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
           ? { healthPort: port(file, `groups.${name}.healthPort`, settings['healthPort']) }
           : {}),
         ...(typeof home === 'string' ? { homeCluster: home } : {}),
+        ...(settings['loadBalancing'] !== undefined
+          ? { loadBalancing: loadBalancing(file, `groups.${name}.loadBalancing`, settings['loadBalancing']) }
+          : {}),
       };
     }
   }
@@ -275,6 +299,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     ...(o['httpPort'] !== undefined ? { httpPort: port(file, 'httpPort', o['httpPort']) } : {}),
     ...(o['httpsPort'] !== undefined ? { httpsPort: port(file, 'httpsPort', o['httpsPort']) } : {}),
     ...(o['healthPort'] !== undefined ? { healthPort: port(file, 'healthPort', o['healthPort']) } : {}),
+    ...(o['loadBalancing'] !== undefined
+      ? { loadBalancing: loadBalancing(file, 'loadBalancing', o['loadBalancing']) }
+      : {}),
     groups,
     groupAddresses,
     clusters,

@@ -58,6 +58,8 @@ export interface TcpListenerIR {
   readonly port: number;
   /** Name of the BackendIR (the Envoy cluster). */
   readonly backend: string;
+  /** The backend's `affinity: source-ip`: the TCP proxy hashes the client address; absent: no hash. */
+  readonly hashSourceIp?: boolean;
   readonly source: ObjectRef;
 }
 
@@ -126,6 +128,8 @@ export interface RouteIR {
   readonly websocket: boolean;
   /** Largest request body, in bytes (larger: 413; the route buffers the body); absent: unlimited. */
   readonly maxRequestBytes?: number;
+  /** The session affinity of the route's backend (its hash policy); absent: none. */
+  readonly sessionAffinity?: SessionAffinityIR;
   readonly source: ObjectRef;
 }
 
@@ -144,10 +148,34 @@ export interface BackendIR {
   readonly outlierDetection?: OutlierDetectionIR;
   /** How endpoints of several clusters share traffic (annotation causeway.dev/cross-cluster). */
   readonly crossCluster: 'failover' | 'round-robin';
+  /** Load-balancing policy and session affinity (Service annotations, config default); absent: round robin. */
+  readonly loadBalancing?: LoadBalancingIR;
   readonly endpoints: readonly LocalityEndpointsIR[];
   /** The Ingresses whose routes use this backend (sorted), for NACK attribution. */
   readonly sources: readonly ObjectRef[];
 }
+
+export type LoadBalancingPolicyIR = 'round-robin' | 'least-request' | 'ring-hash' | 'maglev' | 'random';
+
+export interface LoadBalancingIR {
+  readonly policy: LoadBalancingPolicyIR;
+  /** `least-request` only: endpoints compared per request. */
+  readonly choiceCount?: number;
+  /** Only with `ring-hash` or `maglev`: what keeps a client on one endpoint. */
+  readonly affinity?: SessionAffinityIR;
+}
+
+/** What a consistent-hash backend hashes to keep a client on one endpoint. */
+export type SessionAffinityIR =
+  | {
+      readonly kind: 'cookie';
+      readonly name: string;
+      readonly path: string;
+      /** Cookie lifetime; 0: a session cookie. */
+      readonly ttlSeconds: number;
+    }
+  | { readonly kind: 'header'; readonly header: string }
+  | { readonly kind: 'source-ip' };
 
 export interface HealthCheckIR {
   /** `http`: GET of `path`, 2xx healthy; `tcp`: a connect. */

@@ -13,6 +13,7 @@ import {
   type ParseResult,
 } from '../ingress/ingress-annotations.js';
 import { CANARY_ANNOTATIONS } from './annotations-canary.js';
+import { LB_ANNOTATIONS } from './annotations-lb.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -217,6 +218,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   OUTLIER_CONSECUTIVE_5XX,
   OUTLIER_EJECTION_TIME,
   ...CANARY_ANNOTATIONS,
+  ...LB_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

@@ -3,7 +3,7 @@
  * action, and on first use of a Service port selects its endpoints and reads its annotations.
  */
 import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
-import type { BackendIR, RouteActionIR } from '../ir/ir-types.js';
+import type { BackendIR, RouteActionIR, RouteIR } from '../ir/ir-types.js';
 import type { IngressBackend, Service } from '../resources/kube-types.js';
 import type { ServicePortRef } from '../ingress/ingress-types.js';
 import { internalErrorDiagnostic } from './internal-errors.js';
@@ -25,6 +25,8 @@ import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotat
 import { backendName, resolveBackend, upstreamProtocol } from '../ingress/backends.js';
 import { selectEndpoints, type EndpointPolicy } from '../ingress/endpoints.js';
 import { compareStrings } from '../ingress/ordering.js';
+import type { LoadBalancingPolicyName } from './annotations-lb.js';
+import { readLoadBalancing } from './policies/load-balancing.js';
 
 function refKey(r: ObjectRef): string {
   return `${r.kind}/${r.namespace ?? ''}/${r.name}`;
@@ -47,6 +49,8 @@ export class BackendRegistry {
     private readonly diags: Diagnostic[],
     /** The group's home cluster and the clusters' zones (the cross-cluster mode comes from each Service). */
     private readonly policy: Omit<EndpointPolicy, 'crossCluster'> = {},
+    /** The group's load-balancing policy for Services that name none (config file). */
+    private readonly defaultLoadBalancing?: LoadBalancingPolicyName,
   ) {}
 
   /** The action of a route to `backend`: forward to its cluster, or a 503 when it cannot be resolved. */
@@ -92,8 +96,26 @@ export class BackendRegistry {
         this.serviceAnnotation(CONNECT_TIMEOUT, annotations, ref) ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
       crossCluster,
       ...this.healthChecking(annotations, ref),
+      ...this.loadBalancing(service, ref),
       endpoints: sel.localities,
     };
+  }
+
+  /** The Service's load-balancing policy (annotations, else the group default); absent: round robin. */
+  private loadBalancing(service: Service, ref: ServicePortRef): Pick<BackendIR, 'loadBalancing'> {
+    const lb = readLoadBalancing(
+      { namespace: ref.namespace, name: ref.name, annotations: service.metadata.annotations },
+      this.defaultLoadBalancing,
+      this.diags,
+    );
+    return lb !== undefined ? { loadBalancing: lb } : {};
+  }
+
+  /** The session affinity a route forwarding with `action` carries (its backend's hash policy). */
+  routeAffinity(action: RouteActionIR): Pick<RouteIR, 'sessionAffinity'> {
+    if (action.kind !== 'forward') return {};
+    const affinity = this.backends.get(action.backend)?.ir.loadBalancing?.affinity;
+    return affinity !== undefined ? { sessionAffinity: affinity } : {};
   }
 
   /** Every backend used, sorted by name, each with the Ingresses that use it. */

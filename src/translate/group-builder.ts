@@ -49,14 +49,19 @@ class VirtualHostLayout {
     private readonly canaries: ReadonlyMap<IngressEntries, CanaryPolicy>,
   ) {
     const d = claims.defaultBackend;
-    const defaultRoute: RouteIR | undefined = d?.defaultBackend && {
-      name: d.defaultBackend.name,
-      match: { kind: 'prefix', path: '/' },
-      action: backends.action(d, d.defaultBackend.backend, 'defaultBackend'),
-      timeoutSeconds: d.defaultBackend.timeoutSeconds,
-      ...this.policyOf(d),
-      source: d.ref,
-    };
+    let defaultRoute: RouteIR | undefined;
+    if (d?.defaultBackend) {
+      const action = backends.action(d, d.defaultBackend.backend, 'defaultBackend');
+      defaultRoute = {
+        name: d.defaultBackend.name,
+        match: { kind: 'prefix', path: '/' },
+        action,
+        timeoutSeconds: d.defaultBackend.timeoutSeconds,
+        ...this.policyOf(d),
+        ...backends.routeAffinity(action),
+        source: d.ref,
+      };
+    }
     this.tail = [...this.routesOf(ANY_HOST), ...(defaultRoute ? [defaultRoute] : [])];
   }
 
@@ -104,12 +109,14 @@ class VirtualHostLayout {
   }
 
   private route(c: ClaimedRoute): RouteIR {
+    const action = this.backends.action(c.owner, c.entry.backend, c.entry.name.split('/').slice(3).join('/'));
     return {
       name: c.entry.name,
       match: c.entry.match,
-      action: this.backends.action(c.owner, c.entry.backend, c.entry.name.split('/').slice(3).join('/')),
+      action,
       timeoutSeconds: c.entry.timeoutSeconds,
       ...this.policyOf(c.owner),
+      ...this.backends.routeAffinity(action),
       source: c.owner.ref,
     };
   }
@@ -250,7 +257,12 @@ function groupContext(
   const canaries = readCanaries(owners, diags);
   const claims = claimGroup(name, owners, diags, (o) => canaries.has(o));
   const mains = owners.filter((o) => !canaries.has(o));
-  const backends = new BackendRegistry(resources, diags, groupEndpointPolicy(settings, clusterZones));
+  const backends = new BackendRegistry(
+    resources,
+    diags,
+    groupEndpointPolicy(settings, clusterZones),
+    settings.loadBalancing,
+  );
   const secrets = new SecretRegistry(resources, diags);
   const splits = new SplitActions(backends, readAllWeightedBackends(mains, diags), diags);
   const layout = new VirtualHostLayout(claims, splits, readRoutePolicies(mains, diags), canaries);

@@ -4,7 +4,7 @@
  * is a diagnostic and gets no share (the others share by their weights); with none left, 503.
  */
 import { diagnostic, type Diagnostic } from '../errors.js';
-import type { RouteActionIR, WeightedBackendIR } from '../ir/ir-types.js';
+import type { RouteActionIR, RouteIR, WeightedBackendIR } from '../ir/ir-types.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import type { IngressBackend } from '../resources/kube-types.js';
 import { WEIGHTED_BACKENDS_PREFIX, type WeightedBackendSpec } from './annotations-canary.js';
@@ -35,6 +35,19 @@ export class SplitActions {
     private readonly splits: ReadonlyMap<IngressEntries, ReadonlyMap<string, readonly WeightedBackendSpec[]>>,
     private readonly diags: Diagnostic[],
   ) {}
+
+  /**
+   * The session affinity a route with `action` carries: its backend's; for a split, that of the first
+   * backend that has one (Envoy hashes once per request, then each cluster's load balancer uses the hash).
+   */
+  routeAffinity(action: RouteActionIR): Pick<RouteIR, 'sessionAffinity'> {
+    if (action.kind !== 'weighted') return this.backends.routeAffinity(action);
+    for (const b of action.backends) {
+      const a = this.backends.routeAffinity({ kind: 'forward', backend: b.backend });
+      if (a.sessionAffinity !== undefined) return a;
+    }
+    return {};
+  }
 
   /** The action of a route to `backend` of `owner`: a weighted split for `use-annotation`, else forward. */
   action(owner: IngressEntries, backend: IngressBackend, where: string): RouteActionIR {

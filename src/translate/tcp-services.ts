@@ -145,7 +145,15 @@ export function buildTcpListeners(
     );
     if (action.kind !== 'forward') continue; // the registry reported why (e.g. no such port)
     taken.set(c.port, `Service ${c.ref.namespace}/${c.ref.name}`);
-    listeners.push({ name: `tcp/${c.port}`, port: c.port, backend: action.backend, source: c.ref });
+    // Of the session affinities, only the client address exists on a TCP connection.
+    const hashSourceIp = backends.routeAffinity(action).sessionAffinity?.kind === 'source-ip';
+    listeners.push({
+      name: `tcp/${c.port}`,
+      port: c.port,
+      backend: action.backend,
+      ...(hashSourceIp ? { hashSourceIp } : {}),
+      source: c.ref,
+    });
   }
   return listeners.sort((a, b) => a.port - b.port);
 }

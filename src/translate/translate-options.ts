@@ -1,4 +1,6 @@
 /** Inputs to `translate` besides the resources: settings from flags and the config file. Pure data. */
+import type { LoadBalancingPolicyName } from './annotations-lb.js';
+
 export interface GroupSettings {
   readonly httpPort: number;
   readonly httpsPort: number;
@@ -12,6 +14,11 @@ export interface GroupSettings {
    * 200 while serving, 503 once drained or after Envoy's admin `POST /healthcheck/fail`). Unset: none.
    */
   readonly healthPort?: number;
+  /**
+   * The load-balancing policy of the group's backends whose Service sets no `causeway.dev/load-balance`
+   * (config file `loadBalancing`). Unset: round robin.
+   */
+  readonly loadBalancing?: LoadBalancingPolicyName;
 }
 
 export interface TranslateOptions {

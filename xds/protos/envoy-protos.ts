@@ -63,6 +63,11 @@ const PROTO_FILES = [
   'envoy/extensions/filters/http/health_check/v3/health_check.proto',
   'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.proto',
+  'envoy/extensions/load_balancing_policies/least_request/v3/least_request.proto',
+  'envoy/extensions/load_balancing_policies/ring_hash/v3/ring_hash.proto',
+  'envoy/extensions/load_balancing_policies/maglev/v3/maglev.proto',
+  'envoy/extensions/load_balancing_policies/random/v3/random.proto',
 ];
 
 function includeDirs(): string[] {

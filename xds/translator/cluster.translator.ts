@@ -1,5 +1,6 @@
 /** IR backends -> Envoy Clusters (EDS over ADS) and ClusterLoadAssignments. */
 import type { BackendIR } from '../../src/ir/ir-types.js';
+import { clusterLoadBalancing } from './cluster-lb.js';
 import { ADS_CONFIG_SOURCE, seconds, socketAddress, TYPES } from './common.js';
 
 /** Explicit circuit-breaker limits: above Envoy's 1024 defaults, sized for a shared edge gateway. */
@@ -70,7 +71,7 @@ export function translateCluster(b: BackendIR): object {
     type: 'EDS',
     eds_cluster_config: { eds_config: ADS_CONFIG_SOURCE, service_name: b.name },
     connect_timeout: seconds(b.connectTimeoutSeconds),
-    lb_policy: 'ROUND_ROBIN',
+    ...clusterLoadBalancing(b),
     per_connection_buffer_limit_bytes: 32768,
     circuit_breakers: CIRCUIT_BREAKERS,
     ...healthChecks(b),

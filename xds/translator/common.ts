@@ -25,6 +25,12 @@ export const TYPES = {
   tlsInspector: 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
   downstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
   httpProtocolOptions: 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+  lbRoundRobin: 'type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin',
+  lbLeastRequest:
+    'type.googleapis.com/envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest',
+  lbRingHash: 'type.googleapis.com/envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash',
+  lbMaglev: 'type.googleapis.com/envoy.extensions.load_balancing_policies.maglev.v3.Maglev',
+  lbRandom: 'type.googleapis.com/envoy.extensions.load_balancing_policies.random.v3.Random',
 } as const;
 
 /** The HTTP filter that caps request bodies on the routes that ask (see listener.translator.ts). */

@@ -2,6 +2,7 @@
 import type { RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
 import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
 import { headerMatchers, weightedClusters } from './route-canary.js';
+import { routeHashPolicy } from './route-lb.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
@@ -36,6 +37,7 @@ function forwardAction(r: RouteIR, cluster: string | object): object {
     timeout: seconds(r.timeoutSeconds),
     idle_timeout: seconds(r.idleTimeoutSeconds),
     ...(r.websocket ? {} : { upgrade_configs: [{ upgrade_type: 'websocket', enabled: false }] }),
+    ...routeHashPolicy(r),
   };
 }
 

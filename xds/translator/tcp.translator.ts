@@ -18,6 +18,8 @@ export function translateTcpListener(l: TcpListenerIR): object {
               stat_prefix: l.name,
               cluster: l.backend,
               idle_timeout: '3600s',
+              // `affinity: source-ip` on the Service: its ring hash or maglev hashes the client address.
+              ...(l.hashSourceIp ? { hash_policy: [{ source_ip: {} }] } : {}),
             },
           },
         ],
