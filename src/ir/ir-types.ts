@@ -88,10 +88,30 @@ export interface AuthorityMatchIR {
   readonly invert: boolean;
 }
 
+/**
+ * A redirect answered by the gateway: each part of the Location that is set replaces the request's
+ * (scheme, host, port, path); the others are kept, and so is the query unless `stripQuery`.
+ */
+export interface RedirectIR {
+  readonly scheme?: 'http' | 'https';
+  readonly host?: string;
+  readonly port?: number;
+  /** The path, and a query that replaces the request's when it has one. */
+  readonly path?: string;
+  readonly stripQuery?: boolean;
+  readonly code: 301 | 302 | 303 | 307 | 308;
+}
+
 export type RouteActionIR =
   | { readonly kind: 'forward'; readonly backend: string }
   | { readonly kind: 'direct'; readonly status: number; readonly body: string }
-  | { readonly kind: 'https-redirect' };
+  | ({ readonly kind: 'redirect' } & RedirectIR);
+
+/** A path rewrite: `regex` (RE2, over the path without query) replaced by `substitution` (`\1` = group 1). */
+export interface PathRewriteIR {
+  readonly regex: string;
+  readonly substitution: string;
+}
 
 export interface RouteIR {
   /** `ingress/<ns>/<name>/rule/<i>/path/<j>` or `ingress/<ns>/<name>/default-backend`. */
@@ -107,6 +127,8 @@ export interface RouteIR {
   readonly websocket: boolean;
   /** Largest request body, in bytes (larger: 413; the route buffers the body); absent: unlimited. */
   readonly maxRequestBytes?: number;
+  /** The path the backend receives (annotation rewrite-target); absent: unchanged. */
+  readonly rewrite?: PathRewriteIR;
   readonly source: ObjectRef;
 }
 

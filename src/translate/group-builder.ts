@@ -28,7 +28,11 @@ import {
 } from '../ingress/hosts.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { compareStrings } from '../ingress/ordering.js';
-import { comparePathMatches } from '../ingress/paths.js';
+import type { PathMatch } from '../ingress/ingress-types.js';
+import { pathOrderFor } from '../ingress/paths.js';
+import type { IngressBackend } from '../resources/kube-types.js';
+import { appRootRoute, wwwRedirects, wwwRedirectVhost, type WwwRedirect } from './path-routes.js';
+import { routeRewrite } from './policies/paths.js';
 import { DEFAULT_ROUTE_POLICY, readRoutePolicies, type RoutePolicy } from './route-policy.js';
 import { SecretRegistry } from './secret-registry.js';
 import { buildTcpListeners, type TcpClaim } from './tcp-services.js';
@@ -37,6 +41,7 @@ import type { GroupSettings } from './translate-options.js';
 /** Lays out virtual hosts from the claims; route actions resolve their backends on first use. */
 class VirtualHostLayout {
   private readonly tail: readonly RouteIR[];
+  private readonly www: ReadonlyMap<string, WwwRedirect>;
 
   constructor(
     private readonly claims: GroupClaims,
@@ -44,23 +49,20 @@ class VirtualHostLayout {
     private readonly policies: ReadonlyMap<IngressEntries, RoutePolicy>,
   ) {
     const d = claims.defaultBackend;
-    const defaultRoute: RouteIR | undefined = d?.defaultBackend && {
-      name: d.defaultBackend.name,
-      match: { kind: 'prefix', path: '/' },
-      action: backends.action(d, d.defaultBackend.backend, 'defaultBackend'),
-      timeoutSeconds: d.defaultBackend.timeoutSeconds,
-      ...this.policyOf(d),
-      source: d.ref,
-    };
+    const defaultRoute: RouteIR | undefined =
+      d?.defaultBackend && this.routeIR(d, d.defaultBackend, { kind: 'prefix', path: '/' }, 'defaultBackend');
+    this.www = wwwRedirects(claims, (o) => this.policyOf(o).paths);
     this.tail = [...this.routesOf(ANY_HOST), ...(defaultRoute ? [defaultRoute] : [])];
   }
 
-  /** Every host with rules, plus the catch-all, in output order. */
+  /** Every host with rules, the names redirected by from-to-www-redirect, and the catch-all, in output order. */
   hosts(): string[] {
-    return [...new Set([...this.claims.byHost.keys(), ANY_HOST])].sort(compareHosts);
+    return [...new Set([...this.claims.byHost.keys(), ...this.www.keys(), ANY_HOST])].sort(compareHosts);
   }
 
   vhost(host: string): VirtualHostIR {
+    const www = this.www.get(host);
+    if (www) return wwwRedirectVhost(host, www);
     let routes: RouteIR[];
     if (host === ANY_HOST) routes = [...this.tail];
     else if (isWildcard(host)) {
@@ -76,22 +78,43 @@ class VirtualHostLayout {
     return { name: host, domains: domainsFor(host), routes };
   }
 
-  /** A host's own routes: longest path first, Exact before Prefix on a tie. */
+  /**
+   * A host's own routes: longest path first, Exact before Prefix on a tie (with regex paths: Exact, then
+   * regexes, then Prefix; see pathOrderFor); an app-root redirect of `/` before them all.
+   */
   private routesOf(host: string): RouteIR[] {
     const claimed = [...(this.claims.byHost.get(host)?.values() ?? [])];
-    return claimed
+    const order = pathOrderFor(claimed.map((c) => c.entry.match));
+    const routes = claimed
       .map((c) => this.route(c))
-      .sort((x, y) => comparePathMatches(x.match, y.match) || compareStrings(x.name, y.name));
+      .sort((x, y) => order(x.match, y.match) || compareStrings(x.name, y.name));
+    const appRoot = appRootRoute(claimed, (o) => this.policyOf(o).paths);
+    return appRoot ? [appRoot, ...routes] : routes;
   }
 
   private route(c: ClaimedRoute): RouteIR {
+    return this.routeIR(c.owner, c.entry, c.entry.match, c.entry.name.split('/').slice(3).join('/'));
+  }
+
+  /** A route of an Ingress: its redirect (permanent- or temporal-redirect) or its backend, with its policy. */
+  private routeIR(
+    owner: IngressEntries,
+    entry: { readonly name: string; readonly backend: IngressBackend; readonly timeoutSeconds: number },
+    match: PathMatch,
+    where: string,
+  ): RouteIR {
+    const { paths, ...stream } = this.policyOf(owner);
+    const rewrite = paths?.redirect ? undefined : routeRewrite(entry.name, match, paths);
     return {
-      name: c.entry.name,
-      match: c.entry.match,
-      action: this.backends.action(c.owner, c.entry.backend, c.entry.name.split('/').slice(3).join('/')),
-      timeoutSeconds: c.entry.timeoutSeconds,
-      ...this.policyOf(c.owner),
-      source: c.owner.ref,
+      name: entry.name,
+      match,
+      action: paths?.redirect
+        ? { kind: 'redirect', ...paths.redirect }
+        : this.backends.action(owner, entry.backend, where),
+      timeoutSeconds: entry.timeoutSeconds,
+      ...stream,
+      ...(rewrite ? { rewrite } : {}),
+      source: owner.ref,
     };
   }
 
@@ -104,7 +127,7 @@ function redirectVhost(host: string, owner: IngressEntries): VirtualHostIR {
   const route: RouteIR = {
     name: `ingress/${owner.ref.namespace}/${owner.ref.name}/ssl-redirect`,
     match: { kind: 'prefix', path: '/' },
-    action: { kind: 'https-redirect' },
+    action: { kind: 'redirect', scheme: 'https', code: 301 },
     timeoutSeconds: 0,
     ...DEFAULT_ROUTE_POLICY,
     source: owner.ref,
