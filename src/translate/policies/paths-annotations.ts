@@ -72,7 +72,7 @@ export function parseRedirectUrl(raw: string): ParseResult<RedirectUrl> {
     ok: false,
     error: `"${raw}" is not an absolute http:// or https:// URL (host, optional port, path and query)`,
   };
-  if (!/^https?:\/\/[^/?#]+([/?][^#]*)?$/i.test(raw)) return bad;
+  if (!/^https?:\/\/[^/?#]+([/?][^#]*)?$/i.test(raw) || !/^[\x21-\x7e]+$/.test(raw)) return bad;
   let url: URL;
   try {
     url = new URL(raw);
