@@ -47,7 +47,7 @@ export function parseRewriteTarget(raw: string): ParseResult<RewriteTarget> {
     return { ok: false, error: `"${raw}" is not a URL path starting with "/" (no query)` };
   if (/%(?![0-9A-Fa-f]{2})/.test(raw))
     return { ok: false, error: `"${raw}" has a malformed percent-encoding` };
-  const dollars = raw.match(/\$(\d*)/g) ?? [];
+  const dollars = raw.match(/\$\w*/g) ?? [];
   let maxGroup = 0;
   for (const d of dollars) {
     if (!/^\$[1-9]$/.test(d))

@@ -84,6 +84,12 @@ function readRedirect(owner: IngressEntries, diags: Diagnostic[]): RedirectIR | 
 /** A Prefix path's rewrite is an RE2 regex of its characters: longer ones could pass Envoy's program size limit. */
 const MAX_REWRITTEN_PREFIX = 80;
 
+/** Where a route's path is in its Ingress (`rules[0].http.paths[1]`, `defaultBackend`), from its route name. */
+function pathWhere(routeName: string): string {
+  const m = /\/rule\/(\d+)\/path\/(\d+)$/.exec(routeName);
+  return m ? `rules[${m[1]}].http.paths[${m[2]}]` : 'defaultBackend';
+}
+
 /** The capture groups a route's path offers to a rewrite (0 for Exact and Prefix paths). */
 function groupsOf(match: PathMatch): number {
   if (match.kind !== 'regex') return 0;
@@ -101,7 +107,7 @@ function refusedRewrites(owner: IngressEntries, rewrite: RewriteTarget, diags: D
   ];
   const refused: string[] = [];
   for (const r of routes) {
-    const where = r.name.split('/').slice(3).join('/');
+    const where = pathWhere(r.name);
     if (r.match.kind === 'prefix' && r.match.path.length > MAX_REWRITTEN_PREFIX) {
       refused.push(r.name);
       diags.push(
