@@ -16,7 +16,7 @@ import {
   parseAnnotation,
 } from './ingress-annotations.js';
 import { normalizeHost, readTlsHosts } from './hosts.js';
-import { normalizePath } from './paths.js';
+import { normalizePath, type PathOptions } from './paths.js';
 
 export interface RouteEntry {
   readonly name: string;
@@ -92,6 +92,7 @@ export function readIngressRoutes(
   diags: Diagnostic[],
   timeoutSeconds: number,
   acceptPath: (match: PathMatch, where: string) => boolean = () => true,
+  pathOptions: PathOptions = {},
 ): RouteEntry[] {
   const routes: RouteEntry[] = [];
   (obj.spec?.rules ?? []).forEach((rule, i) => {
@@ -102,7 +103,7 @@ export function readIngressRoutes(
     }
     (rule.http?.paths ?? []).forEach((p, j) => {
       const where = `rules[${i}].http.paths[${j}]`;
-      const m = normalizePath(p.pathType, p.path);
+      const m = normalizePath(p.pathType, p.path, pathOptions);
       if (!m.ok) {
         diags.push(diagnostic('CW_E_INGRESS_PATH_INVALID', dref, `${where}: ${m.error}; path ignored`));
         return;
@@ -120,10 +121,15 @@ export function readIngressRoutes(
   return routes;
 }
 
+/**
+ * One Ingress's entries; `pathOptions.regex` (gateway mode, `causeway.dev/use-regex`) reads its
+ * ImplementationSpecific paths as regexes.
+ */
 export function readIngress(
   ingress: Sourced<Ingress>,
   cls: IngressClass,
   diags: Diagnostic[],
+  pathOptions: PathOptions = {},
 ): IngressEntries {
   const obj = ingress.object;
   const ref = ingressRef(ingress);
@@ -139,7 +145,7 @@ export function readIngress(
   const timeoutSeconds = annotation(REQUEST_TIMEOUT, ann, dref, diags) ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
   const sslRedirect = annotation(SSL_REDIRECT, ann, dref, diags) ?? false;
 
-  const routes = readIngressRoutes(obj, base, dref, diags, timeoutSeconds);
+  const routes = readIngressRoutes(obj, base, dref, diags, timeoutSeconds, undefined, pathOptions);
 
   const tls: TlsEntry[] = [];
   (obj.spec?.tls ?? []).forEach((t, i) => {

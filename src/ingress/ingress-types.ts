@@ -4,11 +4,16 @@
  * and the record of an Ingress that is ours.
  */
 
-/** A validated Ingress path: Exact, or element-wise Prefix on `/` (`/` matches every path). */
+/**
+ * A validated Ingress path: Exact, element-wise Prefix on `/` (`/` matches every path), or (gateway mode
+ * only, `causeway.dev/use-regex`) an RE2 regex in `path` that must match the start of the request path.
+ */
 export type PathMatch =
   | { readonly kind: 'exact'; readonly path: string }
   /** Element-wise prefix on `/`; `/` matches every path. */
-  | { readonly kind: 'prefix'; readonly path: string };
+  | { readonly kind: 'prefix'; readonly path: string }
+  /** RE2 regex matched against the start of the path (a prefix match); never produced in ALB mode. */
+  | { readonly kind: 'regex'; readonly path: string };
 
 /** A resolved Ingress backend: one port of one Service. */
 export interface ServicePortRef {

@@ -105,12 +105,32 @@ export interface HeaderMatchIR {
     { readonly kind: 'exact'; readonly value: string } | { readonly kind: 'regex'; readonly regex: string };
 }
 
+/**
+ * A redirect answered by the gateway: each part of the Location that is set replaces the request's
+ * (scheme, host, port, path); the others are kept, and so is the query unless `stripQuery`.
+ */
+export interface RedirectIR {
+  readonly scheme?: 'http' | 'https';
+  readonly host?: string;
+  readonly port?: number;
+  /** The path, and a query that replaces the request's when it has one. */
+  readonly path?: string;
+  readonly stripQuery?: boolean;
+  readonly code: 301 | 302 | 303 | 307 | 308;
+}
+
 export type RouteActionIR =
   | { readonly kind: 'forward'; readonly backend: string }
   /** Split between backends by weight (canary-weight, weighted-backends); sorted as declared, main first. */
   | { readonly kind: 'weighted'; readonly backends: readonly WeightedBackendIR[] }
   | { readonly kind: 'direct'; readonly status: number; readonly body: string }
-  | { readonly kind: 'https-redirect' };
+  | ({ readonly kind: 'redirect' } & RedirectIR);
+
+/** A path rewrite: `regex` (RE2, over the path without query) replaced by `substitution` (`\1` = group 1). */
+export interface PathRewriteIR {
+  readonly regex: string;
+  readonly substitution: string;
+}
 
 export interface RouteIR {
   /** `ingress/<ns>/<name>/rule/<i>/path/<j>` or `ingress/<ns>/<name>/default-backend`. */
@@ -130,6 +150,8 @@ export interface RouteIR {
   readonly maxRequestBytes?: number;
   /** The session affinity of the route's backend (its hash policy); absent: none. */
   readonly sessionAffinity?: SessionAffinityIR;
+  /** The path the backend receives (annotation rewrite-target); absent: unchanged. */
+  readonly rewrite?: PathRewriteIR;
   readonly source: ObjectRef;
 }
 

@@ -14,6 +14,7 @@ import {
 } from '../ingress/ingress-annotations.js';
 import { CANARY_ANNOTATIONS } from './annotations-canary.js';
 import { LB_ANNOTATIONS } from './annotations-lb.js';
+import { PATHS_ANNOTATIONS } from './annotations-paths.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -219,6 +220,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   OUTLIER_EJECTION_TIME,
   ...CANARY_ANNOTATIONS,
   ...LB_ANNOTATIONS,
+  ...PATHS_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

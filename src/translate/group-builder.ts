@@ -10,6 +10,7 @@ import { diagnostic, type Diagnostic } from '../errors.js';
 import type {
   GatewayGroupIR,
   HealthListenerIR,
+  RouteActionIR,
   RouteIR,
   TlsFilterChainIR,
   VirtualHostIR,
@@ -28,7 +29,11 @@ import {
 } from '../ingress/hosts.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { compareStrings } from '../ingress/ordering.js';
-import { comparePathMatches } from '../ingress/paths.js';
+import type { PathMatch } from '../ingress/ingress-types.js';
+import { pathOrderFor } from '../ingress/paths.js';
+import type { IngressBackend } from '../resources/kube-types.js';
+import { appRootRoute, wwwRedirects, wwwRedirectVhost, type WwwRedirect } from './path-routes.js';
+import { routeRewrite } from './policies/paths.js';
 import { DEFAULT_ROUTE_POLICY, readRoutePolicies, type RoutePolicy } from './route-policy.js';
 import { SecretRegistry } from './secret-registry.js';
 import { routesWithCanary } from './canary-routes.js';
@@ -41,6 +46,7 @@ import type { GroupSettings } from './translate-options.js';
 /** Lays out virtual hosts from the claims; route actions resolve their backends on first use. */
 class VirtualHostLayout {
   private readonly tail: readonly RouteIR[];
+  private readonly www: ReadonlyMap<string, WwwRedirect>;
 
   constructor(
     private readonly claims: GroupClaims,
@@ -49,28 +55,20 @@ class VirtualHostLayout {
     private readonly canaries: ReadonlyMap<IngressEntries, CanaryPolicy>,
   ) {
     const d = claims.defaultBackend;
-    let defaultRoute: RouteIR | undefined;
-    if (d?.defaultBackend) {
-      const action = backends.action(d, d.defaultBackend.backend, 'defaultBackend');
-      defaultRoute = {
-        name: d.defaultBackend.name,
-        match: { kind: 'prefix', path: '/' },
-        action,
-        timeoutSeconds: d.defaultBackend.timeoutSeconds,
-        ...this.policyOf(d),
-        ...backends.routeAffinity(action),
-        source: d.ref,
-      };
-    }
+    const defaultRoute: RouteIR | undefined =
+      d?.defaultBackend && this.routeIR(d, d.defaultBackend, { kind: 'prefix', path: '/' }, 'defaultBackend');
+    this.www = wwwRedirects(claims, (o) => this.policyOf(o).paths);
     this.tail = [...this.routesOf(ANY_HOST), ...(defaultRoute ? [defaultRoute] : [])];
   }
 
-  /** Every host with rules, plus the catch-all, in output order. */
+  /** Every host with rules, the names redirected by from-to-www-redirect, and the catch-all, in output order. */
   hosts(): string[] {
-    return [...new Set([...this.claims.byHost.keys(), ANY_HOST])].sort(compareHosts);
+    return [...new Set([...this.claims.byHost.keys(), ...this.www.keys(), ANY_HOST])].sort(compareHosts);
   }
 
   vhost(host: string): VirtualHostIR {
+    const www = this.www.get(host);
+    if (www) return wwwRedirectVhost(host, www);
     let routes: RouteIR[];
     if (host === ANY_HOST) routes = [...this.tail];
     else if (isWildcard(host)) {
@@ -86,16 +84,24 @@ class VirtualHostLayout {
     return { name: host, domains: domainsFor(host), routes };
   }
 
-  /** A host's own routes: longest path first, Exact before Prefix on a tie; a canary's right before its main. */
+  /**
+   * A host's own routes: longest path first, Exact before Prefix on a tie (with regex paths: Exact, then
+   * regexes, then Prefix; see pathOrderFor); a canary's right before its main; an app-root redirect of
+   * `/` before them all.
+   */
   private routesOf(host: string): RouteIR[] {
     const claimed = [...(this.claims.byHost.get(host)?.entries() ?? [])];
     const canaries = this.claims.canaries.get(host);
-    return claimed
+    const order = pathOrderFor(claimed.map(([, c]) => c.entry.match));
+    const routes = claimed
       .map(([key, c]) => ({ main: this.route(c), canary: canaries?.get(key) }))
-      .sort(
-        (x, y) => comparePathMatches(x.main.match, y.main.match) || compareStrings(x.main.name, y.main.name),
-      )
+      .sort((x, y) => order(x.main.match, y.main.match) || compareStrings(x.main.name, y.main.name))
       .flatMap(({ main, canary }) => (canary ? this.withCanary(main, canary) : [main]));
+    const appRoot = appRootRoute(
+      claimed.map(([, c]) => c),
+      (o) => this.policyOf(o).paths,
+    );
+    return appRoot ? [appRoot, ...routes] : routes;
   }
 
   /** The main route with its canary's routes; a canary whose backend does not resolve is left out. */
@@ -109,15 +115,30 @@ class VirtualHostLayout {
   }
 
   private route(c: ClaimedRoute): RouteIR {
-    const action = this.backends.action(c.owner, c.entry.backend, c.entry.name.split('/').slice(3).join('/'));
+    return this.routeIR(c.owner, c.entry, c.entry.match, c.entry.name.split('/').slice(3).join('/'));
+  }
+
+  /** A route of an Ingress: its redirect (permanent- or temporal-redirect) or its backend, with its policy. */
+  private routeIR(
+    owner: IngressEntries,
+    entry: { readonly name: string; readonly backend: IngressBackend; readonly timeoutSeconds: number },
+    match: PathMatch,
+    where: string,
+  ): RouteIR {
+    const { paths, ...stream } = this.policyOf(owner);
+    const rewrite = paths?.redirect ? undefined : routeRewrite(entry.name, match, paths);
+    const action: RouteActionIR = paths?.redirect
+      ? { kind: 'redirect', ...paths.redirect }
+      : this.backends.action(owner, entry.backend, where);
     return {
-      name: c.entry.name,
-      match: c.entry.match,
+      name: entry.name,
+      match,
       action,
-      timeoutSeconds: c.entry.timeoutSeconds,
-      ...this.policyOf(c.owner),
+      timeoutSeconds: entry.timeoutSeconds,
+      ...stream,
+      ...(rewrite ? { rewrite } : {}),
       ...this.backends.routeAffinity(action),
-      source: c.owner.ref,
+      source: owner.ref,
     };
   }
 
@@ -130,7 +151,7 @@ function redirectVhost(host: string, owner: IngressEntries): VirtualHostIR {
   const route: RouteIR = {
     name: `ingress/${owner.ref.namespace}/${owner.ref.name}/ssl-redirect`,
     match: { kind: 'prefix', path: '/' },
-    action: { kind: 'https-redirect' },
+    action: { kind: 'redirect', scheme: 'https', code: 301 },
     timeoutSeconds: 0,
     ...DEFAULT_ROUTE_POLICY,
     source: owner.ref,

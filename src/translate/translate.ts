@@ -13,7 +13,8 @@ import type { Ingress } from '../resources/kube-types.js';
 import type { Sourced } from '../resources/resource-set.js';
 import { readTcpServices } from './tcp-services.js';
 import { indexClasses, ourClassFor } from '../ingress/ingress-class.js';
-import { diagnosticRef, readIngress, type IngressEntries } from '../ingress/ingress-reader.js';
+import { diagnosticRef, ingressRef, readIngress, type IngressEntries } from '../ingress/ingress-reader.js';
+import { readUseRegex } from './policies/paths.js';
 import type { ServedIngress } from '../ingress/ingress-types.js';
 import { compareByAge, compareStrings } from '../ingress/ordering.js';
 import { DEFAULT_GROUP } from '../ingress/ingress-annotations.js';
@@ -99,7 +100,9 @@ function readOurIngress(
       );
       return undefined;
     }
-    return readIngress(ing, cls, diags);
+    const dref = diagnosticRef(ingressRef(ing), ing.origin);
+    const regex = readUseRegex(ing.object.metadata.annotations, dref, diags);
+    return readIngress(ing, cls, diags, { regex });
   } catch (err) {
     const meta = ing.object.metadata;
     const ref = { kind: 'Ingress', namespace: meta?.namespace ?? 'default', name: String(meta?.name) };

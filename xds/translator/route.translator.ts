@@ -3,14 +3,17 @@ import type { RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
 import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
 import { headerMatchers, weightedClusters } from './route-canary.js';
 import { routeHashPolicy } from './route-lb.js';
+import { pathRewrite, redirectAction, regexPathMatch } from './route-paths.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
     r.match.kind === 'exact'
       ? { path: r.match.path }
-      : r.match.path === '/'
-        ? { prefix: '/' }
-        : { path_separated_prefix: r.match.path };
+      : r.match.kind === 'regex'
+        ? regexPathMatch(r.match)
+        : r.match.path === '/'
+          ? { prefix: '/' }
+          : { path_separated_prefix: r.match.path };
   const headers = [
     ...(r.authority
       ? [
@@ -36,6 +39,7 @@ function forwardAction(r: RouteIR, cluster: string | object): object {
     ...(typeof cluster === 'string' ? { cluster } : cluster),
     timeout: seconds(r.timeoutSeconds),
     idle_timeout: seconds(r.idleTimeoutSeconds),
+    ...pathRewrite(r.rewrite),
     ...(r.websocket ? {} : { upgrade_configs: [{ upgrade_type: 'websocket', enabled: false }] }),
     ...routeHashPolicy(r),
   };
@@ -66,8 +70,8 @@ function route(r: RouteIR): object {
         ...base,
         direct_response: { status: r.action.status, body: { inline_string: r.action.body } },
       };
-    case 'https-redirect':
-      return { ...base, redirect: { https_redirect: true, response_code: 'MOVED_PERMANENTLY' } };
+    case 'redirect':
+      return { ...base, redirect: redirectAction(r.action) };
   }
 }
 
