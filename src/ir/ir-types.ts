@@ -107,7 +107,48 @@ export interface RouteIR {
   readonly websocket: boolean;
   /** Largest request body, in bytes (larger: 413; the route buffers the body); absent: unlimited. */
   readonly maxRequestBytes?: number;
+  /** Header changes and CORS of the Ingress (annotations `causeway.dev/*-headers-*`, `*cors*`); absent: none. */
+  readonly headers?: HeaderPolicyIR;
   readonly source: ObjectRef;
+}
+
+/** One header with a static value (the literal text: no format operators). */
+export interface HeaderValueIR {
+  /** Lowercase. */
+  readonly name: string;
+  readonly value: string;
+}
+
+/** Changes to the request or response headers of a route: removals first, then `set`, then `add`. */
+export interface HeaderMutationIR {
+  /** Replace the header (or add it when absent). */
+  readonly set: readonly HeaderValueIR[];
+  /** Add the header, keeping any existing value. */
+  readonly add: readonly HeaderValueIR[];
+  /** Lowercase names removed. */
+  readonly remove: readonly string[];
+}
+
+/** An allowed CORS origin: any, one exact origin, or a wildcard subdomain pattern (RE2 regex, anchored). */
+export type CorsOriginIR =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'exact'; readonly origin: string }
+  | { readonly kind: 'pattern'; readonly origin: string; readonly regex: string };
+
+/** The CORS policy the gateway enforces for a route (preflights answered by the gateway). */
+export interface CorsPolicyIR {
+  readonly allowOrigins: readonly CorsOriginIR[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly allowCredentials: boolean;
+  readonly maxAgeSeconds: number;
+}
+
+export interface HeaderPolicyIR {
+  readonly request?: HeaderMutationIR;
+  readonly response?: HeaderMutationIR;
+  readonly cors?: CorsPolicyIR;
 }
 
 /** One port of one Service (named ports resolved), as the shared Ingress reader resolved it. */

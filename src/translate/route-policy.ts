@@ -7,12 +7,16 @@ import { diagnostic, type Diagnostic } from '../errors.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
 import { DEFAULT_IDLE_TIMEOUT_SECONDS, IDLE_TIMEOUT, MAX_BODY_SIZE, WEBSOCKET } from './annotations.js';
+import type { HeaderPolicyIR } from '../ir/ir-types.js';
+import { readHeaders } from './policies/headers.js';
 
 export interface RoutePolicy {
   readonly idleTimeoutSeconds: number;
   readonly websocket: boolean;
   /** Absent: unlimited. */
   readonly maxRequestBytes?: number;
+  /** Header changes and CORS (src/translate/policies/headers.ts); absent: none. */
+  readonly headers?: HeaderPolicyIR;
 }
 
 export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
@@ -37,11 +41,13 @@ function read<T>(spec: AnnotationSpec<T>, owner: IngressEntries, diags: Diagnost
 
 export function readRoutePolicy(owner: IngressEntries, diags: Diagnostic[]): RoutePolicy {
   const maxBytes = read(MAX_BODY_SIZE, owner, diags);
+  const headers = readHeaders(owner, diags);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
     // `0` is ingress-nginx's "unlimited".
     ...(maxBytes ? { maxRequestBytes: maxBytes } : {}),
+    ...(headers ? { headers } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 /** IR virtual hosts -> Envoy RouteConfiguration. */
 import type { RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
 import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
+import { routeCorsFilterConfig, routeHeaderFields } from './route-headers.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
@@ -35,27 +36,38 @@ function forwardAction(r: RouteIR, cluster: string): object {
 }
 
 /** Turns the (disabled by default) buffer filter on for a route with a body size cap. */
-function bodyLimit(r: RouteIR): object {
+function bodyLimit(r: RouteIR): Record<string, object> {
   if (r.maxRequestBytes === undefined) return {};
   return {
-    typed_per_filter_config: {
-      [BUFFER_FILTER_NAME]: {
-        '@type': TYPES.bufferPerRoute,
-        buffer: { max_request_bytes: r.maxRequestBytes },
-      },
+    [BUFFER_FILTER_NAME]: {
+      '@type': TYPES.bufferPerRoute,
+      buffer: { max_request_bytes: r.maxRequestBytes },
     },
   };
+}
+
+/** The per-route configs of the HTTP filters that are off unless a route turns them on. */
+function perFilterConfig(r: RouteIR, forwarding: boolean): object {
+  const configs = { ...(forwarding ? bodyLimit(r) : {}), ...routeCorsFilterConfig(r) };
+  return Object.keys(configs).length > 0 ? { typed_per_filter_config: configs } : {};
 }
 
 function route(r: RouteIR): object {
   const base = { name: r.name, match: match(r) };
   switch (r.action.kind) {
     case 'forward':
-      return { ...base, route: forwardAction(r, r.action.backend), ...bodyLimit(r) };
+      return {
+        ...base,
+        route: forwardAction(r, r.action.backend),
+        ...routeHeaderFields(r),
+        ...perFilterConfig(r, true),
+      };
     case 'direct':
       return {
         ...base,
         direct_response: { status: r.action.status, body: { inline_string: r.action.body } },
+        ...routeHeaderFields(r),
+        ...perFilterConfig(r, false),
       };
     case 'https-redirect':
       return { ...base, redirect: { https_redirect: true, response_code: 'MOVED_PERMANENTLY' } };
