@@ -10,6 +10,12 @@ import type { CorsOriginIR } from '../../ir/ir-types.js';
 
 /** At most this many origins, methods or header names in one annotation. */
 export const MAX_CORS_ITEMS = 32;
+/**
+ * Longest wildcard origin (`https://*.example.com:8443`): Envoy refuses a regex whose RE2 program is over
+ * 100 instructions (the whole route configuration with it), and the regex's program grows with each
+ * character of the suffix (measured with Envoy 1.40: a 90-character origin stays under 100).
+ */
+export const MAX_WILDCARD_ORIGIN_LENGTH = 90;
 /** Longest accepted `cors-max-age`: one year (browsers cap it far lower anyway). */
 export const MAX_CORS_MAX_AGE = 31536000;
 
@@ -33,10 +39,13 @@ function tooMany(n: number, what: string): ParseResult<never> | undefined {
     : undefined;
 }
 
-/** The RE2 regex (anchored, lowercase) for `scheme://*.suffix[:port]`: exactly one label in place of `*`. */
+/**
+ * The RE2 regex (anchored, lowercase) for `scheme://*.suffix[:port]`: exactly one label (letters, digits,
+ * hyphens) in place of `*`. Kept small on purpose (no bounded repetition), see MAX_WILDCARD_ORIGIN_LENGTH.
+ */
 export function wildcardOriginRegex(scheme: string, suffix: string, port: string | undefined): string {
   const host = suffix.replace(/\./g, '\\.');
-  return `^${scheme}://${LABEL}\\.${host}${port === undefined ? '' : `:${port}`}$`;
+  return `^${scheme}://[a-z0-9-]+\\.${host}${port === undefined ? '' : `:${port}`}$`;
 }
 
 function parseOrigin(text: string): ParseResult<CorsOriginIR> {
@@ -48,6 +57,11 @@ function parseOrigin(text: string): ParseResult<CorsOriginIR> {
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
     return { ok: false, error: `${shown} has a port outside 1-65535` };
   if (wildcard === undefined) return { ok: true, value: { kind: 'exact', origin } };
+  if (origin.length > MAX_WILDCARD_ORIGIN_LENGTH)
+    return {
+      ok: false,
+      error: `a wildcard origin is ${origin.length} characters long (at most ${MAX_WILDCARD_ORIGIN_LENGTH})`,
+    };
   if (!host!.includes('.'))
     return { ok: false, error: `${shown}: a wildcard needs at least two labels after "*." (*.example.com)` };
   return { ok: true, value: { kind: 'pattern', origin, regex: wildcardOriginRegex(scheme!, host!, port) } };
