@@ -13,7 +13,12 @@ import { endpointSlice, INGRESS_CLASS, service, tempDir, yamlDocs } from '../sup
 import { freePorts } from '../support/ports.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 
-function hostIngress(name: string, host: string, annotations: Record<string, string> = {}): object {
+function hostIngress(
+  name: string,
+  host: string,
+  annotations: Record<string, string> = {},
+  serviceName = 'echo',
+): object {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -24,7 +29,11 @@ function hostIngress(name: string, host: string, annotations: Record<string, str
           host,
           http: {
             paths: [
-              { path: '/', pathType: 'Prefix', backend: { service: { name: 'echo', port: { number: 80 } } } },
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: serviceName, port: { number: 80 } } },
+              },
             ],
           },
         },
@@ -73,6 +82,12 @@ beforeAll(async () => {
         'causeway.dev/response-headers-remove': 'x-echo-backend',
       }),
       hostIngress('cors', 'api.example.com', CORS),
+      hostIngress(
+        'missing',
+        'missing.example.com',
+        { 'causeway.dev/response-headers-set': 'X-Frame-Options: DENY' },
+        'no-such-service',
+      ),
     ),
   );
   stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'headers-gateway' });
@@ -131,6 +146,12 @@ test('response headers: set and add reach the client, remove drops the backend h
   expect(r.headers['x-frame-options']).toBe('DENY');
   expect(r.headers['cache-control']).toBe('no-store');
   expect(r.headers['x-echo-backend']).toBeUndefined();
+});
+
+test("response headers also reach the gateway's own answer for the route (503, missing Service)", async () => {
+  const r = await get('missing.example.com');
+  expect(r.status).toBe(503);
+  expect(r.headers['x-frame-options']).toBe('DENY');
 });
 
 test('another Ingress on the gateway keeps every header', async () => {
