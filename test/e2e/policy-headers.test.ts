@@ -3,11 +3,20 @@
  * and removed as the backend sees them, response headers as the client sees them, a `%` in a value
  * staying a literal (never an Envoy format operator), X-Request-Id generated when absent and kept when
  * sent, CORS preflights answered by the gateway for an allowed origin (exact and wildcard) and refused
- * for a disallowed one, and another Ingress on the same gateway untouched.
+ * for a disallowed one, and another Ingress on the same gateway untouched. Then in headless Chromium: a
+ * page on an allowed origin fetches cross-origin through the gateway (with a preflight) and reads the
+ * answer; the same fetch from a page on another origin fails and never reaches the backend.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startEchoBackend, type EchoBackend, type EchoBody } from '../support/echo-backend.js';
+import { chromium, type Browser } from 'playwright-core';
+import { chromiumPath } from '../browser/chromium.js';
+import {
+  startEchoBackend,
+  type EchoAnswer,
+  type EchoBackend,
+  type EchoBody,
+} from '../support/echo-backend.js';
 import { httpGet, type HttpResponse } from '../support/http-client.js';
 import { endpointSlice, INGRESS_CLASS, service, tempDir, yamlDocs } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
@@ -61,8 +70,12 @@ beforeAll(async () => {
   // for a disallowed origin.
   backend = await startEchoBackend({
     name: 'echo',
-    respond: (req) =>
-      req.path.startsWith('/permissive') ? { headers: { 'access-control-allow-origin': '*' } } : {},
+    respond: (req): EchoAnswer =>
+      req.path.startsWith('/permissive')
+        ? { headers: { 'access-control-allow-origin': '*' } }
+        : req.path === '/page'
+          ? { headers: { 'content-type': 'text/html' }, body: '<!doctype html><title>page</title>' }
+          : {},
   });
   [httpPort] = (await freePorts(1)) as [number];
   fs.writeFileSync(
@@ -82,6 +95,14 @@ beforeAll(async () => {
         'causeway.dev/response-headers-remove': 'x-echo-backend',
       }),
       hostIngress('cors', 'api.example.com', CORS),
+      // For the browser: pages on app.example.com (allowed) and evil.example.com, an API that allows the first.
+      hostIngress('pages', 'app.example.com'),
+      hostIngress('evil-pages', 'evil.example.com'),
+      hostIngress('browser-api', 'browser-api.example.com', {
+        'causeway.dev/enable-cors': 'true',
+        'causeway.dev/cors-allow-origin': `http://app.example.com:${httpPort}`,
+        'causeway.dev/cors-allow-headers': 'Content-Type, X-Api-Key',
+      }),
       hostIngress(
         'missing',
         'missing.example.com',
@@ -230,4 +251,61 @@ test('simple CORS requests: allowed origin gets allow-origin and expose headers,
   expect(evil.headers['access-control-allow-origin']).toBeUndefined();
   const allowed = await get('api.example.com', { Origin: 'https://app.example.com' }, 'GET', '/permissive');
   expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
+});
+
+describe('in a browser (headless Chromium)', () => {
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    // Every *.example.com name is the gateway on 127.0.0.1, so pages and API share one address space.
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      headless: true,
+      args: ['--no-sandbox', '--host-resolver-rules=MAP *.example.com 127.0.0.1'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** The requests the backend got, but the browser's own favicon requests. */
+  function seenByBackend(): string[] {
+    return backend.requests.filter((q) => q.path !== '/favicon.ico').map((q) => `${q.method} ${q.path}`);
+  }
+
+  /** Opens a page served by the gateway on `pageHost` and fetches the API with a header that needs a preflight. */
+  async function fetchFrom(pageHost: string): Promise<{ ok: boolean; status?: number; body?: string }> {
+    const page = await browser!.newPage();
+    try {
+      await page.goto(`http://${pageHost}:${httpPort}/page`);
+      return await page.evaluate(async (url: string) => {
+        try {
+          const r = await fetch(url, { headers: { 'X-Api-Key': 'k' } });
+          return { ok: true, status: r.status, body: await r.text() };
+        } catch {
+          return { ok: false };
+        }
+      }, `http://browser-api.example.com:${httpPort}/data`);
+    } finally {
+      await page.close();
+    }
+  }
+
+  test('a page on an allowed origin reads the cross-origin answer', async () => {
+    const r = await fetchFrom('app.example.com');
+    expect(r).toMatchObject({ ok: true, status: 200 });
+    const seen = JSON.parse(r.body!) as EchoBody;
+    expect(seen.path).toBe('/data');
+    expect(seen.headers['x-api-key']).toBe('k');
+    expect(seen.headers['origin']).toBe(`http://app.example.com:${httpPort}`);
+    // Only the page and the real request reached the backend: the preflight was the gateway's.
+    expect(seenByBackend()).toEqual(['GET /page', 'GET /data']);
+  }, 30_000);
+
+  test('the same fetch from a page on another origin fails and never reaches the backend', async () => {
+    const r = await fetchFrom('evil.example.com');
+    expect(r).toEqual({ ok: false });
+    expect(seenByBackend()).toEqual(['GET /page']);
+  }, 30_000);
 });
