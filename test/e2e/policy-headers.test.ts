@@ -11,6 +11,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { chromiumPath } from '../browser/chromium.js';
+import { loadCase } from '../golden/golden-cases.js';
+import { staticBootstrap } from '../golden/static-bootstrap.js';
+import { validateEnvoyConfig } from '../support/envoy-validate.js';
+import { translate } from '../../src/translate/translate.js';
+import { translateXds } from '../../xds/translator/xds.translator.js';
 import {
   startEchoBackend,
   type EchoAnswer,
@@ -308,4 +313,29 @@ describe('in a browser (headless Chromium)', () => {
     expect(r).toEqual({ ok: false });
     expect(seenByBackend()).toEqual(['GET /page']);
   }, 30_000);
+});
+
+describe('what the header parser refuses, Envoy would reject (a NACK of the whole route configuration)', () => {
+  /** Golden 120's config with `edit` applied to the JSON text, validated by the real Envoy. */
+  async function validateEdited(edit: (json: string) => string): Promise<boolean> {
+    const c = loadCase('120-request-headers-set-add-remove');
+    const resources = translateXds(translate(c.resources, c.options).ir).resources.get('default')!;
+    return (await validateEnvoyConfig(JSON.parse(edit(JSON.stringify(staticBootstrap(resources)))) as object))
+      .ok;
+  }
+
+  test.each([
+    ['setting host', '"key":"x-env"', '"key":"host"'],
+    ['setting :path', '"key":"x-env"', '"key":":path"'],
+    ['removing host', '"x-debug"', '"host"'],
+    ['removing :authority', '"x-debug"', '":authority"'],
+    ['an unescaped % in a value', '"value":"production"', '"value":"100%"'],
+  ])(
+    '%s',
+    async (_what, from, to) => {
+      expect(await validateEdited((j) => j)).toBe(true);
+      expect(await validateEdited((j) => j.replace(from, to))).toBe(false);
+    },
+    60_000,
+  );
 });
