@@ -51,7 +51,7 @@ export function wildcardOriginRegex(scheme: string, suffix: string, port: string
 function parseOrigin(text: string): ParseResult<CorsOriginIR> {
   const origin = text.toLowerCase();
   const m = ORIGIN.exec(origin);
-  const shown = `"${printable(text, 128)}"`;
+  const shown = m ? `"${text}"` : `"${printable(text, 128)}"`;
   if (!m) return { ok: false, error: `${shown} is not an origin like https://app.example.com[:port] or *` };
   const { scheme, wildcard, host, port } = m.groups!;
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))

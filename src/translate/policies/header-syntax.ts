@@ -41,17 +41,18 @@ export type HeaderSide = 'request' | 'response';
 
 /** Why `name` (lowercase) may not be changed on `side`, or undefined when it may. */
 export function headerNameProblem(name: string, side: HeaderSide): string | undefined {
-  const shown = `"${printable(name, 64)}"`;
   if (name === '') return 'a header name is empty';
-  if (name.startsWith(':')) return `${shown} is a pseudo-header (Envoy refuses to change it)`;
   if (name.length > MAX_HEADER_NAME_LENGTH)
     return `a header name is ${name.length} characters long (at most ${MAX_HEADER_NAME_LENGTH})`;
-  if (!TOKEN.test(name)) return `${shown} is not a header name (RFC 7230 token)`;
-  if (name === 'host') return `${shown} may not be changed (Envoy refuses it; use the Ingress host)`;
-  if (MANAGED.has(name)) return `${shown} is a hop-by-hop or framing header the gateway manages`;
-  if (name.startsWith('x-envoy-')) return `${shown} is reserved for the gateway (x-envoy-*)`;
+  // Quoted only when refused (most names pass; printable() walks every character).
+  const shown = (): string => `"${printable(name, 64)}"`;
+  if (name.startsWith(':')) return `${shown()} is a pseudo-header (Envoy refuses to change it)`;
+  if (!TOKEN.test(name)) return `${shown()} is not a header name (RFC 7230 token)`;
+  if (name === 'host') return `${shown()} may not be changed (Envoy refuses it; use the Ingress host)`;
+  if (MANAGED.has(name)) return `${shown()} is a hop-by-hop or framing header the gateway manages`;
+  if (name.startsWith('x-envoy-')) return `${shown()} is reserved for the gateway (x-envoy-*)`;
   if (side === 'request' && name === 'x-request-id')
-    return `${shown} is managed by the gateway (generated when the client sent none)`;
+    return `${shown()} is managed by the gateway (generated when the client sent none)`;
   return undefined;
 }
 
