@@ -152,7 +152,48 @@ export interface RouteIR {
   readonly sessionAffinity?: SessionAffinityIR;
   /** The path the backend receives (annotation rewrite-target); absent: unchanged. */
   readonly rewrite?: PathRewriteIR;
+  /** Header changes and CORS of the Ingress (annotations `causeway.dev/*-headers-*`, `*cors*`); absent: none. */
+  readonly headerPolicy?: HeaderPolicyIR;
   readonly source: ObjectRef;
+}
+
+/** One header with a static value (the literal text: no format operators). */
+export interface HeaderValueIR {
+  /** Lowercase. */
+  readonly name: string;
+  readonly value: string;
+}
+
+/** Changes to the request or response headers of a route: removals first, then `set`, then `add`. */
+export interface HeaderMutationIR {
+  /** Replace the header (or add it when absent). */
+  readonly set: readonly HeaderValueIR[];
+  /** Add the header, keeping any existing value. */
+  readonly add: readonly HeaderValueIR[];
+  /** Lowercase names removed. */
+  readonly remove: readonly string[];
+}
+
+/** An allowed CORS origin: any, one exact origin, or a wildcard subdomain pattern (RE2 regex, anchored). */
+export type CorsOriginIR =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'exact'; readonly origin: string }
+  | { readonly kind: 'pattern'; readonly origin: string; readonly regex: string };
+
+/** The CORS policy the gateway enforces for a route (preflights answered by the gateway). */
+export interface CorsPolicyIR {
+  readonly allowOrigins: readonly CorsOriginIR[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly allowCredentials: boolean;
+  readonly maxAgeSeconds: number;
+}
+
+export interface HeaderPolicyIR {
+  readonly request?: HeaderMutationIR;
+  readonly response?: HeaderMutationIR;
+  readonly cors?: CorsPolicyIR;
 }
 
 /** One port of one Service (named ports resolved), as the shared Ingress reader resolved it. */

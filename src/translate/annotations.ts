@@ -15,6 +15,7 @@ import {
 import { CANARY_ANNOTATIONS } from './annotations-canary.js';
 import { LB_ANNOTATIONS } from './annotations-lb.js';
 import { PATHS_ANNOTATIONS } from './annotations-paths.js';
+import { HEADERS_ANNOTATIONS } from './annotations-headers.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -221,6 +222,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   ...CANARY_ANNOTATIONS,
   ...LB_ANNOTATIONS,
   ...PATHS_ANNOTATIONS,
+  ...HEADERS_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

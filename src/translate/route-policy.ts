@@ -8,6 +8,8 @@ import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
 import { DEFAULT_IDLE_TIMEOUT_SECONDS, IDLE_TIMEOUT, MAX_BODY_SIZE, WEBSOCKET } from './annotations.js';
 import { readPaths, type PathsPolicy } from './policies/paths.js';
+import type { HeaderPolicyIR } from '../ir/ir-types.js';
+import { readHeaders } from './policies/headers.js';
 
 export interface RoutePolicy {
   readonly idleTimeoutSeconds: number;
@@ -16,6 +18,8 @@ export interface RoutePolicy {
   readonly maxRequestBytes?: number;
   /** Rewrite, redirects, app-root, from-to-www (src/translate/policies/paths.ts); absent: none set. */
   readonly paths?: PathsPolicy;
+  /** Header changes and CORS (src/translate/policies/headers.ts); absent: none. */
+  readonly headerPolicy?: HeaderPolicyIR;
 }
 
 export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
@@ -41,12 +45,14 @@ function read<T>(spec: AnnotationSpec<T>, owner: IngressEntries, diags: Diagnost
 export function readRoutePolicy(owner: IngressEntries, diags: Diagnostic[]): RoutePolicy {
   const maxBytes = read(MAX_BODY_SIZE, owner, diags);
   const paths = readPaths(owner, diags);
+  const headers = readHeaders(owner, diags);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
     // `0` is ingress-nginx's "unlimited".
     ...(maxBytes ? { maxRequestBytes: maxBytes } : {}),
     ...(paths ? { paths } : {}),
+    ...(headers ? { headerPolicy: headers } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export const TYPES = {
   router: 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
   buffer: 'type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer',
   bufferPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.buffer.v3.BufferPerRoute',
+  cors: 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors',
+  corsPolicy: 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy',
   healthCheck: 'type.googleapis.com/envoy.extensions.filters.http.health_check.v3.HealthCheck',
   tlsInspector: 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
   downstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
@@ -35,3 +37,6 @@ export const TYPES = {
 
 /** The HTTP filter that caps request bodies on the routes that ask (see listener.translator.ts). */
 export const BUFFER_FILTER_NAME = 'envoy.filters.http.buffer';
+
+/** The CORS filter, turned on per route by a CorsPolicy (see route-headers.ts). */
+export const CORS_FILTER_NAME = 'envoy.filters.http.cors';

@@ -8,7 +8,17 @@
  * the default gradual strategy) and closed when --drain-time-s ends. Every request that arrives is served.
  */
 import type { HttpListenerIR, HttpsListenerIR, TlsFilterChainIR } from '../../src/ir/ir-types.js';
-import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, listenerBase, TYPES } from './common.js';
+import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
+
+/**
+ * The CORS filter, off by default; a route of an Ingress with `causeway.dev/enable-cors` turns it on
+ * with its own CorsPolicy (typed_per_filter_config), so one Ingress's CORS never touches another's routes.
+ */
+const CORS_FILTER = {
+  name: CORS_FILTER_NAME,
+  typed_config: { '@type': TYPES.cors },
+  disabled: true,
+} as const;
 
 /**
  * The buffer filter, off by default so bodies stream unbuffered and unlimited; a route of an Ingress with
@@ -30,12 +40,18 @@ function httpConnectionManager(statPrefix: string, routeConfigName: string, drai
       stat_prefix: statPrefix,
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [
+        CORS_FILTER,
         BODY_LIMIT_FILTER,
         { name: 'envoy.filters.http.router', typed_config: { '@type': TYPES.router } },
       ],
       // WebSockets pass by default; a route of an Ingress with `causeway.dev/websocket: "false"` turns them off.
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       use_remote_address: true,
+      // X-Request-Id as ingress-nginx passes it ($req_id): the client's own is kept, one is generated when
+      // the client sent none, and the client gets it back in the response to quote in a bug report.
+      generate_request_id: true,
+      preserve_external_request_id: true,
+      always_set_request_id_in_response: true,
       normalize_path: true,
       merge_slashes: true,
       path_with_escaped_slashes_action: 'UNESCAPE_AND_REDIRECT',

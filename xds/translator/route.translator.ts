@@ -4,6 +4,7 @@ import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
 import { headerMatchers, weightedClusters } from './route-canary.js';
 import { routeHashPolicy } from './route-lb.js';
 import { pathRewrite, redirectAction, regexPathMatch } from './route-paths.js';
+import { routeCorsFilterConfig, routeHeaderFields } from './route-headers.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
@@ -46,32 +47,53 @@ function forwardAction(r: RouteIR, cluster: string | object): object {
 }
 
 /** Turns the (disabled by default) buffer filter on for a route with a body size cap. */
-function bodyLimit(r: RouteIR): object {
+function bodyLimit(r: RouteIR): Record<string, object> {
   if (r.maxRequestBytes === undefined) return {};
   return {
-    typed_per_filter_config: {
-      [BUFFER_FILTER_NAME]: {
-        '@type': TYPES.bufferPerRoute,
-        buffer: { max_request_bytes: r.maxRequestBytes },
-      },
+    [BUFFER_FILTER_NAME]: {
+      '@type': TYPES.bufferPerRoute,
+      buffer: { max_request_bytes: r.maxRequestBytes },
     },
   };
+}
+
+/** The per-route configs of the HTTP filters that are off unless a route turns them on. */
+function perFilterConfig(r: RouteIR, forwarding: boolean): object {
+  const configs = { ...(forwarding ? bodyLimit(r) : {}), ...routeCorsFilterConfig(r) };
+  return Object.keys(configs).length > 0 ? { typed_per_filter_config: configs } : {};
 }
 
 function route(r: RouteIR): object {
   const base = { name: r.name, match: match(r) };
   switch (r.action.kind) {
     case 'forward':
-      return { ...base, route: forwardAction(r, r.action.backend), ...bodyLimit(r) };
+      return {
+        ...base,
+        route: forwardAction(r, r.action.backend),
+        ...routeHeaderFields(r),
+        ...perFilterConfig(r, true),
+      };
     case 'weighted':
-      return { ...base, route: forwardAction(r, weightedClusters(r.action.backends)), ...bodyLimit(r) };
+      return {
+        ...base,
+        route: forwardAction(r, weightedClusters(r.action.backends)),
+        ...routeHeaderFields(r),
+        ...perFilterConfig(r, true),
+      };
     case 'direct':
       return {
         ...base,
         direct_response: { status: r.action.status, body: { inline_string: r.action.body } },
+        ...routeHeaderFields(r),
+        ...perFilterConfig(r, false),
       };
     case 'redirect':
-      return { ...base, redirect: redirectAction(r.action) };
+      return {
+        ...base,
+        redirect: redirectAction(r.action),
+        ...routeHeaderFields(r),
+        ...perFilterConfig(r, false),
+      };
   }
 }
 
