@@ -229,8 +229,13 @@ function groupContext(
   clusterZones: Readonly<Record<string, string>>,
 ): GroupContext {
   const claims = claimGroup(name, owners, diags);
-  const backends = new BackendRegistry(resources, diags, groupEndpointPolicy(settings, clusterZones));
   const secrets = new SecretRegistry(resources, diags);
+  const backends = new BackendRegistry(
+    resources,
+    diags,
+    groupEndpointPolicy(settings, clusterZones),
+    secrets,
+  );
   const layout = new VirtualHostLayout(claims, backends, readRoutePolicies(owners, diags));
   return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags };
 }

@@ -6,6 +6,7 @@
 import { diagnostic, type Diagnostic } from '../errors.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
+import { reportBackendAnnotationsOnIngress } from './policies/backend-tls.js';
 import { DEFAULT_IDLE_TIMEOUT_SECONDS, IDLE_TIMEOUT, MAX_BODY_SIZE, WEBSOCKET } from './annotations.js';
 
 export interface RoutePolicy {
@@ -36,6 +37,7 @@ function read<T>(spec: AnnotationSpec<T>, owner: IngressEntries, diags: Diagnost
 }
 
 export function readRoutePolicy(owner: IngressEntries, diags: Diagnostic[]): RoutePolicy {
+  reportBackendAnnotationsOnIngress(owner, diags);
   const maxBytes = read(MAX_BODY_SIZE, owner, diags);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
