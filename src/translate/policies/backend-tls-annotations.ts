@@ -49,10 +49,16 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A DNS name (lowercased): labels of a-z, 0-9 and `-`, at most 253 characters; no IP, no wildcard. */
 export function parseDnsName(raw: string): ParseResult<string> {
   const name = raw.toLowerCase();
-  const ok = name.length <= MAX_DNS_NAME && name.split('.').every((l) => DNS_LABEL.test(l));
+  const labels = name.split('.');
+  // A numeric last label is an IP address (or no DNS name at all): TLS forbids IPs as SNI.
+  const ok =
+    name.length <= MAX_DNS_NAME && labels.every((l) => DNS_LABEL.test(l)) && !/^\d+$/.test(labels.at(-1)!);
   return ok
     ? { ok: true, value: name }
-    : { ok: false, error: `"${raw}" is not a DNS name (labels of a-z, 0-9 and -, at most 253 characters)` };
+    : {
+        ok: false,
+        error: `"${raw}" is not a DNS name (labels of a-z, 0-9 and -, at most 253 characters; not an IP)`,
+      };
 }
 
 export const BACKEND_TLS_SNI: AnnotationSpec<string> = {
