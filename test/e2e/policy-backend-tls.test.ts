@@ -1,0 +1,241 @@
+/**
+ * Backend protocols through a real Envoy gateway (issue 12, item 7): an HTTPS backend whose certificate
+ * a test CA issued for `<service>.default.svc` is reached with that CA from a Secret (200, the backend
+ * sees the SNI and ALPN http/1.1); with another CA, or an SNI its certificate does not carry, Envoy
+ * refuses it (503); `backend-tls-verify: "false"` reaches it unverified with a warning diagnostic at
+ * /debug/diagnostics; HTTPS without a CA answers 503 with the diagnostic naming the annotation to add;
+ * H2C and GRPC backends are spoken to in cleartext HTTP/2, GRPCS in HTTP/2 over TLS (ALPN h2).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic } from '../../src/errors.js';
+import { httpGet, type HttpResponse } from '../support/http-client.js';
+import { endpointSlice, INGRESS_CLASS, tempDir, yamlDocs } from '../support/manifests.js';
+import { freePorts } from '../support/ports.js';
+import {
+  startH2cBackend,
+  startHttpsBackend,
+  type ProtocolBackend,
+  type ProtocolSeen,
+} from '../support/protocol-backends.js';
+import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
+import { createTestCa, type TestCa } from '../support/tls-certs.js';
+
+function svc(name: string, port: number, annotations: Record<string, string>): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default', annotations },
+    spec: { ports: [{ name: 'http', port, targetPort: 8080 }] },
+  };
+}
+
+/** A Secret carrying only CA certificates (type kubernetes.io/tls, as cert-manager writes them). */
+function caSecret(name: string, caCert: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: 'default' },
+    type: 'kubernetes.io/tls',
+    data: { 'ca.crt': Buffer.from(caCert).toString('base64'), 'tls.crt': '', 'tls.key': '' },
+  };
+}
+
+function hostIngress(service: string, port: number): object {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: service, namespace: 'default' },
+    spec: {
+      rules: [
+        {
+          host: `${service}.example.com`,
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: service, port: { number: port } } },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** The Services of the test: name -> port, annotations, which backend serves it. */
+const HTTPS = { 'causeway.dev/backend-protocol': 'HTTPS' };
+const SERVICES: Record<
+  string,
+  { port: number; annotations: Record<string, string>; backend: 'tls' | 'h2c' }
+> = {
+  secure: {
+    port: 443,
+    annotations: { ...HTTPS, 'causeway.dev/backend-tls-ca-secret': 'backend-ca' },
+    backend: 'tls',
+  },
+  'wrong-ca': {
+    port: 443,
+    annotations: { ...HTTPS, 'causeway.dev/backend-tls-ca-secret': 'other-ca' },
+    backend: 'tls',
+  },
+  'wrong-name': {
+    port: 443,
+    annotations: {
+      ...HTTPS,
+      'causeway.dev/backend-tls-ca-secret': 'backend-ca',
+      'causeway.dev/backend-tls-sni': 'elsewhere.example.com',
+    },
+    backend: 'tls',
+  },
+  unverified: {
+    port: 443,
+    annotations: { ...HTTPS, 'causeway.dev/backend-tls-verify': 'false' },
+    backend: 'tls',
+  },
+  'no-ca': { port: 443, annotations: HTTPS, backend: 'tls' },
+  grpcs: {
+    port: 443,
+    annotations: {
+      'causeway.dev/backend-protocol': 'GRPCS',
+      'causeway.dev/backend-tls-ca-secret': 'backend-ca',
+    },
+    backend: 'tls',
+  },
+  h2c: { port: 80, annotations: { 'causeway.dev/backend-protocol': 'H2C' }, backend: 'h2c' },
+  grpc: { port: 80, annotations: { 'causeway.dev/backend-protocol': 'GRPC' }, backend: 'h2c' },
+};
+
+let dir: string;
+let ca: TestCa;
+let otherCa: TestCa;
+let tlsBackend: ProtocolBackend;
+let h2cBackend: ProtocolBackend;
+let stack: StandaloneGateway | undefined;
+let httpPort: number;
+
+beforeAll(async () => {
+  dir = tempDir('causeway-e2e-backend-tls-');
+  ca = createTestCa('backend-ca');
+  otherCa = createTestCa('other-ca');
+  const names = ['secure', 'wrong-ca', 'wrong-name', 'unverified', 'no-ca', 'grpcs'];
+  tlsBackend = await startHttpsBackend(ca.issueServer({ dns: names.map((n) => `${n}.default.svc`) }));
+  h2cBackend = await startH2cBackend();
+  [httpPort] = (await freePorts(1)) as [number];
+  const docs = Object.entries(SERVICES).flatMap(([name, s]) => [
+    svc(name, s.port, s.annotations),
+    endpointSlice(name, [
+      { address: '127.0.0.1', port: (s.backend === 'tls' ? tlsBackend : h2cBackend).port },
+    ]),
+    hostIngress(name, s.port),
+  ]);
+  fs.writeFileSync(
+    path.join(dir, 'objects.yaml'),
+    yamlDocs(INGRESS_CLASS, caSecret('backend-ca', ca.caCert), caSecret('other-ca', otherCa.caCert), ...docs),
+  );
+  stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'backend-tls-gateway' });
+  await stack.gateway.waitForListener(httpPort);
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await tlsBackend?.close();
+  await h2cBackend?.close();
+  ca?.remove();
+  otherCa?.remove();
+  fs.rmSync(dir, { recursive: true, force: true });
+}, 30_000);
+
+function get(service: string): Promise<HttpResponse> {
+  return httpGet(`http://127.0.0.1:${httpPort}/hello`, { host: `${service}.example.com` });
+}
+
+/** The first answer other than a 503 within 10 s (a cluster may still wait for its CA), else the last. */
+async function settled(service: string): Promise<HttpResponse> {
+  const until = Date.now() + 10_000;
+  let r = await get(service);
+  while (r.status === 503 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    r = await get(service);
+  }
+  return r;
+}
+
+async function diagnostics(): Promise<readonly Diagnostic[]> {
+  const r = await httpGet(`http://127.0.0.1:${stack!.controller.adminPort}/debug/diagnostics`);
+  return JSON.parse(r.body) as Diagnostic[];
+}
+
+test('an HTTPS backend verified with the CA from a Secret: 200, with the SNI and ALPN http/1.1', async () => {
+  const r = await settled('secure');
+  expect(r.status).toBe(200);
+  expect(JSON.parse(r.body)).toEqual({
+    httpVersion: '1.1',
+    path: '/hello',
+    servername: 'secure.default.svc',
+    alpn: 'http/1.1',
+  } satisfies ProtocolSeen);
+});
+
+test('a CA that did not issue the certificate, or an SNI the certificate lacks: Envoy refuses (503)', async () => {
+  await settled('secure'); // the gateway has its config
+  const before = tlsBackend.seen.length;
+  // Envoy counts why it refused: the chain (wrong CA) or the SAN (wrong SNI).
+  for (const [service, failure] of [
+    ['wrong-ca', 'fail_verify_error'],
+    ['wrong-name', 'fail_verify_san'],
+  ] as const) {
+    const r = await get(service);
+    expect({ service, status: r.status }).toEqual({ service, status: 503 });
+    const stats = await stack!.gateway.stats(`${service}/443\\.ssl\\.`);
+    expect(stats[`cluster.service/default/${service}/443.ssl.${failure}`]).toBeGreaterThanOrEqual(1);
+    expect(stats[`cluster.service/default/${service}/443.ssl.handshake`]).toBe(0);
+  }
+  // The handshake failed: the backend never got those requests.
+  expect(tlsBackend.seen.length).toBe(before);
+});
+
+test('backend-tls-verify "false": 200 unverified, with a warning on the Service', async () => {
+  const r = await settled('unverified');
+  expect(r.status).toBe(200);
+  expect(JSON.parse(r.body)).toMatchObject({ servername: 'unverified.default.svc', alpn: 'http/1.1' });
+  const warning = (await diagnostics()).find((d) => d.code === 'CW_E_BACKEND_TLS_UNVERIFIED');
+  expect(warning).toMatchObject({ severity: 'warning', object: { kind: 'Service', name: 'unverified' } });
+});
+
+test('HTTPS without a CA: 503 at once, and the diagnostic names the annotation to add', async () => {
+  const r = await get('no-ca');
+  expect(r.status).toBe(503);
+  const d = (await diagnostics()).find((x) => x.code === 'CW_E_BACKEND_TLS_NO_CA');
+  expect(d).toMatchObject({ object: { kind: 'Service', name: 'no-ca' } });
+  expect(d!.message).toContain('causeway.dev/backend-tls-ca-secret');
+});
+
+test('H2C and GRPC backends are spoken to in cleartext HTTP/2', async () => {
+  for (const service of ['h2c', 'grpc']) {
+    const r = await settled(service);
+    expect({ service, status: r.status }).toEqual({ service, status: 200 });
+    expect(JSON.parse(r.body)).toEqual({ httpVersion: '2.0', path: '/hello' });
+  }
+});
+
+test('a GRPCS backend is spoken to in HTTP/2 over verified TLS (ALPN h2)', async () => {
+  const r = await settled('grpcs');
+  expect(r.status).toBe(200);
+  expect(JSON.parse(r.body)).toEqual({
+    httpVersion: '2.0',
+    path: '/hello',
+    servername: 'grpcs.default.svc',
+    alpn: 'h2',
+  });
+});
+
+test('/debug/config shows the CA as a validation context (public certificates only, no key)', async () => {
+  const r = await httpGet(`http://127.0.0.1:${stack!.controller.adminPort}/debug/config?group=default`);
+  const config = JSON.parse(r.body) as { secrets: { name: string; validation_context?: unknown }[] };
+  expect(config.secrets.map((s) => s.name)).toEqual(['ca/default/backend-ca', 'ca/default/other-ca']);
+  expect(JSON.stringify(config.secrets[0]!.validation_context)).toContain('BEGIN CERTIFICATE');
+  expect(r.body).not.toContain('PRIVATE KEY');
+});
