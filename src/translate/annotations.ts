@@ -12,7 +12,7 @@ import {
   type AnnotationSpec,
   type ParseResult,
 } from '../ingress/ingress-annotations.js';
-import { BACKEND_TLS_ANNOTATIONS } from './policies/backend-tls-annotations.js';
+import { BACKEND_TLS_ANNOTATIONS } from './annotations-backend-tls.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',

@@ -2,9 +2,9 @@
  * The backend protocol annotations (issue 12, item 7), read on the Service: which protocol the gateway
  * speaks to the Service's endpoints (`causeway.dev/backend-protocol`, named and spelled as ingress-nginx's),
  * and for HTTPS and GRPCS how the backend's certificate is verified (a CA from a Secret, the SNI and the
- * name the certificate must carry, or verification explicitly off). The catalog entries only; the
- * reader is backend-tls.ts. They sit under src/translate/policies with their reader: a policy reader
- * may not import src/translate (src/translate imports it; a folder cycle).
+ * name the certificate must carry, or verification explicitly off). The specs only; the reader is
+ * backend-tls.ts, the catalog list `src/translate/annotations-backend-tls.ts` (a policy reader may not
+ * import src/translate, which imports it: that would be a folder cycle).
  */
 import { parseBool, type AnnotationSpec, type ParseResult } from '../../ingress/ingress-annotations.js';
 import { kubeNameProblem } from '../../ingress/text-checks.js';
@@ -78,10 +78,3 @@ export const BACKEND_TLS_VERIFY: AnnotationSpec<boolean> = {
     '`false` sends traffic to an HTTPS or GRPCS backend without verifying its certificate (encrypted, not authenticated), with a `BackendTLSUnverified` warning on the Service on every translation.',
   parse: parseBool,
 };
-
-export const BACKEND_TLS_ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
-  BACKEND_PROTOCOL,
-  BACKEND_TLS_CA_SECRET,
-  BACKEND_TLS_SNI,
-  BACKEND_TLS_VERIFY,
-];
