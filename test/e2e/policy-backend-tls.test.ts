@@ -4,13 +4,14 @@
  * sees the SNI and ALPN http/1.1); with another CA, or an SNI its certificate does not carry, Envoy
  * refuses it (503); `backend-tls-verify: "false"` reaches it unverified with a warning diagnostic at
  * /debug/diagnostics; HTTPS without a CA answers 503 with the diagnostic naming the annotation to add;
- * H2C and GRPC backends are spoken to in cleartext HTTP/2, GRPCS in HTTP/2 over TLS (ALPN h2).
+ * H2C and GRPC backends are spoken to in cleartext HTTP/2, GRPCS in HTTP/2 over TLS (ALPN h2); a
+ * changed CA Secret reaches the gateway over SDS without a restart.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../../src/errors.js';
 import { httpGet, type HttpResponse } from '../support/http-client.js';
-import { endpointSlice, INGRESS_CLASS, tempDir, yamlDocs } from '../support/manifests.js';
+import { endpointSlice, INGRESS_CLASS, tempDir, writeAtomic, yamlDocs } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 import {
   startH2cBackend,
@@ -115,6 +116,8 @@ let tlsBackend: ProtocolBackend;
 let h2cBackend: ProtocolBackend;
 let stack: StandaloneGateway | undefined;
 let httpPort: number;
+/** Writes the manifests with this CA certificate in Secret backend-ca. */
+let writeObjects: (backendCa: string) => void;
 
 beforeAll(async () => {
   dir = tempDir('causeway-e2e-backend-tls-');
@@ -131,10 +134,17 @@ beforeAll(async () => {
     ]),
     hostIngress(name, s.port),
   ]);
-  fs.writeFileSync(
-    path.join(dir, 'objects.yaml'),
-    yamlDocs(INGRESS_CLASS, caSecret('backend-ca', ca.caCert), caSecret('other-ca', otherCa.caCert), ...docs),
-  );
+  writeObjects = (backendCa) =>
+    writeAtomic(
+      path.join(dir, 'objects.yaml'),
+      yamlDocs(
+        INGRESS_CLASS,
+        caSecret('backend-ca', backendCa),
+        caSecret('other-ca', otherCa.caCert),
+        ...docs,
+      ),
+    );
+  writeObjects(ca.caCert);
   stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'backend-tls-gateway' });
   await stack.gateway.waitForListener(httpPort);
 }, 60_000);
@@ -239,3 +249,34 @@ test('/debug/config shows the CA as a validation context (public certificates on
   expect(JSON.stringify(config.secrets[0]!.validation_context)).toContain('BEGIN CERTIFICATE');
   expect(r.body).not.toContain('PRIVATE KEY');
 });
+
+/** Polls `service` (dropping the backend's connections first, so each try is a new handshake) until `status`. */
+async function untilStatus(service: string, status: number): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    tlsBackend.dropConnections();
+    const r = await get(service);
+    if (r.status === status) return Date.now() - t0;
+    if (Date.now() - t0 > 10_000) throw new Error(`${service} still answers ${r.status}, not ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test('a changed CA Secret reaches the gateway over SDS: new connections are verified with the new CA', async () => {
+  expect((await settled('secure')).status).toBe(200);
+  const failures = async (): Promise<number> =>
+    (await stack!.gateway.stats('secure/443\\.ssl\\.fail_verify_error'))[
+      'cluster.service/default/secure/443.ssl.fail_verify_error'
+    ] ?? 0;
+  const failedBefore = await failures();
+  writeObjects(otherCa.caCert);
+  const refused = await untilStatus('secure', 503);
+  // Refused by the handshake with the new CA (not a connection dropped under the request).
+  expect(await failures()).toBeGreaterThan(failedBefore);
+  writeObjects(ca.caCert);
+  const accepted = await untilStatus('secure', 200);
+  process.stdout.write(
+    `CA rotation seen by the gateway: refused after ${refused} ms, accepted again after ${accepted} ms\n`,
+  );
+  expect(JSON.parse((await get('secure')).body)).toMatchObject({ servername: 'secure.default.svc' });
+}, 30_000);

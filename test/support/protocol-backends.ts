@@ -22,6 +22,8 @@ export interface ProtocolBackend {
   readonly port: number;
   /** What every request so far saw, in arrival order. */
   readonly seen: readonly ProtocolSeen[];
+  /** Closes every open connection (the gateway must connect, and so verify, again). */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,9 @@ async function serve(server: Server, tls: boolean): Promise<ProtocolBackend> {
     port: (server.address() as AddressInfo).port,
     get seen() {
       return seen;
+    },
+    dropConnections: () => {
+      for (const s of sockets) s.destroy();
     },
     close: () =>
       new Promise<void>((resolve) => {
