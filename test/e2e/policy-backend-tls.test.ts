@@ -5,7 +5,8 @@
  * refuses it (503); `backend-tls-verify: "false"` reaches it unverified with a warning diagnostic at
  * /debug/diagnostics; HTTPS without a CA answers 503 with the diagnostic naming the annotation to add;
  * H2C and GRPC backends are spoken to in cleartext HTTP/2, GRPCS in HTTP/2 over TLS (ALPN h2); a
- * changed CA Secret reaches the gateway over SDS without a restart.
+ * changed CA Secret reaches the gateway over SDS without a restart, and an HTTPS Service added with a new
+ * CA Secret answers 200 from its first routed request (its cluster is not used before the CA arrived).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -117,13 +118,13 @@ let h2cBackend: ProtocolBackend;
 let stack: StandaloneGateway | undefined;
 let httpPort: number;
 /** Writes the manifests with this CA certificate in Secret backend-ca. */
-let writeObjects: (backendCa: string) => void;
+let writeObjects: (backendCa: string, ...extra: object[]) => void;
 
 beforeAll(async () => {
   dir = tempDir('causeway-e2e-backend-tls-');
   ca = createTestCa('backend-ca');
   otherCa = createTestCa('other-ca');
-  const names = ['secure', 'wrong-ca', 'wrong-name', 'unverified', 'no-ca', 'grpcs'];
+  const names = ['secure', 'wrong-ca', 'wrong-name', 'unverified', 'no-ca', 'grpcs', 'added'];
   tlsBackend = await startHttpsBackend(ca.issueServer({ dns: names.map((n) => `${n}.default.svc`) }));
   h2cBackend = await startH2cBackend();
   [httpPort] = (await freePorts(1)) as [number];
@@ -134,7 +135,7 @@ beforeAll(async () => {
     ]),
     hostIngress(name, s.port),
   ]);
-  writeObjects = (backendCa) =>
+  writeObjects = (backendCa, ...extra) =>
     writeAtomic(
       path.join(dir, 'objects.yaml'),
       yamlDocs(
@@ -142,6 +143,7 @@ beforeAll(async () => {
         caSecret('backend-ca', backendCa),
         caSecret('other-ca', otherCa.caCert),
         ...docs,
+        ...extra,
       ),
     );
   writeObjects(ca.caCert);
@@ -279,4 +281,28 @@ test('a changed CA Secret reaches the gateway over SDS: new connections are veri
     `CA rotation seen by the gateway: refused after ${refused} ms, accepted again after ${accepted} ms\n`,
   );
   expect(JSON.parse((await get('secure')).body)).toMatchObject({ servername: 'secure.default.svc' });
+}, 30_000);
+
+test('an HTTPS Service and its CA Secret added while serving: once its route exists it answers 200, never 503', async () => {
+  await settled('secure');
+  const statuses: number[] = [];
+  // With a CA Secret of its own: the gateway learns a new SDS Secret with the new cluster.
+  writeObjects(
+    ca.caCert,
+    caSecret('added-ca', ca.caCert),
+    svc('added', 443, { ...HTTPS, 'causeway.dev/backend-tls-ca-secret': 'added-ca' }),
+    endpointSlice('added', [{ address: '127.0.0.1', port: tlsBackend.port }]),
+    hostIngress('added', 443),
+  );
+  const t0 = Date.now();
+  while (Date.now() - t0 < 10_000) {
+    const r = await get('added');
+    statuses.push(r.status);
+    if (statuses.filter((x) => x === 200).length >= 20) break;
+  }
+  const served = statuses.slice(statuses.findIndex((x) => x !== 404));
+  process.stdout.write(
+    `added HTTPS Service: ${statuses.length - served.length} x 404 before its route, then ${served.length} answers\n`,
+  );
+  expect(new Set(served)).toEqual(new Set([200]));
 }, 30_000);
