@@ -178,6 +178,31 @@ export const ERRORS = {
     reason: 'TLSHostWithoutRule',
     summary: 'A TLS host has no rule in the gateway group; HTTPS requests for it get 404.',
   },
+  // TLS to backends (causeway.dev/backend-protocol HTTPS or GRPCS)
+  CW_E_BACKEND_TLS_NO_CA: {
+    severity: 'error',
+    reason: 'BackendTLSNoCA',
+    summary:
+      'The Service speaks HTTPS or GRPCS but names no CA to verify its certificate (`causeway.dev/backend-tls-ca-secret`) and does not turn verification off; its routes answer 503 (never silently unverified).',
+  },
+  CW_E_BACKEND_CA_SECRET_NOT_FOUND: {
+    severity: 'error',
+    reason: 'BackendCASecretNotFound',
+    summary:
+      "The CA Secret named by `causeway.dev/backend-tls-ca-secret` does not exist in the Service's namespace (only Secrets of type kubernetes.io/tls are read); the Service's routes answer 503.",
+  },
+  CW_E_BACKEND_CA_SECRET_INVALID: {
+    severity: 'error',
+    reason: 'BackendCASecretInvalid',
+    summary:
+      "The CA Secret has no usable `ca.crt` (missing, not PEM certificates, or holding a PEM private key, which is refused so that it never reaches a gateway); the Service's routes answer 503.",
+  },
+  CW_E_BACKEND_TLS_UNVERIFIED: {
+    severity: 'warning',
+    reason: 'BackendTLSUnverified',
+    summary:
+      'The Service turns backend certificate verification off (`causeway.dev/backend-tls-verify: "false"`): traffic to it is encrypted but not authenticated. Reported on every translation while it lasts.',
+  },
   // ALB mode
   CW_E_ALB_ANNOTATION_INVALID: {
     severity: 'error',

@@ -101,7 +101,7 @@ function gatewayGroups(
           g.name,
           redactPrivateKeysDeep({
             ...g,
-            secrets: g.secrets.map((s) => ({ ...s, privateKey: '[redacted]' })),
+            secrets: g.secrets.map((s) => (s.kind === 'trusted-ca' ? s : { ...s, privateKey: '[redacted]' })),
           }),
         ]),
     );

@@ -90,9 +90,3 @@ export function resolveBackend(
   }
   return { ok: true, service, ref: { namespace, name: svcRef.name, port: sp.port, portName: sp.name ?? '' } };
 }
-
-export function upstreamProtocol(service: Service, ref: ServicePortRef): 'http1' | 'http2' {
-  const sp = (service.spec?.ports ?? []).find((p) => p.port === ref.port);
-  const ap = sp?.appProtocol ?? '';
-  return ap === 'kubernetes.io/h2c' || ap === 'h2c' || ap === 'grpc' ? 'http2' : 'http1';
-}

@@ -204,6 +204,8 @@ export interface BackendIR {
   readonly name: string;
   readonly service: ServicePortRefIR;
   readonly protocol: 'http1' | 'http2';
+  /** TLS to the endpoints (backend protocol HTTPS or GRPCS); absent: cleartext. */
+  readonly tls?: BackendTlsIR;
   readonly connectTimeoutSeconds: number;
   /** Active health checking of the endpoints (Service annotations), if asked for. */
   readonly healthCheck?: HealthCheckIR;
@@ -239,6 +241,14 @@ export type SessionAffinityIR =
     }
   | { readonly kind: 'header'; readonly header: string }
   | { readonly kind: 'source-ip' };
+/**
+ * How a gateway opens TLS to a backend: the SNI it sends, and either the CA (a `trusted-ca` SecretIR)
+ * the certificate must chain to plus the DNS name (the SNI) it must carry, or no verification at all
+ * (asked for explicitly, with a warning diagnostic on the Service).
+ */
+export type BackendTlsIR =
+  | { readonly verify: true; readonly sni: string; readonly caSecret: string }
+  | { readonly verify: false; readonly sni: string };
 
 export interface HealthCheckIR {
   /** `http`: GET of `path`, 2xx healthy; `tcp`: a connect. */
@@ -261,10 +271,25 @@ export type LocalityEndpointsIR = EndpointLocality;
 /** One endpoint chosen to receive traffic. */
 export type EndpointIR = SelectedEndpoint;
 
-export interface SecretIR {
+/** A Secret a gateway gets over SDS: a serving certificate, or the CA certificates of backends. */
+export type SecretIR = CertificateSecretIR | TrustedCaSecretIR;
+
+export interface CertificateSecretIR {
+  /** Absent: a serving certificate (the only kind before backend TLS). */
+  readonly kind?: 'certificate';
   /** `<namespace>/<name>` of the Kubernetes Secret. */
   readonly name: string;
   readonly certificateChain: string;
   readonly privateKey: string;
+  readonly source: ObjectRef;
+}
+
+/** The `ca.crt` of a Secret, to verify backends' certificates (no private key ever). */
+export interface TrustedCaSecretIR {
+  readonly kind: 'trusted-ca';
+  /** `ca/<namespace>/<name>` (distinct from a serving certificate read from the same Secret). */
+  readonly name: string;
+  /** PEM CERTIFICATE blocks only, as read from `ca.crt`. */
+  readonly trustedCa: string;
   readonly source: ObjectRef;
 }

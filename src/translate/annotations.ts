@@ -16,6 +16,7 @@ import { CANARY_ANNOTATIONS } from './annotations-canary.js';
 import { LB_ANNOTATIONS } from './annotations-lb.js';
 import { PATHS_ANNOTATIONS } from './annotations-paths.js';
 import { HEADERS_ANNOTATIONS } from './annotations-headers.js';
+import { BACKEND_TLS_ANNOTATIONS } from './annotations-backend-tls.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -223,6 +224,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   ...LB_ANNOTATIONS,
   ...PATHS_ANNOTATIONS,
   ...HEADERS_ANNOTATIONS,
+  ...BACKEND_TLS_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

@@ -22,11 +22,20 @@ import {
   UNHEALTHY_THRESHOLD,
 } from './annotations.js';
 import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
-import { backendName, resolveBackend, upstreamProtocol } from '../ingress/backends.js';
+import { backendName, resolveBackend } from '../ingress/backends.js';
+import { readBackendTransport } from './policies/backend-tls.js';
+import { SecretRegistry } from './secret-registry.js';
 import { selectEndpoints, type EndpointPolicy } from '../ingress/endpoints.js';
 import { compareStrings } from '../ingress/ordering.js';
 import type { LoadBalancingPolicyName } from './annotations-lb.js';
 import { readLoadBalancing } from './policies/load-balancing.js';
+
+/** The action of a route whose backend is refused (reported on its Service). */
+const REFUSED_ACTION: RouteActionIR = {
+  kind: 'direct',
+  status: 503,
+  body: 'no healthy upstream: backend TLS not verifiable\n',
+};
 
 function refKey(r: ObjectRef): string {
   return `${r.kind}/${r.namespace ?? ''}/${r.name}`;
@@ -43,12 +52,16 @@ export class BackendRegistry {
     string,
     { readonly ir: Omit<BackendIR, 'sources'>; readonly sources: Map<string, ObjectRef> }
   >();
+  /** Backends whose routes answer 503 (e.g. HTTPS without a usable CA), reported once each. */
+  private readonly refused = new Set<string>();
 
   constructor(
     private readonly resources: ResourceSet,
     private readonly diags: Diagnostic[],
     /** The group's home cluster and the clusters' zones (the cross-cluster mode comes from each Service). */
     private readonly policy: Omit<EndpointPolicy, 'crossCluster'> = {},
+    /** The group's Secrets: where backend CA certificates are looked up (and sent from). */
+    private readonly secrets: SecretRegistry = new SecretRegistry(resources, diags),
     /** The group's load-balancing policy for Services that name none (config file). */
     private readonly defaultLoadBalancing?: LoadBalancingPolicyName,
   ) {}
@@ -66,10 +79,16 @@ export class BackendRegistry {
       return { kind: 'direct', status: 503, body: 'no healthy upstream: backend not found\n' };
     }
     const name = backendName(res.ref);
+    if (this.refused.has(name)) return REFUSED_ACTION;
     let entry = this.backends.get(name);
     if (!entry) {
       try {
-        entry = { ir: this.backendOf(name, res.service, res.ref), sources: new Map() };
+        const ir = this.backendOf(name, res.service, res.ref);
+        if (!ir) {
+          this.refused.add(name);
+          return REFUSED_ACTION;
+        }
+        entry = { ir, sources: new Map() };
       } catch (err) {
         // A bug on this Service: its routes answer 503, the rest of the group is unaffected.
         const svc = { kind: 'Service', namespace: res.ref.namespace, name: res.ref.name };
@@ -82,8 +101,19 @@ export class BackendRegistry {
     return { kind: 'forward', backend: name };
   }
 
-  /** A Service port's backend: its endpoints selected, its annotations read. */
-  private backendOf(name: string, service: Service, ref: ServicePortRef): Omit<BackendIR, 'sources'> {
+  /** A Service port's backend: its endpoints selected, its annotations read; undefined when refused. */
+  private backendOf(
+    name: string,
+    service: Service,
+    ref: ServicePortRef,
+  ): Omit<BackendIR, 'sources'> | undefined {
+    const transport = readBackendTransport(
+      service,
+      ref,
+      (secret, svc) => this.secrets.useTrustedCa(secret, svc),
+      this.diags,
+    );
+    if (!transport.ok) return undefined;
     const annotations = service.metadata.annotations;
     const crossCluster = this.serviceAnnotation(CROSS_CLUSTER, annotations, ref) ?? 'failover';
     const sel = selectEndpoints(this.resources, ref, { ...this.policy, crossCluster });
@@ -91,7 +121,8 @@ export class BackendRegistry {
     return {
       name,
       service: ref,
-      protocol: upstreamProtocol(service, ref),
+      protocol: transport.protocol,
+      ...(transport.tls ? { tls: transport.tls } : {}),
       connectTimeoutSeconds:
         this.serviceAnnotation(CONNECT_TIMEOUT, annotations, ref) ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
       crossCluster,

@@ -278,13 +278,14 @@ function groupContext(
   const canaries = readCanaries(owners, diags);
   const claims = claimGroup(name, owners, diags, (o) => canaries.has(o));
   const mains = owners.filter((o) => !canaries.has(o));
+  const secrets = new SecretRegistry(resources, diags);
   const backends = new BackendRegistry(
     resources,
     diags,
     groupEndpointPolicy(settings, clusterZones),
+    secrets,
     settings.loadBalancing,
   );
-  const secrets = new SecretRegistry(resources, diags);
   const splits = new SplitActions(backends, readAllWeightedBackends(mains, diags), diags);
   const layout = new VirtualHostLayout(claims, splits, readRoutePolicies(mains, diags), canaries);
   return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags };

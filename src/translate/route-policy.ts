@@ -6,6 +6,7 @@
 import { diagnostic, type Diagnostic } from '../errors.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
+import { reportBackendAnnotationsOnIngress } from './policies/backend-tls.js';
 import { DEFAULT_IDLE_TIMEOUT_SECONDS, IDLE_TIMEOUT, MAX_BODY_SIZE, WEBSOCKET } from './annotations.js';
 import { readPaths, type PathsPolicy } from './policies/paths.js';
 import type { HeaderPolicyIR } from '../ir/ir-types.js';
@@ -43,6 +44,7 @@ function read<T>(spec: AnnotationSpec<T>, owner: IngressEntries, diags: Diagnost
 }
 
 export function readRoutePolicy(owner: IngressEntries, diags: Diagnostic[]): RoutePolicy {
+  reportBackendAnnotationsOnIngress(owner, diags);
   const maxBytes = read(MAX_BODY_SIZE, owner, diags);
   const paths = readPaths(owner, diags);
   const headers = readHeaders(owner, diags);

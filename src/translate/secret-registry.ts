@@ -1,6 +1,8 @@
 /**
  * The TLS certificates of one gateway group: each Secret a TLS claim names is looked up and validated
  * once; a missing or bad Secret is a diagnostic and its hosts get no HTTPS (other hosts are unaffected).
+ * Also the CA certificates backends are verified against (`causeway.dev/backend-tls-ca-secret`), as
+ * `trusted-ca` Secrets named `ca/<namespace>/<name>`: only the groups whose backends use one get it.
  */
 import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import type { SecretIR } from '../ir/ir-types.js';
@@ -8,6 +10,7 @@ import type { ResourceSet } from '../resources/resource-set.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { compareStrings } from '../ingress/ordering.js';
 import { readTlsSecret } from './tls.js';
+import { readCaBundle } from './policies/backend-ca.js';
 import { kubeNameProblem, printable } from '../ingress/text-checks.js';
 
 export class SecretRegistry {
@@ -69,6 +72,39 @@ export class SecretRegistry {
       source: ref,
     });
     return true;
+  }
+
+  /**
+   * The CA certificates (`ca.crt`) of the Secret `namespace/name` for the backend `service`: the name of
+   * its `trusted-ca` SecretIR, or undefined after a diagnostic on the Service (and, for bad content, on
+   * the Secret once) saying why; the Service's routes then answer 503.
+   */
+  useTrustedCa(secret: string, service: ObjectRef): string | undefined {
+    const name = `ca/${secret}`;
+    if (this.good.has(name)) return name;
+    const consequence = "the Service's routes answer 503";
+    const found = this.resources.secrets.get(secret);
+    if (!found) {
+      this.diags.push(
+        diagnostic(
+          'CW_E_BACKEND_CA_SECRET_NOT_FOUND',
+          service,
+          `backend CA Secret ${secret} not found (only Secrets of type kubernetes.io/tls are read); ${consequence}`,
+        ),
+      );
+      return undefined;
+    }
+    const meta = found.object.metadata;
+    const ref: ObjectRef = { kind: 'Secret', namespace: meta.namespace, name: meta.name };
+    const r = readCaBundle(found.object);
+    if (!r.ok) {
+      const onService = `backend CA Secret ${secret}: ${r.error}; ${consequence}`;
+      this.diags.push(diagnostic('CW_E_BACKEND_CA_SECRET_INVALID', service, onService));
+      if (!this.bad.has(name)) this.reject(name, diagnostic('CW_E_BACKEND_CA_SECRET_INVALID', ref, r.error));
+      return undefined;
+    }
+    this.good.set(name, { kind: 'trusted-ca', name, trustedCa: r.pem, source: ref });
+    return name;
   }
 
   /** The usable Secrets, sorted by name. */

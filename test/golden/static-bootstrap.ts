@@ -29,6 +29,9 @@ function inlineRoutes(node: unknown, routes: Map<string, Obj>): void {
   if (Array.isArray(o['tls_certificate_sds_secret_configs'])) {
     for (const c of o['tls_certificate_sds_secret_configs'] as Obj[]) delete c['sds_config'];
   }
+  // A backend CA (cluster-backend-tls.ts) also becomes a static secret.
+  const validationSds = o['validation_context_sds_secret_config'];
+  if (validationSds && typeof validationSds === 'object') delete (validationSds as Obj)['sds_config'];
   for (const v of Object.values(o)) inlineRoutes(v, routes);
 }
 
@@ -37,6 +40,7 @@ export function staticBootstrap(resources: GroupResources, adminPort = 0): Obj {
   const endpoints = new Map(get(RESOURCE_TYPES.endpoint).map((e) => [e['cluster_name'] as string, e]));
   const routes = new Map(get(RESOURCE_TYPES.route).map((r) => [r['name'] as string, r]));
   const clusters = get(RESOURCE_TYPES.cluster).map((c) => {
+    inlineRoutes(c, routes);
     const cla = endpoints.get(c['name'] as string);
     if (!cla) throw new Error(`cluster ${String(c['name'])} has no ClusterLoadAssignment`);
     delete c['eds_cluster_config'];

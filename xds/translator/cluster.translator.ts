@@ -1,6 +1,7 @@
 /** IR backends -> Envoy Clusters (EDS over ADS) and ClusterLoadAssignments. */
 import type { BackendIR } from '../../src/ir/ir-types.js';
 import { clusterLoadBalancing } from './cluster-lb.js';
+import { backendTransportSocket } from './cluster-backend-tls.js';
 import { ADS_CONFIG_SOURCE, seconds, socketAddress, TYPES } from './common.js';
 
 /** Explicit circuit-breaker limits: above Envoy's 1024 defaults, sized for a shared edge gateway. */
@@ -76,6 +77,7 @@ export function translateCluster(b: BackendIR): object {
     circuit_breakers: CIRCUIT_BREAKERS,
     ...healthChecks(b),
     ...outlierDetection(b),
+    ...backendTransportSocket(b),
     typed_extension_protocol_options: {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
         '@type': TYPES.httpProtocolOptions,

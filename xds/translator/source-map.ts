@@ -5,7 +5,8 @@
  *   routes use it (a TCP service's cluster: the Service alone);
  * - Listener `http`/`https` and their RouteConfigurations: the Ingresses with routes on them;
  *   `tcp/<port>`: the Service it exposes; `health`: the gateway group (controller config);
- * - Secret `<ns>/<name>`: the Ingresses using the certificate.
+ * - Secret `<ns>/<name>`: the Ingresses using the certificate; `ca/<ns>/<name>` (a backend CA): the
+ *   Secret, and the Services verified with it and the Ingresses routing to them.
  * Plain readonly data, deterministic: groups in IR order, types in output order, names sorted, each
  * resource's objects sorted by objectKey without duplicates.
  */
@@ -102,6 +103,10 @@ export function healthListenerSources(g: GatewayGroupIR): ObjectRef[] {
  * still names the Ingress that asked for it, its `source`).
  */
 export function secretSources(g: GatewayGroupIR, s: SecretIR): ObjectRef[] {
+  if (s.kind === 'trusted-ca') {
+    const users = g.backends.filter((b) => b.tls?.verify === true && b.tls.caSecret === s.name);
+    return uniqueRefs([s.source, ...users.flatMap(backendSources)]);
+  }
   const chains = g.https?.filterChains.filter((c) => c.secret === s.name) ?? [];
   return uniqueRefs([s.source, ...chains.flatMap((c) => virtualHostSources(c.virtualHosts))]);
 }
