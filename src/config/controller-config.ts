@@ -6,11 +6,12 @@
  *   httpsPort: 8443           # gateways' HTTPS listener port, every group (default 8443)
  *   healthPort: 8081          # opt-in: gateways' health listener (GET /healthz) for an external LB
  *   groups:                   # gateway groups served even without an Ingress, with optional ports
- *     edge: { httpPort: 80, httpsPort: 443, healthPort: 8081, homeCluster: east, addresses: [203.0.113.10, edge.example.com] }
+ *     edge: { httpPort: 80, httpsPort: 443, healthPort: 8081, homeCluster: east, addresses: [203.0.113.10, edge.example.com], compression: { encodings: [gzip] } }
  *   clusters:                 # source clusters (Kubernetes mode); zone is the default locality zone
  *     - { name: east, kubeconfig: /etc/causeway/east.kubeconfig, context: east, zone: us-east-1a }
  *   vms:                      # backends on plain VMs, merged with the pods of the same Service
  *     - { service: shop/api, port: http, addresses: [192.0.2.10, 192.0.2.11], targetPort: 8080, zone: dc1, cluster: vm-dc1 }
+ *   compression: { encodings: [br, gzip], minBytes: 256, contentTypes: [text/html] }  # every group (a group's own replaces it)
  *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
  *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)
  *     maxTotalBytes: 268435456 # all files together (default 256 MiB)
@@ -18,7 +19,8 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
 import { CausewayError } from '../errors.js';
-import type { GroupSettings } from '../translate/translate-options.js';
+import type { GroupCompression, GroupSettings } from '../translate/translate-options.js';
+import { readCompressionConfig } from './compression-config.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
@@ -57,6 +59,8 @@ export interface ControllerConfig {
   readonly httpsPort?: number;
   /** Every group's health listener port (opt-in; a group's own `healthPort` overrides it). */
   readonly healthPort?: number;
+  /** Every group's response compression (a group's own `compression` replaces it). */
+  readonly compression?: GroupCompression;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -227,7 +231,17 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
   if (raw === null || raw === undefined) return { groups: {}, groupAddresses: {}, clusters: [] };
   if (typeof raw !== 'object' || Array.isArray(raw)) fail(file, 'must be a YAML mapping');
   const o = raw as Record<string, unknown>;
-  checkKeys(file, '', o, ['httpPort', 'httpsPort', 'healthPort', 'groups', 'clusters', 'vms', 'manifests']);
+  checkKeys(file, '', o, [
+    'httpPort',
+    'httpsPort',
+    'healthPort',
+    'compression',
+    'groups',
+    'clusters',
+    'vms',
+    'manifests',
+  ]);
+  const failHere = (m: string): never => fail(file, m);
   const clusters = readClusters(file, o['clusters']);
   const manifests = readManifestsConfig(file, o['manifests']);
   const vms = readVms(file, o['vms']);
@@ -247,6 +261,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
         'healthPort',
         'homeCluster',
         'addresses',
+        'compression',
       ]);
       const addresses = settings['addresses'];
       if (addresses !== undefined) {
@@ -268,6 +283,15 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
           ? { healthPort: port(file, `groups.${name}.healthPort`, settings['healthPort']) }
           : {}),
         ...(typeof home === 'string' ? { homeCluster: home } : {}),
+        ...(settings['compression'] !== undefined
+          ? {
+              compression: readCompressionConfig(
+                `groups.${name}.compression`,
+                settings['compression'],
+                failHere,
+              ),
+            }
+          : {}),
       };
     }
   }
@@ -275,6 +299,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     ...(o['httpPort'] !== undefined ? { httpPort: port(file, 'httpPort', o['httpPort']) } : {}),
     ...(o['httpsPort'] !== undefined ? { httpsPort: port(file, 'httpsPort', o['httpsPort']) } : {}),
     ...(o['healthPort'] !== undefined ? { healthPort: port(file, 'healthPort', o['healthPort']) } : {}),
+    ...(o['compression'] !== undefined
+      ? { compression: readCompressionConfig('compression', o['compression'], failHere) }
+      : {}),
     groups,
     groupAddresses,
     clusters,

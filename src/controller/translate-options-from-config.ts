@@ -12,6 +12,7 @@ export function translateOptionsFrom(
       httpPort: flags.httpPort ?? config?.httpPort ?? DEFAULT_TRANSLATE_OPTIONS.defaults.httpPort,
       httpsPort: flags.httpsPort ?? config?.httpsPort ?? DEFAULT_TRANSLATE_OPTIONS.defaults.httpsPort,
       ...(config?.healthPort !== undefined ? { healthPort: config.healthPort } : {}),
+      ...(config?.compression !== undefined ? { compression: config.compression } : {}),
     },
     groups: config?.groups ?? {},
     clusterZones: Object.fromEntries(

@@ -12,6 +12,7 @@ import {
   type AnnotationSpec,
   type ParseResult,
 } from '../ingress/ingress-annotations.js';
+import { RESILIENCE_ANNOTATIONS } from './annotations-resilience.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -215,6 +216,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   UNHEALTHY_THRESHOLD,
   OUTLIER_CONSECUTIVE_5XX,
   OUTLIER_EJECTION_TIME,
+  ...RESILIENCE_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

@@ -30,6 +30,7 @@ import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { compareStrings } from '../ingress/ordering.js';
 import { comparePathMatches } from '../ingress/paths.js';
 import { DEFAULT_ROUTE_POLICY, readRoutePolicies, type RoutePolicy } from './route-policy.js';
+import { compressionFilter } from './compression-filter.js';
 import { SecretRegistry } from './secret-registry.js';
 import { buildTcpListeners, type TcpClaim } from './tcp-services.js';
 import type { GroupSettings } from './translate-options.js';
@@ -231,7 +232,9 @@ function groupContext(
   const claims = claimGroup(name, owners, diags);
   const backends = new BackendRegistry(resources, diags, groupEndpointPolicy(settings, clusterZones));
   const secrets = new SecretRegistry(resources, diags);
-  const layout = new VirtualHostLayout(claims, backends, readRoutePolicies(owners, diags));
+  const groupEncodings = settings.compression?.encodings ?? [];
+  const policies = readRoutePolicies(owners, diags, { backends, groupEncodings });
+  const layout = new VirtualHostLayout(claims, backends, policies);
   return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags };
 }
 
@@ -250,10 +253,13 @@ export function buildGroup(
   const health = healthListener(name, settings, diags);
   const tcp = buildTcpListeners(tcpClaims, settings, ctx.backends, diags);
 
+  const compression = compressionFilter(settings);
   return {
     name,
-    http: { name: 'http', port: settings.httpPort, virtualHosts },
-    ...(filterChains.length > 0 ? { https: { name: 'https', port: settings.httpsPort, filterChains } } : {}),
+    http: { name: 'http', port: settings.httpPort, virtualHosts, compression },
+    ...(filterChains.length > 0
+      ? { https: { name: 'https', port: settings.httpsPort, filterChains, compression } }
+      : {}),
     ...(health ? { health } : {}),
     tcp,
     backends: ctx.backends.list(),

@@ -12,6 +12,18 @@ export interface GroupSettings {
    * 200 while serving, 503 once drained or after Envoy's admin `POST /healthcheck/fail`). Unset: none.
    */
   readonly healthPort?: number;
+  /** Response compression of the group (config file `compression:`); unset: no route compresses by default. */
+  readonly compression?: GroupCompression;
+}
+
+/** A group's response compression: the encodings every route uses unless its Ingress says otherwise. */
+export interface GroupCompression {
+  /** In the filter order (br, zstd, gzip); empty: routes compress only when their Ingress asks. */
+  readonly encodings: readonly ('br' | 'zstd' | 'gzip')[];
+  /** Smallest response (Content-Length) compressed, in bytes. */
+  readonly minBytes: number;
+  /** Media types compressed; absent: Envoy's built-in list (text/html, application/json, ...). */
+  readonly contentTypes?: readonly string[];
 }
 
 export interface TranslateOptions {

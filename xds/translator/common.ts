@@ -24,8 +24,19 @@ export const TYPES = {
   healthCheck: 'type.googleapis.com/envoy.extensions.filters.http.health_check.v3.HealthCheck',
   tlsInspector: 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
   downstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+  compressor: 'type.googleapis.com/envoy.extensions.filters.http.compressor.v3.Compressor',
+  compressorPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.compressor.v3.CompressorPerRoute',
+  brotli: 'type.googleapis.com/envoy.extensions.compression.brotli.compressor.v3.Brotli',
+  gzip: 'type.googleapis.com/envoy.extensions.compression.gzip.compressor.v3.Gzip',
+  zstd: 'type.googleapis.com/envoy.extensions.compression.zstd.compressor.v3.Zstd',
+  previousHosts: 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate',
   httpProtocolOptions: 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
 } as const;
 
 /** The HTTP filter that caps request bodies on the routes that ask (see listener.translator.ts). */
 export const BUFFER_FILTER_NAME = 'envoy.filters.http.buffer';
+
+/** The compressor filter of one response encoding (see listener.translator.ts, route-resilience.ts). */
+export function compressorFilterName(encoding: 'br' | 'zstd' | 'gzip'): string {
+  return `envoy.filters.http.compressor.${encoding}`;
+}

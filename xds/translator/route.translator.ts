@@ -1,6 +1,7 @@
 /** IR virtual hosts -> Envoy RouteConfiguration. */
 import type { RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
 import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
+import { compressionPerFilter, resilienceAction } from './route-resilience.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
@@ -31,27 +32,32 @@ function forwardAction(r: RouteIR, cluster: string): object {
     timeout: seconds(r.timeoutSeconds),
     idle_timeout: seconds(r.idleTimeoutSeconds),
     ...(r.websocket ? {} : { upgrade_configs: [{ upgrade_type: 'websocket', enabled: false }] }),
+    ...resilienceAction(r.resilience),
   };
 }
 
 /** Turns the (disabled by default) buffer filter on for a route with a body size cap. */
-function bodyLimit(r: RouteIR): object {
+function bodyLimit(r: RouteIR): Record<string, object> {
   if (r.maxRequestBytes === undefined) return {};
   return {
-    typed_per_filter_config: {
-      [BUFFER_FILTER_NAME]: {
-        '@type': TYPES.bufferPerRoute,
-        buffer: { max_request_bytes: r.maxRequestBytes },
-      },
+    [BUFFER_FILTER_NAME]: {
+      '@type': TYPES.bufferPerRoute,
+      buffer: { max_request_bytes: r.maxRequestBytes },
     },
   };
+}
+
+/** The per-route configs of the listener's HTTP filters that are off unless a route turns them on. */
+function perFilterConfig(r: RouteIR): object {
+  const configs = { ...compressionPerFilter(r.resilience), ...bodyLimit(r) };
+  return Object.keys(configs).length > 0 ? { typed_per_filter_config: configs } : {};
 }
 
 function route(r: RouteIR): object {
   const base = { name: r.name, match: match(r) };
   switch (r.action.kind) {
     case 'forward':
-      return { ...base, route: forwardAction(r, r.action.backend), ...bodyLimit(r) };
+      return { ...base, route: forwardAction(r, r.action.backend), ...perFilterConfig(r) };
     case 'direct':
       return {
         ...base,

@@ -1,0 +1,70 @@
+/**
+ * The resilience policy of a forwarding route in Envoy's words: RouteAction retry_policy (retries on
+ * another endpoint, idempotent methods only when a condition may fire after the app saw the request),
+ * request_mirror_policies (a share of requests copied, answers discarded), and the route's compressor
+ * filters turned on (CompressorPerRoute) for the encodings it asks for.
+ */
+import type { MirrorIR, ResilienceIR, RetryPolicyIR } from '../../src/ir/ir-types.js';
+import { compressorFilterName, seconds, TYPES } from './common.js';
+
+/** Methods that may be sent twice (RFC 9110 idempotent methods). */
+const IDEMPOTENT_METHODS = '^(GET|HEAD|OPTIONS|PUT|DELETE|TRACE)$';
+
+/** How often Envoy picks another endpoint when the one it picked was already tried. */
+const HOST_SELECTION_ATTEMPTS = 3;
+
+function retryPolicy(r: RetryPolicyIR): object {
+  return {
+    retry_on: r.on.join(','),
+    num_retries: r.count,
+    ...(r.perTryTimeoutSeconds !== undefined ? { per_try_timeout: seconds(r.perTryTimeoutSeconds) } : {}),
+    retry_host_predicate: [
+      {
+        name: 'envoy.retry_host_predicates.previous_hosts',
+        typed_config: { '@type': TYPES.previousHosts },
+      },
+    ],
+    host_selection_retry_max_attempts: HOST_SELECTION_ATTEMPTS,
+    ...(r.statusCodes ? { retriable_status_codes: [...r.statusCodes] } : {}),
+    ...(r.idempotentOnly
+      ? {
+          retriable_request_headers: [
+            { name: ':method', string_match: { safe_regex: { regex: IDEMPOTENT_METHODS } } },
+          ],
+        }
+      : {}),
+  };
+}
+
+/** Whole percentages as a share of a hundred, others of a million (up to 4 decimals). */
+function mirrorPolicy(m: MirrorIR): object {
+  if (m.percent >= 100) return { cluster: m.backend };
+  const whole = Number.isInteger(m.percent);
+  return {
+    cluster: m.backend,
+    runtime_fraction: {
+      default_value: {
+        numerator: whole ? m.percent : Math.round(m.percent * 10000),
+        denominator: whole ? 'HUNDRED' : 'MILLION',
+      },
+    },
+  };
+}
+
+/** The RouteAction fields of the policy (retries, mirror). */
+export function resilienceAction(p: ResilienceIR | undefined): object {
+  return {
+    ...(p?.retry ? { retry_policy: retryPolicy(p.retry) } : {}),
+    ...(p?.mirror ? { request_mirror_policies: [mirrorPolicy(p.mirror)] } : {}),
+  };
+}
+
+/** typed_per_filter_config entries turning the route's compressor filters on. */
+export function compressionPerFilter(p: ResilienceIR | undefined): Record<string, object> {
+  return Object.fromEntries(
+    (p?.compression ?? []).map((e) => [
+      compressorFilterName(e),
+      { '@type': TYPES.compressorPerRoute, overrides: { response_direction_config: {} } },
+    ]),
+  );
+}
