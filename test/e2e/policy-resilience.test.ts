@@ -19,6 +19,7 @@ function hostIngress(
   host: string,
   svc: string,
   annotations: Record<string, string> = {},
+  path = '/',
 ): object {
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -29,9 +30,7 @@ function hostIngress(
         {
           host,
           http: {
-            paths: [
-              { path: '/', pathType: 'Prefix', backend: { service: { name: svc, port: { number: 80 } } } },
-            ],
+            paths: [{ path, pathType: 'Prefix', backend: { service: { name: svc, port: { number: 80 } } } }],
           },
         },
       ],
@@ -125,9 +124,14 @@ beforeAll(async () => {
       hostIngress('retry', 'retry.example.com', 'flaky', { 'causeway.dev/retry-status-codes': '503' }),
       hostIngress('plain', 'plain.example.com', 'flaky'),
       hostIngress('half-dead', 'half-dead.example.com', 'half-dead'),
-      hostIngress('half-dead-once', 'half-dead-once.example.com', 'half-dead', {
-        'causeway.dev/retry-count': '0',
-      }),
+      // Same host, its own path: this route must not retry although its neighbour does.
+      hostIngress(
+        'half-dead-once',
+        'half-dead.example.com',
+        'half-dead',
+        { 'causeway.dev/retry-count': '0' },
+        '/once',
+      ),
       hostIngress('gzip', 'gzip.example.com', 'web', { 'causeway.dev/compression': 'gzip,br' }),
       hostIngress('identity', 'identity.example.com', 'web'),
       hostIngress('mirror-all', 'mirror-all.example.com', 'web', {
@@ -170,10 +174,10 @@ describe('retries', () => {
     expect(flaky.requests).toHaveLength(1);
   });
 
-  async function statuses(host: string, n: number): Promise<number[]> {
+  async function statuses(host: string, p: string, n: number): Promise<number[]> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push((await request(httpPort, host, '/', { agent })).status);
+    for (let i = 0; i < n; i++) out.push((await request(httpPort, host, p, { agent })).status);
     agent.destroy();
     return out;
   }
@@ -195,11 +199,11 @@ describe('retries', () => {
   });
 
   test('by default a refused connect is retried on the other endpoint: every request gets 200', async () => {
-    expect((await statuses('half-dead.example.com', 40)).filter((s) => s !== 200)).toEqual([]);
+    expect((await statuses('half-dead.example.com', '/', 40)).filter((s) => s !== 200)).toEqual([]);
   });
 
-  test('retry-count 0: requests sent to the refusing endpoint fail (about half of them)', async () => {
-    const failed = (await statuses('half-dead-once.example.com', 40)).filter((s) => s !== 200);
+  test('retry-count 0 on another Ingress of the same host: requests to the refusing endpoint fail', async () => {
+    const failed = (await statuses('half-dead.example.com', '/once', 40)).filter((s) => s !== 200);
     expect(failed.length).toBeGreaterThan(5);
     expect(new Set(failed)).toEqual(new Set([503]));
   });

@@ -1,7 +1,13 @@
 /** IR virtual hosts -> Envoy RouteConfiguration. */
 import type { RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
 import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
-import { compressionPerFilter, resilienceAction } from './route-resilience.js';
+import {
+  compressionPerFilter,
+  resilienceAction,
+  sharedRetry,
+  virtualHostRetry,
+  type SharedRetry,
+} from './route-resilience.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
@@ -26,13 +32,13 @@ function match(r: RouteIR): object {
  * A forwarding RouteAction: the whole-request deadline (`0s` = none, the default), the idle timeout
  * between bytes, and WebSocket upgrades turned off for this route only when the Ingress asks.
  */
-function forwardAction(r: RouteIR, cluster: string): object {
+function forwardAction(r: RouteIR, cluster: string, shared: SharedRetry | undefined): object {
   return {
     cluster,
     timeout: seconds(r.timeoutSeconds),
     idle_timeout: seconds(r.idleTimeoutSeconds),
     ...(r.websocket ? {} : { upgrade_configs: [{ upgrade_type: 'websocket', enabled: false }] }),
-    ...resilienceAction(r.resilience),
+    ...resilienceAction(r.resilience, shared),
   };
 }
 
@@ -53,11 +59,11 @@ function perFilterConfig(r: RouteIR): object {
   return Object.keys(configs).length > 0 ? { typed_per_filter_config: configs } : {};
 }
 
-function route(r: RouteIR): object {
+function route(r: RouteIR, shared: SharedRetry | undefined): object {
   const base = { name: r.name, match: match(r) };
   switch (r.action.kind) {
     case 'forward':
-      return { ...base, route: forwardAction(r, r.action.backend), ...perFilterConfig(r) };
+      return { ...base, route: forwardAction(r, r.action.backend, shared), ...perFilterConfig(r) };
     case 'direct':
       return {
         ...base,
@@ -71,11 +77,15 @@ function route(r: RouteIR): object {
 export function translateRouteConfiguration(name: string, vhosts: readonly VirtualHostIR[]): object {
   return {
     name,
-    virtual_hosts: vhosts.map((v) => ({
-      name: v.name,
-      domains: [...v.domains],
-      routes: v.routes.map(route),
-    })),
+    virtual_hosts: vhosts.map((v) => {
+      const shared = sharedRetry(v.routes);
+      return {
+        name: v.name,
+        domains: [...v.domains],
+        routes: v.routes.map((r) => route(r, shared)),
+        ...virtualHostRetry(shared),
+      };
+    }),
     // Unknown hosts get a plain 404 from Envoy (no virtual host matches).
     ignore_port_in_host_matching: true,
   };
