@@ -3,16 +3,20 @@
  * failing answer into a 200 (the backend counts two requests), no status is retried without the
  * annotation, a POST is not retried after the app saw it, and the default retries a refused connect on
  * another endpoint; gzip and br on one Ingress (chosen by Accept-Encoding) and identity on another;
- * mirrored requests counted at the mirror (all of them at 100 %, about half at 50 %).
+ * mirrored requests counted at the mirror (all of them at 100 %, about half at 50 %); and compression
+ * turned on for a whole group by the config file, with its minimum size, and off on one Ingress.
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { startEchoBackend, type EchoBackend } from '../support/echo-backend.js';
+import { startEchoBackend, type EchoAnswer, type EchoBackend } from '../support/echo-backend.js';
 import { endpointSlice, INGRESS_CLASS, service, tempDir, yamlDocs } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
+import { runController, type RunningController } from '../../src/controller/app.js';
+import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 
 function hostIngress(
   name: string,
@@ -84,6 +88,9 @@ async function eventually(check: () => boolean, ms = 5000): Promise<void> {
 /** A compressible HTML page of about 8 KiB. */
 const PAGE = `<html><body>${'<p>the quick brown fox jumps over the lazy dog</p>\n'.repeat(160)}</body></html>`;
 
+/** A 600-byte HTML page sent with its Content-Length. */
+const SMALL = `<html><body>${'<p>small</p>'.repeat(46)}</body></html>`.slice(0, 600);
+
 let dir: string;
 let flaky: EchoBackend;
 let web: EchoBackend;
@@ -99,8 +106,12 @@ beforeAll(async () => {
   flaky = await startEchoBackend({ name: 'flaky', respond: (_r, n) => (n === 0 ? { status: 503 } : {}) });
   web = await startEchoBackend({
     name: 'web',
-    respond: (r) =>
-      r.path.startsWith('/page') ? { headers: { 'content-type': 'text/html' }, body: PAGE } : {},
+    respond: (r): EchoAnswer =>
+      r.path.startsWith('/page')
+        ? { headers: { 'content-type': 'text/html' }, body: PAGE }
+        : r.path.startsWith('/small')
+          ? { headers: { 'content-type': 'text/html', 'content-length': String(SMALL.length) }, body: SMALL }
+          : {},
   });
   shadow = await startEchoBackend({ name: 'shadow' });
   [httpPort, sharedPort] = (await freePorts(2)) as [number, number];
@@ -293,5 +304,83 @@ describe('mirroring', () => {
     // 50 % of 1,000: a standard deviation of about 16 requests; 8 points is 5 of them.
     expect(share).toBeGreaterThan(0.42);
     expect(share).toBeLessThan(0.58);
+  });
+});
+
+describe('compression for a whole group (config file)', () => {
+  let groupDir: string;
+  let controller: RunningController | undefined;
+  let gateway: EnvoyProcess | undefined;
+  let port: number;
+
+  beforeAll(async () => {
+    groupDir = tempDir('causeway-e2e-resilience-group-');
+    const manifests = path.join(groupDir, 'manifests');
+    fs.mkdirSync(manifests);
+    [port] = (await freePorts(1)) as [number];
+    fs.writeFileSync(
+      path.join(manifests, 'objects.yaml'),
+      yamlDocs(
+        INGRESS_CLASS,
+        service('web'),
+        endpointSlice('web', [{ address: '127.0.0.1', port: web.port }]),
+        hostIngress('group-default', 'group.example.com', 'web'),
+        hostIngress('group-off', 'off.example.com', 'web', { 'causeway.dev/compression': 'off' }),
+      ),
+    );
+    const config = path.join(groupDir, 'causeway.yaml');
+    fs.writeFileSync(config, 'compression: { encodings: [gzip], minBytes: 1024 }\n');
+    controller = await runController({
+      manifests,
+      config,
+      xdsAddress: '127.0.0.1:0',
+      adminAddress: '127.0.0.1:0',
+      httpPort: port,
+      logLevel: 'silent',
+    });
+    gateway = await startEnvoy({
+      name: 'resilience-group-gateway',
+      bootstrap: buildBootstrap({
+        group: 'default',
+        xdsHost: '127.0.0.1',
+        xdsPort: controller.xdsPort,
+        nodeId: 'resilience-group-gateway',
+        adminPort: 0,
+      }),
+    });
+    await gateway.waitForListener(port);
+  }, 60_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await controller?.stop();
+    fs.rmSync(groupDir, { recursive: true, force: true });
+  }, 30_000);
+
+  test('every route of the group is gzipped without an annotation; an Ingress with "off" is not', async () => {
+    const on = await request(port, 'group.example.com', '/page', { headers: { 'accept-encoding': 'gzip' } });
+    expect(on.headers['content-encoding']).toBe('gzip');
+    expect(zlib.gunzipSync(on.body).toString()).toBe(PAGE);
+    const off = await request(port, 'off.example.com', '/page', { headers: { 'accept-encoding': 'gzip' } });
+    expect(off.headers['content-encoding']).toBeUndefined();
+    expect(off.body.toString()).toBe(PAGE);
+  });
+
+  test('an answer with a Content-Length under minBytes passes uncompressed; one without is compressed', async () => {
+    const small = await request(port, 'group.example.com', '/small', {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(small.status).toBe(200);
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(small.body.toString()).toBe(SMALL);
+    // The JSON echo is sent chunked (no Content-Length): Envoy cannot know its size and compresses it.
+    const chunked = await request(port, 'group.example.com', '/echo', {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(chunked.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(zlib.gunzipSync(chunked.body).toString())).toMatchObject({
+      backend: 'web',
+      path: '/echo',
+    });
   });
 });
