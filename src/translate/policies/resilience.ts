@@ -55,6 +55,15 @@ function readRetry(owner: IngressEntries, diags: Diagnostic[]): RetryPolicyIR | 
   const count = read(RETRY_COUNT, owner, diags, `using the default of ${DEFAULT_RETRY_COUNT}`);
   const perTry = read(RETRY_PER_TRY_TIMEOUT, owner, diags, 'tries have no deadline of their own');
   const codes = read(RETRY_STATUS_CODES, owner, diags, 'no status code is retried');
+  const annotations = owner.ingress.object.metadata.annotations ?? {};
+  if (on?.conditions.includes('retriable-status-codes') && annotations[RETRY_STATUS_CODES.name] === undefined)
+    diags.push(
+      diagnostic(
+        'CW_E_ANNOTATION_INVALID',
+        owner.diagRef,
+        `annotation ${RETRY_ON.name}: retriable-status-codes without ${RETRY_STATUS_CODES.name}; no status code is retried`,
+      ),
+    );
   const conditions = new Set<string>(on?.conditions ?? SAFE_RETRY_CONDITIONS);
   if (codes !== undefined) conditions.add('retriable-status-codes');
   const retries = count ?? DEFAULT_RETRY_COUNT;
