@@ -96,6 +96,8 @@ let flaky: EchoBackend;
 let web: EchoBackend;
 let shadow: EchoBackend;
 let alive: EchoBackend;
+/** Two endpoints of Service `pair` (127.0.0.1 and 127.0.0.3, one port); the first request to either fails. */
+let pair: EchoBackend[];
 let stack: StandaloneGateway | undefined;
 let httpPort: number;
 let sharedPort: number;
@@ -114,7 +116,14 @@ beforeAll(async () => {
           : {},
   });
   shadow = await startEchoBackend({ name: 'shadow' });
-  [httpPort, sharedPort] = (await freePorts(2)) as [number, number];
+  let pairPort: number;
+  [httpPort, sharedPort, pairPort] = (await freePorts(3)) as [number, number, number];
+  let pairRequests = 0;
+  const failFirst = (): EchoAnswer => (pairRequests++ === 0 ? { status: 503 } : {});
+  pair = [
+    await startEchoBackend({ name: 'pair-1', address: '127.0.0.1', port: pairPort, respond: failFirst }),
+    await startEchoBackend({ name: 'pair-3', address: '127.0.0.3', port: pairPort, respond: failFirst }),
+  ];
   // `half-dead`: one endpoint alive on 127.0.0.1, one refusing connections (nothing on 127.0.0.2).
   alive = await startEchoBackend({ name: 'alive', address: '127.0.0.1', port: sharedPort });
   fs.writeFileSync(
@@ -127,6 +136,12 @@ beforeAll(async () => {
       endpointSlice('web', [{ address: '127.0.0.1', port: web.port }]),
       service('shadow'),
       endpointSlice('shadow', [{ address: '127.0.0.1', port: shadow.port }]),
+      service('pair'),
+      endpointSlice('pair', [
+        { address: '127.0.0.1', port: pairPort },
+        { address: '127.0.0.3', port: pairPort },
+      ]),
+      hostIngress('pair', 'pair.example.com', 'pair', { 'causeway.dev/retry-status-codes': '503' }),
       service('half-dead'),
       endpointSlice('half-dead', [
         { address: '127.0.0.1', port: sharedPort },
@@ -160,7 +175,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  for (const b of [flaky, web, shadow, alive]) await b?.close();
+  for (const b of [flaky, web, shadow, alive, ...(pair ?? [])]) await b?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }, 30_000);
 
@@ -171,6 +186,13 @@ describe('retries', () => {
     const r = await request(httpPort, 'retry.example.com', '/item');
     expect(r.status).toBe(200);
     expect(flaky.requests.map((q) => q.path)).toEqual(['/item', '/item']);
+  });
+
+  test('the retry goes to the other endpoint of the Service', async () => {
+    const r = await request(httpPort, 'pair.example.com', '/item');
+    expect(r.status).toBe(200);
+    // One endpoint answered 503 to the first try, the other 200 to the retry (not the same one twice).
+    expect(pair.map((b) => b.requests.length)).toEqual([1, 1]);
   });
 
   test('without the annotation a 503 answer is not retried (one request)', async () => {
