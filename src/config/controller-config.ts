@@ -221,6 +221,53 @@ function checkKeys(file: string, at: string, o: Record<string, unknown>, allowed
     if (!allowed.includes(k)) fail(file, `unknown key ${at}${k} (allowed: ${allowed.join(', ')})`);
 }
 
+/** One entry of `groups:`: its settings and the addresses clients use for it. */
+function readGroup(
+  file: string,
+  name: string,
+  g: unknown,
+): { settings: Partial<GroupSettings>; addresses?: string[] } {
+  if (!DNS_LABEL.test(name)) fail(file, `group name "${name}" is not a DNS label`);
+  const settings = (g ?? {}) as Record<string, unknown>;
+  if (typeof settings !== 'object' || Array.isArray(settings)) fail(file, `groups.${name} must be a mapping`);
+  checkKeys(file, `groups.${name}.`, settings, [
+    'httpPort',
+    'httpsPort',
+    'healthPort',
+    'homeCluster',
+    'addresses',
+    'compression',
+  ]);
+  const addresses = settings['addresses'];
+  if (
+    addresses !== undefined &&
+    (!Array.isArray(addresses) || addresses.some((a) => typeof a !== 'string' || !ADDRESS.test(a)))
+  )
+    fail(file, `groups.${name}.addresses must be a list of IP addresses or DNS names`);
+  const home = settings['homeCluster'];
+  if (home !== undefined && (typeof home !== 'string' || !DNS_LABEL.test(home)))
+    fail(file, `groups.${name}.homeCluster must be a cluster name (a DNS label)`);
+  const portOf = (key: 'httpPort' | 'httpsPort' | 'healthPort'): Partial<GroupSettings> =>
+    settings[key] !== undefined ? { [key]: port(file, `groups.${name}.${key}`, settings[key]) } : {};
+  const compression = settings['compression'];
+  return {
+    settings: {
+      ...portOf('httpPort'),
+      ...portOf('httpsPort'),
+      ...portOf('healthPort'),
+      ...(typeof home === 'string' ? { homeCluster: home } : {}),
+      ...(compression !== undefined
+        ? {
+            compression: readCompressionConfig(`groups.${name}.compression`, compression, (m) =>
+              fail(file, m),
+            ),
+          }
+        : {}),
+    },
+    ...(addresses !== undefined ? { addresses: addresses as string[] } : {}),
+  };
+}
+
 export function parseControllerConfig(file: string, text: string): ControllerConfig {
   let raw: unknown;
   try {
@@ -251,48 +298,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     if (typeof o['groups'] !== 'object' || o['groups'] === null || Array.isArray(o['groups']))
       fail(file, 'groups must be a mapping of group name to settings');
     for (const [name, g] of Object.entries(o['groups'] as Record<string, unknown>)) {
-      if (!DNS_LABEL.test(name)) fail(file, `group name "${name}" is not a DNS label`);
-      const settings = (g ?? {}) as Record<string, unknown>;
-      if (typeof settings !== 'object' || Array.isArray(settings))
-        fail(file, `groups.${name} must be a mapping`);
-      checkKeys(file, `groups.${name}.`, settings, [
-        'httpPort',
-        'httpsPort',
-        'healthPort',
-        'homeCluster',
-        'addresses',
-        'compression',
-      ]);
-      const addresses = settings['addresses'];
-      if (addresses !== undefined) {
-        if (!Array.isArray(addresses) || addresses.some((a) => typeof a !== 'string' || !ADDRESS.test(a)))
-          fail(file, `groups.${name}.addresses must be a list of IP addresses or DNS names`);
-        groupAddresses[name] = addresses as string[];
-      }
-      const home = settings['homeCluster'];
-      if (home !== undefined && (typeof home !== 'string' || !DNS_LABEL.test(home)))
-        fail(file, `groups.${name}.homeCluster must be a cluster name (a DNS label)`);
-      groups[name] = {
-        ...(settings['httpPort'] !== undefined
-          ? { httpPort: port(file, `groups.${name}.httpPort`, settings['httpPort']) }
-          : {}),
-        ...(settings['httpsPort'] !== undefined
-          ? { httpsPort: port(file, `groups.${name}.httpsPort`, settings['httpsPort']) }
-          : {}),
-        ...(settings['healthPort'] !== undefined
-          ? { healthPort: port(file, `groups.${name}.healthPort`, settings['healthPort']) }
-          : {}),
-        ...(typeof home === 'string' ? { homeCluster: home } : {}),
-        ...(settings['compression'] !== undefined
-          ? {
-              compression: readCompressionConfig(
-                `groups.${name}.compression`,
-                settings['compression'],
-                failHere,
-              ),
-            }
-          : {}),
-      };
+      const r = readGroup(file, name, g);
+      groups[name] = r.settings;
+      if (r.addresses !== undefined) groupAddresses[name] = r.addresses;
     }
   }
   return {
