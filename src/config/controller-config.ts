@@ -7,11 +7,12 @@
  *   healthPort: 8081          # opt-in: gateways' health listener (GET /healthz) for an external LB
  *   loadBalancing: least-request # every group's default policy (round-robin, least-request, ring-hash, maglev, random)
  *   groups:                   # gateway groups served even without an Ingress, with optional ports
- *     edge: { httpPort: 80, httpsPort: 443, healthPort: 8081, homeCluster: east, loadBalancing: maglev, addresses: [203.0.113.10, edge.example.com] }
+ *     edge: { httpPort: 80, httpsPort: 443, healthPort: 8081, homeCluster: east, loadBalancing: maglev, addresses: [203.0.113.10, edge.example.com], compression: { encodings: [gzip] } }
  *   clusters:                 # source clusters (Kubernetes mode); zone is the default locality zone
  *     - { name: east, kubeconfig: /etc/causeway/east.kubeconfig, context: east, zone: us-east-1a }
  *   vms:                      # backends on plain VMs, merged with the pods of the same Service
  *     - { service: shop/api, port: http, addresses: [192.0.2.10, 192.0.2.11], targetPort: 8080, zone: dc1, cluster: vm-dc1 }
+ *   compression: { encodings: [br, gzip], minBytes: 256, contentTypes: [text/html] }  # every group (a group's own replaces it)
  *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
  *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)
  *     maxTotalBytes: 268435456 # all files together (default 256 MiB)
@@ -19,8 +20,9 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
 import { CausewayError } from '../errors.js';
-import type { GroupSettings } from '../translate/translate-options.js';
 import { LOAD_BALANCING_POLICIES, type LoadBalancingPolicyName } from '../translate/annotations-lb.js';
+import type { GroupCompression, GroupSettings } from '../translate/translate-options.js';
+import { readCompressionConfig } from './compression-config.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
@@ -61,6 +63,8 @@ export interface ControllerConfig {
   readonly healthPort?: number;
   /** Every group's default load-balancing policy (a group's own `loadBalancing` overrides it). */
   readonly loadBalancing?: LoadBalancingPolicyName;
+  /** Every group's response compression (a group's own `compression` replaces it). */
+  readonly compression?: GroupCompression;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -228,6 +232,57 @@ function checkKeys(file: string, at: string, o: Record<string, unknown>, allowed
     if (!allowed.includes(k)) fail(file, `unknown key ${at}${k} (allowed: ${allowed.join(', ')})`);
 }
 
+/** One entry of `groups:`: its settings and the addresses clients use for it. */
+function readGroup(
+  file: string,
+  name: string,
+  g: unknown,
+): { settings: Partial<GroupSettings>; addresses?: string[] } {
+  if (!DNS_LABEL.test(name)) fail(file, `group name "${name}" is not a DNS label`);
+  const settings = (g ?? {}) as Record<string, unknown>;
+  if (typeof settings !== 'object' || Array.isArray(settings)) fail(file, `groups.${name} must be a mapping`);
+  checkKeys(file, `groups.${name}.`, settings, [
+    'httpPort',
+    'httpsPort',
+    'healthPort',
+    'homeCluster',
+    'loadBalancing',
+    'addresses',
+    'compression',
+  ]);
+  const addresses = settings['addresses'];
+  if (
+    addresses !== undefined &&
+    (!Array.isArray(addresses) || addresses.some((a) => typeof a !== 'string' || !ADDRESS.test(a)))
+  )
+    fail(file, `groups.${name}.addresses must be a list of IP addresses or DNS names`);
+  const home = settings['homeCluster'];
+  if (home !== undefined && (typeof home !== 'string' || !DNS_LABEL.test(home)))
+    fail(file, `groups.${name}.homeCluster must be a cluster name (a DNS label)`);
+  const portOf = (key: 'httpPort' | 'httpsPort' | 'healthPort'): Partial<GroupSettings> =>
+    settings[key] !== undefined ? { [key]: port(file, `groups.${name}.${key}`, settings[key]) } : {};
+  const compression = settings['compression'];
+  return {
+    settings: {
+      ...portOf('httpPort'),
+      ...portOf('httpsPort'),
+      ...portOf('healthPort'),
+      ...(typeof home === 'string' ? { homeCluster: home } : {}),
+      ...(settings['loadBalancing'] !== undefined
+        ? { loadBalancing: loadBalancing(file, `groups.${name}.loadBalancing`, settings['loadBalancing']) }
+        : {}),
+      ...(compression !== undefined
+        ? {
+            compression: readCompressionConfig(`groups.${name}.compression`, compression, (m) =>
+              fail(file, m),
+            ),
+          }
+        : {}),
+    },
+    ...(addresses !== undefined ? { addresses: addresses as string[] } : {}),
+  };
+}
+
 export function parseControllerConfig(file: string, text: string): ControllerConfig {
   let raw: unknown;
   try {
@@ -243,11 +298,13 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     'httpsPort',
     'healthPort',
     'loadBalancing',
+    'compression',
     'groups',
     'clusters',
     'vms',
     'manifests',
   ]);
+  const failHere = (m: string): never => fail(file, m);
   const clusters = readClusters(file, o['clusters']);
   const manifests = readManifestsConfig(file, o['manifests']);
   const vms = readVms(file, o['vms']);
@@ -257,42 +314,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     if (typeof o['groups'] !== 'object' || o['groups'] === null || Array.isArray(o['groups']))
       fail(file, 'groups must be a mapping of group name to settings');
     for (const [name, g] of Object.entries(o['groups'] as Record<string, unknown>)) {
-      if (!DNS_LABEL.test(name)) fail(file, `group name "${name}" is not a DNS label`);
-      const settings = (g ?? {}) as Record<string, unknown>;
-      if (typeof settings !== 'object' || Array.isArray(settings))
-        fail(file, `groups.${name} must be a mapping`);
-      checkKeys(file, `groups.${name}.`, settings, [
-        'httpPort',
-        'httpsPort',
-        'healthPort',
-        'homeCluster',
-        'loadBalancing',
-        'addresses',
-      ]);
-      const addresses = settings['addresses'];
-      if (addresses !== undefined) {
-        if (!Array.isArray(addresses) || addresses.some((a) => typeof a !== 'string' || !ADDRESS.test(a)))
-          fail(file, `groups.${name}.addresses must be a list of IP addresses or DNS names`);
-        groupAddresses[name] = addresses as string[];
-      }
-      const home = settings['homeCluster'];
-      if (home !== undefined && (typeof home !== 'string' || !DNS_LABEL.test(home)))
-        fail(file, `groups.${name}.homeCluster must be a cluster name (a DNS label)`);
-      groups[name] = {
-        ...(settings['httpPort'] !== undefined
-          ? { httpPort: port(file, `groups.${name}.httpPort`, settings['httpPort']) }
-          : {}),
-        ...(settings['httpsPort'] !== undefined
-          ? { httpsPort: port(file, `groups.${name}.httpsPort`, settings['httpsPort']) }
-          : {}),
-        ...(settings['healthPort'] !== undefined
-          ? { healthPort: port(file, `groups.${name}.healthPort`, settings['healthPort']) }
-          : {}),
-        ...(typeof home === 'string' ? { homeCluster: home } : {}),
-        ...(settings['loadBalancing'] !== undefined
-          ? { loadBalancing: loadBalancing(file, `groups.${name}.loadBalancing`, settings['loadBalancing']) }
-          : {}),
-      };
+      const r = readGroup(file, name, g);
+      groups[name] = r.settings;
+      if (r.addresses !== undefined) groupAddresses[name] = r.addresses;
     }
   }
   return {
@@ -301,6 +325,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     ...(o['healthPort'] !== undefined ? { healthPort: port(file, 'healthPort', o['healthPort']) } : {}),
     ...(o['loadBalancing'] !== undefined
       ? { loadBalancing: loadBalancing(file, 'loadBalancing', o['loadBalancing']) }
+      : {}),
+    ...(o['compression'] !== undefined
+      ? { compression: readCompressionConfig('compression', o['compression'], failHere) }
       : {}),
     groups,
     groupAddresses,

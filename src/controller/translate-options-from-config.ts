@@ -13,6 +13,7 @@ export function translateOptionsFrom(
       httpsPort: flags.httpsPort ?? config?.httpsPort ?? DEFAULT_TRANSLATE_OPTIONS.defaults.httpsPort,
       ...(config?.healthPort !== undefined ? { healthPort: config.healthPort } : {}),
       ...(config?.loadBalancing !== undefined ? { loadBalancing: config.loadBalancing } : {}),
+      ...(config?.compression !== undefined ? { compression: config.compression } : {}),
     },
     groups: config?.groups ?? {},
     clusterZones: Object.fromEntries(

@@ -35,6 +35,16 @@ export interface HttpListenerIR {
   readonly name: string;
   readonly port: number;
   readonly virtualHosts: readonly VirtualHostIR[];
+  /** The group's response compression settings (its compressor filters); absent: no compressor filters. */
+  readonly compression?: CompressionFilterIR;
+}
+
+/** Response compression of a group's listeners: one compressor filter per encoding, off unless a route turns it on. */
+export interface CompressionFilterIR {
+  /** Smallest response (Content-Length) compressed, in bytes. */
+  readonly minBytes: number;
+  /** Media types compressed (sorted); absent: Envoy's built-in list (text/html, application/json, ...). */
+  readonly contentTypes?: readonly string[];
 }
 
 export interface HttpsListenerIR {
@@ -42,6 +52,8 @@ export interface HttpsListenerIR {
   readonly port: number;
   /** One filter chain per certificate; sorted by name. */
   readonly filterChains: readonly TlsFilterChainIR[];
+  /** As on the HTTP listener. */
+  readonly compression?: CompressionFilterIR;
 }
 
 export interface HealthListenerIR {
@@ -154,6 +166,8 @@ export interface RouteIR {
   readonly rewrite?: PathRewriteIR;
   /** Header changes and CORS of the Ingress (annotations `causeway.dev/*-headers-*`, `*cors*`); absent: none. */
   readonly headerPolicy?: HeaderPolicyIR;
+  /** Retries, response compression and mirroring of the Ingress's routes; absent: none of them. */
+  readonly resilience?: ResilienceIR;
   readonly source: ObjectRef;
 }
 
@@ -194,6 +208,38 @@ export interface HeaderPolicyIR {
   readonly request?: HeaderMutationIR;
   readonly response?: HeaderMutationIR;
   readonly cors?: CorsPolicyIR;
+}
+
+export type CompressionEncodingIR = 'br' | 'zstd' | 'gzip';
+
+/** The resilience policy of a route (rendered on forwarding routes only). */
+export interface ResilienceIR {
+  /** Retries of a forwarded request; absent: none. */
+  readonly retry?: RetryPolicyIR;
+  /** Response encodings this route compresses with, in the filter order (br, zstd, gzip); absent: none. */
+  readonly compression?: readonly CompressionEncodingIR[];
+  /** A copy of each (or a share of) request sent to another backend, its answer discarded. */
+  readonly mirror?: MirrorIR;
+}
+
+export interface RetryPolicyIR {
+  /** Envoy retry conditions (sorted). */
+  readonly on: readonly string[];
+  /** Retries after the first try (at least 1). */
+  readonly count: number;
+  /** Deadline of each try, in seconds; absent: none. */
+  readonly perTryTimeoutSeconds?: number;
+  /** Answer status codes retried (sorted; with the condition `retriable-status-codes`). */
+  readonly statusCodes?: readonly number[];
+  /** Only idempotent methods are retried (a condition may fire after the app saw the request). */
+  readonly idempotentOnly: boolean;
+}
+
+export interface MirrorIR {
+  /** Name of the BackendIR (the Envoy cluster) receiving the copies. */
+  readonly backend: string;
+  /** Share of requests copied, 0 to 100. */
+  readonly percent: number;
 }
 
 /** One port of one Service (named ports resolved), as the shared Ingress reader resolved it. */

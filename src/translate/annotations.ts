@@ -17,6 +17,7 @@ import { LB_ANNOTATIONS } from './annotations-lb.js';
 import { PATHS_ANNOTATIONS } from './annotations-paths.js';
 import { HEADERS_ANNOTATIONS } from './annotations-headers.js';
 import { BACKEND_TLS_ANNOTATIONS } from './annotations-backend-tls.js';
+import { RESILIENCE_ANNOTATIONS } from './annotations-resilience.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -225,6 +226,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   ...PATHS_ANNOTATIONS,
   ...HEADERS_ANNOTATIONS,
   ...BACKEND_TLS_ANNOTATIONS,
+  ...RESILIENCE_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

@@ -35,6 +35,7 @@ import type { IngressBackend } from '../resources/kube-types.js';
 import { appRootRoute, wwwRedirects, wwwRedirectVhost, type WwwRedirect } from './path-routes.js';
 import { routeRewrite } from './policies/paths.js';
 import { DEFAULT_ROUTE_POLICY, readRoutePolicies, type RoutePolicy } from './route-policy.js';
+import { compressionFilter } from './compression-filter.js';
 import { SecretRegistry } from './secret-registry.js';
 import { routesWithCanary } from './canary-routes.js';
 import { readCanaries, type CanaryPolicy } from './policies/canary.js';
@@ -287,7 +288,9 @@ function groupContext(
     settings.loadBalancing,
   );
   const splits = new SplitActions(backends, readAllWeightedBackends(mains, diags), diags);
-  const layout = new VirtualHostLayout(claims, splits, readRoutePolicies(mains, diags), canaries);
+  const groupEncodings = settings.compression?.encodings ?? [];
+  const policies = readRoutePolicies(mains, diags, { backends, groupEncodings });
+  const layout = new VirtualHostLayout(claims, splits, policies, canaries);
   return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags };
 }
 
@@ -306,10 +309,13 @@ export function buildGroup(
   const health = healthListener(name, settings, diags);
   const tcp = buildTcpListeners(tcpClaims, settings, ctx.backends, diags);
 
+  const compression = compressionFilter(settings);
   return {
     name,
-    http: { name: 'http', port: settings.httpPort, virtualHosts },
-    ...(filterChains.length > 0 ? { https: { name: 'https', port: settings.httpsPort, filterChains } } : {}),
+    http: { name: 'http', port: settings.httpPort, virtualHosts, compression },
+    ...(filterChains.length > 0
+      ? { https: { name: 'https', port: settings.httpsPort, filterChains, compression } }
+      : {}),
     ...(health ? { health } : {}),
     tcp,
     backends: ctx.backends.list(),

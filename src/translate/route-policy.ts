@@ -1,12 +1,16 @@
 /**
  * The per-Ingress stream policy of gateway routes (annotations `causeway.dev/idle-timeout`,
- * `causeway.dev/websocket` and `causeway.dev/max-body-size`), read once per Ingress of a group. A bad value is a diagnostic on the Ingress
+ * `causeway.dev/websocket` and `causeway.dev/max-body-size`), read once per Ingress of a group, with the
+ * resilience family's (retries, compression, mirroring: policies/resilience.ts). A bad value is a diagnostic on the Ingress
  * naming the annotation, and the route keeps the default.
  */
 import { diagnostic, type Diagnostic } from '../errors.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
 import { reportBackendAnnotationsOnIngress } from './policies/backend-tls.js';
+import type { ResilienceIR } from '../ir/ir-types.js';
+import { readResilience } from './policies/resilience.js';
+import { resilienceOf, type ResilienceContext } from './resilience-policy.js';
 import { DEFAULT_IDLE_TIMEOUT_SECONDS, IDLE_TIMEOUT, MAX_BODY_SIZE, WEBSOCKET } from './annotations.js';
 import { readPaths, type PathsPolicy } from './policies/paths.js';
 import type { HeaderPolicyIR } from '../ir/ir-types.js';
@@ -21,6 +25,8 @@ export interface RoutePolicy {
   readonly paths?: PathsPolicy;
   /** Header changes and CORS (src/translate/policies/headers.ts); absent: none. */
   readonly headerPolicy?: HeaderPolicyIR;
+  /** Retries, compression, mirroring; absent: none. */
+  readonly resilience?: ResilienceIR;
 }
 
 export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
@@ -43,11 +49,16 @@ function read<T>(spec: AnnotationSpec<T>, owner: IngressEntries, diags: Diagnost
   return undefined;
 }
 
-export function readRoutePolicy(owner: IngressEntries, diags: Diagnostic[]): RoutePolicy {
-  reportBackendAnnotationsOnIngress(owner, diags);
+export function readRoutePolicy(
+  owner: IngressEntries,
+  diags: Diagnostic[],
+  ctx: ResilienceContext,
+): RoutePolicy {
   const maxBytes = read(MAX_BODY_SIZE, owner, diags);
+  reportBackendAnnotationsOnIngress(owner, diags);
   const paths = readPaths(owner, diags);
   const headers = readHeaders(owner, diags);
+  const resilience = resilienceOf(owner, readResilience(owner, diags), ctx);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
@@ -55,6 +66,7 @@ export function readRoutePolicy(owner: IngressEntries, diags: Diagnostic[]): Rou
     ...(maxBytes ? { maxRequestBytes: maxBytes } : {}),
     ...(paths ? { paths } : {}),
     ...(headers ? { headerPolicy: headers } : {}),
+    ...(resilience ? { resilience } : {}),
   };
 }
 
@@ -62,6 +74,7 @@ export function readRoutePolicy(owner: IngressEntries, diags: Diagnostic[]): Rou
 export function readRoutePolicies(
   owners: readonly IngressEntries[],
   diags: Diagnostic[],
+  ctx: ResilienceContext,
 ): ReadonlyMap<IngressEntries, RoutePolicy> {
-  return new Map(owners.map((o) => [o, readRoutePolicy(o, diags)]));
+  return new Map(owners.map((o) => [o, readRoutePolicy(o, diags, ctx)]));
 }

@@ -19,6 +19,18 @@ export interface GroupSettings {
    * (config file `loadBalancing`). Unset: round robin.
    */
   readonly loadBalancing?: LoadBalancingPolicyName;
+  /** Response compression of the group (config file `compression:`); unset: no route compresses by default. */
+  readonly compression?: GroupCompression;
+}
+
+/** A group's response compression: the encodings every route uses unless its Ingress says otherwise. */
+export interface GroupCompression {
+  /** In the filter order (br, zstd, gzip); empty: routes compress only when their Ingress asks. */
+  readonly encodings: readonly ('br' | 'zstd' | 'gzip')[];
+  /** Smallest response (Content-Length) compressed, in bytes. */
+  readonly minBytes: number;
+  /** Media types compressed; absent: Envoy's built-in list (text/html, application/json, ...). */
+  readonly contentTypes?: readonly string[];
 }
 
 export interface TranslateOptions {

@@ -27,6 +27,12 @@ export const TYPES = {
   tlsInspector: 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
   downstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
   upstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+  compressor: 'type.googleapis.com/envoy.extensions.filters.http.compressor.v3.Compressor',
+  compressorPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.compressor.v3.CompressorPerRoute',
+  brotli: 'type.googleapis.com/envoy.extensions.compression.brotli.compressor.v3.Brotli',
+  gzip: 'type.googleapis.com/envoy.extensions.compression.gzip.compressor.v3.Gzip',
+  zstd: 'type.googleapis.com/envoy.extensions.compression.zstd.compressor.v3.Zstd',
+  previousHosts: 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate',
   httpProtocolOptions: 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
   lbRoundRobin: 'type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin',
   lbLeastRequest:
@@ -41,3 +47,8 @@ export const BUFFER_FILTER_NAME = 'envoy.filters.http.buffer';
 
 /** The CORS filter, turned on per route by a CorsPolicy (see route-headers.ts). */
 export const CORS_FILTER_NAME = 'envoy.filters.http.cors';
+
+/** The compressor filter of one response encoding (see listener.translator.ts, route-resilience.ts). */
+export function compressorFilterName(encoding: 'br' | 'zstd' | 'gzip'): string {
+  return `envoy.filters.http.compressor.${encoding}`;
+}

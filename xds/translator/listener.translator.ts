@@ -7,8 +7,14 @@
  * drained (`Connection: close` on HTTP/1, GOAWAY on HTTP/2, from about a second after the update under
  * the default gradual strategy) and closed when --drain-time-s ends. Every request that arrives is served.
  */
-import type { HttpListenerIR, HttpsListenerIR, TlsFilterChainIR } from '../../src/ir/ir-types.js';
+import type {
+  CompressionFilterIR,
+  HttpListenerIR,
+  HttpsListenerIR,
+  TlsFilterChainIR,
+} from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
+import { compressorFilters } from './listener-compression.js';
 
 /**
  * The CORS filter, off by default; a route of an Ingress with `causeway.dev/enable-cors` turns it on
@@ -32,7 +38,12 @@ const BODY_LIMIT_FILTER = {
 } as const;
 
 /** HTTP connection manager settings for an edge proxy (Envoy's edge best practices). */
-function httpConnectionManager(statPrefix: string, routeConfigName: string, draining: boolean): object {
+function httpConnectionManager(
+  statPrefix: string,
+  routeConfigName: string,
+  draining: boolean,
+  compression: CompressionFilterIR | undefined,
+): object {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
@@ -41,6 +52,7 @@ function httpConnectionManager(statPrefix: string, routeConfigName: string, drai
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [
         CORS_FILTER,
+        ...compressorFilters(compression),
         BODY_LIMIT_FILTER,
         { name: 'envoy.filters.http.router', typed_config: { '@type': TYPES.router } },
       ],
@@ -80,16 +92,23 @@ export function translateHttpListener(l: HttpListenerIR, draining = false): obje
   return {
     ...listenerBase(l.name, l.port),
     filter_chains: [
-      { name: l.name, filters: [httpConnectionManager(l.name, httpRouteConfigName(l), draining)] },
+      {
+        name: l.name,
+        filters: [httpConnectionManager(l.name, httpRouteConfigName(l), draining, l.compression)],
+      },
     ],
   };
 }
 
-function tlsFilterChain(c: TlsFilterChainIR, draining: boolean): object {
+function tlsFilterChain(
+  c: TlsFilterChainIR,
+  draining: boolean,
+  compression: CompressionFilterIR | undefined,
+): object {
   return {
     name: c.name,
     ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
-    filters: [httpConnectionManager('https', c.name, draining)],
+    filters: [httpConnectionManager('https', c.name, draining, compression)],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
       typed_config: {
@@ -112,7 +131,7 @@ export function translateHttpsListener(l: HttpsListenerIR, draining = false): ob
     listener_filters: [
       { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } },
     ],
-    filter_chains: sni.map((c) => tlsFilterChain(c, draining)),
-    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback, draining) } : {}),
+    filter_chains: sni.map((c) => tlsFilterChain(c, draining, l.compression)),
+    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback, draining, l.compression) } : {}),
   };
 }

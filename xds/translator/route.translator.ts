@@ -2,9 +2,16 @@
 import type { RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
 import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
 import { headerMatchers, weightedClusters } from './route-canary.js';
+import { routeCorsFilterConfig, routeHeaderFields } from './route-headers.js';
 import { routeHashPolicy } from './route-lb.js';
 import { pathRewrite, redirectAction, regexPathMatch } from './route-paths.js';
-import { routeCorsFilterConfig, routeHeaderFields } from './route-headers.js';
+import {
+  compressionPerFilter,
+  resilienceAction,
+  sharedRetry,
+  virtualHostRetry,
+  type SharedRetry,
+} from './route-resilience.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
@@ -35,7 +42,7 @@ function match(r: RouteIR): object {
  * A forwarding RouteAction: the whole-request deadline (`0s` = none, the default), the idle timeout
  * between bytes, and WebSocket upgrades turned off for this route only when the Ingress asks.
  */
-function forwardAction(r: RouteIR, cluster: string | object): object {
+function forwardAction(r: RouteIR, cluster: string | object, shared: SharedRetry | undefined): object {
   return {
     ...(typeof cluster === 'string' ? { cluster } : cluster),
     timeout: seconds(r.timeoutSeconds),
@@ -43,6 +50,7 @@ function forwardAction(r: RouteIR, cluster: string | object): object {
     ...pathRewrite(r.rewrite),
     ...(r.websocket ? {} : { upgrade_configs: [{ upgrade_type: 'websocket', enabled: false }] }),
     ...routeHashPolicy(r),
+    ...resilienceAction(r.resilience, shared),
   };
 }
 
@@ -57,26 +65,29 @@ function bodyLimit(r: RouteIR): Record<string, object> {
   };
 }
 
-/** The per-route configs of the HTTP filters that are off unless a route turns them on. */
+/** The per-route configs of the listener's HTTP filters that are off unless a route turns them on. */
 function perFilterConfig(r: RouteIR, forwarding: boolean): object {
-  const configs = { ...(forwarding ? bodyLimit(r) : {}), ...routeCorsFilterConfig(r) };
+  const configs = {
+    ...(forwarding ? { ...compressionPerFilter(r.resilience), ...bodyLimit(r) } : {}),
+    ...routeCorsFilterConfig(r),
+  };
   return Object.keys(configs).length > 0 ? { typed_per_filter_config: configs } : {};
 }
 
-function route(r: RouteIR): object {
+function route(r: RouteIR, shared: SharedRetry | undefined): object {
   const base = { name: r.name, match: match(r) };
   switch (r.action.kind) {
     case 'forward':
       return {
         ...base,
-        route: forwardAction(r, r.action.backend),
+        route: forwardAction(r, r.action.backend, shared),
         ...routeHeaderFields(r),
         ...perFilterConfig(r, true),
       };
     case 'weighted':
       return {
         ...base,
-        route: forwardAction(r, weightedClusters(r.action.backends)),
+        route: forwardAction(r, weightedClusters(r.action.backends), shared),
         ...routeHeaderFields(r),
         ...perFilterConfig(r, true),
       };
@@ -100,11 +111,15 @@ function route(r: RouteIR): object {
 export function translateRouteConfiguration(name: string, vhosts: readonly VirtualHostIR[]): object {
   return {
     name,
-    virtual_hosts: vhosts.map((v) => ({
-      name: v.name,
-      domains: [...v.domains],
-      routes: v.routes.map(route),
-    })),
+    virtual_hosts: vhosts.map((v) => {
+      const shared = sharedRetry(v.routes);
+      return {
+        name: v.name,
+        domains: [...v.domains],
+        routes: v.routes.map((r) => route(r, shared)),
+        ...virtualHostRetry(shared),
+      };
+    }),
     // Unknown hosts get a plain 404 from Envoy (no virtual host matches).
     ignore_port_in_host_matching: true,
   };
