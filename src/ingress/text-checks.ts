@@ -35,6 +35,9 @@ function isControl(c: number, allowLineBreaks: boolean): boolean {
   return c < 0x20 || c === 0x7f;
 }
 
+/** Printable ASCII (space to `~`): no surrogate, no control character. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 export interface TextRules {
   /** Longest accepted value in UTF-16 units (default MAX_TEXT_LENGTH). */
   readonly maxLength?: number;
@@ -50,6 +53,8 @@ export interface TextRules {
 export function textProblem(value: string, rules: TextRules = {}): string | undefined {
   const max = rules.maxLength ?? MAX_TEXT_LENGTH;
   if (value.length > max) return `is ${value.length} characters long (at most ${max})`;
+  // Fast path for the common case (names, paths, header values): printable ASCII only.
+  if (PRINTABLE_ASCII.test(value)) return undefined;
   const lone = loneSurrogateAt(value);
   if (lone >= 0)
     return `is not well-formed UTF-16/UTF-8 (lone surrogate ${hex(value.charCodeAt(lone))} at index ${lone})`;

@@ -15,6 +15,7 @@
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Secret } from '../resources/kube-types.js';
+import { memoizeByObject } from '../util/memoize-by-object.js';
 import { containsPrivateKey } from '../util/private-keys.js';
 import { textProblem, type TextRules } from '../ingress/text-checks.js';
 
@@ -105,7 +106,13 @@ function readChain(crt: string): { readonly chain: readonly X509Certificate[] } 
   return { chain };
 }
 
-export function readTlsSecret(secret: Secret): TlsSecretResult {
+/**
+ * The certificate chain and key of a TLS Secret, or what is wrong with it. Memoized by the Secret
+ * object: parsing X.509 and the key is the costly part, and every group and translation asks again.
+ */
+export const readTlsSecret: (secret: Secret) => TlsSecretResult = memoizeByObject(parseTlsSecret);
+
+function parseTlsSecret(secret: Secret): TlsSecretResult {
   if (secret.type !== 'kubernetes.io/tls') {
     return { ok: false, error: `type is "${secret.type ?? 'Opaque'}", not kubernetes.io/tls` };
   }

@@ -47,34 +47,61 @@ function objectProblem(key: string, o: Record<string, unknown>, minPort: number)
   return undefined;
 }
 
+/** A broken rule: the problem, and the path to it as segments from the innermost out (`key`, `[i]`). */
+interface Found {
+  readonly segments: string[];
+  readonly problem: string;
+}
+
 /**
- * The first rule `value` breaks, as `<json path> <problem>`, or undefined when it passes. `minPort` is
- * the lowest port a socket address may have (1 for upstream endpoints, 0 for listeners).
+ * The walk behind valueProblem. It builds no path on the way down (most resources pass, and a path per
+ * node was most of the guard's cost): a problem collects its path segments on the way back up.
  */
-export function valueProblem(value: unknown, path = '', key = '', minPort = 0): string | undefined {
+function find(value: unknown, key: string, minPort: number): Found | undefined {
   if (typeof value === 'string') {
     const inline = INLINE_FIELDS.has(key);
     const p = textProblem(value, {
       maxLength: inline ? MAX_INLINE_LENGTH : MAX_FIELD_LENGTH,
       allowLineBreaks: inline,
     });
-    return p === undefined ? undefined : `${path} ${p}`;
+    return p === undefined ? undefined : { segments: [], problem: p };
   }
   if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) {
-      const p = valueProblem(v, `${path}[${i}]`, key, minPort);
-      if (p !== undefined) return p;
+    for (let i = 0; i < value.length; i++) {
+      const f = find(value[i], key, minPort);
+      if (f !== undefined) {
+        f.segments.push(`[${i}]`);
+        return f;
+      }
     }
     return undefined;
   }
   if (!isRecord(value)) return undefined;
   const own = objectProblem(key, value, minPort);
-  if (own !== undefined) return `${path} ${own}`;
-  for (const [k, v] of Object.entries(value)) {
-    const p = valueProblem(v, path === '' ? k : `${path}.${k}`, k, minPort);
-    if (p !== undefined) return p;
+  if (own !== undefined) return { segments: [], problem: own };
+  for (const k in value) {
+    const f = find(value[k], k, minPort);
+    if (f !== undefined) {
+      f.segments.push(k);
+      return f;
+    }
   }
   return undefined;
+}
+
+/**
+ * The first rule `value` breaks, as `<json path> <problem>`, or undefined when it passes. `minPort` is
+ * the lowest port a socket address may have (1 for upstream endpoints, 0 for listeners).
+ */
+export function valueProblem(value: unknown, path = '', key = '', minPort = 0): string | undefined {
+  const f = find(value, key, minPort);
+  if (f === undefined) return undefined;
+  let at = path;
+  for (let i = f.segments.length - 1; i >= 0; i--) {
+    const s = f.segments[i]!;
+    at = s.startsWith('[') || at === '' ? `${at}${s}` : `${at}.${s}`;
+  }
+  return `${at} ${f.problem}`;
 }
 
 /** Why a resource's name (or a ClusterLoadAssignment's cluster_name) is unusable, or undefined. */

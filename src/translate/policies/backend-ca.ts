@@ -8,6 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Secret } from '../../resources/kube-types.js';
 import { textProblem, type TextRules } from '../../ingress/text-checks.js';
+import { memoizeByObject } from '../../util/memoize-by-object.js';
 import { containsPrivateKey } from '../../util/private-keys.js';
 
 /** PEM text as a gateway gets it (as a serving certificate's, tls.ts): line breaks, at most 1 MiB. */
@@ -21,8 +22,13 @@ export type CaBundleResult =
   | { readonly ok: true; readonly pem: string; readonly certificates: number }
   | { readonly ok: false; readonly error: string };
 
-/** The PEM CA certificates of `secret`'s `ca.crt`, or what is wrong with it. */
-export function readCaBundle(secret: Secret): CaBundleResult {
+/**
+ * The PEM CA certificates of `secret`'s `ca.crt`, or what is wrong with it. Memoized by the Secret
+ * object: parsing X.509 is the costly part, and every group and translation asks again.
+ */
+export const readCaBundle: (secret: Secret) => CaBundleResult = memoizeByObject(parseCaBundle);
+
+function parseCaBundle(secret: Secret): CaBundleResult {
   const b64 = secret.data?.[CA_KEY];
   if (b64 === undefined) return { ok: false, error: `data lacks ${CA_KEY}` };
   const text = Buffer.from(b64, 'base64').toString('utf8');

@@ -24,8 +24,8 @@ export function readWeightedBackends(
 ): ReadonlyMap<string, readonly WeightedBackendSpec[]> {
   const out = new Map<string, readonly WeightedBackendSpec[]>();
   const annotations = owner.ingress.object.metadata.annotations ?? {};
-  for (const key of Object.keys(annotations).sort()) {
-    if (!key.startsWith(WEIGHTED_BACKENDS_PREFIX)) continue;
+  const keys = Object.keys(annotations).filter((k) => k.startsWith(WEIGHTED_BACKENDS_PREFIX));
+  for (const key of keys.sort()) {
     const name = key.slice(WEIGHTED_BACKENDS_PREFIX.length);
     const fail = (why: string) =>
       diags.push(
