@@ -13,11 +13,26 @@ const base: RouteIR = {
   source: { kind: 'Ingress', namespace: 'ns', name: 'a' },
 };
 
-function rendered(r: RouteIR): Record<string, unknown> {
-  const rc = translateRouteConfiguration('http', [{ name: '*', domains: ['*'], routes: [r] }]) as {
-    virtual_hosts: { routes: Record<string, unknown>[] }[];
+/** Another Ingress's route without a header policy, so the virtual host's routes do not share one. */
+const other: RouteIR = {
+  ...base,
+  name: 'ingress/ns/b/rule/0/path/0',
+  match: { kind: 'prefix', path: '/b' },
+  source: { kind: 'Ingress', namespace: 'ns', name: 'b' },
+};
+
+type RenderedHost = Record<string, unknown> & { routes: Record<string, unknown>[] };
+
+function renderedHost(routes: readonly RouteIR[]): RenderedHost {
+  const rc = translateRouteConfiguration('http', [{ name: '*', domains: ['*'], routes }]) as {
+    virtual_hosts: RenderedHost[];
   };
-  return rc.virtual_hosts[0]!.routes[0]!;
+  return rc.virtual_hosts[0]!;
+}
+
+/** A route rendered next to a route of another Ingress (so it carries its own policy). */
+function rendered(r: RouteIR): Record<string, unknown> {
+  return renderedHost([r, other]).routes[0]!;
 }
 
 test('every % of a value is doubled, so no Envoy format operator can be formed', () => {
@@ -71,4 +86,44 @@ test('CORS and a body cap on one route: both per-filter configs are kept', () =>
   expect(r['response_headers_to_add']).toEqual([
     { header: { key: 'vary', value: 'Origin' }, append_action: 'APPEND_IF_EXISTS_OR_ADD' },
   ]);
+});
+
+test('a header policy all routes of a virtual host share is written once, on the virtual host', () => {
+  const headerPolicy = {
+    response: { set: [{ name: 'x-frame-options', value: 'DENY' }], add: [], remove: ['server'] },
+    cors: {
+      allowOrigins: [{ kind: 'exact' as const, origin: 'https://a.example.com' }],
+      allowMethods: ['GET'],
+      allowHeaders: [],
+      exposeHeaders: [],
+      allowCredentials: true,
+      maxAgeSeconds: 60,
+    },
+  };
+  const r1 = { ...base, headerPolicy, maxRequestBytes: 1024 };
+  const r2 = {
+    ...base,
+    name: 'ingress/ns/a/rule/0/path/1',
+    match: { kind: 'exact', path: '/x' } as const,
+    headerPolicy,
+  };
+  const host = renderedHost([r1, r2]);
+  expect(host['response_headers_to_add']).toEqual([
+    { header: { key: 'x-frame-options', value: 'DENY' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+    { header: { key: 'vary', value: 'Origin' }, append_action: 'APPEND_IF_EXISTS_OR_ADD' },
+  ]);
+  expect(host['response_headers_to_remove']).toEqual([
+    'server',
+    'access-control-allow-origin',
+    'access-control-allow-credentials',
+    'access-control-expose-headers',
+  ]);
+  expect(Object.keys(host['typed_per_filter_config'] as object)).toEqual([CORS_FILTER_NAME]);
+  for (const r of host.routes) {
+    expect(r).not.toHaveProperty('response_headers_to_add');
+    expect(r).not.toHaveProperty('response_headers_to_remove');
+  }
+  // The body cap stays on its route: only what every route shares moves up.
+  expect(Object.keys(host.routes[0]!['typed_per_filter_config'] as object)).toEqual([BUFFER_FILTER_NAME]);
+  expect(host.routes[1]).not.toHaveProperty('typed_per_filter_config');
 });

@@ -15,6 +15,7 @@ import type {
   CorsOriginIR,
   CorsPolicyIR,
   HeaderMutationIR,
+  HeaderPolicyIR,
   HeaderValueIR,
   RouteIR,
 } from '../../src/ir/ir-types.js';
@@ -56,9 +57,19 @@ function mutation(
   };
 }
 
-/** The route-level header fields of a route (none when it has no header policy). */
-export function routeHeaderFields(r: RouteIR): Record<string, unknown> {
-  const p = r.headerPolicy;
+/**
+ * The header policy every route of a virtual host shares (the same policy object: the routes of one
+ * Ingress), written once on the virtual host instead of on each route; undefined when the routes differ.
+ * Envoy applies a virtual host's header changes and per-filter configs to each of its routes that sets
+ * none of its own, so the result is the same, in a smaller RouteConfiguration.
+ */
+export function sharedHeaderPolicy(routes: readonly RouteIR[]): HeaderPolicyIR | undefined {
+  const first = routes[0]?.headerPolicy;
+  return first !== undefined && routes.every((r) => r.headerPolicy === first) ? first : undefined;
+}
+
+/** The header fields of a header policy (for a route, or a virtual host when all its routes share it). */
+export function headerFields(p: HeaderPolicyIR | undefined): Record<string, unknown> {
   if (!p) return {};
   const cors = p.cors !== undefined;
   return {
@@ -92,8 +103,8 @@ function corsPolicy(c: CorsPolicyIR): object {
   };
 }
 
-/** The route's per-filter config for the CORS filter (empty when the route has no CORS policy). */
-export function routeCorsFilterConfig(r: RouteIR): Record<string, object> {
-  const c = r.headerPolicy?.cors;
+/** The per-filter config for the CORS filter of a header policy (empty without a CORS policy). */
+export function corsFilterConfig(p: HeaderPolicyIR | undefined): Record<string, object> {
+  const c = p?.cors;
   return c ? { [CORS_FILTER_NAME]: corsPolicy(c) } : {};
 }

@@ -62,12 +62,23 @@ export interface SharedRetry {
   readonly policy: RetryPolicyIR;
 }
 
+/** The comparison key of a retry policy, computed once per policy object (an Ingress's routes share one). */
+const retryKeys = new WeakMap<RetryPolicyIR, string>();
+function retryKey(policy: RetryPolicyIR): string {
+  let key = retryKeys.get(policy);
+  if (key === undefined) {
+    key = JSON.stringify(policy);
+    retryKeys.set(policy, key);
+  }
+  return key;
+}
+
 export function sharedRetry(routes: readonly RouteIR[]): SharedRetry | undefined {
   const counts = new Map<string, { policy: RetryPolicyIR; n: number }>();
   for (const r of routes) {
     const policy = r.action.kind === 'forward' ? r.resilience?.retry : undefined;
     if (!policy) continue;
-    const key = JSON.stringify(policy);
+    const key = retryKey(policy);
     const c = counts.get(key) ?? { policy, n: 0 };
     c.n++;
     counts.set(key, c);
@@ -85,7 +96,7 @@ export function virtualHostRetry(shared: SharedRetry | undefined): object {
 
 function routeRetry(p: ResilienceIR | undefined, shared: SharedRetry | undefined): object {
   if (!p?.retry) return shared ? { retry_policy: { num_retries: 0 } } : {};
-  if (shared && JSON.stringify(p.retry) === shared.key) return {};
+  if (shared && retryKey(p.retry) === shared.key) return {};
   return { retry_policy: retryPolicy(p.retry) };
 }
 

@@ -1,8 +1,8 @@
 /** IR virtual hosts -> Envoy RouteConfiguration. */
-import type { RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
+import type { HeaderPolicyIR, RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
 import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
 import { headerMatchers, weightedClusters } from './route-canary.js';
-import { routeCorsFilterConfig, routeHeaderFields } from './route-headers.js';
+import { corsFilterConfig, headerFields, sharedHeaderPolicy } from './route-headers.js';
 import { routeHashPolicy } from './route-lb.js';
 import { pathRewrite, redirectAction, regexPathMatch } from './route-paths.js';
 import {
@@ -43,15 +43,14 @@ function match(r: RouteIR): object {
  * between bytes, and WebSocket upgrades turned off for this route only when the Ingress asks.
  */
 function forwardAction(r: RouteIR, cluster: string | object, shared: SharedRetry | undefined): object {
-  return {
-    ...(typeof cluster === 'string' ? { cluster } : cluster),
-    timeout: seconds(r.timeoutSeconds),
-    idle_timeout: seconds(r.idleTimeoutSeconds),
-    ...pathRewrite(r.rewrite),
-    ...(r.websocket ? {} : { upgrade_configs: [{ upgrade_type: 'websocket', enabled: false }] }),
-    ...routeHashPolicy(r),
-    ...resilienceAction(r.resilience, shared),
-  };
+  // Assigned in place rather than spread: this runs for every route of every group on every change.
+  const action: Record<string, unknown> = typeof cluster === 'string' ? { cluster } : { ...cluster };
+  action['timeout'] = seconds(r.timeoutSeconds);
+  action['idle_timeout'] = seconds(r.idleTimeoutSeconds);
+  Object.assign(action, pathRewrite(r.rewrite));
+  if (!r.websocket) action['upgrade_configs'] = [{ upgrade_type: 'websocket', enabled: false }];
+  Object.assign(action, routeHashPolicy(r), resilienceAction(r.resilience, shared));
+  return action;
 }
 
 /** Turns the (disabled by default) buffer filter on for a route with a body size cap. */
@@ -66,44 +65,54 @@ function bodyLimit(r: RouteIR): Record<string, object> {
 }
 
 /** The per-route configs of the listener's HTTP filters that are off unless a route turns them on. */
-function perFilterConfig(r: RouteIR, forwarding: boolean): object {
-  const configs = {
-    ...(forwarding ? { ...compressionPerFilter(r.resilience), ...bodyLimit(r) } : {}),
-    ...routeCorsFilterConfig(r),
-  };
-  return Object.keys(configs).length > 0 ? { typed_per_filter_config: configs } : {};
+function perFilterConfig(r: RouteIR, forwarding: boolean, shared: VirtualHostShared): object {
+  const configs = forwarding ? Object.assign(compressionPerFilter(r.resilience), bodyLimit(r)) : {};
+  if (shared.headers === undefined) Object.assign(configs, corsFilterConfig(r.headerPolicy));
+  for (const _ in configs) return { typed_per_filter_config: configs };
+  return {};
 }
 
-function route(r: RouteIR, shared: SharedRetry | undefined): object {
+/** What a virtual host's routes share, written once on the virtual host. */
+interface VirtualHostShared {
+  readonly retry: SharedRetry | undefined;
+  readonly headers: HeaderPolicyIR | undefined;
+}
+
+/** A route's own header fields: none when its virtual host carries them for all its routes. */
+function ownHeaderFields(r: RouteIR, shared: VirtualHostShared): Record<string, unknown> {
+  return shared.headers === undefined ? headerFields(r.headerPolicy) : {};
+}
+
+function route(r: RouteIR, shared: VirtualHostShared): object {
   const base = { name: r.name, match: match(r) };
   switch (r.action.kind) {
     case 'forward':
       return {
         ...base,
-        route: forwardAction(r, r.action.backend, shared),
-        ...routeHeaderFields(r),
-        ...perFilterConfig(r, true),
+        route: forwardAction(r, r.action.backend, shared.retry),
+        ...ownHeaderFields(r, shared),
+        ...perFilterConfig(r, true, shared),
       };
     case 'weighted':
       return {
         ...base,
-        route: forwardAction(r, weightedClusters(r.action.backends), shared),
-        ...routeHeaderFields(r),
-        ...perFilterConfig(r, true),
+        route: forwardAction(r, weightedClusters(r.action.backends), shared.retry),
+        ...ownHeaderFields(r, shared),
+        ...perFilterConfig(r, true, shared),
       };
     case 'direct':
       return {
         ...base,
         direct_response: { status: r.action.status, body: { inline_string: r.action.body } },
-        ...routeHeaderFields(r),
-        ...perFilterConfig(r, false),
+        ...ownHeaderFields(r, shared),
+        ...perFilterConfig(r, false, shared),
       };
     case 'redirect':
       return {
         ...base,
         redirect: redirectAction(r.action),
-        ...routeHeaderFields(r),
-        ...perFilterConfig(r, false),
+        ...ownHeaderFields(r, shared),
+        ...perFilterConfig(r, false, shared),
       };
   }
 }
@@ -112,12 +121,15 @@ export function translateRouteConfiguration(name: string, vhosts: readonly Virtu
   return {
     name,
     virtual_hosts: vhosts.map((v) => {
-      const shared = sharedRetry(v.routes);
+      const shared = { retry: sharedRetry(v.routes), headers: sharedHeaderPolicy(v.routes) };
+      const cors = corsFilterConfig(shared.headers);
       return {
         name: v.name,
         domains: [...v.domains],
         routes: v.routes.map((r) => route(r, shared)),
-        ...virtualHostRetry(shared),
+        ...virtualHostRetry(shared.retry),
+        ...headerFields(shared.headers),
+        ...(Object.keys(cors).length > 0 ? { typed_per_filter_config: cors } : {}),
       };
     }),
     // Unknown hosts get a plain 404 from Envoy (no virtual host matches).

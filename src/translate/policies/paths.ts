@@ -107,14 +107,13 @@ function refusedRewrites(owner: IngressEntries, rewrite: RewriteTarget, diags: D
   ];
   const refused: string[] = [];
   for (const r of routes) {
-    const where = pathWhere(r.name);
     if (r.match.kind === 'prefix' && r.match.path.length > MAX_REWRITTEN_PREFIX) {
       refused.push(r.name);
       diags.push(
         diagnostic(
           'CW_E_ANNOTATION_INVALID',
           owner.diagRef,
-          `annotation ${REWRITE_TARGET.name}: the prefix path of ${where} is longer than ${MAX_REWRITTEN_PREFIX} characters (too long for the gateway's rewrite regex); that path is sent unchanged`,
+          `annotation ${REWRITE_TARGET.name}: the prefix path of ${pathWhere(r.name)} is longer than ${MAX_REWRITTEN_PREFIX} characters (too long for the gateway's rewrite regex); that path is sent unchanged`,
         ),
       );
       continue;
@@ -126,7 +125,7 @@ function refusedRewrites(owner: IngressEntries, rewrite: RewriteTarget, diags: D
       diagnostic(
         'CW_E_ANNOTATION_INVALID',
         owner.diagRef,
-        `annotation ${REWRITE_TARGET.name}: "${rewrite.target}" uses $${rewrite.maxGroup} but the ${r.match.kind} path "${r.match.path}" (${where}) has ${groups} capture group(s); that path is sent unchanged`,
+        `annotation ${REWRITE_TARGET.name}: "${rewrite.target}" uses $${rewrite.maxGroup} but the ${r.match.kind} path "${r.match.path}" (${pathWhere(r.name)}) has ${groups} capture group(s); that path is sent unchanged`,
       ),
     );
   }
