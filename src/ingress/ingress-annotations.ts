@@ -4,6 +4,7 @@
  * catalog (`src/translate/annotations.ts`); ALB mode builds its own catalog on `AnnotationSpec`.
  */
 
+import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import { textProblem } from './text-checks.js';
 
 export type AnnotationTarget = 'Ingress' | 'IngressClass' | 'Service';
@@ -30,6 +31,29 @@ export function parseAnnotation<T>(spec: AnnotationSpec<T>, raw: string): ParseR
   const bad = textProblem(raw);
   if (bad !== undefined) return { ok: false, error: `the value ${bad}` };
   return spec.parse(raw);
+}
+
+/**
+ * The value of annotation `spec` among `annotations`, parsed (by `parse`, default parseAnnotation); undefined
+ * when it is absent or bad. A bad value is a CW_E_ANNOTATION_INVALID diagnostic on `ref` naming the
+ * annotation, what is wrong and `consequence` (what applies instead). The one reader every policy uses.
+ */
+export function readAnnotation<T>(
+  spec: AnnotationSpec<T>,
+  annotations: Readonly<Record<string, string>> | undefined,
+  ref: ObjectRef,
+  diags: Diagnostic[],
+  consequence = 'using the default',
+  parse: (spec: AnnotationSpec<T>, raw: string) => ParseResult<T> = parseAnnotation,
+): T | undefined {
+  const raw = annotations?.[spec.name];
+  if (raw === undefined) return undefined;
+  const r = parse(spec, raw);
+  if (r.ok) return r.value;
+  diags.push(
+    diagnostic('CW_E_ANNOTATION_INVALID', ref, `annotation ${spec.name}: ${r.error}; ${consequence}`),
+  );
+  return undefined;
 }
 
 export function parseDurationSeconds(raw: string, max: number): ParseResult<number> {

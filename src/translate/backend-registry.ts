@@ -21,7 +21,7 @@ import {
   OUTLIER_EJECTION_TIME,
   UNHEALTHY_THRESHOLD,
 } from './annotations.js';
-import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
+import { readAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
 import { backendName, resolveBackend } from '../ingress/backends.js';
 import { readBackendTransport } from './policies/backend-tls.js';
 import { SecretRegistry } from './secret-registry.js';
@@ -191,17 +191,7 @@ export class BackendRegistry {
     annotations: Readonly<Record<string, string>> | undefined,
     svc: { readonly namespace: string; readonly name: string },
   ): T | undefined {
-    const raw = annotations?.[spec.name];
-    if (raw === undefined) return undefined;
-    const p = parseAnnotation(spec, raw);
-    if (p.ok) return p.value;
-    this.diags.push(
-      diagnostic(
-        'CW_E_ANNOTATION_INVALID',
-        { kind: 'Service', namespace: svc.namespace, name: svc.name },
-        `annotation ${spec.name}: ${p.error}; using the default`,
-      ),
-    );
-    return undefined;
+    const ref = { kind: 'Service', namespace: svc.namespace, name: svc.name };
+    return readAnnotation(spec, annotations, ref, this.diags);
   }
 }

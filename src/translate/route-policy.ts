@@ -4,9 +4,9 @@
  * resilience family's (retries, compression, mirroring: policies/resilience.ts). A bad value is a diagnostic on the Ingress
  * naming the annotation, and the route keeps the default.
  */
-import { diagnostic, type Diagnostic } from '../errors.js';
+import type { Diagnostic } from '../errors.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
-import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
+import { readAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
 import { reportBackendAnnotationsOnIngress } from './policies/backend-tls.js';
 import type { ResilienceIR } from '../ir/ir-types.js';
 import { readResilience } from './policies/resilience.js';
@@ -35,18 +35,7 @@ export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
 };
 
 function read<T>(spec: AnnotationSpec<T>, owner: IngressEntries, diags: Diagnostic[]): T | undefined {
-  const raw = owner.ingress.object.metadata.annotations?.[spec.name];
-  if (raw === undefined) return undefined;
-  const r = parseAnnotation(spec, raw);
-  if (r.ok) return r.value;
-  diags.push(
-    diagnostic(
-      'CW_E_ANNOTATION_INVALID',
-      owner.diagRef,
-      `annotation ${spec.name}: ${r.error}; using the default`,
-    ),
-  );
-  return undefined;
+  return readAnnotation(spec, owner.ingress.object.metadata.annotations, owner.diagRef, diags);
 }
 
 export function readRoutePolicy(

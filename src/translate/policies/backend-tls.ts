@@ -14,7 +14,7 @@ import { diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
 import type { BackendTlsIR } from '../../ir/ir-types.js';
 import type { Service } from '../../resources/kube-types.js';
 import type { IngressEntries } from '../../ingress/ingress-reader.js';
-import { parseAnnotation, type AnnotationSpec } from '../../ingress/ingress-annotations.js';
+import { readAnnotation, type AnnotationSpec } from '../../ingress/ingress-annotations.js';
 import {
   BACKEND_PROTOCOL,
   BACKEND_TLS_CA_SECRET,
@@ -62,14 +62,7 @@ function read<T>(
   spec: AnnotationSpec<T>,
   consequence = 'using the default',
 ): T | undefined {
-  const raw = ctx.service.metadata.annotations?.[spec.name];
-  if (raw === undefined) return undefined;
-  const r = parseAnnotation(spec, raw);
-  if (r.ok) return r.value;
-  ctx.diags.push(
-    diagnostic('CW_E_ANNOTATION_INVALID', ctx.ref, `annotation ${spec.name}: ${r.error}; ${consequence}`),
-  );
-  return undefined;
+  return readAnnotation(spec, ctx.service.metadata.annotations, ctx.ref, ctx.diags, consequence);
 }
 
 /** The protocol a port's `appProtocol` names, if one understood. */

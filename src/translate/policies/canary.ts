@@ -6,7 +6,7 @@
  */
 import { diagnostic, type Diagnostic } from '../../errors.js';
 import type { IngressEntries } from '../../ingress/ingress-reader.js';
-import { parseAnnotation, type AnnotationSpec } from '../../ingress/ingress-annotations.js';
+import { readAnnotation, type AnnotationSpec } from '../../ingress/ingress-annotations.js';
 import {
   CANARY,
   CANARY_BY_COOKIE,
@@ -40,18 +40,7 @@ function read<T>(
   diags: Diagnostic[],
   consequence: string,
 ): T | undefined {
-  const raw = owner.ingress.object.metadata.annotations?.[spec.name];
-  if (raw === undefined) return undefined;
-  const r = parseAnnotation(spec, raw);
-  if (r.ok) return r.value;
-  diags.push(
-    diagnostic(
-      'CW_E_ANNOTATION_INVALID',
-      owner.diagRef,
-      `annotation ${spec.name}: ${r.error}; ${consequence}`,
-    ),
-  );
-  return undefined;
+  return readAnnotation(spec, owner.ingress.object.metadata.annotations, owner.diagRef, diags, consequence);
 }
 
 function headerRule(owner: IngressEntries, diags: Diagnostic[]): CanaryPolicy['byHeader'] {

@@ -6,7 +6,12 @@
  * header, a bad `cors-*` value falls back to its default, and a bad `enable-cors` leaves CORS off.
  */
 import { diagnostic, type Diagnostic } from '../../errors.js';
-import { parseAnnotation, type AnnotationSpec, type ParseResult } from '../../ingress/ingress-annotations.js';
+import {
+  parseAnnotation,
+  readAnnotation,
+  type AnnotationSpec,
+  type ParseResult,
+} from '../../ingress/ingress-annotations.js';
 import type { IngressEntries } from '../../ingress/ingress-reader.js';
 import { textProblem } from '../../ingress/text-checks.js';
 import type { CorsPolicyIR, HeaderMutationIR, HeaderPolicyIR } from '../../ir/ir-types.js';
@@ -44,14 +49,8 @@ function read<T>(
   diags: Diagnostic[],
   fallback: string,
 ): T | undefined {
-  const raw = owner.ingress.object.metadata.annotations?.[spec.name];
-  if (raw === undefined) return undefined;
-  const r = parseValue(spec, raw);
-  if (r.ok) return r.value;
-  diags.push(
-    diagnostic('CW_E_ANNOTATION_INVALID', owner.diagRef, `annotation ${spec.name}: ${r.error}; ${fallback}`),
-  );
-  return undefined;
+  const annotations = owner.ingress.object.metadata.annotations;
+  return readAnnotation(spec, annotations, owner.diagRef, diags, fallback, parseValue);
 }
 
 const IGNORED = 'it changes no header';

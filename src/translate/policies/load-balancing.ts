@@ -7,7 +7,7 @@
  */
 import { diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
 import type { LoadBalancingIR, SessionAffinityIR } from '../../ir/ir-types.js';
-import { parseAnnotation, type AnnotationSpec } from '../../ingress/ingress-annotations.js';
+import { readAnnotation, type AnnotationSpec } from '../../ingress/ingress-annotations.js';
 import {
   AFFINITY,
   DEFAULT_LEAST_REQUEST_CHOICES,
@@ -47,12 +47,7 @@ class ServiceAnnotations {
 
   /** The parsed value; a bad one is a diagnostic saying what applies instead, and undefined. */
   get<T>(spec: AnnotationSpec<T>, instead = 'using the default'): T | undefined {
-    const raw = this.owner.annotations?.[spec.name];
-    if (raw === undefined) return undefined;
-    const r = parseAnnotation(spec, raw);
-    if (r.ok) return r.value;
-    this.report(`annotation ${spec.name}: ${r.error}; ${instead}`);
-    return undefined;
+    return readAnnotation(spec, this.owner.annotations, this.ref, this.diags, instead);
   }
 
   report(message: string): void {

@@ -6,7 +6,7 @@
  */
 import { diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
 import type { PathMatch } from '../../ingress/ingress-types.js';
-import { parseAnnotation, type AnnotationSpec } from '../../ingress/ingress-annotations.js';
+import { readAnnotation, type AnnotationSpec } from '../../ingress/ingress-annotations.js';
 import type { IngressEntries } from '../../ingress/ingress-reader.js';
 import { checkRegexPath } from '../../ingress/regex-paths.js';
 import type { PathRewriteIR, RedirectIR } from '../../ir/ir-types.js';
@@ -33,22 +33,6 @@ export interface PathsPolicy {
   /** A request for exactly `/` is redirected (302) to this path. */
   readonly appRoot?: string;
   readonly fromToWww?: true;
-}
-
-function readAnnotation<T>(
-  spec: AnnotationSpec<T>,
-  annotations: Readonly<Record<string, string>> | undefined,
-  ref: ObjectRef,
-  diags: Diagnostic[],
-): T | undefined {
-  const raw = annotations?.[spec.name];
-  if (raw === undefined) return undefined;
-  const r = parseAnnotation(spec, raw);
-  if (r.ok) return r.value;
-  diags.push(
-    diagnostic('CW_E_ANNOTATION_INVALID', ref, `annotation ${spec.name}: ${r.error}; using the default`),
-  );
-  return undefined;
 }
 
 /** Whether the Ingress's ImplementationSpecific paths are regexes (`causeway.dev/use-regex`). */
