@@ -6,7 +6,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { endpointSlice, INGRESS_CLASS, service, tempDir, yamlDocs } from '../support/manifests.js';
+import {
+  endpointSlice,
+  INGRESS_CLASS,
+  service,
+  tempDir,
+  yamlDocs,
+  hostIngress as ingressFor,
+} from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 import {
@@ -18,27 +25,7 @@ import {
 } from '../support/stream-backend.js';
 
 function hostIngress(name: string, host: string, annotations: Record<string, string> = {}): object {
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name, namespace: 'default', annotations },
-    spec: {
-      rules: [
-        {
-          host,
-          http: {
-            paths: [
-              {
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: 'streams', port: { number: 80 } } },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  };
+  return ingressFor({ name, host, service: 'streams', annotations });
 }
 
 let dir: string;

@@ -23,7 +23,14 @@ import {
   type EchoBody,
 } from '../support/echo-backend.js';
 import { httpGet, type HttpResponse } from '../support/http-client.js';
-import { endpointSlice, INGRESS_CLASS, service, tempDir, yamlDocs } from '../support/manifests.js';
+import {
+  endpointSlice,
+  INGRESS_CLASS,
+  service,
+  tempDir,
+  yamlDocs,
+  hostIngress as ingressFor,
+} from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 
@@ -33,27 +40,7 @@ function hostIngress(
   annotations: Record<string, string> = {},
   serviceName = 'echo',
 ): object {
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name, namespace: 'default', annotations },
-    spec: {
-      rules: [
-        {
-          host,
-          http: {
-            paths: [
-              {
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: serviceName, port: { number: 80 } } },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  };
+  return ingressFor({ name, host, service: serviceName, annotations });
 }
 
 const CORS = {

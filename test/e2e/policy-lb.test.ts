@@ -13,7 +13,14 @@ import path from 'node:path';
 import { startEchoBackend, type EchoBackend } from '../support/echo-backend.js';
 import { startDelayedBackend, type DelayedBackend } from '../support/delayed-backend.js';
 import { httpGet, type HttpResponse } from '../support/http-client.js';
-import { endpointSlice, INGRESS_CLASS, service, tempDir, yamlDocs } from '../support/manifests.js';
+import {
+  endpointSlice,
+  INGRESS_CLASS,
+  service,
+  tempDir,
+  yamlDocs,
+  hostIngress as ingressFor,
+} from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 
@@ -26,27 +33,7 @@ function annotatedService(name: string, annotations: Record<string, string>): ob
 }
 
 function hostIngress(name: string, host: string, backend: string): object {
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      rules: [
-        {
-          host,
-          http: {
-            paths: [
-              {
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: backend, port: { number: 80 } } },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  };
+  return ingressFor({ name, host, service: backend });
 }
 
 let dir: string;

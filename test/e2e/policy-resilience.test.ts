@@ -11,7 +11,14 @@ import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { startEchoBackend, type EchoAnswer, type EchoBackend } from '../support/echo-backend.js';
-import { endpointSlice, INGRESS_CLASS, service, tempDir, yamlDocs } from '../support/manifests.js';
+import {
+  endpointSlice,
+  INGRESS_CLASS,
+  service,
+  tempDir,
+  yamlDocs,
+  hostIngress as ingressFor,
+} from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 import { runController, type RunningController } from '../../src/controller/app.js';
@@ -25,21 +32,7 @@ function hostIngress(
   annotations: Record<string, string> = {},
   path = '/',
 ): object {
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name, namespace: 'default', annotations },
-    spec: {
-      rules: [
-        {
-          host,
-          http: {
-            paths: [{ path, pathType: 'Prefix', backend: { service: { name: svc, port: { number: 80 } } } }],
-          },
-        },
-      ],
-    },
-  };
+  return ingressFor({ name, host, service: svc, annotations, paths: [{ path, pathType: 'Prefix' }] });
 }
 
 interface RawResponse {

@@ -61,6 +61,37 @@ export function catchAllIngress(name: string, service: string, port = 80): objec
   };
 }
 
+export interface HostIngressOptions {
+  readonly name: string;
+  readonly host: string;
+  /** The Service every path of the rule sends to. */
+  readonly service: string;
+  /** Service port number or name; default 80. */
+  readonly port?: number | string;
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** Default one Prefix `/`. */
+  readonly paths?: readonly { readonly path: string; readonly pathType: string }[];
+}
+
+/** An Ingress of the default class in namespace `default` with one rule for `host` sending its paths to one Service port. */
+export function hostIngress(o: HostIngressOptions): object {
+  const port = typeof o.port === 'string' ? { name: o.port } : { number: o.port ?? 80 };
+  const paths = o.paths ?? [{ path: '/', pathType: 'Prefix' }];
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: o.name, namespace: 'default', annotations: { ...o.annotations } },
+    spec: {
+      rules: [
+        {
+          host: o.host,
+          http: { paths: paths.map((p) => ({ ...p, backend: { service: { name: o.service, port } } })) },
+        },
+      ],
+    },
+  };
+}
+
 export function yamlDocs(...docs: readonly object[]): string {
   return docs.map((d) => YAML.stringify(d)).join('---\n');
 }
