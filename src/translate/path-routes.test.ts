@@ -7,19 +7,10 @@ import type { KubeObject } from '../resources/kube-types.js';
 import { buildResourceSet } from '../resources/resource-set.js';
 import type { VirtualHostIR } from '../ir/ir-types.js';
 import { translate } from './translate.js';
+import { DEFAULT_CLASS, shopService } from './testdata/policy-fixtures.js';
 
-const cls: KubeObject = {
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'IngressClass',
-  metadata: { name: 'causeway', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
-  spec: { controller: 'causeway.dev/gateway' },
-};
-const svc: KubeObject = {
-  apiVersion: 'v1',
-  kind: 'Service',
-  metadata: { name: 'web', namespace: 'shop' },
-  spec: { ports: [{ name: 'http', port: 80 }] },
-};
+const cls = DEFAULT_CLASS;
+const svc = shopService();
 const ing = (
   name: string,
   host: string,

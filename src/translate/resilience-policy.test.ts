@@ -4,67 +4,22 @@
  * backend of the group (a missing Service: a diagnostic, no mirror), and a hostile value never quoted.
  */
 import type { KubeObject } from '../resources/kube-types.js';
-import { buildResourceSet } from '../resources/resource-set.js';
-import type { GatewayGroupIR, RouteIR } from '../ir/ir-types.js';
-import { translate } from './translate.js';
+import {
+  DEFAULT_CLASS,
+  shopIngress,
+  shopService,
+  translateForPolicies,
+  type PolicyRun,
+} from './testdata/policy-fixtures.js';
 import type { GroupCompression } from './translate-options.js';
 
-const cls: KubeObject = {
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'IngressClass',
-  metadata: { name: 'causeway', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
-  spec: { controller: 'causeway.dev/gateway' },
-};
-const svc = (name: string): KubeObject => ({
-  apiVersion: 'v1',
-  kind: 'Service',
-  metadata: { name, namespace: 'shop' },
-  spec: { ports: [{ name: 'http', port: 80 }] },
-});
-const ing = (name: string, annotations: Record<string, string>): KubeObject => ({
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'Ingress',
-  metadata: { name, namespace: 'shop', annotations },
-  spec: {
-    rules: [
-      {
-        host: 'shop.example.com',
-        http: {
-          paths: [
-            {
-              path: `/${name}`,
-              pathType: 'Prefix',
-              backend: { service: { name: 'web', port: { number: 80 } } },
-            },
-          ],
-        },
-      },
-    ],
-  },
-});
+const ing = shopIngress;
 
-interface Run {
-  readonly group: GatewayGroupIR;
-  readonly routes: Map<string, RouteIR>;
-  readonly messages: string[];
-}
-
-function run(ingresses: KubeObject[], compression?: GroupCompression): Run {
-  const rs = buildResourceSet(
-    [cls, svc('web'), svc('shadow'), ...ingresses].map((object) => ({
-      object,
-      origin: { cluster: 'local' },
-    })),
+function run(ingresses: KubeObject[], compression?: GroupCompression): PolicyRun {
+  return translateForPolicies(
+    [DEFAULT_CLASS, shopService('web'), shopService('shadow'), ...ingresses],
+    compression ? { compression } : {},
   );
-  const defaults = { httpPort: 8080, httpsPort: 8443, ...(compression ? { compression } : {}) };
-  const r = translate(rs, { defaults, groups: {} });
-  const group = r.ir.groups[0]!;
-  const routes = new Map<string, RouteIR>();
-  for (const v of group.http.virtualHosts) for (const x of v.routes) routes.set(x.source.name, x);
-  const messages = r.diagnostics
-    .filter((d) => d.object.kind === 'Ingress')
-    .map((d) => `${d.code} ${d.object.name}: ${d.message}`);
-  return { group, routes, messages };
 }
 
 test('default: retries twice, only when the request never reached an app, for every method', () => {

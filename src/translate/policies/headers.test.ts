@@ -4,57 +4,19 @@
  * is one diagnostic naming the annotation, and a header value is never quoted in a diagnostic.
  */
 import type { KubeObject } from '../../resources/kube-types.js';
-import { buildResourceSet } from '../../resources/resource-set.js';
-import type { RouteIR } from '../../ir/ir-types.js';
-import { translate } from '../translate.js';
+import {
+  DEFAULT_CLASS,
+  shopIngress,
+  shopService,
+  translateForPolicies,
+  type PolicyRun,
+} from '../testdata/policy-fixtures.js';
 
-const cls: KubeObject = {
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'IngressClass',
-  metadata: { name: 'causeway', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
-  spec: { controller: 'causeway.dev/gateway' },
-};
-const svc: KubeObject = {
-  apiVersion: 'v1',
-  kind: 'Service',
-  metadata: { name: 'web', namespace: 'shop' },
-  spec: { ports: [{ name: 'http', port: 80 }] },
-};
-const ing = (name: string, annotations: Record<string, string>): KubeObject => ({
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'Ingress',
-  metadata: { name, namespace: 'shop', annotations },
-  spec: {
-    rules: [
-      {
-        host: 'shop.example.com',
-        http: {
-          paths: [
-            {
-              path: `/${name}`,
-              pathType: 'Prefix',
-              backend: { service: { name: 'web', port: { number: 80 } } },
-            },
-          ],
-        },
-      },
-    ],
-  },
-});
+const ing = shopIngress;
 
-function run(...ingresses: KubeObject[]): { routes: Map<string, RouteIR>; messages: string[] } {
-  const rs = buildResourceSet(
-    [cls, svc, ...ingresses].map((object) => ({ object, origin: { cluster: 'local' } })),
-  );
-  const r = translate(rs, { defaults: { httpPort: 8080, httpsPort: 8443 }, groups: {} });
-  const routes = new Map<string, RouteIR>();
-  for (const v of r.ir.groups[0]!.http.virtualHosts) for (const x of v.routes) routes.set(x.source.name, x);
-  return {
-    routes,
-    messages: r.diagnostics
-      .filter((d) => d.object.kind === 'Ingress')
-      .map((d) => `${d.code} ${d.object.name}: ${d.message}`),
-  };
+/** The routes by Ingress name, and the diagnostics on Ingresses (the Service has no endpoints here). */
+function run(...ingresses: KubeObject[]): Pick<PolicyRun, 'routes' | 'messages'> {
+  return translateForPolicies([DEFAULT_CLASS, shopService(), ...ingresses]);
 }
 
 test('two Ingresses on one host keep their own header and CORS policies; a third has none', () => {
