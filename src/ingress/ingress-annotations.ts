@@ -34,9 +34,36 @@ export function parseAnnotation<T>(spec: AnnotationSpec<T>, raw: string): ParseR
 }
 
 /**
+ * Parse results by annotations object, then by spec. Objects are replaced on change, never mutated, so
+ * an Ingress or Service that did not change is not parsed again by the next translation (a spec is
+ * always read through the same `parse`). Entries go with their objects.
+ */
+const parsedByObject = new WeakMap<object, Map<AnnotationSpec<unknown>, ParseResult<unknown>>>();
+
+function parsedValue<T>(
+  spec: AnnotationSpec<T>,
+  annotations: Readonly<Record<string, string>>,
+  raw: string,
+  parse: (spec: AnnotationSpec<T>, raw: string) => ParseResult<T>,
+): ParseResult<T> {
+  let byName = parsedByObject.get(annotations);
+  if (byName === undefined) {
+    byName = new Map();
+    parsedByObject.set(annotations, byName);
+  }
+  let r = byName.get(spec as AnnotationSpec<unknown>) as ParseResult<T> | undefined;
+  if (r === undefined) {
+    r = parse(spec, raw);
+    byName.set(spec as AnnotationSpec<unknown>, r);
+  }
+  return r;
+}
+
+/**
  * The value of annotation `spec` among `annotations`, parsed (by `parse`, default parseAnnotation); undefined
  * when it is absent or bad. A bad value is a CW_E_ANNOTATION_INVALID diagnostic on `ref` naming the
- * annotation, what is wrong and `consequence` (what applies instead). The one reader every policy uses.
+ * annotation, what is wrong and `consequence` (what applies instead), on every translation. The one
+ * reader every policy uses; the parse itself is done once per annotations object (see parsedByObject).
  */
 export function readAnnotation<T>(
   spec: AnnotationSpec<T>,
@@ -48,7 +75,7 @@ export function readAnnotation<T>(
 ): T | undefined {
   const raw = annotations?.[spec.name];
   if (raw === undefined) return undefined;
-  const r = parse(spec, raw);
+  const r = parsedValue(spec, annotations!, raw, parse);
   if (r.ok) return r.value;
   diags.push(
     diagnostic('CW_E_ANNOTATION_INVALID', ref, `annotation ${spec.name}: ${r.error}; ${consequence}`),

@@ -1,11 +1,18 @@
 /**
  * Hostile annotation values (issue 11): a value that is huge, holds a control character or a lone
  * surrogate is refused like any invalid value (the default is used) and is never quoted into the
- * diagnostic, so it reaches no log line, Event or /debug/diagnostics.
+ * diagnostic, so it reaches no log line, Event or /debug/diagnostics; and readAnnotation parses a value
+ * once per annotations object while reporting a bad one on every read.
  */
 import type { KubeObject } from '../resources/kube-types.js';
 import { buildResourceSet } from '../resources/resource-set.js';
-import { parseAnnotation, GATEWAY_GROUP } from '../ingress/ingress-annotations.js';
+import type { Diagnostic } from '../errors.js';
+import {
+  parseAnnotation,
+  readAnnotation,
+  GATEWAY_GROUP,
+  type AnnotationSpec,
+} from '../ingress/ingress-annotations.js';
 import { translate } from './translate.js';
 
 test('parseAnnotation refuses hostile values without quoting them, and parses good ones', () => {
@@ -59,4 +66,35 @@ test('through translate: the Ingress and the Service keep their defaults, messag
   ]);
   expect(r.served.map((s) => s.group)).toEqual(['default']);
   expect(r.ir.groups[0]!.backends[0]!.connectTimeoutSeconds).toBe(2);
+});
+
+test('readAnnotation parses a value once per annotations object and reports a bad one on every read', () => {
+  let parses = 0;
+  const spec: AnnotationSpec<number> = {
+    name: 'causeway.dev/test-count',
+    targets: ['Ingress'],
+    defaultText: '`0`',
+    description: 'test',
+    parse: (raw) => {
+      parses++;
+      return /^\d+$/.test(raw) ? { ok: true, value: Number(raw) } : { ok: false, error: `"${raw}" is bad` };
+    },
+  };
+  const ref = { kind: 'Ingress', namespace: 'ns', name: 'a' };
+  const good = { 'causeway.dev/test-count': '3' };
+  const diags: Diagnostic[] = [];
+  expect(readAnnotation(spec, good, ref, diags)).toBe(3);
+  expect(readAnnotation(spec, good, ref, diags)).toBe(3);
+  expect(parses).toBe(1);
+  // A changed object is a new object: parsed again.
+  expect(readAnnotation(spec, { ...good }, ref, diags)).toBe(3);
+  expect(parses).toBe(2);
+  const bad = { 'causeway.dev/test-count': 'x' };
+  expect(readAnnotation(spec, bad, ref, diags, 'no count')).toBeUndefined();
+  expect(readAnnotation(spec, bad, ref, diags, 'no count')).toBeUndefined();
+  expect(parses).toBe(3);
+  expect(diags.map((d) => d.message)).toEqual([
+    'annotation causeway.dev/test-count: "x" is bad; no count',
+    'annotation causeway.dev/test-count: "x" is bad; no count',
+  ]);
 });
