@@ -1,4 +1,10 @@
-import { MAX_WILDCARD_LABELS, normalizeHost, singleLabelAuthorityRegex, wildcardMatches } from './hosts.js';
+import {
+  MAX_WILDCARD_LABELS,
+  normalizeHost,
+  singleLabelAuthorityRegex,
+  wildcardMatches,
+  wildcardOf,
+} from './hosts.js';
 
 /** Envoy's RE2 is a full match here (anchored); JavaScript's RegExp reads the same syntax. */
 function guardMatches(wildcard: string, authority: string): boolean {
@@ -28,4 +34,17 @@ test(`a wildcard host has at most ${MAX_WILDCARD_LABELS} labels after "*."; a co
   expect(deep.ok).toBe(false);
   expect(!deep.ok && deep.error).toContain(`has ${MAX_WILDCARD_LABELS + 1} labels after "*."`);
   expect(normalizeHost(labels(MAX_WILDCARD_LABELS + 10)).ok).toBe(true);
+});
+
+test('wildcardOf names the one wildcard that matches a concrete host, as wildcardMatches decides', () => {
+  expect(wildcardOf('shop.example.com')).toBe('*.example.com');
+  expect(wildcardOf('a.b.example.com')).toBe('*.b.example.com');
+  expect(wildcardOf('localhost')).toBeUndefined();
+  expect(wildcardOf('*.example.com')).toBeUndefined();
+  expect(wildcardOf('*')).toBeUndefined();
+  const wildcards = ['*.example.com', '*.b.example.com', '*.com'];
+  for (const host of ['shop.example.com', 'a.b.example.com', 'x.com', 'example.com', 'a.x.example.com'])
+    expect(wildcards.filter((w) => wildcardMatches(w, host))).toEqual(
+      wildcards.filter((w) => w === wildcardOf(host)),
+    );
 });

@@ -51,6 +51,15 @@ export function wildcardMatches(wildcard: string, host: string): boolean {
 }
 
 /**
+ * The one wildcard that matches a concrete `host` (`shop.foo.com` -> `*.foo.com`), or undefined for a
+ * single-label host: a lookup instead of testing every wildcard of the group (wildcardMatches).
+ */
+export function wildcardOf(host: string): string | undefined {
+  const dot = host.indexOf('.');
+  return dot > 0 && !isWildcard(host) && host !== ANY_HOST ? `*${host.slice(dot)}` : undefined;
+}
+
+/**
  * RE2 regex over :authority, for the routes of a wildcard's own virtual host: it holds exactly when the
  * authority has one label more than the wildcard's suffix. Envoy chose the virtual host by that suffix
  * (`*.foo.com` also matches `a.bar.foo.com`), so counting labels is enough, and the program stays small

@@ -25,7 +25,7 @@ import {
   domainsFor,
   isWildcard,
   singleLabelAuthorityRegex,
-  wildcardMatches,
+  wildcardOf,
 } from '../ingress/hosts.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { compareStrings } from '../ingress/ordering.js';
@@ -77,9 +77,9 @@ class VirtualHostLayout {
       const authority = { regex: singleLabelAuthorityRegex(host), invert: false };
       routes = [...this.routesOf(host).map((r) => ({ ...r, authority })), ...this.tail];
     } else {
-      const wild = [...this.claims.byHost.keys()]
-        .filter((w) => wildcardMatches(w, host))
-        .flatMap((w) => this.routesOf(w));
+      // At most one wildcard matches a concrete host (exactly one label more): look it up.
+      const w = wildcardOf(host);
+      const wild = w !== undefined && this.claims.byHost.has(w) ? this.routesOf(w) : [];
       routes = [...this.routesOf(host), ...wild, ...this.tail];
     }
     return { name: host, domains: domainsFor(host), routes };
