@@ -214,11 +214,13 @@ interface GroupContext {
   readonly passedThrough: ReadonlySet<string>;
 }
 
-/** HTTP: every host; a TLS host asking for ssl-redirect (with a usable certificate) only redirects. */
+/** HTTP: every host; a TLS host asking for ssl-redirect (with a usable certificate, or passed through) only redirects. */
 function httpVirtualHosts(ctx: GroupContext): VirtualHostIR[] {
   const { claims, secrets, layout } = ctx;
   return ctx.hosts
     .map((h) => {
+      const passthrough = ctx.passthrough.get(h);
+      if (passthrough?.owner.sslRedirect) return redirectVhost(h, passthrough.owner);
       const owner = claims.redirectHosts.get(h);
       const tls = claims.tlsHosts.get(h);
       return owner && tls && secrets.use(tls.secret, tls.owner) ? redirectVhost(h, owner) : layout.vhost(h);
