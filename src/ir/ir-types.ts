@@ -66,8 +66,11 @@ export interface PassthroughChainIR {
   readonly name: string;
   /** The SNI names (the host, maybe a `*.` wildcard). */
   readonly serverNames: readonly string[];
-  /** Name of the BackendIR (a `passthrough/...` cluster: raw TCP, no TLS of its own). */
-  readonly backend: string;
+  /**
+   * Name of the BackendIR (a `passthrough/...` cluster: raw TCP, no TLS of its own); absent when the
+   * backend does not resolve: connections with this SNI are closed (never terminated by another chain).
+   */
+  readonly backend?: string;
   /** The backend's `affinity: source-ip`: the TCP proxy hashes the client address; absent: no hash. */
   readonly hashSourceIp?: boolean;
   readonly source: ObjectRef;

@@ -82,7 +82,7 @@ export class BackendRegistry {
    * are the client's TLS) and an HTTP health check made a TCP connect (the endpoints speak TLS).
    */
   passthroughAction(owner: BackendOwner, backend: IngressBackend, where: string): RouteActionIR {
-    return this.resolve(owner, backend, where, 'its TLS connections are not passed through', true);
+    return this.resolve(owner, backend, where, 'its TLS connections are closed', true);
   }
 
   private resolve(

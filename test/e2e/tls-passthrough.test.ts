@@ -2,7 +2,8 @@
  * TLS passthrough through a real Envoy gateway (issue 13, item 4): on one HTTPS port, the SNI
  * `secure.example.com` (ssl-passthrough) reaches a Node HTTPS backend that terminates TLS with its own
  * self-signed certificate, while `www.example.com` is terminated by the gateway with the Secret's
- * certificate and routed over HTTP to an echo backend. A client sees each host's own certificate.
+ * certificate and routed over HTTP to an echo backend. A client sees each host's own certificate. A
+ * passthrough host whose Service is missing is closed (fail closed), not served by the default chain.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -60,7 +61,8 @@ beforeAll(async () => {
   const www = hostIngress({ name: 'www', host: 'www.example.com', service: 'web' }) as {
     spec: { tls?: object[] };
   };
-  www.spec.tls = [{ hosts: ['www.example.com'], secretName: 'www-tls' }];
+  // The same certificate is also the group's default (clients whose SNI matches no host).
+  www.spec.tls = [{ hosts: ['www.example.com'], secretName: 'www-tls' }, { secretName: 'www-tls' }];
   fs.writeFileSync(
     path.join(dir, 'objects.yaml'),
     yamlDocs(
@@ -75,6 +77,13 @@ beforeAll(async () => {
         name: 'vault',
         host: 'secure.example.com',
         service: 'vault',
+        port: 443,
+        annotations: { 'causeway.dev/ssl-passthrough': 'true' },
+      }),
+      hostIngress({
+        name: 'gone',
+        host: 'gone.example.com',
+        service: 'missing',
         port: 443,
         annotations: { 'causeway.dev/ssl-passthrough': 'true' },
       }),
@@ -121,7 +130,9 @@ test('without group TLS options the terminated host offers h2 first and still se
   expect(v12).toMatchObject({ ok: true, protocol: 'TLSv1.2' });
 });
 
-test('an SNI that is neither is refused (no certificate chain, no passthrough)', async () => {
-  const r = await tlsProbe({ port: httpsPort, servername: 'other.example.com' });
-  expect(r.ok).toBe(false);
+test('a passthrough host whose backend is missing is closed, not served with the default certificate', async () => {
+  const other = await tlsProbe({ port: httpsPort, servername: 'other.example.com' });
+  expect(other).toMatchObject({ ok: true, fingerprint256: fingerprint(gatewayCert.cert) });
+  const gone = await tlsProbe({ port: httpsPort, servername: 'gone.example.com' });
+  expect(gone.ok).toBe(false);
 });

@@ -9,7 +9,10 @@
 import type { HttpsListenerIR, PassthroughChainIR } from '../../src/ir/ir-types.js';
 import { TYPES } from './common.js';
 
+/** A chain without a backend has no filter: Envoy closes its connections once the ClientHello chose it. */
 function passthroughChain(c: PassthroughChainIR): object {
+  if (c.backend === undefined)
+    return { name: c.name, filter_chain_match: { server_names: [...c.serverNames] }, filters: [] };
   return {
     name: c.name,
     filter_chain_match: { server_names: [...c.serverNames] },
