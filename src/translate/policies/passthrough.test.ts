@@ -119,3 +119,16 @@ test('a terminated TLS host that is passed through is taken from its certificate
   expect(diags[0]).toMatchObject({ code: 'CW_E_TLS_PASSTHROUGH_CONFLICT', object: { name: 'tls' } });
   expect(diags[0]!.message).toContain('Secret default/a-tls is not served for it');
 });
+
+test("the passthrough Ingress's own TLS entry for its host is unused without a warning", () => {
+  const diags: Diagnostic[] = [];
+  const pt = ingress('pt', [route('a.example.com', '/', 'a')], 'true');
+  const claims = readPassthroughClaims([pt], diags);
+  const taken = passedThroughTlsHosts(
+    claims,
+    new Map([['a.example.com', { secret: 'default/a-tls', owner: pt }]]),
+    diags,
+  );
+  expect([...taken]).toEqual(['a.example.com']);
+  expect(diags).toEqual([]);
+});

@@ -7,7 +7,8 @@
  * paths gets a warning (CW_E_TLS_PASSTHROUGH_PATHS_IGNORED), and rules without a host cannot be passed
  * through (no SNI to match). The oldest passthrough Ingress wins a host. A host passed through is not
  * terminated by the group, even when an Ingress gives it a certificate (ingress-nginx intercepts
- * passthrough hosts before TLS too): that Ingress gets CW_E_TLS_PASSTHROUGH_CONFLICT.
+ * passthrough hosts before TLS too): that Ingress gets CW_E_TLS_PASSTHROUGH_CONFLICT, unless it is the
+ * passthrough Ingress itself (its own `tls` entry for the host is just unused).
  */
 import { diagnostic, type Diagnostic } from '../../errors.js';
 import type { TlsClaim } from '../../ingress/group-claims.js';
@@ -107,6 +108,8 @@ export function passedThroughTlsHosts(
     const p = passthrough.get(host);
     if (!p) continue;
     taken.add(host);
+    // The passthrough Ingress's own TLS entry (ingress-nginx examples often keep one) is simply unused.
+    if (tls.owner === p.owner) continue;
     diags.push(
       diagnostic(
         'CW_E_TLS_PASSTHROUGH_CONFLICT',
