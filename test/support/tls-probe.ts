@@ -11,6 +11,8 @@ export interface TlsProbeOptions {
   readonly minVersion?: tls.SecureVersion;
   readonly maxVersion?: tls.SecureVersion;
   readonly alpn?: readonly string[];
+  /** OpenSSL cipher list the client offers for TLS 1.2 (default: Node's). */
+  readonly ciphers?: string;
   /** When set, a `GET <path>` with `Host: <servername>` is sent and the raw answer read until close. */
   readonly get?: string;
 }
@@ -22,6 +24,8 @@ export type TlsProbeResult =
       readonly protocol: string;
       /** The ALPN protocol chosen by the server; false when none. */
       readonly alpn: string | false;
+      /** The cipher suite negotiated (OpenSSL name, e.g. `ECDHE-ECDSA-AES256-GCM-SHA384`). */
+      readonly cipher: string;
       /** SHA-256 fingerprint of the certificate served (`AA:BB:...`). */
       readonly fingerprint256: string;
       /** The raw HTTP answer to `get`, if asked. */
@@ -39,6 +43,7 @@ export function tlsProbe(o: TlsProbeOptions): Promise<TlsProbeResult> {
       ...(o.minVersion ? { minVersion: o.minVersion } : {}),
       ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}),
       ...(o.alpn ? { ALPNProtocols: [...o.alpn] } : {}),
+      ...(o.ciphers ? { ciphers: o.ciphers } : {}),
     });
     const timer = setTimeout(() => socket.destroy(new Error('timeout')), 10_000);
     let settled = false;
@@ -56,6 +61,7 @@ export function tlsProbe(o: TlsProbeOptions): Promise<TlsProbeResult> {
         ok: true as const,
         protocol: socket.getProtocol() ?? '',
         alpn: socket.alpnProtocol ?? false,
+        cipher: socket.getCipher().name,
         fingerprint256: socket.getPeerCertificate().fingerprint256,
       };
       if (o.get === undefined) return done(hello);
