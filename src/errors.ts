@@ -178,6 +178,18 @@ export const ERRORS = {
     reason: 'TLSHostWithoutRule',
     summary: 'A TLS host has no rule in the gateway group; HTTPS requests for it get 404.',
   },
+  CW_E_TLS_PASSTHROUGH_CONFLICT: {
+    severity: 'warning',
+    reason: 'TLSPassthroughConflict',
+    summary:
+      'A host is passed through (`causeway.dev/ssl-passthrough`) by another, older Ingress of the gateway group, or a host this Ingress terminates with a certificate is passed through by one: the passthrough wins (as in ingress-nginx) and the certificate is not served for that host.',
+  },
+  CW_E_TLS_PASSTHROUGH_PATHS_IGNORED: {
+    severity: 'warning',
+    reason: 'TLSPassthroughPathsIgnored',
+    summary:
+      "A passthrough host has several paths or no host at all: TLS connections carry no path, so only the backend of path `/` (else the first path) gets the host's connections; rules without a host cannot be passed through (no SNI to match).",
+  },
   // TLS to backends (causeway.dev/backend-protocol HTTPS or GRPCS)
   CW_E_BACKEND_TLS_NO_CA: {
     severity: 'error',

@@ -13,6 +13,7 @@
  *   vms:                      # backends on plain VMs, merged with the pods of the same Service
  *     - { service: shop/api, port: http, addresses: [192.0.2.10, 192.0.2.11], targetPort: 8080, zone: dc1, cluster: vm-dc1 }
  *   compression: { encodings: [br, gzip], minBytes: 256, contentTypes: [text/html] }  # every group (a group's own replaces it)
+ *   tls: { minVersion: "1.3", alpn: [h2, http/1.1] }  # every group's certificates (a group's own replaces it; see tls-config.ts)
  *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
  *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)
  *     maxTotalBytes: 268435456 # all files together (default 256 MiB)
@@ -23,6 +24,8 @@ import { CausewayError } from '../errors.js';
 import { LOAD_BALANCING_POLICIES, type LoadBalancingPolicyName } from '../translate/annotations-lb.js';
 import type { GroupCompression, GroupSettings } from '../translate/translate-options.js';
 import { readCompressionConfig } from './compression-config.js';
+import { readTlsConfig } from './tls-config.js';
+import type { TlsOptionsIR } from '../ir/ir-types.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
@@ -65,6 +68,8 @@ export interface ControllerConfig {
   readonly loadBalancing?: LoadBalancingPolicyName;
   /** Every group's response compression (a group's own `compression` replaces it). */
   readonly compression?: GroupCompression;
+  /** Every group's TLS versions, cipher suites and ALPN (a group's own `tls` replaces it). */
+  readonly tls?: TlsOptionsIR;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -249,6 +254,7 @@ function readGroup(
     'loadBalancing',
     'addresses',
     'compression',
+    'tls',
   ]);
   const addresses = settings['addresses'];
   if (
@@ -278,6 +284,9 @@ function readGroup(
             ),
           }
         : {}),
+      ...(settings['tls'] !== undefined
+        ? { tls: readTlsConfig(`groups.${name}.tls`, settings['tls'], (m) => fail(file, m)) }
+        : {}),
     },
     ...(addresses !== undefined ? { addresses: addresses as string[] } : {}),
   };
@@ -299,6 +308,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     'healthPort',
     'loadBalancing',
     'compression',
+    'tls',
     'groups',
     'clusters',
     'vms',
@@ -329,6 +339,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     ...(o['compression'] !== undefined
       ? { compression: readCompressionConfig('compression', o['compression'], failHere) }
       : {}),
+    ...(o['tls'] !== undefined ? { tls: readTlsConfig('tls', o['tls'], failHere) } : {}),
     groups,
     groupAddresses,
     clusters,

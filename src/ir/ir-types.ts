@@ -54,7 +54,42 @@ export interface HttpsListenerIR {
   readonly filterChains: readonly TlsFilterChainIR[];
   /** As on the HTTP listener. */
   readonly compression?: CompressionFilterIR;
+  /** Hosts whose TLS connections go as they are to a backend (`causeway.dev/ssl-passthrough`), sorted by name; absent: none. */
+  readonly passthrough?: readonly PassthroughChainIR[];
+  /** The group's TLS versions, cipher suites and ALPN (config file `tls:`); absent: the defaults. */
+  readonly tlsOptions?: TlsOptionsIR;
 }
+
+/** A TLS passthrough host: connections with this SNI are proxied as TCP to the backend, not terminated. */
+export interface PassthroughChainIR {
+  /** `passthrough/<host>`. */
+  readonly name: string;
+  /** The SNI names (the host, maybe a `*.` wildcard). */
+  readonly serverNames: readonly string[];
+  /**
+   * Name of the BackendIR (a `passthrough/...` cluster: raw TCP, no TLS of its own); absent when the
+   * backend does not resolve: connections with this SNI are closed (never terminated by another chain).
+   */
+  readonly backend?: string;
+  /** The backend's `affinity: source-ip`: the TCP proxy hashes the client address; absent: no hash. */
+  readonly hashSourceIp?: boolean;
+  readonly source: ObjectRef;
+}
+
+/** TLS settings of every terminated filter chain of a group (unset fields: the gateway defaults). */
+export interface TlsOptionsIR {
+  /** Default `1.2`. */
+  readonly minVersion?: TlsVersionIR;
+  /** Default `1.3`. */
+  readonly maxVersion?: TlsVersionIR;
+  /** BoringSSL names of TLS 1.2 suites (TLS 1.3 ones all stay offered), in preference order; absent: Envoy's list. */
+  readonly cipherSuites?: readonly string[];
+  /** ALPN protocols offered, in preference order; absent: h2, http/1.1. */
+  readonly alpn?: readonly AlpnProtocolIR[];
+}
+
+export type TlsVersionIR = '1.2' | '1.3';
+export type AlpnProtocolIR = 'h2' | 'http/1.1';
 
 export interface HealthListenerIR {
   /** `health`. */

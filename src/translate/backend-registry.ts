@@ -23,7 +23,7 @@ import {
 } from './annotations.js';
 import { readAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
 import { backendName, resolveBackend } from '../ingress/backends.js';
-import { readBackendTransport } from './policies/backend-tls.js';
+import { readBackendTransport, type BackendTransport } from './policies/backend-tls.js';
 import { SecretRegistry } from './secret-registry.js';
 import { selectEndpoints, type EndpointPolicy } from '../ingress/endpoints.js';
 import { compareStrings } from '../ingress/ordering.js';
@@ -73,17 +73,36 @@ export class BackendRegistry {
     where: string,
     consequence = 'requests get 503',
   ): RouteActionIR {
+    return this.resolve(owner, backend, where, consequence, false);
+  }
+
+  /**
+   * The backend of a TLS passthrough host (`causeway.dev/ssl-passthrough`): the Service port as raw TCP,
+   * a `passthrough/<ns>/<name>/<port>` cluster apart from its HTTP one: no TLS of its own (the bytes
+   * are the client's TLS) and an HTTP health check made a TCP connect (the endpoints speak TLS).
+   */
+  passthroughAction(owner: BackendOwner, backend: IngressBackend, where: string): RouteActionIR {
+    return this.resolve(owner, backend, where, 'its TLS connections are closed', true);
+  }
+
+  private resolve(
+    owner: BackendOwner,
+    backend: IngressBackend,
+    where: string,
+    consequence: string,
+    raw: boolean,
+  ): RouteActionIR {
     const res = resolveBackend(this.resources, owner.ref.namespace!, backend);
     if (!res.ok) {
       this.diags.push(diagnostic(res.code, owner.diagRef, `${where}: ${res.error}; ${consequence}`));
       return { kind: 'direct', status: 503, body: 'no healthy upstream: backend not found\n' };
     }
-    const name = backendName(res.ref);
+    const name = raw ? backendName(res.ref).replace(/^service\//, 'passthrough/') : backendName(res.ref);
     if (this.refused.has(name)) return REFUSED_ACTION;
     let entry = this.backends.get(name);
     if (!entry) {
       try {
-        const ir = this.backendOf(name, res.service, res.ref);
+        const ir = this.backendOf(name, res.service, res.ref, raw);
         if (!ir) {
           this.refused.add(name);
           return REFUSED_ACTION;
@@ -106,13 +125,16 @@ export class BackendRegistry {
     name: string,
     service: Service,
     ref: ServicePortRef,
+    raw = false,
   ): Omit<BackendIR, 'sources'> | undefined {
-    const transport = readBackendTransport(
-      service,
-      ref,
-      (secret, svc) => this.secrets.useTrustedCa(secret, svc),
-      this.diags,
-    );
+    const transport: BackendTransport = raw
+      ? { ok: true, protocol: 'http1' }
+      : readBackendTransport(
+          service,
+          ref,
+          (secret, svc) => this.secrets.useTrustedCa(secret, svc),
+          this.diags,
+        );
     if (!transport.ok) return undefined;
     const annotations = service.metadata.annotations;
     const crossCluster = this.serviceAnnotation(CROSS_CLUSTER, annotations, ref) ?? 'failover';
@@ -126,7 +148,7 @@ export class BackendRegistry {
       connectTimeoutSeconds:
         this.serviceAnnotation(CONNECT_TIMEOUT, annotations, ref) ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
       crossCluster,
-      ...this.healthChecking(annotations, ref),
+      ...this.healthChecking(annotations, ref, raw),
       ...this.loadBalancing(service, ref),
       endpoints: sel.localities,
     };
@@ -163,6 +185,7 @@ export class BackendRegistry {
   private healthChecking(
     annotations: Readonly<Record<string, string>> | undefined,
     svc: { readonly namespace: string; readonly name: string },
+    tcpOnly = false,
   ): Pick<BackendIR, 'healthCheck' | 'outlierDetection'> {
     const get = <T>(spec: AnnotationSpec<T>): T | undefined => this.serviceAnnotation(spec, annotations, svc);
     const path = get(HEALTH_CHECK_PATH);
@@ -176,9 +199,9 @@ export class BackendRegistry {
     const consecutive5xx = get(OUTLIER_CONSECUTIVE_5XX);
     const baseEjectionSeconds = get(OUTLIER_EJECTION_TIME) ?? 30;
     return {
-      ...(path !== undefined
+      ...(path !== undefined && !tcpOnly
         ? { healthCheck: { kind: 'http' as const, path, ...timing } }
-        : tcp
+        : tcp || path !== undefined
           ? { healthCheck: { kind: 'tcp' as const, ...timing } }
           : {}),
       ...(consecutive5xx !== undefined ? { outlierDetection: { consecutive5xx, baseEjectionSeconds } } : {}),

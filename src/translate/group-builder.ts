@@ -43,6 +43,13 @@ import { readAllWeightedBackends } from './policies/weighted-backends.js';
 import { SplitActions } from './split-actions.js';
 import { buildTcpListeners, type TcpClaim } from './tcp-services.js';
 import type { GroupSettings } from './translate-options.js';
+import {
+  passedThroughTlsHosts,
+  readPassthroughClaims,
+  type PassthroughClaim,
+} from './policies/passthrough.js';
+import { buildPassthroughChains } from './passthrough-chains.js';
+import { tlsOptionsIR } from './tls-options.js';
 
 /** Lays out virtual hosts from the claims; route actions resolve their backends on first use. */
 class VirtualHostLayout {
@@ -202,13 +209,18 @@ interface GroupContext {
   /** Every host with rules, plus the catch-all, in output order. */
   readonly hosts: readonly string[];
   readonly diags: Diagnostic[];
+  /** TLS passthrough hosts (causeway.dev/ssl-passthrough), and the TLS hosts they take from certificates. */
+  readonly passthrough: ReadonlyMap<string, PassthroughClaim>;
+  readonly passedThrough: ReadonlySet<string>;
 }
 
-/** HTTP: every host; a TLS host asking for ssl-redirect (with a usable certificate) only redirects. */
+/** HTTP: every host; a TLS host asking for ssl-redirect (with a usable certificate, or passed through) only redirects. */
 function httpVirtualHosts(ctx: GroupContext): VirtualHostIR[] {
   const { claims, secrets, layout } = ctx;
   return ctx.hosts
     .map((h) => {
+      const passthrough = ctx.passthrough.get(h);
+      if (passthrough?.owner.sslRedirect) return redirectVhost(h, passthrough.owner);
       const owner = claims.redirectHosts.get(h);
       const tls = claims.tlsHosts.get(h);
       return owner && tls && secrets.use(tls.secret, tls.owner) ? redirectVhost(h, owner) : layout.vhost(h);
@@ -220,7 +232,7 @@ function httpVirtualHosts(ctx: GroupContext): VirtualHostIR[] {
 function hostsByCertificate(ctx: GroupContext): Map<string, { hosts: string[]; owner: IngressEntries }> {
   const chains = new Map<string, { hosts: string[]; owner: IngressEntries }>();
   for (const [h, claim] of [...ctx.claims.tlsHosts].sort(([a], [c]) => compareHosts(a, c))) {
-    if (!ctx.secrets.use(claim.secret, claim.owner)) continue;
+    if (ctx.passedThrough.has(h) || !ctx.secrets.use(claim.secret, claim.owner)) continue;
     const c = chains.get(claim.secret) ?? { hosts: [], owner: claim.owner };
     c.hosts.push(h);
     chains.set(claim.secret, c);
@@ -291,7 +303,19 @@ function groupContext(
   const groupEncodings = settings.compression?.encodings ?? [];
   const policies = readRoutePolicies(mains, diags, { backends, groupEncodings });
   const layout = new VirtualHostLayout(claims, splits, policies, canaries);
-  return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags };
+  const passthrough = readPassthroughClaims(mains, diags);
+  const passedThrough = passedThroughTlsHosts(passthrough, claims.tlsHosts, diags);
+  return {
+    name,
+    claims,
+    backends,
+    secrets,
+    layout,
+    hosts: layout.hosts(),
+    diags,
+    passthrough,
+    passedThrough,
+  };
 }
 
 export function buildGroup(
@@ -306,6 +330,8 @@ export function buildGroup(
   const ctx = groupContext(name, settings, owners, resources, diags, clusterZones);
   const virtualHosts = httpVirtualHosts(ctx);
   const filterChains = httpsFilterChains(ctx);
+  const passthrough = buildPassthroughChains(ctx.passthrough, ctx.backends);
+  const tlsOptions = tlsOptionsIR(settings);
   const health = healthListener(name, settings, diags);
   const tcp = buildTcpListeners(tcpClaims, settings, ctx.backends, diags);
 
@@ -313,8 +339,17 @@ export function buildGroup(
   return {
     name,
     http: { name: 'http', port: settings.httpPort, virtualHosts, compression },
-    ...(filterChains.length > 0
-      ? { https: { name: 'https', port: settings.httpsPort, filterChains, compression } }
+    ...(filterChains.length > 0 || passthrough.length > 0
+      ? {
+          https: {
+            name: 'https',
+            port: settings.httpsPort,
+            filterChains,
+            compression,
+            ...(passthrough.length > 0 ? { passthrough } : {}),
+            ...(tlsOptions ? { tlsOptions } : {}),
+          },
+        }
       : {}),
     ...(health ? { health } : {}),
     tcp,

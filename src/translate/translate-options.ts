@@ -1,5 +1,6 @@
 /** Inputs to `translate` besides the resources: settings from flags and the config file. Pure data. */
 import type { LoadBalancingPolicyName } from './annotations-lb.js';
+import type { TlsOptionsIR } from '../ir/ir-types.js';
 
 export interface GroupSettings {
   readonly httpPort: number;
@@ -21,6 +22,8 @@ export interface GroupSettings {
   readonly loadBalancing?: LoadBalancingPolicyName;
   /** Response compression of the group (config file `compression:`); unset: no route compresses by default. */
   readonly compression?: GroupCompression;
+  /** TLS versions, cipher suites and ALPN of the group's certificates (config file `tls:`); unset: defaults. */
+  readonly tls?: TlsOptionsIR;
 }
 
 /** A group's response compression: the encodings every route uses unless its Ingress says otherwise. */

@@ -12,9 +12,12 @@ import type {
   HttpListenerIR,
   HttpsListenerIR,
   TlsFilterChainIR,
+  TlsOptionsIR,
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
+import { passthroughFilterChains } from './listener-passthrough.js';
+import { codecForAlpn, tlsParameters } from './listener-tls-options.js';
 
 /**
  * The CORS filter, off by default; a route of an Ingress with `causeway.dev/enable-cors` turns it on
@@ -43,12 +46,14 @@ function httpConnectionManager(
   routeConfigName: string,
   draining: boolean,
   compression: CompressionFilterIR | undefined,
+  codec: object = {},
 ): object {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
       '@type': TYPES.hcm,
       stat_prefix: statPrefix,
+      ...codec,
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [
         CORS_FILTER,
@@ -104,18 +109,18 @@ function tlsFilterChain(
   c: TlsFilterChainIR,
   draining: boolean,
   compression: CompressionFilterIR | undefined,
+  tls: TlsOptionsIR | undefined,
 ): object {
   return {
     name: c.name,
     ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
-    filters: [httpConnectionManager('https', c.name, draining, compression)],
+    filters: [httpConnectionManager('https', c.name, draining, compression, codecForAlpn(tls))],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
       typed_config: {
         '@type': TYPES.downstreamTls,
         common_tls_context: {
-          tls_params: { tls_minimum_protocol_version: 'TLSv1_2' },
-          alpn_protocols: ['h2', 'http/1.1'],
+          ...tlsParameters(tls),
           tls_certificate_sds_secret_configs: [{ name: c.secret, sds_config: ADS_CONFIG_SOURCE }],
         },
       },
@@ -131,7 +136,12 @@ export function translateHttpsListener(l: HttpsListenerIR, draining = false): ob
     listener_filters: [
       { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } },
     ],
-    filter_chains: sni.map((c) => tlsFilterChain(c, draining, l.compression)),
-    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback, draining, l.compression) } : {}),
+    filter_chains: [
+      ...sni.map((c) => tlsFilterChain(c, draining, l.compression, l.tlsOptions)),
+      ...passthroughFilterChains(l),
+    ],
+    ...(fallback
+      ? { default_filter_chain: tlsFilterChain(fallback, draining, l.compression, l.tlsOptions) }
+      : {}),
   };
 }

@@ -85,7 +85,10 @@ export function backendSources(b: BackendIR): ObjectRef[] {
 
 /** The HTTPS listener: the Ingresses routed under any of its filter chains. */
 export function httpsListenerSources(g: GatewayGroupIR): ObjectRef[] {
-  return uniqueRefs((g.https?.filterChains ?? []).flatMap((c) => virtualHostSources(c.virtualHosts)));
+  return uniqueRefs([
+    ...(g.https?.filterChains ?? []).flatMap((c) => virtualHostSources(c.virtualHosts)),
+    ...(g.https?.passthrough ?? []).map((c) => c.source),
+  ]);
 }
 
 /** A TCP listener: the Service it exposes. */

@@ -1,0 +1,36 @@
+/**
+ * The TLS passthrough filter chains of a group's HTTPS listener (`causeway.dev/ssl-passthrough`): each
+ * matches its host by SNI (the listener's TLS inspector reads it from the ClientHello) and proxies the
+ * connection's bytes unchanged to the host's `passthrough/...` cluster, so the backend terminates TLS
+ * with its own certificate. They sit beside the terminated chains; Envoy prefers an exact server name
+ * over a wildcard, so a concrete terminated host beats a wildcard passthrough host and the other way
+ * round. A drained gateway keeps them as they are (a TCP stream has no request to end it after).
+ */
+import type { HttpsListenerIR, PassthroughChainIR } from '../../src/ir/ir-types.js';
+import { TYPES } from './common.js';
+
+/** A chain without a backend has no filter: Envoy closes its connections once the ClientHello chose it. */
+function passthroughChain(c: PassthroughChainIR): object {
+  if (c.backend === undefined)
+    return { name: c.name, filter_chain_match: { server_names: [...c.serverNames] }, filters: [] };
+  return {
+    name: c.name,
+    filter_chain_match: { server_names: [...c.serverNames] },
+    filters: [
+      {
+        name: 'envoy.filters.network.tcp_proxy',
+        typed_config: {
+          '@type': TYPES.tcpProxy,
+          stat_prefix: 'passthrough',
+          cluster: c.backend,
+          idle_timeout: '3600s',
+          ...(c.hashSourceIp ? { hash_policy: [{ source_ip: {} }] } : {}),
+        },
+      },
+    ],
+  };
+}
+
+export function passthroughFilterChains(l: HttpsListenerIR): object[] {
+  return (l.passthrough ?? []).map(passthroughChain);
+}
