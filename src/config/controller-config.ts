@@ -13,6 +13,7 @@
  *   vms:                      # backends on plain VMs, merged with the pods of the same Service
  *     - { service: shop/api, port: http, addresses: [192.0.2.10, 192.0.2.11], targetPort: 8080, zone: dc1, cluster: vm-dc1 }
  *   compression: { encodings: [br, gzip], minBytes: 256, contentTypes: [text/html] }  # every group (a group's own replaces it)
+ *   tracing: { collector: otel.example.com:4317, samplingPercent: 1, serviceName: edge }  # every group (a group's own replaces it)
  *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
  *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)
  *     maxTotalBytes: 268435456 # all files together (default 256 MiB)
@@ -23,6 +24,8 @@ import { CausewayError } from '../errors.js';
 import { LOAD_BALANCING_POLICIES, type LoadBalancingPolicyName } from '../translate/annotations-lb.js';
 import type { GroupCompression, GroupSettings } from '../translate/translate-options.js';
 import { readCompressionConfig } from './compression-config.js';
+import { readTracingConfig } from './tracing-config.js';
+import type { GroupTracing } from '../translate/tracing-settings.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
@@ -65,6 +68,8 @@ export interface ControllerConfig {
   readonly loadBalancing?: LoadBalancingPolicyName;
   /** Every group's response compression (a group's own `compression` replaces it). */
   readonly compression?: GroupCompression;
+  /** Every group's OpenTelemetry tracing (a group's own `tracing` replaces it). */
+  readonly tracing?: GroupTracing;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -249,6 +254,7 @@ function readGroup(
     'loadBalancing',
     'addresses',
     'compression',
+    'tracing',
   ]);
   const addresses = settings['addresses'];
   if (
@@ -278,6 +284,9 @@ function readGroup(
             ),
           }
         : {}),
+      ...(settings['tracing'] !== undefined
+        ? { tracing: readTracingConfig(`groups.${name}.tracing`, settings['tracing'], (m) => fail(file, m)) }
+        : {}),
     },
     ...(addresses !== undefined ? { addresses: addresses as string[] } : {}),
   };
@@ -299,6 +308,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     'healthPort',
     'loadBalancing',
     'compression',
+    'tracing',
     'groups',
     'clusters',
     'vms',
@@ -329,6 +339,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     ...(o['compression'] !== undefined
       ? { compression: readCompressionConfig('compression', o['compression'], failHere) }
       : {}),
+    ...(o['tracing'] !== undefined ? { tracing: readTracingConfig('tracing', o['tracing'], failHere) } : {}),
     groups,
     groupAddresses,
     clusters,

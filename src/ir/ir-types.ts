@@ -37,6 +37,23 @@ export interface HttpListenerIR {
   readonly virtualHosts: readonly VirtualHostIR[];
   /** The group's response compression settings (its compressor filters); absent: no compressor filters. */
   readonly compression?: CompressionFilterIR;
+  /** OpenTelemetry tracing of the group's requests (config file `tracing:`); absent: no tracing. */
+  readonly tracing?: TracingIR;
+}
+
+/** How a group's connection managers trace requests: OTLP over gRPC to a collector. */
+export interface TracingIR {
+  /** The `service.name` of the gateways' spans. */
+  readonly serviceName: string;
+  /** Share of requests traced (random sampling), 0 to 100. */
+  readonly samplingPercent: number;
+  /**
+   * The collector's Envoy cluster: a backend of the group (a Service, EDS), or the group's own
+   * `tracing/collector` cluster to a host:port (STATIC for an IP address, STRICT_DNS for a name).
+   */
+  readonly collector:
+    | { readonly kind: 'backend'; readonly backend: string }
+    | { readonly kind: 'address'; readonly cluster: string; readonly host: string; readonly port: number };
 }
 
 /** Response compression of a group's listeners: one compressor filter per encoding, off unless a route turns it on. */
@@ -54,6 +71,8 @@ export interface HttpsListenerIR {
   readonly filterChains: readonly TlsFilterChainIR[];
   /** As on the HTTP listener. */
   readonly compression?: CompressionFilterIR;
+  /** As on the HTTP listener. */
+  readonly tracing?: TracingIR;
 }
 
 export interface HealthListenerIR {

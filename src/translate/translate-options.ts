@@ -1,5 +1,6 @@
 /** Inputs to `translate` besides the resources: settings from flags and the config file. Pure data. */
 import type { LoadBalancingPolicyName } from './annotations-lb.js';
+import type { GroupTracing } from './tracing-settings.js';
 
 export interface GroupSettings {
   readonly httpPort: number;
@@ -21,6 +22,8 @@ export interface GroupSettings {
   readonly loadBalancing?: LoadBalancingPolicyName;
   /** Response compression of the group (config file `compression:`); unset: no route compresses by default. */
   readonly compression?: GroupCompression;
+  /** OpenTelemetry tracing of the group (config file `tracing:`); unset: no tracing. */
+  readonly tracing?: GroupTracing;
 }
 
 /** A group's response compression: the encodings every route uses unless its Ingress says otherwise. */

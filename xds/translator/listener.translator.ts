@@ -12,9 +12,11 @@ import type {
   HttpListenerIR,
   HttpsListenerIR,
   TlsFilterChainIR,
+  TracingIR,
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
+import { hcmTracing } from './listener-tracing.js';
 
 /**
  * The CORS filter, off by default; a route of an Ingress with `causeway.dev/enable-cors` turns it on
@@ -43,6 +45,7 @@ function httpConnectionManager(
   routeConfigName: string,
   draining: boolean,
   compression: CompressionFilterIR | undefined,
+  tracing?: TracingIR,
 ): object {
   return {
     name: 'envoy.filters.network.http_connection_manager',
@@ -80,6 +83,7 @@ function httpConnectionManager(
       },
       stream_idle_timeout: '300s',
       request_headers_timeout: '10s',
+      ...hcmTracing(tracing),
     },
   };
 }
@@ -94,7 +98,7 @@ export function translateHttpListener(l: HttpListenerIR, draining = false): obje
     filter_chains: [
       {
         name: l.name,
-        filters: [httpConnectionManager(l.name, httpRouteConfigName(l), draining, l.compression)],
+        filters: [httpConnectionManager(l.name, httpRouteConfigName(l), draining, l.compression, l.tracing)],
       },
     ],
   };
@@ -104,11 +108,12 @@ function tlsFilterChain(
   c: TlsFilterChainIR,
   draining: boolean,
   compression: CompressionFilterIR | undefined,
+  tracing?: TracingIR,
 ): object {
   return {
     name: c.name,
     ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
-    filters: [httpConnectionManager('https', c.name, draining, compression)],
+    filters: [httpConnectionManager('https', c.name, draining, compression, tracing)],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
       typed_config: {
@@ -131,7 +136,9 @@ export function translateHttpsListener(l: HttpsListenerIR, draining = false): ob
     listener_filters: [
       { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } },
     ],
-    filter_chains: sni.map((c) => tlsFilterChain(c, draining, l.compression)),
-    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback, draining, l.compression) } : {}),
+    filter_chains: sni.map((c) => tlsFilterChain(c, draining, l.compression, l.tracing)),
+    ...(fallback
+      ? { default_filter_chain: tlsFilterChain(fallback, draining, l.compression, l.tracing) }
+      : {}),
   };
 }
