@@ -20,6 +20,8 @@ export function hcmTracing(t: TracingIR | undefined): object {
     tracing: {
       random_sampling: { value: t.samplingPercent },
       spawn_upstream_span: true,
+      // The host the client asked for, on its own (http.url has it inside the URL).
+      custom_tags: [{ tag: 'http.host', request_header: { name: ':authority' } }],
       provider: {
         name: 'envoy.tracers.opentelemetry',
         typed_config: {

@@ -29,6 +29,7 @@ import {
 import { translateTcpListener } from './tcp.translator.js';
 import { guardAssignments, guardGroup } from './resource-guard.js';
 import { tracingCollectorCluster } from './cluster-tracing.js';
+import { tracedRouteConfiguration } from './route-tracing.js';
 
 /** One group's resources and where each came from, and the resources the guard left out. */
 export interface GroupTranslation {
@@ -142,7 +143,10 @@ function listenerResources(g: GatewayGroupIR): Emitted[] {
 function routeResources(g: GatewayGroupIR): Emitted[] {
   const routes = (name: string, vhosts: GatewayGroupIR['http']['virtualHosts']): Emitted => ({
     typeUrl: RESOURCE_TYPES.route,
-    resource: { name, resource: translateRouteConfiguration(name, vhosts) },
+    resource: {
+      name,
+      resource: tracedRouteConfiguration(translateRouteConfiguration(name, vhosts), g.http.tracing),
+    },
     sources: virtualHostSources(vhosts),
   });
   return [
