@@ -187,7 +187,14 @@ export interface RouteIR {
   readonly headerPolicy?: HeaderPolicyIR;
   /** Retries, response compression and mirroring of the Ingress's routes; absent: none of them. */
   readonly resilience?: ResilienceIR;
+  /** Tracing of the Ingress's routes (causeway.dev/enable-opentelemetry); absent: the group's tracing. */
+  readonly tracing?: RouteTracingIR;
   readonly source: ObjectRef;
+}
+
+/** A route's own tracing: only ever `false` (the group's tracing is the default). */
+export interface RouteTracingIR {
+  readonly enabled: false;
 }
 
 /** One header with a static value (the literal text: no format operators). */

@@ -55,6 +55,13 @@ async function startTracedGateway(
       service('shop'),
       endpointSlice('shop', [{ address: '127.0.0.1', port: backend.port }]),
       hostIngress({ name: 'shop', host: 'shop.example.com', service: 'shop' }),
+      hostIngress({
+        name: 'shop-health',
+        host: 'shop.example.com',
+        service: 'shop',
+        paths: [{ path: '/healthz', pathType: 'Prefix' }],
+        annotations: { 'causeway.dev/enable-opentelemetry': 'false' },
+      }),
       ...extra,
     ),
   );
@@ -187,6 +194,27 @@ test('a request no route matches is traced too, with its 404', async () => {
   expect(span.serviceName).toBe('shop-edge');
   expect(span.attributes['http.status_code']).toBe('404');
   expect(span.attributes['http.url']).toBe('http://unknown.example.com/');
+}, 60_000);
+
+test('an Ingress with enable-opentelemetry "false" is never traced; the other Ingress on its host is', async () => {
+  backend.reset();
+  const off = await httpGet(`http://127.0.0.1:${port}/healthz`, {
+    host: 'shop.example.com',
+    headers: { 'x-client-trace-id': 'forced' },
+  });
+  expect(off.status).toBe(200);
+  const offId = String(off.headers['x-request-id']);
+  const on = await httpGet(`http://127.0.0.1:${port}/after-health`, { host: 'shop.example.com' });
+  expect(on.status).toBe(200);
+  const onId = String(on.headers['x-request-id']);
+  // The untraced request's backend gets a traceparent marked not sampled (flags 00); the traced one's 01.
+  expect(backend.requests.map((r) => r.path)).toEqual(['/healthz', '/after-health']);
+  expect(traceparent(backend.requests[0]!.headers['traceparent'])?.flags).toBe('00');
+  expect(traceparent(backend.requests[1]!.headers['traceparent'])?.flags).toBe('01');
+  // Spans are flushed in batches: once the later request's span is in, the earlier one's would be too.
+  const spans = await otlp!.waitForSpans((s) => s.some((x) => x.attributes['guid:x-request-id'] === onId));
+  expect(spans.some((x) => x.attributes['guid:x-request-id'] === offId)).toBe(false);
+  expect(spans.some((x) => (x.attributes['http.url'] ?? '').includes('/healthz'))).toBe(false);
 }, 60_000);
 
 describe('a collector Service', () => {

@@ -1,10 +1,13 @@
 /**
- * Names the server span of a traced group's requests after their route: each named route of a route
+ * Route-level tracing, in two parts. (1) An Ingress with `causeway.dev/enable-opentelemetry: "false"`:
+ * its routes carry a `tracing` that samples nothing (client, random and overall sampling 0 %), so no
+ * request of theirs is traced, whatever the group's sampling or an `x-client-trace-id`; other routes
+ * keep the group's. (2) Names the server span of a traced group's requests after their route: each named route of a route
  * configuration gets a `decorator` whose operation is the route's name (`ingress/<ns>/<name>/rule/<i>/
  * path/<j>`, naming the Ingress), instead of Envoy's generic `ingress`. The operation is not sent
  * upstream (`propagate: false`). A group without tracing keeps its routes as they are.
  */
-import type { TracingIR } from '../../src/ir/ir-types.js';
+import type { RouteTracingIR, TracingIR } from '../../src/ir/ir-types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -27,4 +30,18 @@ export function tracedRouteConfiguration(routeConfiguration: object, t: TracingI
       routes: ((v['routes'] ?? []) as readonly Obj[]).map(decorated),
     })),
   };
+}
+
+/** Nothing sampled: no trace starts on the route (a client's traceparent still passes through). */
+const UNTRACED = {
+  tracing: {
+    client_sampling: { numerator: 0 },
+    random_sampling: { numerator: 0 },
+    overall_sampling: { numerator: 0 },
+  },
+};
+
+/** A route's own `tracing` field: present only when its Ingress turned tracing off. */
+export function routeTracing(t: RouteTracingIR | undefined): object {
+  return t?.enabled === false ? UNTRACED : {};
 }
