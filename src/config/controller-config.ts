@@ -24,7 +24,7 @@ import { CausewayError } from '../errors.js';
 import { LOAD_BALANCING_POLICIES, type LoadBalancingPolicyName } from '../translate/annotations-lb.js';
 import type { GroupCompression, GroupSettings } from '../translate/translate-options.js';
 import { readCompressionConfig } from './compression-config.js';
-import { readTracingConfig } from './tracing-config.js';
+import { readTracingConfig, readTracingSetting } from './tracing-config.js';
 import type { GroupTracing } from '../translate/tracing-settings.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
@@ -285,7 +285,7 @@ function readGroup(
           }
         : {}),
       ...(settings['tracing'] !== undefined
-        ? { tracing: readTracingConfig(`groups.${name}.tracing`, settings['tracing'], (m) => fail(file, m)) }
+        ? readTracingSetting(`groups.${name}.tracing`, settings['tracing'], (m) => fail(file, m))
         : {}),
     },
     ...(addresses !== undefined ? { addresses: addresses as string[] } : {}),
@@ -339,7 +339,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     ...(o['compression'] !== undefined
       ? { compression: readCompressionConfig('compression', o['compression'], failHere) }
       : {}),
-    ...(o['tracing'] !== undefined ? { tracing: readTracingConfig('tracing', o['tracing'], failHere) } : {}),
+    ...(o['tracing'] !== undefined && o['tracing'] !== false
+      ? { tracing: readTracingConfig('tracing', o['tracing'], failHere) }
+      : {}),
     groups,
     groupAddresses,
     clusters,

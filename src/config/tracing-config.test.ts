@@ -37,6 +37,27 @@ test('top-level and group tracing are read; defaults: 1 % sampling, no service n
   );
 });
 
+test('tracing: false in a group turns the top-level tracing off there only; at the top level it is off', () => {
+  const text = [
+    'tracing: { collector: otel:4317 }',
+    'groups:',
+    '  internal: { tracing: false, httpPort: 9080 }',
+    '  edge: { httpPort: 80 }',
+  ].join('\n');
+  const options = translateOptionsFrom(parseControllerConfig('c.yaml', text), {});
+  expect(groupSettings(options, 'internal').tracing).toBeUndefined();
+  expect(groupSettings(options, 'internal').httpPort).toBe(9080);
+  expect(groupSettings(options, 'edge').tracing?.collector).toEqual({
+    kind: 'address',
+    host: 'otel',
+    port: 4317,
+  });
+  expect(parseControllerConfig('c.yaml', 'tracing: false').tracing).toBeUndefined();
+  expect(() => parseControllerConfig('c.yaml', 'groups:\n  a: { tracing: true }')).toThrow(
+    /groups.a.tracing must be a mapping \{collector, samplingPercent, serviceName\} or false/,
+  );
+});
+
 test('a Service port may be a number', () => {
   const c = parseControllerConfig('c.yaml', 'tracing: { collector: { service: obs/otel, port: 4317 } }');
   expect(c.tracing?.collector).toEqual({ kind: 'service', namespace: 'obs', name: 'otel', port: 4317 });

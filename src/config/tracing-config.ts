@@ -8,8 +8,9 @@
  * The gateways send their spans over OTLP/gRPC to `collector`: a host:port (an IP address or a DNS
  * name; IPv6 in brackets) or a port (number or name) of a Service, reached through its endpoints like
  * any backend. `samplingPercent` (0 to 100, default 1) is the share of requests traced;
- * `serviceName` (default `causeway-gateway-<group>`) the spans' `service.name`. Strict: a bad value
- * throws through `fail` naming the key.
+ * `serviceName` (default `causeway-gateway-<group>`) the spans' `service.name`. `tracing: false` in a
+ * group turns the top-level tracing off for that group. Strict: a bad value throws through `fail`
+ * naming the key.
  */
 import {
   DEFAULT_TRACING_SAMPLING_PERCENT,
@@ -59,7 +60,7 @@ function readCollector(at: string, raw: unknown, fail: (m: string) => never): Tr
 }
 
 export function readTracingConfig(at: string, raw: unknown, fail: (m: string) => never): GroupTracing {
-  if (!isMapping(raw)) fail(`${at} must be a mapping {collector, samplingPercent, serviceName}`);
+  if (!isMapping(raw)) fail(`${at} must be a mapping {collector, samplingPercent, serviceName} or false`);
   for (const k of Object.keys(raw))
     if (!KEYS.includes(k)) fail(`unknown key ${at}.${k} (allowed: ${KEYS.join(', ')})`);
   if (raw['collector'] === undefined) fail(`${at}.collector is required (host:port or a Service)`);
@@ -80,4 +81,17 @@ export function readTracingConfig(at: string, raw: unknown, fail: (m: string) =>
     samplingPercent: percent,
     ...(serviceName !== undefined ? { serviceName: serviceName as string } : {}),
   };
+}
+
+/**
+ * A `tracing:` key as a group's setting: `false` is an explicit "no tracing" (the key is kept, set to
+ * undefined, so it replaces the top-level tracing when the group's settings are spread over the
+ * defaults, see groupSettings); anything else is read by readTracingConfig.
+ */
+export function readTracingSetting(
+  at: string,
+  raw: unknown,
+  fail: (m: string) => never,
+): { readonly tracing: GroupTracing | undefined } {
+  return { tracing: raw === false ? undefined : readTracingConfig(at, raw, fail) };
 }
