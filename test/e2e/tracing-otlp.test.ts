@@ -157,6 +157,8 @@ test('a request gives a server and an upstream span at the receiver; the backend
   expect(a['http.url']).toBe('http://shop.example.com/cart/items?id=7');
   expect(a['http.method']).toBe('GET');
   expect(a['http.status_code']).toBe('200');
+  // The request id the client got back is the one the backend received and the one on the span.
+  expect(backend.requests[0]!.headers['x-request-id']).toBe(requestId);
   expect(a['guid:x-request-id']).toBe(requestId);
   expect(a['upstream_cluster']).toBe('service/default/shop/80');
   expect(a['http.host']).toBe('shop.example.com');
