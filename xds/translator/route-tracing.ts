@@ -1,11 +1,12 @@
 /**
- * Route-level tracing, in two parts. (1) An Ingress with `causeway.dev/enable-opentelemetry: "false"`:
- * its routes carry a `tracing` that samples nothing (client, random and overall sampling 0 %), so no
- * request of theirs is traced, whatever the group's sampling or an `x-client-trace-id`; other routes
- * keep the group's. (2) Names the server span of a traced group's requests after their route: each named route of a route
- * configuration gets a `decorator` whose operation is the route's name (`ingress/<ns>/<name>/rule/<i>/
- * path/<j>`, naming the Ingress), instead of Envoy's generic `ingress`. The operation is not sent
- * upstream (`propagate: false`). A group without tracing keeps its routes as they are.
+ * Route-level tracing, in two parts.
+ * (1) An Ingress with `causeway.dev/enable-opentelemetry: "false"`: its routes carry a `tracing` that
+ *     samples nothing (client, random and overall sampling 0 %), so no request of theirs is traced,
+ *     whatever the group's sampling or an `x-client-trace-id`; other routes keep the group's.
+ * (2) In a traced group, the server span of a request is named after its route: each named route gets
+ *     a `decorator` whose operation is the route's name (`ingress/<ns>/<name>/rule/<i>/path/<j>`, naming
+ *     the Ingress) instead of Envoy's generic `ingress`, not sent upstream (`propagate: false`). A group
+ *     without tracing keeps its routes as they are.
  */
 import type { RouteTracingIR, TracingIR } from '../../src/ir/ir-types.js';
 
