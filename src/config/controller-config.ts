@@ -14,6 +14,7 @@
  *     - { service: shop/api, port: http, addresses: [192.0.2.10, 192.0.2.11], targetPort: 8080, zone: dc1, cluster: vm-dc1 }
  *   compression: { encodings: [br, gzip], minBytes: 256, contentTypes: [text/html] }  # every group (a group's own replaces it)
  *   tls: { minVersion: "1.3", alpn: [h2, http/1.1] }  # every group's certificates (a group's own replaces it; see tls-config.ts)
+ *   tracing: { collector: otel.example.com:4317, samplingPercent: 1, serviceName: edge }  # every group (a group's own replaces it)
  *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
  *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)
  *     maxTotalBytes: 268435456 # all files together (default 256 MiB)
@@ -26,6 +27,8 @@ import type { GroupCompression, GroupSettings } from '../translate/translate-opt
 import { readCompressionConfig } from './compression-config.js';
 import { readTlsConfig } from './tls-config.js';
 import type { TlsOptionsIR } from '../ir/ir-types.js';
+import { readTracingConfig, readTracingSetting } from './tracing-config.js';
+import type { GroupTracing } from '../translate/tracing-settings.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
@@ -70,6 +73,8 @@ export interface ControllerConfig {
   readonly compression?: GroupCompression;
   /** Every group's TLS versions, cipher suites and ALPN (a group's own `tls` replaces it). */
   readonly tls?: TlsOptionsIR;
+  /** Every group's OpenTelemetry tracing (a group's own `tracing` replaces it). */
+  readonly tracing?: GroupTracing;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -255,6 +260,7 @@ function readGroup(
     'addresses',
     'compression',
     'tls',
+    'tracing',
   ]);
   const addresses = settings['addresses'];
   if (
@@ -287,6 +293,9 @@ function readGroup(
       ...(settings['tls'] !== undefined
         ? { tls: readTlsConfig(`groups.${name}.tls`, settings['tls'], (m) => fail(file, m)) }
         : {}),
+      ...(settings['tracing'] !== undefined
+        ? readTracingSetting(`groups.${name}.tracing`, settings['tracing'], (m) => fail(file, m))
+        : {}),
     },
     ...(addresses !== undefined ? { addresses: addresses as string[] } : {}),
   };
@@ -309,6 +318,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     'loadBalancing',
     'compression',
     'tls',
+    'tracing',
     'groups',
     'clusters',
     'vms',
@@ -340,6 +350,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
       ? { compression: readCompressionConfig('compression', o['compression'], failHere) }
       : {}),
     ...(o['tls'] !== undefined ? { tls: readTlsConfig('tls', o['tls'], failHere) } : {}),
+    ...(o['tracing'] !== undefined && o['tracing'] !== false
+      ? { tracing: readTracingConfig('tracing', o['tracing'], failHere) }
+      : {}),
     groups,
     groupAddresses,
     clusters,

@@ -15,6 +15,7 @@ export function translateOptionsFrom(
       ...(config?.loadBalancing !== undefined ? { loadBalancing: config.loadBalancing } : {}),
       ...(config?.compression !== undefined ? { compression: config.compression } : {}),
       ...(config?.tls !== undefined ? { tls: config.tls } : {}),
+      ...(config?.tracing !== undefined ? { tracing: config.tracing } : {}),
     },
     groups: config?.groups ?? {},
     clusterZones: Object.fromEntries(

@@ -37,6 +37,23 @@ export interface HttpListenerIR {
   readonly virtualHosts: readonly VirtualHostIR[];
   /** The group's response compression settings (its compressor filters); absent: no compressor filters. */
   readonly compression?: CompressionFilterIR;
+  /** OpenTelemetry tracing of the group's requests (config file `tracing:`); absent: no tracing. */
+  readonly tracing?: TracingIR;
+}
+
+/** How a group's connection managers trace requests: OTLP over gRPC to a collector. */
+export interface TracingIR {
+  /** The `service.name` of the gateways' spans. */
+  readonly serviceName: string;
+  /** Share of requests traced (random sampling), 0 to 100. */
+  readonly samplingPercent: number;
+  /**
+   * The collector's Envoy cluster: a backend of the group (a Service, EDS), or the group's own
+   * `tracing/collector` cluster to a host:port (STATIC for an IP address, STRICT_DNS for a name).
+   */
+  readonly collector:
+    | { readonly kind: 'backend'; readonly backend: string }
+    | { readonly kind: 'address'; readonly cluster: string; readonly host: string; readonly port: number };
 }
 
 /** Response compression of a group's listeners: one compressor filter per encoding, off unless a route turns it on. */
@@ -58,6 +75,8 @@ export interface HttpsListenerIR {
   readonly passthrough?: readonly PassthroughChainIR[];
   /** The group's TLS versions, cipher suites and ALPN (config file `tls:`); absent: the defaults. */
   readonly tlsOptions?: TlsOptionsIR;
+  /** As on the HTTP listener. */
+  readonly tracing?: TracingIR;
 }
 
 /** A TLS passthrough host: connections with this SNI are proxied as TCP to the backend, not terminated. */
@@ -203,7 +222,14 @@ export interface RouteIR {
   readonly headerPolicy?: HeaderPolicyIR;
   /** Retries, response compression and mirroring of the Ingress's routes; absent: none of them. */
   readonly resilience?: ResilienceIR;
+  /** Tracing of the Ingress's routes (causeway.dev/enable-opentelemetry); absent: the group's tracing. */
+  readonly tracing?: RouteTracingIR;
   readonly source: ObjectRef;
+}
+
+/** A route's own tracing: only ever `false` (the group's tracing is the default). */
+export interface RouteTracingIR {
+  readonly enabled: false;
 }
 
 /** One header with a static value (the literal text: no format operators). */

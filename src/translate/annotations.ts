@@ -19,6 +19,7 @@ import { HEADERS_ANNOTATIONS } from './annotations-headers.js';
 import { BACKEND_TLS_ANNOTATIONS } from './annotations-backend-tls.js';
 import { RESILIENCE_ANNOTATIONS } from './annotations-resilience.js';
 import { PASSTHROUGH_ANNOTATIONS } from './annotations-passthrough.js';
+import { TRACING_ANNOTATIONS } from './annotations-tracing.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -229,6 +230,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   ...BACKEND_TLS_ANNOTATIONS,
   ...RESILIENCE_ANNOTATIONS,
   ...PASSTHROUGH_ANNOTATIONS,
+  ...TRACING_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

@@ -164,6 +164,16 @@ export class BackendRegistry {
     return lb !== undefined ? { loadBalancing: lb } : {};
   }
 
+  /**
+   * Makes the backend `name` (in use) speak HTTP/2 to its endpoints, as a gRPC client of it needs (the
+   * tracing collector's OTLP/gRPC); a backend already on HTTP/2 (GRPC, GRPCS) is unchanged.
+   */
+  useHttp2(name: string): void {
+    const entry = this.backends.get(name);
+    if (entry && entry.ir.protocol !== 'http2')
+      this.backends.set(name, { ...entry, ir: { ...entry.ir, protocol: 'http2' } });
+  }
+
   /** The session affinity a route forwarding with `action` carries (its backend's hash policy). */
   routeAffinity(action: RouteActionIR): Pick<RouteIR, 'sessionAffinity'> {
     if (action.kind !== 'forward') return {};

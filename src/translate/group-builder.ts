@@ -36,6 +36,7 @@ import { appRootRoute, wwwRedirects, wwwRedirectVhost, type WwwRedirect } from '
 import { routeRewrite } from './policies/paths.js';
 import { DEFAULT_ROUTE_POLICY, readRoutePolicies, type RoutePolicy } from './route-policy.js';
 import { compressionFilter } from './compression-filter.js';
+import { groupTracing } from './tracing.js';
 import { SecretRegistry } from './secret-registry.js';
 import { routesWithCanary } from './canary-routes.js';
 import { readCanaries, type CanaryPolicy } from './policies/canary.js';
@@ -336,9 +337,11 @@ export function buildGroup(
   const tcp = buildTcpListeners(tcpClaims, settings, ctx.backends, diags);
 
   const compression = compressionFilter(settings);
+  const tracing = groupTracing(name, settings.tracing, ctx.backends, diags);
+  const observed = tracing ? { tracing } : {};
   return {
     name,
-    http: { name: 'http', port: settings.httpPort, virtualHosts, compression },
+    http: { name: 'http', port: settings.httpPort, virtualHosts, compression, ...observed },
     ...(filterChains.length > 0 || passthrough.length > 0
       ? {
           https: {
@@ -346,6 +349,7 @@ export function buildGroup(
             port: settings.httpsPort,
             filterChains,
             compression,
+            ...observed,
             ...(passthrough.length > 0 ? { passthrough } : {}),
             ...(tlsOptions ? { tlsOptions } : {}),
           },

@@ -1,6 +1,7 @@
 /** Inputs to `translate` besides the resources: settings from flags and the config file. Pure data. */
 import type { LoadBalancingPolicyName } from './annotations-lb.js';
 import type { TlsOptionsIR } from '../ir/ir-types.js';
+import type { GroupTracing } from './tracing-settings.js';
 
 export interface GroupSettings {
   readonly httpPort: number;
@@ -24,6 +25,8 @@ export interface GroupSettings {
   readonly compression?: GroupCompression;
   /** TLS versions, cipher suites and ALPN of the group's certificates (config file `tls:`); unset: defaults. */
   readonly tls?: TlsOptionsIR;
+  /** OpenTelemetry tracing of the group (config file `tracing:`); unset: no tracing. */
+  readonly tracing?: GroupTracing;
 }
 
 /** A group's response compression: the encodings every route uses unless its Ingress says otherwise. */

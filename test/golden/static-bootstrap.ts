@@ -41,6 +41,8 @@ export function staticBootstrap(resources: GroupResources, adminPort = 0): Obj {
   const routes = new Map(get(RESOURCE_TYPES.route).map((r) => [r['name'] as string, r]));
   const clusters = get(RESOURCE_TYPES.cluster).map((c) => {
     inlineRoutes(c, routes);
+    // A cluster with its own endpoints (the tracing collector's STATIC or STRICT_DNS) stays as it is.
+    if (c['type'] !== 'EDS') return c;
     const cla = endpoints.get(c['name'] as string);
     if (!cla) throw new Error(`cluster ${String(c['name'])} has no ClusterLoadAssignment`);
     delete c['eds_cluster_config'];

@@ -8,16 +8,15 @@
  * the default gradual strategy) and closed when --drain-time-s ends. Every request that arrives is served.
  */
 import type {
-  CompressionFilterIR,
   HttpListenerIR,
   HttpsListenerIR,
   TlsFilterChainIR,
-  TlsOptionsIR,
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
 import { passthroughFilterChains } from './listener-passthrough.js';
 import { codecForAlpn, tlsParameters } from './listener-tls-options.js';
+import { hcmTracing } from './listener-tracing.js';
 
 /**
  * The CORS filter, off by default; a route of an Ingress with `causeway.dev/enable-cors` turns it on
@@ -40,12 +39,15 @@ const BODY_LIMIT_FILTER = {
   disabled: true,
 } as const;
 
+/** What a listener's connection managers share: the group's edge settings (the same on HTTP and HTTPS). */
+type ConnectionManagerInputs = Pick<HttpListenerIR, 'compression' | 'tracing'>;
+
 /** HTTP connection manager settings for an edge proxy (Envoy's edge best practices). */
 function httpConnectionManager(
   statPrefix: string,
   routeConfigName: string,
+  l: ConnectionManagerInputs,
   draining: boolean,
-  compression: CompressionFilterIR | undefined,
   codec: object = {},
 ): object {
   return {
@@ -57,7 +59,7 @@ function httpConnectionManager(
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [
         CORS_FILTER,
-        ...compressorFilters(compression),
+        ...compressorFilters(l.compression),
         BODY_LIMIT_FILTER,
         { name: 'envoy.filters.http.router', typed_config: { '@type': TYPES.router } },
       ],
@@ -85,6 +87,7 @@ function httpConnectionManager(
       },
       stream_idle_timeout: '300s',
       request_headers_timeout: '10s',
+      ...hcmTracing(l.tracing),
     },
   };
 }
@@ -99,28 +102,23 @@ export function translateHttpListener(l: HttpListenerIR, draining = false): obje
     filter_chains: [
       {
         name: l.name,
-        filters: [httpConnectionManager(l.name, httpRouteConfigName(l), draining, l.compression)],
+        filters: [httpConnectionManager(l.name, httpRouteConfigName(l), l, draining)],
       },
     ],
   };
 }
 
-function tlsFilterChain(
-  c: TlsFilterChainIR,
-  draining: boolean,
-  compression: CompressionFilterIR | undefined,
-  tls: TlsOptionsIR | undefined,
-): object {
+function tlsFilterChain(c: TlsFilterChainIR, l: HttpsListenerIR, draining: boolean): object {
   return {
     name: c.name,
     ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
-    filters: [httpConnectionManager('https', c.name, draining, compression, codecForAlpn(tls))],
+    filters: [httpConnectionManager('https', c.name, l, draining, codecForAlpn(l.tlsOptions))],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
       typed_config: {
         '@type': TYPES.downstreamTls,
         common_tls_context: {
-          ...tlsParameters(tls),
+          ...tlsParameters(l.tlsOptions),
           tls_certificate_sds_secret_configs: [{ name: c.secret, sds_config: ADS_CONFIG_SOURCE }],
         },
       },
@@ -136,12 +134,7 @@ export function translateHttpsListener(l: HttpsListenerIR, draining = false): ob
     listener_filters: [
       { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } },
     ],
-    filter_chains: [
-      ...sni.map((c) => tlsFilterChain(c, draining, l.compression, l.tlsOptions)),
-      ...passthroughFilterChains(l),
-    ],
-    ...(fallback
-      ? { default_filter_chain: tlsFilterChain(fallback, draining, l.compression, l.tlsOptions) }
-      : {}),
+    filter_chains: [...sni.map((c) => tlsFilterChain(c, l, draining)), ...passthroughFilterChains(l)],
+    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback, l, draining) } : {}),
   };
 }

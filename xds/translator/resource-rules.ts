@@ -22,10 +22,14 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Why a `socket_address` breaks Envoy's rules, or undefined. */
-function socketAddressProblem(s: Record<string, unknown>, minPort: number): string | undefined {
+/** A DNS name (RFC 1123 labels, lowercase), as the endpoint of a STRICT_DNS cluster may be. */
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+
+/** Why a `socket_address` breaks Envoy's rules (inside a STRICT_DNS cluster: `dns`), or undefined. */
+function socketAddressProblem(s: Record<string, unknown>, minPort: number, dns: boolean): string | undefined {
   const address = s['address'];
-  if (typeof address !== 'string' || isIP(address) === 0) return 'address is not an IP address';
+  if (typeof address !== 'string' || (isIP(address) === 0 && !(dns && DNS_NAME.test(address))))
+    return dns ? 'address is not an IP address or DNS name' : 'address is not an IP address';
   const port = s['port_value'];
   if (typeof port !== 'number' || !Number.isInteger(port) || port < minPort || port > 65535)
     return `port_value is not in ${minPort}..65535`;
@@ -41,8 +45,13 @@ function virtualHostProblem(v: Record<string, unknown>): string | undefined {
 }
 
 /** Rules on an object by the field holding it; undefined when it passes. */
-function objectProblem(key: string, o: Record<string, unknown>, minPort: number): string | undefined {
-  if (key === 'socket_address') return socketAddressProblem(o, minPort);
+function objectProblem(
+  key: string,
+  o: Record<string, unknown>,
+  minPort: number,
+  dns: boolean,
+): string | undefined {
+  if (key === 'socket_address') return socketAddressProblem(o, minPort, dns);
   if (key === 'virtual_hosts') return virtualHostProblem(o);
   return undefined;
 }
@@ -57,7 +66,7 @@ interface Found {
  * The walk behind valueProblem. It builds no path on the way down (most resources pass, and a path per
  * node was most of the guard's cost): a problem collects its path segments on the way back up.
  */
-function find(value: unknown, key: string, minPort: number): Found | undefined {
+function find(value: unknown, key: string, minPort: number, dns = false): Found | undefined {
   if (typeof value === 'string') {
     const inline = INLINE_FIELDS.has(key);
     const p = textProblem(value, {
@@ -68,7 +77,7 @@ function find(value: unknown, key: string, minPort: number): Found | undefined {
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const f = find(value[i], key, minPort);
+      const f = find(value[i], key, minPort, dns);
       if (f !== undefined) {
         f.segments.push(`[${i}]`);
         return f;
@@ -77,10 +86,12 @@ function find(value: unknown, key: string, minPort: number): Found | undefined {
     return undefined;
   }
   if (!isRecord(value)) return undefined;
-  const own = objectProblem(key, value, minPort);
+  // A STRICT_DNS cluster (the tracing collector's) resolves the names of its endpoints itself.
+  const inDns = dns || value['type'] === 'STRICT_DNS';
+  const own = objectProblem(key, value, minPort, inDns);
   if (own !== undefined) return { segments: [], problem: own };
   for (const k in value) {
-    const f = find(value[k], k, minPort);
+    const f = find(value[k], k, minPort, inDns);
     if (f !== undefined) {
       f.segments.push(k);
       return f;

@@ -12,6 +12,7 @@ import {
   virtualHostRetry,
   type SharedRetry,
 } from './route-resilience.js';
+import { routeTracing } from './route-tracing.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
@@ -84,7 +85,7 @@ function ownHeaderFields(r: RouteIR, shared: VirtualHostShared): Record<string, 
 }
 
 function route(r: RouteIR, shared: VirtualHostShared): object {
-  const base = { name: r.name, match: match(r) };
+  const base = { name: r.name, match: match(r), ...routeTracing(r.tracing) };
   switch (r.action.kind) {
     case 'forward':
       return {

@@ -28,6 +28,8 @@ import {
 } from './source-map.js';
 import { translateTcpListener } from './tcp.translator.js';
 import { guardAssignments, guardGroup } from './resource-guard.js';
+import { tracingCollectorCluster } from './cluster-tracing.js';
+import { tracedRouteConfiguration } from './route-tracing.js';
 
 /** One group's resources and where each came from, and the resources the guard left out. */
 export interface GroupTranslation {
@@ -69,9 +71,17 @@ function endpointResource(b: BackendIR): PlainResource {
   return { name: b.name, resource: translateClusterLoadAssignment(b) };
 }
 
+/** The group's own cluster to a host:port tracing collector (config file), if any. */
+function tracingResources(g: GatewayGroupIR): Emitted[] {
+  const c = tracingCollectorCluster(g.http.tracing);
+  const sources = [{ kind: 'GatewayGroup', name: g.name }];
+  return c ? [{ typeUrl: RESOURCE_TYPES.cluster, resource: c, sources }] : [];
+}
+
 /** Clusters and ClusterLoadAssignments of the group's backends, and its Secrets. */
 function upstreamResources(g: GatewayGroupIR): Emitted[] {
   return [
+    ...tracingResources(g),
     ...g.backends.flatMap((b): Emitted[] => [
       {
         typeUrl: RESOURCE_TYPES.cluster,
@@ -133,7 +143,10 @@ function listenerResources(g: GatewayGroupIR): Emitted[] {
 function routeResources(g: GatewayGroupIR): Emitted[] {
   const routes = (name: string, vhosts: GatewayGroupIR['http']['virtualHosts']): Emitted => ({
     typeUrl: RESOURCE_TYPES.route,
-    resource: { name, resource: translateRouteConfiguration(name, vhosts) },
+    resource: {
+      name,
+      resource: tracedRouteConfiguration(translateRouteConfiguration(name, vhosts), g.http.tracing),
+    },
     sources: virtualHostSources(vhosts),
   });
   return [
