@@ -74,6 +74,7 @@ const PROTO_FILES = [
   'envoy/extensions/load_balancing_policies/ring_hash/v3/ring_hash.proto',
   'envoy/extensions/load_balancing_policies/maglev/v3/maglev.proto',
   'envoy/extensions/load_balancing_policies/random/v3/random.proto',
+  'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
 ];
 
 function includeDirs(): string[] {

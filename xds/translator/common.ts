@@ -40,6 +40,8 @@ export const TYPES = {
   lbRingHash: 'type.googleapis.com/envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash',
   lbMaglev: 'type.googleapis.com/envoy.extensions.load_balancing_policies.maglev.v3.Maglev',
   lbRandom: 'type.googleapis.com/envoy.extensions.load_balancing_policies.random.v3.Random',
+  extAuthz: 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz',
+  extAuthzPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute',
 } as const;
 
 /** The HTTP filter that caps request bodies on the routes that ask (see listener.translator.ts). */

@@ -12,6 +12,7 @@ import {
   virtualHostRetry,
   type SharedRetry,
 } from './route-resilience.js';
+import { extAuthPerFilter, extAuthRefusedRoute } from './route-ext-auth.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
@@ -68,6 +69,7 @@ function bodyLimit(r: RouteIR): Record<string, object> {
 function perFilterConfig(r: RouteIR, forwarding: boolean, shared: VirtualHostShared): object {
   const configs = forwarding ? Object.assign(compressionPerFilter(r.resilience), bodyLimit(r)) : {};
   if (shared.headers === undefined) Object.assign(configs, corsFilterConfig(r.headerPolicy));
+  Object.assign(configs, extAuthPerFilter(r));
   for (const _ in configs) return { typed_per_filter_config: configs };
   return {};
 }
@@ -85,6 +87,7 @@ function ownHeaderFields(r: RouteIR, shared: VirtualHostShared): Record<string, 
 
 function route(r: RouteIR, shared: VirtualHostShared): object {
   const base = { name: r.name, match: match(r) };
+  if (r.extAuth?.kind === 'refused') return extAuthRefusedRoute(r, base)!;
   switch (r.action.kind) {
     case 'forward':
       return {
