@@ -3,7 +3,9 @@
  * a small test auth server: an allowed request reaches the backend with the auth answer's header passed
  * back; a denied one gets the auth server's status and body and never reaches the backend; the headers
  * the auth server receives (the client's allowed ones, the gateway's X-Original-*); an unreachable auth
- * Service with failure mode closed (503) and open (200); a bad auth-url fails closed (503) while an
+ * Service with failure mode closed (503) and open (200); auth-signin turning the auth service's 401
+ * (not the backend's) into a 302 with the original URL escaped in `rd` (or the parameter named by
+ * auth-signin-redirect-param); a bad auth-url fails closed (503) while an
  * Ingress without auth on the same gateway is untouched.
  */
 import fs from 'node:fs';
@@ -42,7 +44,11 @@ function ingress(name: string, host: string, annotations: Record<string, string>
 
 beforeAll(async () => {
   dir = tempDir('causeway-e2e-ext-auth-');
-  backend = await startEchoBackend({ name: 'echo' });
+  // The backend answers 401 itself on /backend-401: a sign-in route must leave that one alone.
+  backend = await startEchoBackend({
+    name: 'echo',
+    respond: (req) => (req.path.startsWith('/backend-401') ? { status: 401, body: 'backend says no\n' } : {}),
+  });
   auth = await startAuthServer({ decide });
   // Nothing listens on this port: the "down" auth Service.
   let deadPort: number;
@@ -63,6 +69,15 @@ beforeAll(async () => {
         'causeway.dev/auth-url': 'http://auth.default.svc.cluster.local/check',
         'causeway.dev/auth-response-headers': 'X-Auth-User',
         'causeway.dev/auth-request-headers': 'Authorization, Cookie, X-Tenant',
+      }),
+      ingress('signin', 'signin.example.com', {
+        'causeway.dev/auth-url': 'http://auth.default.svc',
+        'causeway.dev/auth-signin': 'https://login.example.com/start?app=shop',
+      }),
+      ingress('signin-param', 'signin-param.example.com', {
+        'causeway.dev/auth-url': 'http://auth.default.svc',
+        'causeway.dev/auth-signin': 'https://login.example.com/start',
+        'causeway.dev/auth-signin-redirect-param': 'redirect_to',
       }),
       ingress('closed', 'closed.example.com', down),
       ingress('open', 'open.example.com', { ...down, 'causeway.dev/auth-failure-mode': 'open' }),
@@ -155,4 +170,30 @@ test('a bad auth-url fails closed (503); an Ingress without auth is untouched', 
   expect(pub.status).toBe(200);
   expect(auth.requests).toHaveLength(0);
   expect(backend.requests).toHaveLength(1);
+});
+
+test('auth-signin: the auth service 401 becomes a 302 to the sign-in URL with the original URL in rd', async () => {
+  const r = await get('signin.example.com', '/cart/items?id=7&sort=asc');
+  expect(r.status).toBe(302);
+  const original = 'http://signin.example.com/cart/items?id=7&sort=asc';
+  expect(r.headers['location']).toBe(
+    `https://login.example.com/start?app=shop&rd=${encodeURIComponent(original)}`,
+  );
+  expect(backend.requests).toHaveLength(0);
+  // A 403 of the auth service stays a 403; an allowed request passes.
+  expect((await get('signin.example.com', '/', { Authorization: 'Bearer teapot' })).status).toBe(403);
+  expect((await get('signin.example.com', '/', { Authorization: 'Bearer good' })).status).toBe(200);
+  // The backend's own 401 is not redirected.
+  const fromBackend = await get('signin.example.com', '/backend-401', { Authorization: 'Bearer good' });
+  expect(fromBackend.status).toBe(401);
+  expect(fromBackend.body).toBe('backend says no\n');
+});
+
+test('auth-signin-redirect-param renames rd; routes without auth-signin keep the 401', async () => {
+  const r = await get('signin-param.example.com', '/a b');
+  expect(r.status).toBe(302);
+  expect(r.headers['location']).toBe(
+    `https://login.example.com/start?redirect_to=${encodeURIComponent('http://signin-param.example.com/a%20b')}`,
+  );
+  expect((await get('secured.example.com', '/')).status).toBe(401);
 });

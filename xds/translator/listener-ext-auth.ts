@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ExtAuthServiceIR, RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
+import { withAuthSignin } from './auth-signin.js';
 import { seconds, TYPES } from './common.js';
 
 /** Headers the gateway adds to every auth request (Envoy formats them per request). */
@@ -63,11 +64,15 @@ function routesOf(vhosts: readonly VirtualHostIR[]): Iterable<RouteIR> {
   return vhosts.flatMap((v) => v.routes);
 }
 
-/** The ext_authz filters of a connection manager serving `vhosts` (none when no route uses auth). */
+/**
+ * The external auth filters of a connection manager serving `vhosts`: the ext_authz filters, with the
+ * sign-in filters around them when a route has a sign-in URL (auth-signin.ts); none when no route uses auth.
+ */
 export function extAuthzFilters(vhosts: readonly VirtualHostIR[]): object[] {
   const byName = new Map<string, ExtAuthServiceIR>();
   for (const r of routesOf(vhosts)) {
     if (r.extAuth?.kind === 'check') byName.set(extAuthzFilterName(r.extAuth.service), r.extAuth.service);
   }
-  return [...byName.keys()].sort().map((n) => extAuthzFilter(byName.get(n)!));
+  const checks = [...byName.keys()].sort().map((n) => extAuthzFilter(byName.get(n)!));
+  return checks.length > 0 ? withAuthSignin(vhosts, checks) : [];
 }

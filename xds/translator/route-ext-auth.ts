@@ -4,6 +4,7 @@
  * (`refused`) answers 503 itself instead of its action (fail closed).
  */
 import type { RouteIR } from '../../src/ir/ir-types.js';
+import { authSigninPerFilter } from './auth-signin.js';
 import { TYPES } from './common.js';
 import { extAuthzFilterName } from './listener-ext-auth.js';
 
@@ -13,7 +14,10 @@ export const AUTH_REFUSED_BODY = 'external auth is misconfigured\n';
 /** The per-route filter config that turns the route's ext_authz filter on; none without auth. */
 export function extAuthPerFilter(r: RouteIR): Record<string, object> {
   if (r.extAuth?.kind !== 'check') return {};
-  return { [extAuthzFilterName(r.extAuth.service)]: { '@type': TYPES.extAuthzPerRoute, check_settings: {} } };
+  return {
+    [extAuthzFilterName(r.extAuth.service)]: { '@type': TYPES.extAuthzPerRoute, check_settings: {} },
+    ...authSigninPerFilter(r),
+  };
 }
 
 /** A refused route: its match with a 503 direct response; undefined for any other route. */

@@ -13,6 +13,7 @@ import {
   type SharedRetry,
 } from './route-resilience.js';
 import { extAuthPerFilter, extAuthRefusedRoute } from './route-ext-auth.js';
+import { authSigninMetadata } from './auth-signin.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
@@ -86,7 +87,7 @@ function ownHeaderFields(r: RouteIR, shared: VirtualHostShared): Record<string, 
 }
 
 function route(r: RouteIR, shared: VirtualHostShared): object {
-  const base = { name: r.name, match: match(r) };
+  const base = { name: r.name, match: match(r), ...authSigninMetadata(r) };
   if (r.extAuth?.kind === 'refused') return extAuthRefusedRoute(r, base)!;
   switch (r.action.kind) {
     case 'forward':
