@@ -30,10 +30,11 @@ let auth: AuthServer;
 let stack: StandaloneGateway | undefined;
 let httpPort: number;
 
-/** Bearer good: allowed as alice; Bearer teapot: 403; anything else: 401. */
+/** Bearer good: allowed as alice; Bearer quiet: allowed, no header; Bearer teapot: 403; else 401. */
 function decide(req: { readonly headers: Readonly<Record<string, string>> }): AuthDecision {
   const a = req.headers['authorization'];
   if (a === 'Bearer good') return { status: 200, headers: { 'x-auth-user': 'alice', 'x-auth-secret': 'no' } };
+  if (a === 'Bearer quiet') return { status: 200 };
   if (a === 'Bearer teapot') return { status: 403, body: 'forbidden by the auth service\n' };
   return { status: 401, headers: { 'www-authenticate': 'Bearer realm="test"' }, body: 'who are you?\n' };
 }
@@ -118,6 +119,16 @@ test('allowed: the request reaches the backend with the auth answer header passe
   expect(backend.requests).toHaveLength(1);
 });
 
+test("a client's own copy of an auth response header never reaches the backend", async () => {
+  // The auth service allows without sending X-Auth-User: the client's value must not pass as if trusted.
+  const r = await get('secured.example.com', '/', {
+    Authorization: 'Bearer quiet',
+    'X-Auth-User': 'mallory',
+  });
+  expect(r.status).toBe(200);
+  expect((JSON.parse(r.body) as EchoBody).headers['x-auth-user']).toBeUndefined();
+});
+
 test('denied: the auth server status and body reach the client, the backend sees nothing', async () => {
   const unauthenticated = await get('secured.example.com', '/orders');
   expect(unauthenticated.status).toBe(401);
@@ -135,6 +146,9 @@ test('the auth server receives the allowed client headers and the gateway X-Orig
     Cookie: 'session=1',
     'X-Tenant': 'acme',
     'X-Not-Listed': 'nope',
+    // The gateway's own values replace what a client sends.
+    'X-Original-URL': 'http://evil.example.com/',
+    'X-Original-Method': 'DELETE',
   });
   expect(auth.requests).toHaveLength(1);
   const check = auth.requests[0]!;

@@ -77,6 +77,7 @@ const PROTO_FILES = [
   'envoy/extensions/load_balancing_policies/random/v3/random.proto',
   'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
   'envoy/extensions/filters/http/lua/v3/lua.proto',
+  'envoy/extensions/filters/http/header_mutation/v3/header_mutation.proto',
 ];
 
 function includeDirs(): string[] {

@@ -7,11 +7,16 @@
  *
  * The gateway writes the headers the auth service gets besides the client's (X-Original-URL and the
  * like, ingress-nginx's names) from Envoy's own request values, never from annotation text.
+ *
+ * Before them, a header_mutation filter (off by default) removes the client's own copies of the
+ * `auth-response-headers` on the routes that list some: the backend trusts those headers, and Envoy
+ * copies them from a 2xx auth answer only when the auth service sends them (ingress-nginx always
+ * overwrites them, empty when absent), so a client must not be able to send its own.
  */
 import { createHash } from 'node:crypto';
 import type { ExtAuthServiceIR, RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
 import { withAuthSignin } from './auth-signin.js';
-import { seconds, TYPES } from './common.js';
+import { AUTH_STRIP_FILTER_NAME, seconds, TYPES } from './common.js';
 
 /** Headers the gateway adds to every auth request (Envoy formats them per request). */
 const AUTH_REQUEST_HEADERS_TO_ADD: readonly { readonly key: string; readonly value: string }[] = [
@@ -64,6 +69,13 @@ function routesOf(vhosts: readonly VirtualHostIR[]): Iterable<RouteIR> {
   return vhosts.flatMap((v) => v.routes);
 }
 
+/** Removes the client's copies of a route's auth response headers (HeaderMutationPerRoute, route-ext-auth.ts). */
+const AUTH_STRIP_FILTER = {
+  name: AUTH_STRIP_FILTER_NAME,
+  typed_config: { '@type': TYPES.headerMutation, mutations: {} },
+  disabled: true,
+} as const;
+
 /**
  * The external auth filters of a connection manager serving `vhosts`: the ext_authz filters, with the
  * sign-in filters around them when a route has a sign-in URL (auth-signin.ts); none when no route uses auth.
@@ -74,5 +86,7 @@ export function extAuthzFilters(vhosts: readonly VirtualHostIR[]): object[] {
     if (r.extAuth?.kind === 'check') byName.set(extAuthzFilterName(r.extAuth.service), r.extAuth.service);
   }
   const checks = [...byName.keys()].sort().map((n) => extAuthzFilter(byName.get(n)!));
-  return checks.length > 0 ? withAuthSignin(vhosts, checks) : [];
+  if (checks.length === 0) return [];
+  const strip = [...byName.values()].some((s) => s.responseHeaders.length > 0) ? [AUTH_STRIP_FILTER] : [];
+  return withAuthSignin(vhosts, [...strip, ...checks]);
 }
