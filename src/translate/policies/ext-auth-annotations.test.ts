@@ -66,6 +66,12 @@ test('header lists: lowercased names; pseudo, host, hop-by-hop and x-envoy-* nam
     ok: true,
     value: ['cookie', 'authorization'],
   });
+  // X-Request-Id may be sent to the auth service (it is only changed on the request side).
+  expect(parseAnnotation(AUTH_REQUEST_HEADERS, 'X-Request-Id')).toEqual({
+    ok: true,
+    value: ['x-request-id'],
+  });
+  expect(parseAnnotation(AUTH_RESPONSE_HEADERS, 'X-Request-Id').ok).toBe(false);
   for (const bad of [':path', 'host', 'connection', 'x-envoy-foo', 'X:Bad', ''])
     expect(parseAnnotation(AUTH_RESPONSE_HEADERS, bad).ok).toBe(false);
   const many = Array.from({ length: 33 }, (_, i) => `x-h${i}`).join(',');

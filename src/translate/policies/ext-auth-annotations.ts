@@ -106,7 +106,8 @@ export const AUTH_REQUEST_HEADERS: AnnotationSpec<readonly string[]> = {
   defaultText: `\`${DEFAULT_AUTH_REQUEST_HEADERS.join(', ')}\``,
   description:
     'Comma-separated client request headers sent to the auth Service, replacing the default list. `Host`, the method, the path and `Authorization` always go, and so do `X-Original-URL`, `X-Original-Method`, `X-Forwarded-Host` and `X-Auth-Request-Redirect` (set by the gateway).',
-  parse: (raw) => parseHeaderNames(raw, 'request'),
+  // Names are only matched here, never changed: the response side's rules, which let X-Request-Id go.
+  parse: (raw) => parseHeaderNames(raw, 'response'),
 };
 
 export const AUTH_FAILURE_MODE: AnnotationSpec<AuthFailureMode> = {
