@@ -47,6 +47,9 @@ test('auth-signin takes an absolute http(s) URL, query kept; anything else is re
     value: 'https://login.example.com/start?app=a&b=c',
   });
   expect(parseSigninUrl('http://login:8080').ok).toBe(true);
+  // ingress-nginx examples carry nginx variables: refused with a message saying what to write instead.
+  const nginx = parseSigninUrl('https://auth.example.com/oauth2/start?rd=$escaped_request_uri');
+  expect(!nginx.ok && nginx.error).toContain('nginx variables');
   for (const bad of ['/login', 'login.example.com', 'https://x/y#frag', 'https://x/"', 'javascript:alert(1)'])
     expect(parseSigninUrl(bad).ok).toBe(false);
 });

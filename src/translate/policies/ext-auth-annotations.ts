@@ -49,6 +49,12 @@ export function parseAuthUrl(raw: string): ParseResult<AuthUrl> {
 
 /** A browser sign-in URL: absolute http(s), no fragment; its query is kept and `rd` appended. */
 export function parseSigninUrl(raw: string): ParseResult<string> {
+  if (raw.includes('$'))
+    return {
+      ok: false,
+      error:
+        'nginx variables ($host, $escaped_request_uri, ...) are not supported: write the sign-in URL itself; the gateway appends the original URL as rd',
+    };
   if (!/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*)?$/.test(raw))
     return {
       ok: false,
