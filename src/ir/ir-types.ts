@@ -224,7 +224,40 @@ export interface RouteIR {
   readonly resilience?: ResilienceIR;
   /** Tracing of the Ingress's routes (causeway.dev/enable-opentelemetry); absent: the group's tracing. */
   readonly tracing?: RouteTracingIR;
+  /** External auth of the Ingress's routes (annotation `causeway.dev/auth-url`); absent: none. */
+  readonly extAuth?: ExtAuthIR;
   readonly source: ObjectRef;
+}
+
+/**
+ * External auth of a route: ask the auth service first (`check`), or answer 503 because the Ingress's
+ * auth annotations are unusable (`refused`: fail closed, never open by mistake).
+ */
+export type ExtAuthIR =
+  | { readonly kind: 'check'; readonly service: ExtAuthServiceIR; readonly signin?: AuthSigninIR }
+  | { readonly kind: 'refused' };
+
+/** One auth service configuration (one ext_authz filter per distinct configuration in a group). */
+export interface ExtAuthServiceIR {
+  /** The auth URL as written (`http://<svc>.<ns>...`). */
+  readonly url: string;
+  /** Name of the BackendIR (the Envoy cluster) of the auth Service. */
+  readonly backend: string;
+  /** Prefixed to the request path sent to the auth service; `''` for none. */
+  readonly pathPrefix: string;
+  readonly timeoutSeconds: number;
+  /** Auth service unreachable or timed out: pass the request (`true`) or answer 503. */
+  readonly failOpen: boolean;
+  /** Lowercase client request headers sent to the auth service (sorted). */
+  readonly requestHeaders: readonly string[];
+  /** Lowercase headers of a 2xx auth answer copied to the upstream request (sorted). */
+  readonly responseHeaders: readonly string[];
+}
+
+/** A 401 of the auth service becomes a 302 to `url` with the original URL in query parameter `param`. */
+export interface AuthSigninIR {
+  readonly url: string;
+  readonly param: string;
 }
 
 /** A route's own tracing: only ever `false` (the group's tracing is the default). */

@@ -20,6 +20,7 @@ import { BACKEND_TLS_ANNOTATIONS } from './annotations-backend-tls.js';
 import { RESILIENCE_ANNOTATIONS } from './annotations-resilience.js';
 import { PASSTHROUGH_ANNOTATIONS } from './annotations-passthrough.js';
 import { TRACING_ANNOTATIONS } from './annotations-tracing.js';
+import { EXT_AUTH_ANNOTATIONS } from './annotations-ext-auth.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -231,6 +232,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   ...RESILIENCE_ANNOTATIONS,
   ...PASSTHROUGH_ANNOTATIONS,
   ...TRACING_ANNOTATIONS,
+  ...EXT_AUTH_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

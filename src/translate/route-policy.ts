@@ -17,6 +17,8 @@ import type { HeaderPolicyIR } from '../ir/ir-types.js';
 import { readHeaders } from './policies/headers.js';
 import { readRouteTracing } from './policies/tracing.js';
 import type { RouteTracingIR } from '../ir/ir-types.js';
+import type { ExtAuthIR } from '../ir/ir-types.js';
+import { extAuthOf } from './ext-auth-policy.js';
 
 export interface RoutePolicy {
   readonly idleTimeoutSeconds: number;
@@ -31,6 +33,8 @@ export interface RoutePolicy {
   readonly resilience?: ResilienceIR;
   /** Tracing off (causeway.dev/enable-opentelemetry: "false"); absent: the group's tracing. */
   readonly tracing?: RouteTracingIR;
+  /** External auth (src/translate/policies/ext-auth.ts); absent: none. */
+  readonly extAuth?: ExtAuthIR;
 }
 
 export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
@@ -53,6 +57,7 @@ export function readRoutePolicy(
   const headers = readHeaders(owner, diags);
   const resilience = resilienceOf(owner, readResilience(owner, diags), ctx);
   const tracing = readRouteTracing(owner, diags);
+  const extAuth = extAuthOf(owner, diags, ctx.backends);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
@@ -62,6 +67,7 @@ export function readRoutePolicy(
     ...(headers ? { headerPolicy: headers } : {}),
     ...(resilience ? { resilience } : {}),
     ...(tracing ? { tracing } : {}),
+    ...(extAuth ? { extAuth } : {}),
   };
 }
 

@@ -2,15 +2,18 @@
  * The policy annotations the policy-cost benchmark puts on every Ingress and every Service: one
  * value for each route and backend policy of the annotation catalog, so "policies on every route"
  * means every family at once (timeouts, streams, body cap, rewrite, headers, CORS, retries,
- * compression, mirroring; load balancing with cookie affinity, TLS to the backend with a CA Secret,
+ * compression, mirroring, external auth with sign-in; load balancing with cookie affinity, TLS to the backend with a CA Secret,
  * health checks, outlier detection). A catalog entry neither set here nor listed in NOT_A_POLICY is
  * reported by the benchmark.
  */
 import type { KubeObject, Secret } from '../../src/resources/kube-types.js';
 import type { GeneratedInput } from './generate-manifests.js';
 
-/** Route policies, on every Ingress (the mirror target is the Ingress's own Service). */
-export function ingressPolicyAnnotations(ownService: string): Readonly<Record<string, string>> {
+/** Route policies, on every Ingress (the mirror target and the auth Service are the Ingress's own Service). */
+export function ingressPolicyAnnotations(
+  ownService: string,
+  namespace = 'default',
+): Readonly<Record<string, string>> {
   return {
     'causeway.dev/request-timeout': '30s',
     'causeway.dev/idle-timeout': '5m',
@@ -39,6 +42,13 @@ export function ingressPolicyAnnotations(ownService: string): Readonly<Record<st
     'causeway.dev/compression': 'gzip,br',
     'causeway.dev/mirror-target': `${ownService}:http`,
     'causeway.dev/mirror-percent': '10',
+    'causeway.dev/auth-url': `http://${ownService}.${namespace}.svc/auth`,
+    'causeway.dev/auth-response-headers': 'X-Auth-User, X-Auth-Email',
+    'causeway.dev/auth-request-headers': 'Authorization, Cookie, X-Forwarded-For',
+    'causeway.dev/auth-failure-mode': 'closed',
+    'causeway.dev/auth-timeout': '2s',
+    'causeway.dev/auth-signin': 'https://login.example.com/oauth2/start',
+    'causeway.dev/auth-signin-redirect-param': 'rd',
   };
 }
 
@@ -118,7 +128,13 @@ export function withPolicies(input: GeneratedInput, caPem: string): GeneratedInp
     extra: Readonly<Record<string, string>>,
   ): T => ({ ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, ...extra } } });
   const ingresses = input.ingresses.map((i) =>
-    annotate(i, ingressPolicyAnnotations(i.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name ?? '')),
+    annotate(
+      i,
+      ingressPolicyAnnotations(
+        i.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name ?? '',
+        i.metadata.namespace,
+      ),
+    ),
   );
   const services = input.services.map((s) => annotate(s, SERVICE_POLICY_ANNOTATIONS));
   const namespaces = [...new Set(input.services.map((s) => s.metadata.namespace ?? 'default'))].sort();

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import protobuf from 'protobufjs';
+import { structFromJson } from './struct-json.js';
 
 const require = createRequire(import.meta.url);
 
@@ -75,6 +76,9 @@ const PROTO_FILES = [
   'envoy/extensions/load_balancing_policies/maglev/v3/maglev.proto',
   'envoy/extensions/load_balancing_policies/random/v3/random.proto',
   'envoy/config/trace/v3/opentelemetry.proto',
+  'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
+  'envoy/extensions/filters/http/lua/v3/lua.proto',
+  'envoy/extensions/filters/http/header_mutation/v3/header_mutation.proto',
 ];
 
 function includeDirs(): string[] {
@@ -233,6 +237,8 @@ function convertField(type: protobuf.Type, value: unknown, at: string): unknown 
   if (full === '.google.protobuf.Duration' && typeof value === 'string') return parseDuration(value, at);
   if (full.startsWith('.google.protobuf.') && WRAPPER_TYPES.includes(full.slice('.google.protobuf.'.length)))
     return typeof value === 'object' && value !== null ? value : { value };
+  if (full === '.google.protobuf.Struct' && typeof value === 'object' && value !== null)
+    return structFromJson(value);
   if (full === '.google.protobuf.Struct' || full === '.google.protobuf.Value') return value;
   return toProtobufObject(type, value, at);
 }

@@ -42,10 +42,20 @@ export const TYPES = {
   lbMaglev: 'type.googleapis.com/envoy.extensions.load_balancing_policies.maglev.v3.Maglev',
   lbRandom: 'type.googleapis.com/envoy.extensions.load_balancing_policies.random.v3.Random',
   openTelemetry: 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig',
+  extAuthz: 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz',
+  extAuthzPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute',
+  headerMutation: 'type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutation',
+  headerMutationPerRoute:
+    'type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutationPerRoute',
+  lua: 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
+  luaPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.LuaPerRoute',
 } as const;
 
 /** The HTTP filter that caps request bodies on the routes that ask (see listener.translator.ts). */
 export const BUFFER_FILTER_NAME = 'envoy.filters.http.buffer';
+
+/** Removes the client's copies of the auth response headers (see listener-ext-auth.ts). */
+export const AUTH_STRIP_FILTER_NAME = 'causeway.auth_response_headers';
 
 /** The CORS filter, turned on per route by a CorsPolicy (see route-headers.ts). */
 export const CORS_FILTER_NAME = 'envoy.filters.http.cors';

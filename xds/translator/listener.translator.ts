@@ -11,9 +11,11 @@ import type {
   HttpListenerIR,
   HttpsListenerIR,
   TlsFilterChainIR,
+  VirtualHostIR,
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
+import { extAuthzFilters } from './listener-ext-auth.js';
 import { passthroughFilterChains } from './listener-passthrough.js';
 import { codecForAlpn, tlsParameters } from './listener-tls-options.js';
 import { hcmTracing } from './listener-tracing.js';
@@ -47,6 +49,7 @@ function httpConnectionManager(
   statPrefix: string,
   routeConfigName: string,
   l: ConnectionManagerInputs,
+  vhosts: readonly VirtualHostIR[],
   draining: boolean,
   codec: object = {},
 ): object {
@@ -58,6 +61,7 @@ function httpConnectionManager(
       ...codec,
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [
+        ...extAuthzFilters(vhosts),
         CORS_FILTER,
         ...compressorFilters(l.compression),
         BODY_LIMIT_FILTER,
@@ -102,7 +106,7 @@ export function translateHttpListener(l: HttpListenerIR, draining = false): obje
     filter_chains: [
       {
         name: l.name,
-        filters: [httpConnectionManager(l.name, httpRouteConfigName(l), l, draining)],
+        filters: [httpConnectionManager(l.name, httpRouteConfigName(l), l, l.virtualHosts, draining)],
       },
     ],
   };
@@ -112,7 +116,9 @@ function tlsFilterChain(c: TlsFilterChainIR, l: HttpsListenerIR, draining: boole
   return {
     name: c.name,
     ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
-    filters: [httpConnectionManager('https', c.name, l, draining, codecForAlpn(l.tlsOptions))],
+    filters: [
+      httpConnectionManager('https', c.name, l, c.virtualHosts, draining, codecForAlpn(l.tlsOptions)),
+    ],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
       typed_config: {

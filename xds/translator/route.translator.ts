@@ -13,6 +13,8 @@ import {
   type SharedRetry,
 } from './route-resilience.js';
 import { routeTracing } from './route-tracing.js';
+import { extAuthPerFilter, extAuthRefusedRoute } from './route-ext-auth.js';
+import { authSigninMetadata } from './auth-signin.js';
 
 function match(r: RouteIR): object {
   const m: Record<string, unknown> =
@@ -69,6 +71,7 @@ function bodyLimit(r: RouteIR): Record<string, object> {
 function perFilterConfig(r: RouteIR, forwarding: boolean, shared: VirtualHostShared): object {
   const configs = forwarding ? Object.assign(compressionPerFilter(r.resilience), bodyLimit(r)) : {};
   if (shared.headers === undefined) Object.assign(configs, corsFilterConfig(r.headerPolicy));
+  Object.assign(configs, extAuthPerFilter(r));
   for (const _ in configs) return { typed_per_filter_config: configs };
   return {};
 }
@@ -85,7 +88,8 @@ function ownHeaderFields(r: RouteIR, shared: VirtualHostShared): Record<string, 
 }
 
 function route(r: RouteIR, shared: VirtualHostShared): object {
-  const base = { name: r.name, match: match(r), ...routeTracing(r.tracing) };
+  const base = { name: r.name, match: match(r), ...routeTracing(r.tracing), ...authSigninMetadata(r) };
+  if (r.extAuth?.kind === 'refused') return extAuthRefusedRoute(r, base)!;
   switch (r.action.kind) {
     case 'forward':
       return {
