@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import protobuf from 'protobufjs';
+import { applyProtoAdditions } from './proto-additions.js';
 
 const require = createRequire(import.meta.url);
 
@@ -74,6 +75,8 @@ const PROTO_FILES = [
   'envoy/extensions/load_balancing_policies/ring_hash/v3/ring_hash.proto',
   'envoy/extensions/load_balancing_policies/maglev/v3/maglev.proto',
   'envoy/extensions/load_balancing_policies/random/v3/random.proto',
+  'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
+  'envoy/extensions/filters/network/connection_limit/v3/connection_limit.proto',
 ];
 
 function includeDirs(): string[] {
@@ -151,6 +154,7 @@ export function envoyRoot(): protobuf.Root {
     throw new Error(`proto file not found in @grpc/grpc-js-xds deps: ${target}`);
   };
   root.loadSync(PROTO_FILES, { keepCase: true });
+  applyProtoAdditions(root);
   root.resolveAll();
   cachedRoot = root;
   return root;

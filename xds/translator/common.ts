@@ -40,10 +40,15 @@ export const TYPES = {
   lbRingHash: 'type.googleapis.com/envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash',
   lbMaglev: 'type.googleapis.com/envoy.extensions.load_balancing_policies.maglev.v3.Maglev',
   lbRandom: 'type.googleapis.com/envoy.extensions.load_balancing_policies.random.v3.Random',
+  localRateLimit: 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
+  connectionLimit: 'type.googleapis.com/envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit',
 } as const;
 
 /** The HTTP filter that caps request bodies on the routes that ask (see listener.translator.ts). */
 export const BUFFER_FILTER_NAME = 'envoy.filters.http.buffer';
+
+/** The local rate limit filter, turned on per route by a LocalRateLimit (see route-rate-limit.ts). */
+export const LOCAL_RATE_LIMIT_FILTER_NAME = 'envoy.filters.http.local_ratelimit';
 
 /** The CORS filter, turned on per route by a CorsPolicy (see route-headers.ts). */
 export const CORS_FILTER_NAME = 'envoy.filters.http.cors';
