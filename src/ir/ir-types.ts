@@ -168,7 +168,32 @@ export interface RouteIR {
   readonly headerPolicy?: HeaderPolicyIR;
   /** Retries, response compression and mirroring of the Ingress's routes; absent: none of them. */
   readonly resilience?: ResilienceIR;
+  /** Local rate limits per client address (annotations `causeway.dev/limit-*`); absent: none. */
+  readonly rateLimit?: RateLimitIR;
   readonly source: ObjectRef;
+}
+
+/** A client address range: its network address (host bits cleared) and prefix length. */
+export interface CidrIR {
+  readonly address: string;
+  readonly prefixLength: number;
+}
+
+/** A token bucket kept per client address: it holds `maxTokens`, and `tokensPerFill` come back every interval. */
+export interface TokenBucketIR {
+  /** Which annotation it comes from: `limit-rps` (second) or `limit-rpm` (minute). */
+  readonly per: 'second' | 'minute';
+  readonly maxTokens: number;
+  readonly tokensPerFill: number;
+  readonly fillIntervalSeconds: number;
+}
+
+/** The local rate limit of a route: every bucket must have a token for a request to pass (else 429). */
+export interface RateLimitIR {
+  /** Per second first, then per minute. */
+  readonly buckets: readonly TokenBucketIR[];
+  /** Client ranges not limited (sorted); absent: none. */
+  readonly exempt?: readonly CidrIR[];
 }
 
 /** One header with a static value (the literal text: no format operators). */
