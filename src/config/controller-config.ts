@@ -13,6 +13,7 @@
  *   vms:                      # backends on plain VMs, merged with the pods of the same Service
  *     - { service: shop/api, port: http, addresses: [192.0.2.10, 192.0.2.11], targetPort: 8080, zone: dc1, cluster: vm-dc1 }
  *   compression: { encodings: [br, gzip], minBytes: 256, contentTypes: [text/html] }  # every group (a group's own replaces it)
+ *   connectionLimit: { maxConnections: 10000 }  # every group: open connections per gateway and HTTP filter chain (a group's own replaces it)
  *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
  *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)
  *     maxTotalBytes: 268435456 # all files together (default 256 MiB)
@@ -21,8 +22,13 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import { CausewayError } from '../errors.js';
 import { LOAD_BALANCING_POLICIES, type LoadBalancingPolicyName } from '../translate/annotations-lb.js';
-import type { GroupCompression, GroupSettings } from '../translate/translate-options.js';
+import type {
+  GroupCompression,
+  GroupConnectionLimit,
+  GroupSettings,
+} from '../translate/translate-options.js';
 import { readCompressionConfig } from './compression-config.js';
+import { readConnectionLimitConfig } from './connection-limit-config.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
@@ -65,6 +71,8 @@ export interface ControllerConfig {
   readonly loadBalancing?: LoadBalancingPolicyName;
   /** Every group's response compression (a group's own `compression` replaces it). */
   readonly compression?: GroupCompression;
+  /** Every group's connection limit (a group's own `connectionLimit` replaces it). */
+  readonly connectionLimit?: GroupConnectionLimit;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -249,6 +257,7 @@ function readGroup(
     'loadBalancing',
     'addresses',
     'compression',
+    'connectionLimit',
   ]);
   const addresses = settings['addresses'];
   if (
@@ -278,9 +287,16 @@ function readGroup(
             ),
           }
         : {}),
+      ...groupConnectionLimit(file, name, settings['connectionLimit']),
     },
     ...(addresses !== undefined ? { addresses: addresses as string[] } : {}),
   };
+}
+
+function groupConnectionLimit(file: string, name: string, raw: unknown): Partial<GroupSettings> {
+  if (raw === undefined) return {};
+  const at = `groups.${name}.connectionLimit`;
+  return { connectionLimit: readConnectionLimitConfig(at, raw, (m) => fail(file, m)) };
 }
 
 export function parseControllerConfig(file: string, text: string): ControllerConfig {
@@ -299,6 +315,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     'healthPort',
     'loadBalancing',
     'compression',
+    'connectionLimit',
     'groups',
     'clusters',
     'vms',
@@ -328,6 +345,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
       : {}),
     ...(o['compression'] !== undefined
       ? { compression: readCompressionConfig('compression', o['compression'], failHere) }
+      : {}),
+    ...(o['connectionLimit'] !== undefined
+      ? { connectionLimit: readConnectionLimitConfig('connectionLimit', o['connectionLimit'], failHere) }
       : {}),
     groups,
     groupAddresses,

@@ -14,6 +14,7 @@ export function translateOptionsFrom(
       ...(config?.healthPort !== undefined ? { healthPort: config.healthPort } : {}),
       ...(config?.loadBalancing !== undefined ? { loadBalancing: config.loadBalancing } : {}),
       ...(config?.compression !== undefined ? { compression: config.compression } : {}),
+      ...(config?.connectionLimit !== undefined ? { connectionLimit: config.connectionLimit } : {}),
     },
     groups: config?.groups ?? {},
     clusterZones: Object.fromEntries(

@@ -37,6 +37,13 @@ export interface HttpListenerIR {
   readonly virtualHosts: readonly VirtualHostIR[];
   /** The group's response compression settings (its compressor filters); absent: no compressor filters. */
   readonly compression?: CompressionFilterIR;
+  /** The group's cap on open connections per filter chain (config file `connectionLimit`); absent: none. */
+  readonly connectionLimit?: ConnectionLimitIR;
+}
+
+/** Open downstream connections a gateway accepts per filter chain; more are closed at once. */
+export interface ConnectionLimitIR {
+  readonly maxConnections: number;
 }
 
 /** Response compression of a group's listeners: one compressor filter per encoding, off unless a route turns it on. */
@@ -54,6 +61,8 @@ export interface HttpsListenerIR {
   readonly filterChains: readonly TlsFilterChainIR[];
   /** As on the HTTP listener. */
   readonly compression?: CompressionFilterIR;
+  /** As on the HTTP listener (each certificate's filter chain counts its own connections). */
+  readonly connectionLimit?: ConnectionLimitIR;
 }
 
 export interface HealthListenerIR {

@@ -310,11 +310,12 @@ export function buildGroup(
   const tcp = buildTcpListeners(tcpClaims, settings, ctx.backends, diags);
 
   const compression = compressionFilter(settings);
+  const limit = settings.connectionLimit ? { connectionLimit: { ...settings.connectionLimit } } : {};
   return {
     name,
-    http: { name: 'http', port: settings.httpPort, virtualHosts, compression },
+    http: { name: 'http', port: settings.httpPort, virtualHosts, compression, ...limit },
     ...(filterChains.length > 0
-      ? { https: { name: 'https', port: settings.httpsPort, filterChains, compression } }
+      ? { https: { name: 'https', port: settings.httpsPort, filterChains, compression, ...limit } }
       : {}),
     ...(health ? { health } : {}),
     tcp,

@@ -21,6 +21,13 @@ export interface GroupSettings {
   readonly loadBalancing?: LoadBalancingPolicyName;
   /** Response compression of the group (config file `compression:`); unset: no route compresses by default. */
   readonly compression?: GroupCompression;
+  /** Open connections each gateway accepts per HTTP filter chain (config file `connectionLimit:`); unset: no cap. */
+  readonly connectionLimit?: GroupConnectionLimit;
+}
+
+/** A group's cap on open downstream connections (Envoy's connection_limit filter). */
+export interface GroupConnectionLimit {
+  readonly maxConnections: number;
 }
 
 /** A group's response compression: the encodings every route uses unless its Ingress says otherwise. */

@@ -3,12 +3,16 @@
  * 200 up to the burst (rate x multiplier) and then 429 with `Retry-After` and the `X-RateLimit-*`
  * headers; a second client address (127.0.0.2: the socket's source address, no proxy header) still gets
  * 200 because buckets are per client; a whitelisted address is never limited; the bucket refills at the
- * rate; another Ingress on the same gateway is untouched.
+ * rate; another Ingress on the same gateway is untouched. Then a group with `connectionLimit` in the
+ * config file: the gateway serves that many connections held open at once and closes the others.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { runController, type RunningController } from '../../src/controller/app.js';
+import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
 import { startEchoBackend, type EchoBackend } from '../support/echo-backend.js';
-import { getFrom, statusesFrom } from '../support/from-address.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
+import { getFrom, heldConnections, statusesFrom } from '../support/from-address.js';
 import {
   endpointSlice,
   hostIngress,
@@ -107,4 +111,64 @@ test('an Ingress without a limit on the same gateway is untouched (no rate limit
   expect(statuses).toEqual(Array(20).fill(200));
   const r = await getFrom('127.0.0.1', httpPort, 'open.example.com');
   expect(r.headers['x-ratelimit-limit']).toBeUndefined();
+});
+
+describe('a group connection limit (config file connectionLimit)', () => {
+  let limitedDir: string;
+  let controller: RunningController | undefined;
+  let gateway: EnvoyProcess | undefined;
+  let port: number;
+
+  beforeAll(async () => {
+    limitedDir = tempDir('causeway-e2e-connection-limit-');
+    [port] = (await freePorts(1)) as [number];
+    fs.mkdirSync(path.join(limitedDir, 'manifests'));
+    fs.writeFileSync(
+      path.join(limitedDir, 'manifests', 'objects.yaml'),
+      yamlDocs(
+        INGRESS_CLASS,
+        service('echo'),
+        endpointSlice('echo', [{ address: '127.0.0.1', port: backend.port }]),
+        ingress('open', {}),
+      ),
+    );
+    fs.writeFileSync(path.join(limitedDir, 'causeway.yaml'), 'connectionLimit: { maxConnections: 3 }\n');
+    controller = await runController({
+      manifests: path.join(limitedDir, 'manifests'),
+      config: path.join(limitedDir, 'causeway.yaml'),
+      xdsAddress: '127.0.0.1:0',
+      adminAddress: '127.0.0.1:0',
+      httpPort: port,
+      logLevel: 'silent',
+    });
+    gateway = await startEnvoy({
+      name: 'connection-limit-gateway',
+      bootstrap: buildBootstrap({
+        group: 'default',
+        xdsHost: '127.0.0.1',
+        xdsPort: controller.xdsPort,
+        nodeId: 'connection-limit-gateway',
+        adminPort: 0,
+      }),
+    });
+    await gateway.waitForListener(port);
+    await gateway.waitForStat('http.http.rds.http.update_success', (v) => (v ?? 0) >= 1);
+  }, 60_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await controller?.stop();
+    fs.rmSync(limitedDir, { recursive: true, force: true });
+  }, 30_000);
+
+  test('connections beyond maxConnections are closed; those within are served', async () => {
+    const outcomes = await heldConnections(port, 'open.example.com', 6);
+    expect(outcomes.filter((o) => o === '200')).toHaveLength(3);
+    expect(outcomes.filter((o) => o === 'closed')).toHaveLength(3);
+    const stats = await gateway!.stats('connection_limit');
+    expect(stats['connection_limit.http.limited_connections']).toBe(3);
+    // Once they are closed, new connections are served again.
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await getFrom('127.0.0.1', port, 'open.example.com')).status).toBe(200);
+  });
 });

@@ -9,13 +9,15 @@
  */
 import type {
   CompressionFilterIR,
+  ConnectionLimitIR,
   HttpListenerIR,
   HttpsListenerIR,
   TlsFilterChainIR,
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
-import { LOCAL_RATE_LIMIT_FILTER, usesRateLimit } from './route-rate-limit.js';
+import { connectionLimitFilters } from './listener-connection-limit.js';
+import { LOCAL_RATE_LIMIT_FILTER } from './route-rate-limit.js';
 
 /**
  * The CORS filter, off by default; a route of an Ingress with `causeway.dev/enable-cors` turns it on
@@ -44,7 +46,6 @@ function httpConnectionManager(
   routeConfigName: string,
   draining: boolean,
   compression: CompressionFilterIR | undefined,
-  rateLimited = false,
 ): object {
   return {
     name: 'envoy.filters.network.http_connection_manager',
@@ -53,8 +54,7 @@ function httpConnectionManager(
       stat_prefix: statPrefix,
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [
-        // Only where a route has a rate limit (no change to other groups' or listeners' connection managers).
-        ...(rateLimited ? [LOCAL_RATE_LIMIT_FILTER] : []),
+        LOCAL_RATE_LIMIT_FILTER,
         CORS_FILTER,
         ...compressorFilters(compression),
         BODY_LIMIT_FILTER,
@@ -99,13 +99,8 @@ export function translateHttpListener(l: HttpListenerIR, draining = false): obje
       {
         name: l.name,
         filters: [
-          httpConnectionManager(
-            l.name,
-            httpRouteConfigName(l),
-            draining,
-            l.compression,
-            usesRateLimit(l.virtualHosts),
-          ),
+          ...connectionLimitFilters(l.connectionLimit, l.name),
+          httpConnectionManager(l.name, httpRouteConfigName(l), draining, l.compression),
         ],
       },
     ],
@@ -116,11 +111,15 @@ function tlsFilterChain(
   c: TlsFilterChainIR,
   draining: boolean,
   compression: CompressionFilterIR | undefined,
+  connectionLimit?: ConnectionLimitIR,
 ): object {
   return {
     name: c.name,
     ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
-    filters: [httpConnectionManager('https', c.name, draining, compression, usesRateLimit(c.virtualHosts))],
+    filters: [
+      ...connectionLimitFilters(connectionLimit, 'https'),
+      httpConnectionManager('https', c.name, draining, compression),
+    ],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
       typed_config: {
@@ -143,7 +142,9 @@ export function translateHttpsListener(l: HttpsListenerIR, draining = false): ob
     listener_filters: [
       { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } },
     ],
-    filter_chains: sni.map((c) => tlsFilterChain(c, draining, l.compression)),
-    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback, draining, l.compression) } : {}),
+    filter_chains: sni.map((c) => tlsFilterChain(c, draining, l.compression, l.connectionLimit)),
+    ...(fallback
+      ? { default_filter_chain: tlsFilterChain(fallback, draining, l.compression, l.connectionLimit) }
+      : {}),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * A route's local rate limit (RateLimitIR) as the per-route config of the local rate limit filter, which
- * sits once in each connection manager whose routes use it, `disabled` (listener.translator.ts), so an
- * Ingress's limit never touches another Ingress's routes.
+ * sits once in every HTTP connection manager, `disabled` (listener.translator.ts), so an Ingress's limit
+ * never touches another Ingress's routes, and adding or removing one changes no listener (no connection
+ * is drained).
  *
  * Per client address: the filter computes, for each bucket, the descriptor
  * `[causeway_limit: second|minute, (causeway_exempt: no), remote_address: <client>]` and keeps a token
@@ -85,14 +86,7 @@ export function rateLimitPerFilter(r: RateLimitIR | undefined): Record<string, o
   };
 }
 
-/** Whether any route of these virtual hosts has a rate limit (its connection manager then needs the filter). */
-export function usesRateLimit(
-  vhosts: readonly { readonly routes: readonly { readonly rateLimit?: RateLimitIR }[] }[],
-): boolean {
-  return vhosts.some((v) => v.routes.some((r) => r.rateLimit !== undefined));
-}
-
-/** The filter as it sits in a connection manager: off unless a route turns it on. */
+/** The filter as it sits in every connection manager: off unless a route turns it on. */
 export const LOCAL_RATE_LIMIT_FILTER = {
   name: LOCAL_RATE_LIMIT_FILTER_NAME,
   typed_config: { '@type': TYPES.localRateLimit, stat_prefix: RATE_LIMIT_STAT_PREFIX },
