@@ -10,9 +10,22 @@ test('IPv4 and IPv6 ranges: host bits cleared, a bare address is one host', () =
   expect(parseCidr('0.0.0.0/0')).toEqual({ ok: true, value: { address: '0.0.0.0', prefixLength: 0 } });
   expect(parseCidr('2001:DB8::1:0:0:1/64')).toEqual({
     ok: true,
-    value: { address: '2001:db8:0:0:0:0:0:0', prefixLength: 64 },
+    value: { address: '2001:db8::', prefixLength: 64 },
   });
-  expect(parseCidr('::1')).toEqual({ ok: true, value: { address: '0:0:0:0:0:0:0:1', prefixLength: 128 } });
+  expect(parseCidr('::1')).toEqual({ ok: true, value: { address: '::1', prefixLength: 128 } });
+  expect(parseCidr('::/0')).toEqual({ ok: true, value: { address: '::', prefixLength: 0 } });
+  expect(parseCidr('2001:db8:0:1:0:0:0:1')).toEqual({
+    ok: true,
+    value: { address: '2001:db8:0:1::1', prefixLength: 128 },
+  });
+  expect(parseCidr('1:0:0:2:0:0:0:3/128')).toEqual({
+    ok: true,
+    value: { address: '1:0:0:2::3', prefixLength: 128 },
+  });
+  expect(parseCidr('1:2:3:4:5:6:7:8')).toEqual({
+    ok: true,
+    value: { address: '1:2:3:4:5:6:7:8', prefixLength: 128 },
+  });
 });
 
 test('bad addresses and prefixes are refused', () => {

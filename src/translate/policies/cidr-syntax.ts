@@ -39,7 +39,21 @@ function ipv6Network(address: string, prefix: number): string | undefined {
     const bits = Math.max(0, Math.min(16, prefix - i * 16));
     return g & (bits === 0 ? 0 : (0xffff << (16 - bits)) & 0xffff);
   });
-  return masked.map((g) => g.toString(16)).join(':');
+  return shortIpv6(masked);
+}
+
+/** RFC 5952 text: lowercase, the longest run of two or more zero groups (the first on a tie) as `::`. */
+function shortIpv6(groups: readonly number[]): string {
+  let best = { at: -1, length: 1 };
+  for (let i = 0; i < groups.length;) {
+    let j = i;
+    while (j < groups.length && groups[j] === 0) j++;
+    if (j - i > best.length) best = { at: i, length: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best.at < 0) return hex.join(':');
+  return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.length).join(':')}`;
 }
 
 export function parseCidr(raw: string): ParseResult<CidrIR> {
