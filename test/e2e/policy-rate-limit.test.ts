@@ -103,6 +103,8 @@ test('a per-minute limit admits exactly the burst; Retry-After counts the second
 
 test('a whitelisted client address is not limited; others are', async () => {
   expect(await statusesFrom('127.0.0.3', httpPort, 'partners.example.com', 8)).toEqual(Array(8).fill(200));
+  const exempt = await getFrom('127.0.0.3', httpPort, 'partners.example.com');
+  expect(exempt.headers['x-ratelimit-limit']).toBe('4294967295');
   expect(await statusesFrom('127.0.0.1', httpPort, 'partners.example.com', 3)).toEqual([200, 200, 429]);
 });
 
