@@ -54,6 +54,7 @@ function httpConnectionManager(
       stat_prefix: statPrefix,
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [
+        // Access control and authentication (RBAC, basic auth, ext_authz) go before the rate limit.
         LOCAL_RATE_LIMIT_FILTER,
         CORS_FILTER,
         ...compressorFilters(compression),
