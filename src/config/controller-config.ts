@@ -15,6 +15,7 @@
  *   compression: { encodings: [br, gzip], minBytes: 256, contentTypes: [text/html] }  # every group (a group's own replaces it)
  *   tls: { minVersion: "1.3", alpn: [h2, http/1.1] }  # every group's certificates (a group's own replaces it; see tls-config.ts)
  *   tracing: { collector: otel.example.com:4317, samplingPercent: 1, serviceName: edge }  # every group (a group's own replaces it)
+ *   connectionLimit: { maxConnections: 10000 }  # every group: open connections per gateway and HTTP filter chain (a group's own replaces it)
  *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
  *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)
  *     maxTotalBytes: 268435456 # all files together (default 256 MiB)
@@ -23,12 +24,17 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import { CausewayError } from '../errors.js';
 import { LOAD_BALANCING_POLICIES, type LoadBalancingPolicyName } from '../translate/annotations-lb.js';
-import type { GroupCompression, GroupSettings } from '../translate/translate-options.js';
+import type {
+  GroupCompression,
+  GroupConnectionLimit,
+  GroupSettings,
+} from '../translate/translate-options.js';
 import { readCompressionConfig } from './compression-config.js';
 import { readTlsConfig } from './tls-config.js';
 import type { TlsOptionsIR } from '../ir/ir-types.js';
 import { readTracingConfig, readTracingSetting } from './tracing-config.js';
 import type { GroupTracing } from '../translate/tracing-settings.js';
+import { readConnectionLimitConfig } from './connection-limit-config.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
@@ -75,6 +81,8 @@ export interface ControllerConfig {
   readonly tls?: TlsOptionsIR;
   /** Every group's OpenTelemetry tracing (a group's own `tracing` replaces it). */
   readonly tracing?: GroupTracing;
+  /** Every group's connection limit (a group's own `connectionLimit` replaces it). */
+  readonly connectionLimit?: GroupConnectionLimit;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -261,6 +269,7 @@ function readGroup(
     'compression',
     'tls',
     'tracing',
+    'connectionLimit',
   ]);
   const addresses = settings['addresses'];
   if (
@@ -296,9 +305,16 @@ function readGroup(
       ...(settings['tracing'] !== undefined
         ? readTracingSetting(`groups.${name}.tracing`, settings['tracing'], (m) => fail(file, m))
         : {}),
+      ...groupConnectionLimit(file, name, settings['connectionLimit']),
     },
     ...(addresses !== undefined ? { addresses: addresses as string[] } : {}),
   };
+}
+
+function groupConnectionLimit(file: string, name: string, raw: unknown): Partial<GroupSettings> {
+  if (raw === undefined) return {};
+  const at = `groups.${name}.connectionLimit`;
+  return { connectionLimit: readConnectionLimitConfig(at, raw, (m) => fail(file, m)) };
 }
 
 export function parseControllerConfig(file: string, text: string): ControllerConfig {
@@ -319,6 +335,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     'compression',
     'tls',
     'tracing',
+    'connectionLimit',
     'groups',
     'clusters',
     'vms',
@@ -352,6 +369,9 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     ...(o['tls'] !== undefined ? { tls: readTlsConfig('tls', o['tls'], failHere) } : {}),
     ...(o['tracing'] !== undefined && o['tracing'] !== false
       ? { tracing: readTracingConfig('tracing', o['tracing'], failHere) }
+      : {}),
+    ...(o['connectionLimit'] !== undefined
+      ? { connectionLimit: readConnectionLimitConfig('connectionLimit', o['connectionLimit'], failHere) }
       : {}),
     groups,
     groupAddresses,

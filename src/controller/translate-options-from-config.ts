@@ -16,6 +16,7 @@ export function translateOptionsFrom(
       ...(config?.compression !== undefined ? { compression: config.compression } : {}),
       ...(config?.tls !== undefined ? { tls: config.tls } : {}),
       ...(config?.tracing !== undefined ? { tracing: config.tracing } : {}),
+      ...(config?.connectionLimit !== undefined ? { connectionLimit: config.connectionLimit } : {}),
     },
     groups: config?.groups ?? {},
     clusterZones: Object.fromEntries(

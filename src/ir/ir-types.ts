@@ -39,6 +39,8 @@ export interface HttpListenerIR {
   readonly compression?: CompressionFilterIR;
   /** OpenTelemetry tracing of the group's requests (config file `tracing:`); absent: no tracing. */
   readonly tracing?: TracingIR;
+  /** The group's cap on open connections per filter chain (config file `connectionLimit`); absent: none. */
+  readonly connectionLimit?: ConnectionLimitIR;
 }
 
 /** How a group's connection managers trace requests: OTLP over gRPC to a collector. */
@@ -54,6 +56,11 @@ export interface TracingIR {
   readonly collector:
     | { readonly kind: 'backend'; readonly backend: string }
     | { readonly kind: 'address'; readonly cluster: string; readonly host: string; readonly port: number };
+}
+
+/** Open downstream connections a gateway accepts per filter chain; more are closed at once. */
+export interface ConnectionLimitIR {
+  readonly maxConnections: number;
 }
 
 /** Response compression of a group's listeners: one compressor filter per encoding, off unless a route turns it on. */
@@ -77,6 +84,8 @@ export interface HttpsListenerIR {
   readonly tlsOptions?: TlsOptionsIR;
   /** As on the HTTP listener. */
   readonly tracing?: TracingIR;
+  /** As on the HTTP listener (each certificate's filter chain counts its own connections). */
+  readonly connectionLimit?: ConnectionLimitIR;
 }
 
 /** A TLS passthrough host: connections with this SNI are proxied as TCP to the backend, not terminated. */
@@ -226,6 +235,8 @@ export interface RouteIR {
   readonly tracing?: RouteTracingIR;
   /** External auth of the Ingress's routes (annotation `causeway.dev/auth-url`); absent: none. */
   readonly extAuth?: ExtAuthIR;
+  /** Local rate limits per client address (annotations `causeway.dev/limit-*`); absent: none. */
+  readonly rateLimit?: RateLimitIR;
   readonly source: ObjectRef;
 }
 
@@ -263,6 +274,29 @@ export interface AuthSigninIR {
 /** A route's own tracing: only ever `false` (the group's tracing is the default). */
 export interface RouteTracingIR {
   readonly enabled: false;
+}
+
+/** A client address range: its network address (host bits cleared) and prefix length. */
+export interface CidrIR {
+  readonly address: string;
+  readonly prefixLength: number;
+}
+
+/** A token bucket kept per client address: it holds `maxTokens`, and `tokensPerFill` come back every interval. */
+export interface TokenBucketIR {
+  /** Which annotation it comes from: `limit-rps` (second) or `limit-rpm` (minute). */
+  readonly per: 'second' | 'minute';
+  readonly maxTokens: number;
+  readonly tokensPerFill: number;
+  readonly fillIntervalSeconds: number;
+}
+
+/** The local rate limit of a route: every bucket must have a token for a request to pass (else 429). */
+export interface RateLimitIR {
+  /** Per second first, then per minute. */
+  readonly buckets: readonly TokenBucketIR[];
+  /** Client ranges not limited (sorted); absent: none. */
+  readonly exempt?: readonly CidrIR[];
 }
 
 /** One header with a static value (the literal text: no format operators). */

@@ -21,6 +21,7 @@ import { RESILIENCE_ANNOTATIONS } from './annotations-resilience.js';
 import { PASSTHROUGH_ANNOTATIONS } from './annotations-passthrough.js';
 import { TRACING_ANNOTATIONS } from './annotations-tracing.js';
 import { EXT_AUTH_ANNOTATIONS } from './annotations-ext-auth.js';
+import { RATE_LIMIT_ANNOTATIONS } from './annotations-rate-limit.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -233,6 +234,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   ...PASSTHROUGH_ANNOTATIONS,
   ...TRACING_ANNOTATIONS,
   ...EXT_AUTH_ANNOTATIONS,
+  ...RATE_LIMIT_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

@@ -339,9 +339,10 @@ export function buildGroup(
   const compression = compressionFilter(settings);
   const tracing = groupTracing(name, settings.tracing, ctx.backends, diags);
   const observed = tracing ? { tracing } : {};
+  const limit = settings.connectionLimit ? { connectionLimit: { ...settings.connectionLimit } } : {};
   return {
     name,
-    http: { name: 'http', port: settings.httpPort, virtualHosts, compression, ...observed },
+    http: { name: 'http', port: settings.httpPort, virtualHosts, compression, ...observed, ...limit },
     ...(filterChains.length > 0 || passthrough.length > 0
       ? {
           https: {
@@ -350,6 +351,7 @@ export function buildGroup(
             filterChains,
             compression,
             ...observed,
+            ...limit,
             ...(passthrough.length > 0 ? { passthrough } : {}),
             ...(tlsOptions ? { tlsOptions } : {}),
           },

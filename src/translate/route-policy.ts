@@ -19,6 +19,8 @@ import { readRouteTracing } from './policies/tracing.js';
 import type { RouteTracingIR } from '../ir/ir-types.js';
 import type { ExtAuthIR } from '../ir/ir-types.js';
 import { extAuthOf } from './ext-auth-policy.js';
+import type { RateLimitIR } from '../ir/ir-types.js';
+import { readRateLimit } from './policies/rate-limit.js';
 
 export interface RoutePolicy {
   readonly idleTimeoutSeconds: number;
@@ -35,6 +37,8 @@ export interface RoutePolicy {
   readonly tracing?: RouteTracingIR;
   /** External auth (src/translate/policies/ext-auth.ts); absent: none. */
   readonly extAuth?: ExtAuthIR;
+  /** Local rate limits per client address (src/translate/policies/rate-limit.ts); absent: none. */
+  readonly rateLimit?: RateLimitIR;
 }
 
 export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
@@ -58,6 +62,7 @@ export function readRoutePolicy(
   const resilience = resilienceOf(owner, readResilience(owner, diags), ctx);
   const tracing = readRouteTracing(owner, diags);
   const extAuth = extAuthOf(owner, diags, ctx.backends);
+  const rateLimit = readRateLimit(owner, diags);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
@@ -68,6 +73,7 @@ export function readRoutePolicy(
     ...(resilience ? { resilience } : {}),
     ...(tracing ? { tracing } : {}),
     ...(extAuth ? { extAuth } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
   };
 }
 

@@ -27,6 +27,13 @@ export interface GroupSettings {
   readonly tls?: TlsOptionsIR;
   /** OpenTelemetry tracing of the group (config file `tracing:`); unset: no tracing. */
   readonly tracing?: GroupTracing;
+  /** Open connections each gateway accepts per HTTP filter chain (config file `connectionLimit:`); unset: no cap. */
+  readonly connectionLimit?: GroupConnectionLimit;
+}
+
+/** A group's cap on open downstream connections (Envoy's connection_limit filter). */
+export interface GroupConnectionLimit {
+  readonly maxConnections: number;
 }
 
 /** A group's response compression: the encodings every route uses unless its Ingress says otherwise. */

@@ -6,6 +6,7 @@
  * health checks, outlier detection). A catalog entry neither set here nor listed in NOT_A_POLICY is
  * reported by the benchmark.
  */
+import { EDGE_POLICY_ANNOTATIONS } from './edge-policy-annotations.js';
 import type { KubeObject, Secret } from '../../src/resources/kube-types.js';
 import type { GeneratedInput } from './generate-manifests.js';
 
@@ -108,7 +109,11 @@ export const NOT_A_POLICY: readonly string[] = [
 
 /** Every annotation name the benchmark sets (for the coverage check). */
 export function policyAnnotationNames(): string[] {
-  return [...Object.keys(ingressPolicyAnnotations('x')), ...Object.keys(SERVICE_POLICY_ANNOTATIONS)];
+  return [
+    ...Object.keys(ingressPolicyAnnotations('x')),
+    ...Object.keys(SERVICE_POLICY_ANNOTATIONS),
+    ...Object.keys(EDGE_POLICY_ANNOTATIONS),
+  ];
 }
 
 function caSecret(namespace: string, caPem: string): Secret {
@@ -128,13 +133,13 @@ export function withPolicies(input: GeneratedInput, caPem: string): GeneratedInp
     extra: Readonly<Record<string, string>>,
   ): T => ({ ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, ...extra } } });
   const ingresses = input.ingresses.map((i) =>
-    annotate(
-      i,
-      ingressPolicyAnnotations(
+    annotate(i, {
+      ...ingressPolicyAnnotations(
         i.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name ?? '',
         i.metadata.namespace,
       ),
-    ),
+      ...EDGE_POLICY_ANNOTATIONS,
+    }),
   );
   const services = input.services.map((s) => annotate(s, SERVICE_POLICY_ANNOTATIONS));
   const namespaces = [...new Set(input.services.map((s) => s.metadata.namespace ?? 'default'))].sort();

@@ -21,6 +21,7 @@ import { translateXds } from '../../xds/translator/xds.translator.js';
 import { fmtBytes, fmtMs, median, now, round, SHORT, table } from './bench-harness.js';
 import { generateInput, type GeneratedInput } from './generate-manifests.js';
 import { NOT_A_POLICY, policyAnnotationNames, withPolicies } from './policy-annotations.js';
+import { withEdgePolicies } from './edge-policy-annotations.js';
 import { createTestCa } from '../support/tls-certs.js';
 
 const TARGET_RATIO = 2;
@@ -102,6 +103,7 @@ function measure(
   withAll: GeneratedInput,
   runs: number,
   fresh: boolean,
+  label = 'policies on every route',
 ): [Variant, Variant] {
   const none: Samples = { tr: [], tx: [] };
   const all: Samples = { tr: [], tx: [] };
@@ -112,12 +114,34 @@ function measure(
     once(a, counted ? none : { tr: [], tx: [] });
     once(b, counted ? all : { tr: [], tx: [] });
   }
-  return [variant('no policies', none), variant('policies on every route', all)];
+  return [variant('no policies', none), variant(label, all)];
 }
 
 function countRoutes(resource: object): number {
   const vhosts = (resource as { virtual_hosts?: { routes?: unknown[] }[] }).virtual_hosts ?? [];
   return vhosts.reduce((n, v) => n + (v.routes?.length ?? 0), 0);
+}
+
+/** The edge policies (issue 13: rate limits; auth when it lands) alone on every route, warm. */
+function printEdgeVariant(plain: GeneratedInput, runs: number): void {
+  const [n, e] = measure(plain, withEdgePolicies(plain), runs, false, 'edge policies on every route');
+  const ratio = (a: number, b: number): string => `${round(b / a, 2)}x`;
+  console.log('edge policies (every route rate-limited per client address), warm:');
+  console.log(
+    table([
+      ['', n.name, e.name, 'ratio'],
+      ['translate (IR)', fmtMs(n.translateMs), fmtMs(e.translateMs), ratio(n.translateMs, e.translateMs)],
+      [
+        'translateXds',
+        fmtMs(n.translateXdsMs),
+        fmtMs(e.translateXdsMs),
+        ratio(n.translateXdsMs, e.translateXdsMs),
+      ],
+      ['both', fmtMs(n.totalMs), fmtMs(e.totalMs), ratio(n.totalMs, e.totalMs)],
+      ['xDS bytes, all', fmtBytes(n.totalBytes), fmtBytes(e.totalBytes), ratio(n.totalBytes, e.totalBytes)],
+      ['diagnostics', String(n.diagnostics.length), String(e.diagnostics.length), ''],
+    ]),
+  );
 }
 
 /** Catalog entries the benchmark neither sets nor excludes: a new policy someone forgot to add. */
@@ -195,6 +219,7 @@ function main(): void {
       'unexpected diagnostics with policies:',
       all.diagnostics.slice(0, 5).map((d) => d.message),
     );
+  printEdgeVariant(plain, runs);
   const missing = uncovered();
   if (missing.length > 0) console.log(`catalog entries not exercised here: ${missing.join(', ')}`);
   if (values.out)

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { structFromJson } from './struct-json.js';
+import { applyProtoAdditions } from './proto-additions.js';
 
 const require = createRequire(import.meta.url);
 
@@ -79,6 +80,8 @@ const PROTO_FILES = [
   'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
   'envoy/extensions/filters/http/lua/v3/lua.proto',
   'envoy/extensions/filters/http/header_mutation/v3/header_mutation.proto',
+  'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
+  'envoy/extensions/filters/network/connection_limit/v3/connection_limit.proto',
 ];
 
 function includeDirs(): string[] {
@@ -156,6 +159,7 @@ export function envoyRoot(): protobuf.Root {
     throw new Error(`proto file not found in @grpc/grpc-js-xds deps: ${target}`);
   };
   root.loadSync(PROTO_FILES, { keepCase: true });
+  applyProtoAdditions(root);
   root.resolveAll();
   cachedRoot = root;
   return root;

@@ -49,6 +49,8 @@ export const TYPES = {
     'type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutationPerRoute',
   lua: 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
   luaPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.LuaPerRoute',
+  localRateLimit: 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
+  connectionLimit: 'type.googleapis.com/envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit',
 } as const;
 
 /** The HTTP filter that caps request bodies on the routes that ask (see listener.translator.ts). */
@@ -56,6 +58,8 @@ export const BUFFER_FILTER_NAME = 'envoy.filters.http.buffer';
 
 /** Removes the client's copies of the auth response headers (see listener-ext-auth.ts). */
 export const AUTH_STRIP_FILTER_NAME = 'causeway.auth_response_headers';
+/** The local rate limit filter, turned on per route by a LocalRateLimit (see route-rate-limit.ts). */
+export const LOCAL_RATE_LIMIT_FILTER_NAME = 'envoy.filters.http.local_ratelimit';
 
 /** The CORS filter, turned on per route by a CorsPolicy (see route-headers.ts). */
 export const CORS_FILTER_NAME = 'envoy.filters.http.cors';

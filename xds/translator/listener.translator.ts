@@ -15,10 +15,12 @@ import type {
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
+import { connectionLimitFilters } from './listener-connection-limit.js';
 import { extAuthzFilters } from './listener-ext-auth.js';
 import { passthroughFilterChains } from './listener-passthrough.js';
 import { codecForAlpn, tlsParameters } from './listener-tls-options.js';
 import { hcmTracing } from './listener-tracing.js';
+import { LOCAL_RATE_LIMIT_FILTER } from './route-rate-limit.js';
 
 /**
  * The CORS filter, off by default; a route of an Ingress with `causeway.dev/enable-cors` turns it on
@@ -62,6 +64,7 @@ function httpConnectionManager(
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [
         ...extAuthzFilters(vhosts),
+        LOCAL_RATE_LIMIT_FILTER,
         CORS_FILTER,
         ...compressorFilters(l.compression),
         BODY_LIMIT_FILTER,
@@ -106,7 +109,10 @@ export function translateHttpListener(l: HttpListenerIR, draining = false): obje
     filter_chains: [
       {
         name: l.name,
-        filters: [httpConnectionManager(l.name, httpRouteConfigName(l), l, l.virtualHosts, draining)],
+        filters: [
+          ...connectionLimitFilters(l.connectionLimit, l.name),
+          httpConnectionManager(l.name, httpRouteConfigName(l), l, l.virtualHosts, draining),
+        ],
       },
     ],
   };
@@ -117,6 +123,7 @@ function tlsFilterChain(c: TlsFilterChainIR, l: HttpsListenerIR, draining: boole
     name: c.name,
     ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
     filters: [
+      ...connectionLimitFilters(l.connectionLimit, 'https'),
       httpConnectionManager('https', c.name, l, c.virtualHosts, draining, codecForAlpn(l.tlsOptions)),
     ],
     transport_socket: {

@@ -4,6 +4,7 @@ import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
 import { headerMatchers, weightedClusters } from './route-canary.js';
 import { corsFilterConfig, headerFields, sharedHeaderPolicy } from './route-headers.js';
 import { routeHashPolicy } from './route-lb.js';
+import { rateLimitPerFilter } from './route-rate-limit.js';
 import { pathRewrite, redirectAction, regexPathMatch } from './route-paths.js';
 import {
   compressionPerFilter,
@@ -72,6 +73,7 @@ function perFilterConfig(r: RouteIR, forwarding: boolean, shared: VirtualHostSha
   const configs = forwarding ? Object.assign(compressionPerFilter(r.resilience), bodyLimit(r)) : {};
   if (shared.headers === undefined) Object.assign(configs, corsFilterConfig(r.headerPolicy));
   Object.assign(configs, extAuthPerFilter(r));
+  if (r.rateLimit !== undefined) Object.assign(configs, rateLimitPerFilter(r.rateLimit));
   for (const _ in configs) return { typed_per_filter_config: configs };
   return {};
 }
