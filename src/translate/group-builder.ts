@@ -43,6 +43,14 @@ import { readAllWeightedBackends } from './policies/weighted-backends.js';
 import { SplitActions } from './split-actions.js';
 import { buildTcpListeners, type TcpClaim } from './tcp-services.js';
 import type { GroupSettings } from './translate-options.js';
+import {
+  clientCertChainName,
+  HTTPS_REQUIRED_BODY,
+  hostClientCerts,
+  refusalVhost,
+  REFUSED_BODY,
+  type HostClientCert,
+} from './client-cert-hosts.js';
 
 /** Lays out virtual hosts from the claims; route actions resolve their backends on first use. */
 class VirtualHostLayout {
@@ -202,6 +210,8 @@ interface GroupContext {
   /** Every host with rules, plus the catch-all, in output order. */
   readonly hosts: readonly string[];
   readonly diags: Diagnostic[];
+  /** The hosts with client-certificate authentication (client-cert-hosts.ts). */
+  readonly clientCerts: ReadonlyMap<string, HostClientCert>;
 }
 
 /** HTTP: every host; a TLS host asking for ssl-redirect (with a usable certificate) only redirects. */
@@ -211,30 +221,48 @@ function httpVirtualHosts(ctx: GroupContext): VirtualHostIR[] {
     .map((h) => {
       const owner = claims.redirectHosts.get(h);
       const tls = claims.tlsHosts.get(h);
-      return owner && tls && secrets.use(tls.secret, tls.owner) ? redirectVhost(h, owner) : layout.vhost(h);
+      if (owner && tls && secrets.use(tls.secret, tls.owner)) return redirectVhost(h, owner);
+      const clientCert = ctx.clientCerts.get(h);
+      return clientCert ? refusalVhost(h, clientCert.owner, HTTPS_REQUIRED_BODY) : layout.vhost(h);
     })
     .filter(nonEmpty);
 }
 
-/** The TLS hosts with a usable certificate, grouped by Secret (hosts sorted), with the first owner. */
-function hostsByCertificate(ctx: GroupContext): Map<string, { hosts: string[]; owner: IngressEntries }> {
-  const chains = new Map<string, { hosts: string[]; owner: IngressEntries }>();
+interface CertificateHosts {
+  readonly secret: string;
+  readonly hosts: string[];
+  readonly owner: IngressEntries;
+  readonly clientCert?: HostClientCert;
+}
+
+/**
+ * The TLS hosts with a usable certificate, grouped by Secret and client-certificate setting (hosts
+ * sorted), with the first owner; keyed by filter chain name.
+ */
+function hostsByCertificate(ctx: GroupContext): Map<string, CertificateHosts> {
+  const chains = new Map<string, CertificateHosts>();
   for (const [h, claim] of [...ctx.claims.tlsHosts].sort(([a], [c]) => compareHosts(a, c))) {
     if (!ctx.secrets.use(claim.secret, claim.owner)) continue;
-    const c = chains.get(claim.secret) ?? { hosts: [], owner: claim.owner };
+    const clientCert = ctx.clientCerts.get(h);
+    const name = clientCertChainName(claim.secret, clientCert);
+    const c = chains.get(name) ?? {
+      secret: claim.secret,
+      hosts: [],
+      owner: claim.owner,
+      ...(clientCert ? { clientCert } : {}),
+    };
     c.hosts.push(h);
-    chains.set(claim.secret, c);
+    chains.set(name, c);
   }
   return chains;
 }
 
 /** One SNI filter chain of a certificate; a TLS host without rules is a diagnostic (HTTPS gets 404). */
-function sniFilterChain(
-  ctx: GroupContext,
-  secret: string,
-  c: { readonly hosts: readonly string[]; readonly owner: IngressEntries },
-): TlsFilterChainIR {
-  const vhosts = c.hosts.map((h) => ctx.layout.vhost(h));
+function sniFilterChain(ctx: GroupContext, name: string, c: CertificateHosts): TlsFilterChainIR {
+  const cc = c.clientCert;
+  const vhosts = c.hosts.map((h) =>
+    cc?.kind === 'refuse' ? refusalVhost(h, cc.owner, REFUSED_BODY) : ctx.layout.vhost(h),
+  );
   for (const v of vhosts.filter((x) => !nonEmpty(x))) {
     ctx.diags.push(
       diagnostic(
@@ -245,23 +273,28 @@ function sniFilterChain(
     );
   }
   return {
-    name: `https/${secret}`,
+    name,
     serverNames: [...c.hosts].sort(compareStrings),
-    secret,
+    secret: c.secret,
     virtualHosts: vhosts.filter(nonEmpty),
+    ...(cc?.kind === 'verify' ? { clientCert: cc.clientCert } : {}),
   };
 }
 
 /** HTTPS: one filter chain per certificate answering its SNI names, plus the default certificate's. */
 function httpsFilterChains(ctx: GroupContext): TlsFilterChainIR[] {
-  const filterChains = [...hostsByCertificate(ctx)].map(([secret, c]) => sniFilterChain(ctx, secret, c));
+  const filterChains = [...hostsByCertificate(ctx)].map(([name, c]) => sniFilterChain(ctx, name, c));
   const dc = ctx.claims.defaultCertificate;
   if (dc && ctx.secrets.use(dc.secret, dc.owner)) {
     filterChains.push({
       name: 'https/default',
       serverNames: [],
       secret: dc.secret,
-      virtualHosts: ctx.hosts.map((h) => ctx.layout.vhost(h)).filter(nonEmpty),
+      // A host with client-certificate authentication is served only on its own SNI chain.
+      virtualHosts: ctx.hosts
+        .filter((h) => !ctx.clientCerts.has(h))
+        .map((h) => ctx.layout.vhost(h))
+        .filter(nonEmpty),
     });
   }
   return filterChains.sort((x, y) => compareStrings(x.name, y.name));
@@ -291,7 +324,8 @@ function groupContext(
   const groupEncodings = settings.compression?.encodings ?? [];
   const policies = readRoutePolicies(mains, diags, { backends, groupEncodings });
   const layout = new VirtualHostLayout(claims, splits, policies, canaries);
-  return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags };
+  const clientCerts = hostClientCerts(mains, secrets, diags);
+  return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags, clientCerts };
 }
 
 export function buildGroup(

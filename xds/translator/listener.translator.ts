@@ -15,6 +15,7 @@ import type {
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
+import { withClientCert } from './listener-client-cert.js';
 
 /**
  * The CORS filter, off by default; a route of an Ingress with `causeway.dev/enable-cors` turns it on
@@ -111,14 +112,17 @@ function tlsFilterChain(
     filters: [httpConnectionManager('https', c.name, draining, compression)],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
-      typed_config: {
-        '@type': TYPES.downstreamTls,
-        common_tls_context: {
-          tls_params: { tls_minimum_protocol_version: 'TLSv1_2' },
-          alpn_protocols: ['h2', 'http/1.1'],
-          tls_certificate_sds_secret_configs: [{ name: c.secret, sds_config: ADS_CONFIG_SOURCE }],
+      typed_config: withClientCert(
+        {
+          '@type': TYPES.downstreamTls,
+          common_tls_context: {
+            tls_params: { tls_minimum_protocol_version: 'TLSv1_2' },
+            alpn_protocols: ['h2', 'http/1.1'],
+            tls_certificate_sds_secret_configs: [{ name: c.secret, sds_config: ADS_CONFIG_SOURCE }],
+          },
         },
-      },
+        c.clientCert,
+      ),
     },
   };
 }

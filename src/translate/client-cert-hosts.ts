@@ -1,0 +1,104 @@
+/**
+ * Client-certificate authentication per host (issue 13, item 2). A client certificate is part of the TLS
+ * handshake, which happens before any request, so it is a property of the host (its SNI filter chain),
+ * not of a route: the oldest Ingress with rules or TLS for a host that sets `causeway.dev/auth-tls-secret`
+ * decides for every route of that host; a younger Ingress asking otherwise gets CW_E_CLIENT_CERT_CONFLICT,
+ * and an Ingress without the annotation never turns it off (fail closed). Rules without a host are not
+ * covered (they have no SNI name).
+ *
+ * A host whose CA cannot be used (a bad `auth-tls-secret`, a missing Secret, a bad `ca.crt`) is refused:
+ * every request answers 403, over HTTPS and plain HTTP. Plain HTTP never reaches a protected host's
+ * backends: it is redirected to HTTPS when the Ingress asks (`ssl-redirect`), else answered 403.
+ */
+import { diagnostic, type Diagnostic } from '../errors.js';
+import { ANY_HOST, domainsFor } from '../ingress/hosts.js';
+import type { IngressEntries } from '../ingress/ingress-reader.js';
+import type { ClientCertIR, RouteIR, VirtualHostIR } from '../ir/ir-types.js';
+import { readClientCert, sameClientCert, type ClientCertPolicy } from './policies/client-cert.js';
+import { DEFAULT_ROUTE_POLICY } from './route-policy.js';
+import type { SecretRegistry } from './secret-registry.js';
+
+/** What a host asks of its clients: a verified certificate, or nothing at all (refused: 403). */
+export type HostClientCert =
+  | { readonly kind: 'verify'; readonly clientCert: ClientCertIR; readonly owner: IngressEntries }
+  | { readonly kind: 'refuse'; readonly owner: IngressEntries };
+
+/** The hosts of an Ingress's rules and TLS entries (the catch-all aside). */
+function hostsOf(owner: IngressEntries): Set<string> {
+  const hosts = new Set([...owner.routes.map((r) => r.host), ...owner.tls.flatMap((t) => t.hosts)]);
+  hosts.delete(ANY_HOST);
+  return hosts;
+}
+
+/** The winning policy per host, oldest Ingress first; a different one later is a conflict. */
+function winningPolicies(
+  owners: readonly IngressEntries[],
+  diags: Diagnostic[],
+): Map<string, { readonly policy: ClientCertPolicy; readonly owner: IngressEntries }> {
+  const winners = new Map<string, { readonly policy: ClientCertPolicy; readonly owner: IngressEntries }>();
+  for (const owner of owners) {
+    const policy = readClientCert(owner, diags);
+    if (policy === undefined) continue;
+    for (const host of [...hostsOf(owner)].sort()) {
+      const prev = winners.get(host);
+      if (prev === undefined) winners.set(host, { policy, owner });
+      else if (!sameClientCert(prev.policy, policy)) {
+        const winner = `Ingress ${prev.owner.ref.namespace}/${prev.owner.ref.name}`;
+        const what = `host "${host}" already has the client-certificate settings of ${winner}; they apply to this Ingress's routes on it`;
+        diags.push(diagnostic('CW_E_CLIENT_CERT_CONFLICT', owner.diagRef, what));
+      }
+    }
+  }
+  return winners;
+}
+
+/**
+ * Every host of the group with client-certificate authentication. The CA Secret of each winning
+ * Ingress is looked up once (a diagnostic on the Ingress when unusable).
+ */
+export function hostClientCerts(
+  owners: readonly IngressEntries[],
+  secrets: SecretRegistry,
+  diags: Diagnostic[],
+): ReadonlyMap<string, HostClientCert> {
+  const byOwner = new Map<IngressEntries, HostClientCert>();
+  const resolve = (policy: ClientCertPolicy, owner: IngressEntries): HostClientCert => {
+    if (policy.kind === 'refuse') return { kind: 'refuse', owner };
+    const caSecret = secrets.useClientCa(policy.caSecret, owner);
+    if (caSecret === undefined) return { kind: 'refuse', owner };
+    const { mode, verifyDepth, passCertificate } = policy;
+    return { kind: 'verify', clientCert: { caSecret, mode, verifyDepth, passCertificate }, owner };
+  };
+  const hosts = new Map<string, HostClientCert>();
+  for (const [host, { policy, owner }] of winningPolicies(owners, diags)) {
+    const resolved = byOwner.get(owner) ?? resolve(policy, owner);
+    byOwner.set(owner, resolved);
+    hosts.set(host, resolved);
+  }
+  return hosts;
+}
+
+/** The filter chain name of a certificate's hosts with this client-certificate setting. */
+export function clientCertChainName(secret: string, c: HostClientCert | undefined): string {
+  if (c === undefined) return `https/${secret}`;
+  if (c.kind === 'refuse') return `https/${secret}/client-cert-refused`;
+  const { caSecret, mode, verifyDepth, passCertificate } = c.clientCert;
+  const pass = passCertificate ? '/pass-certificate' : '';
+  return `https/${secret}/client-${caSecret}/${mode}/depth-${verifyDepth}${pass}`;
+}
+
+export const REFUSED_BODY = 'client certificate authentication of this host is not available\n';
+export const HTTPS_REQUIRED_BODY = 'this host requires HTTPS with a client certificate\n';
+
+/** A virtual host answering 403 with `body` to every request for `host`. */
+export function refusalVhost(host: string, owner: IngressEntries, body: string): VirtualHostIR {
+  const route: RouteIR = {
+    name: `ingress/${owner.ref.namespace}/${owner.ref.name}/client-cert-refused`,
+    match: { kind: 'prefix', path: '/' },
+    action: { kind: 'direct', status: 403, body },
+    timeoutSeconds: 0,
+    ...DEFAULT_ROUTE_POLICY,
+    source: owner.ref,
+  };
+  return { name: host, domains: domainsFor(host), routes: [route] };
+}
