@@ -87,6 +87,22 @@ export function clientCertChainName(secret: string, c: HostClientCert | undefine
   return `https/${secret}/client-${caSecret}/${mode}/depth-${verifyDepth}${pass}`;
 }
 
+/**
+ * Whether requests for concrete `host` may fall through to the routes of `wildcard` (one label up): not
+ * when the wildcard asks for client certificates and the host does not ask the same, or a client could
+ * reach the wildcard's routes through the host's chain (or plain HTTP) without one.
+ */
+export function mayFallThrough(
+  hosts: ReadonlyMap<string, HostClientCert>,
+  host: string,
+  wildcard: string,
+): boolean {
+  const w = hosts.get(wildcard);
+  if (w === undefined) return true;
+  const h = hosts.get(host);
+  return h !== undefined && clientCertChainName('', h) === clientCertChainName('', w);
+}
+
 export const REFUSED_BODY = 'client certificate authentication of this host is not available\n';
 export const HTTPS_REQUIRED_BODY = 'this host requires HTTPS with a client certificate\n';
 

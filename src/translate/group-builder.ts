@@ -47,6 +47,7 @@ import {
   clientCertChainName,
   HTTPS_REQUIRED_BODY,
   hostClientCerts,
+  mayFallThrough,
   refusalVhost,
   REFUSED_BODY,
   type HostClientCert,
@@ -62,6 +63,8 @@ class VirtualHostLayout {
     private readonly backends: SplitActions,
     private readonly policies: ReadonlyMap<IngressEntries, RoutePolicy>,
     private readonly canaries: ReadonlyMap<IngressEntries, CanaryPolicy>,
+    /** Whether a concrete host may fall through to a wildcard's routes (client-cert-hosts.ts). */
+    private readonly sharesWildcard: (host: string, wildcard: string) => boolean = () => true,
   ) {
     const d = claims.defaultBackend;
     const defaultRoute: RouteIR | undefined =
@@ -87,7 +90,8 @@ class VirtualHostLayout {
     } else {
       // At most one wildcard matches a concrete host (exactly one label more): look it up.
       const w = wildcardOf(host);
-      const wild = w !== undefined && this.claims.byHost.has(w) ? this.routesOf(w) : [];
+      const wild =
+        w !== undefined && this.claims.byHost.has(w) && this.sharesWildcard(host, w) ? this.routesOf(w) : [];
       routes = [...this.routesOf(host), ...wild, ...this.tail];
     }
     return { name: host, domains: domainsFor(host), routes };
@@ -323,8 +327,10 @@ function groupContext(
   const splits = new SplitActions(backends, readAllWeightedBackends(mains, diags), diags);
   const groupEncodings = settings.compression?.encodings ?? [];
   const policies = readRoutePolicies(mains, diags, { backends, groupEncodings });
-  const layout = new VirtualHostLayout(claims, splits, policies, canaries);
   const clientCerts = hostClientCerts(mains, secrets, diags);
+  const layout = new VirtualHostLayout(claims, splits, policies, canaries, (host, wildcard) =>
+    mayFallThrough(clientCerts, host, wildcard),
+  );
   return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags, clientCerts };
 }
 
