@@ -215,6 +215,12 @@ export const ERRORS = {
     summary:
       'An older Ingress already sets the client-certificate authentication of this host (TLS is per host); its settings apply to this Ingress on that host.',
   },
+  CW_E_CLIENT_CERT_NOT_APPLIED: {
+    severity: 'warning',
+    reason: 'ClientCertNotApplied',
+    summary:
+      'An Ingress with client-certificate settings has rules without a host or a default backend (served without a client certificate), or hosts without a TLS certificate (not served over HTTPS; plain HTTP answers 403).',
+  },
   CW_E_BACKEND_TLS_UNVERIFIED: {
     severity: 'warning',
     reason: 'BackendTLSUnverified',

@@ -92,3 +92,18 @@ describe('mayFallThrough', () => {
     expect(mayFallThrough(hosts, 'refused.example.com', '*.example.com')).toBe(false);
   });
 });
+
+test('a protected host with TLS from another Ingress is covered; one without any TLS is a warning', () => {
+  const withoutTls = (name: string, day: number): KubeObject => {
+    const ing = aged(day, name, { [SECRET]: 'client-ca' }) as unknown as { spec: object };
+    return { ...ing, spec: { ...ing.spec, tls: [] } } as unknown as KubeObject;
+  };
+  expect(run(aged(1, 'tls', {}), withoutTls('b', 2)).messages).toEqual([]);
+  const alone = run(withoutTls('b', 2));
+  expect(alone.messages).toEqual([
+    'CW_E_CLIENT_CERT_NOT_APPLIED b: client-certificate authentication: host "shop.example.com" has no TLS certificate (spec.tls): not served over HTTPS, plain HTTP answers 403',
+  ]);
+  expect(alone.group.https).toBeUndefined();
+  const http = alone.group.http.virtualHosts.find((v) => v.name === 'shop.example.com')!;
+  expect(http.routes.map((r) => r.action.kind)).toEqual(['direct']);
+});

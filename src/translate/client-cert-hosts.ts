@@ -13,6 +13,7 @@
 import { diagnostic, type Diagnostic } from '../errors.js';
 import { ANY_HOST, domainsFor } from '../ingress/hosts.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
+import { compareStrings } from '../ingress/ordering.js';
 import type { ClientCertIR, RouteIR, VirtualHostIR } from '../ir/ir-types.js';
 import { readClientCert, sameClientCert, type ClientCertPolicy } from './policies/client-cert.js';
 import { DEFAULT_ROUTE_POLICY } from './route-policy.js';
@@ -30,16 +31,42 @@ function hostsOf(owner: IngressEntries): Set<string> {
   return hosts;
 }
 
+/**
+ * What an Ingress with client-certificate settings has that they cannot cover: rules without a host or
+ * a default backend (no SNI name to ask on), and hosts without a TLS certificate in the group (not
+ * served over HTTPS at all; plain HTTP answers 403). One warning naming them.
+ */
+function reportUncovered(owner: IngressEntries, tlsHosts: ReadonlySet<string>, diags: Diagnostic[]): void {
+  const parts: string[] = [];
+  if (owner.routes.some((r) => r.host === ANY_HOST) || owner.defaultBackend)
+    parts.push('its rules without a host (or default backend) are served without a client certificate');
+  const plain = [...hostsOf(owner)].filter((h) => !tlsHosts.has(h)).sort(compareStrings);
+  if (plain.length > 0)
+    parts.push(
+      `host${plain.length > 1 ? 's' : ''} ${plain.map((h) => `"${h}"`).join(', ')} ha${plain.length > 1 ? 've' : 's'} no TLS certificate (spec.tls): not served over HTTPS, plain HTTP answers 403`,
+    );
+  if (parts.length > 0)
+    diags.push(
+      diagnostic(
+        'CW_E_CLIENT_CERT_NOT_APPLIED',
+        owner.diagRef,
+        `client-certificate authentication: ${parts.join('; ')}`,
+      ),
+    );
+}
+
 /** The winning policy per host, oldest Ingress first; a different one later is a conflict. */
 function winningPolicies(
   owners: readonly IngressEntries[],
+  tlsHosts: ReadonlySet<string>,
   diags: Diagnostic[],
 ): Map<string, { readonly policy: ClientCertPolicy; readonly owner: IngressEntries }> {
   const winners = new Map<string, { readonly policy: ClientCertPolicy; readonly owner: IngressEntries }>();
   for (const owner of owners) {
     const policy = readClientCert(owner, diags);
     if (policy === undefined) continue;
-    for (const host of [...hostsOf(owner)].sort()) {
+    reportUncovered(owner, tlsHosts, diags);
+    for (const host of [...hostsOf(owner)].sort(compareStrings)) {
       const prev = winners.get(host);
       if (prev === undefined) winners.set(host, { policy, owner });
       else if (!sameClientCert(prev.policy, policy)) {
@@ -58,6 +85,7 @@ function winningPolicies(
  */
 export function hostClientCerts(
   owners: readonly IngressEntries[],
+  tlsHosts: ReadonlySet<string>,
   secrets: SecretRegistry,
   diags: Diagnostic[],
 ): ReadonlyMap<string, HostClientCert> {
@@ -70,7 +98,7 @@ export function hostClientCerts(
     return { kind: 'verify', clientCert: { caSecret, mode, verifyDepth, passCertificate }, owner };
   };
   const hosts = new Map<string, HostClientCert>();
-  for (const [host, { policy, owner }] of winningPolicies(owners, diags)) {
+  for (const [host, { policy, owner }] of winningPolicies(owners, tlsHosts, diags)) {
     const resolved = byOwner.get(owner) ?? resolve(policy, owner);
     byOwner.set(owner, resolved);
     hosts.set(host, resolved);
