@@ -95,7 +95,7 @@ export interface ClientCertIR {
   /** Name of the `trusted-ca` SecretIR the certificates must chain to. */
   readonly caSecret: string;
   readonly mode: ClientCertModeIR;
-  /** CA certificates allowed above the client certificate, the trust anchor included (1 to 100). */
+  /** Intermediate CA certificates allowed between the client certificate and the trust anchor (0 to 99). */
   readonly verifyDepth: number;
   /** Whether the PEM certificate (URL-escaped) goes to the backend in `ssl-client-cert`. */
   readonly passCertificate: boolean;

@@ -5,8 +5,10 @@
  * `ssl-client-*` headers (subject, issuer, the URL-escaped PEM; client-sent copies replaced); with
  * `optional` no certificate passes as `ssl-client-verify: NONE` and a good one as `SUCCESS`. A protected
  * host cannot be reached through another host's SNI or over plain HTTP, a missing CA Secret fails closed
- * (403), and a host without client-certificate settings next to them is untouched. Certificates are
- * made with openssl at test time (test/support/tls-certs.ts).
+ * (403), and a host without client-certificate settings next to them is untouched. `optional_no_ca`
+ * tells the backend SUCCESS, FAILED:unverified or NONE; `auth-tls-verify-depth` counts intermediates as
+ * nginx does (1 accepts a certificate through one intermediate, 0 refuses it). Certificates are made
+ * with openssl at test time (test/support/tls-certs.ts, client-cert-chain.ts).
  */
 import fs from 'node:fs';
 import https from 'node:https';
@@ -26,6 +28,7 @@ import {
 import { freePorts } from '../support/ports.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 import { createTestCa, type PemPair, type TestCa } from '../support/tls-certs.js';
+import { createChainedClient, type ChainedClient } from '../support/client-cert-chain.js';
 
 const HOSTS = {
   required: 'required.example.com',
@@ -33,6 +36,8 @@ const HOSTS = {
   open: 'open.example.com',
   broken: 'broken.example.com',
   noca: 'noca.example.com',
+  chain: 'chain.example.com',
+  direct: 'direct.example.com',
 } as const;
 
 let dir: string;
@@ -40,6 +45,7 @@ let clientCa: TestCa;
 let otherCa: TestCa;
 let alice: PemPair;
 let mallory: PemPair;
+let carol: ChainedClient;
 let backend: EchoBackend;
 let stack: StandaloneGateway | undefined;
 let httpPort: number;
@@ -70,9 +76,10 @@ beforeAll(async () => {
   otherCa = createTestCa('other-ca');
   alice = clientCa.issueClient({ cn: 'alice' });
   mallory = otherCa.issueClient({ cn: 'mallory' });
+  carol = createChainedClient('chain', 'carol');
   backend = await startEchoBackend({ name: 'echo' });
   [httpPort, httpsPort] = (await freePorts(2)) as [number, number];
-  const names = ['required', 'optional', 'open', 'broken', 'noca'] as const;
+  const names = ['required', 'optional', 'open', 'broken', 'noca', 'chain', 'direct'] as const;
   fs.writeFileSync(
     path.join(dir, 'objects.yaml'),
     yamlDocs(
@@ -80,6 +87,7 @@ beforeAll(async () => {
       service('echo'),
       endpointSlice('echo', [{ address: '127.0.0.1', port: backend.port }]),
       caSecret('client-ca', clientCa.caCert),
+      caSecret('chain-root-ca', carol.rootCert),
       ...names.map((n) => tlsSecret(`${n}-tls`, generateCertificate(HOSTS[n]))),
       tlsIngress('required', HOSTS.required, {
         'causeway.dev/auth-tls-secret': 'default/client-ca',
@@ -94,6 +102,11 @@ beforeAll(async () => {
         'causeway.dev/auth-tls-verify-client': 'optional_no_ca',
       }),
       tlsIngress('open', HOSTS.open),
+      tlsIngress('chain', HOSTS.chain, { 'causeway.dev/auth-tls-secret': 'chain-root-ca' }),
+      tlsIngress('direct', HOSTS.direct, {
+        'causeway.dev/auth-tls-secret': 'chain-root-ca',
+        'causeway.dev/auth-tls-verify-depth': '0',
+      }),
       tlsIngress('broken', HOSTS.broken, { 'causeway.dev/auth-tls-secret': 'no-such-ca' }),
     ),
   );
@@ -127,7 +140,11 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000): Pr
 /** GET over TLS to the gateway with SNI `sni` (default: the host), optionally with a client certificate. */
 function tlsGet(
   host: string,
-  o: { readonly cert?: PemPair; readonly sni?: string; readonly headers?: Record<string, string> } = {},
+  o: {
+    readonly cert?: { readonly cert: string; readonly key: string };
+    readonly sni?: string;
+    readonly headers?: Record<string, string>;
+  } = {},
 ): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -236,6 +253,22 @@ describe('auth-tls-verify-client: optional_no_ca', () => {
     const none = seenHeaders(await tlsGet(HOSTS.noca, { headers: FORGED }));
     expect(none['ssl-client-verify']).toBe('NONE');
     expect(none['ssl-client-subject-dn']).toBeUndefined();
+  });
+});
+
+describe('auth-tls-verify-depth (intermediates, as nginx counts them)', () => {
+  test('1 (the default): a certificate through one intermediate sent along gets 200', async () => {
+    const seen = seenHeaders(await tlsGet(HOSTS.chain, { cert: { cert: carol.certChain, key: carol.key } }));
+    expect(seen['ssl-client-verify']).toBe('SUCCESS');
+    expect(seen['ssl-client-subject-dn']).toBe('CN=carol');
+    expect(seen['ssl-client-issuer-dn']).toBe('CN=chain-intermediate');
+  });
+
+  test('0: the same certificate fails the handshake', async () => {
+    await expect(tlsGet(HOSTS.direct, { cert: { cert: carol.certChain, key: carol.key } })).rejects.toThrow(
+      /alert/,
+    );
+    expect(backend.requests).toHaveLength(0);
   });
 });
 

@@ -23,12 +23,12 @@ test('without settings the context is unchanged', () => {
   expect(withClientCert(TLS, undefined)).toBe(TLS);
 });
 
-test('on: the CA over SDS with the depth, and a certificate required', () => {
+test('on: the CA over SDS with the depth (plus the anchor), and a certificate required', () => {
   const r = withClientCert(TLS, cert('on', 3)) as Rendered;
   expect(r['require_client_certificate']).toBe(true);
   expect(r.common_tls_context['tls_certificate_sds_secret_configs']).toEqual([{ name: 'ns/tls' }]);
   expect(r.common_tls_context['combined_validation_context']).toMatchObject({
-    default_validation_context: { max_verify_depth: 3 },
+    default_validation_context: { max_verify_depth: 4 },
     validation_context_sds_secret_config: { name: 'ca/ns/ca' },
   });
   expect(r['disable_stateless_session_resumption']).toBeUndefined();
@@ -38,7 +38,7 @@ test('optional: verified when sent, not required', () => {
   const r = withClientCert(TLS, cert('optional')) as Rendered;
   expect(r['require_client_certificate']).toBeUndefined();
   expect(r.common_tls_context['combined_validation_context']).toMatchObject({
-    default_validation_context: { max_verify_depth: 1 },
+    default_validation_context: { max_verify_depth: 2 },
   });
 });
 

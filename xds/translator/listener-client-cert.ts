@@ -1,7 +1,8 @@
 /**
  * Client-certificate authentication on an HTTPS filter chain (issue 13, item 2): the chain's
  * DownstreamTlsContext asks for a client certificate and verifies it against the `trusted-ca` Secret
- * (over SDS, sent only to the groups that use it) with the chain depth of `auth-tls-verify-depth`.
+ * (over SDS, sent only to the groups that use it) with the chain depth of `auth-tls-verify-depth` (nginx's
+ * intermediates; Envoy's max_verify_depth is one more: it counts the anchor).
  * - `on`: `require_client_certificate`; without a certificate, or with one that does not chain to the
  *   CA, the TLS handshake fails (no HTTP answer: the client sees a TLS alert).
  * - `optional`: asked for, not required; a certificate that does not chain to the CA fails the handshake
@@ -27,7 +28,8 @@ export function withClientCert(tls: TlsContextJson, c: ClientCertIR | undefined)
       ...tls.common_tls_context,
       combined_validation_context: {
         default_validation_context: {
-          max_verify_depth: c.verifyDepth,
+          // Envoy counts the trust anchor too; nginx (and the IR) only the intermediates.
+          max_verify_depth: c.verifyDepth + 1,
           ...(noCa ? { trust_chain_verification: 'ACCEPT_UNTRUSTED' } : {}),
         },
         validation_context_sds_secret_config: { name: c.caSecret, sds_config: ADS_CONFIG_SOURCE },

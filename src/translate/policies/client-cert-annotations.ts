@@ -54,20 +54,23 @@ export const AUTH_TLS_VERIFY_CLIENT: AnnotationSpec<VerifyMode> = {
   },
 };
 
-/** Envoy's limit (CertificateValidationContext.max_verify_depth <= 100). */
-export const MAX_VERIFY_DEPTH = 100;
+/**
+ * nginx's depth (OpenSSL 1.1+ `SSL_CTX_set_verify_depth`) counts the intermediate CA certificates between
+ * the client certificate and the trust anchor; Envoy's max_verify_depth counts the anchor too (at most 100).
+ */
+export const MAX_VERIFY_DEPTH = 99;
 export const DEFAULT_VERIFY_DEPTH = 1;
 
 export const AUTH_TLS_VERIFY_DEPTH: AnnotationSpec<number> = {
   name: 'causeway.dev/auth-tls-verify-depth',
   targets: ['Ingress'],
   defaultText: '`1`',
-  description: `Largest number of CA certificates between a client certificate and its trust anchor, the anchor included (\`1\`: signed by a CA of \`ca.crt\` directly). From 1 to ${MAX_VERIFY_DEPTH}. A bad value means \`1\`.`,
+  description: `Largest number of intermediate CA certificates between a client certificate and a CA of \`ca.crt\` (nginx's \`ssl_verify_depth\`): \`0\` only certificates signed by such a CA directly, \`1\` also through one intermediate (sent by the client). From 0 to ${MAX_VERIFY_DEPTH}. A bad value means \`1\`.`,
   parse: (raw) => {
     const n = Number(raw);
-    return /^\d+$/.test(raw) && n >= 1 && n <= MAX_VERIFY_DEPTH
+    return /^\d+$/.test(raw) && n <= MAX_VERIFY_DEPTH
       ? { ok: true, value: n }
-      : { ok: false, error: `"${raw}" is not a whole number from 1 to ${MAX_VERIFY_DEPTH}` };
+      : { ok: false, error: `"${raw}" is not a whole number from 0 to ${MAX_VERIFY_DEPTH}` };
   },
 };
 

@@ -37,10 +37,10 @@ describe('parsers', () => {
       expect(parseAnnotation(AUTH_TLS_VERIFY_CLIENT, v).ok).toBe(false);
   });
 
-  test('auth-tls-verify-depth: whole numbers from 1 to 100', () => {
-    expect(parseAnnotation(AUTH_TLS_VERIFY_DEPTH, '1')).toEqual({ ok: true, value: 1 });
-    expect(parseAnnotation(AUTH_TLS_VERIFY_DEPTH, '100')).toEqual({ ok: true, value: 100 });
-    for (const v of ['0', '101', '-1', '1.5', 'two', ''])
+  test('auth-tls-verify-depth: whole numbers from 0 to 99 (intermediates, as nginx counts)', () => {
+    expect(parseAnnotation(AUTH_TLS_VERIFY_DEPTH, '0')).toEqual({ ok: true, value: 0 });
+    expect(parseAnnotation(AUTH_TLS_VERIFY_DEPTH, '99')).toEqual({ ok: true, value: 99 });
+    for (const v of ['100', '-1', '1.5', 'two', ''])
       expect(parseAnnotation(AUTH_TLS_VERIFY_DEPTH, v).ok).toBe(false);
   });
 
@@ -94,11 +94,11 @@ describe('the policy through the translation', () => {
     }
   });
 
-  test('bad mode, depth and pass-certificate fall back to the strictest, each with a diagnostic', () => {
+  test('bad mode, depth and pass-certificate fall back to on, 1 and false, each with a diagnostic', () => {
     const { group, messages } = run({
       'causeway.dev/auth-tls-secret': 'client-ca',
       'causeway.dev/auth-tls-verify-client': 'sometimes',
-      'causeway.dev/auth-tls-verify-depth': '0',
+      'causeway.dev/auth-tls-verify-depth': '100',
       'causeway.dev/auth-tls-pass-certificate-to-upstream': 'maybe',
     });
     expect(group.https!.filterChains[0]!.clientCert).toMatchObject({

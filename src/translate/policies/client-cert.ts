@@ -3,8 +3,8 @@
  * `causeway.dev/auth-tls-*` annotations. Pure. Without `auth-tls-secret` (or with
  * `auth-tls-verify-client: off`) the Ingress asks for no client certificate. A bad `auth-tls-secret`
  * FAILS CLOSED: the policy is `refuse` and the Ingress's TLS hosts answer 403. A bad `verify-client`
- * means `on`, a bad `verify-depth` means 1 and a bad `pass-certificate-to-upstream` means `false`
- * (each the strictest choice), each with a CW_E_ANNOTATION_INVALID diagnostic on the Ingress.
+ * means `on` (the strictest), a bad `verify-depth` means 1 (nginx's default) and a bad
+ * `pass-certificate-to-upstream` means `false`, each with a CW_E_ANNOTATION_INVALID diagnostic on the Ingress.
  */
 import type { Diagnostic } from '../../errors.js';
 import { readAnnotation, type AnnotationSpec } from '../../ingress/ingress-annotations.js';
