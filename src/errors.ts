@@ -209,6 +209,30 @@ export const ERRORS = {
     summary:
       "The CA Secret has no usable `ca.crt` (missing, not PEM certificates, or holding a PEM private key, which is refused so that it never reaches a gateway); the Service's routes answer 503.",
   },
+  CW_E_CLIENT_CA_SECRET_NOT_FOUND: {
+    severity: 'error',
+    reason: 'ClientCASecretNotFound',
+    summary:
+      "The CA Secret named by `causeway.dev/auth-tls-secret` does not exist (only Secrets of type kubernetes.io/tls are read); the Ingress's TLS hosts answer 403 to every request.",
+  },
+  CW_E_CLIENT_CA_SECRET_INVALID: {
+    severity: 'error',
+    reason: 'ClientCASecretInvalid',
+    summary:
+      "The client CA Secret has no usable `ca.crt` (missing, not PEM certificates, or holding a PEM private key); the Ingress's TLS hosts answer 403 to every request.",
+  },
+  CW_E_CLIENT_CERT_CONFLICT: {
+    severity: 'warning',
+    reason: 'ClientCertConflict',
+    summary:
+      'An older Ingress already sets the client-certificate authentication of this host (TLS is per host); its settings apply to this Ingress on that host.',
+  },
+  CW_E_CLIENT_CERT_NOT_APPLIED: {
+    severity: 'warning',
+    reason: 'ClientCertNotApplied',
+    summary:
+      'An Ingress with client-certificate settings has rules without a host or a default backend (served without a client certificate), or hosts without a TLS certificate (not served over HTTPS; plain HTTP answers 403).',
+  },
   CW_E_BACKEND_TLS_UNVERIFIED: {
     severity: 'warning',
     reason: 'BackendTLSUnverified',

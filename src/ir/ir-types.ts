@@ -146,6 +146,22 @@ export interface TlsFilterChainIR {
   /** Name of the SecretIR holding the certificate. */
   readonly secret: string;
   readonly virtualHosts: readonly VirtualHostIR[];
+  /** Client-certificate authentication of the chain's hosts (`causeway.dev/auth-tls-*`); absent: none. */
+  readonly clientCert?: ClientCertIR;
+}
+
+/** `on`: required and verified; `optional`: asked for, verified when sent; `optional_no_ca`: asked for, not verified. */
+export type ClientCertModeIR = 'on' | 'optional' | 'optional_no_ca';
+
+/** What a filter chain asks of its clients' certificates, and what its routes pass to the backends. */
+export interface ClientCertIR {
+  /** Name of the `trusted-ca` SecretIR the certificates must chain to. */
+  readonly caSecret: string;
+  readonly mode: ClientCertModeIR;
+  /** Intermediate CA certificates allowed between the client certificate and the trust anchor (0 to 99). */
+  readonly verifyDepth: number;
+  /** Whether the PEM certificate (URL-escaped) goes to the backend in `ssl-client-cert`. */
+  readonly passCertificate: boolean;
 }
 
 export interface VirtualHostIR {

@@ -22,6 +22,7 @@ import { PASSTHROUGH_ANNOTATIONS } from './annotations-passthrough.js';
 import { TRACING_ANNOTATIONS } from './annotations-tracing.js';
 import { EXT_AUTH_ANNOTATIONS } from './annotations-ext-auth.js';
 import { RATE_LIMIT_ANNOTATIONS } from './annotations-rate-limit.js';
+import { CLIENT_CERT_ANNOTATIONS } from './annotations-client-cert.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -235,6 +236,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   ...TRACING_ANNOTATIONS,
   ...EXT_AUTH_ANNOTATIONS,
   ...RATE_LIMIT_ANNOTATIONS,
+  ...CLIENT_CERT_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

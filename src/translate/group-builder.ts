@@ -51,6 +51,15 @@ import {
 } from './policies/passthrough.js';
 import { buildPassthroughChains } from './passthrough-chains.js';
 import { tlsOptionsIR } from './tls-options.js';
+import {
+  clientCertChainName,
+  HTTPS_REQUIRED_BODY,
+  hostClientCerts,
+  mayFallThrough,
+  refusalVhost,
+  REFUSED_BODY,
+  type HostClientCert,
+} from './client-cert-hosts.js';
 
 /** Lays out virtual hosts from the claims; route actions resolve their backends on first use. */
 class VirtualHostLayout {
@@ -62,6 +71,8 @@ class VirtualHostLayout {
     private readonly backends: SplitActions,
     private readonly policies: ReadonlyMap<IngressEntries, RoutePolicy>,
     private readonly canaries: ReadonlyMap<IngressEntries, CanaryPolicy>,
+    /** Whether a concrete host may fall through to a wildcard's routes (client-cert-hosts.ts). */
+    private readonly sharesWildcard: (host: string, wildcard: string) => boolean = () => true,
   ) {
     const d = claims.defaultBackend;
     const defaultRoute: RouteIR | undefined =
@@ -87,7 +98,8 @@ class VirtualHostLayout {
     } else {
       // At most one wildcard matches a concrete host (exactly one label more): look it up.
       const w = wildcardOf(host);
-      const wild = w !== undefined && this.claims.byHost.has(w) ? this.routesOf(w) : [];
+      const wild =
+        w !== undefined && this.claims.byHost.has(w) && this.sharesWildcard(host, w) ? this.routesOf(w) : [];
       routes = [...this.routesOf(host), ...wild, ...this.tail];
     }
     return { name: host, domains: domainsFor(host), routes };
@@ -213,6 +225,8 @@ interface GroupContext {
   /** TLS passthrough hosts (causeway.dev/ssl-passthrough), and the TLS hosts they take from certificates. */
   readonly passthrough: ReadonlyMap<string, PassthroughClaim>;
   readonly passedThrough: ReadonlySet<string>;
+  /** The hosts with client-certificate authentication (client-cert-hosts.ts). */
+  readonly clientCerts: ReadonlyMap<string, HostClientCert>;
 }
 
 /** HTTP: every host; a TLS host asking for ssl-redirect (with a usable certificate, or passed through) only redirects. */
@@ -224,30 +238,48 @@ function httpVirtualHosts(ctx: GroupContext): VirtualHostIR[] {
       if (passthrough?.owner.sslRedirect) return redirectVhost(h, passthrough.owner);
       const owner = claims.redirectHosts.get(h);
       const tls = claims.tlsHosts.get(h);
-      return owner && tls && secrets.use(tls.secret, tls.owner) ? redirectVhost(h, owner) : layout.vhost(h);
+      if (owner && tls && secrets.use(tls.secret, tls.owner)) return redirectVhost(h, owner);
+      const clientCert = ctx.clientCerts.get(h);
+      return clientCert ? refusalVhost(h, clientCert.owner, HTTPS_REQUIRED_BODY) : layout.vhost(h);
     })
     .filter(nonEmpty);
 }
 
-/** The TLS hosts with a usable certificate, grouped by Secret (hosts sorted), with the first owner. */
-function hostsByCertificate(ctx: GroupContext): Map<string, { hosts: string[]; owner: IngressEntries }> {
-  const chains = new Map<string, { hosts: string[]; owner: IngressEntries }>();
+interface CertificateHosts {
+  readonly secret: string;
+  readonly hosts: string[];
+  readonly owner: IngressEntries;
+  readonly clientCert?: HostClientCert;
+}
+
+/**
+ * The TLS hosts with a usable certificate, grouped by Secret and client-certificate setting (hosts
+ * sorted), with the first owner; keyed by filter chain name.
+ */
+function hostsByCertificate(ctx: GroupContext): Map<string, CertificateHosts> {
+  const chains = new Map<string, CertificateHosts>();
   for (const [h, claim] of [...ctx.claims.tlsHosts].sort(([a], [c]) => compareHosts(a, c))) {
     if (ctx.passedThrough.has(h) || !ctx.secrets.use(claim.secret, claim.owner)) continue;
-    const c = chains.get(claim.secret) ?? { hosts: [], owner: claim.owner };
+    const clientCert = ctx.clientCerts.get(h);
+    const name = clientCertChainName(claim.secret, clientCert);
+    const c = chains.get(name) ?? {
+      secret: claim.secret,
+      hosts: [],
+      owner: claim.owner,
+      ...(clientCert ? { clientCert } : {}),
+    };
     c.hosts.push(h);
-    chains.set(claim.secret, c);
+    chains.set(name, c);
   }
   return chains;
 }
 
 /** One SNI filter chain of a certificate; a TLS host without rules is a diagnostic (HTTPS gets 404). */
-function sniFilterChain(
-  ctx: GroupContext,
-  secret: string,
-  c: { readonly hosts: readonly string[]; readonly owner: IngressEntries },
-): TlsFilterChainIR {
-  const vhosts = c.hosts.map((h) => ctx.layout.vhost(h));
+function sniFilterChain(ctx: GroupContext, name: string, c: CertificateHosts): TlsFilterChainIR {
+  const cc = c.clientCert;
+  const vhosts = c.hosts.map((h) =>
+    cc?.kind === 'refuse' ? refusalVhost(h, cc.owner, REFUSED_BODY) : ctx.layout.vhost(h),
+  );
   for (const v of vhosts.filter((x) => !nonEmpty(x))) {
     ctx.diags.push(
       diagnostic(
@@ -258,23 +290,28 @@ function sniFilterChain(
     );
   }
   return {
-    name: `https/${secret}`,
+    name,
     serverNames: [...c.hosts].sort(compareStrings),
-    secret,
+    secret: c.secret,
     virtualHosts: vhosts.filter(nonEmpty),
+    ...(cc?.kind === 'verify' ? { clientCert: cc.clientCert } : {}),
   };
 }
 
 /** HTTPS: one filter chain per certificate answering its SNI names, plus the default certificate's. */
 function httpsFilterChains(ctx: GroupContext): TlsFilterChainIR[] {
-  const filterChains = [...hostsByCertificate(ctx)].map(([secret, c]) => sniFilterChain(ctx, secret, c));
+  const filterChains = [...hostsByCertificate(ctx)].map(([name, c]) => sniFilterChain(ctx, name, c));
   const dc = ctx.claims.defaultCertificate;
   if (dc && ctx.secrets.use(dc.secret, dc.owner)) {
     filterChains.push({
       name: 'https/default',
       serverNames: [],
       secret: dc.secret,
-      virtualHosts: ctx.hosts.map((h) => ctx.layout.vhost(h)).filter(nonEmpty),
+      // A host with client-certificate authentication is served only on its own SNI chain.
+      virtualHosts: ctx.hosts
+        .filter((h) => !ctx.clientCerts.has(h))
+        .map((h) => ctx.layout.vhost(h))
+        .filter(nonEmpty),
     });
   }
   return filterChains.sort((x, y) => compareStrings(x.name, y.name));
@@ -303,7 +340,10 @@ function groupContext(
   const splits = new SplitActions(backends, readAllWeightedBackends(mains, diags), diags);
   const groupEncodings = settings.compression?.encodings ?? [];
   const policies = readRoutePolicies(mains, diags, { backends, groupEncodings });
-  const layout = new VirtualHostLayout(claims, splits, policies, canaries);
+  const clientCerts = hostClientCerts(mains, new Set(claims.tlsHosts.keys()), secrets, diags);
+  const layout = new VirtualHostLayout(claims, splits, policies, canaries, (host, wildcard) =>
+    mayFallThrough(clientCerts, host, wildcard),
+  );
   const passthrough = readPassthroughClaims(mains, diags);
   const passedThrough = passedThroughTlsHosts(passthrough, claims.tlsHosts, diags);
   return {
@@ -316,6 +356,7 @@ function groupContext(
     diags,
     passthrough,
     passedThrough,
+    clientCerts,
   };
 }
 

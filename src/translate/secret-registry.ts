@@ -107,6 +107,36 @@ export class SecretRegistry {
     return name;
   }
 
+  /**
+   * The CA certificates (`ca.crt`) of the Secret `namespace/name` that client certificates of `owner`'s
+   * TLS hosts must chain to (`causeway.dev/auth-tls-secret`): the name of its `trusted-ca` SecretIR
+   * (shared with backends verified by the same Secret), or undefined after a diagnostic on the Ingress
+   * (and, for bad content, on the Secret once) naming the Secret, never its content; the hosts then
+   * answer 403.
+   */
+  useClientCa(secret: string, owner: IngressEntries): string | undefined {
+    const name = `ca/${secret}`;
+    if (this.good.has(name)) return name;
+    const consequence = "the Ingress's TLS hosts answer 403 to every request";
+    const found = this.resources.secrets.get(secret);
+    if (!found) {
+      const what = `client CA Secret ${secret} not found (only Secrets of type kubernetes.io/tls are read); ${consequence}`;
+      this.diags.push(diagnostic('CW_E_CLIENT_CA_SECRET_NOT_FOUND', owner.diagRef, what));
+      return undefined;
+    }
+    const meta = found.object.metadata;
+    const ref: ObjectRef = { kind: 'Secret', namespace: meta.namespace, name: meta.name };
+    const r = readCaBundle(found.object);
+    if (!r.ok) {
+      const onIngress = `client CA Secret ${secret}: ${r.error}; ${consequence}`;
+      this.diags.push(diagnostic('CW_E_CLIENT_CA_SECRET_INVALID', owner.diagRef, onIngress));
+      if (!this.bad.has(name)) this.reject(name, diagnostic('CW_E_CLIENT_CA_SECRET_INVALID', ref, r.error));
+      return undefined;
+    }
+    this.good.set(name, { kind: 'trusted-ca', name, trustedCa: r.pem, source: ref });
+    return name;
+  }
+
   /** The usable Secrets, sorted by name. */
   list(): SecretIR[] {
     return [...this.good.values()].sort((x, y) => compareStrings(x.name, y.name));

@@ -15,6 +15,7 @@ import type {
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
+import { withClientCert } from './listener-client-cert.js';
 import { connectionLimitFilters } from './listener-connection-limit.js';
 import { extAuthzFilters } from './listener-ext-auth.js';
 import { passthroughFilterChains } from './listener-passthrough.js';
@@ -128,13 +129,16 @@ function tlsFilterChain(c: TlsFilterChainIR, l: HttpsListenerIR, draining: boole
     ],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
-      typed_config: {
-        '@type': TYPES.downstreamTls,
-        common_tls_context: {
-          ...tlsParameters(l.tlsOptions),
-          tls_certificate_sds_secret_configs: [{ name: c.secret, sds_config: ADS_CONFIG_SOURCE }],
+      typed_config: withClientCert(
+        {
+          '@type': TYPES.downstreamTls,
+          common_tls_context: {
+            ...tlsParameters(l.tlsOptions),
+            tls_certificate_sds_secret_configs: [{ name: c.secret, sds_config: ADS_CONFIG_SOURCE }],
+          },
         },
-      },
+        c.clientCert,
+      ),
     },
   };
 }

@@ -108,7 +108,9 @@ export function healthListenerSources(g: GatewayGroupIR): ObjectRef[] {
 export function secretSources(g: GatewayGroupIR, s: SecretIR): ObjectRef[] {
   if (s.kind === 'trusted-ca') {
     const users = g.backends.filter((b) => b.tls?.verify === true && b.tls.caSecret === s.name);
-    return uniqueRefs([s.source, ...users.flatMap(backendSources)]);
+    const clientCertChains = g.https?.filterChains.filter((c) => c.clientCert?.caSecret === s.name) ?? [];
+    const chainSources = clientCertChains.flatMap((c) => virtualHostSources(c.virtualHosts));
+    return uniqueRefs([s.source, ...users.flatMap(backendSources), ...chainSources]);
   }
   const chains = g.https?.filterChains.filter((c) => c.secret === s.name) ?? [];
   return uniqueRefs([s.source, ...chains.flatMap((c) => virtualHostSources(c.virtualHosts))]);

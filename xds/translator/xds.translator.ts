@@ -6,13 +6,14 @@
  * leaves out, with a diagnostic, any resource or endpoint that breaks a rule Envoy enforces.
  */
 import type { Diagnostic, ObjectRef } from '../../src/errors.js';
-import type { BackendIR, GatewayGroupIR, IR } from '../../src/ir/ir-types.js';
+import type { BackendIR, ClientCertIR, GatewayGroupIR, IR } from '../../src/ir/ir-types.js';
 import type { GroupResources, PlainResource } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { translateCluster, translateClusterLoadAssignment } from './cluster.translator.js';
 import { translateHealthListener } from './health.translator.js';
 import { httpRouteConfigName, translateHttpListener, translateHttpsListener } from './listener.translator.js';
 import { translateRouteConfiguration } from './route.translator.js';
+import { withClientCertHeaders } from './route-client-cert.js';
 import { translateSecret } from './secret.translator.js';
 import {
   backendSources,
@@ -141,17 +142,24 @@ function listenerResources(g: GatewayGroupIR): Emitted[] {
 
 /** The route configurations: the HTTP listener's, and one per HTTPS filter chain. */
 function routeResources(g: GatewayGroupIR): Emitted[] {
-  const routes = (name: string, vhosts: GatewayGroupIR['http']['virtualHosts']): Emitted => ({
+  const routes = (
+    name: string,
+    vhosts: GatewayGroupIR['http']['virtualHosts'],
+    clientCert?: ClientCertIR,
+  ): Emitted => ({
     typeUrl: RESOURCE_TYPES.route,
     resource: {
       name,
-      resource: tracedRouteConfiguration(translateRouteConfiguration(name, vhosts), g.http.tracing),
+      resource: withClientCertHeaders(
+        tracedRouteConfiguration(translateRouteConfiguration(name, vhosts), g.http.tracing),
+        clientCert,
+      ),
     },
     sources: virtualHostSources(vhosts),
   });
   return [
     routes(httpRouteConfigName(g.http), g.http.virtualHosts),
-    ...(g.https?.filterChains ?? []).map((c) => routes(c.name, c.virtualHosts)),
+    ...(g.https?.filterChains ?? []).map((c) => routes(c.name, c.virtualHosts, c.clientCert)),
   ];
 }
 
