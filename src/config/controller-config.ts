@@ -13,6 +13,8 @@
  *   vms:                      # backends on plain VMs, merged with the pods of the same Service
  *     - { service: shop/api, port: http, addresses: [192.0.2.10, 192.0.2.11], targetPort: 8080, zone: dc1, cluster: vm-dc1 }
  *   compression: { encodings: [br, gzip], minBytes: 256, contentTypes: [text/html] }  # every group (a group's own replaces it)
+ *   accessLog: { format: json, destination: stdout, sampling: 100 }  # every group (a group's own replaces it)
+ *   metricsPort: 19001        # opt-in: gateways' Prometheus stats listener (a group's own overrides it)
  *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
  *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)
  *     maxTotalBytes: 268435456 # all files together (default 256 MiB)
@@ -21,8 +23,9 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import { CausewayError } from '../errors.js';
 import { LOAD_BALANCING_POLICIES, type LoadBalancingPolicyName } from '../translate/annotations-lb.js';
-import type { GroupCompression, GroupSettings } from '../translate/translate-options.js';
+import type { GroupAccessLog, GroupCompression, GroupSettings } from '../translate/translate-options.js';
 import { readCompressionConfig } from './compression-config.js';
+import { readAccessLogConfig } from './access-log-config.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
@@ -65,6 +68,10 @@ export interface ControllerConfig {
   readonly loadBalancing?: LoadBalancingPolicyName;
   /** Every group's response compression (a group's own `compression` replaces it). */
   readonly compression?: GroupCompression;
+  /** Every group's access log (a group's own `accessLog` replaces it). */
+  readonly accessLog?: GroupAccessLog;
+  /** Every group's metrics listener port (opt-in; a group's own `metricsPort` overrides it). */
+  readonly metricsPort?: number;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -249,6 +256,8 @@ function readGroup(
     'loadBalancing',
     'addresses',
     'compression',
+    'accessLog',
+    'metricsPort',
   ]);
   const addresses = settings['addresses'];
   if (
@@ -259,7 +268,7 @@ function readGroup(
   const home = settings['homeCluster'];
   if (home !== undefined && (typeof home !== 'string' || !DNS_LABEL.test(home)))
     fail(file, `groups.${name}.homeCluster must be a cluster name (a DNS label)`);
-  const portOf = (key: 'httpPort' | 'httpsPort' | 'healthPort'): Partial<GroupSettings> =>
+  const portOf = (key: 'httpPort' | 'httpsPort' | 'healthPort' | 'metricsPort'): Partial<GroupSettings> =>
     settings[key] !== undefined ? { [key]: port(file, `groups.${name}.${key}`, settings[key]) } : {};
   const compression = settings['compression'];
   return {
@@ -267,6 +276,7 @@ function readGroup(
       ...portOf('httpPort'),
       ...portOf('httpsPort'),
       ...portOf('healthPort'),
+      ...portOf('metricsPort'),
       ...(typeof home === 'string' ? { homeCluster: home } : {}),
       ...(settings['loadBalancing'] !== undefined
         ? { loadBalancing: loadBalancing(file, `groups.${name}.loadBalancing`, settings['loadBalancing']) }
@@ -274,6 +284,13 @@ function readGroup(
       ...(compression !== undefined
         ? {
             compression: readCompressionConfig(`groups.${name}.compression`, compression, (m) =>
+              fail(file, m),
+            ),
+          }
+        : {}),
+      ...(settings['accessLog'] !== undefined
+        ? {
+            accessLog: readAccessLogConfig(`groups.${name}.accessLog`, settings['accessLog'], (m) =>
               fail(file, m),
             ),
           }
@@ -299,6 +316,8 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     'healthPort',
     'loadBalancing',
     'compression',
+    'accessLog',
+    'metricsPort',
     'groups',
     'clusters',
     'vms',
@@ -329,6 +348,10 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     ...(o['compression'] !== undefined
       ? { compression: readCompressionConfig('compression', o['compression'], failHere) }
       : {}),
+    ...(o['accessLog'] !== undefined
+      ? { accessLog: readAccessLogConfig('accessLog', o['accessLog'], failHere) }
+      : {}),
+    ...(o['metricsPort'] !== undefined ? { metricsPort: port(file, 'metricsPort', o['metricsPort']) } : {}),
     groups,
     groupAddresses,
     clusters,

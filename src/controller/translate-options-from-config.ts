@@ -14,6 +14,8 @@ export function translateOptionsFrom(
       ...(config?.healthPort !== undefined ? { healthPort: config.healthPort } : {}),
       ...(config?.loadBalancing !== undefined ? { loadBalancing: config.loadBalancing } : {}),
       ...(config?.compression !== undefined ? { compression: config.compression } : {}),
+      ...(config?.accessLog !== undefined ? { accessLog: config.accessLog } : {}),
+      ...(config?.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
     },
     groups: config?.groups ?? {},
     clusterZones: Object.fromEntries(

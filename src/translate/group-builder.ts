@@ -36,6 +36,8 @@ import { appRootRoute, wwwRedirects, wwwRedirectVhost, type WwwRedirect } from '
 import { routeRewrite } from './policies/paths.js';
 import { DEFAULT_ROUTE_POLICY, readRoutePolicies, type RoutePolicy } from './route-policy.js';
 import { compressionFilter } from './compression-filter.js';
+import { accessLogOf } from './access-log.js';
+import { metricsListener } from './metrics-listener.js';
 import { SecretRegistry } from './secret-registry.js';
 import { routesWithCanary } from './canary-routes.js';
 import { readCanaries, type CanaryPolicy } from './policies/canary.js';
@@ -310,6 +312,8 @@ export function buildGroup(
   const tcp = buildTcpListeners(tcpClaims, settings, ctx.backends, diags);
 
   const compression = compressionFilter(settings);
+  const accessLog = accessLogOf(settings);
+  const metrics = metricsListener(name, settings, { tcp, health: health !== undefined }, diags);
   return {
     name,
     http: { name: 'http', port: settings.httpPort, virtualHosts, compression },
@@ -320,5 +324,7 @@ export function buildGroup(
     tcp,
     backends: ctx.backends.list(),
     secrets: ctx.secrets.list(),
+    ...(accessLog ? { accessLog } : {}),
+    ...(metrics ? { metrics } : {}),
   };
 }

@@ -15,6 +15,7 @@ import { DEFAULT_IDLE_TIMEOUT_SECONDS, IDLE_TIMEOUT, MAX_BODY_SIZE, WEBSOCKET } 
 import { readPaths, type PathsPolicy } from './policies/paths.js';
 import type { HeaderPolicyIR } from '../ir/ir-types.js';
 import { readHeaders } from './policies/headers.js';
+import { readAccessLogSilence } from './policies/access-log.js';
 
 export interface RoutePolicy {
   readonly idleTimeoutSeconds: number;
@@ -27,6 +28,8 @@ export interface RoutePolicy {
   readonly headerPolicy?: HeaderPolicyIR;
   /** Retries, compression, mirroring; absent: none. */
   readonly resilience?: ResilienceIR;
+  /** `causeway.dev/enable-access-log: "false"` (src/translate/policies/access-log.ts); absent: logged. */
+  readonly silenceAccessLog?: true;
 }
 
 export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
@@ -48,6 +51,7 @@ export function readRoutePolicy(
   const paths = readPaths(owner, diags);
   const headers = readHeaders(owner, diags);
   const resilience = resilienceOf(owner, readResilience(owner, diags), ctx);
+  const silenceAccessLog = readAccessLogSilence(owner, diags);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
@@ -56,6 +60,7 @@ export function readRoutePolicy(
     ...(paths ? { paths } : {}),
     ...(headers ? { headerPolicy: headers } : {}),
     ...(resilience ? { resilience } : {}),
+    ...(silenceAccessLog ? { silenceAccessLog } : {}),
   };
 }
 

@@ -74,6 +74,9 @@ const PROTO_FILES = [
   'envoy/extensions/load_balancing_policies/ring_hash/v3/ring_hash.proto',
   'envoy/extensions/load_balancing_policies/maglev/v3/maglev.proto',
   'envoy/extensions/load_balancing_policies/random/v3/random.proto',
+  'envoy/extensions/filters/http/set_metadata/v3/set_metadata.proto',
+  'envoy/extensions/access_loggers/stream/v3/stream.proto',
+  'envoy/extensions/access_loggers/file/v3/file.proto',
 ];
 
 function includeDirs(): string[] {

@@ -8,6 +8,7 @@
  * the default gradual strategy) and closed when --drain-time-s ends. Every request that arrives is served.
  */
 import type {
+  AccessLogIR,
   CompressionFilterIR,
   HttpListenerIR,
   HttpsListenerIR,
@@ -15,6 +16,7 @@ import type {
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
+import { accessLogField, accessLogHttpFilters } from './listener-access-log.js';
 
 /**
  * The CORS filter, off by default; a route of an Ingress with `causeway.dev/enable-cors` turns it on
@@ -43,6 +45,7 @@ function httpConnectionManager(
   routeConfigName: string,
   draining: boolean,
   compression: CompressionFilterIR | undefined,
+  accessLog: AccessLogIR | undefined,
 ): object {
   return {
     name: 'envoy.filters.network.http_connection_manager',
@@ -54,6 +57,7 @@ function httpConnectionManager(
         CORS_FILTER,
         ...compressorFilters(compression),
         BODY_LIMIT_FILTER,
+        ...accessLogHttpFilters(accessLog),
         { name: 'envoy.filters.http.router', typed_config: { '@type': TYPES.router } },
       ],
       // WebSockets pass by default; a route of an Ingress with `causeway.dev/websocket: "false"` turns them off.
@@ -80,6 +84,7 @@ function httpConnectionManager(
       },
       stream_idle_timeout: '300s',
       request_headers_timeout: '10s',
+      ...accessLogField(accessLog, 'http'),
     },
   };
 }
@@ -88,13 +93,13 @@ export function httpRouteConfigName(l: HttpListenerIR): string {
   return l.name;
 }
 
-export function translateHttpListener(l: HttpListenerIR, draining = false): object {
+export function translateHttpListener(l: HttpListenerIR, draining = false, accessLog?: AccessLogIR): object {
   return {
     ...listenerBase(l.name, l.port),
     filter_chains: [
       {
         name: l.name,
-        filters: [httpConnectionManager(l.name, httpRouteConfigName(l), draining, l.compression)],
+        filters: [httpConnectionManager(l.name, httpRouteConfigName(l), draining, l.compression, accessLog)],
       },
     ],
   };
@@ -104,11 +109,12 @@ function tlsFilterChain(
   c: TlsFilterChainIR,
   draining: boolean,
   compression: CompressionFilterIR | undefined,
+  accessLog: AccessLogIR | undefined,
 ): object {
   return {
     name: c.name,
     ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
-    filters: [httpConnectionManager('https', c.name, draining, compression)],
+    filters: [httpConnectionManager('https', c.name, draining, compression, accessLog)],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
       typed_config: {
@@ -123,7 +129,11 @@ function tlsFilterChain(
   };
 }
 
-export function translateHttpsListener(l: HttpsListenerIR, draining = false): object {
+export function translateHttpsListener(
+  l: HttpsListenerIR,
+  draining = false,
+  accessLog?: AccessLogIR,
+): object {
   const sni = l.filterChains.filter((c) => c.serverNames.length > 0);
   const fallback = l.filterChains.find((c) => c.serverNames.length === 0);
   return {
@@ -131,7 +141,9 @@ export function translateHttpsListener(l: HttpsListenerIR, draining = false): ob
     listener_filters: [
       { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } },
     ],
-    filter_chains: sni.map((c) => tlsFilterChain(c, draining, l.compression)),
-    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback, draining, l.compression) } : {}),
+    filter_chains: sni.map((c) => tlsFilterChain(c, draining, l.compression, accessLog)),
+    ...(fallback
+      ? { default_filter_chain: tlsFilterChain(fallback, draining, l.compression, accessLog) }
+      : {}),
   };
 }
