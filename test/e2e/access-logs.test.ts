@@ -212,3 +212,20 @@ test('a custom text line to a file', async () => {
     await stack.stop();
   }
 }, 60_000);
+
+test('sampling 0 writes no line (the file test above shows a line lands within a second)', async () => {
+  const file = path.join(dir, 'logs', 'sampled.log');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const stack = await startStack('access-log-sampled', `accessLog: { destination: ${file}, sampling: 0 }\n`);
+  try {
+    for (let i = 0; i < 10; i++) {
+      const r = await httpGet(`http://127.0.0.1:${httpPort}/sampled`, { host: 'shop.example.com' });
+      expect(r.status).toBe(200);
+    }
+    // Envoy opened the file with the listener; lines would be flushed every 100 ms.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fs.readFileSync(file, 'utf8')).toBe('');
+  } finally {
+    await stack.stop();
+  }
+}, 60_000);
