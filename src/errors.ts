@@ -102,6 +102,12 @@ export const ERRORS = {
     summary:
       "The gateway group's health port (`healthPort` in the config) equals its HTTP or HTTPS port; the group gets no health listener.",
   },
+  CW_E_METRICS_PORT_CONFLICT: {
+    severity: 'error',
+    reason: 'MetricsPortConflict',
+    summary:
+      "The gateway group's metrics port (`metricsPort` in the config) equals its HTTP, HTTPS or health port or a TCP service's port; the group gets no metrics listener.",
+  },
   CW_E_ANNOTATION_INVALID: {
     severity: 'error',
     reason: 'InvalidAnnotation',

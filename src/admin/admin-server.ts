@@ -12,6 +12,7 @@ import { stringify as toYaml } from 'yaml';
 import { CausewayError } from '../errors.js';
 import type { Diagnostic } from '../errors.js';
 import { buildFleetView, fleetGroupView } from '../fleet/fleet-view.js';
+import { metricsPortsOf } from '../fleet/metrics-ports.js';
 import { groupVersionsOf } from '../fleet/group-versions.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import { registerDrainRoutes, type DrainTarget } from './drain-routes.js';
@@ -265,6 +266,7 @@ function registerFleetRoutes(server: FastifyInstance, options: AdminServerOption
     const view = buildFleetView({
       connections,
       groupVersions: groupVersionsOf(options.watcher, groups),
+      metricsPorts: metricsPortsOf(options.watcher, groups),
       now: (options.now ?? Date.now)(),
       ...(options.laggingAfterMs !== undefined ? { laggingAfterMs: options.laggingAfterMs } : {}),
     });

@@ -110,6 +110,19 @@ const SCRIPT = `
     );
   }
 
+  // The metrics link: the controller builds metricsUrl only from an IP or DNS name, always http://.
+  function addressCell(gw) {
+    const td = el('td', 'address', str(gw.address) || '-');
+    const url = str(gw.metricsUrl);
+    if (url.startsWith('http://')) {
+      const a = el('a', 'metrics', 'metrics');
+      a.setAttribute('href', url);
+      a.setAttribute('rel', 'noopener noreferrer');
+      td.append(' ', a);
+    }
+    return td;
+  }
+
   function row(gw, now) {
     const status = known(gw.status);
     const tr = el(
@@ -118,7 +131,7 @@ const SCRIPT = `
       el('td', 'node', el('code', null, str(gw.nodeId))),
       el('td', 'status', badge(status)),
       el('td', 'zone', str(gw.zone) || '-'),
-      el('td', 'address', str(gw.address) || '-'),
+      addressCell(gw),
       el('td', 'envoy', str(gw.envoyVersion) || '-'),
       el('td', 'stream', str(gw.stream)),
       el('td', 'age', age(gw.connectedAt, now)),

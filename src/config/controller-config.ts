@@ -16,6 +16,8 @@
  *   tls: { minVersion: "1.3", alpn: [h2, http/1.1] }  # every group's certificates (a group's own replaces it; see tls-config.ts)
  *   tracing: { collector: otel.example.com:4317, samplingPercent: 1, serviceName: edge }  # every group (a group's own replaces it)
  *   connectionLimit: { maxConnections: 10000 }  # every group: open connections per gateway and HTTP filter chain (a group's own replaces it)
+ *   accessLog: { format: json, destination: stdout, sampling: 100 }  # every group (a group's own replaces it)
+ *   metricsPort: 19001        # opt-in: gateways' Prometheus stats listener (a group's own overrides it)
  *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
  *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)
  *     maxTotalBytes: 268435456 # all files together (default 256 MiB)
@@ -25,6 +27,7 @@ import YAML from 'yaml';
 import { CausewayError } from '../errors.js';
 import { LOAD_BALANCING_POLICIES, type LoadBalancingPolicyName } from '../translate/annotations-lb.js';
 import type {
+  GroupAccessLog,
   GroupCompression,
   GroupConnectionLimit,
   GroupSettings,
@@ -35,6 +38,7 @@ import type { TlsOptionsIR } from '../ir/ir-types.js';
 import { readTracingConfig, readTracingSetting } from './tracing-config.js';
 import type { GroupTracing } from '../translate/tracing-settings.js';
 import { readConnectionLimitConfig } from './connection-limit-config.js';
+import { readAccessLogConfig } from './access-log-config.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
@@ -83,6 +87,10 @@ export interface ControllerConfig {
   readonly tracing?: GroupTracing;
   /** Every group's connection limit (a group's own `connectionLimit` replaces it). */
   readonly connectionLimit?: GroupConnectionLimit;
+  /** Every group's access log (a group's own `accessLog` replaces it). */
+  readonly accessLog?: GroupAccessLog;
+  /** Every group's metrics listener port (opt-in; a group's own `metricsPort` overrides it). */
+  readonly metricsPort?: number;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -270,6 +278,8 @@ function readGroup(
     'tls',
     'tracing',
     'connectionLimit',
+    'accessLog',
+    'metricsPort',
   ]);
   const addresses = settings['addresses'];
   if (
@@ -280,7 +290,7 @@ function readGroup(
   const home = settings['homeCluster'];
   if (home !== undefined && (typeof home !== 'string' || !DNS_LABEL.test(home)))
     fail(file, `groups.${name}.homeCluster must be a cluster name (a DNS label)`);
-  const portOf = (key: 'httpPort' | 'httpsPort' | 'healthPort'): Partial<GroupSettings> =>
+  const portOf = (key: 'httpPort' | 'httpsPort' | 'healthPort' | 'metricsPort'): Partial<GroupSettings> =>
     settings[key] !== undefined ? { [key]: port(file, `groups.${name}.${key}`, settings[key]) } : {};
   const compression = settings['compression'];
   return {
@@ -288,6 +298,7 @@ function readGroup(
       ...portOf('httpPort'),
       ...portOf('httpsPort'),
       ...portOf('healthPort'),
+      ...portOf('metricsPort'),
       ...(typeof home === 'string' ? { homeCluster: home } : {}),
       ...(settings['loadBalancing'] !== undefined
         ? { loadBalancing: loadBalancing(file, `groups.${name}.loadBalancing`, settings['loadBalancing']) }
@@ -306,6 +317,13 @@ function readGroup(
         ? readTracingSetting(`groups.${name}.tracing`, settings['tracing'], (m) => fail(file, m))
         : {}),
       ...groupConnectionLimit(file, name, settings['connectionLimit']),
+      ...(settings['accessLog'] !== undefined
+        ? {
+            accessLog: readAccessLogConfig(`groups.${name}.accessLog`, settings['accessLog'], (m) =>
+              fail(file, m),
+            ),
+          }
+        : {}),
     },
     ...(addresses !== undefined ? { addresses: addresses as string[] } : {}),
   };
@@ -336,6 +354,8 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     'tls',
     'tracing',
     'connectionLimit',
+    'accessLog',
+    'metricsPort',
     'groups',
     'clusters',
     'vms',
@@ -373,6 +393,10 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     ...(o['connectionLimit'] !== undefined
       ? { connectionLimit: readConnectionLimitConfig('connectionLimit', o['connectionLimit'], failHere) }
       : {}),
+    ...(o['accessLog'] !== undefined
+      ? { accessLog: readAccessLogConfig('accessLog', o['accessLog'], failHere) }
+      : {}),
+    ...(o['metricsPort'] !== undefined ? { metricsPort: port(file, 'metricsPort', o['metricsPort']) } : {}),
     groups,
     groupAddresses,
     clusters,

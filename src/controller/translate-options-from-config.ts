@@ -17,6 +17,8 @@ export function translateOptionsFrom(
       ...(config?.tls !== undefined ? { tls: config.tls } : {}),
       ...(config?.tracing !== undefined ? { tracing: config.tracing } : {}),
       ...(config?.connectionLimit !== undefined ? { connectionLimit: config.connectionLimit } : {}),
+      ...(config?.accessLog !== undefined ? { accessLog: config.accessLog } : {}),
+      ...(config?.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
     },
     groups: config?.groups ?? {},
     clusterZones: Object.fromEntries(

@@ -21,6 +21,7 @@
 import type { AdsConnectionInfo, NackObject } from '../../xds/server/connection.js';
 import { RESOURCE_TYPES, resourceKindOf } from '../../xds/protos/envoy-protos.js';
 import type { ResourceKind } from '../../xds/protos/envoy-protos.js';
+import { metricsUrl } from './metrics-ports.js';
 
 export type GatewayStatus = 'in-sync' | 'lagging' | 'rejecting' | 'draining';
 export type TypeStatus = 'in-sync' | 'lagging' | 'rejecting';
@@ -38,6 +39,8 @@ export interface FleetInput {
   /** The clock, ms since the epoch. */
   readonly now: number;
   readonly laggingAfterMs?: number;
+  /** The port of each group's metrics listener (config file `metricsPort`); groups without one are absent. */
+  readonly metricsPorts?: ReadonlyMap<string, number>;
 }
 
 export interface FleetNack {
@@ -78,6 +81,8 @@ export interface FleetGateway {
   readonly address?: string;
   /** `node.user_agent_name` and its version (for Envoy, `MAJOR.MINOR.PATCH`). */
   readonly userAgent?: string;
+  /** Its Prometheus stats (`http://<address>:<the group's metricsPort>/stats/prometheus`); absent without either. */
+  readonly metricsUrl?: string;
   readonly envoyVersion?: string;
   /** ISO 8601. */
   readonly connectedAt: string;
@@ -105,6 +110,8 @@ export interface FleetGroup {
   readonly name: string;
   /** The group's current version of each type. */
   readonly versions: GroupVersions;
+  /** The port of the group's metrics listener (config file `metricsPort`); absent: none. */
+  readonly metricsPort?: number;
   readonly counts: FleetCounts;
   /** Sorted by node id, then connection time, then stream id. */
   readonly gateways: readonly FleetGateway[];
@@ -160,6 +167,7 @@ function gatewayOf(
   versions: GroupVersions | undefined,
   now: number,
   laggingAfterMs: number,
+  metricsPort?: number,
 ): FleetGateway {
   const types: FleetType[] = c.types.map((t) => {
     const kind = resourceKindOf(t.typeUrl);
@@ -197,6 +205,7 @@ function gatewayOf(
       : neverServed || types.some((t) => t.status === 'lagging')
         ? 'lagging'
         : 'in-sync';
+  const metrics = metricsUrl(c.address, metricsPort);
   return {
     nodeId: c.nodeId,
     group: c.group,
@@ -208,6 +217,7 @@ function gatewayOf(
     ...(c.address !== undefined ? { address: c.address } : {}),
     ...(c.userAgent !== undefined ? { userAgent: c.userAgent } : {}),
     ...(c.userAgentVersion !== undefined ? { envoyVersion: c.userAgentVersion } : {}),
+    ...(metrics !== undefined ? { metricsUrl: metrics } : {}),
     connectedAt: c.connectedAt,
     stream: c.stream,
     streamId: c.id,
@@ -234,16 +244,23 @@ export function buildFleetView(input: FleetInput): FleetView {
   );
   const groups: FleetGroup[] = names.map((name) => {
     const versions = input.groupVersions.get(name);
+    const metricsPort = input.metricsPorts?.get(name);
     const gateways = input.connections
       .filter((c) => c.group === name)
-      .map((c) => gatewayOf(c, versions, input.now, laggingAfterMs))
+      .map((c) => gatewayOf(c, versions, input.now, laggingAfterMs, metricsPort))
       .sort(
         (a, b) =>
           compare(a.nodeId, b.nodeId) ||
           compare(a.connectedAt, b.connectedAt) ||
           compare(a.streamId, b.streamId),
       );
-    return { name, versions: sortedVersions(versions), counts: countsOf(gateways), gateways };
+    return {
+      name,
+      versions: sortedVersions(versions),
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
+      counts: countsOf(gateways),
+      gateways,
+    };
   });
   const all = groups.flatMap((g) => g.gateways);
   return {

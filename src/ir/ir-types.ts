@@ -29,6 +29,31 @@ export interface GatewayGroupIR {
   readonly backends: readonly BackendIR[];
   /** TLS certificates, sorted by name. */
   readonly secrets: readonly SecretIR[];
+  /** The access log of every HTTP connection manager and TCP proxy of the group; absent: none. */
+  readonly accessLog?: AccessLogIR;
+  /** The Prometheus stats listener (opt-in per group: `metricsPort`); absent: none. */
+  readonly metrics?: MetricsListenerIR;
+}
+
+/** Where and how a group's gateways log each request (HTTP) and connection (TCP). */
+export interface AccessLogIR {
+  /** `stdout`, `stderr` or an absolute file path on the gateway. */
+  readonly destination: string;
+  /** Share logged, 0 to 100 (100: every request). */
+  readonly samplePercent: number;
+  readonly http: AccessLogFormatIR;
+  readonly tcp: AccessLogFormatIR;
+}
+
+/** One JSON object per line (field name -> Envoy command operator, sorted), or a text line. */
+export type AccessLogFormatIR =
+  { readonly json: Readonly<Record<string, string>> } | { readonly text: string };
+
+/** The listener that serves the gateway's own Prometheus stats (`GET /stats/prometheus`) to scrapers. */
+export interface MetricsListenerIR {
+  /** `metrics`. */
+  readonly name: string;
+  readonly port: number;
 }
 
 export interface HttpListenerIR {
@@ -253,6 +278,8 @@ export interface RouteIR {
   readonly extAuth?: ExtAuthIR;
   /** Local rate limits per client address (annotations `causeway.dev/limit-*`); absent: none. */
   readonly rateLimit?: RateLimitIR;
+  /** The Ingress asked for no access log lines of its routes (`causeway.dev/enable-access-log: "false"`). */
+  readonly silenceAccessLog?: true;
   readonly source: ObjectRef;
 }
 

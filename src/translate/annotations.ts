@@ -23,6 +23,7 @@ import { TRACING_ANNOTATIONS } from './annotations-tracing.js';
 import { EXT_AUTH_ANNOTATIONS } from './annotations-ext-auth.js';
 import { RATE_LIMIT_ANNOTATIONS } from './annotations-rate-limit.js';
 import { CLIENT_CERT_ANNOTATIONS } from './annotations-client-cert.js';
+import { ACCESS_LOG_ANNOTATIONS } from './annotations-access-log.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -237,6 +238,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   ...EXT_AUTH_ANNOTATIONS,
   ...RATE_LIMIT_ANNOTATIONS,
   ...CLIENT_CERT_ANNOTATIONS,
+  ...ACCESS_LOG_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

@@ -37,6 +37,8 @@ import { routeRewrite } from './policies/paths.js';
 import { DEFAULT_ROUTE_POLICY, readRoutePolicies, type RoutePolicy } from './route-policy.js';
 import { compressionFilter } from './compression-filter.js';
 import { groupTracing } from './tracing.js';
+import { accessLogOf } from './access-log.js';
+import { metricsListener } from './metrics-listener.js';
 import { SecretRegistry } from './secret-registry.js';
 import { routesWithCanary } from './canary-routes.js';
 import { readCanaries, type CanaryPolicy } from './policies/canary.js';
@@ -381,6 +383,8 @@ export function buildGroup(
   const tracing = groupTracing(name, settings.tracing, ctx.backends, diags);
   const observed = tracing ? { tracing } : {};
   const limit = settings.connectionLimit ? { connectionLimit: { ...settings.connectionLimit } } : {};
+  const accessLog = accessLogOf(settings);
+  const metrics = metricsListener(name, settings, { tcp, health: health !== undefined }, diags);
   return {
     name,
     http: { name: 'http', port: settings.httpPort, virtualHosts, compression, ...observed, ...limit },
@@ -402,5 +406,7 @@ export function buildGroup(
     tcp,
     backends: ctx.backends.list(),
     secrets: ctx.secrets.list(),
+    ...(accessLog ? { accessLog } : {}),
+    ...(metrics ? { metrics } : {}),
   };
 }

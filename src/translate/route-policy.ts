@@ -21,6 +21,7 @@ import type { ExtAuthIR } from '../ir/ir-types.js';
 import { extAuthOf } from './ext-auth-policy.js';
 import type { RateLimitIR } from '../ir/ir-types.js';
 import { readRateLimit } from './policies/rate-limit.js';
+import { readAccessLogSilence } from './policies/access-log.js';
 
 export interface RoutePolicy {
   readonly idleTimeoutSeconds: number;
@@ -39,6 +40,8 @@ export interface RoutePolicy {
   readonly extAuth?: ExtAuthIR;
   /** Local rate limits per client address (src/translate/policies/rate-limit.ts); absent: none. */
   readonly rateLimit?: RateLimitIR;
+  /** `causeway.dev/enable-access-log: "false"` (src/translate/policies/access-log.ts); absent: logged. */
+  readonly silenceAccessLog?: true;
 }
 
 export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
@@ -63,6 +66,7 @@ export function readRoutePolicy(
   const tracing = readRouteTracing(owner, diags);
   const extAuth = extAuthOf(owner, diags, ctx.backends);
   const rateLimit = readRateLimit(owner, diags);
+  const silenceAccessLog = readAccessLogSilence(owner, diags);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
@@ -74,6 +78,7 @@ export function readRoutePolicy(
     ...(tracing ? { tracing } : {}),
     ...(extAuth ? { extAuth } : {}),
     ...(rateLimit ? { rateLimit } : {}),
+    ...(silenceAccessLog ? { silenceAccessLog } : {}),
   };
 }
 

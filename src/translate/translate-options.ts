@@ -29,11 +29,29 @@ export interface GroupSettings {
   readonly tracing?: GroupTracing;
   /** Open connections each gateway accepts per HTTP filter chain (config file `connectionLimit:`); unset: no cap. */
   readonly connectionLimit?: GroupConnectionLimit;
+  /** The gateways' access log (config file `accessLog:`); unset: JSON lines to stdout (src/translate/access-log.ts). */
+  readonly accessLog?: GroupAccessLog;
+  /** Opt-in: the port of the gateways' Prometheus stats listener (config file `metricsPort`); unset: none. */
+  readonly metricsPort?: number;
 }
 
 /** A group's cap on open downstream connections (Envoy's connection_limit filter). */
 export interface GroupConnectionLimit {
   readonly maxConnections: number;
+}
+
+/** A group's access log as the config file sets it (src/config/access-log-config.ts checked it). */
+export interface GroupAccessLog {
+  readonly enabled: boolean;
+  readonly format: 'json' | 'text';
+  /** JSON only: field name -> one allowed command operator, sorted; absent: the default fields. */
+  readonly fields?: Readonly<Record<string, string>>;
+  /** Text only: the line, with allowed command operators; absent: the default line. */
+  readonly textFormat?: string;
+  /** `stdout`, `stderr` or an absolute file path. */
+  readonly destination: string;
+  /** Share of requests (and TCP connections) logged, 0 to 100. */
+  readonly samplePercent: number;
 }
 
 /** A group's response compression: the encodings every route uses unless its Ingress says otherwise. */

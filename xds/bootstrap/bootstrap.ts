@@ -17,6 +17,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { CausewayError } from '../../src/errors.js';
 import { ADDRESS_METADATA_KEY } from '../server/connection.js';
+import { ADMIN_CLUSTER_NAME } from '../translator/listener-metrics.js';
 
 export const BOOTSTRAP_TYPE_URL = 'type.googleapis.com/envoy.config.bootstrap.v3.Bootstrap';
 /** The static cluster that carries the ADS stream to the Causeway controller. */
@@ -310,6 +311,29 @@ function xdsCluster(
 }
 
 /**
+ * The static cluster `causeway_admin` to this gateway's own admin interface: a group's metrics listener
+ * (config file `metricsPort`, xds/translator/listener-metrics.ts) passes `GET /stats/prometheus` to it,
+ * so scrapers reach the stats while the admin interface stays on loopback. None when the admin port is
+ * kernel-chosen (0): the bootstrap cannot name it, and the metrics listener then answers 503.
+ */
+function adminCluster(adminAddress: string, adminPort: number): Record<string, unknown>[] {
+  if (adminPort === 0) return [];
+  const unspecified = adminAddress === '0.0.0.0' || adminAddress === '::';
+  const address = unspecified ? (adminAddress === '::' ? '::1' : '127.0.0.1') : adminAddress;
+  return [
+    {
+      name: ADMIN_CLUSTER_NAME,
+      type: 'STATIC',
+      connect_timeout: '1s',
+      load_assignment: {
+        cluster_name: ADMIN_CLUSTER_NAME,
+        endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(address, adminPort) } }] }],
+      },
+    },
+  ];
+}
+
+/**
  * Builds the bootstrap of one gateway. Throws CausewayError('CW_E_USAGE') on invalid options.
  *
  * Deliberately absent: `overload_manager` (Envoy 1.40 then logs one warning at start, "no configured
@@ -385,7 +409,7 @@ export function buildBootstrap(opts: BootstrapOptions): EnvoyBootstrap {
       lds_config: viaAds(),
     },
     static_resources: {
-      clusters: [xdsCluster(addresses, connectTimeoutMs, tls)],
+      clusters: [xdsCluster(addresses, connectTimeoutMs, tls), ...adminCluster(adminAddress, adminPort)],
     },
     admin: { address: socketAddress(adminAddress, adminPort) },
   };

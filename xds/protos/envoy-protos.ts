@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import protobuf from 'protobufjs';
-import { structFromJson } from './struct-json.js';
 import { applyProtoAdditions } from './proto-additions.js';
 
 const require = createRequire(import.meta.url);
@@ -82,6 +81,9 @@ const PROTO_FILES = [
   'envoy/extensions/filters/http/header_mutation/v3/header_mutation.proto',
   'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
   'envoy/extensions/filters/network/connection_limit/v3/connection_limit.proto',
+  'envoy/extensions/filters/http/set_metadata/v3/set_metadata.proto',
+  'envoy/extensions/access_loggers/stream/v3/stream.proto',
+  'envoy/extensions/access_loggers/file/v3/file.proto',
 ];
 
 function includeDirs(): string[] {
@@ -127,6 +129,17 @@ function installJsonWrappers(): void {
       if (nanos === 0) return `${seconds}s` as unknown as { [k: string]: unknown };
       const frac = String(Math.abs(nanos)).padStart(9, '0').replace(/0+$/, '');
       return `${seconds}.${frac}s` as unknown as { [k: string]: unknown };
+    },
+  };
+  // Struct and Value read back as the plain JSON they were written from (route and filter metadata,
+  // access log json_format): written by `structObject` / `valueObject`.
+  wrappers['.google.protobuf.Struct'] = {
+    fromObject(this: protobuf.Type, object: { [k: string]: unknown }) {
+      return this.fromObject(object);
+    },
+    toObject(this: protobuf.Type, message: protobuf.Message, options?: protobuf.IConversionOptions) {
+      const o = this.toObject(message, options) as Record<string, unknown>;
+      return plainStruct(o) as { [k: string]: unknown };
     },
   };
   for (const w of WRAPPER_TYPES) {
@@ -241,8 +254,42 @@ function convertField(type: protobuf.Type, value: unknown, at: string): unknown 
   if (full === '.google.protobuf.Duration' && typeof value === 'string') return parseDuration(value, at);
   if (full.startsWith('.google.protobuf.') && WRAPPER_TYPES.includes(full.slice('.google.protobuf.'.length)))
     return typeof value === 'object' && value !== null ? value : { value };
-  if (full === '.google.protobuf.Struct' && typeof value === 'object' && value !== null)
-    return structFromJson(value);
-  if (full === '.google.protobuf.Struct' || full === '.google.protobuf.Value') return value;
+  if (full === '.google.protobuf.Struct') return structObject(value, at);
+  if (full === '.google.protobuf.Value') return valueObject(value, at);
   return toProtobufObject(type, value, at);
+}
+
+/** A JSON object as protobufjs' google.protobuf.Struct object form ({fields: {k: Value}}; protobufjs' own
+ * descriptors of these well-known types name their fields in camelCase). */
+function structObject(value: unknown, at: string): { fields: Record<string, unknown> } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new Error(`${at}: object expected`);
+  return {
+    fields: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, valueObject(v, `${at}.${k}`)])),
+  };
+}
+
+/** A JSON value as protobufjs' google.protobuf.Value object form. */
+function valueObject(v: unknown, at: string): Record<string, unknown> {
+  if (v === null) return { nullValue: 0 };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map((x, i) => valueObject(x, `${at}[${i}]`)) } };
+  return { structValue: structObject(v, at) };
+}
+
+/** A decoded google.protobuf.Value (object form) back to plain JSON. */
+function plainValue(v: Record<string, unknown>): unknown {
+  // A nested Struct went through the Struct wrapper already.
+  if ('structValue' in v) return v['structValue'];
+  if ('listValue' in v)
+    return ((v['listValue'] as { values?: Record<string, unknown>[] }).values ?? []).map(plainValue);
+  if ('nullValue' in v) return null;
+  return v['numberValue'] ?? v['stringValue'] ?? v['boolValue'] ?? null;
+}
+
+function plainStruct(s: Record<string, unknown>): Record<string, unknown> {
+  const fields = (s['fields'] ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, plainValue(v)]));
 }

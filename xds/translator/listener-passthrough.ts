@@ -6,11 +6,12 @@
  * over a wildcard, so a concrete terminated host beats a wildcard passthrough host and the other way
  * round. A drained gateway keeps them as they are (a TCP stream has no request to end it after).
  */
-import type { HttpsListenerIR, PassthroughChainIR } from '../../src/ir/ir-types.js';
+import type { AccessLogIR, HttpsListenerIR, PassthroughChainIR } from '../../src/ir/ir-types.js';
 import { TYPES } from './common.js';
+import { accessLogField } from './listener-access-log.js';
 
 /** A chain without a backend has no filter: Envoy closes its connections once the ClientHello chose it. */
-function passthroughChain(c: PassthroughChainIR): object {
+function passthroughChain(c: PassthroughChainIR, accessLog: AccessLogIR | undefined): object {
   if (c.backend === undefined)
     return { name: c.name, filter_chain_match: { server_names: [...c.serverNames] }, filters: [] };
   return {
@@ -25,12 +26,14 @@ function passthroughChain(c: PassthroughChainIR): object {
           cluster: c.backend,
           idle_timeout: '3600s',
           ...(c.hashSourceIp ? { hash_policy: [{ source_ip: {} }] } : {}),
+          ...accessLogField(accessLog, 'tcp'),
         },
       },
     ],
   };
 }
 
-export function passthroughFilterChains(l: HttpsListenerIR): object[] {
-  return (l.passthrough ?? []).map(passthroughChain);
+/** The passthrough chains, each logging its connections like a TCP service (the group's access log). */
+export function passthroughFilterChains(l: HttpsListenerIR, accessLog?: AccessLogIR): object[] {
+  return (l.passthrough ?? []).map((c) => passthroughChain(c, accessLog));
 }

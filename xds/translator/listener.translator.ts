@@ -8,6 +8,7 @@
  * the default gradual strategy) and closed when --drain-time-s ends. Every request that arrives is served.
  */
 import type {
+  AccessLogIR,
   HttpListenerIR,
   HttpsListenerIR,
   TlsFilterChainIR,
@@ -15,6 +16,7 @@ import type {
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
+import { accessLogField, accessLogHttpFilters } from './listener-access-log.js';
 import { withClientCert } from './listener-client-cert.js';
 import { connectionLimitFilters } from './listener-connection-limit.js';
 import { extAuthzFilters } from './listener-ext-auth.js';
@@ -54,6 +56,7 @@ function httpConnectionManager(
   l: ConnectionManagerInputs,
   vhosts: readonly VirtualHostIR[],
   draining: boolean,
+  accessLog: AccessLogIR | undefined,
   codec: object = {},
 ): object {
   return {
@@ -69,6 +72,7 @@ function httpConnectionManager(
         CORS_FILTER,
         ...compressorFilters(l.compression),
         BODY_LIMIT_FILTER,
+        ...accessLogHttpFilters(accessLog),
         { name: 'envoy.filters.http.router', typed_config: { '@type': TYPES.router } },
       ],
       // WebSockets pass by default; a route of an Ingress with `causeway.dev/websocket: "false"` turns them off.
@@ -96,6 +100,7 @@ function httpConnectionManager(
       stream_idle_timeout: '300s',
       request_headers_timeout: '10s',
       ...hcmTracing(l.tracing),
+      ...accessLogField(accessLog, 'http'),
     },
   };
 }
@@ -104,7 +109,7 @@ export function httpRouteConfigName(l: HttpListenerIR): string {
   return l.name;
 }
 
-export function translateHttpListener(l: HttpListenerIR, draining = false): object {
+export function translateHttpListener(l: HttpListenerIR, draining = false, accessLog?: AccessLogIR): object {
   return {
     ...listenerBase(l.name, l.port),
     filter_chains: [
@@ -112,20 +117,33 @@ export function translateHttpListener(l: HttpListenerIR, draining = false): obje
         name: l.name,
         filters: [
           ...connectionLimitFilters(l.connectionLimit, l.name),
-          httpConnectionManager(l.name, httpRouteConfigName(l), l, l.virtualHosts, draining),
+          httpConnectionManager(l.name, httpRouteConfigName(l), l, l.virtualHosts, draining, accessLog),
         ],
       },
     ],
   };
 }
 
-function tlsFilterChain(c: TlsFilterChainIR, l: HttpsListenerIR, draining: boolean): object {
+function tlsFilterChain(
+  c: TlsFilterChainIR,
+  l: HttpsListenerIR,
+  draining: boolean,
+  accessLog: AccessLogIR | undefined,
+): object {
   return {
     name: c.name,
     ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
     filters: [
       ...connectionLimitFilters(l.connectionLimit, 'https'),
-      httpConnectionManager('https', c.name, l, c.virtualHosts, draining, codecForAlpn(l.tlsOptions)),
+      httpConnectionManager(
+        'https',
+        c.name,
+        l,
+        c.virtualHosts,
+        draining,
+        accessLog,
+        codecForAlpn(l.tlsOptions),
+      ),
     ],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
@@ -143,7 +161,11 @@ function tlsFilterChain(c: TlsFilterChainIR, l: HttpsListenerIR, draining: boole
   };
 }
 
-export function translateHttpsListener(l: HttpsListenerIR, draining = false): object {
+export function translateHttpsListener(
+  l: HttpsListenerIR,
+  draining = false,
+  accessLog?: AccessLogIR,
+): object {
   const sni = l.filterChains.filter((c) => c.serverNames.length > 0);
   const fallback = l.filterChains.find((c) => c.serverNames.length === 0);
   return {
@@ -151,7 +173,10 @@ export function translateHttpsListener(l: HttpsListenerIR, draining = false): ob
     listener_filters: [
       { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } },
     ],
-    filter_chains: [...sni.map((c) => tlsFilterChain(c, l, draining)), ...passthroughFilterChains(l)],
-    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback, l, draining) } : {}),
+    filter_chains: [
+      ...sni.map((c) => tlsFilterChain(c, l, draining, accessLog)),
+      ...passthroughFilterChains(l, accessLog),
+    ],
+    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback, l, draining, accessLog) } : {}),
   };
 }

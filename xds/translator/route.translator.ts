@@ -1,4 +1,5 @@
 /** IR virtual hosts -> Envoy RouteConfiguration. */
+import { accessLogPerFilter } from './route-access-log.js';
 import type { HeaderPolicyIR, RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
 import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
 import { headerMatchers, weightedClusters } from './route-canary.js';
@@ -74,6 +75,7 @@ function perFilterConfig(r: RouteIR, forwarding: boolean, shared: VirtualHostSha
   if (shared.headers === undefined) Object.assign(configs, corsFilterConfig(r.headerPolicy));
   Object.assign(configs, extAuthPerFilter(r));
   if (r.rateLimit !== undefined) Object.assign(configs, rateLimitPerFilter(r.rateLimit));
+  Object.assign(configs, accessLogPerFilter(r));
   for (const _ in configs) return { typed_per_filter_config: configs };
   return {};
 }

@@ -1,10 +1,11 @@
 /** IR TCP services -> Envoy Listeners with the TCP proxy filter (one listener per gateway port). */
-import type { TcpListenerIR } from '../../src/ir/ir-types.js';
+import type { AccessLogIR, TcpListenerIR } from '../../src/ir/ir-types.js';
 import { listenerBase } from './common.js';
+import { accessLogField } from './listener-access-log.js';
 
 const TCP_PROXY = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
 
-export function translateTcpListener(l: TcpListenerIR): object {
+export function translateTcpListener(l: TcpListenerIR, accessLog?: AccessLogIR): object {
   return {
     ...listenerBase(l.name, l.port),
     filter_chains: [
@@ -20,6 +21,7 @@ export function translateTcpListener(l: TcpListenerIR): object {
               idle_timeout: '3600s',
               // `affinity: source-ip` on the Service: its ring hash or maglev hashes the client address.
               ...(l.hashSourceIp ? { hash_policy: [{ source_ip: {} }] } : {}),
+              ...accessLogField(accessLog, 'tcp'),
             },
           },
         ],

@@ -28,6 +28,7 @@ import {
   type XdsSourceMap,
 } from './source-map.js';
 import { translateTcpListener } from './tcp.translator.js';
+import { translateMetricsListener } from './listener-metrics.js';
 import { guardAssignments, guardGroup } from './resource-guard.js';
 import { tracingCollectorCluster } from './cluster-tracing.js';
 import { tracedRouteConfiguration } from './route-tracing.js';
@@ -106,10 +107,14 @@ function listenerResources(g: GatewayGroupIR): Emitted[] {
     resource,
     sources,
   });
-  const { http, health, https } = g;
+  const { http, health, https, accessLog } = g;
   return [
     listener(
-      { name: http.name, resource: translateHttpListener(http), draining: translateHttpListener(http, true) },
+      {
+        name: http.name,
+        resource: translateHttpListener(http, false, accessLog),
+        draining: translateHttpListener(http, true, accessLog),
+      },
       virtualHostSources(http.virtualHosts),
     ),
     ...(health
@@ -124,14 +129,24 @@ function listenerResources(g: GatewayGroupIR): Emitted[] {
           ),
         ]
       : []),
-    ...g.tcp.map((t) => listener({ name: t.name, resource: translateTcpListener(t) }, tcpListenerSources(t))),
+    ...(g.metrics
+      ? [
+          listener(
+            { name: g.metrics.name, resource: translateMetricsListener(g.metrics) },
+            healthListenerSources(g),
+          ),
+        ]
+      : []),
+    ...g.tcp.map((t) =>
+      listener({ name: t.name, resource: translateTcpListener(t, accessLog) }, tcpListenerSources(t)),
+    ),
     ...(https
       ? [
           listener(
             {
               name: https.name,
-              resource: translateHttpsListener(https),
-              draining: translateHttpsListener(https, true),
+              resource: translateHttpsListener(https, false, accessLog),
+              draining: translateHttpsListener(https, true, accessLog),
             },
             httpsListenerSources(g),
           ),
