@@ -168,7 +168,22 @@ export interface RouteIR {
   readonly headerPolicy?: HeaderPolicyIR;
   /** Retries, response compression and mirroring of the Ingress's routes; absent: none of them. */
   readonly resilience?: ResilienceIR;
+  /** Basic auth of the Ingress (annotations `causeway.dev/auth-*`); absent: none. */
+  readonly basicAuth?: BasicAuthIR;
   readonly source: ObjectRef;
+}
+
+/**
+ * Basic auth of a route: the users (htpasswd `{SHA}` entries) of its Secret, verified by the gateway.
+ * No user (a missing or unusable Secret, or a bad setting): the route answers 503 (fails closed).
+ */
+export interface BasicAuthIR {
+  /** The realm of `WWW-Authenticate: Basic realm="..."`. */
+  readonly realm: string;
+  /** The htpasswd Secret, `namespace/name`; absent when the annotations name none usable. */
+  readonly secret?: string;
+  /** The usable entries, sorted by user. */
+  readonly users: readonly { readonly user: string; readonly hash: string }[];
 }
 
 /** One header with a static value (the literal text: no format operators). */

@@ -289,7 +289,11 @@ function groupContext(
   );
   const splits = new SplitActions(backends, readAllWeightedBackends(mains, diags), diags);
   const groupEncodings = settings.compression?.encodings ?? [];
-  const policies = readRoutePolicies(mains, diags, { backends, groupEncodings });
+  const policies = readRoutePolicies(mains, diags, {
+    backends,
+    groupEncodings,
+    secrets: resources.secrets,
+  });
   const layout = new VirtualHostLayout(claims, splits, policies, canaries);
   return { name, claims, backends, secrets, layout, hosts: layout.hosts(), diags };
 }

@@ -15,6 +15,8 @@ import { DEFAULT_IDLE_TIMEOUT_SECONDS, IDLE_TIMEOUT, MAX_BODY_SIZE, WEBSOCKET } 
 import { readPaths, type PathsPolicy } from './policies/paths.js';
 import type { HeaderPolicyIR } from '../ir/ir-types.js';
 import { readHeaders } from './policies/headers.js';
+import type { BasicAuthIR } from '../ir/ir-types.js';
+import { readBasicAuth, type SecretLookup } from './policies/basic-auth.js';
 
 export interface RoutePolicy {
   readonly idleTimeoutSeconds: number;
@@ -27,6 +29,13 @@ export interface RoutePolicy {
   readonly headerPolicy?: HeaderPolicyIR;
   /** Retries, compression, mirroring; absent: none. */
   readonly resilience?: ResilienceIR;
+  /** Basic auth (src/translate/policies/basic-auth.ts); absent: none. */
+  readonly basicAuth?: BasicAuthIR;
+}
+
+/** What the policy readers need from the group: the resilience context and the Secrets. */
+export interface RoutePolicyContext extends ResilienceContext {
+  readonly secrets: SecretLookup;
 }
 
 export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
@@ -41,13 +50,14 @@ function read<T>(spec: AnnotationSpec<T>, owner: IngressEntries, diags: Diagnost
 export function readRoutePolicy(
   owner: IngressEntries,
   diags: Diagnostic[],
-  ctx: ResilienceContext,
+  ctx: RoutePolicyContext,
 ): RoutePolicy {
   const maxBytes = read(MAX_BODY_SIZE, owner, diags);
   reportBackendAnnotationsOnIngress(owner, diags);
   const paths = readPaths(owner, diags);
   const headers = readHeaders(owner, diags);
   const resilience = resilienceOf(owner, readResilience(owner, diags), ctx);
+  const basicAuth = readBasicAuth(owner, diags, ctx.secrets);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
@@ -56,6 +66,7 @@ export function readRoutePolicy(
     ...(paths ? { paths } : {}),
     ...(headers ? { headerPolicy: headers } : {}),
     ...(resilience ? { resilience } : {}),
+    ...(basicAuth ? { basicAuth } : {}),
   };
 }
 
@@ -63,7 +74,7 @@ export function readRoutePolicy(
 export function readRoutePolicies(
   owners: readonly IngressEntries[],
   diags: Diagnostic[],
-  ctx: ResilienceContext,
+  ctx: RoutePolicyContext,
 ): ReadonlyMap<IngressEntries, RoutePolicy> {
   return new Map(owners.map((o) => [o, readRoutePolicy(o, diags, ctx)]));
 }

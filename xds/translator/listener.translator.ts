@@ -12,9 +12,11 @@ import type {
   HttpListenerIR,
   HttpsListenerIR,
   TlsFilterChainIR,
+  VirtualHostIR,
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
+import { basicAuthFilters } from './listener-basic-auth.js';
 
 /**
  * The CORS filter, off by default; a route of an Ingress with `causeway.dev/enable-cors` turns it on
@@ -43,6 +45,7 @@ function httpConnectionManager(
   routeConfigName: string,
   draining: boolean,
   compression: CompressionFilterIR | undefined,
+  virtualHosts: readonly VirtualHostIR[],
 ): object {
   return {
     name: 'envoy.filters.network.http_connection_manager',
@@ -51,6 +54,7 @@ function httpConnectionManager(
       stat_prefix: statPrefix,
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [
+        ...basicAuthFilters(virtualHosts),
         CORS_FILTER,
         ...compressorFilters(compression),
         BODY_LIMIT_FILTER,
@@ -94,7 +98,9 @@ export function translateHttpListener(l: HttpListenerIR, draining = false): obje
     filter_chains: [
       {
         name: l.name,
-        filters: [httpConnectionManager(l.name, httpRouteConfigName(l), draining, l.compression)],
+        filters: [
+          httpConnectionManager(l.name, httpRouteConfigName(l), draining, l.compression, l.virtualHosts),
+        ],
       },
     ],
   };
@@ -108,7 +114,7 @@ function tlsFilterChain(
   return {
     name: c.name,
     ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
-    filters: [httpConnectionManager('https', c.name, draining, compression)],
+    filters: [httpConnectionManager('https', c.name, draining, compression, c.virtualHosts)],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
       typed_config: {

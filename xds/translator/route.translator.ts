@@ -4,6 +4,7 @@ import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
 import { headerMatchers, weightedClusters } from './route-canary.js';
 import { corsFilterConfig, headerFields, sharedHeaderPolicy } from './route-headers.js';
 import { routeHashPolicy } from './route-lb.js';
+import { withBasicAuth } from './route-basic-auth.js';
 import { pathRewrite, redirectAction, regexPathMatch } from './route-paths.js';
 import {
   compressionPerFilter,
@@ -83,7 +84,7 @@ function ownHeaderFields(r: RouteIR, shared: VirtualHostShared): Record<string, 
   return shared.headers === undefined ? headerFields(r.headerPolicy) : {};
 }
 
-function route(r: RouteIR, shared: VirtualHostShared): object {
+function route(r: RouteIR, shared: VirtualHostShared): Record<string, unknown> {
   const base = { name: r.name, match: match(r) };
   switch (r.action.kind) {
     case 'forward':
@@ -126,7 +127,7 @@ export function translateRouteConfiguration(name: string, vhosts: readonly Virtu
       return {
         name: v.name,
         domains: [...v.domains],
-        routes: v.routes.map((r) => route(r, shared)),
+        routes: v.routes.map((r) => withBasicAuth(r, route(r, shared))),
         ...virtualHostRetry(shared.retry),
         ...headerFields(shared.headers),
         ...(Object.keys(cors).length > 0 ? { typed_per_filter_config: cors } : {}),
