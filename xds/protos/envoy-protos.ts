@@ -233,6 +233,25 @@ function convertField(type: protobuf.Type, value: unknown, at: string): unknown 
   if (full === '.google.protobuf.Duration' && typeof value === 'string') return parseDuration(value, at);
   if (full.startsWith('.google.protobuf.') && WRAPPER_TYPES.includes(full.slice('.google.protobuf.'.length)))
     return typeof value === 'object' && value !== null ? value : { value };
-  if (full === '.google.protobuf.Struct' || full === '.google.protobuf.Value') return value;
+  if (full === '.google.protobuf.Struct') return structOf(value);
+  if (full === '.google.protobuf.Value') return valueOf(value);
   return toProtobufObject(type, value, at);
+}
+
+/**
+ * A JSON object as protobufjs' Struct (`{fields: {k: Value}}`): its fromObject does not read the proto3
+ * JSON form and would encode an empty Struct (route metadata, for example, would be lost).
+ */
+function structOf(o: unknown): unknown {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return o;
+  return { fields: Object.fromEntries(Object.entries(o).map(([k, v]) => [k, valueOf(v)])) };
+}
+
+function valueOf(v: unknown): unknown {
+  if (v === null) return { nullValue: 0 };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(valueOf) } };
+  return { structValue: structOf(v) };
 }

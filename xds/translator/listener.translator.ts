@@ -16,7 +16,7 @@ import type {
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
-import { basicAuthFilters } from './listener-basic-auth.js';
+import { basicAuthFilters, basicAuthLocalReply } from './listener-basic-auth.js';
 
 /**
  * The CORS filter, off by default; a route of an Ingress with `causeway.dev/enable-cors` turns it on
@@ -60,6 +60,7 @@ function httpConnectionManager(
         BODY_LIMIT_FILTER,
         { name: 'envoy.filters.http.router', typed_config: { '@type': TYPES.router } },
       ],
+      ...basicAuthLocalReply(virtualHosts),
       // WebSockets pass by default; a route of an Ingress with `causeway.dev/websocket: "false"` turns them off.
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       use_remote_address: true,

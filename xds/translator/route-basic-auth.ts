@@ -1,14 +1,14 @@
 /**
  * A route's basic auth in Envoy's words (issue 13, item 2): the basic_auth filter turned on for the
  * route with the users of its htpasswd Secret (BasicAuthPerRoute, `{SHA}` entries, verified by the
- * gateway itself), and `WWW-Authenticate: Basic realm="..."` on the route's answers, so the filter's
- * 401 asks the client for credentials (RFC 7235 allows the header on other answers too; a backend's own
- * header is kept). The `Authorization` header goes on to the backend, as with ingress-nginx. A route
+ * gateway itself), and the route's `WWW-Authenticate: Basic realm="..."` in its metadata, which the
+ * connection manager's local reply mapper puts on the filter's 401 (listener-basic-auth.ts). The
+ * `Authorization` header goes on to the backend, as with ingress-nginx. A route
  * without usable users fails closed: it answers 503 instead of forwarding.
  */
 import type { BasicAuthIR, RouteIR } from '../../src/ir/ir-types.js';
 import { BASIC_AUTH_FILTER_NAME, TYPES } from './common.js';
-import { envoyLiteral } from './route-headers.js';
+import { BASIC_AUTH_CHALLENGE_KEY, BASIC_AUTH_METADATA } from './listener-basic-auth.js';
 
 /** The body of the 503 of a route whose basic auth cannot be used (see the Ingress's diagnostics). */
 export const BASIC_AUTH_CLOSED_BODY = 'basic auth is misconfigured for this route\n';
@@ -17,16 +17,15 @@ function htpasswd(auth: BasicAuthIR): string {
   return auth.users.map((u) => `${u.user}:${u.hash}\n`).join('');
 }
 
-function challenge(auth: BasicAuthIR): object {
-  return {
-    header: { key: 'www-authenticate', value: envoyLiteral(`Basic realm="${auth.realm}"`) },
-    append_action: 'ADD_IF_ABSENT',
-  };
+/** The route's metadata: its challenge (a value, not a format string: `%` stays literal). */
+function challengeMetadata(auth: BasicAuthIR): object {
+  const challenge = `Basic realm="${auth.realm}"`;
+  return { filter_metadata: { [BASIC_AUTH_METADATA]: { [BASIC_AUTH_CHALLENGE_KEY]: challenge } } };
 }
 
 /**
  * `built` (the Envoy route of `r`) with its basic auth: unchanged without one; a 503 without users;
- * else the per-route users and the challenge header added to what the route already has.
+ * else the per-route users and the challenge in the route's metadata.
  */
 export function withBasicAuth(r: RouteIR, built: Record<string, unknown>): object {
   const auth = r.basicAuth;
@@ -36,10 +35,9 @@ export function withBasicAuth(r: RouteIR, built: Record<string, unknown>): objec
     return { name, match, direct_response: { status: 503, body: { inline_string: BASIC_AUTH_CLOSED_BODY } } };
   }
   const perFilter = (built['typed_per_filter_config'] ?? {}) as Record<string, unknown>;
-  const headers = (built['response_headers_to_add'] ?? []) as readonly object[];
   return {
     ...built,
-    response_headers_to_add: [...headers, challenge(auth)],
+    metadata: challengeMetadata(auth),
     typed_per_filter_config: {
       ...perFilter,
       [BASIC_AUTH_FILTER_NAME]: {
