@@ -31,6 +31,9 @@ export type SecretLookup = ReadonlyMap<string, Sourced<Secret>>;
 /** The key of an `auth-file` Secret holding the htpasswd file (ingress-nginx's). */
 export const AUTH_FILE_KEY = 'auth';
 const CLOSED = 'its routes answer 503';
+/** Kubernetes mode watches only TLS Secrets today (src/kubernetes/watch/kube-kinds.ts). */
+const NOT_FOUND_HINT =
+  ' (read from a manifests folder; in Kubernetes mode only kubernetes.io/tls Secrets are read today)';
 
 function problem(
   owner: IngressEntries,
@@ -117,7 +120,7 @@ export function readBasicAuth(
     return { ...closed, secret: key };
   const found = secrets.get(key);
   if (!found) {
-    problem(owner, diags, AUTH_SECRET, `Secret ${key} not found; ${CLOSED}`);
+    problem(owner, diags, AUTH_SECRET, `Secret ${key} not found${NOT_FOUND_HINT}; ${CLOSED}`);
     return { ...closed, secret: key };
   }
   return { realm, secret: key, users: usersOf(owner, diags, key, found.object, secretType ?? 'auth-file') };
