@@ -122,6 +122,16 @@ function installJsonWrappers(): void {
       return `${seconds}.${frac}s` as unknown as { [k: string]: unknown };
     },
   };
+  wrappers['.google.protobuf.Struct'] = {
+    fromObject(this: protobuf.Type, object: { [k: string]: unknown }) {
+      return this.fromObject(object);
+    },
+    toObject(this: protobuf.Type, message: protobuf.Message, options?: protobuf.IConversionOptions) {
+      const o = this.toObject(message, options) as { fields?: Record<string, unknown> };
+      const fields = Object.entries(o.fields ?? {}).map(([k, v]) => [k, plainValue(v)]);
+      return Object.fromEntries(fields) as { [k: string]: unknown };
+    },
+  };
   for (const w of WRAPPER_TYPES) {
     wrappers[`.google.protobuf.${w}`] = {
       fromObject(this: protobuf.Type, object: { [k: string]: unknown }) {
@@ -133,6 +143,17 @@ function installJsonWrappers(): void {
       },
     };
   }
+}
+
+/** A decoded google.protobuf.Value as proto3 JSON (a nested Struct is already plain: its wrapper ran). */
+function plainValue(v: unknown): unknown {
+  const o = (v ?? {}) as Record<string, unknown>;
+  if ('stringValue' in o) return o['stringValue'];
+  if ('numberValue' in o) return o['numberValue'];
+  if ('boolValue' in o) return o['boolValue'];
+  if ('structValue' in o) return o['structValue'];
+  if ('listValue' in o) return ((o['listValue'] as { values?: unknown[] }).values ?? []).map(plainValue);
+  return null;
 }
 
 let cachedRoot: protobuf.Root | undefined;

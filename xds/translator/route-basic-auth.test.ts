@@ -32,7 +32,9 @@ test('users go in BasicAuthPerRoute, the challenge in route metadata that surviv
     BUILT,
   );
   const decoded = roundTrip(r);
-  expect(JSON.stringify(decoded['metadata'])).toContain('Basic realm=\\"Shop 100%\\"');
+  expect(decoded['metadata']).toEqual({
+    filter_metadata: { 'causeway.basic_auth': { challenge: 'Basic realm="Shop 100%"' } },
+  });
   expect(JSON.stringify(decoded['typed_per_filter_config'])).toContain(
     'alice:{SHA}g2YDYHBhl9R/ddqtGep+ipAO4aU=\\n',
   );
