@@ -81,6 +81,7 @@ const SECRET_DATA_SOURCE_FIELDS = new Set([
   'password', // TlsCertificate (private key password)
   'secret', // GenericSecret
   'keys', // TlsSessionTicketKeys (repeated)
+  'users', // BasicAuth, BasicAuthPerRoute (htpasswd hashes)
 ]);
 const INLINE_FIELDS = ['inline_bytes', 'inline_string'] as const;
 

@@ -41,3 +41,44 @@ test('a private key inside certificate_chain is redacted, the certificate is kep
     },
   ]);
 });
+
+test('basic auth users (htpasswd hashes) are redacted in routes and listeners; the rest is kept', () => {
+  const hash = '{SHA}g2YDYHBhl9R/ddqtGep+ipAO4aU=';
+  const route = {
+    name: 'http',
+    virtual_hosts: [
+      {
+        name: 'h',
+        domains: ['*'],
+        routes: [
+          {
+            name: 'r',
+            match: { prefix: '/' },
+            route: { cluster: 'c' },
+            typed_per_filter_config: {
+              'envoy.filters.http.basic_auth': {
+                '@type': 'type.googleapis.com/envoy.extensions.filters.http.basic_auth.v3.BasicAuthPerRoute',
+                users: { inline_string: `alice:${hash}\n` },
+              },
+            },
+          },
+        ],
+      },
+    ],
+  };
+  const value = encodeResource(RESOURCE_TYPES.route, route);
+  const snapshot: GroupSnapshot = {
+    group: 'default',
+    types: new Map([
+      [
+        RESOURCE_TYPES.route,
+        { version: 'v1', resources: new Map([['http', { name: 'http', version: 'r1', value }]]) },
+      ],
+    ]),
+  };
+  const text = JSON.stringify(debugConfig(snapshot));
+  expect(text).not.toContain(hash);
+  expect(text).not.toContain('alice');
+  expect(text).toContain(`"users":{"inline_string":"${REDACTED}"}`);
+  expect(text).toContain('"cluster":"c"');
+});

@@ -17,6 +17,7 @@ import type { SourceUpdate } from '../sources/source-update.js';
 import { addVms, vmConfigSlices } from '../sources/static-vms-source.js';
 import { translate } from '../translate/translate.js';
 import { redactPrivateKeysDeep } from '../util/private-keys.js';
+import { redactBasicAuth } from './redact-basic-auth.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
 import { translateXds, type XdsTranslation } from '../../xds/translator/xds.translator.js';
 import { xdsView } from '../../xds/translator/xds-view.js';
@@ -99,17 +100,23 @@ function gatewayGroups(
         .filter((g) => keep(g.name))
         .map((g) => [
           g.name,
-          redactPrivateKeysDeep({
-            ...g,
-            secrets: g.secrets.map((s) => (s.kind === 'trusted-ca' ? s : { ...s, privateKey: '[redacted]' })),
-          }),
+          redactBasicAuth(
+            redactPrivateKeysDeep({
+              ...g,
+              secrets: g.secrets.map((s) =>
+                s.kind === 'trusted-ca' ? s : { ...s, privateKey: '[redacted]' },
+              ),
+            }),
+          ),
         ]),
     );
   }
   return xdsView(
     xds.resources,
     (typeUrl, r) =>
-      typeUrl === RESOURCE_TYPES.secret ? redactSecrets(r) : (redactPrivateKeysDeep(r) as object),
+      typeUrl === RESOURCE_TYPES.secret
+        ? redactSecrets(r)
+        : (redactBasicAuth(redactPrivateKeysDeep(r)) as object),
     keep,
   );
 }

@@ -280,6 +280,8 @@ export interface RouteIR {
   readonly rateLimit?: RateLimitIR;
   /** The Ingress asked for no access log lines of its routes (`causeway.dev/enable-access-log: "false"`). */
   readonly silenceAccessLog?: true;
+  /** Basic auth of the Ingress (annotations `causeway.dev/auth-*`); absent: none. */
+  readonly basicAuth?: BasicAuthIR;
   readonly source: ObjectRef;
 }
 
@@ -340,6 +342,19 @@ export interface RateLimitIR {
   readonly buckets: readonly TokenBucketIR[];
   /** Client ranges not limited (sorted); absent: none. */
   readonly exempt?: readonly CidrIR[];
+}
+
+/**
+ * Basic auth of a route: the users (htpasswd `{SHA}` entries) of its Secret, verified by the gateway.
+ * No user (a missing or unusable Secret, or a bad setting): the route answers 503 (fails closed).
+ */
+export interface BasicAuthIR {
+  /** The realm of `WWW-Authenticate: Basic realm="..."`. */
+  readonly realm: string;
+  /** The htpasswd Secret, `namespace/name`; absent when the annotations name none usable. */
+  readonly secret?: string;
+  /** The usable entries, sorted by user. */
+  readonly users: readonly { readonly user: string; readonly hash: string }[];
 }
 
 /** One header with a static value (the literal text: no format operators). */

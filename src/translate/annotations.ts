@@ -24,6 +24,7 @@ import { EXT_AUTH_ANNOTATIONS } from './annotations-ext-auth.js';
 import { RATE_LIMIT_ANNOTATIONS } from './annotations-rate-limit.js';
 import { CLIENT_CERT_ANNOTATIONS } from './annotations-client-cert.js';
 import { ACCESS_LOG_ANNOTATIONS } from './annotations-access-log.js';
+import { BASIC_AUTH_ANNOTATIONS } from './annotations-basic-auth.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -239,6 +240,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   ...RATE_LIMIT_ANNOTATIONS,
   ...CLIENT_CERT_ANNOTATIONS,
   ...ACCESS_LOG_ANNOTATIONS,
+  ...BASIC_AUTH_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

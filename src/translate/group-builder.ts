@@ -341,7 +341,11 @@ function groupContext(
   );
   const splits = new SplitActions(backends, readAllWeightedBackends(mains, diags), diags);
   const groupEncodings = settings.compression?.encodings ?? [];
-  const policies = readRoutePolicies(mains, diags, { backends, groupEncodings });
+  const policies = readRoutePolicies(mains, diags, {
+    backends,
+    groupEncodings,
+    secrets: resources.secrets,
+  });
   const clientCerts = hostClientCerts(mains, new Set(claims.tlsHosts.keys()), secrets, diags);
   const layout = new VirtualHostLayout(claims, splits, policies, canaries, (host, wildcard) =>
     mayFallThrough(clientCerts, host, wildcard),

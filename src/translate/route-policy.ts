@@ -22,6 +22,8 @@ import { extAuthOf } from './ext-auth-policy.js';
 import type { RateLimitIR } from '../ir/ir-types.js';
 import { readRateLimit } from './policies/rate-limit.js';
 import { readAccessLogSilence } from './policies/access-log.js';
+import type { BasicAuthIR } from '../ir/ir-types.js';
+import { readBasicAuth, type SecretLookup } from './policies/basic-auth.js';
 
 export interface RoutePolicy {
   readonly idleTimeoutSeconds: number;
@@ -42,6 +44,13 @@ export interface RoutePolicy {
   readonly rateLimit?: RateLimitIR;
   /** `causeway.dev/enable-access-log: "false"` (src/translate/policies/access-log.ts); absent: logged. */
   readonly silenceAccessLog?: true;
+  /** Basic auth (src/translate/policies/basic-auth.ts); absent: none. */
+  readonly basicAuth?: BasicAuthIR;
+}
+
+/** What the policy readers need from the group: the resilience context and the Secrets. */
+export interface RoutePolicyContext extends ResilienceContext {
+  readonly secrets: SecretLookup;
 }
 
 export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
@@ -56,7 +65,7 @@ function read<T>(spec: AnnotationSpec<T>, owner: IngressEntries, diags: Diagnost
 export function readRoutePolicy(
   owner: IngressEntries,
   diags: Diagnostic[],
-  ctx: ResilienceContext,
+  ctx: RoutePolicyContext,
 ): RoutePolicy {
   const maxBytes = read(MAX_BODY_SIZE, owner, diags);
   reportBackendAnnotationsOnIngress(owner, diags);
@@ -67,6 +76,7 @@ export function readRoutePolicy(
   const extAuth = extAuthOf(owner, diags, ctx.backends);
   const rateLimit = readRateLimit(owner, diags);
   const silenceAccessLog = readAccessLogSilence(owner, diags);
+  const basicAuth = readBasicAuth(owner, diags, ctx.secrets);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
@@ -79,6 +89,7 @@ export function readRoutePolicy(
     ...(extAuth ? { extAuth } : {}),
     ...(rateLimit ? { rateLimit } : {}),
     ...(silenceAccessLog ? { silenceAccessLog } : {}),
+    ...(basicAuth ? { basicAuth } : {}),
   };
 }
 
@@ -86,7 +97,7 @@ export function readRoutePolicy(
 export function readRoutePolicies(
   owners: readonly IngressEntries[],
   diags: Diagnostic[],
-  ctx: ResilienceContext,
+  ctx: RoutePolicyContext,
 ): ReadonlyMap<IngressEntries, RoutePolicy> {
   return new Map(owners.map((o) => [o, readRoutePolicy(o, diags, ctx)]));
 }

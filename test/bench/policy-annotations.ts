@@ -2,10 +2,11 @@
  * The policy annotations the policy-cost benchmark puts on every Ingress and every Service: one
  * value for each route and backend policy of the annotation catalog, so "policies on every route"
  * means every family at once (timeouts, streams, body cap, rewrite, headers, CORS, retries,
- * compression, mirroring, external auth with sign-in; load balancing with cookie affinity, TLS to the backend with a CA Secret,
- * health checks, outlier detection). A catalog entry neither set here nor listed in NOT_A_POLICY is
- * reported by the benchmark.
+ * compression, mirroring, external auth with sign-in, basic auth; load balancing with cookie affinity,
+ * TLS to the backend with a CA Secret, health checks, outlier detection). A catalog entry neither set
+ * here nor listed in NOT_A_POLICY is reported by the benchmark.
  */
+import { createHash } from 'node:crypto';
 import { EDGE_POLICY_ANNOTATIONS } from './edge-policy-annotations.js';
 import type { KubeObject, Secret } from '../../src/resources/kube-types.js';
 import type { GeneratedInput } from './generate-manifests.js';
@@ -50,8 +51,15 @@ export function ingressPolicyAnnotations(
     'causeway.dev/auth-timeout': '2s',
     'causeway.dev/auth-signin': 'https://login.example.com/oauth2/start',
     'causeway.dev/auth-signin-redirect-param': 'rd',
+    'causeway.dev/auth-type': 'basic',
+    'causeway.dev/auth-secret': AUTH_SECRET,
+    'causeway.dev/auth-secret-type': 'auth-file',
+    'causeway.dev/auth-realm': 'Payments',
   };
 }
+
+/** The htpasswd Secret of every Ingress's basic auth (one per namespace, 20 {SHA} users). */
+export const AUTH_SECRET = 'basic-auth';
 
 /** The Secret every Service's backend TLS CA comes from (one per namespace). */
 export const CA_SECRET = 'backend-ca';
@@ -126,6 +134,20 @@ function caSecret(namespace: string, caPem: string): Secret {
   };
 }
 
+function htpasswdSecret(namespace: string): Secret {
+  const lines = Array.from(
+    { length: 20 },
+    (_, i) => `user${i}:{SHA}${createHash('sha1').update(`password-${i}`).digest('base64')}`,
+  );
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: AUTH_SECRET, namespace },
+    type: 'Opaque',
+    data: { auth: Buffer.from(`${lines.join('\n')}\n`).toString('base64') },
+  };
+}
+
 /** The generated input with every Ingress and Service carrying the policy annotations, plus the CA Secrets. */
 export function withPolicies(input: GeneratedInput, caPem: string): GeneratedInput {
   const annotate = <T extends { metadata: { annotations?: Record<string, string> } }>(
@@ -143,7 +165,10 @@ export function withPolicies(input: GeneratedInput, caPem: string): GeneratedInp
   );
   const services = input.services.map((s) => annotate(s, SERVICE_POLICY_ANNOTATIONS));
   const namespaces = [...new Set(input.services.map((s) => s.metadata.namespace ?? 'default'))].sort();
-  const secrets: KubeObject[] = namespaces.map((ns) => caSecret(ns, caPem));
+  const secrets: KubeObject[] = [
+    ...namespaces.map((ns) => caSecret(ns, caPem)),
+    ...namespaces.map((ns) => htpasswdSecret(ns)),
+  ];
   return {
     ...input,
     ingresses,

@@ -62,6 +62,7 @@ const PROTO_FILES = [
   'envoy/extensions/filters/http/router/v3/router.proto',
   'envoy/extensions/filters/http/buffer/v3/buffer.proto',
   'envoy/extensions/filters/http/cors/v3/cors.proto',
+  'envoy/extensions/filters/http/basic_auth/v3/basic_auth.proto',
   'envoy/extensions/filters/http/compressor/v3/compressor.proto',
   'envoy/extensions/compression/brotli/compressor/v3/brotli.proto',
   'envoy/extensions/compression/gzip/compressor/v3/gzip.proto',

@@ -23,6 +23,8 @@ export const TYPES = {
   bufferPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.buffer.v3.BufferPerRoute',
   cors: 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors',
   corsPolicy: 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy',
+  basicAuth: 'type.googleapis.com/envoy.extensions.filters.http.basic_auth.v3.BasicAuth',
+  basicAuthPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.basic_auth.v3.BasicAuthPerRoute',
   healthCheck: 'type.googleapis.com/envoy.extensions.filters.http.health_check.v3.HealthCheck',
   tlsInspector: 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
   tcpProxy: 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
@@ -64,6 +66,8 @@ export const BUFFER_FILTER_NAME = 'envoy.filters.http.buffer';
 export const AUTH_STRIP_FILTER_NAME = 'causeway.auth_response_headers';
 /** The local rate limit filter, turned on per route by a LocalRateLimit (see route-rate-limit.ts). */
 export const LOCAL_RATE_LIMIT_FILTER_NAME = 'envoy.filters.http.local_ratelimit';
+/** The basic auth filter, turned on per route by a BasicAuthPerRoute (see route-basic-auth.ts). */
+export const BASIC_AUTH_FILTER_NAME = 'envoy.filters.http.basic_auth';
 
 /** The CORS filter, turned on per route by a CorsPolicy (see route-headers.ts). */
 export const CORS_FILTER_NAME = 'envoy.filters.http.cors';

@@ -17,6 +17,7 @@ import type {
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
 import { accessLogField, accessLogHttpFilters } from './listener-access-log.js';
+import { basicAuthFilters, basicAuthLocalReply } from './listener-basic-auth.js';
 import { withClientCert } from './listener-client-cert.js';
 import { connectionLimitFilters } from './listener-connection-limit.js';
 import { extAuthzFilters } from './listener-ext-auth.js';
@@ -67,6 +68,7 @@ function httpConnectionManager(
       ...codec,
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [
+        ...basicAuthFilters(vhosts),
         ...extAuthzFilters(vhosts),
         LOCAL_RATE_LIMIT_FILTER,
         CORS_FILTER,
@@ -75,6 +77,7 @@ function httpConnectionManager(
         ...accessLogHttpFilters(accessLog),
         { name: 'envoy.filters.http.router', typed_config: { '@type': TYPES.router } },
       ],
+      ...basicAuthLocalReply(vhosts),
       // WebSockets pass by default; a route of an Ingress with `causeway.dev/websocket: "false"` turns them off.
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       use_remote_address: true,

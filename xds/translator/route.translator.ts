@@ -6,6 +6,7 @@ import { headerMatchers, weightedClusters } from './route-canary.js';
 import { corsFilterConfig, headerFields, sharedHeaderPolicy } from './route-headers.js';
 import { routeHashPolicy } from './route-lb.js';
 import { rateLimitPerFilter } from './route-rate-limit.js';
+import { withBasicAuth } from './route-basic-auth.js';
 import { pathRewrite, redirectAction, regexPathMatch } from './route-paths.js';
 import {
   compressionPerFilter,
@@ -91,9 +92,9 @@ function ownHeaderFields(r: RouteIR, shared: VirtualHostShared): Record<string, 
   return shared.headers === undefined ? headerFields(r.headerPolicy) : {};
 }
 
-function route(r: RouteIR, shared: VirtualHostShared): object {
+function route(r: RouteIR, shared: VirtualHostShared): Record<string, unknown> {
   const base = { name: r.name, match: match(r), ...routeTracing(r.tracing), ...authSigninMetadata(r) };
-  if (r.extAuth?.kind === 'refused') return extAuthRefusedRoute(r, base)!;
+  if (r.extAuth?.kind === 'refused') return extAuthRefusedRoute(r, base) as Record<string, unknown>;
   switch (r.action.kind) {
     case 'forward':
       return {
@@ -135,7 +136,7 @@ export function translateRouteConfiguration(name: string, vhosts: readonly Virtu
       return {
         name: v.name,
         domains: [...v.domains],
-        routes: v.routes.map((r) => route(r, shared)),
+        routes: v.routes.map((r) => withBasicAuth(r, route(r, shared))),
         ...virtualHostRetry(shared.retry),
         ...headerFields(shared.headers),
         ...(Object.keys(cors).length > 0 ? { typed_per_filter_config: cors } : {}),

@@ -33,6 +33,8 @@ import {
 } from './field-reader.js';
 
 export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+/** A generic Secret (Kubernetes' type when none is given): basic auth users. */
+export const OPAQUE_SECRET_TYPE = 'Opaque';
 
 export function readMetadata(r: FieldReader, doc: Json, namespaced: boolean): ObjectMeta | undefined {
   const m = doc['metadata'];
@@ -279,7 +281,9 @@ export function readSecret(r: FieldReader, doc: Json, metadata: ObjectMeta): Sec
       merged[k] = Buffer.from(v, 'utf8').toString('base64');
     merged = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
-  return compact({ apiVersion: 'v1', kind: 'Secret', metadata, type: TLS_SECRET_TYPE, data: merged });
+  const type =
+    doc['type'] === OPAQUE_SECRET_TYPE || doc['type'] === undefined ? OPAQUE_SECRET_TYPE : TLS_SECRET_TYPE;
+  return compact({ apiVersion: 'v1', kind: 'Secret', metadata, type, data: merged });
 }
 
 /**

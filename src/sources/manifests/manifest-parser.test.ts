@@ -239,7 +239,7 @@ metadata: { name: s, namespace: "" }
     expect(svc?.metadata.namespace).toBe('default');
   });
 
-  it('merges Secret stringData into data as base64 (stringData wins), and reads only TLS Secrets', () => {
+  it('merges Secret stringData into data as base64 (stringData wins), and reads only TLS and Opaque Secrets', () => {
     const r = parse(`apiVersion: v1
 kind: Secret
 type: kubernetes.io/tls
@@ -263,7 +263,15 @@ metadata: { name: pull }
 data: { .dockerconfigjson: "not even base64 !" }
 `);
     expect(r.ok).toBe(true);
-    expect(r.objects).toHaveLength(1);
+    // TLS Secrets and Opaque ones (basic auth users; the type when none is given); not the others.
+    expect(r.objects).toHaveLength(2);
+    expect(r.objects[1]!.object).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'opaque', namespace: 'default' },
+      type: 'Opaque',
+      data: { password: Buffer.from('hunter2').toString('base64') },
+    });
     const s = r.objects[0]!.object as Secret;
     expect(s).toEqual({
       apiVersion: 'v1',

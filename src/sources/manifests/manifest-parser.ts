@@ -18,6 +18,7 @@ import {
   readSecret,
   readService,
   TLS_SECRET_TYPE,
+  OPAQUE_SECRET_TYPE,
 } from './kube-object-readers.js';
 import { duplicateKeyErrors } from './yaml-unique-keys.js';
 
@@ -114,11 +115,12 @@ function readObject(doc: unknown, ctx: DocContext): DocResult {
       );
     return { kind: 'skip' };
   }
-  const secretType = doc['type'];
-  if (readKind === 'Secret' && secretType !== TLS_SECRET_TYPE) {
-    // Only TLS Secrets are ours; say nothing about the others (not even their shape).
-    if (secretType === undefined || secretType === null || typeof secretType === 'string')
-      return { kind: 'skip' };
+  // An Opaque Secret (the type when none is given) may hold basic auth users (policies/basic-auth.ts).
+  const secretType = doc['type'] === undefined || doc['type'] === null ? OPAQUE_SECRET_TYPE : doc['type'];
+  const ourSecret = secretType === TLS_SECRET_TYPE || secretType === OPAQUE_SECRET_TYPE;
+  if (readKind === 'Secret' && !ourSecret) {
+    // Only TLS and Opaque Secrets are ours; say nothing about the others (not even their shape).
+    if (typeof secretType === 'string') return { kind: 'skip' };
   }
   const r = new FieldReader();
   const metadata = readMetadata(r, doc, readKind !== 'IngressClass');
@@ -137,8 +139,7 @@ function readObject(doc: unknown, ctx: DocContext): DocResult {
       ref,
     );
   }
-  if (readKind === 'Secret' && secretType !== TLS_SECRET_TYPE)
-    r.problem('type', `must be a string, not ${describe(secretType)}`);
+  if (readKind === 'Secret' && !ourSecret) r.problem('type', `must be a string, not ${describe(secretType)}`);
   if (metadata === undefined)
     return invalid(ctx, `${readKind} ${name}: ${describeProblems(r.problems)}`, ref);
   let object: KubeObject;
