@@ -13,6 +13,8 @@
  *   vms:                      # backends on plain VMs, merged with the pods of the same Service
  *     - { service: shop/api, port: http, addresses: [192.0.2.10, 192.0.2.11], targetPort: 8080, zone: dc1, cluster: vm-dc1 }
  *   compression: { encodings: [br, gzip], minBytes: 256, contentTypes: [text/html] }  # every group (a group's own replaces it)
+ *   clientIp: { trustedHops: 1 }  # every group: X-Forwarded-For hops set by trusted proxies (a group's own replaces it)
+ *   proxyProtocol: true       # every group: listeners require a PROXY protocol v1/v2 header (a group's own replaces it)
  *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
  *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)
  *     maxTotalBytes: 268435456 # all files together (default 256 MiB)
@@ -21,8 +23,9 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import { CausewayError } from '../errors.js';
 import { LOAD_BALANCING_POLICIES, type LoadBalancingPolicyName } from '../translate/annotations-lb.js';
-import type { GroupCompression, GroupSettings } from '../translate/translate-options.js';
+import type { GroupClientIp, GroupCompression, GroupSettings } from '../translate/translate-options.js';
 import { readCompressionConfig } from './compression-config.js';
+import { readClientIpConfig, readProxyProtocolConfig } from './client-ip-config.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
@@ -65,6 +68,9 @@ export interface ControllerConfig {
   readonly loadBalancing?: LoadBalancingPolicyName;
   /** Every group's response compression (a group's own `compression` replaces it). */
   readonly compression?: GroupCompression;
+  /** Every group's client address settings (a group's own `clientIp`/`proxyProtocol` replace them). */
+  readonly clientIp?: GroupClientIp;
+  readonly proxyProtocol?: boolean;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -232,6 +238,22 @@ function checkKeys(file: string, at: string, o: Record<string, unknown>, allowed
     if (!allowed.includes(k)) fail(file, `unknown key ${at}${k} (allowed: ${allowed.join(', ')})`);
 }
 
+/** `clientIp` and `proxyProtocol` of a group or the top level (`at`: the key prefix). */
+function clientAddressSettings(
+  at: string,
+  o: Record<string, unknown>,
+  failHere: (m: string) => never,
+): { clientIp?: GroupClientIp; proxyProtocol?: boolean } {
+  return {
+    ...(o['clientIp'] !== undefined
+      ? { clientIp: readClientIpConfig(`${at}clientIp`, o['clientIp'], failHere) }
+      : {}),
+    ...(o['proxyProtocol'] !== undefined
+      ? { proxyProtocol: readProxyProtocolConfig(`${at}proxyProtocol`, o['proxyProtocol'], failHere) }
+      : {}),
+  };
+}
+
 /** One entry of `groups:`: its settings and the addresses clients use for it. */
 function readGroup(
   file: string,
@@ -249,6 +271,8 @@ function readGroup(
     'loadBalancing',
     'addresses',
     'compression',
+    'clientIp',
+    'proxyProtocol',
   ]);
   const addresses = settings['addresses'];
   if (
@@ -278,6 +302,7 @@ function readGroup(
             ),
           }
         : {}),
+      ...clientAddressSettings(`groups.${name}.`, settings, (m) => fail(file, m)),
     },
     ...(addresses !== undefined ? { addresses: addresses as string[] } : {}),
   };
@@ -299,6 +324,8 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     'healthPort',
     'loadBalancing',
     'compression',
+    'clientIp',
+    'proxyProtocol',
     'groups',
     'clusters',
     'vms',
@@ -329,6 +356,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     ...(o['compression'] !== undefined
       ? { compression: readCompressionConfig('compression', o['compression'], failHere) }
       : {}),
+    ...clientAddressSettings('', o, failHere),
     groups,
     groupAddresses,
     clusters,

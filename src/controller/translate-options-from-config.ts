@@ -14,6 +14,8 @@ export function translateOptionsFrom(
       ...(config?.healthPort !== undefined ? { healthPort: config.healthPort } : {}),
       ...(config?.loadBalancing !== undefined ? { loadBalancing: config.loadBalancing } : {}),
       ...(config?.compression !== undefined ? { compression: config.compression } : {}),
+      ...(config?.clientIp !== undefined ? { clientIp: config.clientIp } : {}),
+      ...(config?.proxyProtocol !== undefined ? { proxyProtocol: config.proxyProtocol } : {}),
     },
     groups: config?.groups ?? {},
     clusterZones: Object.fromEntries(

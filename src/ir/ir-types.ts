@@ -37,6 +37,19 @@ export interface HttpListenerIR {
   readonly virtualHosts: readonly VirtualHostIR[];
   /** The group's response compression settings (its compressor filters); absent: no compressor filters. */
   readonly compression?: CompressionFilterIR;
+  /** How the client address is found (config `clientIp`, `proxyProtocol`); absent: the TCP peer. */
+  readonly clientAddress?: ClientAddressIR;
+}
+
+/**
+ * How a group's listeners find the client address (Envoy's downstream remote address), which source
+ * access lists, access logs and rate limits by client use.
+ */
+export interface ClientAddressIR {
+  /** X-Forwarded-For hops (from the right) set by trusted proxies; absent: XFF is not trusted. */
+  readonly trustedHops?: number;
+  /** The PROXY protocol (v1 or v2) header is required on every connection and gives the address. */
+  readonly proxyProtocol?: true;
 }
 
 /** Response compression of a group's listeners: one compressor filter per encoding, off unless a route turns it on. */
@@ -54,6 +67,8 @@ export interface HttpsListenerIR {
   readonly filterChains: readonly TlsFilterChainIR[];
   /** As on the HTTP listener. */
   readonly compression?: CompressionFilterIR;
+  /** As on the HTTP listener. */
+  readonly clientAddress?: ClientAddressIR;
 }
 
 export interface HealthListenerIR {
@@ -72,6 +87,8 @@ export interface TcpListenerIR {
   readonly backend: string;
   /** The backend's `affinity: source-ip`: the TCP proxy hashes the client address; absent: no hash. */
   readonly hashSourceIp?: boolean;
+  /** The group's `proxyProtocol: true`: the PROXY header is required and gives the client address. */
+  readonly proxyProtocol?: true;
   readonly source: ObjectRef;
 }
 
@@ -168,7 +185,22 @@ export interface RouteIR {
   readonly headerPolicy?: HeaderPolicyIR;
   /** Retries, response compression and mirroring of the Ingress's routes; absent: none of them. */
   readonly resilience?: ResilienceIR;
+  /** Who may reach the route by client address (`causeway.dev/*-source-range`); absent: every client. */
+  readonly sourceAccess?: SourceAccessIR;
   readonly source: ObjectRef;
+}
+
+/**
+ * Who may reach a route by client address: Envoy's downstream remote address, which the group's
+ * `clientIp` (trusted X-Forwarded-For hops) and `proxyProtocol` settings decide. Others get 403.
+ */
+export interface SourceAccessIR {
+  /** Canonical CIDRs (`network/prefix`, sorted) a client must be in; absent: any address. */
+  readonly allow?: readonly string[];
+  /** Canonical CIDRs whose clients are refused, even when `allow` holds them (deny wins). */
+  readonly deny?: readonly string[];
+  /** A bad value fails closed: every client is refused (a diagnostic says why). */
+  readonly refuseAll?: true;
 }
 
 /** One header with a static value (the literal text: no format operators). */

@@ -18,6 +18,7 @@ import { PATHS_ANNOTATIONS } from './annotations-paths.js';
 import { HEADERS_ANNOTATIONS } from './annotations-headers.js';
 import { BACKEND_TLS_ANNOTATIONS } from './annotations-backend-tls.js';
 import { RESILIENCE_ANNOTATIONS } from './annotations-resilience.js';
+import { SOURCE_ACCESS_ANNOTATIONS } from './annotations-source-access.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -227,6 +228,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   ...HEADERS_ANNOTATIONS,
   ...BACKEND_TLS_ANNOTATIONS,
   ...RESILIENCE_ANNOTATIONS,
+  ...SOURCE_ACCESS_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

@@ -36,6 +36,7 @@ import { appRootRoute, wwwRedirects, wwwRedirectVhost, type WwwRedirect } from '
 import { routeRewrite } from './policies/paths.js';
 import { DEFAULT_ROUTE_POLICY, readRoutePolicies, type RoutePolicy } from './route-policy.js';
 import { compressionFilter } from './compression-filter.js';
+import { clientAddressOf, withProxyProtocol } from './client-address.js';
 import { SecretRegistry } from './secret-registry.js';
 import { routesWithCanary } from './canary-routes.js';
 import { readCanaries, type CanaryPolicy } from './policies/canary.js';
@@ -310,14 +311,16 @@ export function buildGroup(
   const tcp = buildTcpListeners(tcpClaims, settings, ctx.backends, diags);
 
   const compression = compressionFilter(settings);
+  const clientAddress = clientAddressOf(settings);
+  const client = clientAddress ? { clientAddress } : {};
   return {
     name,
-    http: { name: 'http', port: settings.httpPort, virtualHosts, compression },
+    http: { name: 'http', port: settings.httpPort, virtualHosts, compression, ...client },
     ...(filterChains.length > 0
-      ? { https: { name: 'https', port: settings.httpsPort, filterChains, compression } }
+      ? { https: { name: 'https', port: settings.httpsPort, filterChains, compression, ...client } }
       : {}),
     ...(health ? { health } : {}),
-    tcp,
+    tcp: withProxyProtocol(tcp, clientAddress),
     backends: ctx.backends.list(),
     secrets: ctx.secrets.list(),
   };

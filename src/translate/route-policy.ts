@@ -15,6 +15,8 @@ import { DEFAULT_IDLE_TIMEOUT_SECONDS, IDLE_TIMEOUT, MAX_BODY_SIZE, WEBSOCKET } 
 import { readPaths, type PathsPolicy } from './policies/paths.js';
 import type { HeaderPolicyIR } from '../ir/ir-types.js';
 import { readHeaders } from './policies/headers.js';
+import type { SourceAccessIR } from '../ir/ir-types.js';
+import { readSourceAccess } from './policies/source-access.js';
 
 export interface RoutePolicy {
   readonly idleTimeoutSeconds: number;
@@ -27,6 +29,8 @@ export interface RoutePolicy {
   readonly headerPolicy?: HeaderPolicyIR;
   /** Retries, compression, mirroring; absent: none. */
   readonly resilience?: ResilienceIR;
+  /** Source allow/deny lists (src/translate/policies/source-access.ts); absent: every client. */
+  readonly sourceAccess?: SourceAccessIR;
 }
 
 export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
@@ -48,6 +52,7 @@ export function readRoutePolicy(
   const paths = readPaths(owner, diags);
   const headers = readHeaders(owner, diags);
   const resilience = resilienceOf(owner, readResilience(owner, diags), ctx);
+  const sourceAccess = readSourceAccess(owner, diags);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
@@ -56,6 +61,7 @@ export function readRoutePolicy(
     ...(paths ? { paths } : {}),
     ...(headers ? { headerPolicy: headers } : {}),
     ...(resilience ? { resilience } : {}),
+    ...(sourceAccess ? { sourceAccess } : {}),
   };
 }
 

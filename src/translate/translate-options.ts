@@ -21,6 +21,16 @@ export interface GroupSettings {
   readonly loadBalancing?: LoadBalancingPolicyName;
   /** Response compression of the group (config file `compression:`); unset: no route compresses by default. */
   readonly compression?: GroupCompression;
+  /** How far X-Forwarded-For is trusted (config file `clientIp:`); unset: the TCP peer is the client. */
+  readonly clientIp?: GroupClientIp;
+  /** Every listener of the group requires a PROXY protocol header (config file `proxyProtocol:`). */
+  readonly proxyProtocol?: boolean;
+}
+
+/** A group's trust in X-Forwarded-For. */
+export interface GroupClientIp {
+  /** Hops from the right of X-Forwarded-For added by trusted proxies; 0: none (the TCP peer). */
+  readonly trustedHops: number;
 }
 
 /** A group's response compression: the encodings every route uses unless its Ingress says otherwise. */

@@ -40,10 +40,16 @@ export const TYPES = {
   lbRingHash: 'type.googleapis.com/envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash',
   lbMaglev: 'type.googleapis.com/envoy.extensions.load_balancing_policies.maglev.v3.Maglev',
   lbRandom: 'type.googleapis.com/envoy.extensions.load_balancing_policies.random.v3.Random',
+  rbac: 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC',
+  rbacPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute',
+  proxyProtocol: 'type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol',
 } as const;
 
 /** The HTTP filter that caps request bodies on the routes that ask (see listener.translator.ts). */
 export const BUFFER_FILTER_NAME = 'envoy.filters.http.buffer';
+
+/** The RBAC filter of source allow/deny lists, turned on per route (see route-source-access.ts). */
+export const RBAC_FILTER_NAME = 'envoy.filters.http.rbac';
 
 /** The CORS filter, turned on per route by a CorsPolicy (see route-headers.ts). */
 export const CORS_FILTER_NAME = 'envoy.filters.http.cors';

@@ -8,6 +8,7 @@
  * the default gradual strategy) and closed when --drain-time-s ends. Every request that arrives is served.
  */
 import type {
+  ClientAddressIR,
   CompressionFilterIR,
   HttpListenerIR,
   HttpsListenerIR,
@@ -15,6 +16,7 @@ import type {
 } from '../../src/ir/ir-types.js';
 import { ADS_CONFIG_SOURCE, BUFFER_FILTER_NAME, CORS_FILTER_NAME, listenerBase, TYPES } from './common.js';
 import { compressorFilters } from './listener-compression.js';
+import { clientIpFields, proxyProtocolFilters, RBAC_HTTP_FILTER } from './listener-client-ip.js';
 
 /**
  * The CORS filter, off by default; a route of an Ingress with `causeway.dev/enable-cors` turns it on
@@ -43,6 +45,7 @@ function httpConnectionManager(
   routeConfigName: string,
   draining: boolean,
   compression: CompressionFilterIR | undefined,
+  clientAddress: ClientAddressIR | undefined,
 ): object {
   return {
     name: 'envoy.filters.network.http_connection_manager',
@@ -51,6 +54,7 @@ function httpConnectionManager(
       stat_prefix: statPrefix,
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [
+        RBAC_HTTP_FILTER,
         CORS_FILTER,
         ...compressorFilters(compression),
         BODY_LIMIT_FILTER,
@@ -59,6 +63,7 @@ function httpConnectionManager(
       // WebSockets pass by default; a route of an Ingress with `causeway.dev/websocket: "false"` turns them off.
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       use_remote_address: true,
+      ...clientIpFields(clientAddress),
       // X-Request-Id as ingress-nginx passes it ($req_id): the client's own is kept, one is generated when
       // the client sent none, and the client gets it back in the response to quote in a bug report.
       generate_request_id: true,
@@ -91,24 +96,27 @@ export function httpRouteConfigName(l: HttpListenerIR): string {
 export function translateHttpListener(l: HttpListenerIR, draining = false): object {
   return {
     ...listenerBase(l.name, l.port),
+    ...listenerFilters(proxyProtocolFilters(l.clientAddress)),
     filter_chains: [
       {
         name: l.name,
-        filters: [httpConnectionManager(l.name, httpRouteConfigName(l), draining, l.compression)],
+        filters: [
+          httpConnectionManager(l.name, httpRouteConfigName(l), draining, l.compression, l.clientAddress),
+        ],
       },
     ],
   };
 }
 
-function tlsFilterChain(
-  c: TlsFilterChainIR,
-  draining: boolean,
-  compression: CompressionFilterIR | undefined,
-): object {
+function listenerFilters(filters: readonly object[]): object {
+  return filters.length > 0 ? { listener_filters: filters } : {};
+}
+
+function tlsFilterChain(c: TlsFilterChainIR, draining: boolean, l: HttpsListenerIR): object {
   return {
     name: c.name,
     ...(c.serverNames.length > 0 ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
-    filters: [httpConnectionManager('https', c.name, draining, compression)],
+    filters: [httpConnectionManager('https', c.name, draining, l.compression, l.clientAddress)],
     transport_socket: {
       name: 'envoy.transport_sockets.tls',
       typed_config: {
@@ -128,10 +136,12 @@ export function translateHttpsListener(l: HttpsListenerIR, draining = false): ob
   const fallback = l.filterChains.find((c) => c.serverNames.length === 0);
   return {
     ...listenerBase(l.name, l.port),
+    // The PROXY protocol header comes before the TLS ClientHello.
     listener_filters: [
+      ...proxyProtocolFilters(l.clientAddress),
       { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } },
     ],
-    filter_chains: sni.map((c) => tlsFilterChain(c, draining, l.compression)),
-    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback, draining, l.compression) } : {}),
+    filter_chains: sni.map((c) => tlsFilterChain(c, draining, l)),
+    ...(fallback ? { default_filter_chain: tlsFilterChain(fallback, draining, l) } : {}),
   };
 }

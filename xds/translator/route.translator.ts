@@ -5,6 +5,7 @@ import { headerMatchers, weightedClusters } from './route-canary.js';
 import { corsFilterConfig, headerFields, sharedHeaderPolicy } from './route-headers.js';
 import { routeHashPolicy } from './route-lb.js';
 import { pathRewrite, redirectAction, regexPathMatch } from './route-paths.js';
+import { sourceAccessPerFilter } from './route-source-access.js';
 import {
   compressionPerFilter,
   resilienceAction,
@@ -68,6 +69,7 @@ function bodyLimit(r: RouteIR): Record<string, object> {
 function perFilterConfig(r: RouteIR, forwarding: boolean, shared: VirtualHostShared): object {
   const configs = forwarding ? Object.assign(compressionPerFilter(r.resilience), bodyLimit(r)) : {};
   if (shared.headers === undefined) Object.assign(configs, corsFilterConfig(r.headerPolicy));
+  Object.assign(configs, sourceAccessPerFilter(r.sourceAccess));
   for (const _ in configs) return { typed_per_filter_config: configs };
   return {};
 }

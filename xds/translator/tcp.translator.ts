@@ -1,12 +1,14 @@
 /** IR TCP services -> Envoy Listeners with the TCP proxy filter (one listener per gateway port). */
 import type { TcpListenerIR } from '../../src/ir/ir-types.js';
 import { listenerBase } from './common.js';
+import { proxyProtocolFilters } from './listener-client-ip.js';
 
 const TCP_PROXY = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
 
 export function translateTcpListener(l: TcpListenerIR): object {
   return {
     ...listenerBase(l.name, l.port),
+    ...(l.proxyProtocol ? { listener_filters: proxyProtocolFilters({ proxyProtocol: true }) } : {}),
     filter_chains: [
       {
         name: l.name,
