@@ -13,7 +13,7 @@
  *   vms:                      # backends on plain VMs, merged with the pods of the same Service
  *     - { service: shop/api, port: http, addresses: [192.0.2.10, 192.0.2.11], targetPort: 8080, zone: dc1, cluster: vm-dc1 }
  *   compression: { encodings: [br, gzip], minBytes: 256, contentTypes: [text/html] }  # every group (a group's own replaces it)
- *   clientIp: { trustedHops: 1 }  # every group: X-Forwarded-For hops set by trusted proxies (a group's own replaces it)
+ *   clientIp: { trustedHops: 1 }  # every group: X-Forwarded-For hops (or trustedCidrs: [...]) of trusted proxies (a group's own replaces it)
  *   proxyProtocol: true       # every group: listeners require a PROXY protocol v1/v2 header (a group's own replaces it)
  *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
  *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)

@@ -48,6 +48,11 @@ export interface HttpListenerIR {
 export interface ClientAddressIR {
   /** X-Forwarded-For hops (from the right) set by trusted proxies; absent: XFF is not trusted. */
   readonly trustedHops?: number;
+  /**
+   * Proxies trusted by address (canonical CIDRs, sorted): the client is the rightmost XFF entry outside
+   * them, when the peer is one of them. Never with `trustedHops`.
+   */
+  readonly trustedCidrs?: readonly string[];
   /** The PROXY protocol (v1 or v2) header is required on every connection and gives the address. */
   readonly proxyProtocol?: true;
 }

@@ -7,10 +7,16 @@ import type { ClientAddressIR, TcpListenerIR } from '../ir/ir-types.js';
 import type { GroupSettings } from './translate-options.js';
 
 export function clientAddressOf(settings: GroupSettings): ClientAddressIR | undefined {
-  const hops = settings.clientIp?.trustedHops ?? 0;
+  const c = settings.clientIp;
+  const hops = c !== undefined && 'trustedHops' in c ? c.trustedHops : 0;
+  const cidrs = c !== undefined && 'trustedCidrs' in c ? c.trustedCidrs : undefined;
   const proxy = settings.proxyProtocol === true;
-  if (hops === 0 && !proxy) return undefined;
-  return { ...(hops > 0 ? { trustedHops: hops } : {}), ...(proxy ? { proxyProtocol: true } : {}) };
+  if (hops === 0 && cidrs === undefined && !proxy) return undefined;
+  return {
+    ...(hops > 0 ? { trustedHops: hops } : {}),
+    ...(cidrs !== undefined ? { trustedCidrs: cidrs } : {}),
+    ...(proxy ? { proxyProtocol: true } : {}),
+  };
 }
 
 /** The group's TCP listeners, requiring the PROXY protocol header when the group does. */

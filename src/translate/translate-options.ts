@@ -27,11 +27,12 @@ export interface GroupSettings {
   readonly proxyProtocol?: boolean;
 }
 
-/** A group's trust in X-Forwarded-For. */
-export interface GroupClientIp {
+/** A group's trust in X-Forwarded-For: by hop count or by proxy address, never both. */
+export type GroupClientIp =
   /** Hops from the right of X-Forwarded-For added by trusted proxies; 0: none (the TCP peer). */
-  readonly trustedHops: number;
-}
+  | { readonly trustedHops: number }
+  /** Canonical CIDRs of the trusted proxies (sorted, at least one). */
+  | { readonly trustedCidrs: readonly string[] };
 
 /** A group's response compression: the encodings every route uses unless its Ingress says otherwise. */
 export interface GroupCompression {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import protobuf from 'protobufjs';
+import { addEnvoyFields } from './envoy-added-fields.js';
 
 const require = createRequire(import.meta.url);
 
@@ -76,6 +77,7 @@ const PROTO_FILES = [
   'envoy/extensions/load_balancing_policies/random/v3/random.proto',
   'envoy/extensions/filters/http/rbac/v3/rbac.proto',
   'envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.proto',
+  'envoy/extensions/http/original_ip_detection/xff/v3/xff.proto',
 ];
 
 function includeDirs(): string[] {
@@ -153,6 +155,7 @@ export function envoyRoot(): protobuf.Root {
     throw new Error(`proto file not found in @grpc/grpc-js-xds deps: ${target}`);
   };
   root.loadSync(PROTO_FILES, { keepCase: true });
+  addEnvoyFields(root);
   root.resolveAll();
   cachedRoot = root;
   return root;

@@ -43,6 +43,7 @@ export const TYPES = {
   rbac: 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC',
   rbacPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute',
   proxyProtocol: 'type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol',
+  xffIpDetection: 'type.googleapis.com/envoy.extensions.http.original_ip_detection.xff.v3.XffConfig',
 } as const;
 
 /** The HTTP filter that caps request bodies on the routes that ask (see listener.translator.ts). */
