@@ -94,6 +94,11 @@ export interface TcpListenerIR {
   readonly hashSourceIp?: boolean;
   /** The group's `proxyProtocol: true`: the PROXY header is required and gives the client address. */
   readonly proxyProtocol?: true;
+  /**
+   * Who may connect (the Service's `causeway.dev/*-source-range`): canonical CIDRs, the allow list
+   * without the deny list (sorted); absent: every client; empty: none (a bad list fails closed).
+   */
+  readonly allowedSources?: readonly string[];
   readonly source: ObjectRef;
 }
 

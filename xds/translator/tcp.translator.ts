@@ -2,6 +2,7 @@
 import type { TcpListenerIR } from '../../src/ir/ir-types.js';
 import { listenerBase } from './common.js';
 import { proxyProtocolFilters } from './listener-client-ip.js';
+import { CLOSE_CONNECTION_FILTER, refusesEveryone, tcpSourceMatch } from './tcp-source-access.js';
 
 const TCP_PROXY = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
 
@@ -12,20 +13,23 @@ export function translateTcpListener(l: TcpListenerIR): object {
     filter_chains: [
       {
         name: l.name,
-        filters: [
-          {
-            name: 'envoy.filters.network.tcp_proxy',
-            typed_config: {
-              '@type': TCP_PROXY,
-              stat_prefix: l.name,
-              cluster: l.backend,
-              idle_timeout: '3600s',
-              // `affinity: source-ip` on the Service: its ring hash or maglev hashes the client address.
-              ...(l.hashSourceIp ? { hash_policy: [{ source_ip: {} }] } : {}),
-            },
-          },
-        ],
+        ...tcpSourceMatch(l),
+        filters: refusesEveryone(l) ? [CLOSE_CONNECTION_FILTER] : [tcpProxy(l)],
       },
     ],
+  };
+}
+
+function tcpProxy(l: TcpListenerIR): object {
+  return {
+    name: 'envoy.filters.network.tcp_proxy',
+    typed_config: {
+      '@type': TCP_PROXY,
+      stat_prefix: l.name,
+      cluster: l.backend,
+      idle_timeout: '3600s',
+      // `affinity: source-ip` on the Service: its ring hash or maglev hashes the client address.
+      ...(l.hashSourceIp ? { hash_policy: [{ source_ip: {} }] } : {}),
+    },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The source access annotations of gateway mode (issue 13, item 2): who may reach an Ingress's routes by
- * client address, with ingress-nginx's names and syntax (`whitelist-source-range`, its newer name
+ * client address (and who may connect to a Service's gateway TCP port), with ingress-nginx's names and syntax (`whitelist-source-range`, its newer name
  * `allowlist-source-range`, and `denylist-source-range`). The value syntax is in `source-ranges.ts`; the
  * per-Ingress reader in `source-access.ts`.
  */
@@ -12,9 +12,9 @@ const SYNTAX = `Comma-separated IPv4/IPv6 addresses or CIDRs (\`10.0.0.0/8, 192.
 function allowSpec(name: string, alias: string): AnnotationSpec<readonly string[]> {
   return {
     name,
-    targets: ['Ingress'],
+    targets: ['Ingress', 'Service'],
     defaultText: 'none (every client)',
-    description: `Only clients in these ranges reach the routes of the Ingress; others get 403. ${SYNTAX} Same as \`${alias}\`; setting both is an error (403).`,
+    description: `Only clients in these ranges reach the routes of the Ingress; others get 403 (on a Service with \`causeway.dev/gateway-tcp-port\`: its gateway port closes their connections). ${SYNTAX} Same as \`${alias}\`; setting both is an error (403).`,
     parse: parseSourceRanges,
   };
 }
@@ -30,7 +30,7 @@ export const ALLOWLIST_SOURCE_RANGE = allowSpec(
 
 export const DENYLIST_SOURCE_RANGE: AnnotationSpec<readonly string[]> = {
   name: 'causeway.dev/denylist-source-range',
-  targets: ['Ingress'],
+  targets: ['Ingress', 'Service'],
   defaultText: 'none',
   description: `Clients in these ranges get 403 on the routes of the Ingress, even when an allow list holds them (deny wins). ${SYNTAX}`,
   parse: parseSourceRanges,

@@ -1,4 +1,4 @@
-import { MAX_SOURCE_RANGES, parseSourceRange, parseSourceRanges } from './source-ranges.js';
+import { MAX_SOURCE_RANGES, parseSourceRange, parseSourceRanges, subtractRanges } from './source-ranges.js';
 
 function ok(raw: string): readonly string[] {
   const r = parseSourceRanges(raw);
@@ -74,4 +74,20 @@ test(`at most ${MAX_SOURCE_RANGES} entries`, () => {
   expect(error(list(MAX_SOURCE_RANGES + 1))).toBe(
     `${MAX_SOURCE_RANGES + 1} entries are given (at most 1000)`,
   );
+});
+
+test('subtracting ranges: the halves around a denied range, deny wins whatever the prefixes', () => {
+  expect(subtractRanges(['10.0.0.0/8'], ['10.128.0.0/9'], 100)).toEqual(['10.0.0.0/9']);
+  expect(subtractRanges(['10.0.0.0/8'], ['10.0.0.0/10'], 100)).toEqual(['10.64.0.0/10', '10.128.0.0/9']);
+  // A deny range wider than the allow range removes it entirely; a disjoint one changes nothing.
+  expect(subtractRanges(['10.9.1.0/24'], ['10.0.0.0/8'], 100)).toEqual([]);
+  expect(subtractRanges(['10.0.0.0/8'], ['192.0.2.0/24', '2001:db8::/32'], 100)).toEqual(['10.0.0.0/8']);
+  // One address out of a /30: the other three as a /31 and a /32.
+  expect(subtractRanges(['192.0.2.0/30'], ['192.0.2.1/32'], 100)).toEqual(['192.0.2.0/32', '192.0.2.2/31']);
+  // No allow list: every IPv4 and IPv6 address but the denied ones.
+  const all = subtractRanges(undefined, ['0.0.0.0/1', '::/1'], 100);
+  expect(all).toEqual(['128.0.0.0/1', '8000::/1']);
+  // Too many pieces: undefined (the caller fails closed).
+  expect(subtractRanges(undefined, ['192.0.2.7/32'], 10)).toBeUndefined();
+  expect(subtractRanges(undefined, ['192.0.2.7/32'], 100)).toHaveLength(33);
 });

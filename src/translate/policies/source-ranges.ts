@@ -98,3 +98,58 @@ export function parseSourceRanges(raw: string): ParseResult<readonly string[]> {
   const sorted = ranges.sort(compareRanges).map(rangeText);
   return { ok: true, value: sorted.filter((t, i) => i === 0 || t !== sorted[i - 1]) };
 }
+
+interface Bits {
+  readonly v6: boolean;
+  readonly bits: bigint;
+  readonly prefix: number;
+}
+
+function toBits(cidr: string): Bits {
+  const [address, prefix] = cidr.split('/') as [string, string];
+  const v6 = address.includes(':');
+  return { v6, bits: bitsOf(address, v6), prefix: Number(prefix) };
+}
+
+/** True when `outer` holds every address of `inner`. */
+function contains(outer: Bits, inner: Bits): boolean {
+  if (outer.v6 !== inner.v6 || outer.prefix > inner.prefix) return false;
+  const shift = BigInt((outer.v6 ? 128 : 32) - outer.prefix);
+  return outer.bits >> shift === inner.bits >> shift;
+}
+
+/** `a` without the addresses of `d`: the halves of `a` on the way down to `d` that do not hold it. */
+function subtractOne(a: Bits, d: Bits): Bits[] {
+  if (contains(d, a)) return [];
+  if (!contains(a, d)) return [a];
+  const width = a.v6 ? 128 : 32;
+  const out: Bits[] = [];
+  for (let p = a.prefix + 1; p <= d.prefix; p++) {
+    const bit = 1n << BigInt(width - p);
+    // The half of the range of prefix p-1 around d that does not hold d.
+    const dNetwork = (d.bits >> BigInt(width - p)) << BigInt(width - p);
+    out.push({ v6: a.v6, bits: dNetwork ^ bit, prefix: p });
+  }
+  return out;
+}
+
+/**
+ * The addresses in `allow` (canonical CIDRs; undefined: every IPv4 and IPv6 address) and in no range of
+ * `deny`, as canonical CIDRs sorted like parseSourceRanges' output. Used where a list must be one set of
+ * ranges (a listener's filter chain match), so deny still wins. Undefined when the result would exceed
+ * `max` ranges.
+ */
+export function subtractRanges(
+  allow: readonly string[] | undefined,
+  deny: readonly string[],
+  max: number,
+): readonly string[] | undefined {
+  let ranges = (allow ?? ['0.0.0.0/0', '::/0']).map(toBits);
+  for (const d of deny.map(toBits)) {
+    ranges = ranges.flatMap((a) => subtractOne(a, d));
+    if (ranges.length > max) return undefined;
+  }
+  const parsed = ranges.map((r) => ({ address: textOf(r.bits, r.v6), prefixLength: r.prefix }));
+  const sorted = parsed.sort(compareRanges).map(rangeText);
+  return sorted.filter((t, i) => i === 0 || t !== sorted[i - 1]);
+}
