@@ -5,8 +5,12 @@
  * trusted X-Forwarded-For hops and the PROXY protocol; not `direct_remote_ip`, the TCP peer) in an allow
  * range and in no deny range. Anyone else gets Envoy's 403 `RBAC: access denied`. A policy that fails
  * closed is an ALLOW with no policy at all, which matches no request: every request gets 403.
+ *
+ * When every route of a virtual host has the same policy (one Ingress owns the host: its routes share
+ * one policy object), it is written once on the virtual host instead of on each route: a 1,000-entry
+ * list is about 20 KB encoded, per route otherwise.
  */
-import type { SourceAccessIR } from '../../src/ir/ir-types.js';
+import type { RouteIR, SourceAccessIR } from '../../src/ir/ir-types.js';
 import { RBAC_FILTER_NAME, TYPES } from './common.js';
 
 /** The name of the RBAC policy in Envoy's stats and debug logs. */
@@ -43,4 +47,10 @@ function rules(a: SourceAccessIR): object {
 export function sourceAccessPerFilter(a: SourceAccessIR | undefined): Record<string, object> {
   if (a === undefined) return {};
   return { [RBAC_FILTER_NAME]: { '@type': TYPES.rbacPerRoute, rbac: { rules: rules(a) } } };
+}
+
+/** The policy every route of a virtual host shares (the same object), if any. */
+export function sharedSourceAccess(routes: readonly RouteIR[]): SourceAccessIR | undefined {
+  const first = routes[0]?.sourceAccess;
+  return first !== undefined && routes.every((r) => r.sourceAccess === first) ? first : undefined;
 }

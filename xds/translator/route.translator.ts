@@ -1,11 +1,11 @@
 /** IR virtual hosts -> Envoy RouteConfiguration. */
-import type { HeaderPolicyIR, RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
+import type { HeaderPolicyIR, RouteIR, SourceAccessIR, VirtualHostIR } from '../../src/ir/ir-types.js';
 import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
 import { headerMatchers, weightedClusters } from './route-canary.js';
 import { corsFilterConfig, headerFields, sharedHeaderPolicy } from './route-headers.js';
 import { routeHashPolicy } from './route-lb.js';
 import { pathRewrite, redirectAction, regexPathMatch } from './route-paths.js';
-import { sourceAccessPerFilter } from './route-source-access.js';
+import { sharedSourceAccess, sourceAccessPerFilter } from './route-source-access.js';
 import {
   compressionPerFilter,
   resilienceAction,
@@ -69,7 +69,7 @@ function bodyLimit(r: RouteIR): Record<string, object> {
 function perFilterConfig(r: RouteIR, forwarding: boolean, shared: VirtualHostShared): object {
   const configs = forwarding ? Object.assign(compressionPerFilter(r.resilience), bodyLimit(r)) : {};
   if (shared.headers === undefined) Object.assign(configs, corsFilterConfig(r.headerPolicy));
-  Object.assign(configs, sourceAccessPerFilter(r.sourceAccess));
+  if (shared.sourceAccess === undefined) Object.assign(configs, sourceAccessPerFilter(r.sourceAccess));
   for (const _ in configs) return { typed_per_filter_config: configs };
   return {};
 }
@@ -78,6 +78,7 @@ function perFilterConfig(r: RouteIR, forwarding: boolean, shared: VirtualHostSha
 interface VirtualHostShared {
   readonly retry: SharedRetry | undefined;
   readonly headers: HeaderPolicyIR | undefined;
+  readonly sourceAccess: SourceAccessIR | undefined;
 }
 
 /** A route's own header fields: none when its virtual host carries them for all its routes. */
@@ -123,15 +124,22 @@ export function translateRouteConfiguration(name: string, vhosts: readonly Virtu
   return {
     name,
     virtual_hosts: vhosts.map((v) => {
-      const shared = { retry: sharedRetry(v.routes), headers: sharedHeaderPolicy(v.routes) };
-      const cors = corsFilterConfig(shared.headers);
+      const shared = {
+        retry: sharedRetry(v.routes),
+        headers: sharedHeaderPolicy(v.routes),
+        sourceAccess: sharedSourceAccess(v.routes),
+      };
+      const configs = {
+        ...corsFilterConfig(shared.headers),
+        ...sourceAccessPerFilter(shared.sourceAccess),
+      };
       return {
         name: v.name,
         domains: [...v.domains],
         routes: v.routes.map((r) => route(r, shared)),
         ...virtualHostRetry(shared.retry),
         ...headerFields(shared.headers),
-        ...(Object.keys(cors).length > 0 ? { typed_per_filter_config: cors } : {}),
+        ...(Object.keys(configs).length > 0 ? { typed_per_filter_config: configs } : {}),
       };
     }),
     // Unknown hosts get a plain 404 from Envoy (no virtual host matches).
