@@ -18,6 +18,8 @@
  *   connectionLimit: { maxConnections: 10000 }  # every group: open connections per gateway and HTTP filter chain (a group's own replaces it)
  *   accessLog: { format: json, destination: stdout, sampling: 100 }  # every group (a group's own replaces it)
  *   metricsPort: 19001        # opt-in: gateways' Prometheus stats listener (a group's own overrides it)
+ *   clientIp: { trustedHops: 1 }  # every group: X-Forwarded-For hops (or trustedCidrs: [...]) of trusted proxies (a group's own replaces it)
+ *   proxyProtocol: true       # every group: listeners require a PROXY protocol v1/v2 header (a group's own replaces it)
  *   manifests:                # standalone mode (--manifests): size caps in bytes (the flags override them)
  *     maxFileBytes: 8388608   # a bigger file is not read (default 8 MiB)
  *     maxTotalBytes: 268435456 # all files together (default 256 MiB)
@@ -28,6 +30,7 @@ import { CausewayError } from '../errors.js';
 import { LOAD_BALANCING_POLICIES, type LoadBalancingPolicyName } from '../translate/annotations-lb.js';
 import type {
   GroupAccessLog,
+  GroupClientIp,
   GroupCompression,
   GroupConnectionLimit,
   GroupSettings,
@@ -39,6 +42,7 @@ import { readTracingConfig, readTracingSetting } from './tracing-config.js';
 import type { GroupTracing } from '../translate/tracing-settings.js';
 import { readConnectionLimitConfig } from './connection-limit-config.js';
 import { readAccessLogConfig } from './access-log-config.js';
+import { readClientIpConfig, readProxyProtocolConfig } from './client-ip-config.js';
 import { endpointAddressProblem, parseIp } from '../vms/ip-address.js';
 
 export interface ClusterConfig {
@@ -91,6 +95,9 @@ export interface ControllerConfig {
   readonly accessLog?: GroupAccessLog;
   /** Every group's metrics listener port (opt-in; a group's own `metricsPort` overrides it). */
   readonly metricsPort?: number;
+  /** Every group's client address settings (a group's own `clientIp`/`proxyProtocol` replace them). */
+  readonly clientIp?: GroupClientIp;
+  readonly proxyProtocol?: boolean;
   readonly groups: Readonly<Record<string, Partial<GroupSettings>>>;
   /**
    * The addresses clients use for each group (load balancer IPs or DNS names), written to the status of
@@ -258,6 +265,22 @@ function checkKeys(file: string, at: string, o: Record<string, unknown>, allowed
     if (!allowed.includes(k)) fail(file, `unknown key ${at}${k} (allowed: ${allowed.join(', ')})`);
 }
 
+/** `clientIp` and `proxyProtocol` of a group or the top level (`at`: the key prefix). */
+function clientAddressSettings(
+  at: string,
+  o: Record<string, unknown>,
+  failHere: (m: string) => never,
+): { clientIp?: GroupClientIp; proxyProtocol?: boolean } {
+  return {
+    ...(o['clientIp'] !== undefined
+      ? { clientIp: readClientIpConfig(`${at}clientIp`, o['clientIp'], failHere) }
+      : {}),
+    ...(o['proxyProtocol'] !== undefined
+      ? { proxyProtocol: readProxyProtocolConfig(`${at}proxyProtocol`, o['proxyProtocol'], failHere) }
+      : {}),
+  };
+}
+
 /** One entry of `groups:`: its settings and the addresses clients use for it. */
 function readGroup(
   file: string,
@@ -280,6 +303,8 @@ function readGroup(
     'connectionLimit',
     'accessLog',
     'metricsPort',
+    'clientIp',
+    'proxyProtocol',
   ]);
   const addresses = settings['addresses'];
   if (
@@ -324,6 +349,7 @@ function readGroup(
             ),
           }
         : {}),
+      ...clientAddressSettings(`groups.${name}.`, settings, (m) => fail(file, m)),
     },
     ...(addresses !== undefined ? { addresses: addresses as string[] } : {}),
   };
@@ -356,6 +382,8 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
     'connectionLimit',
     'accessLog',
     'metricsPort',
+    'clientIp',
+    'proxyProtocol',
     'groups',
     'clusters',
     'vms',
@@ -397,6 +425,7 @@ export function parseControllerConfig(file: string, text: string): ControllerCon
       ? { accessLog: readAccessLogConfig('accessLog', o['accessLog'], failHere) }
       : {}),
     ...(o['metricsPort'] !== undefined ? { metricsPort: port(file, 'metricsPort', o['metricsPort']) } : {}),
+    ...clientAddressSettings('', o, failHere),
     groups,
     groupAddresses,
     clusters,

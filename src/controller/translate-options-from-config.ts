@@ -19,6 +19,8 @@ export function translateOptionsFrom(
       ...(config?.connectionLimit !== undefined ? { connectionLimit: config.connectionLimit } : {}),
       ...(config?.accessLog !== undefined ? { accessLog: config.accessLog } : {}),
       ...(config?.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
+      ...(config?.clientIp !== undefined ? { clientIp: config.clientIp } : {}),
+      ...(config?.proxyProtocol !== undefined ? { proxyProtocol: config.proxyProtocol } : {}),
     },
     groups: config?.groups ?? {},
     clusterZones: Object.fromEntries(

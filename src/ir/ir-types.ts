@@ -66,6 +66,8 @@ export interface HttpListenerIR {
   readonly tracing?: TracingIR;
   /** The group's cap on open connections per filter chain (config file `connectionLimit`); absent: none. */
   readonly connectionLimit?: ConnectionLimitIR;
+  /** How the client address is found (config `clientIp`, `proxyProtocol`); absent: the TCP peer. */
+  readonly clientAddress?: ClientAddressIR;
 }
 
 /** How a group's connection managers trace requests: OTLP over gRPC to a collector. */
@@ -86,6 +88,22 @@ export interface TracingIR {
 /** Open downstream connections a gateway accepts per filter chain; more are closed at once. */
 export interface ConnectionLimitIR {
   readonly maxConnections: number;
+}
+
+/**
+ * How a group's listeners find the client address (Envoy's downstream remote address), which source
+ * access lists, access logs and rate limits by client use.
+ */
+export interface ClientAddressIR {
+  /** X-Forwarded-For hops (from the right) set by trusted proxies; absent: XFF is not trusted. */
+  readonly trustedHops?: number;
+  /**
+   * Proxies trusted by address (canonical CIDRs, sorted): the client is the rightmost XFF entry outside
+   * them, when the peer is one of them. Never with `trustedHops`.
+   */
+  readonly trustedCidrs?: readonly string[];
+  /** The PROXY protocol (v1 or v2) header is required on every connection and gives the address. */
+  readonly proxyProtocol?: true;
 }
 
 /** Response compression of a group's listeners: one compressor filter per encoding, off unless a route turns it on. */
@@ -111,6 +129,8 @@ export interface HttpsListenerIR {
   readonly tracing?: TracingIR;
   /** As on the HTTP listener (each certificate's filter chain counts its own connections). */
   readonly connectionLimit?: ConnectionLimitIR;
+  /** As on the HTTP listener. */
+  readonly clientAddress?: ClientAddressIR;
 }
 
 /** A TLS passthrough host: connections with this SNI are proxied as TCP to the backend, not terminated. */
@@ -160,6 +180,13 @@ export interface TcpListenerIR {
   readonly backend: string;
   /** The backend's `affinity: source-ip`: the TCP proxy hashes the client address; absent: no hash. */
   readonly hashSourceIp?: boolean;
+  /** The group's `proxyProtocol: true`: the PROXY header is required and gives the client address. */
+  readonly proxyProtocol?: true;
+  /**
+   * Who may connect (the Service's `causeway.dev/*-source-range`): canonical CIDRs, the allow list
+   * without the deny list (sorted); absent: every client; empty: none (a bad list fails closed).
+   */
+  readonly allowedSources?: readonly string[];
   readonly source: ObjectRef;
 }
 
@@ -282,6 +309,8 @@ export interface RouteIR {
   readonly silenceAccessLog?: true;
   /** Basic auth of the Ingress (annotations `causeway.dev/auth-*`); absent: none. */
   readonly basicAuth?: BasicAuthIR;
+  /** Who may reach the route by client address (`causeway.dev/*-source-range`); absent: every client. */
+  readonly sourceAccess?: SourceAccessIR;
   readonly source: ObjectRef;
 }
 
@@ -355,6 +384,19 @@ export interface BasicAuthIR {
   readonly secret?: string;
   /** The usable entries, sorted by user. */
   readonly users: readonly { readonly user: string; readonly hash: string }[];
+}
+
+/**
+ * Who may reach a route by client address: Envoy's downstream remote address, which the group's
+ * `clientIp` (trusted X-Forwarded-For hops) and `proxyProtocol` settings decide. Others get 403.
+ */
+export interface SourceAccessIR {
+  /** Canonical CIDRs (`network/prefix`, sorted) a client must be in; absent: any address. */
+  readonly allow?: readonly string[];
+  /** Canonical CIDRs whose clients are refused, even when `allow` holds them (deny wins). */
+  readonly deny?: readonly string[];
+  /** A bad value fails closed: every client is refused (a diagnostic says why). */
+  readonly refuseAll?: true;
 }
 
 /** One header with a static value (the literal text: no format operators). */

@@ -25,6 +25,7 @@ import { RATE_LIMIT_ANNOTATIONS } from './annotations-rate-limit.js';
 import { CLIENT_CERT_ANNOTATIONS } from './annotations-client-cert.js';
 import { ACCESS_LOG_ANNOTATIONS } from './annotations-access-log.js';
 import { BASIC_AUTH_ANNOTATIONS } from './annotations-basic-auth.js';
+import { SOURCE_ACCESS_ANNOTATIONS } from './annotations-source-access.js';
 
 export const CONNECT_TIMEOUT: AnnotationSpec<number> = {
   name: 'causeway.dev/connect-timeout',
@@ -241,6 +242,7 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   ...CLIENT_CERT_ANNOTATIONS,
   ...ACCESS_LOG_ANNOTATIONS,
   ...BASIC_AUTH_ANNOTATIONS,
+  ...SOURCE_ACCESS_ANNOTATIONS,
 ];
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 2;

@@ -39,6 +39,7 @@ import { compressionFilter } from './compression-filter.js';
 import { groupTracing } from './tracing.js';
 import { accessLogOf } from './access-log.js';
 import { metricsListener } from './metrics-listener.js';
+import { clientAddressOf, withProxyProtocol } from './client-address.js';
 import { SecretRegistry } from './secret-registry.js';
 import { routesWithCanary } from './canary-routes.js';
 import { readCanaries, type CanaryPolicy } from './policies/canary.js';
@@ -389,9 +390,11 @@ export function buildGroup(
   const limit = settings.connectionLimit ? { connectionLimit: { ...settings.connectionLimit } } : {};
   const accessLog = accessLogOf(settings);
   const metrics = metricsListener(name, settings, { tcp, health: health !== undefined }, diags);
+  const clientAddress = clientAddressOf(settings);
+  const edge = { ...observed, ...limit, ...(clientAddress ? { clientAddress } : {}) };
   return {
     name,
-    http: { name: 'http', port: settings.httpPort, virtualHosts, compression, ...observed, ...limit },
+    http: { name: 'http', port: settings.httpPort, virtualHosts, compression, ...edge },
     ...(filterChains.length > 0 || passthrough.length > 0
       ? {
           https: {
@@ -399,15 +402,14 @@ export function buildGroup(
             port: settings.httpsPort,
             filterChains,
             compression,
-            ...observed,
-            ...limit,
+            ...edge,
             ...(passthrough.length > 0 ? { passthrough } : {}),
             ...(tlsOptions ? { tlsOptions } : {}),
           },
         }
       : {}),
     ...(health ? { health } : {}),
-    tcp,
+    tcp: withProxyProtocol(tcp, clientAddress),
     backends: ctx.backends.list(),
     secrets: ctx.secrets.list(),
     ...(accessLog ? { accessLog } : {}),

@@ -24,6 +24,8 @@ import { readRateLimit } from './policies/rate-limit.js';
 import { readAccessLogSilence } from './policies/access-log.js';
 import type { BasicAuthIR } from '../ir/ir-types.js';
 import { readBasicAuth, type SecretLookup } from './policies/basic-auth.js';
+import type { SourceAccessIR } from '../ir/ir-types.js';
+import { readSourceAccess } from './policies/source-access.js';
 
 export interface RoutePolicy {
   readonly idleTimeoutSeconds: number;
@@ -51,6 +53,8 @@ export interface RoutePolicy {
 /** What the policy readers need from the group: the resilience context and the Secrets. */
 export interface RoutePolicyContext extends ResilienceContext {
   readonly secrets: SecretLookup;
+  /** Source allow/deny lists (src/translate/policies/source-access.ts); absent: every client. */
+  readonly sourceAccess?: SourceAccessIR;
 }
 
 export const DEFAULT_ROUTE_POLICY: RoutePolicy = {
@@ -77,6 +81,7 @@ export function readRoutePolicy(
   const rateLimit = readRateLimit(owner, diags);
   const silenceAccessLog = readAccessLogSilence(owner, diags);
   const basicAuth = readBasicAuth(owner, diags, ctx.secrets);
+  const sourceAccess = readSourceAccess(owner, diags);
   return {
     idleTimeoutSeconds: read(IDLE_TIMEOUT, owner, diags) ?? DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: read(WEBSOCKET, owner, diags) ?? DEFAULT_ROUTE_POLICY.websocket,
@@ -90,6 +95,7 @@ export function readRoutePolicy(
     ...(rateLimit ? { rateLimit } : {}),
     ...(silenceAccessLog ? { silenceAccessLog } : {}),
     ...(basicAuth ? { basicAuth } : {}),
+    ...(sourceAccess ? { sourceAccess } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import {
 import type { GroupSettings } from './translate-options.js';
 import { internalErrorDiagnostic } from './internal-errors.js';
 import { nameProblemOf, printable } from '../ingress/text-checks.js';
+import { tcpAllowedSources } from './policies/source-access.js';
 
 export interface TcpClaim {
   readonly group: string;
@@ -147,11 +148,13 @@ export function buildTcpListeners(
     taken.set(c.port, `Service ${c.ref.namespace}/${c.ref.name}`);
     // Of the session affinities, only the client address exists on a TCP connection.
     const hashSourceIp = backends.routeAffinity(action).sessionAffinity?.kind === 'source-ip';
+    const allowedSources = tcpAllowedSources(c.service.metadata.annotations, c.diagRef, diags);
     listeners.push({
       name: `tcp/${c.port}`,
       port: c.port,
       backend: action.backend,
       ...(hashSourceIp ? { hashSourceIp } : {}),
+      ...(allowedSources ? { allowedSources } : {}),
       source: c.ref,
     });
   }

@@ -33,6 +33,10 @@ export interface GroupSettings {
   readonly accessLog?: GroupAccessLog;
   /** Opt-in: the port of the gateways' Prometheus stats listener (config file `metricsPort`); unset: none. */
   readonly metricsPort?: number;
+  /** How far X-Forwarded-For is trusted (config file `clientIp:`); unset: the TCP peer is the client. */
+  readonly clientIp?: GroupClientIp;
+  /** Every listener of the group requires a PROXY protocol header (config file `proxyProtocol:`). */
+  readonly proxyProtocol?: boolean;
 }
 
 /** A group's cap on open downstream connections (Envoy's connection_limit filter). */
@@ -53,6 +57,13 @@ export interface GroupAccessLog {
   /** Share of requests (and TCP connections) logged, 0 to 100. */
   readonly samplePercent: number;
 }
+
+/** A group's trust in X-Forwarded-For: by hop count or by proxy address, never both. */
+export type GroupClientIp =
+  /** Hops from the right of X-Forwarded-For added by trusted proxies; 0: none (the TCP peer). */
+  | { readonly trustedHops: number }
+  /** Canonical CIDRs of the trusted proxies (sorted, at least one). */
+  | { readonly trustedCidrs: readonly string[] };
 
 /** A group's response compression: the encodings every route uses unless its Ingress says otherwise. */
 export interface GroupCompression {

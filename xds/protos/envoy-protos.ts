@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { applyProtoAdditions } from './proto-additions.js';
+import { addEnvoyFields } from './envoy-added-fields.js';
 
 const require = createRequire(import.meta.url);
 
@@ -85,6 +86,10 @@ const PROTO_FILES = [
   'envoy/extensions/filters/http/set_metadata/v3/set_metadata.proto',
   'envoy/extensions/access_loggers/stream/v3/stream.proto',
   'envoy/extensions/access_loggers/file/v3/file.proto',
+  'envoy/extensions/filters/http/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/network/direct_response/v3/config.proto',
+  'envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.proto',
+  'envoy/extensions/http/original_ip_detection/xff/v3/xff.proto',
 ];
 
 function includeDirs(): string[] {
@@ -174,6 +179,7 @@ export function envoyRoot(): protobuf.Root {
   };
   root.loadSync(PROTO_FILES, { keepCase: true });
   applyProtoAdditions(root);
+  addEnvoyFields(root);
   root.resolveAll();
   cachedRoot = root;
   return root;

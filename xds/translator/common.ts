@@ -57,6 +57,10 @@ export const TYPES = {
   stdoutAccessLog: 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
   stderrAccessLog: 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StderrAccessLog',
   fileAccessLog: 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog',
+  rbac: 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC',
+  rbacPerRoute: 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute',
+  proxyProtocol: 'type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol',
+  xffIpDetection: 'type.googleapis.com/envoy.extensions.http.original_ip_detection.xff.v3.XffConfig',
 } as const;
 
 /** The HTTP filter that caps request bodies on the routes that ask (see listener.translator.ts). */
@@ -68,6 +72,8 @@ export const AUTH_STRIP_FILTER_NAME = 'causeway.auth_response_headers';
 export const LOCAL_RATE_LIMIT_FILTER_NAME = 'envoy.filters.http.local_ratelimit';
 /** The basic auth filter, turned on per route by a BasicAuthPerRoute (see route-basic-auth.ts). */
 export const BASIC_AUTH_FILTER_NAME = 'envoy.filters.http.basic_auth';
+/** The RBAC filter of source allow/deny lists, turned on per route (see route-source-access.ts). */
+export const RBAC_FILTER_NAME = 'envoy.filters.http.rbac';
 
 /** The CORS filter, turned on per route by a CorsPolicy (see route-headers.ts). */
 export const CORS_FILTER_NAME = 'envoy.filters.http.cors';

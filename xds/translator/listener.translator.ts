@@ -19,6 +19,7 @@ import { compressorFilters } from './listener-compression.js';
 import { accessLogField, accessLogHttpFilters } from './listener-access-log.js';
 import { basicAuthFilters, basicAuthLocalReply } from './listener-basic-auth.js';
 import { withClientCert } from './listener-client-cert.js';
+import { clientIpFields, proxyProtocolFilters, RBAC_HTTP_FILTER } from './listener-client-ip.js';
 import { connectionLimitFilters } from './listener-connection-limit.js';
 import { extAuthzFilters } from './listener-ext-auth.js';
 import { passthroughFilterChains } from './listener-passthrough.js';
@@ -48,7 +49,7 @@ const BODY_LIMIT_FILTER = {
 } as const;
 
 /** What a listener's connection managers share: the group's edge settings (the same on HTTP and HTTPS). */
-type ConnectionManagerInputs = Pick<HttpListenerIR, 'compression' | 'tracing'>;
+type ConnectionManagerInputs = Pick<HttpListenerIR, 'compression' | 'tracing' | 'clientAddress'>;
 
 /** HTTP connection manager settings for an edge proxy (Envoy's edge best practices). */
 function httpConnectionManager(
@@ -68,6 +69,7 @@ function httpConnectionManager(
       ...codec,
       rds: { route_config_name: routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [
+        RBAC_HTTP_FILTER,
         ...basicAuthFilters(vhosts),
         ...extAuthzFilters(vhosts),
         LOCAL_RATE_LIMIT_FILTER,
@@ -81,6 +83,7 @@ function httpConnectionManager(
       // WebSockets pass by default; a route of an Ingress with `causeway.dev/websocket: "false"` turns them off.
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       use_remote_address: true,
+      ...clientIpFields(l.clientAddress),
       // X-Request-Id as ingress-nginx passes it ($req_id): the client's own is kept, one is generated when
       // the client sent none, and the client gets it back in the response to quote in a bug report.
       generate_request_id: true,
@@ -115,6 +118,7 @@ export function httpRouteConfigName(l: HttpListenerIR): string {
 export function translateHttpListener(l: HttpListenerIR, draining = false, accessLog?: AccessLogIR): object {
   return {
     ...listenerBase(l.name, l.port),
+    ...listenerFilters(proxyProtocolFilters(l.clientAddress)),
     filter_chains: [
       {
         name: l.name,
@@ -125,6 +129,10 @@ export function translateHttpListener(l: HttpListenerIR, draining = false, acces
       },
     ],
   };
+}
+
+function listenerFilters(filters: readonly object[]): object {
+  return filters.length > 0 ? { listener_filters: filters } : {};
 }
 
 function tlsFilterChain(
@@ -173,7 +181,9 @@ export function translateHttpsListener(
   const fallback = l.filterChains.find((c) => c.serverNames.length === 0);
   return {
     ...listenerBase(l.name, l.port),
+    // The PROXY protocol header comes before the TLS ClientHello.
     listener_filters: [
+      ...proxyProtocolFilters(l.clientAddress),
       { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector } },
     ],
     filter_chains: [

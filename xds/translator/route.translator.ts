@@ -1,6 +1,6 @@
 /** IR virtual hosts -> Envoy RouteConfiguration. */
 import { accessLogPerFilter } from './route-access-log.js';
-import type { HeaderPolicyIR, RouteIR, VirtualHostIR } from '../../src/ir/ir-types.js';
+import type { HeaderPolicyIR, RouteIR, SourceAccessIR, VirtualHostIR } from '../../src/ir/ir-types.js';
 import { BUFFER_FILTER_NAME, seconds, TYPES } from './common.js';
 import { headerMatchers, weightedClusters } from './route-canary.js';
 import { corsFilterConfig, headerFields, sharedHeaderPolicy } from './route-headers.js';
@@ -8,6 +8,7 @@ import { routeHashPolicy } from './route-lb.js';
 import { rateLimitPerFilter } from './route-rate-limit.js';
 import { withBasicAuth } from './route-basic-auth.js';
 import { pathRewrite, redirectAction, regexPathMatch } from './route-paths.js';
+import { sharedSourceAccess, sourceAccessPerFilter } from './route-source-access.js';
 import {
   compressionPerFilter,
   resilienceAction,
@@ -77,6 +78,7 @@ function perFilterConfig(r: RouteIR, forwarding: boolean, shared: VirtualHostSha
   Object.assign(configs, extAuthPerFilter(r));
   if (r.rateLimit !== undefined) Object.assign(configs, rateLimitPerFilter(r.rateLimit));
   Object.assign(configs, accessLogPerFilter(r));
+  if (shared.sourceAccess === undefined) Object.assign(configs, sourceAccessPerFilter(r.sourceAccess));
   for (const _ in configs) return { typed_per_filter_config: configs };
   return {};
 }
@@ -85,6 +87,7 @@ function perFilterConfig(r: RouteIR, forwarding: boolean, shared: VirtualHostSha
 interface VirtualHostShared {
   readonly retry: SharedRetry | undefined;
   readonly headers: HeaderPolicyIR | undefined;
+  readonly sourceAccess: SourceAccessIR | undefined;
 }
 
 /** A route's own header fields: none when its virtual host carries them for all its routes. */
@@ -131,15 +134,22 @@ export function translateRouteConfiguration(name: string, vhosts: readonly Virtu
   return {
     name,
     virtual_hosts: vhosts.map((v) => {
-      const shared = { retry: sharedRetry(v.routes), headers: sharedHeaderPolicy(v.routes) };
-      const cors = corsFilterConfig(shared.headers);
+      const shared = {
+        retry: sharedRetry(v.routes),
+        headers: sharedHeaderPolicy(v.routes),
+        sourceAccess: sharedSourceAccess(v.routes),
+      };
+      const configs = {
+        ...corsFilterConfig(shared.headers),
+        ...sourceAccessPerFilter(shared.sourceAccess),
+      };
       return {
         name: v.name,
         domains: [...v.domains],
         routes: v.routes.map((r) => withBasicAuth(r, route(r, shared))),
         ...virtualHostRetry(shared.retry),
         ...headerFields(shared.headers),
-        ...(Object.keys(cors).length > 0 ? { typed_per_filter_config: cors } : {}),
+        ...(Object.keys(configs).length > 0 ? { typed_per_filter_config: configs } : {}),
       };
     }),
     // Unknown hosts get a plain 404 from Envoy (no virtual host matches).

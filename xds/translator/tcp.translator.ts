@@ -2,30 +2,36 @@
 import type { AccessLogIR, TcpListenerIR } from '../../src/ir/ir-types.js';
 import { listenerBase } from './common.js';
 import { accessLogField } from './listener-access-log.js';
+import { proxyProtocolFilters } from './listener-client-ip.js';
+import { CLOSE_CONNECTION_FILTER, refusesEveryone, tcpSourceMatch } from './tcp-source-access.js';
 
 const TCP_PROXY = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
 
 export function translateTcpListener(l: TcpListenerIR, accessLog?: AccessLogIR): object {
   return {
     ...listenerBase(l.name, l.port),
+    ...(l.proxyProtocol ? { listener_filters: proxyProtocolFilters({ proxyProtocol: true }) } : {}),
     filter_chains: [
       {
         name: l.name,
-        filters: [
-          {
-            name: 'envoy.filters.network.tcp_proxy',
-            typed_config: {
-              '@type': TCP_PROXY,
-              stat_prefix: l.name,
-              cluster: l.backend,
-              idle_timeout: '3600s',
-              // `affinity: source-ip` on the Service: its ring hash or maglev hashes the client address.
-              ...(l.hashSourceIp ? { hash_policy: [{ source_ip: {} }] } : {}),
-              ...accessLogField(accessLog, 'tcp'),
-            },
-          },
-        ],
+        ...tcpSourceMatch(l),
+        filters: refusesEveryone(l) ? [CLOSE_CONNECTION_FILTER] : [tcpProxy(l, accessLog)],
       },
     ],
+  };
+}
+
+function tcpProxy(l: TcpListenerIR, accessLog: AccessLogIR | undefined): object {
+  return {
+    name: 'envoy.filters.network.tcp_proxy',
+    typed_config: {
+      '@type': TCP_PROXY,
+      stat_prefix: l.name,
+      cluster: l.backend,
+      idle_timeout: '3600s',
+      // `affinity: source-ip` on the Service: its ring hash or maglev hashes the client address.
+      ...(l.hashSourceIp ? { hash_policy: [{ source_ip: {} }] } : {}),
+      ...accessLogField(accessLog, 'tcp'),
+    },
   };
 }
