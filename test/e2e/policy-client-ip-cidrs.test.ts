@@ -1,7 +1,7 @@
 /**
  * Proxies trusted by address (config file `clientIp.trustedCidrs`) through real Envoy gateways: the XFF
  * original IP detection extension with fields newer than the shipped protos (xds/protos/
- * envoy-added-fields.ts), so this also shows the field numbers are right when sent over xDS.
+ * proto-additions.ts), so this also shows the field numbers are right when sent over xDS.
  *  - `default` trusts 127.0.0.0/8 (the test client's address) and 10.0.0.0/8: the client is the
  *    rightmost X-Forwarded-For entry outside them, and the peer is still appended for the backend;
  *  - `untrusted` trusts only 10.0.0.0/8: the loopback peer is not a trusted proxy, so X-Forwarded-For

@@ -8,7 +8,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { applyProtoAdditions } from './proto-additions.js';
-import { addEnvoyFields } from './envoy-added-fields.js';
 
 const require = createRequire(import.meta.url);
 
@@ -179,7 +178,6 @@ export function envoyRoot(): protobuf.Root {
   };
   root.loadSync(PROTO_FILES, { keepCase: true });
   applyProtoAdditions(root);
-  addEnvoyFields(root);
   root.resolveAll();
   cachedRoot = root;
   return root;

@@ -16,6 +16,10 @@
  *   `max_dynamic_descriptors = 18` (`google.protobuf.UInt32Value`, Envoy 1.35): how many clients get their
  *   own token bucket (wildcard `remote_address` descriptor);
  *   `enable_retry_after_header = 19` (bool, Envoy 1.38): `Retry-After` on a 429.
+ * - `envoy.extensions.http.original_ip_detection.xff.v3.XffTrustedCidrs` (message): `cidrs = 1` (repeated
+ *   `config.core.v3.CidrRange`); `XffConfig.xff_trusted_cidrs = 2` (that message) and `skip_xff_append = 3`
+ *   (`google.protobuf.BoolValue`). Why: `clientIp.trustedCidrs` trusts proxies by address
+ *   (test/e2e/policy-client-ip-cidrs.test.ts shows a gateway fed these numbers behaves as the fields say).
  *
  * A field that exists already is left alone (newer shipped protos make this a no-op).
  */
@@ -36,9 +40,12 @@ interface MessageAddition {
   readonly name: string;
 }
 
+const XFF_PACKAGE = 'envoy.extensions.http.original_ip_detection.xff.v3';
+
 export const MESSAGE_ADDITIONS: readonly MessageAddition[] = [
   { parent: 'envoy.type.matcher.v3', name: 'AddressMatcher' },
   { parent: 'envoy.config.route.v3.RateLimit.Action', name: 'RemoteAddressMatch' },
+  { parent: XFF_PACKAGE, name: 'XffTrustedCidrs' },
 ];
 
 const LOCAL_RATE_LIMIT = 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
@@ -83,6 +90,20 @@ export const FIELD_ADDITIONS: readonly FieldAddition[] = [
     type: '.google.protobuf.UInt32Value',
   },
   { message: LOCAL_RATE_LIMIT, name: 'enable_retry_after_header', id: 19, type: 'bool' },
+  {
+    message: `${XFF_PACKAGE}.XffTrustedCidrs`,
+    name: 'cidrs',
+    id: 1,
+    type: '.envoy.config.core.v3.CidrRange',
+    rule: 'repeated',
+  },
+  {
+    message: `${XFF_PACKAGE}.XffConfig`,
+    name: 'xff_trusted_cidrs',
+    id: 2,
+    type: `.${XFF_PACKAGE}.XffTrustedCidrs`,
+  },
+  { message: `${XFF_PACKAGE}.XffConfig`, name: 'skip_xff_append', id: 3, type: '.google.protobuf.BoolValue' },
 ];
 
 function addMessage(root: protobuf.Root, m: MessageAddition): void {

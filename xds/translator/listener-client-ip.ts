@@ -7,7 +7,7 @@
  *    Envoy does not allow next to `use_remote_address`: when the peer is in a trusted CIDR, the client
  *    is the rightmost X-Forwarded-For entry outside them (all inside: the leftmost); else the peer.
  *    `skip_xff_append: false` keeps appending the peer, as `use_remote_address` did (fields newer than
- *    the shipped protos: xds/protos/envoy-added-fields.ts). Envoy then sets no
+ *    the shipped protos: xds/protos/proto-additions.ts). Envoy then sets no
  *    `X-Envoy-External-Address`;
  *  - the PROXY protocol (`proxyProtocol: true`): a listener filter (before tls_inspector) reads the v1
  *    or v2 header the load balancer sends first and makes its source the connection's remote address.

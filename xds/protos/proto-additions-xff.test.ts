@@ -1,4 +1,4 @@
-/** The fields added to the shipped protos encode with Envoy 1.40's numbers and types, and decode back. */
+/** The XFF fields added to the shipped protos (proto-additions.ts) encode with Envoy 1.40's numbers and types, and decode back. */
 import protobuf from 'protobufjs';
 import { decodeResource, encodeResource, messageType } from './envoy-protos.js';
 
