@@ -2,8 +2,9 @@
  * Reads one ALB Ingress: its `alb.causeway.dev/*` annotations (validated against the catalog) and its
  * routes, TLS hosts and default backend with the same host and path semantics as gateway mode (the
  * shared `readIngressRoutes`, `readTlsHosts`). No cross-Ingress logic here: group settings and conflicts are
- * settled by the group builder. An Ingress whose exposure-shaping annotation is bad comes back with
- * `excluded` set (its diagnostic already pushed).
+ * settled by the group builder. An Ingress whose exposure-shaping annotation is bad, or that asks for
+ * access control only gateways enforce (alb-gateway-only-annotations.ts), comes back with `excluded` set
+ * (its diagnostic already pushed).
  */
 import { parseAnnotation } from '../../ingress/ingress-annotations.js';
 import { diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
@@ -19,6 +20,7 @@ import {
 } from '../../ingress/ingress-reader.js';
 import type { AlbAnnotationSpec, ForwardActionAnnotation, ListenPort } from './alb-annotation-parsers.js';
 import { ALB_ANNOTATIONS, GROUP_SETTINGS } from './alb-annotations.js';
+import { refusesGatewayOnlyAccess } from './alb-gateway-only-annotations.js';
 import {
   ACTION,
   ACTIONS_PREFIX,
@@ -153,6 +155,7 @@ export function readAlbIngress(ingress: Sourced<Ingress>, group: string, diags: 
 
   const actions = readActions(ann);
   reportUnknownAnnotations(ann, dref, diags);
+  if (refusesGatewayOnlyAccess(ann, dref, diags)) excluded = true;
 
   const base = `ingress/${ref.namespace}/${obj.metadata.name}`;
   const routes = readIngressRoutes(obj, base, dref, diags, 0, (match, where) =>
