@@ -1,11 +1,24 @@
 /**
  * The edge policies (issue 13) the policy-cost benchmark puts on every Ingress for its "edge policies"
- * variant: today a local rate limit per client address (both rates, a burst multiplier, an exempt
- * range list); authentication is added here when it lands. Also part of the all-policies variant.
+ * variant: source ranges (RBAC), authentication (basic auth from an htpasswd Secret of 20 `{SHA}` users, and external auth to
+ * the Ingress's own Service with a sign-in redirect) and a local rate limit per client address (both
+ * rates, a burst multiplier, exempt ranges). Also part of the all-policies variant.
  */
+import { createHash } from 'node:crypto';
+import type { KubeObject, Secret } from '../../src/resources/kube-types.js';
 import type { GeneratedInput } from './generate-manifests.js';
 
-export const EDGE_POLICY_ANNOTATIONS: Readonly<Record<string, string>> = {
+/** The htpasswd Secret of every Ingress's basic auth (one per namespace). */
+export const AUTH_SECRET = 'basic-auth';
+
+/** Who may connect: source ranges (the same on every Ingress). */
+export const SOURCE_ANNOTATIONS: Readonly<Record<string, string>> = {
+  'causeway.dev/whitelist-source-range': '10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 2001:db8::/32',
+  'causeway.dev/denylist-source-range': '10.66.0.0/16',
+};
+
+/** Rate limits (the same on every Ingress). */
+export const RATE_LIMIT_ANNOTATIONS: Readonly<Record<string, string>> = {
   'causeway.dev/limit-rps': '20',
   'causeway.dev/limit-rpm': '600',
   'causeway.dev/limit-burst-multiplier': '3',
@@ -13,15 +26,57 @@ export const EDGE_POLICY_ANNOTATIONS: Readonly<Record<string, string>> = {
   'causeway.dev/limit-allowlist': '2001:db8::/32',
 };
 
-/** The generated input with every Ingress carrying the edge policy annotations (Services unchanged). */
+/** Authentication of an Ingress: basic auth, and external auth by its own Service (`ownService`). */
+export function authAnnotations(ownService: string, namespace: string): Readonly<Record<string, string>> {
+  return {
+    'causeway.dev/auth-type': 'basic',
+    'causeway.dev/auth-secret': AUTH_SECRET,
+    'causeway.dev/auth-secret-type': 'auth-file',
+    'causeway.dev/auth-realm': 'Payments',
+    'causeway.dev/auth-url': `http://${ownService}.${namespace}.svc/auth`,
+    'causeway.dev/auth-response-headers': 'X-Auth-User, X-Auth-Email',
+    'causeway.dev/auth-request-headers': 'Authorization, Cookie, X-Forwarded-For',
+    'causeway.dev/auth-failure-mode': 'closed',
+    'causeway.dev/auth-timeout': '2s',
+    'causeway.dev/auth-signin': 'https://login.example.com/oauth2/start',
+    'causeway.dev/auth-signin-redirect-param': 'rd',
+  };
+}
+
+/** Every edge annotation of an Ingress routing to `ownService`. */
+export function edgePolicyAnnotations(
+  ownService: string,
+  namespace: string,
+): Readonly<Record<string, string>> {
+  return { ...SOURCE_ANNOTATIONS, ...authAnnotations(ownService, namespace), ...RATE_LIMIT_ANNOTATIONS };
+}
+
+export function htpasswdSecret(namespace: string): Secret {
+  const lines = Array.from(
+    { length: 20 },
+    (_, i) => `user${i}:{SHA}${createHash('sha1').update(`password-${i}`).digest('base64')}`,
+  );
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: AUTH_SECRET, namespace },
+    type: 'Opaque',
+    data: { auth: Buffer.from(`${lines.join('\n')}\n`).toString('base64') },
+  };
+}
+
+/** The generated input with every Ingress under the edge policies, plus the htpasswd Secrets. */
 export function withEdgePolicies(input: GeneratedInput): GeneratedInput {
-  const ingresses = input.ingresses.map((i) => ({
-    ...i,
-    metadata: { ...i.metadata, annotations: { ...i.metadata.annotations, ...EDGE_POLICY_ANNOTATIONS } },
-  }));
+  const ingresses = input.ingresses.map((i) => {
+    const own = i.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name ?? '';
+    const edge = edgePolicyAnnotations(own, i.metadata.namespace ?? 'default');
+    return { ...i, metadata: { ...i.metadata, annotations: { ...i.metadata.annotations, ...edge } } };
+  });
+  const namespaces = [...new Set(input.services.map((s) => s.metadata.namespace ?? 'default'))].sort();
+  const secrets: KubeObject[] = namespaces.map(htpasswdSecret);
   return {
     ...input,
     ingresses,
-    objects: [input.ingressClass, ...input.services, ...input.slices, ...ingresses],
+    objects: [input.ingressClass, ...input.services, ...input.slices, ...ingresses, ...secrets],
   };
 }

@@ -6,16 +6,12 @@
  * TLS to the backend with a CA Secret, health checks, outlier detection). A catalog entry neither set
  * here nor listed in NOT_A_POLICY is reported by the benchmark.
  */
-import { createHash } from 'node:crypto';
-import { EDGE_POLICY_ANNOTATIONS } from './edge-policy-annotations.js';
+import { edgePolicyAnnotations, htpasswdSecret } from './edge-policy-annotations.js';
 import type { KubeObject, Secret } from '../../src/resources/kube-types.js';
 import type { GeneratedInput } from './generate-manifests.js';
 
-/** Route policies, on every Ingress (the mirror target and the auth Service are the Ingress's own Service). */
-export function ingressPolicyAnnotations(
-  ownService: string,
-  namespace = 'default',
-): Readonly<Record<string, string>> {
+/** Route policies, on every Ingress (the mirror target is the Ingress's own Service); edge ones: edge-policy-annotations.ts. */
+export function ingressPolicyAnnotations(ownService: string): Readonly<Record<string, string>> {
   return {
     'causeway.dev/request-timeout': '30s',
     'causeway.dev/idle-timeout': '5m',
@@ -44,22 +40,8 @@ export function ingressPolicyAnnotations(
     'causeway.dev/compression': 'gzip,br',
     'causeway.dev/mirror-target': `${ownService}:http`,
     'causeway.dev/mirror-percent': '10',
-    'causeway.dev/auth-url': `http://${ownService}.${namespace}.svc/auth`,
-    'causeway.dev/auth-response-headers': 'X-Auth-User, X-Auth-Email',
-    'causeway.dev/auth-request-headers': 'Authorization, Cookie, X-Forwarded-For',
-    'causeway.dev/auth-failure-mode': 'closed',
-    'causeway.dev/auth-timeout': '2s',
-    'causeway.dev/auth-signin': 'https://login.example.com/oauth2/start',
-    'causeway.dev/auth-signin-redirect-param': 'rd',
-    'causeway.dev/auth-type': 'basic',
-    'causeway.dev/auth-secret': AUTH_SECRET,
-    'causeway.dev/auth-secret-type': 'auth-file',
-    'causeway.dev/auth-realm': 'Payments',
   };
 }
-
-/** The htpasswd Secret of every Ingress's basic auth (one per namespace, 20 {SHA} users). */
-export const AUTH_SECRET = 'basic-auth';
 
 /** The Secret every Service's backend TLS CA comes from (one per namespace). */
 export const CA_SECRET = 'backend-ca';
@@ -89,7 +71,8 @@ export const SERVICE_POLICY_ANNOTATIONS: Readonly<Record<string, string>> = {
  * Annotations the benchmark does not set on purpose: they select what is served rather than shape a
  * route (group, TCP exposure), replace the route (redirects), make another Ingress a canary or a split,
  * or are the alternative of one that is set (health-check-tcp, least-request choices, header affinity,
- * skipping TLS verification).
+ * skipping TLS verification), or need TLS hosts the generated Ingresses do not have (client
+ * certificates, passthrough), or switch observation off (access log, tracing).
  */
 export const NOT_A_POLICY: readonly string[] = [
   'causeway.dev/gateway-group',
@@ -113,6 +96,14 @@ export const NOT_A_POLICY: readonly string[] = [
   'causeway.dev/canary-weight',
   'causeway.dev/canary-weight-total',
   'causeway.dev/weighted-backends.<name>',
+  'causeway.dev/ssl-passthrough',
+  'causeway.dev/allowlist-source-range',
+  'causeway.dev/auth-tls-secret',
+  'causeway.dev/auth-tls-verify-client',
+  'causeway.dev/auth-tls-verify-depth',
+  'causeway.dev/auth-tls-pass-certificate-to-upstream',
+  'causeway.dev/enable-access-log',
+  'causeway.dev/enable-opentelemetry',
 ];
 
 /** Every annotation name the benchmark sets (for the coverage check). */
@@ -120,7 +111,7 @@ export function policyAnnotationNames(): string[] {
   return [
     ...Object.keys(ingressPolicyAnnotations('x')),
     ...Object.keys(SERVICE_POLICY_ANNOTATIONS),
-    ...Object.keys(EDGE_POLICY_ANNOTATIONS),
+    ...Object.keys(edgePolicyAnnotations('x', 'default')),
   ];
 }
 
@@ -134,35 +125,19 @@ function caSecret(namespace: string, caPem: string): Secret {
   };
 }
 
-function htpasswdSecret(namespace: string): Secret {
-  const lines = Array.from(
-    { length: 20 },
-    (_, i) => `user${i}:{SHA}${createHash('sha1').update(`password-${i}`).digest('base64')}`,
-  );
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: AUTH_SECRET, namespace },
-    type: 'Opaque',
-    data: { auth: Buffer.from(`${lines.join('\n')}\n`).toString('base64') },
-  };
-}
-
 /** The generated input with every Ingress and Service carrying the policy annotations, plus the CA Secrets. */
 export function withPolicies(input: GeneratedInput, caPem: string): GeneratedInput {
   const annotate = <T extends { metadata: { annotations?: Record<string, string> } }>(
     o: T,
     extra: Readonly<Record<string, string>>,
   ): T => ({ ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, ...extra } } });
-  const ingresses = input.ingresses.map((i) =>
-    annotate(i, {
-      ...ingressPolicyAnnotations(
-        i.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name ?? '',
-        i.metadata.namespace,
-      ),
-      ...EDGE_POLICY_ANNOTATIONS,
-    }),
-  );
+  const ingresses = input.ingresses.map((i) => {
+    const own = i.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name ?? '';
+    return annotate(i, {
+      ...ingressPolicyAnnotations(own),
+      ...edgePolicyAnnotations(own, i.metadata.namespace ?? 'default'),
+    });
+  });
   const services = input.services.map((s) => annotate(s, SERVICE_POLICY_ANNOTATIONS));
   const namespaces = [...new Set(input.services.map((s) => s.metadata.namespace ?? 'default'))].sort();
   const secrets: KubeObject[] = [

@@ -122,11 +122,13 @@ function countRoutes(resource: object): number {
   return vhosts.reduce((n, v) => n + (v.routes?.length ?? 0), 0);
 }
 
-/** The edge policies (issue 13: rate limits; auth when it lands) alone on every route, warm. */
+/** The edge policies (issue 13: basic auth, external auth, rate limits) alone on every route, warm. */
 function printEdgeVariant(plain: GeneratedInput, runs: number): void {
   const [n, e] = measure(plain, withEdgePolicies(plain), runs, false, 'edge policies on every route');
   const ratio = (a: number, b: number): string => `${round(b / a, 2)}x`;
-  console.log('edge policies (every route rate-limited per client address), warm:');
+  console.log(
+    'edge policies (every route under basic auth, external auth and a per-client rate limit), warm:',
+  );
   console.log(
     table([
       ['', n.name, e.name, 'ratio'],
