@@ -328,8 +328,8 @@ export interface ExtAuthServiceIR {
   readonly url: string;
   /** Name of the BackendIR (the Envoy cluster) of the auth Service. */
   readonly backend: string;
-  /** Prefixed to the request path sent to the auth service; `''` for none. */
-  readonly pathPrefix: string;
+  /** The path every check request goes to (the auth URL's path, `/` when it has none), as ingress-nginx. */
+  readonly path: string;
   readonly timeoutSeconds: number;
   /** Auth service unreachable or timed out: pass the request (`true`) or answer 503. */
   readonly failOpen: boolean;

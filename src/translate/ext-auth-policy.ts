@@ -31,7 +31,7 @@ export function extAuthOf(
     service: {
       url: auth.rawUrl,
       backend: action.backend,
-      pathPrefix: auth.url.path,
+      path: auth.url.path === '' ? '/' : auth.url.path,
       timeoutSeconds: auth.timeoutSeconds,
       failOpen: auth.failOpen,
       requestHeaders: auth.requestHeaders,

@@ -153,8 +153,8 @@ test('the auth server receives the allowed client headers and the gateway X-Orig
   expect(auth.requests).toHaveLength(1);
   const check = auth.requests[0]!;
   expect(check.method).toBe('GET');
-  // Envoy prefixes the request path with the auth URL's path.
-  expect(check.path).toBe('/check/orders?id=7');
+  // The auth URL's path exactly (as ingress-nginx); the original URL is in X-Original-URL.
+  expect(check.path).toBe('/check');
   expect(check.bodyBytes).toBe(0);
   expect(check.headers).toMatchObject({
     authorization: 'Bearer good',

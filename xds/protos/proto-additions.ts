@@ -20,6 +20,9 @@
  *   `config.core.v3.CidrRange`); `XffConfig.xff_trusted_cidrs = 2` (that message) and `skip_xff_append = 3`
  *   (`google.protobuf.BoolValue`). Why: `clientIp.trustedCidrs` trusts proxies by address
  *   (test/e2e/policy-client-ip-cidrs.test.ts shows a gateway fed these numbers behaves as the fields say).
+ * - `envoy.extensions.filters.http.ext_authz.v3.HttpService.path_override = 10` (string): the auth request
+ *   goes to the auth URL's path exactly instead of that path + the request path, as ingress-nginx's
+ *   `auth-url` (test/e2e/policy-ext-auth.test.ts checks the path the auth server sees).
  *
  * A field that exists already is left alone (newer shipped protos make this a no-op).
  */
@@ -104,6 +107,12 @@ export const FIELD_ADDITIONS: readonly FieldAddition[] = [
     type: `.${XFF_PACKAGE}.XffTrustedCidrs`,
   },
   { message: `${XFF_PACKAGE}.XffConfig`, name: 'skip_xff_append', id: 3, type: '.google.protobuf.BoolValue' },
+  {
+    message: 'envoy.extensions.filters.http.ext_authz.v3.HttpService',
+    name: 'path_override',
+    id: 10,
+    type: 'string',
+  },
 ];
 
 function addMessage(root: protobuf.Root, m: MessageAddition): void {

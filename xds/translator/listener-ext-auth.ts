@@ -50,7 +50,9 @@ function extAuthzFilter(s: ExtAuthServiceIR): object {
       '@type': TYPES.extAuthz,
       http_service: {
         server_uri: { uri: s.url, cluster: s.backend, timeout: seconds(s.timeoutSeconds) },
-        ...(s.pathPrefix !== '' ? { path_prefix: s.pathPrefix } : {}),
+        // The auth URL's path exactly, as ingress-nginx calls it (Envoy 1.40 `path_override`; without it
+        // Envoy would append the request path); the original URL travels in X-Original-URL.
+        path_override: s.path,
         authorization_request: { headers_to_add: AUTH_REQUEST_HEADERS_TO_ADD.map((h) => ({ ...h })) },
         ...(s.responseHeaders.length > 0
           ? { authorization_response: { allowed_upstream_headers: exact(s.responseHeaders) } }

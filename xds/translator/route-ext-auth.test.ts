@@ -12,7 +12,7 @@ import { translateRouteConfiguration } from './route.translator.js';
 const service: ExtAuthServiceIR = {
   url: 'http://auth.ns',
   backend: 'service/ns/auth/80',
-  pathPrefix: '',
+  path: '/',
   timeoutSeconds: 5,
   failOpen: false,
   requestHeaders: ['authorization'],

@@ -40,7 +40,7 @@ test('two Ingresses on one host keep their own auth; a third has none; defaults 
     service: {
       url: 'http://auth.shop.svc/verify',
       backend: 'service/shop/auth/80',
-      pathPrefix: '/verify',
+      path: '/verify',
       timeoutSeconds: 5,
       failOpen: false,
       requestHeaders: [
@@ -61,7 +61,7 @@ test('two Ingresses on one host keep their own auth; a third has none; defaults 
     service: {
       url: 'http://auth2.shop',
       backend: 'service/shop/auth2/80',
-      pathPrefix: '',
+      path: '/',
       timeoutSeconds: 0.25,
       failOpen: true,
       requestHeaders: ['cookie'],
