@@ -20,7 +20,7 @@ import {
   yamlDocs,
 } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
-import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
+import { startRoutingGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 
 const BCRYPT_ENTRY = 'bob:$2y$05$c4WoMPo3SXsafkva.HHa6uXQZWr7oboPiC2bT/r7q1BB8I2s0BRqC';
 const HOST = 'shop.example.com';
@@ -75,9 +75,7 @@ beforeAll(async () => {
       }),
     ),
   );
-  stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'basic-auth-gateway' });
-  await stack.gateway.waitForListener(httpPort);
-  await stack.gateway.waitForStat('http.http.rds.http.update_success', (v) => (v ?? 0) >= 1);
+  stack = await startRoutingGateway({ manifests: dir, httpPort, name: 'basic-auth-gateway' });
 }, 60_000);
 
 afterAll(async () => {

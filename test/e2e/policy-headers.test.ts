@@ -32,7 +32,7 @@ import {
   hostIngress as ingressFor,
 } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
-import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
+import { startRoutingGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 
 function hostIngress(
   name: string,
@@ -103,10 +103,8 @@ beforeAll(async () => {
       ),
     ),
   );
-  stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'headers-gateway' });
-  await stack.gateway.waitForListener(httpPort);
-  // The route configuration arrived and was accepted (a rejected one would leave every host 404).
-  await stack.gateway.waitForStat('http.http.rds.http.update_success', (v) => (v ?? 0) >= 1);
+  // Routing once the route configuration arrived and was accepted (a rejected one would leave every host 404).
+  stack = await startRoutingGateway({ manifests: dir, httpPort, name: 'headers-gateway' });
 }, 60_000);
 
 afterAll(async () => {

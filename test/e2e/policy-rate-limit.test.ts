@@ -22,7 +22,7 @@ import {
   yamlDocs,
 } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
-import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
+import { startRoutingGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 
 let dir: string;
 let backend: EchoBackend;
@@ -58,9 +58,7 @@ beforeAll(async () => {
       ingress('open', {}),
     ),
   );
-  stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'rate-limit-gateway' });
-  await stack.gateway.waitForListener(httpPort);
-  await stack.gateway.waitForStat('http.http.rds.http.update_success', (v) => (v ?? 0) >= 1);
+  stack = await startRoutingGateway({ manifests: dir, httpPort, name: 'rate-limit-gateway' });
 }, 60_000);
 
 afterAll(async () => {

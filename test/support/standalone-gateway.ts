@@ -55,3 +55,21 @@ export async function startStandaloneGateway(o: {
     },
   };
 }
+
+/**
+ * A standalone stack whose gateway already routes: its HTTP listener is up and it has applied a route
+ * configuration (what most policy tests wait for before their first request).
+ */
+export async function startRoutingGateway(
+  o: Parameters<typeof startStandaloneGateway>[0],
+): Promise<StandaloneGateway> {
+  const stack = await startStandaloneGateway(o);
+  try {
+    await stack.gateway.waitForListener(o.httpPort);
+    await stack.gateway.waitForStat('http.http.rds.http.update_success', (v) => (v ?? 0) >= 1);
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}
