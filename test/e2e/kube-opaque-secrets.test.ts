@@ -7,7 +7,8 @@
  * credentials and 200 with the right ones; an update of the Secret changes who signs in; its deletion fails
  * closed (503) with a "not found" diagnostic, and its re-creation brings the users back. A TLS Secret
  * (the other watch) is served alongside the whole time. An unreferenced Opaque Secret (application
- * credentials) never reaches the gateway config, and no hash or password shows in /debug.
+ * credentials) never reaches the gateway config, and no hash or password shows in /debug. CA bundles in
+ * Opaque Secrets (`ca.crt`: a backend CA on a Service, a client CA on an Ingress) reach the gateway config.
  *
  * The backend listens on a non-loopback address of this host (the apiserver refuses loopback endpoints),
  * so no network namespace (root) is needed; without such an address the file is skipped unless CI is set.
@@ -80,7 +81,7 @@ function htpasswd(name: string, lines: readonly string[]): V1Secret {
 function ingress(
   name: string,
   host: string,
-  o: { annotations?: Record<string, string>; tlsSecret?: string },
+  o: { annotations?: Record<string, string>; tlsSecret?: string; service?: string },
 ): KubernetesObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -94,12 +95,26 @@ function ingress(
           host,
           http: {
             paths: [
-              { path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } },
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: o.service ?? 'web', port: { number: 80 } } },
+              },
             ],
           },
         },
       ],
     },
+  } as KubernetesObject;
+}
+
+function opaqueCa(name: string, pem: string): KubernetesObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: NS },
+    type: 'Opaque',
+    data: { 'ca.crt': Buffer.from(pem).toString('base64') },
   } as KubernetesObject;
 }
 
@@ -209,6 +224,35 @@ suite('Opaque Secrets in Kubernetes mode (real apiserver, real Envoy)', () => {
         annotations: { 'causeway.dev/auth-type': 'basic', 'causeway.dev/auth-secret': 'users' },
       }),
       ingress('secure', TLS_HOST, { tlsSecret: 'secure-tls' }),
+      // CA bundles in Opaque Secrets: a backend CA (on a Service speaking HTTPS) and a client CA.
+      opaqueCa('backend-ca', generateCertificate('backend-ca.example.com').cert),
+      opaqueCa('client-ca', generateCertificate('client-ca.example.com').cert),
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: {
+          name: 'tls-web',
+          namespace: NS,
+          annotations: {
+            'causeway.dev/backend-protocol': 'HTTPS',
+            'causeway.dev/backend-tls-ca-secret': 'backend-ca',
+          },
+        },
+        spec: { ports: [{ name: 'https', port: 80, targetPort: 8443, protocol: 'TCP' }] },
+      } as KubernetesObject,
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: 'tls-web-1', namespace: NS, labels: { 'kubernetes.io/service-name': 'tls-web' } },
+        addressType: 'IPv4',
+        ports: [{ name: 'https', port: 8443, protocol: 'TCP' }],
+        endpoints: [{ addresses: [ADDRESS ?? '127.0.0.1'], conditions: { ready: true } }],
+      } as KubernetesObject,
+      ingress('tls-backend', 'backend.example.com', { service: 'tls-web' }),
+      ingress('mtls', 'mtls.example.com', {
+        tlsSecret: 'secure-tls',
+        annotations: { 'causeway.dev/auth-tls-secret': 'client-ca' },
+      }),
     ];
     for (const object of seed) await applyManifest(kc, object);
 
@@ -314,6 +358,23 @@ suite('Opaque Secrets in Kubernetes mode (real apiserver, real Envoy)', () => {
       (s) => s === 200,
     );
     expect(await status(['bob', 'bob-pw'])).toBe(401);
+  });
+
+  test('CA bundles in Opaque Secrets (backend CA, client CA) reach the gateway config', async () => {
+    const names = await until(
+      'the CA Secrets in the config',
+      async () => {
+        const config = JSON.parse(await admin('/debug/config?group=default')) as {
+          secrets?: { name?: string }[];
+        };
+        return (config.secrets ?? []).map((x) => x.name ?? '').filter((n) => n.startsWith('ca/'));
+      },
+      (n) => n.length === 2,
+    ).catch(async (err: unknown) => {
+      throw new Error(`${(err as Error).message}; diagnostics: ${await admin('/debug/diagnostics')}`);
+    });
+    expect(names).toEqual(['ca/shop/backend-ca', 'ca/shop/client-ca']);
+    expect(await admin('/debug/diagnostics')).not.toMatch(/CA_SECRET_(NOT_FOUND|INVALID)/);
   });
 
   test('no hash, password or unreferenced Secret shows in /debug', async () => {
