@@ -120,7 +120,9 @@ export class KindWatch {
     this.kind = o.spec.kind;
     this.scope = watchScope(o.spec);
     this.random = o.random ?? Math.random;
-    this.log = o.logger;
+    // Two watches of Secrets (one per type): their log lines say which.
+    const fieldSelector = o.spec.fieldSelector;
+    this.log = fieldSelector === undefined ? o.logger : o.logger.child({ fieldSelector });
     this.listed = new Promise((resolve) => {
       this.resolveListed = resolve;
     });
