@@ -207,7 +207,7 @@ export const ERRORS = {
     severity: 'error',
     reason: 'BackendCASecretNotFound',
     summary:
-      "The CA Secret named by `causeway.dev/backend-tls-ca-secret` does not exist in the Service's namespace (only Secrets of type kubernetes.io/tls are read); the Service's routes answer 503.",
+      "The CA Secret named by `causeway.dev/backend-tls-ca-secret` does not exist in the Service's namespace (only Secrets of type kubernetes.io/tls or Opaque are read); the Service's routes answer 503.",
   },
   CW_E_BACKEND_CA_SECRET_INVALID: {
     severity: 'error',
@@ -219,7 +219,7 @@ export const ERRORS = {
     severity: 'error',
     reason: 'ClientCASecretNotFound',
     summary:
-      "The CA Secret named by `causeway.dev/auth-tls-secret` does not exist (only Secrets of type kubernetes.io/tls are read); the Ingress's TLS hosts answer 403 to every request.",
+      "The CA Secret named by `causeway.dev/auth-tls-secret` does not exist (only Secrets of type kubernetes.io/tls or Opaque are read); the Ingress's TLS hosts answer 403 to every request.",
   },
   CW_E_CLIENT_CA_SECRET_INVALID: {
     severity: 'error',

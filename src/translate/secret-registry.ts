@@ -45,7 +45,7 @@ export class SecretRegistry {
         diagnostic(
           'CW_E_TLS_SECRET_NOT_FOUND',
           owner.diagRef,
-          `TLS Secret ${secret} not found (only Secrets of type kubernetes.io/tls are read); its hosts are not served over HTTPS`,
+          `TLS Secret ${secret} not found (only Secrets of type kubernetes.io/tls or Opaque are read); its hosts are not served over HTTPS`,
         ),
       );
       return false;
@@ -89,7 +89,7 @@ export class SecretRegistry {
         diagnostic(
           'CW_E_BACKEND_CA_SECRET_NOT_FOUND',
           service,
-          `backend CA Secret ${secret} not found (only Secrets of type kubernetes.io/tls are read); ${consequence}`,
+          `backend CA Secret ${secret} not found (only Secrets of type kubernetes.io/tls or Opaque are read); ${consequence}`,
         ),
       );
       return undefined;
@@ -120,7 +120,7 @@ export class SecretRegistry {
     const consequence = "the Ingress's TLS hosts answer 403 to every request";
     const found = this.resources.secrets.get(secret);
     if (!found) {
-      const what = `client CA Secret ${secret} not found (only Secrets of type kubernetes.io/tls are read); ${consequence}`;
+      const what = `client CA Secret ${secret} not found (only Secrets of type kubernetes.io/tls or Opaque are read); ${consequence}`;
       this.diags.push(diagnostic('CW_E_CLIENT_CA_SECRET_NOT_FOUND', owner.diagRef, what));
       return undefined;
     }

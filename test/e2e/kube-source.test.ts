@@ -651,9 +651,9 @@ test('a user who may not list Secrets: load() fails with CW_E_KUBE_UNAVAILABLE n
   expect(err).toBeInstanceOf(CausewayError);
   expect(err.code).toBe('CW_E_KUBE_UNAVAILABLE');
   expect(err.message).toContain(
-    'cluster east: IngressClass, Ingress, Service, EndpointSlice, Secret could not be listed',
+    'cluster east: IngressClass, Ingress, Service, EndpointSlice, Secret (type=kubernetes.io/tls), Secret (type=Opaque) could not be listed',
   );
   expect(err.message).toMatch(
-    /Secret: GET \/api\/v1\/secrets: 403 Forbidden: secrets is forbidden: User "viewer"/,
+    /Secret \(type=Opaque\): GET \/api\/v1\/secrets: 403 Forbidden: secrets is forbidden: User "viewer"/,
   );
 });

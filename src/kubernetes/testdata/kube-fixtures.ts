@@ -102,6 +102,22 @@ export function rawTlsSecret(name: string, namespace = 'shop', cert = 'Y2VydA=='
   };
 }
 
+/** An Opaque Secret with `data` (base64 values), e.g. an htpasswd file under `auth` or a CA under `ca.crt`. */
+export function rawOpaqueSecret(name: string, data: Readonly<Record<string, string>>, namespace = 'shop'): Json {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace, uid: `uid-sec-${name}`, creationTimestamp: CREATED },
+    type: 'Opaque',
+    data,
+  };
+}
+
+/** `o` with these annotations (an Ingress's or a Service's). */
+export function withAnnotations(o: Json, annotations: Readonly<Record<string, string>>): Json {
+  return { ...o, metadata: { ...(o['metadata'] as Json), annotations } };
+}
+
 export function withResourceVersion(o: Json, rv: string): Json {
   return { ...o, metadata: { ...(o['metadata'] as Json), resourceVersion: rv } };
 }

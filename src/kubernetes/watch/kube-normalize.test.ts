@@ -1,5 +1,5 @@
 import { parseManifestFile } from '../../sources/manifests/manifest-parser.js';
-import { normalizeKubeObject, rawObjectKey } from './kube-normalize.js';
+import { MAX_OPAQUE_SECRET_BYTES, normalizeKubeObject, rawObjectKey } from './kube-normalize.js';
 import {
   rawIngress,
   rawIngressClass,
@@ -105,11 +105,39 @@ test('IngressClass is cluster-scoped: keyed by name alone', () => {
 });
 
 test('a Secret of another type is skipped; a TLS Secret is kept with its data', () => {
-  expect(normalizeKubeObject('Secret', { ...rawTlsSecret('x'), type: 'Opaque' }, 'prod')).toEqual({
-    status: 'skip',
-  });
+  const basicAuth = { ...rawTlsSecret('x'), type: 'kubernetes.io/basic-auth' };
+  expect(normalizeKubeObject('Secret', basicAuth, 'prod')).toEqual({ status: 'skip' });
   const e = ok('Secret', rawTlsSecret('x'));
   expect(e.sourced.object).toMatchObject({ type: 'kubernetes.io/tls', data: { 'tls.crt': 'Y2VydA==' } });
+});
+
+test('an Opaque Secret is kept with its data but without labels and annotations (last-applied holds the data)', () => {
+  const raw = {
+    ...rawTlsSecret('x'),
+    type: 'Opaque',
+    data: { auth: 'dTp7U0hBfXg=' },
+    metadata: {
+      ...(rawTlsSecret('x')['metadata'] as Record<string, unknown>),
+      labels: { app: 'web' },
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"auth":"dTp7U0hBfXg="}}' },
+    },
+  };
+  const e = ok('Secret', raw);
+  expect(e.sourced.object).toMatchObject({ type: 'Opaque', data: { auth: 'dTp7U0hBfXg=' } });
+  expect(e.sourced.object.metadata.annotations).toBeUndefined();
+  expect(e.sourced.object.metadata.labels).toBeUndefined();
+  expect(e.fingerprint).not.toContain('last-applied');
+});
+
+test('an Opaque Secret over MAX_OPAQUE_SECRET_BYTES of data is refused; a TLS Secret is not counted', () => {
+  const big = Buffer.alloc(MAX_OPAQUE_SECRET_BYTES + 1).toString('base64');
+  const atMost = Buffer.alloc(MAX_OPAQUE_SECRET_BYTES).toString('base64');
+  const opaque = (v: string) => ({ ...rawTlsSecret('x'), type: 'Opaque', data: { a: v } });
+  expect(normalizeKubeObject('Secret', opaque(big), 'prod')).toEqual({
+    status: 'invalid',
+    problems: [`data is over ${MAX_OPAQUE_SECRET_BYTES} bytes, the most kept of an Opaque Secret`],
+  });
+  expect(normalizeKubeObject('Secret', opaque(atMost), 'prod').status).toBe('ok');
 });
 
 test('an object with a wrong shape is invalid, with the problems the readers found', () => {

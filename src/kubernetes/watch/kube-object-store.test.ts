@@ -5,7 +5,9 @@ import {
   rawIngressClass,
   rawService,
   rawSlice,
+  rawOpaqueSecret,
   rawTlsSecret,
+  withAnnotations,
   withResourceVersion,
 } from '../testdata/kube-fixtures.js';
 
@@ -190,10 +192,10 @@ test('rejected Secrets are reported only when referenced', () => {
   expect(s.takeUpdate().update.diagnostics.map((d) => d.object.kind)).toEqual(['Secret']);
 });
 
-test('a Secret changed to another type leaves; objects without a name are refused', () => {
+test('a Secret changed to a type Causeway does not read leaves; objects without a name are refused', () => {
   const s = seeded();
   s.takeUpdate();
-  s.upsert('Secret', { ...rawTlsSecret('web-tls'), type: 'Opaque' });
+  s.upsert('Secret', { ...rawTlsSecret('web-tls'), type: 'kubernetes.io/basic-auth' });
   expect(s.takeUpdate().update.changed).toEqual([{ kind: 'Secret', key: 'shop/web-tls', op: 'delete' }]);
   expect(s.upsert('Service', { metadata: {} })).toBe(false);
   expect(s.remove('Service', {})).toBe(false);
@@ -207,4 +209,86 @@ test('the emitted set is deterministic whatever the arrival order', () => {
   const keysA = [...a.takeUpdate().update.resources.services.keys()];
   expect(keysA).toEqual(['shop/a', 'shop/b', 'shop/c']);
   expect([...b.takeUpdate().update.resources.services.keys()]).toEqual(keysA);
+});
+
+const TLS = 'Secret (type=kubernetes.io/tls)';
+const OPAQUE = 'Secret (type=Opaque)';
+const USERS = rawOpaqueSecret('users', { auth: Buffer.from('ann:{SHA}x\n').toString('base64') });
+
+/** An Ingress with TLS Secret `web-tls` and basic auth users from `users`. */
+function twoWatches(): KubeObjectStore {
+  const s = store();
+  s.replace('Ingress', [
+    withAnnotations(rawIngress('web', { tlsSecret: 'web-tls' }), {
+      'causeway.dev/auth-type': 'basic',
+      'causeway.dev/auth-secret': 'users',
+    }),
+  ]);
+  s.replace('Secret', [rawTlsSecret('web-tls')], TLS);
+  s.replace('Secret', [USERS, rawOpaqueSecret('app-creds', { password: 'aHVudGVyMg==' })], OPAQUE);
+  return s;
+}
+
+test('two watches of Secrets: both scopes reach the set; a relist of one keeps the other scope', () => {
+  const s = twoWatches();
+  expect([...s.takeUpdate().update.resources.secrets.keys()]).toEqual(['shop/users', 'shop/web-tls']);
+  expect(s.count('Secret')).toBe(3);
+  // An empty relist of the TLS watch drops only the TLS Secret.
+  s.replace('Secret', [], TLS);
+  expect(s.takeUpdate().update.changed).toEqual([{ kind: 'Secret', key: 'shop/web-tls', op: 'delete' }]);
+  // A relist of the Opaque watch with the same objects is no news; without `users`, it goes.
+  s.replace('Secret', [USERS, rawOpaqueSecret('app-creds', { password: 'aHVudGVyMg==' })], OPAQUE);
+  expect(s.takeUpdate().hasNews).toBe(false);
+  s.replace('Secret', [rawTlsSecret('web-tls')], TLS);
+  s.replace('Secret', [], OPAQUE);
+  expect(s.takeUpdate().update.changed).toEqual([
+    { kind: 'Secret', key: 'shop/users', op: 'delete' },
+    { kind: 'Secret', key: 'shop/web-tls', op: 'upsert' },
+  ]);
+  expect(s.count('Secret')).toBe(1);
+});
+
+test('a deletion seen by one scope never removes the object another scope holds now', () => {
+  const s = twoWatches();
+  s.takeUpdate();
+  // `web-tls` is deleted and created again as Opaque; the Opaque watch's event comes first.
+  s.upsert('Secret', rawOpaqueSecret('web-tls', { 'ca.crt': 'Y2E=' }), OPAQUE);
+  s.remove('Secret', rawTlsSecret('web-tls'), TLS);
+  const secret = s.takeUpdate().update.resources.secrets.get('shop/web-tls');
+  expect(secret?.object.type).toBe('Opaque');
+  // Its TLS version is not the last good version of the Opaque one: a bad Opaque version leaves nothing.
+  s.upsert('Secret', rawTlsSecret('web-tls'), TLS);
+  s.upsert('Secret', { ...rawOpaqueSecret('web-tls', {}), data: { 'ca.crt': 'not base64!' } }, OPAQUE);
+  const u = s.takeUpdate().update;
+  expect(u.resources.secrets.has('shop/web-tls')).toBe(false);
+  expect(u.diagnostics.map((d) => d.code)).toEqual(['CW_E_KUBE_OBJECT']);
+});
+
+test('Opaque Secrets are emitted only when named by an auth or CA annotation (Ingress or Service)', () => {
+  const s = store();
+  const ca = rawOpaqueSecret('backend-ca', { 'ca.crt': 'Y2E=' });
+  const clientCa = rawOpaqueSecret('client-ca', { 'ca.crt': 'Y2E=' }, 'pki');
+  s.replace(
+    'Secret',
+    [USERS, ca, clientCa, rawOpaqueSecret('app-creds', { password: 'aHVudGVyMg==' })],
+    OPAQUE,
+  );
+  s.replace('Service', [
+    withAnnotations(rawService('web'), { 'causeway.dev/backend-tls-ca-secret': 'backend-ca' }),
+  ]);
+  s.replace('Ingress', [
+    withAnnotations(rawIngress('web'), {
+      'causeway.dev/auth-secret': 'shop/users',
+      'causeway.dev/auth-tls-secret': 'pki/client-ca',
+    }),
+    // Basic auth from another namespace is refused by translation: not emitted.
+    withAnnotations(rawIngress('other', { namespace: 'other' }), {
+      'causeway.dev/auth-secret': 'shop/app-creds',
+    }),
+  ]);
+  expect([...s.takeUpdate().update.resources.secrets.keys()]).toEqual([
+    'pki/client-ca',
+    'shop/backend-ca',
+    'shop/users',
+  ]);
 });

@@ -5,14 +5,18 @@
  *
  * - An object whose latest version the readers reject keeps its last good version in force, and gets a
  *   diagnostic (kind, namespace/name, cluster) until a good version arrives or it is deleted.
- * - TLS Secrets are all kept here, but an update holds only those that an Ingress of the update references
- *   (`spec.tls[].secretName` in the Ingress's namespace): a Secret enters `changed` when it starts or stops
- *   being referenced, like any other object entering or leaving the set.
+ * - Secrets (TLS and Opaque) are all kept here, but an update holds only those that an Ingress or Service of
+ *   the update names (`secretReferences`: `spec.tls`, the auth and CA Secret annotations): a Secret enters
+ *   `changed` when it starts or stops being referenced, like any other object entering or leaving the set.
+ * - One kind can be fed by several watches (Secrets: one per type), each its own `scope`: a relist of one
+ *   scope replaces only that scope's objects, and a deletion seen by one scope never removes an object that
+ *   another scope holds now (a Secret deleted and created again with another type).
  */
 import { compareDiagnostics, diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
 import type { KubeKind, KubeObject } from '../../resources/kube-types.js';
-import { buildResourceSet, DEFAULT_NAMESPACE, type Sourced } from '../../resources/resource-set.js';
+import { buildResourceSet, type Sourced } from '../../resources/resource-set.js';
 import { diffFingerprints, type SourceUpdate } from '../../sources/source-update.js';
+import { secretReferences } from '../../translate/secret-references.js';
 import { normalizeKubeObject, rawObjectKey, type KubeEntry } from './kube-normalize.js';
 
 /** A rejected object is reported with at most this many problems (then "and N more"). */
@@ -21,6 +25,8 @@ const MAX_PROBLEMS = 8;
 interface StoredObject {
   readonly kind: KubeKind;
   readonly key: string;
+  /** The watch that last reported the object (the kind, unless a kind has several watches). */
+  readonly scope: string;
   /** The last version the readers accepted; undefined when none was. */
   good?: KubeEntry;
   /** Why the latest version was rejected; undefined when it is the good one. */
@@ -42,15 +48,10 @@ function describeProblems(problems: readonly string[]): string {
   return problems.length > MAX_PROBLEMS ? `${shown}; and ${problems.length - MAX_PROBLEMS} more` : shown;
 }
 
-/** `namespace/name` of every Secret that a (good) Ingress names in `spec.tls`. */
-export function referencedSecrets(ingresses: Iterable<Sourced<KubeObject>>): Set<string> {
+/** `namespace/name` of every Secret that a (good) Ingress or Service names (`secretReferences`). */
+export function referencedSecrets(objects: Iterable<Sourced<KubeObject>>): Set<string> {
   const out = new Set<string>();
-  for (const s of ingresses) {
-    const o = s.object;
-    if (o.kind !== 'Ingress') continue;
-    const ns = o.metadata.namespace ?? DEFAULT_NAMESPACE;
-    for (const t of o.spec?.tls ?? []) if (t.secretName) out.add(`${ns}/${t.secretName}`);
-  }
+  for (const s of objects) for (const key of secretReferences(s.object)) out.add(key);
   return out;
 }
 
@@ -73,8 +74,11 @@ export class KubeObjectStore {
     return m;
   }
 
-  /** An object was added or modified (or listed). Returns false when it cannot be keyed (no name). */
-  upsert(kind: KubeKind, raw: unknown): boolean {
+  /**
+   * An object was added or modified (or listed) by the watch `scope` (default: the kind's only one). Returns
+   * false when it cannot be keyed (no name).
+   */
+  upsert(kind: KubeKind, raw: unknown, scope: string = kind): boolean {
     const key = rawObjectKey(raw, this.namespaced(kind));
     if (key === undefined) return false;
     const m = this.kindMap(kind);
@@ -83,34 +87,42 @@ export class KubeObjectStore {
       m.delete(key);
       return true;
     }
+    // The last good version of the same scope only: another scope's is another object (types are immutable).
     const prev = m.get(key);
-    if (res.status === 'ok') m.set(key, { kind, key, good: res.entry });
-    else m.set(key, { kind, key, good: prev?.good, problems: res.problems });
-    return true;
-  }
-
-  /** An object was deleted: it goes, with its last good version and its problem. */
-  remove(kind: KubeKind, raw: unknown): boolean {
-    const key = rawObjectKey(raw, this.namespaced(kind));
-    if (key === undefined) return false;
-    this.kindMap(kind).delete(key);
+    const prevGood = prev?.scope === scope ? prev.good : undefined;
+    if (res.status === 'ok') m.set(key, { kind, key, scope, good: res.entry });
+    else m.set(key, { kind, key, scope, good: prevGood, problems: res.problems });
     return true;
   }
 
   /**
-   * A full list of a kind: replaces what was known of it. An object that is listed again keeps its last good
-   * version if the listed one is rejected; one that is not listed any more is gone.
+   * An object was deleted (as seen by the watch `scope`): it goes, with its last good version and its problem,
+   * unless another scope holds it now.
    */
-  replace(kind: KubeKind, raws: readonly unknown[]): void {
+  remove(kind: KubeKind, raw: unknown, scope: string = kind): boolean {
+    const key = rawObjectKey(raw, this.namespaced(kind));
+    if (key === undefined) return false;
+    const m = this.kindMap(kind);
+    if (m.get(key)?.scope === scope) m.delete(key);
+    return true;
+  }
+
+  /**
+   * A full list of a kind by the watch `scope`: replaces what that scope knew (other scopes' objects stay).
+   * An object that is listed again keeps its last good version if the listed one is rejected; one that is
+   * not listed any more is gone.
+   */
+  replace(kind: KubeKind, raws: readonly unknown[], scope: string = kind): void {
     const before = this.kindMap(kind);
     const next = new Map<string, StoredObject>();
+    for (const [key, s] of before) if (s.scope !== scope) next.set(key, s);
     this.objects.set(kind, next);
     for (const raw of raws) {
       const key = rawObjectKey(raw, this.namespaced(kind));
       if (key === undefined) continue;
       const prev = before.get(key);
-      if (prev !== undefined) next.set(key, prev);
-      this.upsert(kind, raw);
+      if (prev?.scope === scope) next.set(key, prev);
+      this.upsert(kind, raw, scope);
     }
   }
 
@@ -127,7 +139,7 @@ export class KubeObjectStore {
     const all: StoredObject[] = [];
     for (const m of this.objects.values()) all.push(...m.values());
     const secretsInUse = referencedSecrets(
-      all.flatMap((s) => (s.kind === 'Ingress' && s.good !== undefined ? [s.good.sourced] : [])),
+      all.flatMap((s) => (s.kind !== 'Secret' && s.good !== undefined ? [s.good.sourced] : [])),
     );
     const current = new Map<string, KubeEntry>();
     const diagnostics: Diagnostic[] = [];

@@ -96,7 +96,7 @@ test('load() rejects with CW_E_KUBE_UNAVAILABLE naming the cluster, the kind and
   expect(err).toBeInstanceOf(CausewayError);
   expect((err as CausewayError).code).toBe('CW_E_KUBE_UNAVAILABLE');
   expect((err as Error).message).toBe(
-    'CW_E_KUBE_UNAVAILABLE: cluster prod: Secret could not be listed within 60 ms (Secret: GET /api/v1/secrets: 403 Forbidden: secrets is forbidden)',
+    'CW_E_KUBE_UNAVAILABLE: cluster prod: Secret (type=kubernetes.io/tls), Secret (type=Opaque) could not be listed within 60 ms (Secret (type=kubernetes.io/tls): GET /api/v1/secrets: 403 Forbidden: secrets is forbidden; Secret (type=Opaque): GET /api/v1/secrets: 403 Forbidden: secrets is forbidden)',
   );
   expect(api.openWatches).toBe(0);
   const calls = api.listCalls.length;
@@ -114,7 +114,7 @@ test('an apiserver that never answers: the message says so', async () => {
   api.down();
   const s = source(api, { initialListTimeoutMs: 30 });
   await expect(s.load()).rejects.toThrow(
-    /cluster prod: IngressClass, Ingress, Service, EndpointSlice, Secret could not be listed within 30 ms \(IngressClass: connect ECONNREFUSED/,
+    /cluster prod: IngressClass, Ingress, Service, EndpointSlice, Secret \(type=kubernetes.io\/tls\), Secret \(type=Opaque\) could not be listed within 30 ms \(IngressClass: connect ECONNREFUSED/,
   );
 });
 
@@ -195,7 +195,7 @@ test('status-only updates, unreferenced Secrets and relists emit nothing', async
   api.put(PATHS.Secret, rawTlsSecret('unused-tls', 'shop', 'Y2hhbmdlZA=='));
   const lists = api.listCalls.length;
   s.relist();
-  await waitFor(() => api.listCalls.length >= lists + 5 && api.openWatches === 5, 'the relists');
+  await waitFor(() => api.listCalls.length >= lists + 6 && api.openWatches === 6, 'the relists');
   await sleep(10);
   expect(updates.all).toEqual([]);
 });
@@ -205,7 +205,7 @@ test('changes made between load() and watch() are emitted by watch() at once', a
   seed(api);
   const s = source(api);
   await s.load();
-  await waitFor(() => api.openWatches === 5, 'the watches');
+  await waitFor(() => api.openWatches === 6, 'the watches');
   api.put(PATHS.Service, rawService('api'));
   const updates = new Updates();
   await s.watch(updates.on);
@@ -249,7 +249,7 @@ test('a lost apiserver keeps the last state; changes made meanwhile arrive after
   const first = await s.load();
   const updates = new Updates();
   await s.watch(updates.on);
-  await waitFor(() => api.openWatches === 5, 'the watches');
+  await waitFor(() => api.openWatches === 6, 'the watches');
   api.down();
   api.put(PATHS.Service, rawService('web', 8080));
   api.delete(PATHS.EndpointSlice, 'shop', 'web-1');
@@ -304,7 +304,7 @@ test('close() stops everything: no callback afterwards, no open watch', async ()
   await s.load();
   const updates = new Updates();
   await s.watch(updates.on);
-  await waitFor(() => api.openWatches === 5, 'the watches');
+  await waitFor(() => api.openWatches === 6, 'the watches');
   await s.close();
   expect(api.openWatches).toBe(0);
   api.put(PATHS.Service, rawService('late'));

@@ -1,6 +1,6 @@
 /**
  * The Kubernetes source for ONE cluster: a list+watch loop per kind (Ingress, IngressClass, Service,
- * EndpointSlice, TLS Secret) feeding one store, which composes the same `SourceUpdate` stream as the
+ * EndpointSlice, TLS Secret, Opaque Secret) feeding one store, which composes the same `SourceUpdate` stream as the
  * manifests source.
  *
  * - `load()` resolves once the first list of every kind completed, so a restart never pushes a partial
@@ -21,7 +21,7 @@ import type { KubeKind } from '../../resources/kube-types.js';
 import type { ResourceSource, SourceUpdate } from '../../sources/source-update.js';
 import type { BackoffOptions } from '../../util/backoff.js';
 import { KubeHttpTransport } from '../client/kube-http-transport.js';
-import { KUBE_KINDS } from './kube-kinds.js';
+import { KUBE_KINDS, watchScope } from './kube-kinds.js';
 import { KubeObjectStore } from './kube-object-store.js';
 import { describeError, type KubeTransport } from '../client/kube-transport.js';
 import { KindWatch } from './kube-watch.js';
@@ -79,36 +79,36 @@ export class KubernetesSource implements ResourceSource {
     this.store = new KubeObjectStore(options.cluster, (kind) => namespaced.get(kind) ?? true);
     const transport =
       options.transport ?? new KubeHttpTransport(options.kubeConfig, options.requestTimeoutMs);
-    this.watches = KUBE_KINDS.map(
-      (spec) =>
-        new KindWatch({
-          spec,
-          transport,
-          logger: this.log,
-          ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
-          ...(options.watchTimeoutSeconds !== undefined
-            ? { watchTimeoutSeconds: options.watchTimeoutSeconds }
-            : {}),
-          ...(options.relistIntervalMs !== undefined ? { relistIntervalMs: options.relistIntervalMs } : {}),
-          ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
-          ...(options.random !== undefined ? { random: options.random } : {}),
-          handlers: {
-            onList: (items) => {
-              this.store.replace(spec.kind, items);
-              this.changed();
-            },
-            onEvent: (type, object) => {
-              const ok =
-                type === 'DELETED'
-                  ? this.store.remove(spec.kind, object)
-                  : this.store.upsert(spec.kind, object);
-              if (!ok)
-                this.log.warn({ kind: spec.kind, type }, 'watch event for an object without a name ignored');
-              this.changed();
-            },
+    this.watches = KUBE_KINDS.map((spec) => {
+      const scope = watchScope(spec);
+      return new KindWatch({
+        spec,
+        transport,
+        logger: this.log,
+        ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
+        ...(options.watchTimeoutSeconds !== undefined
+          ? { watchTimeoutSeconds: options.watchTimeoutSeconds }
+          : {}),
+        ...(options.relistIntervalMs !== undefined ? { relistIntervalMs: options.relistIntervalMs } : {}),
+        ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+        ...(options.random !== undefined ? { random: options.random } : {}),
+        handlers: {
+          onList: (items) => {
+            this.store.replace(spec.kind, items, scope);
+            this.changed();
           },
-        }),
-    );
+          onEvent: (type, object) => {
+            const ok =
+              type === 'DELETED'
+                ? this.store.remove(spec.kind, object, scope)
+                : this.store.upsert(spec.kind, object, scope);
+            if (!ok)
+              this.log.warn({ kind: spec.kind, type }, 'watch event for an object without a name ignored');
+            this.changed();
+          },
+        },
+      });
+    });
   }
 
   /** Waits for the first list of every kind; the update is relative to the previous one (first: all upserts). */
@@ -162,14 +162,15 @@ export class KubernetesSource implements ResourceSource {
     if (outcome === 'closed') throw new Error('KubernetesSource was closed while loading');
     if (outcome === 'listed') return;
     const missing = this.watches.filter((w) => !w.isListed);
+    const names = missing.map((w) => w.scope);
     await Promise.all(this.watches.map((w) => w.stop()));
     const why = missing
-      .map((w) => `${w.kind}: ${w.lastError === undefined ? 'no answer' : describeError(w.lastError)}`)
+      .map((w) => `${w.scope}: ${w.lastError === undefined ? 'no answer' : describeError(w.lastError)}`)
       .join('; ');
-    this.log.error({ kinds: missing.map((w) => w.kind) }, 'initial list timed out');
+    this.log.error({ kinds: names }, 'initial list timed out');
     throw new CausewayError(
       'CW_E_KUBE_UNAVAILABLE',
-      `cluster ${this.cluster}: ${missing.map((w) => w.kind).join(', ')} could not be listed within ${this.initialListTimeoutMs} ms (${why})`,
+      `cluster ${this.cluster}: ${names.join(', ')} could not be listed within ${this.initialListTimeoutMs} ms (${why})`,
     );
   }
 
@@ -195,7 +196,7 @@ export class KubernetesSource implements ResourceSource {
     }
   }
 
-  /** Known objects per kind (good or rejected, all TLS Secrets); for logs and tests. */
+  /** Known objects per kind (good or rejected, all TLS and Opaque Secrets); for logs and tests. */
   counts(): Readonly<Record<KubeKind, number>> {
     return Object.fromEntries(KUBE_KINDS.map((k) => [k.kind, this.store.count(k.kind)])) as Record<
       KubeKind,

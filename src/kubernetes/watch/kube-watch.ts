@@ -16,7 +16,7 @@
  */
 import type { Logger } from 'pino';
 import { backoffBounds, backoffDelay, fullJitter, type BackoffOptions } from '../../util/backoff.js';
-import type { KubeKindSpec } from './kube-kinds.js';
+import { watchScope, type KubeKindSpec } from './kube-kinds.js';
 import {
   describeError,
   KubeApiError,
@@ -90,6 +90,8 @@ function statusError(object: unknown): KubeApiError {
 
 export class KindWatch {
   readonly kind: KubeKindSpec['kind'];
+  /** The kind, with its field selector if any (two watches of Secrets): for messages. */
+  readonly scope: string;
   /** Resolves when the first list completed (never rejects; see `lastError` while it is pending). */
   readonly listed: Promise<void>;
   /** The last failure, until a list or watch succeeds again. */
@@ -116,8 +118,11 @@ export class KindWatch {
 
   constructor(private readonly o: KindWatchOptions) {
     this.kind = o.spec.kind;
+    this.scope = watchScope(o.spec);
     this.random = o.random ?? Math.random;
-    this.log = o.logger;
+    // Two watches of Secrets (one per type): their log lines say which.
+    const fieldSelector = o.spec.fieldSelector;
+    this.log = fieldSelector === undefined ? o.logger : o.logger.child({ fieldSelector });
     this.listed = new Promise((resolve) => {
       this.resolveListed = resolve;
     });

@@ -35,7 +35,7 @@ export const BACKEND_TLS_CA_SECRET: AnnotationSpec<string> = {
   targets: ['Service'],
   defaultText: 'none (an HTTPS or GRPCS backend then answers 503)',
   description:
-    "Name of a Secret (type kubernetes.io/tls, in the Service's namespace) whose `ca.crt` holds the PEM CA certificates the backend's certificate must chain to.",
+    "Name of a Secret (type Opaque or kubernetes.io/tls, in the Service's namespace) whose `ca.crt` holds the PEM CA certificates the backend's certificate must chain to.",
   parse: (raw) => {
     const bad = kubeNameProblem(raw);
     return bad === undefined ? { ok: true, value: raw } : { ok: false, error: `"${raw}" ${bad}` };

@@ -31,9 +31,8 @@ export type SecretLookup = ReadonlyMap<string, Sourced<Secret>>;
 /** The key of an `auth-file` Secret holding the htpasswd file (ingress-nginx's). */
 export const AUTH_FILE_KEY = 'auth';
 const CLOSED = 'its routes answer 503';
-/** Kubernetes mode watches only TLS Secrets today (src/kubernetes/watch/kube-kinds.ts). */
-const NOT_FOUND_HINT =
-  ' (read from a manifests folder; in Kubernetes mode only kubernetes.io/tls Secrets are read today)';
+/** Both sources read Opaque Secrets (Kubernetes mode: src/kubernetes/watch/kube-kinds.ts). */
+const NOT_FOUND_HINT = ' (only Secrets of type Opaque or kubernetes.io/tls are read)';
 
 function problem(
   owner: IngressEntries,

@@ -33,7 +33,7 @@ export const AUTH_TLS_SECRET: AnnotationSpec<SecretName> = {
   targets: ['Ingress'],
   defaultText: 'none (no client certificate asked)',
   description:
-    "`<namespace>/<name>` (or `<name>` in the Ingress's namespace) of a Secret of type kubernetes.io/tls whose `ca.crt` holds the PEM CA certificates client certificates must chain to. Applies to the Ingress's TLS hosts (`spec.tls`). A missing Secret, a `ca.crt` that is not PEM certificates or a bad value makes those hosts answer 403 to every request (fail closed).",
+    "`<namespace>/<name>` (or `<name>` in the Ingress's namespace) of a Secret (type Opaque, as ingress-nginx users keep it, or kubernetes.io/tls, as cert-manager issues it) whose `ca.crt` holds the PEM CA certificates client certificates must chain to. Applies to the Ingress's TLS hosts (`spec.tls`). A missing Secret, a `ca.crt` that is not PEM certificates or a bad value makes those hosts answer 403 to every request (fail closed).",
   parse: parseSecretName,
 };
 
