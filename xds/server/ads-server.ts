@@ -16,7 +16,7 @@ import type { ConfigWatcher } from '../cache/config-watcher.js';
 import type { PasswordVerifier } from './basic-auth-verifier.js';
 import { createPasswordVerifier } from './basic-auth-verifier.js';
 import type { BasicAuthUsers, CallGroup } from './ext-authz-service.js';
-import { AUTHORIZATION_SERVICE, BASIC_AUTH_EXTENSIONS, checkHandler } from './ext-authz-service.js';
+import { AUTHORIZATION_SERVICE, checkHandler } from './ext-authz-service.js';
 import type { AdsLogger } from './ads-logger.js';
 import { SILENT_LOGGER } from './ads-logger.js';
 import { ADS_SERVICE } from './ads-service.js';
@@ -151,16 +151,9 @@ function streamContext(
   };
 }
 
-/**
- * The group a Check call asks for: under mTLS its certificate's (the extensions may repeat it), else the
- * extensions' (development only, as `node.cluster` for ADS).
- */
+/** The group of a Check call: under mTLS its certificate's; without TLS none (any group's routes). */
 function checkGroup(state: ServerState): CallGroup {
-  return (call) => {
-    const asked = call.request.extensions[BASIC_AUTH_EXTENSIONS.group];
-    if (state.tls) return state.tls.groupOf(call, asked ? { id: '', cluster: asked } : null);
-    return { ok: true, group: asked || DEFAULT_GROUP };
-  };
+  return (call) => (state.tls ? state.tls.groupOf(call, null) : { ok: true, group: undefined });
 }
 
 /** The two ADS methods: each call opens a stream (tracked until it closes), or is refused while closing. */

@@ -10,10 +10,7 @@
  * above `maxCost` is refused (translation leaves such entries out already).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { parseBcryptHash, verifyBcrypt } from '../../src/util/bcrypt.js';
-
-/** The highest bcrypt cost the controller verifies (cost 12 takes ~350 ms in pure JS). */
-export const MAX_VERIFIED_BCRYPT_COST = 12;
+import { BCRYPT_COST_LIMIT, parseBcryptHash, verifyBcrypt } from '../../src/util/bcrypt.js';
 
 export interface VerifierOptions {
   readonly cacheSize?: number;
@@ -68,7 +65,7 @@ function createGate(max: number, maxQueued: number): <T>(work: () => Promise<T>)
 export function createPasswordVerifier(options: VerifierOptions = {}): PasswordVerifier {
   const cacheSize = options.cacheSize ?? 10_000;
   const ttlMs = options.cacheTtlMs ?? 5 * 60_000;
-  const maxCost = options.maxCost ?? MAX_VERIFIED_BCRYPT_COST;
+  const maxCost = options.maxCost ?? BCRYPT_COST_LIMIT;
   const now = options.now ?? Date.now;
   const gate = createGate(options.maxConcurrent ?? 2, options.maxQueued ?? 256);
   /** Successful checks: key -> expiry; Map order is the LRU order (oldest first). */

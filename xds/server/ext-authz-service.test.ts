@@ -14,7 +14,7 @@ const SHA_SECRET = `{SHA}${createHash('sha1').update('secret').digest('base64')}
 
 const USERS: BasicAuthUsers = {
   lookup: (group, secret) =>
-    group === 'edge' && secret === 'team/htpasswd'
+    (group ?? 'edge') === 'edge' && secret === 'team/htpasswd'
       ? {
           users: [
             { user: 'alice', hash: BCRYPT_ABC },
@@ -25,7 +25,7 @@ const USERS: BasicAuthUsers = {
 };
 const basic = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-const ext = { [EXT.secret]: 'team/htpasswd', [EXT.realm]: 'Team', [EXT.group]: 'edge' };
+const ext = { [EXT.secret]: 'team/htpasswd', [EXT.realm]: 'Team' };
 
 test('SHA entries are checked as htpasswd -s writes them', () => {
   expect(verifySha('secret', SHA_SECRET)).toBe(true);

@@ -6,7 +6,7 @@
  * its context extensions, never a hash; the users come from what the controller translated last
  * (`BasicAuthUsers`), looked up for the asking gateway's group: under mTLS the group its certificate
  * names, so a gateway can only test passwords of routes its own group serves. Without TLS (development
- * only) the group of the context extensions is trusted, as the ADS server trusts `node.cluster`.
+ * only) any caller may ask about any group's routes, as any client may ask ADS for any group.
  *
  * Answers: OK; DENIED 401 with `WWW-Authenticate: Basic realm="..."` (no or wrong credentials); DENIED
  * 403 when the group serves no such route; a gRPC error (the gateway answers 503) when too many checks
@@ -29,9 +29,12 @@ export const BASIC_AUTH_EXTENSIONS = {
 
 /** What the controller translated last: the users of a Secret that a group's routes check by it. */
 export interface BasicAuthUsers {
-  /** The users of `secret` on the controller-checked routes of `group`; undefined: none. */
+  /**
+   * The users of `secret` on the controller-checked routes of `group` (undefined: of any group, when the
+   * xDS server runs without TLS); undefined: no such route.
+   */
   lookup(
-    group: string,
+    group: string | undefined,
     secret: string,
   ): { readonly users: readonly { readonly user: string; readonly hash: string }[] } | undefined;
 }
@@ -60,7 +63,7 @@ export function basicCredentials(header: string | undefined): { user: string; pa
 /** The answer to one check by a gateway of `group`. */
 export async function answerCheck(
   check: BasicAuthCheck,
-  group: string,
+  group: string | undefined,
   users: BasicAuthUsers,
   verifier: PasswordVerifier,
 ): Promise<CheckAnswer> {
@@ -142,8 +145,10 @@ export const CHECK_METHOD: MethodDefinition<BasicAuthCheck, object> = {
 
 export const AUTHORIZATION_SERVICE: ServiceDefinition = { Check: CHECK_METHOD };
 
-/** Decides the asking gateway's group of a call (ads-server.ts: the certificate's, or the extensions'). */
-export type CallGroup = (call: ServerUnaryCall<BasicAuthCheck, object>) => GroupDecision;
+/** The asking gateway's group (ads-server.ts: its certificate's; undefined without TLS), or a refusal. */
+export type CallGroup = (
+  call: ServerUnaryCall<BasicAuthCheck, object>,
+) => GroupDecision | { readonly ok: true; readonly group: undefined };
 
 /** The Check handler. */
 export function checkHandler(
