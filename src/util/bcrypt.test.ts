@@ -12,6 +12,8 @@ const VECTORS: readonly (readonly [string, string])[] = [
   ['U*U', '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW'],
   ['U*U*', '$2a$05$CCCCCCCCCCCCCCCCCCCCC.VGOzA784oUp/Z0DY336zx7pLYAy0lwK'],
   ['U*U*U', '$2a$05$XXXXXXXXXXXXXXXXXXXXXOAcXxm9kjPGEMsLznoKqmqw7tc8WCx4a'],
+  // Made by libxcrypt's crypt(3) (cost 10, as htpasswd -B -C 10).
+  ['password', '$2y$10$Causeway.e2e.test.saleTM//PtSq2WNsk/ugfyZvPM5ZaeilbuW'],
 ];
 
 test.each(VECTORS)('the known vector for %j verifies, a wrong password does not', async (password, hash) => {
