@@ -35,8 +35,10 @@ test('the lookup follows the latest IR, and answers nothing before the first', (
   const state: { ir?: IR } = {};
   const users = basicAuthUsersOf(() => state.ir);
   expect(users.lookup('edge', 'shop/admins')).toBeUndefined();
+  expect(users.isReady()).toBe(false);
   state.ir = ir({
     edge: [route({ realm: 'r', secret: 'shop/admins', users: BCRYPT, checkedBy: 'controller' })],
   });
   expect(users.lookup('edge', 'shop/admins')).toEqual({ users: BCRYPT });
+  expect(users.isReady()).toBe(true);
 });

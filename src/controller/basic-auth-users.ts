@@ -37,6 +37,7 @@ export function basicAuthUsersOf(ir: () => IR | undefined): BasicAuthUsers {
   let seen: IR | undefined;
   let index: Index = new Map();
   return {
+    isReady: () => ir() !== undefined,
     lookup(group, secret) {
       const current = ir();
       if (current !== seen) {

@@ -20,6 +20,7 @@ import { BASIC_AUTH_EXTENSIONS as EXT } from './ext-authz-service.js';
 const BCRYPT_ABC = '$2a$06$If6bvum7DFjUnE9p2uDeDu0YHzrHM6tf.iqN8.yx.jNN1ILEf7h0i';
 const SECRET_OF: Readonly<Record<string, string>> = { a: 'team/a-users', b: 'team/b-users' };
 const USERS: BasicAuthUsers = {
+  isReady: () => true,
   lookup: (group, secret) =>
     group !== undefined && SECRET_OF[group] === secret
       ? { users: [{ user: 'u', hash: BCRYPT_ABC }] }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { Client, credentials } from '@grpc/grpc-js';
+import { Client, credentials, status } from '@grpc/grpc-js';
 import { createHash } from 'node:crypto';
 import { envoyRoot } from '../protos/envoy-protos.js';
 import { createPasswordVerifier, verifySha } from './basic-auth-verifier.js';
@@ -13,6 +13,7 @@ const BCRYPT_ABC = '$2a$06$If6bvum7DFjUnE9p2uDeDu0YHzrHM6tf.iqN8.yx.jNN1ILEf7h0i
 const SHA_SECRET = `{SHA}${createHash('sha1').update('secret').digest('base64')}`;
 
 const USERS: BasicAuthUsers = {
+  isReady: () => true,
   lookup: (group, secret) =>
     (group ?? 'edge') === 'edge' && secret === 'team/htpasswd'
       ? {
@@ -121,4 +122,23 @@ describe('over gRPC, on the xDS server', () => {
       },
     });
   });
+});
+
+test('before the first translation a check fails (UNAVAILABLE: the gateway answers 503), never 403', async () => {
+  const h = await startHarness({ basicAuth: { users: { ...USERS, isReady: () => false } } });
+  const client = new Client(`127.0.0.1:${h.port}`, credentials.createInsecure());
+  const root = envoyRoot();
+  const req = root.lookupType('envoy.service.auth.v3.CheckRequest');
+  const err = await new Promise<{ code?: number }>((resolve) =>
+    client.makeUnaryRequest(
+      '/envoy.service.auth.v3.Authorization/Check',
+      (m: object) => Buffer.from(req.encode(req.fromObject(m)).finish()),
+      (b: Buffer) => b,
+      { attributes: { context_extensions: ext } },
+      (e) => resolve(e ?? {}),
+    ),
+  );
+  expect(err.code).toBe(status.UNAVAILABLE);
+  client.close();
+  await h.close();
 });

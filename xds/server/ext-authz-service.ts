@@ -10,7 +10,7 @@
  *
  * Answers: OK; DENIED 401 with `WWW-Authenticate: Basic realm="..."` (no or wrong credentials); DENIED
  * 403 when the group serves no such route; a gRPC error (the gateway answers 503) when too many checks
- * wait or the certificate names no group.
+ * wait, the controller has not translated yet or the certificate names no group.
  */
 import type { MethodDefinition, ServerUnaryCall, ServiceDefinition, sendUnaryData } from '@grpc/grpc-js';
 import { status as grpcStatus } from '@grpc/grpc-js';
@@ -37,6 +37,8 @@ export interface BasicAuthUsers {
     group: string | undefined,
     secret: string,
   ): { readonly users: readonly { readonly user: string; readonly hash: string }[] } | undefined;
+  /** False until the controller has translated once: checks then fail (the gateway's 503), never 403. */
+  isReady(): boolean;
 }
 
 /** The parts of a CheckRequest the service reads. */
@@ -160,6 +162,10 @@ export function checkHandler(
     const decision = groupOf(call);
     if (!decision.ok) {
       callback({ code: grpcStatus.PERMISSION_DENIED, details: decision.reason });
+      return;
+    }
+    if (!users.isReady()) {
+      callback({ code: grpcStatus.UNAVAILABLE, details: 'the controller has not translated yet' });
       return;
     }
     answerCheck(call.request, decision.group, users, verifier).then(
