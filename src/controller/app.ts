@@ -26,6 +26,7 @@ import { parseHostPort, type HostPort } from './host-port.js';
 import { groupAddresses } from './group-addresses.js';
 import { LeaderWriters } from './leader-writers.js';
 import { NackTracker } from './nack-tracker.js';
+import { basicAuthUsersOf } from './basic-auth-users.js';
 import { ControllerRunner } from './runner.js';
 import { translateOptionsFrom } from './translate-options-from-config.js';
 
@@ -148,6 +149,7 @@ function buildController(o: ControllerAppOptions): ControllerParts {
     watcher: cache,
     logger: logger.child({ component: 'xds' }),
     events: adsEvents({ logger, metrics: xdsMetrics, runner, nacks, late }),
+    basicAuth: { users: basicAuthUsersOf(() => runner.ir()) },
   });
   late.writers =
     source.kubeConfigs.size > 0

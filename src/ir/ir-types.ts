@@ -384,6 +384,12 @@ export interface BasicAuthIR {
   readonly secret?: string;
   /** The usable entries, sorted by user. */
   readonly users: readonly { readonly user: string; readonly hash: string }[];
+  /**
+   * `controller` when an entry is not `{SHA}` (bcrypt): the gateway asks the controller to check every
+   * user of the Secret (ext_authz over the xDS connection) instead of checking them itself. Absent: the
+   * gateway's basic_auth filter checks them.
+   */
+  readonly checkedBy?: 'controller';
 }
 
 /**

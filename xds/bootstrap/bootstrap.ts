@@ -17,11 +17,12 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { CausewayError } from '../../src/errors.js';
 import { ADDRESS_METADATA_KEY } from '../server/connection.js';
+import { XDS_CLUSTER_NAME } from '../translator/common.js';
 import { ADMIN_CLUSTER_NAME } from '../translator/listener-metrics.js';
 
 export const BOOTSTRAP_TYPE_URL = 'type.googleapis.com/envoy.config.bootstrap.v3.Bootstrap';
-/** The static cluster that carries the ADS stream to the Causeway controller. */
-export const XDS_CLUSTER_NAME = 'causeway_xds';
+/** The static cluster that carries the ADS stream (and basic auth checks) to the Causeway controller. */
+export { XDS_CLUSTER_NAME };
 export const DEFAULT_ADMIN_PORT = 9901;
 export const DEFAULT_ADMIN_ADDRESS = '127.0.0.1';
 /** The SDS resource names (and file names) of the xDS client certificate and of its validation context. */

@@ -78,6 +78,7 @@ const PROTO_FILES = [
   'envoy/extensions/load_balancing_policies/random/v3/random.proto',
   'envoy/config/trace/v3/opentelemetry.proto',
   'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
+  'envoy/service/auth/v3/external_auth.proto',
   'envoy/extensions/filters/http/lua/v3/lua.proto',
   'envoy/extensions/filters/http/header_mutation/v3/header_mutation.proto',
   'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',

@@ -13,6 +13,10 @@ import { fullJitter } from '../../src/util/backoff.js';
 import type { ChannelOptions, ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { ConfigWatcher } from '../cache/config-watcher.js';
+import type { PasswordVerifier } from './basic-auth-verifier.js';
+import { createPasswordVerifier } from './basic-auth-verifier.js';
+import type { BasicAuthUsers, CallGroup } from './ext-authz-service.js';
+import { AUTHORIZATION_SERVICE, checkHandler } from './ext-authz-service.js';
 import type { AdsLogger } from './ads-logger.js';
 import { SILENT_LOGGER } from './ads-logger.js';
 import { ADS_SERVICE } from './ads-service.js';
@@ -49,6 +53,7 @@ export type {
 export type { AdsLogger } from './ads-logger.js';
 export type { AdsServerTuning } from './server-options.js';
 export type { XdsTlsOptions } from './tls-credentials.js';
+export type { BasicAuthUsers } from './ext-authz-service.js';
 
 export interface AdsServerOptions extends AdsServerTuning {
   readonly watcher: ConfigWatcher;
@@ -65,6 +70,11 @@ export interface AdsServerOptions extends AdsServerTuning {
   readonly tls?: XdsTlsOptions;
   /** Replaces the push limiter built from `maxConcurrentPushes` (tests observe it). */
   readonly pushLimiter?: PushLimiter;
+  /**
+   * Serve Envoy's ext_authz Check for basic auth routes with bcrypt entries (ext-authz-service.ts), with
+   * the users the controller translated last. Absent: the Authorization service is not served.
+   */
+  readonly basicAuth?: { readonly users: BasicAuthUsers; readonly verifier?: PasswordVerifier };
 }
 
 export interface AdsServer {
@@ -139,6 +149,11 @@ function streamContext(
     groupOf: (call, node) =>
       state.tls ? state.tls.groupOf(call, node) : { ok: true, group: node?.cluster || DEFAULT_GROUP },
   };
+}
+
+/** The group of a Check call: under mTLS its certificate's; without TLS none (any group's routes). */
+function checkGroup(state: ServerState): CallGroup {
+  return (call) => (state.tls ? state.tls.groupOf(call, null) : { ok: true, group: undefined });
 }
 
 /** The two ADS methods: each call opens a stream (tracked until it closes), or is refused while closing. */
@@ -256,6 +271,10 @@ export function createAdsServer(options: AdsServerOptions): AdsServer {
   };
   preloadDiscoveryTypes();
   server.addService(ADS_SERVICE, adsImplementation(streamContext(options, tuning, logger, state), state));
+  if (options.basicAuth) {
+    const { users, verifier = createPasswordVerifier() } = options.basicAuth;
+    server.addService(AUTHORIZATION_SERVICE, { Check: checkHandler(users, verifier, checkGroup(state)) });
+  }
 
   async function shutdown(): Promise<void> {
     await endStreams(state.streams, tuning.closeWindowMs, random);

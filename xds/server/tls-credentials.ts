@@ -118,7 +118,10 @@ export interface XdsServerTls {
   readonly credentials: ServerCredentials;
   readonly files: TlsFileWatcher;
   /** The group a stream may be served, from its peer certificate and its node. */
-  groupOf(call: ServerDuplexStream<unknown, unknown>, node: NodeInfo | null): GroupDecision;
+  groupOf(
+    call: Pick<ServerDuplexStream<unknown, unknown>, 'getAuthContext'>,
+    node: NodeInfo | null,
+  ): GroupDecision;
   close(): void;
 }
 

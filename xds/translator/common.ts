@@ -74,6 +74,15 @@ export const LOCAL_RATE_LIMIT_FILTER_NAME = 'envoy.filters.http.local_ratelimit'
 export const BASIC_AUTH_FILTER_NAME = 'envoy.filters.http.basic_auth';
 /** The RBAC filter of source allow/deny lists, turned on per route (see route-source-access.ts). */
 export const RBAC_FILTER_NAME = 'envoy.filters.http.rbac';
+/** The ext_authz filter asking the controller to check bcrypt htpasswd Secrets (see listener-basic-auth.ts). */
+export const BASIC_AUTH_CHECK_FILTER_NAME = 'causeway.basic_auth_check';
+/** The gateway's static cluster to the controller (ADS, and the basic auth check): the bootstrap's. */
+export const XDS_CLUSTER_NAME = 'causeway_xds';
+/**
+ * The context extensions of a route's basic auth check (read by xds/server/ext-authz-service.ts, which
+ * keeps its own copy of these names: xds/server sits below xds/translator).
+ */
+export const BASIC_AUTH_CHECK_EXTENSIONS = { secret: 'causeway.secret', realm: 'causeway.realm' } as const;
 
 /** The CORS filter, turned on per route by a CorsPolicy (see route-headers.ts). */
 export const CORS_FILTER_NAME = 'envoy.filters.http.cors';

@@ -49,3 +49,23 @@ test('a route whose basic auth has no usable user answers 503 and never forwards
     direct_response: { status: 503, body: { inline_string: BASIC_AUTH_CLOSED_BODY } },
   });
 });
+
+test('a Secret checked by the controller sends only its name and realm, never a hash', () => {
+  const bcrypt = [{ user: 'bob', hash: '$2y$05$c4WoMPo3SXsafkva.HHa6uXQZWr7oboPiC2bT/r7q1BB8I2s0BRqC' }];
+  const auth = {
+    realm: 'Shop',
+    secret: 'default/admin-users',
+    users: bcrypt,
+    checkedBy: 'controller' as const,
+  };
+  const r = roundTrip(withBasicAuth({ ...ROUTE, basicAuth: auth }, BUILT));
+  expect(r['typed_per_filter_config']).toEqual({
+    'causeway.basic_auth_check': {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute',
+      check_settings: {
+        context_extensions: { 'causeway.realm': 'Shop', 'causeway.secret': 'default/admin-users' },
+      },
+    },
+  });
+  expect(JSON.stringify(r)).not.toContain('$2y$');
+});

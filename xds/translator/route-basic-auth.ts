@@ -4,10 +4,17 @@
  * gateway itself), and the route's `WWW-Authenticate: Basic realm="..."` in its metadata, which the
  * connection manager's local reply mapper puts on the filter's 401 (listener-basic-auth.ts). The
  * `Authorization` header goes on to the backend, as with ingress-nginx. A route
- * without usable users fails closed: it answers 503 instead of forwarding.
+ * without usable users fails closed: it answers 503 instead of forwarding. A route whose Secret has a
+ * bcrypt entry turns on the controller's check instead (ExtAuthzPerRoute with the Secret and the realm
+ * as context extensions; no hash leaves the controller).
  */
 import type { BasicAuthIR, RouteIR } from '../../src/ir/ir-types.js';
-import { BASIC_AUTH_FILTER_NAME, TYPES } from './common.js';
+import {
+  BASIC_AUTH_CHECK_EXTENSIONS,
+  BASIC_AUTH_CHECK_FILTER_NAME,
+  BASIC_AUTH_FILTER_NAME,
+  TYPES,
+} from './common.js';
 import { BASIC_AUTH_CHALLENGE_KEY, BASIC_AUTH_METADATA } from './listener-basic-auth.js';
 
 /** The body of the 503 of a route whose basic auth cannot be used (see the Ingress's diagnostics). */
@@ -44,12 +51,25 @@ export function withBasicAuth(r: RouteIR, built: Record<string, unknown>): objec
   return {
     ...built,
     metadata: challengeMetadata(auth, built['metadata']),
-    typed_per_filter_config: {
-      ...perFilter,
-      [BASIC_AUTH_FILTER_NAME]: {
-        '@type': TYPES.basicAuthPerRoute,
-        users: { inline_string: htpasswd(auth) },
+    typed_per_filter_config: { ...perFilter, ...basicAuthPerFilter(auth) },
+  };
+}
+
+/** The per-route config turning on the gateway's check (its users) or the controller's (the Secret). */
+function basicAuthPerFilter(auth: BasicAuthIR): Record<string, object> {
+  if (auth.checkedBy === 'controller')
+    return {
+      [BASIC_AUTH_CHECK_FILTER_NAME]: {
+        '@type': TYPES.extAuthzPerRoute,
+        check_settings: {
+          context_extensions: {
+            [BASIC_AUTH_CHECK_EXTENSIONS.secret]: auth.secret ?? '',
+            [BASIC_AUTH_CHECK_EXTENSIONS.realm]: auth.realm,
+          },
+        },
       },
-    },
+    };
+  return {
+    [BASIC_AUTH_FILTER_NAME]: { '@type': TYPES.basicAuthPerRoute, users: { inline_string: htpasswd(auth) } },
   };
 }

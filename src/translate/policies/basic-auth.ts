@@ -4,8 +4,9 @@
  * controller reads. Pure. Security settings fail closed: a bad `auth-type`, `auth-secret` or
  * `auth-secret-type`, a Secret in another namespace, a missing Secret or key, or a Secret without a
  * usable entry is a CW_E_ANNOTATION_INVALID diagnostic on the Ingress and its routes answer 503 (a
- * BasicAuthIR without users). An entry left out (bcrypt, apr1, a malformed line) is a diagnostic naming
- * the Secret, the line and the user, never a hash; the other users still sign in.
+ * BasicAuthIR without users). An entry left out (apr1, bcrypt above cost 12, a malformed line) is a
+ * diagnostic naming the Secret, the line and the user, never a hash; the other users still sign in. A
+ * Secret with a bcrypt entry is checked by the controller, all its users (`checkedBy: 'controller'`).
  */
 import { diagnostic, type Diagnostic } from '../../errors.js';
 import { readAnnotation, type AnnotationSpec } from '../../ingress/ingress-annotations.js';
@@ -23,7 +24,7 @@ import {
   DEFAULT_AUTH_REALM,
   type AuthSecretType,
 } from './basic-auth-annotations.js';
-import { parseHtpasswdFile, parseHtpasswdMap, type HtpasswdResult } from './htpasswd.js';
+import { isShaHash, parseHtpasswdFile, parseHtpasswdMap, type HtpasswdResult } from './htpasswd.js';
 
 /** The Secrets the reader looks the htpasswd Secret up in, by `namespace/name`. */
 export type SecretLookup = ReadonlyMap<string, Sourced<Secret>>;
@@ -122,5 +123,7 @@ export function readBasicAuth(
     problem(owner, diags, AUTH_SECRET, `Secret ${key} not found${NOT_FOUND_HINT}; ${CLOSED}`);
     return { ...closed, secret: key };
   }
-  return { realm, secret: key, users: usersOf(owner, diags, key, found.object, secretType ?? 'auth-file') };
+  const users = usersOf(owner, diags, key, found.object, secretType ?? 'auth-file');
+  const controller = users.some((u) => !isShaHash(u.hash));
+  return { realm, secret: key, users, ...(controller ? { checkedBy: 'controller' as const } : {}) };
 }

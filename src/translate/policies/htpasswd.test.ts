@@ -6,6 +6,7 @@ function sha(password: string): string {
 }
 
 const BCRYPT = '$2y$05$c4WoMPo3SXsafkva.HHa6uXQZWr7oboPiC2bT/r7q1BB8I2s0BRqC';
+const BCRYPT_13 = '$2y$13$c4WoMPo3SXsafkva.HHa6uXQZWr7oboPiC2bT/r7q1BB8I2s0BRqC';
 const APR1 = '$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/';
 
 describe('parseHtpasswdFile', () => {
@@ -20,9 +21,9 @@ describe('parseHtpasswdFile', () => {
     });
   });
 
-  test('bcrypt, apr1 and crypt entries are left out, naming line and user but never the hash', () => {
+  test('bcrypt above cost 12, apr1 and crypt entries are left out, naming line and user but never the hash', () => {
     const text = [
-      `bob:${BCRYPT}`,
+      `bob:${BCRYPT_13}`,
       `carol:${APR1}`,
       'dave:$6$salt$abc',
       'erin:abJnggxhB/yWI',
@@ -31,13 +32,13 @@ describe('parseHtpasswdFile', () => {
     const r = parseHtpasswdFile(text, 'auth');
     expect(r.users.map((u) => u.user)).toEqual(['ok']);
     expect(r.problems).toEqual([
-      'auth line 1: user "bob" is left out: its bcrypt hash is not supported by the gateway (only {SHA} entries are: htpasswd -s)',
-      'auth line 2: user "carol" is left out: its apr1 (Apache MD5) hash is not supported by the gateway (only {SHA} entries are: htpasswd -s)',
-      'auth line 3: user "dave" is left out: its crypt (MD5 or SHA-2) hash is not supported by the gateway (only {SHA} entries are: htpasswd -s)',
-      'auth line 4: user "erin" is left out: its crypt (DES) hash is not supported by the gateway (only {SHA} entries are: htpasswd -s)',
+      'auth line 1: user "bob" is left out: its bcrypt cost 13 is above 12 (htpasswd -B -C 12)',
+      'auth line 2: user "carol" is left out: its apr1 (Apache MD5) hash is not supported (only {SHA} and bcrypt entries are: htpasswd -s or -B)',
+      'auth line 3: user "dave" is left out: its crypt (MD5 or SHA-2) hash is not supported (only {SHA} and bcrypt entries are: htpasswd -s or -B)',
+      'auth line 4: user "erin" is left out: its crypt (DES) hash is not supported (only {SHA} and bcrypt entries are: htpasswd -s or -B)',
     ]);
     const all = r.problems.join('\n');
-    for (const secretPart of [BCRYPT, APR1, '$6$salt$abc', 'abJnggxhB/yWI'])
+    for (const secretPart of [BCRYPT_13, APR1, '$6$salt$abc', 'abJnggxhB/yWI'])
       expect(all).not.toContain(secretPart);
   });
 
@@ -77,12 +78,28 @@ describe('parseHtpasswdFile', () => {
 
 describe('parseHtpasswdMap', () => {
   test('keys are users, values hashes (trailing newline trimmed); unsupported ones are problems', () => {
-    const r = parseHtpasswdMap({ bob: `${sha('b')}\n`, amy: BCRYPT });
-    expect(r.users).toEqual([{ user: 'bob', hash: sha('b') }]);
+    const r = parseHtpasswdMap({ bob: `${sha('b')}\n`, amy: APR1, cid: BCRYPT });
+    expect(r.users).toEqual([
+      { user: 'bob', hash: sha('b') },
+      { user: 'cid', hash: BCRYPT },
+    ]);
     expect(r.problems).toEqual([
-      'key "amy": user "amy" is left out: its bcrypt hash is not supported by the gateway (only {SHA} entries are: htpasswd -s)',
+      'key "amy": user "amy" is left out: its apr1 (Apache MD5) hash is not supported (only {SHA} and bcrypt entries are: htpasswd -s or -B)',
     ]);
   });
+});
+
+test('bcrypt entries up to cost 12 are usable', () => {
+  const r = parseHtpasswdFile(`bob:${BCRYPT}\nok:${sha('p')}`, 'auth');
+  expect(r).toEqual({
+    users: [
+      { user: 'bob', hash: BCRYPT },
+      { user: 'ok', hash: sha('p') },
+    ],
+    problems: [],
+  });
+  expect(checkHash(BCRYPT.replace('$05$', '$12$')).ok).toBe(true);
+  expect(checkHash(BCRYPT.replace('$05$', '$03$')).ok).toBe(false);
 });
 
 test('checkHash accepts exactly a 28-character base64 {SHA}', () => {

@@ -3,15 +3,18 @@
  * holds `user:hash` lines, as `htpasswd` writes them) or an `auth-map` (each key of the Secret is a user,
  * its value the hash). Pure.
  *
- * Only `{SHA}` entries are usable: the gateway's basic_auth filter verifies them locally. bcrypt
- * (`$2a$`, `$2b$`, `$2y$`), apr1 (`$apr1$`) and crypt (`$1$`, `$5$`, `$6$`, DES) entries are recognised
- * and left out with a problem naming the line and the user (never the hash). Blank lines and `#`
+ * `{SHA}` entries are usable (the gateway's basic_auth filter verifies them locally), and bcrypt
+ * (`$2a$`, `$2b$`, `$2y$`) entries up to cost 12 (the controller verifies them: a Secret with one makes
+ * its routes ask the controller, basic-auth.ts). Costlier bcrypt, apr1 (`$apr1$`) and crypt (`$1$`,
+ * `$5$`, `$6$`, DES) entries are recognised and left out with a problem naming the line and the user
+ * (never the hash). Blank lines and `#`
  * comments are skipped, CRLF line ends accepted. A user listed twice keeps its first entry, as nginx's
  * `auth_basic_user_file` does (it stops at the first matching line); the later line is a problem.
  * Problems never quote a hash or a password: a line that does not parse is named by its number only.
  */
+import { BCRYPT_COST_LIMIT, parseBcryptHash } from '../../util/bcrypt.js';
 
-/** One usable entry: the user and its `{SHA}` hash (base64 of the 20-byte SHA-1 of the password). */
+/** One usable entry: the user and its `{SHA}` hash (base64 of the 20-byte SHA-1 of the password) or bcrypt hash. */
 export interface HtpasswdUser {
   readonly user: string;
   readonly hash: string;
@@ -40,15 +43,27 @@ const UNSUPPORTED: readonly (readonly [RegExp, string])[] = [
 
 type EntryCheck = { readonly ok: true } | { readonly ok: false; readonly why: string };
 
-/** Whether `hash` is a usable `{SHA}` entry, else what it is (never quoting it). */
+/** Whether `hash` is a `{SHA}` entry (verified by the gateway itself). */
+export function isShaHash(hash: string): boolean {
+  return SHA_HASH.test(hash);
+}
+
+/** Whether `hash` is a usable `{SHA}` or bcrypt entry, else what it is (never quoting it). */
 export function checkHash(hash: string): EntryCheck {
   if (SHA_HASH.test(hash)) return { ok: true };
+  const bcrypt = parseBcryptHash(hash);
+  if (bcrypt && bcrypt.cost <= BCRYPT_COST_LIMIT) return { ok: true };
+  if (bcrypt)
+    return {
+      ok: false,
+      why: `its bcrypt cost ${bcrypt.cost} is above ${BCRYPT_COST_LIMIT} (htpasswd -B -C ${BCRYPT_COST_LIMIT})`,
+    };
   if (hash.startsWith('{SHA}')) return { ok: false, why: 'its {SHA} hash is not 28 characters of base64' };
   for (const [re, what] of UNSUPPORTED)
     if (re.test(hash))
       return {
         ok: false,
-        why: `its ${what} hash is not supported by the gateway (only {SHA} entries are: htpasswd -s)`,
+        why: `its ${what} hash is not supported (only {SHA} and bcrypt entries are: htpasswd -s or -B)`,
       };
   return { ok: false, why: 'its hash is of no known htpasswd format' };
 }
