@@ -1,9 +1,9 @@
 /**
- * Client-certificate settings per host through the whole translation: the oldest Ingress that sets them
- * on a host wins for every route of the host (an older Ingress without them does not turn them off, a
- * younger one asking otherwise gets CW_E_CLIENT_CERT_CONFLICT, the same settings are no conflict); a
- * protected host is left out of the default certificate's chain; and mayFallThrough's rule for a
- * concrete host under a protected wildcard.
+ * Client-certificate settings per host through the whole translation: the Ingress owning the host's
+ * certificate decides for every route of the host (an Ingress without them does not turn them off,
+ * another asking the same is covered, one asking otherwise gets CW_E_CLIENT_CERT_CONFLICT and its own
+ * routes answer 403, never the host's other routes); a protected host is left out of the default
+ * certificate's chain; and mayFallThrough's rule for a concrete host under a protected wildcard.
  */
 import type { KubeObject } from '../resources/kube-types.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
@@ -30,24 +30,38 @@ function run(...ingresses: KubeObject[]): ReturnType<typeof translateForPolicies
 
 const SECRET = 'causeway.dev/auth-tls-secret';
 
-test('the oldest Ingress that sets them wins for every route of the host; another setting is a conflict', () => {
+test("the certificate's owner decides for every route of the host; another setting refuses only its own routes", () => {
   const { group, messages } = run(
-    aged(1, 'plain', {}),
-    aged(2, 'winner', { [SECRET]: 'client-ca', 'causeway.dev/auth-tls-verify-client': 'optional' }),
-    aged(3, 'loser', { [SECRET]: 'other-ca' }),
+    aged(1, 'owner', { [SECRET]: 'client-ca', 'causeway.dev/auth-tls-verify-client': 'optional' }),
+    aged(2, 'plain', {}),
+    aged(3, 'other', { [SECRET]: 'other-ca' }),
     aged(4, 'same', { [SECRET]: 'client-ca', 'causeway.dev/auth-tls-verify-client': 'optional' }),
   );
   expect(messages).toEqual([
-    'CW_E_CLIENT_CERT_CONFLICT loser: host "shop.example.com" already has the client-certificate settings of Ingress shop/winner; they apply to this Ingress\'s routes on it',
+    'CW_E_CLIENT_CERT_CONFLICT other: host "shop.example.com" has the TLS certificate of Ingress shop/owner, which alone sets its client-certificate settings (others than these); this Ingress\'s routes on it answer 403',
   ]);
   const chains = group.https!.filterChains;
   expect(chains).toHaveLength(1);
   expect(chains[0]!.clientCert).toMatchObject({ caSecret: 'ca/shop/client-ca', mode: 'optional' });
-  const routes = chains[0]!.virtualHosts.flatMap((v) => v.routes.map((r) => r.source.name));
-  expect(routes.sort()).toEqual(['loser', 'plain', 'same', 'winner']);
+  const routes = chains[0]!.virtualHosts.flatMap((v) => v.routes);
+  const kinds = Object.fromEntries(routes.map((r) => [r.source.name, r.action.kind]));
+  expect(kinds).toEqual({ owner: 'forward', plain: 'forward', other: 'direct', same: 'forward' });
   // Plain HTTP never reaches them (no ssl-redirect: 403).
   const http = group.http.virtualHosts.find((v) => v.name === 'shop.example.com')!;
   expect(http.routes.map((r) => r.action.kind)).toEqual(['direct']);
+});
+
+test("an Ingress that does not own the host's certificate cannot close the host's other routes", () => {
+  const { group, messages } = run(aged(1, 'owner', {}), aged(2, 'intruder', { [SECRET]: 'other-ca' }));
+  expect(messages).toEqual([
+    'CW_E_CLIENT_CERT_CONFLICT intruder: host "shop.example.com" has the TLS certificate of Ingress shop/owner, which alone sets its client-certificate settings (none); this Ingress\'s routes on it answer 403',
+  ]);
+  const chains = group.https!.filterChains;
+  expect(chains.map((c) => c.clientCert)).toEqual([undefined]);
+  const kinds = Object.fromEntries(
+    chains[0]!.virtualHosts.flatMap((v) => v.routes).map((r) => [r.source.name, r.action.kind]),
+  );
+  expect(kinds).toEqual({ owner: 'forward', intruder: 'direct' });
 });
 
 test("a protected host is not on the default certificate's chain (clients without its SNI)", () => {
@@ -93,12 +107,21 @@ describe('mayFallThrough', () => {
   });
 });
 
-test('a protected host with TLS from another Ingress is covered; one without any TLS is a warning', () => {
+test('asking on a host whose TLS another Ingress owns, or without any TLS, refuses only the own routes', () => {
   const withoutTls = (name: string, day: number): KubeObject => {
     const ing = aged(day, name, { [SECRET]: 'client-ca' }) as unknown as { spec: object };
     return { ...ing, spec: { ...ing.spec, tls: [] } } as unknown as KubeObject;
   };
-  expect(run(aged(1, 'tls', {}), withoutTls('b', 2)).messages).toEqual([]);
+  const shared = run(aged(1, 'tls', {}), withoutTls('b', 2));
+  expect(shared.messages).toEqual([
+    'CW_E_CLIENT_CERT_CONFLICT b: host "shop.example.com" has the TLS certificate of Ingress shop/tls, which alone sets its client-certificate settings (none); this Ingress\'s routes on it answer 403',
+  ]);
+  const kinds = Object.fromEntries(
+    shared.group
+      .https!.filterChains[0]!.virtualHosts.flatMap((v) => v.routes)
+      .map((r) => [r.source.name, r.action.kind]),
+  );
+  expect(kinds).toEqual({ tls: 'forward', b: 'direct' });
   const alone = run(withoutTls('b', 2));
   expect(alone.messages).toEqual([
     'CW_E_CLIENT_CERT_NOT_APPLIED b: client-certificate authentication: host "shop.example.com" has no TLS certificate (spec.tls): not served over HTTPS, plain HTTP answers 403',

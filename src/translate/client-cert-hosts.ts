@@ -1,16 +1,18 @@
 /**
  * Client-certificate authentication per host (issue 13, item 2). A client certificate is part of the TLS
  * handshake, which happens before any request, so it is a property of the host (its SNI filter chain),
- * not of a route: the oldest Ingress with rules or TLS for a host that sets `causeway.dev/auth-tls-secret`
- * decides for every route of that host; a younger Ingress asking otherwise gets CW_E_CLIENT_CERT_CONFLICT,
- * and an Ingress without the annotation never turns it off (fail closed). Rules without a host are not
- * covered (they have no SNI name).
+ * not of a route. The Ingress that owns the host's TLS certificate (the oldest with the host in `spec.tls`,
+ * as for the certificate itself) decides for every route of that host; an Ingress without the annotation
+ * never turns it off; another Ingress asking the same settings is covered by them. An Ingress asking for
+ * other settings on a host whose certificate it does not own (or on a host without TLS) cannot impose
+ * them on the host's other routes (so another namespace cannot close a tenant's host); its own routes
+ * there fail closed instead (403, CW_E_CLIENT_CERT_CONFLICT). Rules without a host are not covered (they have no SNI name).
  *
  * A host whose CA cannot be used (a bad `auth-tls-secret`, a missing Secret, a bad `ca.crt`) is refused:
  * every request answers 403, over HTTPS and plain HTTP. Plain HTTP never reaches a protected host's
  * backends: it is redirected to HTTPS when the Ingress asks (`ssl-redirect`), else answered 403.
  */
-import { diagnostic, type Diagnostic } from '../errors.js';
+import { diagnostic, type Diagnostic, type ObjectRef } from '../errors.js';
 import { ANY_HOST, domainsFor } from '../ingress/hosts.js';
 import type { IngressEntries } from '../ingress/ingress-reader.js';
 import { compareStrings } from '../ingress/ordering.js';
@@ -55,28 +57,55 @@ function reportUncovered(owner: IngressEntries, tlsHosts: ReadonlySet<string>, d
     );
 }
 
-/** The winning policy per host, oldest Ingress first; a different one later is a conflict. */
+/** What a group's client-certificate settings decide: per host, and the Ingresses refused on a host. */
+export interface ClientCertHosts {
+  /** Hosts whose TLS owner asks for client certificates (or is refused: a bad CA). */
+  readonly hosts: ReadonlyMap<string, HostClientCert>;
+  /** host -> Ingresses that asked for client certificates there without owning its certificate. */
+  readonly refusedOwners: ReadonlyMap<string, ReadonlySet<IngressEntries>>;
+}
+
+interface Winners {
+  readonly winners: Map<string, { readonly policy: ClientCertPolicy; readonly owner: IngressEntries }>;
+  readonly refusedOwners: Map<string, Set<IngressEntries>>;
+}
+
+/**
+ * The policy per host, from the Ingress owning the host's certificate. Another Ingress asking the same
+ * there is covered by it; one asking otherwise (or where the owner asks nothing, or there is no TLS) is
+ * refused on that host.
+ */
 function winningPolicies(
   owners: readonly IngressEntries[],
-  tlsHosts: ReadonlySet<string>,
+  tlsOwners: ReadonlyMap<string, IngressEntries>,
   diags: Diagnostic[],
-): Map<string, { readonly policy: ClientCertPolicy; readonly owner: IngressEntries }> {
-  const winners = new Map<string, { readonly policy: ClientCertPolicy; readonly owner: IngressEntries }>();
-  for (const owner of owners) {
+): Winners {
+  const asked = owners.flatMap((owner) => {
     const policy = readClientCert(owner, diags);
-    if (policy === undefined) continue;
-    reportUncovered(owner, tlsHosts, diags);
+    if (policy === undefined) return [];
+    reportUncovered(owner, new Set(tlsOwners.keys()), diags);
+    return [{ owner, policy }];
+  });
+  const winners: Winners['winners'] = new Map();
+  for (const { owner, policy } of asked)
+    for (const host of hostsOf(owner))
+      if (tlsOwners.get(host) === owner) winners.set(host, { policy, owner });
+  const refusedOwners: Winners['refusedOwners'] = new Map();
+  for (const { owner, policy } of asked) {
     for (const host of [...hostsOf(owner)].sort(compareStrings)) {
-      const prev = winners.get(host);
-      if (prev === undefined) winners.set(host, { policy, owner });
-      else if (!sameClientCert(prev.policy, policy)) {
-        const winner = `Ingress ${prev.owner.ref.namespace}/${prev.owner.ref.name}`;
-        const what = `host "${host}" already has the client-certificate settings of ${winner}; they apply to this Ingress's routes on it`;
-        diags.push(diagnostic('CW_E_CLIENT_CERT_CONFLICT', owner.diagRef, what));
-      }
+      const tlsOwner = tlsOwners.get(host);
+      const winner = winners.get(host);
+      if (tlsOwner === owner || (winner && sameClientCert(winner.policy, policy))) continue;
+      refusedOwners.set(host, (refusedOwners.get(host) ?? new Set()).add(owner));
+      if (tlsOwner === undefined) continue; // reportUncovered named the host
+      const what =
+        `host "${host}" has the TLS certificate of Ingress ${tlsOwner.ref.namespace}/${tlsOwner.ref.name}, ` +
+        `which alone sets its client-certificate settings${winner ? ' (others than these)' : ' (none)'}; ` +
+        "this Ingress's routes on it answer 403";
+      diags.push(diagnostic('CW_E_CLIENT_CERT_CONFLICT', owner.diagRef, what));
     }
   }
-  return winners;
+  return { winners, refusedOwners };
 }
 
 /**
@@ -85,10 +114,10 @@ function winningPolicies(
  */
 export function hostClientCerts(
   owners: readonly IngressEntries[],
-  tlsHosts: ReadonlySet<string>,
+  tlsOwners: ReadonlyMap<string, IngressEntries>,
   secrets: SecretRegistry,
   diags: Diagnostic[],
-): ReadonlyMap<string, HostClientCert> {
+): ClientCertHosts {
   const byOwner = new Map<IngressEntries, HostClientCert>();
   const resolve = (policy: ClientCertPolicy, owner: IngressEntries): HostClientCert => {
     if (policy.kind === 'refuse') return { kind: 'refuse', owner };
@@ -98,12 +127,40 @@ export function hostClientCerts(
     return { kind: 'verify', clientCert: { caSecret, mode, verifyDepth, passCertificate }, owner };
   };
   const hosts = new Map<string, HostClientCert>();
-  for (const [host, { policy, owner }] of winningPolicies(owners, tlsHosts, diags)) {
+  const { winners, refusedOwners } = winningPolicies(owners, tlsOwners, diags);
+  for (const [host, { policy, owner }] of winners) {
     const resolved = byOwner.get(owner) ?? resolve(policy, owner);
     byOwner.set(owner, resolved);
     hosts.set(host, resolved);
   }
-  return hosts;
+  return { hosts, refusedOwners };
+}
+
+function sameObject(a: ObjectRef, b: ObjectRef): boolean {
+  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name && a.cluster === b.cluster;
+}
+
+/** `v` with the routes of `refused` Ingresses answering 403 (they asked for client certificates in vain). */
+export function withRefusedRoutes(
+  v: VirtualHostIR,
+  refused: ReadonlySet<IngressEntries> | undefined,
+): VirtualHostIR {
+  if (refused === undefined) return v;
+  const refs = [...refused].map((o) => o.ref);
+  const refuse = (r: RouteIR): RouteIR =>
+    refs.some((ref) => sameObject(ref, r.source))
+      ? {
+          name: r.name,
+          match: r.match,
+          ...(r.authority ? { authority: r.authority } : {}),
+          ...(r.headers ? { headers: r.headers } : {}),
+          action: { kind: 'direct', status: 403, body: REFUSED_BODY },
+          timeoutSeconds: 0,
+          ...DEFAULT_ROUTE_POLICY,
+          source: r.source,
+        }
+      : r;
+  return { ...v, routes: v.routes.map(refuse) };
 }
 
 /** The filter chain name of a certificate's hosts with this client-certificate setting. */

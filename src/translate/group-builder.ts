@@ -62,6 +62,7 @@ import {
   refusalVhost,
   REFUSED_BODY,
   type HostClientCert,
+  withRefusedRoutes,
 } from './client-cert-hosts.js';
 
 /** Lays out virtual hosts from the claims; route actions resolve their backends on first use. */
@@ -230,11 +231,18 @@ interface GroupContext {
   readonly passedThrough: ReadonlySet<string>;
   /** The hosts with client-certificate authentication (client-cert-hosts.ts). */
   readonly clientCerts: ReadonlyMap<string, HostClientCert>;
+  /** host -> Ingresses whose routes there answer 403 (client certificates asked on a host they do not own). */
+  readonly clientCertRefusals: ReadonlyMap<string, ReadonlySet<IngressEntries>>;
 }
 
 /** HTTP: every host; a TLS host asking for ssl-redirect (with a usable certificate, or passed through) only redirects. */
+/** A host's virtual host, the routes of Ingresses refused client certificates there answering 403. */
+function hostVhost(ctx: GroupContext, h: string): VirtualHostIR {
+  return withRefusedRoutes(ctx.layout.vhost(h), ctx.clientCertRefusals.get(h));
+}
+
 function httpVirtualHosts(ctx: GroupContext): VirtualHostIR[] {
-  const { claims, secrets, layout } = ctx;
+  const { claims, secrets } = ctx;
   return ctx.hosts
     .map((h) => {
       const passthrough = ctx.passthrough.get(h);
@@ -243,7 +251,7 @@ function httpVirtualHosts(ctx: GroupContext): VirtualHostIR[] {
       const tls = claims.tlsHosts.get(h);
       if (owner && tls && secrets.use(tls.secret, tls.owner)) return redirectVhost(h, owner);
       const clientCert = ctx.clientCerts.get(h);
-      return clientCert ? refusalVhost(h, clientCert.owner, HTTPS_REQUIRED_BODY) : layout.vhost(h);
+      return clientCert ? refusalVhost(h, clientCert.owner, HTTPS_REQUIRED_BODY) : hostVhost(ctx, h);
     })
     .filter(nonEmpty);
 }
@@ -281,7 +289,7 @@ function hostsByCertificate(ctx: GroupContext): Map<string, CertificateHosts> {
 function sniFilterChain(ctx: GroupContext, name: string, c: CertificateHosts): TlsFilterChainIR {
   const cc = c.clientCert;
   const vhosts = c.hosts.map((h) =>
-    cc?.kind === 'refuse' ? refusalVhost(h, cc.owner, REFUSED_BODY) : ctx.layout.vhost(h),
+    cc?.kind === 'refuse' ? refusalVhost(h, cc.owner, REFUSED_BODY) : hostVhost(ctx, h),
   );
   for (const v of vhosts.filter((x) => !nonEmpty(x))) {
     ctx.diags.push(
@@ -313,7 +321,7 @@ function httpsFilterChains(ctx: GroupContext): TlsFilterChainIR[] {
       // A host with client-certificate authentication is served only on its own SNI chain.
       virtualHosts: ctx.hosts
         .filter((h) => !ctx.clientCerts.has(h))
-        .map((h) => ctx.layout.vhost(h))
+        .map((h) => hostVhost(ctx, h))
         .filter(nonEmpty),
     });
   }
@@ -347,7 +355,13 @@ function groupContext(
     groupEncodings,
     secrets: resources.secrets,
   });
-  const clientCerts = hostClientCerts(mains, new Set(claims.tlsHosts.keys()), secrets, diags);
+  const tlsOwners = new Map([...claims.tlsHosts].map(([h, c]) => [h, c.owner] as const));
+  const { hosts: clientCerts, refusedOwners: clientCertRefusals } = hostClientCerts(
+    mains,
+    tlsOwners,
+    secrets,
+    diags,
+  );
   const layout = new VirtualHostLayout(claims, splits, policies, canaries, (host, wildcard) =>
     mayFallThrough(clientCerts, host, wildcard),
   );
@@ -364,6 +378,7 @@ function groupContext(
     passthrough,
     passedThrough,
     clientCerts,
+    clientCertRefusals,
   };
 }
 
