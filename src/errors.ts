@@ -188,7 +188,7 @@ export const ERRORS = {
     severity: 'warning',
     reason: 'TLSPassthroughConflict',
     summary:
-      'A host is passed through (`causeway.dev/ssl-passthrough`) by another, older Ingress of the gateway group, or a host this Ingress terminates with a certificate is passed through by one: the passthrough wins (as in ingress-nginx) and the certificate is not served for that host.',
+      'A host is passed through (`causeway.dev/ssl-passthrough`) by another, older Ingress of the gateway group, or one Ingress terminates a host with a certificate and another passes it through: the older of the two keeps the host.',
   },
   CW_E_TLS_PASSTHROUGH_PATHS_IGNORED: {
     severity: 'warning',

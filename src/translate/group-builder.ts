@@ -47,11 +47,7 @@ import { readAllWeightedBackends } from './policies/weighted-backends.js';
 import { SplitActions } from './split-actions.js';
 import { buildTcpListeners, type TcpClaim } from './tcp-services.js';
 import type { GroupSettings } from './translate-options.js';
-import {
-  passedThroughTlsHosts,
-  readPassthroughClaims,
-  type PassthroughClaim,
-} from './policies/passthrough.js';
+import { readPassthroughClaims, settlePassthrough, type PassthroughClaim } from './policies/passthrough.js';
 import { buildPassthroughChains } from './passthrough-chains.js';
 import { tlsOptionsIR } from './tls-options.js';
 import {
@@ -365,8 +361,13 @@ function groupContext(
   const layout = new VirtualHostLayout(claims, splits, policies, canaries, (host, wildcard) =>
     mayFallThrough(clientCerts, host, wildcard),
   );
-  const passthrough = readPassthroughClaims(mains, diags);
-  const passedThrough = passedThroughTlsHosts(passthrough, claims.tlsHosts, diags);
+  const age = new Map(mains.map((m, i) => [m, i] as const));
+  const { passthrough, taken: passedThrough } = settlePassthrough(
+    readPassthroughClaims(mains, diags),
+    claims.tlsHosts,
+    (a, b) => (age.get(a) ?? 0) < (age.get(b) ?? 0),
+    diags,
+  );
   return {
     name,
     claims,

@@ -2,7 +2,7 @@
 import type { Diagnostic } from '../../errors.js';
 import type { IngressEntries, RouteEntry } from '../../ingress/ingress-reader.js';
 import type { PathMatch } from '../../ingress/ingress-types.js';
-import { passedThroughTlsHosts, readPassthroughClaims } from './passthrough.js';
+import { readPassthroughClaims, settlePassthrough } from './passthrough.js';
 import { SSL_PASSTHROUGH } from './passthrough-annotations.js';
 
 function route(host: string, path: string, service: string, kind: PathMatch['kind'] = 'prefix'): RouteEntry {
@@ -101,32 +101,52 @@ test('the oldest passthrough Ingress wins a host; rules without host cannot be p
   ]);
 });
 
-test('a terminated TLS host that is passed through is taken from its certificate, reported on its Ingress', () => {
+test('an older passthrough takes a terminated TLS host from its certificate, reported on its Ingress', () => {
   const diags: Diagnostic[] = [];
   const pt = ingress('pt', [route('a.example.com', '/', 'a')], 'true');
   const tls = ingress('tls', [route('a.example.com', '/', 'web'), route('b.example.com', '/', 'web')]);
   const claims = readPassthroughClaims([pt], diags);
-  const taken = passedThroughTlsHosts(
+  const { taken, passthrough } = settlePassthrough(
     claims,
     new Map([
       ['a.example.com', { secret: 'default/a-tls', owner: tls }],
       ['b.example.com', { secret: 'default/b-tls', owner: tls }],
     ]),
+    (a) => a === pt,
     diags,
   );
   expect([...taken]).toEqual(['a.example.com']);
+  expect([...passthrough.keys()]).toEqual(['a.example.com']);
   expect(diags).toHaveLength(1);
   expect(diags[0]).toMatchObject({ code: 'CW_E_TLS_PASSTHROUGH_CONFLICT', object: { name: 'tls' } });
   expect(diags[0]!.message).toContain('Secret default/a-tls is not served for it');
+});
+
+test('a younger passthrough cannot take a host whose certificate an older Ingress serves', () => {
+  const diags: Diagnostic[] = [];
+  const pt = ingress('pt', [route('a.example.com', '/', 'a')], 'true');
+  const tls = ingress('tls', [route('a.example.com', '/', 'web')]);
+  const { taken, passthrough } = settlePassthrough(
+    readPassthroughClaims([pt], diags),
+    new Map([['a.example.com', { secret: 'default/a-tls', owner: tls }]]),
+    (a) => a === tls,
+    diags,
+  );
+  expect([...taken]).toEqual([]);
+  expect([...passthrough.keys()]).toEqual([]);
+  expect(diags).toHaveLength(1);
+  expect(diags[0]).toMatchObject({ code: 'CW_E_TLS_PASSTHROUGH_CONFLICT', object: { name: 'pt' } });
+  expect(diags[0]!.message).toContain('not passed through');
 });
 
 test("the passthrough Ingress's own TLS entry for its host is unused without a warning", () => {
   const diags: Diagnostic[] = [];
   const pt = ingress('pt', [route('a.example.com', '/', 'a')], 'true');
   const claims = readPassthroughClaims([pt], diags);
-  const taken = passedThroughTlsHosts(
+  const { taken } = settlePassthrough(
     claims,
     new Map([['a.example.com', { secret: 'default/a-tls', owner: pt }]]),
+    () => false,
     diags,
   );
   expect([...taken]).toEqual(['a.example.com']);

@@ -94,29 +94,50 @@ export function readPassthroughClaims(
   return claims;
 }
 
+/** The passthrough hosts that stay, and the terminated TLS hosts they take over. */
+export interface SettledPassthrough {
+  readonly passthrough: ReadonlyMap<string, PassthroughClaim>;
+  readonly taken: ReadonlySet<string>;
+}
+
 /**
- * The terminated TLS hosts that a passthrough takes over (passthrough wins), each reported on the
- * Ingress that gave it a certificate.
+ * Settles passthrough against terminated TLS on each host: the older claim wins, so a younger Ingress
+ * (of another namespace, say) cannot take a host whose certificate another Ingress serves. An older
+ * passthrough takes the host over (reported on the Ingress that gave it a certificate); a younger one
+ * is left out (reported on it). `isOlder(a, b)`: a was created before b.
  */
-export function passedThroughTlsHosts(
+export function settlePassthrough(
   passthrough: ReadonlyMap<string, PassthroughClaim>,
   tlsHosts: ReadonlyMap<string, TlsClaim>,
+  isOlder: (a: IngressEntries, b: IngressEntries) => boolean,
   diags: Diagnostic[],
-): ReadonlySet<string> {
+): SettledPassthrough {
+  const kept = new Map(passthrough);
   const taken = new Set<string>();
   for (const [host, tls] of tlsHosts) {
     const p = passthrough.get(host);
     if (!p) continue;
-    taken.add(host);
     // The passthrough Ingress's own TLS entry (ingress-nginx examples often keep one) is simply unused.
-    if (tls.owner === p.owner) continue;
+    if (tls.owner === p.owner || isOlder(p.owner, tls.owner)) {
+      taken.add(host);
+      if (tls.owner !== p.owner)
+        diags.push(
+          diagnostic(
+            'CW_E_TLS_PASSTHROUGH_CONFLICT',
+            tls.owner.diagRef,
+            `host "${host}" is passed through by the older ${nameOf(p.owner)}: the gateway does not terminate TLS for it and Secret ${tls.secret} is not served for it`,
+          ),
+        );
+      continue;
+    }
+    kept.delete(host);
     diags.push(
       diagnostic(
         'CW_E_TLS_PASSTHROUGH_CONFLICT',
-        tls.owner.diagRef,
-        `host "${host}" is passed through by ${nameOf(p.owner)} (causeway.dev/ssl-passthrough wins): the gateway does not terminate TLS for it and Secret ${tls.secret} is not served for it`,
+        p.owner.diagRef,
+        `host "${host}" is terminated with Secret ${tls.secret} by the older ${nameOf(tls.owner)}; not passed through`,
       ),
     );
   }
-  return taken;
+  return { passthrough: kept, taken };
 }
