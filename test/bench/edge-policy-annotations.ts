@@ -1,7 +1,7 @@
 /**
  * The edge policies (issue 13) the policy-cost benchmark puts on every Ingress for its "edge policies"
  * variant: source ranges (RBAC), authentication (basic auth from an htpasswd Secret of 20 `{SHA}` users, and external auth to
- * the Ingress's own Service with a sign-in redirect) and a local rate limit per client address (both
+ * one auth Service per namespace, with a sign-in redirect) and a local rate limit per client address (both
  * rates, a burst multiplier, exempt ranges). Also part of the all-policies variant.
  */
 import { createHash } from 'node:crypto';
@@ -26,14 +26,14 @@ export const RATE_LIMIT_ANNOTATIONS: Readonly<Record<string, string>> = {
   'causeway.dev/limit-allowlist': '2001:db8::/32',
 };
 
-/** Authentication of an Ingress: basic auth, and external auth by its own Service (`ownService`). */
-export function authAnnotations(ownService: string, namespace: string): Readonly<Record<string, string>> {
+/** Authentication of an Ingress: basic auth, and external auth by `authService` of its namespace. */
+export function authAnnotations(authService: string, namespace: string): Readonly<Record<string, string>> {
   return {
     'causeway.dev/auth-type': 'basic',
     'causeway.dev/auth-secret': AUTH_SECRET,
     'causeway.dev/auth-secret-type': 'auth-file',
     'causeway.dev/auth-realm': 'Payments',
-    'causeway.dev/auth-url': `http://${ownService}.${namespace}.svc/auth`,
+    'causeway.dev/auth-url': `http://${authService}.${namespace}.svc/auth`,
     'causeway.dev/auth-response-headers': 'X-Auth-User, X-Auth-Email',
     'causeway.dev/auth-request-headers': 'Authorization, Cookie, X-Forwarded-For',
     'causeway.dev/auth-failure-mode': 'closed',
@@ -43,12 +43,23 @@ export function authAnnotations(ownService: string, namespace: string): Readonly
   };
 }
 
-/** Every edge annotation of an Ingress routing to `ownService`. */
+/** Every edge annotation of an Ingress of `namespace` whose auth Service is `authService`. */
 export function edgePolicyAnnotations(
-  ownService: string,
+  authService: string,
   namespace: string,
 ): Readonly<Record<string, string>> {
-  return { ...SOURCE_ANNOTATIONS, ...authAnnotations(ownService, namespace), ...RATE_LIMIT_ANNOTATIONS };
+  return { ...SOURCE_ANNOTATIONS, ...authAnnotations(authService, namespace), ...RATE_LIMIT_ANNOTATIONS };
+}
+
+/**
+ * The auth Service of a namespace's Ingresses: its first Service (one per namespace, as a team runs one
+ * oauth2-proxy; one per Ingress would give every connection manager one ext_authz filter per Ingress).
+ */
+export function authServiceOf(input: GeneratedInput, namespace: string): string {
+  const names = input.services
+    .filter((s) => (s.metadata.namespace ?? 'default') === namespace)
+    .map((s) => s.metadata.name);
+  return names.sort()[0] ?? '';
 }
 
 export function htpasswdSecret(namespace: string): Secret {
@@ -68,8 +79,8 @@ export function htpasswdSecret(namespace: string): Secret {
 /** The generated input with every Ingress under the edge policies, plus the htpasswd Secrets. */
 export function withEdgePolicies(input: GeneratedInput): GeneratedInput {
   const ingresses = input.ingresses.map((i) => {
-    const own = i.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name ?? '';
-    const edge = edgePolicyAnnotations(own, i.metadata.namespace ?? 'default');
+    const ns = i.metadata.namespace ?? 'default';
+    const edge = edgePolicyAnnotations(authServiceOf(input, ns), ns);
     return { ...i, metadata: { ...i.metadata, annotations: { ...i.metadata.annotations, ...edge } } };
   });
   const namespaces = [...new Set(input.services.map((s) => s.metadata.namespace ?? 'default'))].sort();

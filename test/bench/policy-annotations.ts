@@ -6,7 +6,7 @@
  * TLS to the backend with a CA Secret, health checks, outlier detection). A catalog entry neither set
  * here nor listed in NOT_A_POLICY is reported by the benchmark.
  */
-import { edgePolicyAnnotations, htpasswdSecret } from './edge-policy-annotations.js';
+import { authServiceOf, edgePolicyAnnotations, htpasswdSecret } from './edge-policy-annotations.js';
 import type { KubeObject, Secret } from '../../src/resources/kube-types.js';
 import type { GeneratedInput } from './generate-manifests.js';
 
@@ -125,24 +125,28 @@ function caSecret(namespace: string, caPem: string): Secret {
   };
 }
 
-/** The generated input with every Ingress and Service carrying the policy annotations, plus the CA Secrets. */
-export function withPolicies(input: GeneratedInput, caPem: string): GeneratedInput {
+/**
+ * The generated input with every Ingress and Service carrying the traffic policy annotations (issue 12),
+ * plus the CA Secrets; with `edge`, the edge policies too (issue 13: source lists, auth, rate limits).
+ */
+export function withPolicies(input: GeneratedInput, caPem: string, edge = false): GeneratedInput {
   const annotate = <T extends { metadata: { annotations?: Record<string, string> } }>(
     o: T,
     extra: Readonly<Record<string, string>>,
   ): T => ({ ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, ...extra } } });
   const ingresses = input.ingresses.map((i) => {
     const own = i.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name ?? '';
+    const ns = i.metadata.namespace ?? 'default';
     return annotate(i, {
       ...ingressPolicyAnnotations(own),
-      ...edgePolicyAnnotations(own, i.metadata.namespace ?? 'default'),
+      ...(edge ? edgePolicyAnnotations(authServiceOf(input, ns), ns) : {}),
     });
   });
   const services = input.services.map((s) => annotate(s, SERVICE_POLICY_ANNOTATIONS));
   const namespaces = [...new Set(input.services.map((s) => s.metadata.namespace ?? 'default'))].sort();
   const secrets: KubeObject[] = [
     ...namespaces.map((ns) => caSecret(ns, caPem)),
-    ...namespaces.map((ns) => htpasswdSecret(ns)),
+    ...(edge ? namespaces.map((ns) => htpasswdSecret(ns)) : []),
   ];
   return {
     ...input,

@@ -122,13 +122,24 @@ function countRoutes(resource: object): number {
   return vhosts.reduce((n, v) => n + (v.routes?.length ?? 0), 0);
 }
 
-/** The edge policies (issue 13: basic auth, external auth, rate limits) alone on every route, warm. */
-function printEdgeVariant(plain: GeneratedInput, runs: number): void {
-  const [n, e] = measure(plain, withEdgePolicies(plain), runs, false, 'edge policies on every route');
-  const ratio = (a: number, b: number): string => `${round(b / a, 2)}x`;
-  console.log(
-    'edge policies (every route under basic auth, external auth and a per-client rate limit), warm:',
+/**
+ * The edge policies (issue 13: source lists, basic auth, external auth, rate limits) on every route,
+ * warm: alone, then with every traffic policy of issue 12 as well.
+ */
+function printEdgeVariant(plain: GeneratedInput, everything: GeneratedInput, runs: number): void {
+  printEdgeTable(
+    'edge policies (every route under source lists, basic auth, external auth and a per-client rate limit), warm:',
+    measure(plain, withEdgePolicies(plain), runs, false, 'edge policies on every route'),
   );
+  printEdgeTable(
+    'every policy, traffic and edge, on every route (reported, no target), warm:',
+    measure(plain, everything, runs, false, 'every policy on every route'),
+  );
+}
+
+function printEdgeTable(title: string, [n, e]: readonly [Variant, Variant]): void {
+  const ratio = (a: number, b: number): string => `${round(b / a, 2)}x`;
+  console.log(title);
   console.log(
     table([
       ['', n.name, e.name, 'ratio'],
@@ -160,6 +171,7 @@ function main(): void {
   const plain = generateInput();
   const ca = createTestCa('policy-cost-bench-ca');
   const withAll = withPolicies(plain, ca.caCert);
+  const everything = withPolicies(plain, ca.caCert, true);
   ca.remove();
   const [coldNone, coldAll] = measure(plain, withAll, runs, true);
   const [none, all] = measure(plain, withAll, runs, false);
@@ -221,7 +233,7 @@ function main(): void {
       'unexpected diagnostics with policies:',
       all.diagnostics.slice(0, 5).map((d) => d.message),
     );
-  printEdgeVariant(plain, runs);
+  printEdgeVariant(plain, everything, runs);
   const missing = uncovered();
   if (missing.length > 0) console.log(`catalog entries not exercised here: ${missing.join(', ')}`);
   if (values.out)
