@@ -37,8 +37,8 @@ function textOf(bits: bigint, v6: boolean): string {
   return parseIp(groups.join(':'))!.address;
 }
 
-/** The network address of `address/prefix` (host bits cleared). */
-function networkOf(address: string, prefix: number, v6: boolean): string {
+/** The network address of `address/prefix` (host bits cleared), canonical text; `address` is canonical. */
+export function networkOf(address: string, prefix: number, v6: boolean): string {
   const width = v6 ? 128n : 32n;
   const hostBits = width - BigInt(prefix);
   const mask = ((1n << width) - 1n) ^ ((1n << hostBits) - 1n);
