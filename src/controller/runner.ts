@@ -1,7 +1,7 @@
 /**
  * The controller runner: source -> translate -> xds translate -> cache. The only place that connects
- * the pure stages to the edges. A burst of changes is debounced; a change that touches only
- * EndpointSlices takes the fast path (only the affected ClusterLoadAssignments are rebuilt and pushed).
+ * the pure stages to the edges. A lone change is applied at once, a storm at most once per
+ * `minFlushGapMs` (flush-throttle.ts); a change that touches only EndpointSlices takes the fast path (only the affected ClusterLoadAssignments are rebuilt and pushed).
  * A bug on one object is isolated by translate (that object is left out with CW_E_INTERNAL_OBJECT); a
  * bug elsewhere in a stage is logged and the last good state keeps being served.
  */
@@ -30,7 +30,7 @@ import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import type { XdsSourceMap } from '../../xds/translator/source-map.js';
 import { translateEndpointsChecked, translateXds } from '../../xds/translator/xds.translator.js';
-import { Debouncer } from './debouncer.js';
+import { FlushThrottle } from './flush-throttle.js';
 
 export interface RunnerOptions {
   readonly source: ResourceSource;
@@ -38,8 +38,8 @@ export interface RunnerOptions {
   readonly cache: SnapshotCache;
   readonly metrics: ControllerMetrics;
   readonly logger: Logger;
-  readonly holdoffMs?: number;
-  readonly maxDelayMs?: number;
+  /** While changes keep coming, the least time between two flushes (default 10 ms). */
+  readonly minFlushGapMs?: number;
 }
 
 export class ControllerRunner {
@@ -53,13 +53,13 @@ export class ControllerRunner {
   private latest?: SourceUpdate;
   private pending: ResourceChange[] = [];
   private firstChangeAt?: number;
-  private readonly debouncer: Debouncer;
+  private readonly throttle: FlushThrottle;
   /** When the last applied change was first seen (for the change-to-push metric). */
   private unpushedChangeAt?: number;
   private readonly publisher: ValuePublisher<AppliedState>;
 
   constructor(private readonly o: RunnerOptions) {
-    this.debouncer = new Debouncer(() => this.flush(), o.holdoffMs ?? 10, o.maxDelayMs ?? 100);
+    this.throttle = new FlushThrottle(() => this.flush(), o.minFlushGapMs ?? 10);
     this.publisher = createValuePublisher((err) =>
       o.logger.error({ err }, 'a subscriber of the applied state failed'),
     );
@@ -79,7 +79,7 @@ export class ControllerRunner {
   }
 
   async stop(): Promise<void> {
-    this.debouncer.cancel();
+    this.throttle.cancel();
     await this.o.source.close();
   }
 
@@ -116,7 +116,7 @@ export class ControllerRunner {
     this.latest = u;
     this.pending.push(...u.changed);
     this.firstChangeAt ??= performance.now();
-    this.debouncer.poke();
+    this.throttle.poke();
   }
 
   private flush(): void {

@@ -78,7 +78,7 @@ export class FakeSource implements ResourceSource {
   }
 }
 
-/** A started runner over `source` (debounce 5 ms, at most 20 ms), with its cache and metrics. */
+/** A started runner over `source` (flushes at least 5 ms apart), with its cache and metrics. */
 export async function startRunner(source: FakeSource) {
   const cache = new SnapshotCache();
   const metrics = new ControllerMetrics({ defaultMetrics: false });
@@ -88,8 +88,7 @@ export async function startRunner(source: FakeSource) {
     metrics,
     logger: pino({ level: 'silent' }),
     translateOptions: DEFAULT_TRANSLATE_OPTIONS,
-    holdoffMs: 5,
-    maxDelayMs: 20,
+    minFlushGapMs: 5,
   });
   await runner.start();
   return { cache, metrics, runner };
