@@ -55,7 +55,8 @@ test('an internal error on one Ingress is isolated; later changes of other objec
   await settle();
   expect(names(cache, RESOURCE_TYPES.cluster)).toEqual(['service/default/a/80', 'service/default/b/80']);
   const text = await metrics.metricsText();
-  expect(text).toMatch(/causeway_translations_total\{result="ok",kind="full"\} 3/);
+  expect(text).toMatch(/causeway_translations_total\{result="ok",kind="full"\} 1/);
+  expect(text).toMatch(/causeway_translations_total\{result="ok",kind="incremental"\} 2/);
   expect(text).not.toMatch(/result="error"/);
 });
 

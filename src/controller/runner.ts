@@ -1,7 +1,8 @@
 /**
  * The controller runner: source -> translate -> xds translate -> cache. The only place that connects
  * the pure stages to the edges. A lone change is applied at once, a storm at most once per
- * `minFlushGapMs` (flush-throttle.ts); a change that touches only EndpointSlices takes the fast path (only the affected ClusterLoadAssignments are rebuilt and pushed).
+ * `minFlushGapMs` (flush-throttle.ts); a change that touches only EndpointSlices takes the fast path (only the affected ClusterLoadAssignments are rebuilt and pushed);
+ * any other change translates again only the gateway groups it touches (incremental-translate.ts, xds-reuse.ts).
  * A bug on one object is isolated by translate (that object is left out with CW_E_INTERNAL_OBJECT); a
  * bug elsewhere in a stage is logged and the last good state keeps being served.
  */
@@ -17,7 +18,8 @@ import {
   type SourceUpdate,
 } from '../sources/source-update.js';
 import { refreshServiceBackends, replaceEndpointDiagnostics } from '../translate/refresh-backends.js';
-import { translate, type ServedIngress } from '../translate/translate.js';
+import type { ServedIngress } from '../translate/translate.js';
+import { IncrementalTranslation } from '../translate/incremental-translate.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import {
@@ -29,7 +31,8 @@ import {
 import type { SnapshotCache } from '../../xds/cache/snapshot-cache.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import type { XdsSourceMap } from '../../xds/translator/source-map.js';
-import { translateEndpointsChecked, translateXds } from '../../xds/translator/xds.translator.js';
+import { translateEndpointsChecked } from '../../xds/translator/xds.translator.js';
+import { translateXdsReusing, type XdsReuse } from '../../xds/translator/xds-reuse.js';
 import { FlushThrottle } from './flush-throttle.js';
 
 export interface RunnerOptions {
@@ -44,6 +47,9 @@ export interface RunnerOptions {
 
 export class ControllerRunner {
   private resources?: ResourceSet;
+  /** The translation kept for incremental steps (undefined: the next change translates in full). */
+  private translation?: IncrementalTranslation;
+  private xdsReuse?: XdsReuse;
   private currentIr?: IR;
   /** The source map of the last full translation (the fast path changes no resource's sources). */
   private currentSources?: XdsSourceMap;
@@ -74,7 +80,7 @@ export class ControllerRunner {
   async start(): Promise<void> {
     const first = await this.o.source.load();
     this.latest = first;
-    this.applyFull(first);
+    this.applyChanges(first);
     await this.o.source.watch((u) => this.onUpdate(u));
   }
 
@@ -132,34 +138,51 @@ export class ControllerRunner {
       return;
     }
     if (this.currentIr && this.resources && onlyEndpointsChanged(changes)) this.applyEndpoints(u, changes);
-    else this.applyFull(u);
+    else this.applyChanges(u, changes);
   }
 
-  private applyFull(u: SourceUpdate): void {
+  /** Translates the groups `changes` touch (all of them without `changes` or a kept translation). */
+  private applyChanges(u: SourceUpdate, changes?: readonly ResourceChange[]): void {
     const t0 = performance.now();
+    const incremental =
+      changes !== undefined && this.translation !== undefined && this.resources !== undefined;
     try {
-      const result = translate(u.resources, this.o.translateOptions);
-      const xds = translateXds(result.ir);
-      this.o.cache.setAll(xds.resources);
+      const step = incremental
+        ? this.translation!.apply(u.resources, changes, this.resources!)
+        : this.startTranslation(u.resources);
+      const result = this.translation!.result();
+      const xds = translateXdsReusing(result.ir, step.full ? undefined : this.xdsReuse);
+      if (step.full) this.o.cache.setAll(xds.xds.resources);
+      else this.o.cache.setGroups(xds.changed, xds.removed);
+      this.xdsReuse = xds.reuse;
       this.resources = u.resources;
       this.currentIr = result.ir;
-      this.currentSources = xds.sources;
+      this.currentSources = xds.xds.sources;
       this.servedIngresses = result.served;
-      this.setDiagnostics(u.diagnostics, [...result.diagnostics, ...xds.diagnostics]);
-      this.o.metrics.recordTranslation('full', 'ok', (performance.now() - t0) / 1000);
+      this.setDiagnostics(u.diagnostics, [...result.diagnostics, ...xds.xds.diagnostics]);
+      const kind = step.full ? 'full' : 'incremental';
+      this.o.metrics.recordTranslation(kind, 'ok', (performance.now() - t0) / 1000);
       this.o.metrics.setReady(true);
       this.o.logger.info(
         {
-          groups: result.ir.groups.map((g) => g.name),
+          kind,
+          groups: step.full ? result.ir.groups.map((g) => g.name) : [...xds.changed.keys()],
           diagnostics: result.diagnostics.length,
           ms: Math.round(performance.now() - t0),
         },
         'translated',
       );
     } catch (err) {
+      this.translation = undefined;
+      this.xdsReuse = undefined;
       this.o.metrics.recordTranslation('full', 'error', (performance.now() - t0) / 1000);
       this.o.logger.error({ err }, 'translation failed; serving the last good configuration');
     }
+  }
+
+  private startTranslation(resources: ResourceSet): { readonly full: true } {
+    this.translation = IncrementalTranslation.from(resources, this.o.translateOptions);
+    return { full: true };
   }
 
   private applyEndpoints(u: SourceUpdate, changes: readonly ResourceChange[]): void {
@@ -172,6 +195,7 @@ export class ControllerRunner {
         this.o.cache.updateResources(group, RESOURCE_TYPES.endpoint, upserts, []);
       this.resources = u.resources;
       this.currentIr = refresh.ir;
+      this.translation?.endpointsRefreshed(services, refresh.changed.keys());
       this.setDiagnostics(
         u.diagnostics,
         replaceEndpointDiagnostics(this.translateDiagnostics, services, [
@@ -187,7 +211,8 @@ export class ControllerRunner {
     } catch (err) {
       this.o.metrics.recordTranslation('endpoints', 'error', (performance.now() - t0) / 1000);
       this.o.logger.error({ err }, 'endpoint update failed; running a full translation');
-      this.applyFull(u);
+      this.translation = undefined;
+      this.applyChanges(u);
     }
   }
 

@@ -12,7 +12,7 @@ import type { Diagnostic, ErrorCode, Severity } from '../errors.js';
 
 export const METRIC_PREFIX = 'causeway_';
 
-export type TranslationKind = 'full' | 'endpoints';
+export type TranslationKind = 'full' | 'incremental' | 'endpoints';
 export type TranslationResult = 'ok' | 'error';
 
 /** 1 ms to 10 s. */
@@ -53,13 +53,13 @@ export class ControllerMetrics {
 
     this.translations = new Counter({
       name: 'causeway_translations_total',
-      help: 'Translations of the sources into Envoy resources, by result (ok|error) and kind (full|endpoints).',
+      help: 'Translations of the sources into Envoy resources, by result (ok|error) and kind (full|incremental|endpoints).',
       labelNames: ['result', 'kind'],
       registers,
     });
     this.translationDuration = new Histogram({
       name: 'causeway_translation_duration_seconds',
-      help: 'Duration of a translation, by kind (full|endpoints).',
+      help: 'Duration of a translation, by kind (full|incremental|endpoints).',
       labelNames: ['kind'],
       buckets: [...TRANSLATION_BUCKETS],
       registers,

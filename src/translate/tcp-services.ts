@@ -102,15 +102,21 @@ export function readTcpServices(resources: ResourceSet, diags: Diagnostic[]): Tc
   const claims: TcpClaim[] = [];
   const services = [...resources.services.values()].sort((a, b) => compareByAge(a.object, b.object));
   for (const s of services) {
-    try {
-      if (s.object.metadata.annotations?.[GATEWAY_TCP_PORT.name] === undefined) continue;
-      const claim = readTcpClaim(s, diags);
-      if (claim) claims.push(claim);
-    } catch (err) {
-      diags.push(internalErrorDiagnostic(serviceRefs(s).diagRef, err, 'the TCP Service'));
-    }
+    const claim = readTcpService(s, diags);
+    if (claim) claims.push(claim);
   }
   return claims;
+}
+
+/** One Service's TCP claim (readTcpServices for one Service): undefined without the annotation or when unusable. */
+export function readTcpService(s: Sourced<Service>, diags: Diagnostic[]): TcpClaim | undefined {
+  try {
+    if (s.object.metadata.annotations?.[GATEWAY_TCP_PORT.name] === undefined) return undefined;
+    return readTcpClaim(s, diags);
+  } catch (err) {
+    diags.push(internalErrorDiagnostic(serviceRefs(s).diagRef, err, 'the TCP Service'));
+    return undefined;
+  }
 }
 
 /** One group's TCP listeners: the first claim on a port wins; the HTTP/HTTPS/health ports are never given away. */

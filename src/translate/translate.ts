@@ -72,11 +72,11 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
       compareStrings(a.namespace, b.namespace) ||
       compareStrings(a.name, b.name),
   );
-  return { ir: { groups }, diagnostics: dedupe(diags), served };
+  return { ir: { groups }, diagnostics: sortedUniqueDiagnostics(diags), served };
 }
 
 /** The Ingress's entries when it is ours; an internal error reading it leaves it out with a diagnostic. */
-function readOurIngress(
+export function readOurIngress(
   ing: Sourced<Ingress>,
   classes: ReturnType<typeof indexClasses>,
   diags: Diagnostic[],
@@ -111,13 +111,19 @@ function readOurIngress(
   }
 }
 
-function dedupe(diags: readonly Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
+/**
+ * The diagnostics sorted (compareDiagnostics, then their JSON: a total order, so the result does not
+ * depend on the order they were found in, which an incremental translation cannot reproduce) without
+ * duplicates.
+ */
+export function sortedUniqueDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
+  const keyed = diags.map((d) => ({ d, k: JSON.stringify(d) }));
+  keyed.sort((a, b) => compareDiagnostics(a.d, b.d) || compareStrings(a.k, b.k));
   const out: Diagnostic[] = [];
-  for (const d of [...diags].sort(compareDiagnostics)) {
-    const k = JSON.stringify(d);
-    if (seen.has(k)) continue;
-    seen.add(k);
+  let last: string | undefined;
+  for (const { d, k } of keyed) {
+    if (k === last) continue;
+    last = k;
     out.push(d);
   }
   return out;

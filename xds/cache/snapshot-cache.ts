@@ -251,6 +251,32 @@ export class SnapshotCache implements ConfigWatcher {
   }
 
   /**
+   * Stores the translation of some groups (those an incremental translation changed) and empties the
+   * `removed` ones, as setAll would with every other group unchanged; other groups keep their snapshots
+   * (and any updateResources since). Everything is encoded before anything is stored. Marks the cache ready.
+   */
+  setGroups(groups: ReadonlyMap<string, GroupResources>, removed: readonly string[]): void {
+    const next = new Map<string, GroupState>();
+    for (const group of [...groups.keys()].sort())
+      next.set(group, buildGroup(group, groups.get(group)!, this.states.get(group) ?? emptyState(group)));
+    for (const group of removed)
+      if (!groups.has(group) && this.states.has(group)) next.set(group, emptyState(group));
+    const notifications: Array<[GroupSnapshot, Set<ResourceTypeUrl>]> = [];
+    for (const group of [...next.keys()].sort()) {
+      const after = next.get(group)!;
+      const changed = changedTypes(this.states.get(group) ?? emptyState(group), after);
+      if (groups.has(group)) this.states.set(group, after);
+      else this.states.delete(group);
+      if (changed.size > 0) notifications.push([after.snapshot, changed]);
+    }
+    if (!this.ready) {
+      this.ready = true;
+      this.resolveReady();
+    }
+    for (const [snapshot, changed] of notifications) this.notify(snapshot, changed);
+  }
+
+  /**
    * Changes some resources of one type of one group (an EndpointSlice change touching a few
    * ClusterLoadAssignments). Removals apply first, then upserts. Notifies only if bytes changed.
    */
