@@ -16,8 +16,9 @@
  * Falls back to a full translation (correctness first) on: an IngressClass change (which Ingresses are
  * ours); an object whose creationTimestamp does not parse (translate's age order over all objects is
  * then not a strict order, so a group's order cannot be derived from its own members); two objects of
- * equal age and name (same order reason); an Ingress of a cluster not seen before (a change names an
- * Ingress by namespace/name, not by cluster).
+ * equal age and name (same order reason); an Ingress of a cluster not seen before, or a change naming
+ * no Ingress known before or now (a change names an Ingress by namespace/name, not by cluster).
+ * An exception other than these leaves the instance unusable: the caller starts a new one (runner.ts).
  */
 import type { Diagnostic } from '../errors.js';
 import type { GatewayGroupIR, IR } from '../ir/ir-types.js';
@@ -164,9 +165,13 @@ export class IncrementalTranslation {
     const served = this.served.copy();
     const classes = indexClasses(resources);
     for (const c of changes) {
-      if (c.kind === 'Ingress')
-        for (const cluster of this.clusters)
-          this.updateIngress(`${cluster}/${c.key}`, resources, classes, served, touched);
+      if (c.kind === 'Ingress') {
+        const keys = [...this.clusters].map((cluster) => `${cluster}/${c.key}`);
+        // A change naming no Ingress known before or now: its key is not what we think; translate in full.
+        if (!keys.some((k) => this.ingresses.has(k) || resources.ingresses.has(k)))
+          throw new NotIncremental();
+        for (const k of keys) this.updateIngress(k, resources, classes, served, touched);
+      }
       if (c.kind === 'Service') this.updateService(c.key, resources, touched);
     }
     if (resources.ingresses.size !== this.ingresses.size || this.badTimes.size > 0)

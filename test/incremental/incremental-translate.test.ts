@@ -50,7 +50,7 @@ test.each(Array.from({ length: RUNS }, (_, i) => SEED + i))(
         throw new Error(`seed ${seed}, step ${step}: ${diff} differs after ${JSON.stringify(changes)}`);
     }
     // The sequence exercised each way of applying a change (not only fallbacks to a full translation).
-    expect(stepper.counts.incremental).toBeGreaterThan(STEPS / 4);
+    expect(stepper.counts.incremental).toBeGreaterThan(STEPS / 8);
   },
 );
 
