@@ -3,8 +3,12 @@
  * Ingresses (and Services, one EndpointSlice each) in 10 gateway groups (generate-manifests.ts); one
  * Ingress's annotation is edited again and again. Timed from the source's update (its ResourceSet
  * rebuild is the source's cost, not counted) to the SnapshotCache notifying the edited group, through
- * the real ControllerRunner. Also times the from-scratch steps (translate, translateXds, cache.setAll)
- * on the same input, which is what every non-endpoint change cost before the incremental translation.
+ * the real ControllerRunner, which translates again only the edited Ingress's group
+ * (incremental-translate.ts, xds-reuse.ts, SnapshotCache.setGroups). Also times the from-scratch steps
+ * (translate, translateXds, cache.setAll) on the same input: what every non-endpoint change cost before.
+ * Measured on the shared 2-core machine (noisy): before, edit -> push p50 3.5 s (from scratch: translate
+ * 1.2 s, translateXds 1.2 s, setAll 0.5 s); after, p50 0.76-0.93 s (two runs): one group of 1,000
+ * Ingresses built (~0.26 s), translated to xDS (~0.29 s) and stored by the cache (~0.32 s; CPU profile).
  *
  *   node dist/test/bench/ingress-edit.main.js [--ingresses 10000] [--groups 10] [--edits 30] [--out FILE]
  */
