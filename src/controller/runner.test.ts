@@ -1,4 +1,5 @@
 import { RESOURCE_TYPES, decodeResource, type ResourceTypeUrl } from '../../xds/protos/envoy-protos.js';
+import type { Ingress, KubeObject } from '../resources/kube-types.js';
 import { cls, FakeSource, ing, slice, startRunner, svc } from './testdata/runner-fixtures.js';
 
 async function setup() {
@@ -107,4 +108,35 @@ test('the xDS source map comes from the last full translation; the endpoint fast
   expect([...runner.xdsSources()!.get('default')!.resources.get(RESOURCE_TYPES.cluster)!.keys()]).toEqual([
     'service/default/a/80',
   ]);
+});
+
+test('an Ingress change in one gateway group stores and notifies only that group', async () => {
+  const inGroup = (host: string, service: string, group: string): KubeObject => {
+    const o = ing(host, service) as Ingress;
+    return { ...o, metadata: { ...o.metadata, annotations: { 'causeway.dev/gateway-group': group } } };
+  };
+  const source = new FakeSource([
+    cls,
+    svc('a'),
+    svc('b'),
+    slice('a', '10.0.0.1'),
+    slice('b', '10.0.0.2'),
+    inGroup('a.example.com', 'a', 'ga'),
+    inGroup('b.example.com', 'b', 'gb'),
+  ]);
+  const { cache, metrics } = await startRunner(source);
+  const notified: string[] = [];
+  for (const g of ['default', 'ga', 'gb']) cache.subscribe(g, (s) => notified.push(s.group));
+  const gb = cache.snapshot('gb');
+  source.emit(
+    source.objects.map((o) =>
+      o.kind === 'Ingress' && o.metadata.name === 'a' ? inGroup('a2.example.com', 'a', 'ga') : o,
+    ),
+    [{ kind: 'Ingress', key: 'default/a', op: 'upsert' }],
+  );
+  await settle();
+  expect(notified).toEqual(['ga']);
+  expect(cache.snapshot('gb')).toBe(gb);
+  const text = await metrics.metricsText();
+  expect(text).toMatch(/causeway_translations_total\{result="ok",kind="incremental"\} 1/);
 });
