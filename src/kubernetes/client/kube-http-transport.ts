@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { isRecord } from '../../sources/manifests/field-reader.js';
+import { AgentCache } from './agent-cache.js';
 import type { ProbeAnswer } from './reachability-gate.js';
 import {
   KubeApiError,
@@ -56,6 +57,8 @@ function statusMessage(status: number, body: unknown, text: string): string {
 
 export class KubeHttpTransport implements KubeTransport {
   private readonly watcher: Watch;
+  /** Lists and probes share kept-alive connections (see agent-cache.ts). */
+  private readonly agents = new AgentCache();
 
   constructor(
     private readonly kubeConfig: KubeConfig,
@@ -91,6 +94,10 @@ export class KubeHttpTransport implements KubeTransport {
       onDone,
     );
     return { abort: () => controller.abort() };
+  }
+
+  close(): void {
+    this.agents.close();
   }
 
   /** `GET /readyz`: the status (0 when nothing answered) and Retry-After; never rejects. */
@@ -136,7 +143,7 @@ export class KubeHttpTransport implements KubeTransport {
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const init = await this.kubeConfig.applyToFetchOptions({});
     const headers = { ...headerRecord(init.headers), accept };
-    const agent = init.agent as http.Agent | undefined;
+    const agent = this.agents.reuse(init.agent as http.Agent | undefined);
     const request = url.protocol === 'http:' ? http.request : https.request;
     const where = `GET ${url.pathname}`;
     return new Promise((resolve, reject) => {
@@ -144,13 +151,15 @@ export class KubeHttpTransport implements KubeTransport {
         url,
         { method: 'GET', headers, signal, timeout: this.requestTimeoutMs, ...(agent ? { agent } : {}) },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          // Decoded chunk by chunk into one (rope) string: no copy of the whole body into one Buffer first.
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
           res.on('error', reject);
           res.on('end', () =>
             resolve({
               status: res.statusCode ?? 0,
-              text: Buffer.concat(chunks).toString('utf8'),
+              text,
               headers: res.headers,
               where,
             }),

@@ -34,6 +34,8 @@ export interface KubeTransport {
   ): Promise<KubeWatchHandle>;
   /** A cheap readiness request (`GET /readyz`); without it, loops retry on their own backoff alone. */
   probe?(signal: AbortSignal): Promise<ProbeAnswer>;
+  /** Closes kept-alive connections. */
+  close?(): void;
 }
 
 /** An apiserver answered with an error status (HTTP, or a Status object in a watch stream). */

@@ -62,6 +62,7 @@ export class KubernetesSource implements ResourceSource {
   private readonly store: KubeObjectStore;
   private readonly watches: readonly KindWatch[];
   private readonly gate: ReachabilityGate | undefined;
+  private readonly transport: KubeTransport;
   private readonly log: Logger;
   private readonly initialListTimeoutMs: number;
   private loaded = false;
@@ -85,6 +86,7 @@ export class KubernetesSource implements ResourceSource {
     this.store = new KubeObjectStore(options.cluster, (kind) => namespaced.get(kind) ?? true);
     const transport =
       options.transport ?? new KubeHttpTransport(options.kubeConfig, options.requestTimeoutMs);
+    this.transport = transport;
     const probe = transport.probe?.bind(transport);
     this.gate =
       probe === undefined
@@ -158,6 +160,7 @@ export class KubernetesSource implements ResourceSource {
     this.flushHandle = undefined;
     this.gate?.close();
     await Promise.all(this.watches.map((w) => w.stop()));
+    this.transport.close?.();
   }
 
   /** Relists every kind now (what a periodic resync does; for tests and the admin API). */
