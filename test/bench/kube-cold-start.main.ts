@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { KubeHttpTransport } from '../../src/kubernetes/client/kube-http-transport.js';
 import { KubernetesSource, loadKubeConfig } from '../../src/kubernetes/watch/index.js';
-import { dropManagedFields } from '../../src/kubernetes/watch/kube-watch.js';
+import { dropManagedFields } from '../../src/kubernetes/watch/watch-objects.js';
 import { MultiClusterSource } from '../../src/sources/multi-cluster-source.js';
 import { startEtcd, startKubeApiserver, type Etcd, type KubeApiserver } from '../support/kube-apiserver.js';
 import {

@@ -6,7 +6,8 @@
 import { KUBE_KINDS } from './kube-kinds.js';
 import { KubeApiError, type KubeTransport } from '../client/kube-transport.js';
 import { ReachabilityGate } from '../client/reachability-gate.js';
-import { dropManagedFields, KindWatch, type WatchEventType } from './kube-watch.js';
+import { KindWatch, type WatchEventType } from './kube-watch.js';
+import { dropManagedFields } from './watch-objects.js';
 import { FakeApiserver } from '../testdata/fake-apiserver.js';
 import { PATHS, rawService } from '../testdata/kube-fixtures.js';
 import { captureLogger, sleep, waitFor, type CapturedLogger } from '../testdata/test-helpers.js';
