@@ -26,7 +26,12 @@ export interface MultiClusterSourceOptions {
   readonly clusters: readonly ClusterSource[];
   readonly logger: Logger;
   readonly metrics?: ControllerMetrics;
-  /** Retry backoff for a cluster whose first list failed (default 1 s doubling to 60 s, ±20 % jitter). */
+  /**
+   * Retry backoff for a cluster whose first list failed (default 500 ms doubling to 2 s, ±20 % jitter).
+   * Short on purpose: a retry is a `load()`, whose loops wait on the cluster's readiness probe (one cheap
+   * request a second) for the whole initial-list timeout (60 s), so the gap between two loads is the only
+   * time nobody notices the cluster coming back; with 60 s it joined up to a minute late.
+   */
   readonly retryBaseMs?: number;
   readonly retryMaxMs?: number;
   readonly random?: () => number;
@@ -104,8 +109,8 @@ export class MultiClusterSource implements ResourceSource {
     const delay = backoffDelay(
       {
         attempt,
-        baseMs: this.o.retryBaseMs ?? 1000,
-        capMs: this.o.retryMaxMs ?? 60_000,
+        baseMs: this.o.retryBaseMs ?? 500,
+        capMs: this.o.retryMaxMs ?? 2_000,
         jitter: { ratio: 0.2 },
       },
       this.o.random,

@@ -203,9 +203,11 @@ suite('apiserver away for 30 s', () => {
       await api.restart();
       const backAt = Date.now();
       const outageMs = backAt - downAt;
-      // Up to ~60 s: every kind's loop retries on a backoff that reached its 30 s cap during the outage,
-      // its first watch then gets 410 Gone (the restarted apiserver's watch cache has no history), and the
-      // relist waits for the same backoff again (src/kubernetes/watch/kube-watch.ts, run()).
+      // About a second: every kind's loop waits on the cluster's readiness probe (at most one a second,
+      // src/kubernetes/client/reachability-gate.ts), its first watch then gets 410 Gone (the restarted
+      // apiserver's watch cache has no history) and relists at once; the generous timeout is the loops'
+      // fallback (their backoff cap, 30 s) should the probe never succeed. test/e2e/kube-outage-recovery.test.ts
+      // asserts the 2 s target.
       const first = await loop.waitFor(
         'traffic on pod B after the restart',
         (s) => s.backend === POD_B,

@@ -165,3 +165,30 @@ test('watch: an HTTP error ends it with the status code', async () => {
   });
   expect((err as { statusCode: number }).statusCode).toBe(410);
 });
+
+test('a 429 list answer carries its Retry-After', async () => {
+  handler = (_req, res) => {
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' });
+    res.end(JSON.stringify({ kind: 'Status', code: 429, message: 'too many requests' }));
+  };
+  await expect(transport().list('/x', {}, new AbortController().signal)).rejects.toMatchObject({
+    statusCode: 429,
+    retryAfterMs: 2_000,
+  });
+});
+
+test('probe: GET /readyz with the credentials; its status (and Retry-After), 0 when nothing answers', async () => {
+  handler = (_req, res) => {
+    res.writeHead(200);
+    res.end('ok');
+  };
+  expect(await transport().probe(new AbortController().signal)).toEqual({ status: 200 });
+  expect(requests).toEqual([{ url: '/readyz', auth: 'Bearer sekret' }]);
+  handler = (_req, res) => {
+    res.writeHead(503, { 'retry-after': '1' });
+    res.end('[-]etcd failed');
+  };
+  expect(await transport().probe(new AbortController().signal)).toEqual({ status: 503, retryAfterMs: 1_000 });
+  handler = (req) => req.socket.destroy();
+  expect(await transport().probe(new AbortController().signal)).toEqual({ status: 0 });
+});

@@ -8,6 +8,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { isRecord } from '../../sources/manifests/field-reader.js';
+import { AgentCache } from './agent-cache.js';
+import type { ProbeAnswer } from './reachability-gate.js';
 import {
   KubeApiError,
   type KubeListPage,
@@ -37,6 +39,14 @@ function headerRecord(init: unknown): Record<string, string> {
   return out;
 }
 
+/** A Retry-After header in seconds, in ms (the HTTP-date form is not used by apiservers). */
+function retryAfterOf(headers: http.IncomingHttpHeaders): number | undefined {
+  const value = headers['retry-after'];
+  if (typeof value !== 'string') return undefined;
+  const seconds = Number(value.trim());
+  return value.trim() !== '' && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+}
+
 /** The message of a Kubernetes Status body, else the start of the body, else the HTTP status text. */
 function statusMessage(status: number, body: unknown, text: string): string {
   const reason = http.STATUS_CODES[status] ?? 'error';
@@ -47,6 +57,8 @@ function statusMessage(status: number, body: unknown, text: string): string {
 
 export class KubeHttpTransport implements KubeTransport {
   private readonly watcher: Watch;
+  /** Lists and probes share kept-alive connections (see agent-cache.ts). */
+  private readonly agents = new AgentCache();
 
   constructor(
     private readonly kubeConfig: KubeConfig,
@@ -84,14 +96,54 @@ export class KubeHttpTransport implements KubeTransport {
     return { abort: () => controller.abort() };
   }
 
+  close(): void {
+    this.agents.close();
+  }
+
+  /** `GET /readyz`: the status (0 when nothing answered) and Retry-After; never rejects. */
+  async probe(signal: AbortSignal): Promise<ProbeAnswer> {
+    try {
+      const res = await this.get('/readyz', {}, signal, 'text/plain');
+      const retryAfter = retryAfterOf(res.headers);
+      return { status: res.status, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) };
+    } catch {
+      return { status: 0 };
+    }
+  }
+
   private async getJson(path: string, query: KubeQuery, signal: AbortSignal): Promise<unknown> {
+    const { status, text, headers, where } = await this.get(path, query, signal, 'application/json');
+    let body: unknown;
+    try {
+      body = JSON.parse(text) as unknown;
+    } catch {
+      body = undefined;
+    }
+    if (status < 200 || status > 299)
+      throw new KubeApiError(status, `${where}: ${statusMessage(status, body, text)}`, retryAfterOf(headers));
+    if (body === undefined) throw new Error(`${where}: the answer is not JSON`);
+    return body;
+  }
+
+  /** One GET with the kubeconfig's credentials; rejects only when nothing (or a broken stream) answered. */
+  private async get(
+    path: string,
+    query: KubeQuery,
+    signal: AbortSignal,
+    accept: string,
+  ): Promise<{
+    readonly status: number;
+    readonly text: string;
+    readonly headers: http.IncomingHttpHeaders;
+    readonly where: string;
+  }> {
     const cluster = this.kubeConfig.getCurrentCluster();
     if (cluster === null) throw new Error('the kubeconfig has no current cluster');
     const url = new URL(cluster.server.replace(/\/+$/, '') + path);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const init = await this.kubeConfig.applyToFetchOptions({});
-    const headers = { ...headerRecord(init.headers), accept: 'application/json' };
-    const agent = init.agent as http.Agent | undefined;
+    const headers = { ...headerRecord(init.headers), accept };
+    const agent = this.agents.reuse(init.agent as http.Agent | undefined);
     const request = url.protocol === 'http:' ? http.request : https.request;
     const where = `GET ${url.pathname}`;
     return new Promise((resolve, reject) => {
@@ -99,23 +151,19 @@ export class KubeHttpTransport implements KubeTransport {
         url,
         { method: 'GET', headers, signal, timeout: this.requestTimeoutMs, ...(agent ? { agent } : {}) },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          // Decoded chunk by chunk into one (rope) string: no copy of the whole body into one Buffer first.
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
           res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            let body: unknown;
-            try {
-              body = JSON.parse(text) as unknown;
-            } catch {
-              body = undefined;
-            }
-            if (status < 200 || status > 299)
-              reject(new KubeApiError(status, `${where}: ${statusMessage(status, body, text)}`));
-            else if (body === undefined) reject(new Error(`${where}: the answer is not JSON`));
-            else resolve(body);
-          });
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              text,
+              headers: res.headers,
+              where,
+            }),
+          );
         },
       );
       req.on('timeout', () =>

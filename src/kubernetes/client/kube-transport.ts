@@ -3,6 +3,7 @@
  * `KubeHttpTransport`; unit tests use fakes.
  */
 import { httpStatusOf } from './http-status.js';
+import type { ProbeAnswer } from './reachability-gate.js';
 
 /** One page of a list: raw JSON objects (items of a list carry no apiVersion/kind). */
 export interface KubeListPage {
@@ -31,6 +32,10 @@ export interface KubeTransport {
     onEvent: (type: string, object: unknown) => void,
     onDone: (error: unknown) => void,
   ): Promise<KubeWatchHandle>;
+  /** A cheap readiness request (`GET /readyz`); without it, loops retry on their own backoff alone. */
+  probe?(signal: AbortSignal): Promise<ProbeAnswer>;
+  /** Closes kept-alive connections. */
+  close?(): void;
 }
 
 /** An apiserver answered with an error status (HTTP, or a Status object in a watch stream). */
@@ -38,6 +43,8 @@ export class KubeApiError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    /** The answer's Retry-After, in ms (429 Too Many Requests, 503). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'KubeApiError';

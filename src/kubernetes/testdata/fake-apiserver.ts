@@ -1,9 +1,11 @@
 /**
  * An in-memory apiserver behind the `KubeTransport` interface, for unit tests: collections by path with a
  * global resourceVersion counter, paged lists, watches that replay history from a resourceVersion (and answer
- * 410 Gone below the compaction point), bookmarks, and switches to take it down or fail requests.
+ * 410 Gone below the compaction point), bookmarks, and switches to take it down or fail requests. With
+ * `{ readyz: true }` it also answers the readiness probe (`probe`), 0 while down.
  */
-import type { KubeListPage, KubeQuery, KubeTransport, KubeWatchHandle } from '../client/kube-transport.js';
+import { KubeApiError, type KubeListPage, type KubeQuery, type KubeTransport, type KubeWatchHandle } from '../client/kube-transport.js';
+import type { ProbeAnswer } from '../client/reachability-gate.js';
 
 type Json = Record<string, unknown>;
 
@@ -53,6 +55,23 @@ export class FakeApiserver implements KubeTransport {
   private readonly collections = new Map<string, Map<string, Json>>();
   private readonly log: LoggedEvent[] = [];
   private readonly watches: OpenWatch[] = [];
+  /** The readiness probe (only with `{ readyz: true }`). */
+  readonly probe?: (signal: AbortSignal) => Promise<ProbeAnswer>;
+  /** Probe requests received. */
+  probeCalls = 0;
+  /** What the probe answers while up (default 200), e.g. 500 for an apiserver not ready yet. */
+  readyzAnswer: ProbeAnswer = { status: 200 };
+  /** The next this-many list requests with a continue token answer 410 Expired. */
+  expireContinueTokens = 0;
+
+  constructor(options: { readonly readyz?: boolean } = {}) {
+    if (options.readyz === true) {
+      this.probe = () => {
+        this.probeCalls++;
+        return Promise.resolve(this.isDown ? { status: 0 } : this.readyzAnswer);
+      };
+    }
+  }
 
   private collection(path: string): Map<string, Json> {
     let c = this.collections.get(path);
@@ -161,6 +180,10 @@ export class FakeApiserver implements KubeTransport {
     const err = this.refused(path);
     if (err !== undefined) return Promise.reject(err);
     if (signal.aborted) return Promise.reject(new Error('aborted'));
+    if (query['continue'] !== undefined && this.expireContinueTokens > 0) {
+      this.expireContinueTokens--;
+      return Promise.reject(new KubeApiError(410, `GET ${path}: 410 Gone: the continue token has expired`));
+    }
     const all = [...this.collection(path).values()]
       .filter((o) => selected(o, query))
       .sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));

@@ -340,3 +340,31 @@ test('a throwing callback is logged and the source goes on', async () => {
   await waitFor(() => calls === 2, 'the second call');
   expect(log.lines.some((l) => l['msg'] === 'update callback failed')).toBe(true);
 });
+
+test('with a readiness probe, every kind of the source waits on ONE probe while the apiserver is away', async () => {
+  const api = new FakeApiserver({ readyz: true });
+  seed(api);
+  const s = source(api, {
+    backoff: { initialMs: 4, maxMs: 10_000 },
+    probeBackoff: { initialMs: 5, maxMs: 20 },
+  });
+  await s.load();
+  const updates = new Updates();
+  await s.watch(updates.on);
+  await waitFor(() => api.openWatches === 6, 'the watches');
+  api.down();
+  api.put(PATHS.Service, rawService('web', 8080));
+  const requests = (): number => api.listCalls.length + api.watchCalls.length;
+  const before = requests();
+  await sleep(300);
+  expect(requests() - before).toBeLessThanOrEqual(6); // one failed try per kind, then parked
+  expect(api.probeCalls).toBeGreaterThanOrEqual(5);
+  api.up();
+  await waitFor(() => updates.all.some((u) => u.changed.length > 0), 'the change made meanwhile');
+  expect(updates.last().changed.map((c) => `${c.op} ${c.kind} ${c.key}`)).toEqual([
+    'upsert Service shop/web',
+  ]);
+  const probes = api.probeCalls;
+  await sleep(100);
+  expect(api.probeCalls).toBe(probes); // nobody parked: no more probes
+});

@@ -9,13 +9,19 @@
  *    that fails (apiserver gone, connection reset, HTTP error, stalled stream) is reopened from the last
  *    resourceVersion too, after a capped, jittered backoff: nothing is missed and nothing is relisted.
  * 4. 410 Gone (the resourceVersion was compacted away, or the apiserver restarted with a fresh watch cache)
- *    means events were lost: relist (with the same backoff) and hand the new full state to `onList`.
+ *    means events were lost: relist (with the same backoff) and hand the new full state to `onList`. A list
+ *    whose continue token expired (410 during paging) starts the list over the same way.
+ * 5. With a `gate` (one per cluster, see `ReachabilityGate`), a request that found no apiserver (network
+ *    error, 502/503/504) waits its backoff and then until the cluster's readiness probe says the apiserver
+ *    is back (at most the backoff cap): after an outage every loop resumes within a probe interval (~1 s)
+ *    instead of its backoff grown to 30 s. A 429/503 Retry-After is honoured (up to the cap).
  *
  * The consumer's state is never cleared on an error: the last state stays until a list or an event replaces
  * it. Failures are logged (warn) with the retry delay.
  */
 import type { Logger } from 'pino';
 import { backoffBounds, backoffDelay, fullJitter, type BackoffOptions } from '../../util/backoff.js';
+import { isUnreachable, type ReachabilityGate } from '../client/reachability-gate.js';
 import { watchScope, type KubeKindSpec } from './kube-kinds.js';
 import {
   describeError,
@@ -24,7 +30,7 @@ import {
   type KubeTransport,
   type KubeWatchHandle,
 } from '../client/kube-transport.js';
-import { httpStatusOf } from '../client/http-status.js';
+import { dropManagedFields, isGone, resourceVersionOf, statusError } from './watch-objects.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -40,6 +46,8 @@ export interface KindWatchOptions {
   readonly handlers: KindWatchHandlers;
   readonly logger: Logger;
   readonly backoff?: BackoffOptions;
+  /** The cluster's shared readiness gate (see the file comment, 5.); without it, the backoff alone. */
+  readonly gate?: ReachabilityGate;
   /** Server-side timeout of each watch; default: a random value in [300, 600) s per watch. */
   readonly watchTimeoutSeconds?: number;
   /**
@@ -65,29 +73,6 @@ interface WatchOutcome {
   readonly healthy: boolean;
 }
 
-function isGone(error: unknown): boolean {
-  return httpStatusOf(error) === 410;
-}
-
-function resourceVersionOf(object: unknown): string | undefined {
-  if (typeof object !== 'object' || object === null) return undefined;
-  const meta = (object as { metadata?: unknown }).metadata;
-  if (typeof meta !== 'object' || meta === null) return undefined;
-  const rv = (meta as { resourceVersion?: unknown }).resourceVersion;
-  return typeof rv === 'string' && rv !== '' ? rv : undefined;
-}
-
-function statusError(object: unknown): KubeApiError {
-  const o = (typeof object === 'object' && object !== null ? object : {}) as {
-    code?: unknown;
-    message?: unknown;
-    reason?: unknown;
-  };
-  const code = typeof o.code === 'number' ? o.code : 500;
-  const message = typeof o.message === 'string' ? o.message : typeof o.reason === 'string' ? o.reason : '';
-  return new KubeApiError(code, `watch error ${code}${message ? `: ${message}` : ''}`);
-}
-
 export class KindWatch {
   readonly kind: KubeKindSpec['kind'];
   /** The kind, with its field selector if any (two watches of Secrets): for messages. */
@@ -109,8 +94,9 @@ export class KindWatch {
   /** The open watch, to end it from `stop()` and `requestRelist()`. */
   private current: { readonly settle: (outcome: WatchOutcome) => void } | undefined;
   private listAbort: AbortController | undefined;
-  private sleepTimer: NodeJS.Timeout | undefined;
   private wakeSleep: (() => void) | undefined;
+  /** Aborts a wait on the gate (stop()). */
+  private gateAbort: AbortController | undefined;
   private relistTimer: NodeJS.Timeout | undefined;
   private relistRequested = false;
   private readonly random: () => number;
@@ -158,8 +144,8 @@ export class KindWatch {
     this.relistTimer = undefined;
     this.listAbort?.abort();
     this.abortWatch({ gone: false, relist: false, healthy: true });
-    if (this.sleepTimer) clearTimeout(this.sleepTimer);
     this.wakeSleep?.();
+    this.gateAbort?.abort();
     const running = this.running;
     await running;
     if (this.running === running) this.running = undefined;
@@ -192,6 +178,11 @@ export class KindWatch {
           await this.listAll(generation);
         } catch (err) {
           if (!this.alive(generation)) return;
+          // An expired continue token (410 while paging): start the list over, at once the first time.
+          if (isGone(err) && this.goneInARow++ === 0) {
+            this.log.info({ kind: this.kind }, 'list: continue token expired (410 Gone); listing again');
+            continue;
+          }
           await this.backOff(err, 'list failed');
           continue;
         }
@@ -228,11 +219,18 @@ export class KindWatch {
   }
 
   private async backOff(error: unknown, what: string): Promise<void> {
-    const delay = backoffDelay(
-      { attempt: this.failures, ...backoffBounds(this.o.backoff), jitter: 'equal' },
-      this.random,
+    const bounds = backoffBounds(this.o.backoff);
+    const retryAfter = error instanceof KubeApiError ? error.retryAfterMs : undefined;
+    const delay = Math.max(
+      backoffDelay({ attempt: this.failures, ...bounds, jitter: 'equal' }, this.random),
+      Math.min(retryAfter ?? 0, bounds.capMs),
     );
     this.failures++;
+    // Parked on the gate from now, so that a probe sent during the backoff below counts.
+    const gate = error !== undefined && isUnreachable(error) ? this.o.gate : undefined;
+    const abort = new AbortController();
+    this.gateAbort = abort;
+    const reachable = gate?.whenReachable(abort.signal);
     if (error !== undefined) {
       this.lastError = error;
       this.log.warn(
@@ -240,18 +238,40 @@ export class KindWatch {
           kind: this.kind,
           attempt: this.failures,
           retryInMs: delay,
+          ...(gate !== undefined ? { thenUntilApiserverReady: true } : {}),
           error: describeError(error),
           ...(this.resourceVersion !== '' ? { resourceVersion: this.resourceVersion } : {}),
         },
         what,
       );
     }
-    await new Promise<void>((resolve) => {
-      this.wakeSleep = resolve;
-      this.sleepTimer = setTimeout(resolve, delay);
+    const started = Date.now();
+    await this.pause(delay);
+    if (reachable !== undefined && !this.stopped) {
+      // Never longer than the backoff cap (jittered): a probe that never succeeds must not stall the loop.
+      const ceiling = backoffDelay(
+        { attempt: Number.MAX_SAFE_INTEGER, ...bounds, jitter: 'equal' },
+        this.random,
+      );
+      const timeLeft = ceiling - (Date.now() - started);
+      if (timeLeft > 0) await Promise.race([reachable, this.pause(timeLeft)]);
+    }
+    abort.abort();
+    if (this.gateAbort === abort) this.gateAbort = undefined;
+    this.wakeSleep?.(); // the ceiling's timer, when the gate opened first
+  }
+
+  /** Sleeps `ms`; `wakeSleep` (stop()) ends it early. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        if (this.wakeSleep === wake) this.wakeSleep = undefined;
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakeSleep = wake;
     });
-    this.wakeSleep = undefined;
-    this.sleepTimer = undefined;
   }
 
   private async listAll(generation: number): Promise<void> {
@@ -268,7 +288,7 @@ export class KindWatch {
       this.listAbort = abort;
       try {
         const page = await this.o.transport.list(this.o.spec.path, query, abort.signal);
-        items.push(...page.items);
+        for (const item of page.items) items.push(dropManagedFields(item));
         resourceVersion = page.resourceVersion;
         continueToken = page.continueToken;
         pages++;
@@ -279,6 +299,7 @@ export class KindWatch {
     } while (continueToken !== undefined);
     if (resourceVersion === '') throw new Error('the list carries no resourceVersion');
     this.resourceVersion = resourceVersion;
+    this.o.gate?.reportHealthy();
     // A relist asked for while listing is satisfied by this list.
     this.relistRequested = false;
     this.lastError = undefined;
@@ -375,7 +396,8 @@ export class KindWatch {
       const onEvent = (type: string, object: unknown): void => {
         if (settled || !this.alive(generation)) return;
         try {
-          events++;
+          // The apiserver answers: loops of the cluster parked on the gate may go.
+          if (events++ === 0) this.o.gate?.reportHealthy();
           armStall();
           const err = this.applyEvent(type, object);
           if (err) {
