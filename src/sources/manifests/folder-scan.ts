@@ -22,6 +22,8 @@ export interface FolderScanContext extends ManifestReadContext {
   readonly watchFolder: (rel: string) => FSWatcher | undefined;
   /** An entry that could not be scanned (an unexpected fs error): reported, and the scan goes on. */
   readonly onEntryError: (rel: string, error: unknown) => void;
+  /** A file whose content was held (see manifest-file-state.ts) is to be read again in `ms`. */
+  readonly recheckLater: (rel: string, ms: number) => void;
 }
 
 /** A folder seen by the scan. Mutable: its watcher and read problem come and go while the inode stays. */
@@ -306,6 +308,7 @@ export class FolderScanner {
     const change = await readManifestFile(this.abs(rel), rel, this.files.get(rel), this.ctx, facts);
     if (change.kind === 'forget') this.deleteFile(rel);
     else if (change.kind === 'set') this.setFile(rel, change.state);
+    else if (change.kind === 'held') this.ctx.recheckLater(rel, change.retryInMs);
   }
 
   private readDiagnostic(rel: string, message: string): Diagnostic {

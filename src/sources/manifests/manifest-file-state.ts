@@ -2,8 +2,11 @@
  * The per-file bookkeeping of the manifests folder: what one manifest file currently contributes. Each file
  * is all-or-nothing with a last good version: a file that becomes broken (bad YAML or any invalid document),
  * unreadable or too big keeps its previous objects in force; a file that never parsed contributes none.
- * Reading a file waits out writers in progress, content hashes make re-reading unchanged files a no-op, and
- * the size caps are checked before a byte is parsed.
+ * Reading a file waits out writers in progress: a read during which the file changed is done again, and
+ * (while watching) content that does not parse, or a file that suddenly became blank, is held without a
+ * word until the file has not been modified for `settleMs` (a writer may be half-way: `>` truncates long
+ * before the output comes); good content is taken at once. Content hashes make re-reading unchanged files
+ * a no-op, and the size caps are checked before a byte is parsed.
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
@@ -34,11 +37,15 @@ export interface FileState {
   readonly readError?: Diagnostic;
 }
 
-/** What reading a file does to its state: drop it (gone), leave it as it is, or replace it. */
+/**
+ * What reading a file does to its state: drop it (gone), leave it as it is, replace it, or leave it as it
+ * is for now and read it again in `retryInMs` (content that may be a writer's unfinished work).
+ */
 export type FileStateChange =
   | { readonly kind: 'forget' }
   | { readonly kind: 'unchanged' }
-  | { readonly kind: 'set'; readonly state: FileState };
+  | { readonly kind: 'set'; readonly state: FileState }
+  | { readonly kind: 'held'; readonly retryInMs: number };
 
 /** The size caps: bytes of one file, and of all files of the folder together. */
 export interface ManifestSizeLimits {
@@ -58,8 +65,12 @@ export interface ManifestReadContext {
   readonly limits: ManifestSizeLimits;
   /** The pause between re-reads of a file that changes while it is read. */
   readonly debounceMs: number;
-  /** Whether a file that suddenly became empty is read again after a pause (asked once it read empty). */
-  readonly rereadsEmptiedFiles: () => boolean;
+  /** How long a file must stay unmodified before content that does not parse (or blank content) counts. */
+  readonly settleMs: number;
+  /** Whether unsettled content is held (while watching; a one-off load takes what it reads). */
+  readonly holdsUnsettledFiles: () => boolean;
+  /** The wall clock (ms since the epoch, as file modification times). */
+  readonly now: () => number;
 }
 
 /** What the folder scan knows about the file beyond its path. */
@@ -73,6 +84,8 @@ export interface ManifestFileFacts {
 interface FileContent {
   readonly bytes: Buffer;
   readonly hash: string;
+  /** The file's modification time when read. */
+  readonly mtimeMs: number;
 }
 
 class TooLarge extends Error {
@@ -112,30 +125,27 @@ async function readSettledContent(abs: string, ctx: ManifestReadContext): Promis
     if (before.size > ctx.limits.maxFileBytes) throw new TooLarge(before.size);
     const bytes = await readCapped(abs, ctx);
     const after = await stat(abs);
-    const content = { hash: sha256(bytes), bytes };
+    const content = { hash: sha256(bytes), bytes, mtimeMs: after.mtimeMs };
     if ((sameStat(before, after) && after.size === bytes.length) || attempt >= 3) return content;
     await sleep(ctx.debounceMs);
   }
 }
 
-async function readContent(
-  abs: string,
+/**
+ * How long to hold content that may be a writer's unfinished work: a file that does not parse, or that
+ * suddenly became blank (a writer that truncated it and has not written yet), modified less than
+ * `settleMs` ago. 0: take it.
+ */
+export function unsettledForMs(
+  content: Pick<FileContent, 'bytes' | 'mtimeMs'>,
+  parsedOk: boolean,
   prev: FileState | undefined,
-  ctx: ManifestReadContext,
-): Promise<FileContent> {
-  const content = await readSettledContent(abs, ctx);
-  // A file that suddenly became empty is often a writer that truncated it and has not written yet.
-  if (
-    isBlank(content.bytes) &&
-    prev?.good !== undefined &&
-    prev.good.length > 0 &&
-    ctx.rereadsEmptiedFiles()
-  ) {
-    await sleep(ctx.debounceMs * 2);
-    const bytes = await readCapped(abs, ctx);
-    return { hash: sha256(bytes), bytes };
-  }
-  return content;
+  ctx: Pick<ManifestReadContext, 'settleMs' | 'holdsUnsettledFiles' | 'now'>,
+): number {
+  const emptied = isBlank(content.bytes) && prev?.good !== undefined && prev.good.length > 0;
+  if ((parsedOk && !emptied) || !ctx.holdsUnsettledFiles()) return 0;
+  const age = Math.abs(ctx.now() - content.mtimeMs);
+  return age >= ctx.settleMs ? 0 : Math.ceil(ctx.settleMs - age) + 1;
 }
 
 function keptMessage(prev: FileState | undefined): string {
@@ -236,7 +246,7 @@ export async function readManifestFile(
 ): Promise<FileStateChange> {
   let content: FileContent;
   try {
-    content = await readContent(abs, prev, ctx);
+    content = await readSettledContent(abs, ctx);
   } catch (e) {
     return unreadableFileChange(rel, e, prev, ctx);
   }
@@ -255,6 +265,8 @@ export async function readManifestFile(
   } catch (e) {
     parsed = crashedParse(rel, e, ctx.cluster);
   }
+  const retryInMs = unsettledForMs(content, parsed.ok, prev, ctx);
+  if (retryInMs > 0) return { kind: 'held', retryInMs };
   return {
     kind: 'set',
     state: parsedFileState(rel, content, parsed, prev, { ...facts, cluster: ctx.cluster }),

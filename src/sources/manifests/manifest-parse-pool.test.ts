@@ -67,7 +67,9 @@ describe('readManifestFile with a parser that crashes', () => {
       parser: crashing,
       limits: DEFAULT_MANIFEST_SIZE_LIMITS,
       debounceMs: 5,
-      rereadsEmptiedFiles: () => false,
+      settleMs: 1000,
+      holdsUnsettledFiles: () => false,
+      now: () => Date.now(),
     };
     const prev = { hash: 'old', bytes: 10, good: [], parseDiagnostics: [] };
     const change = await readManifestFile(join(dir, 'a.yaml'), 'a.yaml', prev, ctx, {

@@ -20,7 +20,7 @@ import {
   TLS_SECRET_TYPE,
   OPAQUE_SECRET_TYPE,
 } from './kube-object-readers.js';
-import { duplicateKeyErrors } from './yaml-unique-keys.js';
+import { plainDocument } from './yaml-plain-js.js';
 
 export { TLS_SECRET_TYPE } from './kube-object-readers.js';
 
@@ -187,26 +187,30 @@ function parseDocuments(
     }
   }
   // YAML 1.2 core schema (timestamps stay strings) with `<<` merge keys, which kubectl accepts. Duplicate
-  // keys are found in linear time afterwards (the library's own check is quadratic).
+  // keys are found in linear time while converting (the library's own check is quadratic).
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { prettyErrors: true, merge: true, uniqueKeys: false, lineCounter });
   if (!Array.isArray(docs)) return [];
   return docs.map((d) => {
+    if (d.errors.length === 0 && d.contents === null) return { empty: true };
+    let value: unknown;
     const errors = d.errors.map((e) => firstLine(e.message));
-    if (errors.length === 0) errors.push(...duplicateKeyErrors(d, lineCounter));
+    try {
+      if (errors.length === 0) {
+        const plain = plainDocument(d, lineCounter, 100);
+        errors.push(...plain.duplicateKeys);
+        value = plain.value;
+      }
+    } catch (e) {
+      return { error: `invalid YAML: ${firstLine((e as Error).message)}`, empty: false };
+    }
     const [err, ...more] = errors;
     if (err !== undefined) {
       const others = more.length > 0 ? ` (and ${more.length} more error${more.length > 1 ? 's' : ''})` : '';
       return { error: `invalid YAML: ${err}${others}`, empty: false };
     }
-    if (d.contents === null) return { empty: true };
-    try {
-      const value = d.toJS({ maxAliasCount: 100 }) as unknown;
-      // A document that is just `null` or `~` is empty too, as for kubectl.
-      return value === null ? { empty: true } : { value, empty: false };
-    } catch (e) {
-      return { error: `invalid YAML: ${firstLine((e as Error).message)}`, empty: false };
-    }
+    // A document that is just `null` or `~` is empty too, as for kubectl.
+    return value === null ? { empty: true } : { value, empty: false };
   });
 }
 

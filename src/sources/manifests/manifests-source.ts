@@ -4,9 +4,12 @@
  *
  * - `load()` reads the folder once (offline `causeway translate -f DIR`, and at start).
  * - `watch()` applies edits, additions, deletions and renames live: one non-recursive `fs.watch` per folder
- *   (new sub-folders get theirs as they appear), events coalesced for `debounceMs` (capped at
- *   `maxDelayMs`), only the changed paths re-read and content hashes compared to skip no-ops, plus a slow
- *   periodic rescan as a safety net for lost events.
+ *   (new sub-folders get theirs as they appear), events coalesced (folder-watch.ts: a file renamed into
+ *   place goes after `atomicQuietMs`, a file written in place after `debounceMs` without events, a storm
+ *   after at most `maxDelayMs`), only the changed paths re-read and content hashes compared to skip no-ops,
+ *   plus a slow periodic rescan as a safety net for lost events. Content that does not parse, or a file
+ *   that suddenly became blank, is held without a word until the file has been unmodified for `settleMs`
+ *   (manifest-file-state.ts): a writer half-way through never flaps the served config or the diagnostics.
  * - Each file is all-or-nothing with a last good version: a file that becomes broken (bad YAML or any invalid
  *   document) or unreadable keeps its previous objects in force; a file that never parsed contributes none.
  * - The same object in two files: the first file in sorted path order (then document order) wins.
@@ -55,8 +58,12 @@ export interface ManifestsSourceOptions {
   /** The folder; relative paths are resolved against the working directory. */
   readonly dir: string;
   readonly cluster?: string;
-  /** Quiet period after the last fs event before re-reading (default 30 ms). */
+  /** Quiet period after the last fs event before re-reading a file written in place, or several (default 10 ms). */
   readonly debounceMs?: number;
+  /** Quiet period before re-reading one file renamed into place, created or deleted (default 2 ms). */
+  readonly atomicQuietMs?: number;
+  /** How long a file that does not parse or became blank must stay unmodified before it counts (default 1 s). */
+  readonly settleMs?: number;
   /** Upper bound on how long a stream of events delays an update (default 250 ms). */
   readonly maxDelayMs?: number;
   /** Full rescan period, the safety net for lost fs events (default 10 s; 0 disables). */
@@ -95,12 +102,15 @@ export class ManifestsSource implements ResourceSource {
   private onUpdate: ((u: SourceUpdate) => void) | undefined;
   private rescanTimer: NodeJS.Timeout | undefined;
   private rescanQueued = false;
+  /** Re-reads of held files (see `settleMs`), by path. */
+  private readonly rechecks = new Map<string, NodeJS.Timeout>();
 
   constructor(options: ManifestsSourceOptions) {
     this.root = resolve(options.dir);
     this.displayDir = options.dir;
     this.cluster = options.cluster ?? DEFAULT_MANIFESTS_CLUSTER;
-    const debounceMs = options.debounceMs ?? 30;
+    const debounceMs = options.debounceMs ?? 10;
+    const atomicQuietMs = Math.min(options.atomicQuietMs ?? 2, debounceMs);
     const maxDelayMs = Math.max(options.maxDelayMs ?? 250, debounceMs);
     this.rescanIntervalMs = options.rescanIntervalMs ?? 10_000;
     this.onError = options.onError ?? sourceErrorReporter(this.root, options.logger, options.metrics);
@@ -112,11 +122,16 @@ export class ManifestsSource implements ResourceSource {
       parser: this.parser,
       limits: { ...DEFAULT_MANIFEST_SIZE_LIMITS, ...options.limits },
       debounceMs,
-      rereadsEmptiedFiles: () => this.watching,
+      settleMs: options.settleMs ?? 1000,
+      holdsUnsettledFiles: () => this.watching,
+      now: () => Date.now(),
       watchFolder: (rel) => (this.watching && !this.closed ? this.startWatcher(rel) : undefined),
       onEntryError: (rel, e) => this.onError(new Error(`${rel || '.'}: ${describeError(e)}`)),
+      recheckLater: (rel, ms) => this.recheckLater(rel, ms),
     });
-    this.changes = new ChangeCoalescer({ debounceMs, maxDelayMs }, (batch) => this.applyBatch(batch));
+    this.changes = new ChangeCoalescer({ debounceMs, atomicQuietMs, maxDelayMs }, (batch) =>
+      this.applyBatch(batch),
+    );
   }
 
   /** Reads the whole folder. The update is relative to the previous one returned or emitted (first: all upserts). */
@@ -169,6 +184,8 @@ export class ManifestsSource implements ResourceSource {
     this.closed = true;
     this.onUpdate = undefined;
     this.changes.cancel();
+    for (const t of this.rechecks.values()) clearTimeout(t);
+    this.rechecks.clear();
     if (this.rescanTimer) clearInterval(this.rescanTimer);
     this.rescanTimer = undefined;
     this.folder.closeAllWatchers();
@@ -201,8 +218,8 @@ export class ManifestsSource implements ResourceSource {
 
   private startWatcher(rel: string): FSWatcher | undefined {
     return startFolderWatcher(absolutePath(this.root, rel), {
-      onEvent: (filename) => {
-        if (!this.closed) this.changes.addEvent(rel, filename);
+      onEvent: (filename, kind) => {
+        if (!this.closed) this.changes.addEvent(rel, filename, kind);
       },
       onBroken: (watcher) => {
         // The folder went away or the watch broke: the next scan of its parent re-creates it if needed.
@@ -213,9 +230,28 @@ export class ManifestsSource implements ResourceSource {
     });
   }
 
+  /** Reads a held file again in `ms` (one timer a path: the latest wins). */
+  private recheckLater(rel: string, ms: number): void {
+    if (this.closed) return;
+    clearTimeout(this.rechecks.get(rel));
+    const timer = setTimeout(() => {
+      this.rechecks.delete(rel);
+      if (!this.closed) this.changes.addPath(rel);
+    }, ms);
+    timer.unref();
+    this.rechecks.set(rel, timer);
+  }
+
   /** Every folder and path of the batch is refreshed on its own: one failure never holds back the others. */
-  private applyBatch({ paths, dirs }: ChangeBatch): void {
+  private applyBatch({ paths, dirs, atomic }: ChangeBatch): void {
     this.enqueue(async () => {
+      // A file renamed away is often about to be replaced (an editor keeping a backup): a lone path that is
+      // gone is read again after the full quiet period before its objects are dropped.
+      const [only] = paths;
+      if (atomic && only !== undefined && (await this.isMissing(only))) {
+        this.changes.addPath(only);
+        return;
+      }
       const refreshes = [
         ...dirs.map((d) => ({ rel: d, run: () => this.folder.scanDir(d) })),
         ...paths
@@ -235,6 +271,15 @@ export class ManifestsSource implements ResourceSource {
 
   // ---------------------------------------------------------------------------------------------
   // Reading
+
+  private async isMissing(rel: string): Promise<boolean> {
+    try {
+      await stat(absolutePath(this.root, rel));
+      return false;
+    } catch (e) {
+      return isGone(e);
+    }
+  }
 
   private async checkRoot(): Promise<void> {
     let st: Stats;
