@@ -90,6 +90,32 @@ test("an update from one cluster re-merges with the others and carries that clus
   expect([...got[0]!.resources.ingresses.keys()].sort()).toEqual(['west/shop/api', 'west/shop/web']);
 });
 
+test("changed is exact for the merged set: a shadowed Service's change is left out, its deletion unshadows", async () => {
+  const east = new FakeSource('east', [svc('web', 80)]);
+  const west = new FakeSource('west', [svc('web', 81)]);
+  const m = new MultiClusterSource({
+    clusters: [
+      { cluster: 'east', source: east },
+      { cluster: 'west', source: west },
+    ],
+    logger,
+  });
+  await m.load();
+  const got: SourceUpdate[] = [];
+  await m.watch((u) => got.push(u));
+  const before = got.length;
+  west.objects = [svc('web', 82)];
+  west.cb!(west.update([{ kind: 'Service', key: 'shop/web', op: 'upsert' }]));
+  expect(got[before]!.changed).toEqual([]);
+  expect(got[before]!.resources.services.get('shop/web')?.origin.cluster).toBe('east');
+  east.objects = [];
+  east.cb!(east.update([{ kind: 'Service', key: 'shop/web', op: 'delete' }]));
+  expect(got[before + 1]!.changed).toEqual([{ kind: 'Service', key: 'shop/web', op: 'upsert' }]);
+  expect(got[before + 1]!.resources.services.get('shop/web')?.object.spec?.ports?.[0]?.port).toBe(82);
+  // The ResourceSet a reader was given earlier stays as it was.
+  expect(got[before]!.resources.services.get('shop/web')?.origin.cluster).toBe('east');
+});
+
 test('an unavailable cluster is served without, marked in the metric, retried, and joins later', async () => {
   const east = new FakeSource('east', [svc('web', 80)]);
   const west = new FakeSource('west', [ing('web')]);
