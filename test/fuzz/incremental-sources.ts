@@ -6,7 +6,8 @@
  * StaticVmsSource with VM entries). After every update the incremental ResourceSet must equal
  * `buildResourceSet` of the same objects from scratch (same keys, objects and order, slice lists and
  * serviceOfSlice), its `changed` must equal the difference between the previous and the current
- * from-scratch sets, and translate + translateXds of both must give the same JSON, byte for byte.
+ * from-scratch sets, the set given before must be unchanged, and translate + translateXds of both must
+ * give the same JSON, byte for byte.
  */
 import pino from 'pino';
 import type { VmBackendConfig } from '../../src/config/controller-config.js';
@@ -323,7 +324,10 @@ export async function runIncrementalSources(o: IncrementalRunOptions): Promise<I
     const writes = 1 + Math.floor(random() * 3);
     for (let i = 0; i < writes; i++) cluster.write(random);
     const before = latest;
+    const given = resourceSetJson(before.resources);
     cluster.flush();
+    if (resourceSetJson(before.resources) !== given)
+      return fail(step, 'a ResourceSet given earlier changed under its reader');
     const previous = expected;
     expected = fromScratch();
     const got = latest === before ? undefined : latest;
