@@ -128,7 +128,7 @@ export class MultiClusterSource implements ResourceSource {
     results.forEach((r, i) => {
       const c = this.o.clusters[i]!;
       if (r.status === 'fulfilled') {
-        this.take(c.cluster, r.value);
+        this.take(c.cluster, r.value, false);
         this.o.metrics?.setClusterAvailable(c.cluster, true);
       } else {
         const reason = r.reason instanceof Error ? r.reason.message : String(r.reason);
@@ -215,13 +215,14 @@ export class MultiClusterSource implements ResourceSource {
 
   /**
    * Applies a cluster's update to the merged set (only what differs from its previous update) and returns
-   * its changes as changes of the merged set.
+   * its changes as changes of the merged set (unless `withChanges` is false: `load()` lists everything).
    */
-  private take(cluster: string, u: SourceUpdate): ResourceChange[] {
+  private take(cluster: string, u: SourceUpdate, withChanges = true): ResourceChange[] {
     const previous = this.latest.get(cluster)?.resources ?? EMPTY_RESOURCE_SET;
     this.latest.set(cluster, u);
     const before = this.merge.resources;
     const after = this.merge.apply(cluster, diffResourceSets(previous, u.resources));
+    if (!withChanges) return [];
     const clusters = this.o.clusters.map((c) => c.cluster);
     return mergedChanges(u.changed, before, after, clusters);
   }
