@@ -116,6 +116,25 @@ test("changed is exact for the merged set: a shadowed Service's change is left o
   expect(got[before]!.resources.services.get('shop/web')?.origin.cluster).toBe('east');
 });
 
+test('a slice that loses its Service label leaves the merged set: its change is a delete', async () => {
+  const slice = (labels: Record<string, string> | undefined): KubeObject => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'web-1', namespace: 'shop', ...(labels ? { labels } : {}) },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.0.0.1'] }],
+  });
+  const east = new FakeSource('east', [slice({ 'kubernetes.io/service-name': 'web' })]);
+  const m = new MultiClusterSource({ clusters: [{ cluster: 'east', source: east }], logger });
+  await m.load();
+  const got: SourceUpdate[] = [];
+  await m.watch((u) => got.push(u));
+  east.objects = [slice(undefined)];
+  east.cb!(east.update([{ kind: 'EndpointSlice', key: 'shop/web-1', op: 'upsert' }]));
+  expect(got.at(-1)!.changed).toEqual([{ kind: 'EndpointSlice', key: 'shop/web-1', op: 'delete' }]);
+  expect(got.at(-1)!.resources.serviceOfSlice.has('shop/web-1')).toBe(false);
+});
+
 test('an unavailable cluster is served without, marked in the metric, retried, and joins later', async () => {
   const east = new FakeSource('east', [svc('web', 80)]);
   const west = new FakeSource('west', [ing('web')]);

@@ -59,7 +59,7 @@ export function mergedChanges(
   for (const c of changed) {
     const present = presentIn(c, before, after, clusters);
     if (present === 'unchanged') continue;
-    out.push({ ...c, op: present ? 'upsert' : c.op });
+    out.push({ ...c, op: present ? 'upsert' : 'delete' });
   }
   return out;
 }

@@ -10,9 +10,9 @@ const SEED = Number(process.env['INCREMENTAL_SOURCES_SEED'] ?? 1414);
 
 test('incremental ResourceSet, changes and xDS equal a from-scratch build after every update', async () => {
   for (let run = 0; run < 4; run++) {
-    const report = await runIncrementalSources({ seed: SEED + run, steps: 150, xdsEvery: 5 });
+    const report = await runIncrementalSources({ seed: SEED + run, steps: 300, xdsEvery: 5 });
     expect(report.failure).toBeUndefined();
-    expect(report.updates).toBeGreaterThan(50);
-    expect(report.changes).toBeGreaterThan(100);
+    expect(report.updates).toBeGreaterThan(100);
+    expect(report.changes).toBeGreaterThan(200);
   }
 }, 120_000);
