@@ -62,7 +62,11 @@ test('merges clusters: Ingresses of both, the first cluster wins the same Servic
   const u = await m.load();
   expect([...u.resources.ingresses.keys()].sort()).toEqual(['east/shop/web', 'west/shop/web']);
   expect(u.resources.services.get('shop/web')?.origin.cluster).toBe('east');
-  expect(u.changed).toHaveLength(4);
+  // Each kind and key once: the merged set has one Service shop/web and Ingresses shop/web.
+  expect(u.changed).toEqual([
+    { kind: 'Ingress', key: 'shop/web', op: 'upsert' },
+    { kind: 'Service', key: 'shop/web', op: 'upsert' },
+  ]);
 });
 
 test("an update from one cluster re-merges with the others and carries that cluster's changes", async () => {
@@ -84,6 +88,51 @@ test("an update from one cluster re-merges with the others and carries that clus
   expect(got[0]!.changed).toEqual([{ kind: 'Ingress', key: 'shop/api', op: 'upsert' }]);
   expect(got[0]!.resources.services.has('shop/web')).toBe(true);
   expect([...got[0]!.resources.ingresses.keys()].sort()).toEqual(['west/shop/api', 'west/shop/web']);
+});
+
+test("changed is exact for the merged set: a shadowed Service's change is left out, its deletion unshadows", async () => {
+  const east = new FakeSource('east', [svc('web', 80)]);
+  const west = new FakeSource('west', [svc('web', 81)]);
+  const m = new MultiClusterSource({
+    clusters: [
+      { cluster: 'east', source: east },
+      { cluster: 'west', source: west },
+    ],
+    logger,
+  });
+  await m.load();
+  const got: SourceUpdate[] = [];
+  await m.watch((u) => got.push(u));
+  const before = got.length;
+  west.objects = [svc('web', 82)];
+  west.cb!(west.update([{ kind: 'Service', key: 'shop/web', op: 'upsert' }]));
+  expect(got[before]!.changed).toEqual([]);
+  expect(got[before]!.resources.services.get('shop/web')?.origin.cluster).toBe('east');
+  east.objects = [];
+  east.cb!(east.update([{ kind: 'Service', key: 'shop/web', op: 'delete' }]));
+  expect(got[before + 1]!.changed).toEqual([{ kind: 'Service', key: 'shop/web', op: 'upsert' }]);
+  expect(got[before + 1]!.resources.services.get('shop/web')?.object.spec?.ports?.[0]?.port).toBe(82);
+  // The ResourceSet a reader was given earlier stays as it was.
+  expect(got[before]!.resources.services.get('shop/web')?.origin.cluster).toBe('east');
+});
+
+test('a slice that loses its Service label leaves the merged set: its change is a delete', async () => {
+  const slice = (labels: Record<string, string> | undefined): KubeObject => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'web-1', namespace: 'shop', ...(labels ? { labels } : {}) },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.0.0.1'] }],
+  });
+  const east = new FakeSource('east', [slice({ 'kubernetes.io/service-name': 'web' })]);
+  const m = new MultiClusterSource({ clusters: [{ cluster: 'east', source: east }], logger });
+  await m.load();
+  const got: SourceUpdate[] = [];
+  await m.watch((u) => got.push(u));
+  east.objects = [slice(undefined)];
+  east.cb!(east.update([{ kind: 'EndpointSlice', key: 'shop/web-1', op: 'upsert' }]));
+  expect(got.at(-1)!.changed).toEqual([{ kind: 'EndpointSlice', key: 'shop/web-1', op: 'delete' }]);
+  expect(got.at(-1)!.resources.serviceOfSlice.has('shop/web-1')).toBe(false);
 });
 
 test('an unavailable cluster is served without, marked in the metric, retried, and joins later', async () => {

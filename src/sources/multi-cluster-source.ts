@@ -1,8 +1,12 @@
 /**
  * Several source clusters as one source: each cluster's own source (a KubernetesSource) is loaded and
- * watched; every update re-merges the clusters' objects into one ResourceSet (namespace sameness: the
- * first cluster in the config wins for Services, IngressClasses and Secrets; Ingresses and
- * EndpointSlices of every cluster are kept, each with its cluster).
+ * watched; every update applies what changed in that cluster (`diffResourceSets` against the cluster's
+ * previous set) to one merged `IncrementalResourceSet`, never re-merging the unchanged objects
+ * (namespace sameness: the first cluster in the config wins for Services, IngressClasses and Secrets, and
+ * only the changed keys are re-decided; Ingresses and EndpointSlices of every cluster are kept, each with
+ * its cluster). `changed` is exact for the merged set: a change to a shadowed object (or to a slice without
+ * a Service) is left out, and a deleted object that another cluster still has is an upsert
+ * (`mergedChanges`).
  *
  * Start-up: `load()` waits for every cluster's first complete list, so a restart never pushes a partial
  * config. A cluster whose first list fails (its source's own timeout) is marked unavailable with a log
@@ -13,9 +17,18 @@
 import type { Logger } from 'pino';
 import { CausewayError, compareDiagnostics } from '../errors.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
-import { buildResourceSet, resourceObjects } from '../resources/resource-set.js';
+import type { Diagnostic } from '../errors.js';
+import { IncrementalResourceSet } from '../resources/incremental-resource-set.js';
+import type { EndpointSlice } from '../resources/kube-types.js';
+import { objectKey, type ResourceSet, type Sourced } from '../resources/resource-set.js';
+import { diffResourceSets, EMPTY_RESOURCE_SET } from '../resources/resource-set-diff.js';
 import { backoffDelay } from '../util/backoff.js';
-import type { ResourceChange, ResourceSource, SourceUpdate } from './source-update.js';
+import {
+  compareChanges,
+  type ResourceChange,
+  type ResourceSource,
+  type SourceUpdate,
+} from './source-update.js';
 
 export interface ClusterSource {
   readonly cluster: string;
@@ -37,8 +50,68 @@ export interface MultiClusterSourceOptions {
   readonly random?: () => number;
 }
 
+/**
+ * The changes of one cluster's update as changes of the merged set (see the file comment). `clusters`:
+ * every cluster name, to tell whether another cluster still has an Ingress of that namespace/name.
+ */
+export function mergedChanges(
+  changed: readonly ResourceChange[],
+  before: ResourceSet,
+  after: ResourceSet,
+  clusters: readonly string[],
+): ResourceChange[] {
+  const out: ResourceChange[] = [];
+  for (const c of changed) {
+    const present = presentIn(c, before, after, clusters);
+    if (present === 'unchanged') continue;
+    out.push({ ...c, op: present ? 'upsert' : 'delete' });
+  }
+  return out;
+}
+
+/** The slices of every cluster named `key` (namespace/name) in a set. */
+function slicesOfKey(rs: ResourceSet, key: string): Sourced<EndpointSlice>[] {
+  return (rs.serviceOfSlice.get(key) ?? []).flatMap((svc) =>
+    (rs.endpointSlices.get(svc) ?? []).filter((s) => objectKey(s.object) === key),
+  );
+}
+
+/** Whether the merged set still has the object of a change; 'unchanged' when a shadowed one changed. */
+function presentIn(
+  c: ResourceChange,
+  before: ResourceSet,
+  after: ResourceSet,
+  clusters: readonly string[],
+): boolean | 'unchanged' {
+  switch (c.kind) {
+    case 'Ingress':
+      return clusters.some((cl) => after.ingresses.has(`${cl}/${c.key}`));
+    case 'EndpointSlice': {
+      const now = slicesOfKey(after, c.key);
+      const then = slicesOfKey(before, c.key);
+      if (now.length === then.length && now.every((s, i) => s === then[i])) return 'unchanged';
+      return now.length > 0;
+    }
+    default: {
+      const map = { Service: 'services', IngressClass: 'ingressClasses', Secret: 'secrets' } as const;
+      const m = map[c.kind];
+      if (before[m].get(c.key) === after[m].get(c.key)) return 'unchanged';
+      return after[m].has(c.key);
+    }
+  }
+}
+
 export class MultiClusterSource implements ResourceSource {
   private readonly latest = new Map<string, SourceUpdate>();
+  private readonly merge: IncrementalResourceSet;
+  /** Each cluster's diagnostics as last merged, and their sorted union. */
+  private diagnostics: {
+    readonly of: readonly (readonly Diagnostic[])[];
+    readonly all: readonly Diagnostic[];
+  } = {
+    of: [],
+    all: [],
+  };
   private onUpdate: ((u: SourceUpdate) => void) | undefined;
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly pendingRetries: ClusterSource[] = [];
@@ -50,6 +123,8 @@ export class MultiClusterSource implements ResourceSource {
     if (new Set(names).size !== names.length) {
       throw new CausewayError('CW_E_USAGE', `a source cluster is listed twice: ${names.join(', ')}`);
     }
+    const rank = new Map(names.map((n, i) => [n, i]));
+    this.merge = new IncrementalResourceSet((cluster) => rank.get(cluster) ?? names.length);
   }
 
   async load(): Promise<SourceUpdate> {
@@ -58,7 +133,7 @@ export class MultiClusterSource implements ResourceSource {
     results.forEach((r, i) => {
       const c = this.o.clusters[i]!;
       if (r.status === 'fulfilled') {
-        this.latest.set(c.cluster, r.value);
+        this.take(c.cluster, r.value, false);
         this.o.metrics?.setClusterAvailable(c.cluster, true);
       } else {
         const reason = r.reason instanceof Error ? r.reason.message : String(r.reason);
@@ -77,7 +152,8 @@ export class MultiClusterSource implements ResourceSource {
         `no source cluster could be listed (${failures.join('; ')})`,
       );
     }
-    return this.merged(this.allUpserts());
+    const changed = new Map(this.allUpserts().map((c) => [`${c.kind}|${c.key}`, c]));
+    return this.merged([...changed.values()].sort(compareChanges));
   }
 
   async watch(onUpdate: (u: SourceUpdate) => void): Promise<void> {
@@ -99,8 +175,7 @@ export class MultiClusterSource implements ResourceSource {
   private async follow(c: ClusterSource): Promise<void> {
     await c.source.watch((u) => {
       if (this.closed) return;
-      this.latest.set(c.cluster, u);
-      this.onUpdate?.(this.merged(u.changed));
+      this.onUpdate?.(this.merged(this.take(c.cluster, u)));
     });
   }
 
@@ -120,11 +195,11 @@ export class MultiClusterSource implements ResourceSource {
       c.source.load().then(
         async (first) => {
           if (this.closed) return;
-          this.latest.set(c.cluster, first);
+          const changed = this.take(c.cluster, first);
           this.o.metrics?.setClusterAvailable(c.cluster, true);
           this.o.logger.info({ cluster: c.cluster }, 'source cluster available again');
           await this.follow(c);
-          this.onUpdate?.(this.merged(first.changed));
+          this.onUpdate?.(this.merged(changed));
         },
         (err: unknown) => {
           this.o.logger.warn(
@@ -143,16 +218,28 @@ export class MultiClusterSource implements ResourceSource {
     return [...this.latest.values()].flatMap((u) => u.changed);
   }
 
-  /** The clusters' latest states merged, in config order (the first cluster wins namespace sameness). */
+  /**
+   * Applies a cluster's update to the merged set (only what differs from its previous update) and returns
+   * its changes as changes of the merged set (unless `withChanges` is false: `load()` lists everything).
+   */
+  private take(cluster: string, u: SourceUpdate, withChanges = true): ResourceChange[] {
+    const previous = this.latest.get(cluster)?.resources ?? EMPTY_RESOURCE_SET;
+    this.latest.set(cluster, u);
+    const before = this.merge.resources;
+    const after = this.merge.apply(cluster, diffResourceSets(previous, u.resources));
+    if (!withChanges) return [];
+    const clusters = this.o.clusters.map((c) => c.cluster);
+    return mergedChanges(u.changed, before, after, clusters);
+  }
+
+  /** The merged set, with the clusters' diagnostics in config order (re-sorted only when one changed). */
   private merged(changed: readonly ResourceChange[]): SourceUpdate {
-    const updates = this.o.clusters.flatMap((c) => {
+    const of = this.o.clusters.flatMap((c) => {
       const u = this.latest.get(c.cluster);
-      return u ? [u] : [];
+      return u ? [u.diagnostics] : [];
     });
-    return {
-      resources: buildResourceSet(updates.flatMap((u) => resourceObjects(u.resources))),
-      diagnostics: updates.flatMap((u) => u.diagnostics).sort(compareDiagnostics),
-      changed,
-    };
+    const same = of.length === this.diagnostics.of.length && of.every((d, i) => d === this.diagnostics.of[i]);
+    if (!same) this.diagnostics = { of, all: of.flat().sort(compareDiagnostics) };
+    return { resources: this.merge.resources, diagnostics: this.diagnostics.all, changed };
   }
 }

@@ -5,13 +5,15 @@
  * wrapped source. They merge with the Service's pods exactly as another cluster's slices do.
  *
  * The slices never change: the first update lists them as upserts, later updates pass the wrapped
- * source's changes through. An entry whose Service (or Service port) does not exist is a diagnostic,
+ * source's changes through. Adding them to an update copies only the VMs' Services and slice keys of the
+ * wrapped source's persistent maps (O(VM slices), not O(objects)). An entry whose Service (or Service port) does not exist is a diagnostic,
  * recomputed on every update, never an error.
  */
 import type { VmBackendConfig } from '../config/controller-config.js';
 import { compareDiagnostics, diagnostic, type Diagnostic } from '../errors.js';
 import { SERVICE_NAME_LABEL, type EndpointSlice } from '../resources/kube-types.js';
-import type { ResourceSet, Sourced } from '../resources/resource-set.js';
+import { compareStrings, withMapChanges } from '../resources/persistent-map.js';
+import { DEFAULT_NAMESPACE, objectKey, type ResourceSet, type Sourced } from '../resources/resource-set.js';
 import { parseIp, type IpFamily } from '../vms/ip-address.js';
 import { MANAGED_BY_LABEL, VMS_MANAGED_BY } from '../vms/vm-slices.js';
 import {
@@ -59,26 +61,60 @@ export function vmConfigSlices(vms: readonly VmBackendConfig[]): Sourced<Endpoin
 }
 
 function sliceId(s: Sourced<EndpointSlice>): string {
-  return `${s.origin.cluster}|${s.object.metadata.namespace ?? ''}/${s.object.metadata.name}`;
+  return `${s.origin.cluster}|${objectKey(s.object)}`;
 }
 
-/** `resources` with `slices` added to their Services (a slice of the same cluster and name is replaced). */
+function byId(a: Sourced<EndpointSlice>, b: Sourced<EndpointSlice>): number {
+  return compareStrings(sliceId(a), sliceId(b));
+}
+
+function serviceOf(s: Sourced<EndpointSlice>): string {
+  return `${s.object.metadata.namespace ?? DEFAULT_NAMESPACE}/${s.object.metadata.labels?.[SERVICE_NAME_LABEL] ?? ''}`;
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const t of items) out.set(keyOf(t), [...(out.get(keyOf(t)) ?? []), t]);
+  return out;
+}
+
+/**
+ * The owners of a slice key once `added` join (replacing a slice of the same cluster and name): the
+ * Services of every slice of that key in the order of their `cluster|namespace/name`, as buildResourceSet
+ * gives them.
+ */
+function ownersWith(resources: ResourceSet, key: string, added: readonly Sourced<EndpointSlice>[]): string[] {
+  const ids = new Set(added.map(sliceId));
+  const slices = [...added];
+  for (const svc of resources.serviceOfSlice.get(key) ?? []) {
+    for (const s of resources.endpointSlices.get(svc) ?? [])
+      if (objectKey(s.object) === key && !ids.has(sliceId(s))) slices.push(s);
+  }
+  const owners: string[] = [];
+  for (const s of slices.sort(byId)) if (!owners.includes(serviceOf(s))) owners.push(serviceOf(s));
+  return owners;
+}
+
+/**
+ * `resources` with `slices` added to their Services (a slice of the same cluster and name is replaced)
+ * and to `serviceOfSlice`. O(slices) when the maps are persistent (the Kubernetes sources'): only the
+ * VMs' Services and slice keys are copied, never the whole map.
+ */
 export function withSlices(resources: ResourceSet, slices: readonly Sourced<EndpointSlice>[]): ResourceSet {
   if (slices.length === 0) return resources;
-  const byService = new Map<string, Sourced<EndpointSlice>[]>();
-  for (const s of slices) {
-    const key = `${s.object.metadata.namespace ?? 'default'}/${s.object.metadata.labels?.[SERVICE_NAME_LABEL] ?? ''}`;
-    byService.set(key, [...(byService.get(key) ?? []), s]);
-  }
-  const endpointSlices = new Map(resources.endpointSlices);
-  for (const [key, added] of byService) {
+  const services = [...groupBy(slices, serviceOf)].map(([svc, added]) => {
     const ids = new Set(added.map(sliceId));
-    const merged = [...(endpointSlices.get(key) ?? []).filter((s) => !ids.has(sliceId(s))), ...added];
-    // The order buildResourceSet gives: by cluster|namespace/name.
-    merged.sort((a, b) => (sliceId(a) < sliceId(b) ? -1 : sliceId(a) > sliceId(b) ? 1 : 0));
-    endpointSlices.set(key, merged);
-  }
-  return { ...resources, endpointSlices };
+    const kept = (resources.endpointSlices.get(svc) ?? []).filter((s) => !ids.has(sliceId(s)));
+    return [svc, [...kept, ...added].sort(byId)] as const;
+  });
+  const keys = [...groupBy(slices, (s) => objectKey(s.object))].map(
+    ([key, added]) => [key, ownersWith(resources, key, added)] as const,
+  );
+  return {
+    ...resources,
+    endpointSlices: withMapChanges(resources.endpointSlices, services),
+    serviceOfSlice: withMapChanges(resources.serviceOfSlice, keys),
+  };
 }
 
 /** One diagnostic per entry whose Service, or Service port, is missing from `resources`. */

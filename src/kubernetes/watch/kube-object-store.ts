@@ -14,8 +14,9 @@
  */
 import { compareDiagnostics, diagnostic, type Diagnostic, type ObjectRef } from '../../errors.js';
 import type { KubeKind, KubeObject } from '../../resources/kube-types.js';
-import { buildResourceSet, type Sourced } from '../../resources/resource-set.js';
-import { diffFingerprints, type SourceUpdate } from '../../sources/source-update.js';
+import { IncrementalResourceSet, type ObjectChange } from '../../resources/incremental-resource-set.js';
+import type { Sourced } from '../../resources/resource-set.js';
+import { compareChanges, type ResourceChange, type SourceUpdate } from '../../sources/source-update.js';
 import { secretReferences } from '../../translate/secret-references.js';
 import { normalizeKubeObject, rawObjectKey, type KubeEntry } from './kube-normalize.js';
 
@@ -39,10 +40,6 @@ export interface ComposedUpdate {
   readonly hasNews: boolean;
 }
 
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function describeProblems(problems: readonly string[]): string {
   const shown = problems.slice(0, MAX_PROBLEMS).join('; ');
   return problems.length > MAX_PROBLEMS ? `${shown}; and ${problems.length - MAX_PROBLEMS} more` : shown;
@@ -57,13 +54,29 @@ export function referencedSecrets(objects: Iterable<Sourced<KubeObject>>): Set<s
 
 export class KubeObjectStore {
   private readonly objects = new Map<KubeKind, Map<string, StoredObject>>();
-  private emitted = new Map<string, KubeEntry>();
+  /** kind -> keys touched since the last update: only these are looked at by `takeUpdate`. */
+  private readonly dirty = new Map<KubeKind, Set<string>>();
+  /** What the last update held, by `kind|key`. */
+  private readonly emitted = new Map<string, KubeEntry>();
+  /** The Secrets each (good) Ingress or Service names, by `kind|key`; and how many name each Secret. */
+  private readonly references = new Map<string, readonly string[]>();
+  private readonly referenceCounts = new Map<string, number>();
+  /** The problem diagnostic of each object that has one now, by `kind|key`. */
+  private readonly problems = new Map<string, Diagnostic>();
+  private diagnostics: readonly Diagnostic[] = [];
   private emittedDiagnostics: string | undefined;
+  private readonly resources: IncrementalResourceSet = new IncrementalResourceSet();
 
   constructor(
     readonly cluster: string,
     private readonly namespaced: (kind: KubeKind) => boolean,
   ) {}
+
+  private touch(kind: KubeKind, key: string): void {
+    let keys = this.dirty.get(kind);
+    if (keys === undefined) this.dirty.set(kind, (keys = new Set()));
+    keys.add(key);
+  }
 
   private kindMap(kind: KubeKind): Map<string, StoredObject> {
     let m = this.objects.get(kind);
@@ -82,6 +95,7 @@ export class KubeObjectStore {
     const key = rawObjectKey(raw, this.namespaced(kind));
     if (key === undefined) return false;
     const m = this.kindMap(kind);
+    this.touch(kind, key);
     const res = normalizeKubeObject(kind, raw, this.cluster);
     if (res.status === 'skip') {
       m.delete(key);
@@ -103,6 +117,7 @@ export class KubeObjectStore {
     const key = rawObjectKey(raw, this.namespaced(kind));
     if (key === undefined) return false;
     const m = this.kindMap(kind);
+    this.touch(kind, key);
     if (m.get(key)?.scope === scope) m.delete(key);
     return true;
   }
@@ -115,7 +130,10 @@ export class KubeObjectStore {
   replace(kind: KubeKind, raws: readonly unknown[], scope: string = kind): void {
     const before = this.kindMap(kind);
     const next = new Map<string, StoredObject>();
-    for (const [key, s] of before) if (s.scope !== scope) next.set(key, s);
+    for (const [key, s] of before) {
+      if (s.scope !== scope) next.set(key, s);
+      else this.touch(kind, key);
+    }
     this.objects.set(kind, next);
     for (const raw of raws) {
       const key = rawObjectKey(raw, this.namespaced(kind));
@@ -133,30 +151,87 @@ export class KubeObjectStore {
 
   /**
    * The current state as an update relative to the previous call (the first lists everything as upserts),
-   * and whether it holds any news.
+   * and whether it holds any news. Looks only at the objects touched since the previous call (and the
+   * Secrets whose being referenced they changed): O(change).
    */
   takeUpdate(): ComposedUpdate {
-    const all: StoredObject[] = [];
-    for (const m of this.objects.values()) all.push(...m.values());
-    const secretsInUse = referencedSecrets(
-      all.flatMap((s) => (s.kind !== 'Secret' && s.good !== undefined ? [s.good.sourced] : [])),
-    );
-    const current = new Map<string, KubeEntry>();
-    const diagnostics: Diagnostic[] = [];
-    for (const s of all) {
-      if (s.kind === 'Secret' && !secretsInUse.has(s.key)) continue;
-      if (s.good !== undefined) current.set(s.good.id, s.good);
-      if (s.problems !== undefined) diagnostics.push(this.problemDiagnostic(s));
+    const touched = this.takeDirty();
+    const changed: ResourceChange[] = [];
+    const objectChanges: ObjectChange[] = [];
+    let diagnosticsChanged = false;
+    for (const [kind, keys] of touched) {
+      for (const key of keys) {
+        const id = `${kind}|${key}`;
+        const s = this.objects.get(kind)?.get(key);
+        const served = kind !== 'Secret' || (this.referenceCounts.get(key) ?? 0) > 0;
+        const good = served ? s?.good : undefined;
+        const before = this.emitted.get(id);
+        if (before?.fingerprint !== good?.fingerprint) {
+          changed.push({ kind, key, op: good === undefined ? 'delete' : 'upsert' });
+          objectChanges.push({ kind, key, object: good?.sourced });
+          if (good === undefined) this.emitted.delete(id);
+          else this.emitted.set(id, good);
+        }
+        diagnosticsChanged =
+          this.setProblem(id, served && s?.problems !== undefined ? s : undefined) || diagnosticsChanged;
+      }
     }
-    diagnostics.sort(compareDiagnostics);
-    const sorted = new Map([...current].sort(([a], [b]) => compareStrings(a, b)));
-    const changed = diffFingerprints(this.emitted, sorted);
-    this.emitted = sorted;
-    const diagnosticsKey = JSON.stringify(diagnostics);
+    changed.sort(compareChanges);
+    if (diagnosticsChanged) this.diagnostics = [...this.problems.values()].sort(compareDiagnostics);
+    const diagnosticsKey =
+      diagnosticsChanged || this.emittedDiagnostics === undefined
+        ? JSON.stringify(this.diagnostics)
+        : this.emittedDiagnostics;
     const hasNews = changed.length > 0 || diagnosticsKey !== this.emittedDiagnostics;
     this.emittedDiagnostics = diagnosticsKey;
-    const resources = buildResourceSet([...sorted.values()].map((e) => e.sourced));
-    return { update: { resources, diagnostics, changed }, hasNews };
+    const resources = this.resources.apply(this.cluster, objectChanges);
+    return { update: { resources, diagnostics: this.diagnostics, changed }, hasNews };
+  }
+
+  /**
+   * The touched keys by kind, cleared; with the Secrets whose reference count a touched Ingress or Service
+   * changed (their being served may have changed).
+   */
+  private takeDirty(): Map<KubeKind, Set<string>> {
+    const touched = new Map(this.dirty);
+    this.dirty.clear();
+    for (const [kind, keys] of touched) {
+      if (kind === 'Secret') continue;
+      for (const key of keys) {
+        for (const secret of this.updateReferences(`${kind}|${key}`, this.objects.get(kind)?.get(key))) {
+          let secrets = touched.get('Secret');
+          if (secrets === undefined) touched.set('Secret', (secrets = new Set()));
+          secrets.add(secret);
+        }
+      }
+    }
+    return touched;
+  }
+
+  /** Records the Secrets a stored object names now; returns those named before or now. */
+  private updateReferences(id: string, s: StoredObject | undefined): readonly string[] {
+    const before = this.references.get(id) ?? [];
+    const now = s?.good !== undefined ? secretReferences(s.good.sourced.object) : [];
+    if (before.length === 0 && now.length === 0) return [];
+    for (const key of before) {
+      const n = (this.referenceCounts.get(key) ?? 0) - 1;
+      if (n > 0) this.referenceCounts.set(key, n);
+      else this.referenceCounts.delete(key);
+    }
+    for (const key of now) this.referenceCounts.set(key, (this.referenceCounts.get(key) ?? 0) + 1);
+    if (now.length > 0) this.references.set(id, now);
+    else this.references.delete(id);
+    return [...before, ...now];
+  }
+
+  /** Sets or clears the problem diagnostic of `id`; true when it changed. */
+  private setProblem(id: string, s: StoredObject | undefined): boolean {
+    const before = this.problems.get(id);
+    if (s === undefined) return this.problems.delete(id);
+    const d = this.problemDiagnostic(s);
+    if (before !== undefined && JSON.stringify(before) === JSON.stringify(d)) return false;
+    this.problems.set(id, d);
+    return true;
   }
 
   private problemDiagnostic(s: StoredObject): Diagnostic {
