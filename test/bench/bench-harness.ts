@@ -23,7 +23,8 @@ import {
   type GatewaySpec,
 } from './simulated-gateways.js';
 
-const COLD_START_TIMEOUT_MS = 60_000;
+/** Generous: 1,000 gateways and 100,000 endpoints on a busy 2-core machine take minutes. */
+const COLD_START_TIMEOUT_MS = 300_000;
 
 export const CDS = RESOURCE_TYPES.cluster;
 export const EDS = RESOURCE_TYPES.endpoint;

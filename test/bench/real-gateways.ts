@@ -17,6 +17,8 @@ export const PROBE_NAMESPACE = 'probe';
 const HTTP_PORT = 8080;
 const ECHO_PORT = 8080;
 const ROUTED_TIMEOUT_MS = 15_000;
+/** A cold start of a big input with several Envoys on a busy machine takes more than the default 30 s. */
+const LIVE_TIMEOUT_MS = 300_000;
 
 /** An API object as the benchmark's writer sends it. */
 export interface ProbeObject {
@@ -159,7 +161,14 @@ export async function createProbeNet(
 export async function startRealGateways(p: ProbeNet, group: string, xdsPort: number): Promise<RealGateways> {
   const started = await Promise.allSettled(
     p.gatewayPods.map((pod, i) =>
-      startNetnsGateway({ pod, group, nodeId: p.nodeIds[i]!, xdsHost: p.net.gateway, xdsPort }),
+      startNetnsGateway({
+        pod,
+        group,
+        nodeId: p.nodeIds[i]!,
+        xdsHost: p.net.gateway,
+        xdsPort,
+        liveTimeoutMs: LIVE_TIMEOUT_MS,
+      }),
     ),
   );
   const gateways = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -193,9 +202,11 @@ export async function awaitAllRouted(r: ProbeNet, since: number, timeoutMs: numb
       t.map((_, i) => `${r.services[i % r.services.length]!.name}-a`),
       timeoutMs,
     );
-    return since + Math.max(...ms);
-  } finally {
     await r.prober.stop();
+    return since + Math.max(...ms);
+  } catch (err) {
+    await r.prober.stop().catch(() => undefined);
+    throw err;
   }
 }
 

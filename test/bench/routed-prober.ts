@@ -95,6 +95,7 @@ export class ProberProcess {
     });
     this.child.once('exit', (code, signal) => {
       this.exited = true;
+      if (this.pending.size > 0) process.stderr.write(`routed-prober: exited (${signal ?? code ?? '?'})\n`);
       for (const p of this.pending.values()) p.reject(new Error(`prober exited (${signal ?? code ?? '?'})`));
       this.pending.clear();
     });
