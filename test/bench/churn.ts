@@ -104,6 +104,8 @@ export async function runChurnWriter(
 
 interface Pending {
   readonly k: number;
+  /** The slice's cluster: a later write of the same slice in the cache means this one was too. */
+  readonly cluster: number;
   readonly needle: Buffer;
 }
 
@@ -114,7 +116,7 @@ class GroupAcks {
   readonly lastAcked = new Map<string, number>();
   readonly counts = new Map<number, number>([[0, 0]]);
   minSeq = 0;
-  /** Writes in the cache, not yet ACKed by every member, in store order: [k, seq]. */
+  /** Writes in the cache, not yet ACKed by every member, in store order (so by seq): [k, seq]. */
   readonly reflected: [number, number][] = [];
   /** Pending (not yet in the cache) writes by ClusterLoadAssignment name, oldest first. */
   readonly pending = new Map<string, Pending[]>();
@@ -200,7 +202,7 @@ export class ChurnTracker {
         const gs = this.groups.get(g);
         const name = this.o.claName(w.service, g);
         const list = gs?.pending.get(name) ?? [];
-        list.push({ k: w.k, needle });
+        list.push({ k: w.k, cluster: w.cluster, needle });
         gs?.pending.set(name, list);
       }
     }
@@ -219,12 +221,18 @@ export class ChurnTracker {
       if (!r || gs.lastVersion.get(name) === r.version) continue;
       gs.lastVersion.set(name, r.version);
       const bytes = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
-      let newest = -1;
-      for (let i = list.length - 1; i >= 0 && newest < 0; i--)
-        if (bytes.includes(list[i]!.needle)) newest = i;
-      if (newest < 0) continue;
-      for (const p of list.splice(0, newest + 1)) {
-        this.inCacheAt[p.k] = Math.min(this.inCacheAt[p.k]! || Infinity, t);
+      // Newest first: a write is in if its address is, or if a later write of its slice is.
+      const seen = new Set<number>();
+      const inCache: Pending[] = [];
+      for (let i = list.length - 1; i >= 0; i--) {
+        const p = list[i]!;
+        if (!seen.has(p.cluster) && !bytes.includes(p.needle)) continue;
+        seen.add(p.cluster);
+        inCache.push(p);
+        list.splice(i, 1);
+      }
+      for (const p of inCache.reverse()) {
+        this.inCacheAt[p.k] = t;
         gs.reflected.push([p.k, seq]);
       }
       if (list.length === 0) gs.pending.delete(name);

@@ -18,6 +18,8 @@ export interface ProberOptions {
   readonly newConnections?: boolean;
   /** ms to wait after a failed request before the next (default 1). */
   readonly errorPauseMs?: number;
+  /** ms to wait after every answer (default 0: back to back); keeps a waiting prober from loading the gateway. */
+  readonly pauseMs?: number;
   /** Default performance.now(). */
   readonly clock?: () => number;
 }
@@ -51,6 +53,7 @@ export class Prober {
         const backend = await this.get().catch(() => 'error');
         this.answers.push([sent, this.clock(), backend]);
         if (backend === 'error') await sleep(this.o.errorPauseMs ?? 1);
+        else if (this.o.pauseMs) await sleep(this.o.pauseMs);
       }
     })();
   }

@@ -195,6 +195,7 @@ function targets(r: ProbeNet, services: readonly ProbeService[]): ProbeTarget[] 
  */
 export async function awaitAllRouted(r: ProbeNet, since: number, timeoutMs: number): Promise<number> {
   const t = targets(r, r.services);
+  // 5 ms apart: waiting probers should not load gateways that are still taking in their config.
   await r.prober.start(t, 5);
   try {
     const ms = await r.prober.routed(

@@ -22,7 +22,7 @@ export type ProberCommand =
       readonly id: number;
       readonly cmd: 'start';
       readonly targets: readonly ProbeTarget[];
-      readonly errorPauseMs: number;
+      readonly pauseMs: number;
     }
   | {
       readonly id: number;
@@ -48,7 +48,13 @@ export async function proberChildMain(): Promise<void> {
     switch (m.cmd) {
       case 'start':
         probers = m.targets.map(
-          (t) => new Prober({ ...t, clock: monotonicMs, errorPauseMs: m.errorPauseMs }),
+          (t) =>
+            new Prober({
+              ...t,
+              clock: monotonicMs,
+              errorPauseMs: Math.max(1, m.pauseMs),
+              pauseMs: m.pauseMs,
+            }),
         );
         for (const p of probers) p.start();
         return undefined;
@@ -114,9 +120,9 @@ export class ProberProcess {
     });
   }
 
-  /** Starts one prober per target (back-to-back GETs); after a failed request each pauses `errorPauseMs`. */
-  async start(targets: readonly ProbeTarget[], errorPauseMs = 1): Promise<void> {
-    await this.call({ cmd: 'start', targets, errorPauseMs });
+  /** Starts one prober per target: GETs back to back, or `pauseMs` apart. */
+  async start(targets: readonly ProbeTarget[], pauseMs = 0): Promise<void> {
+    await this.call({ cmd: 'start', targets, pauseMs });
   }
 
   /** ms from `from` (monotonicMs) until each target routes to its backend, in target order. */
