@@ -24,7 +24,7 @@ import {
 } from './simulated-gateways.js';
 
 /** Generous: 1,000 gateways and 100,000 endpoints on a busy 2-core machine take minutes. */
-const COLD_START_TIMEOUT_MS = 300_000;
+const COLD_START_TIMEOUT_MS = 600_000;
 
 export const CDS = RESOURCE_TYPES.cluster;
 export const EDS = RESOURCE_TYPES.endpoint;

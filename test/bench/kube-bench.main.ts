@@ -1152,7 +1152,7 @@ async function main(): Promise<void> {
     const cpu2 = cpuReading(pids());
     loop.phase();
     const coldSince = monotonicMs();
-    const allRouted = probe ? awaitAllRouted(probe, coldSince, 180_000) : undefined;
+    const allRouted = probe ? awaitAllRouted(probe, coldSince, 600_000) : undefined;
     allRouted?.catch(() => undefined); // awaited below, after the simulated gateways' cold start
     const cold: ColdStart = await coldStart(h);
     const cpu3 = cpuReading(pids());
