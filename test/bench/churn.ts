@@ -15,7 +15,7 @@ export interface ChurnPlan {
   /** Writes per second, and for how long. */
   readonly rate: number;
   readonly seconds: number;
-  /** How many Services the writes rotate over (spread over all `services`). */
+  /** How many Services the writes rotate over (spread over all `services`; distinct unless 7919 divides it). */
   readonly churnServices: number;
   readonly services: number;
   readonly endpointsPerSlice: number;
@@ -46,7 +46,8 @@ export function churnWrite(p: ChurnPlan, k: number): ChurnWrite {
   const round = Math.floor(k / p.churnServices);
   return {
     k,
-    service: Math.floor((j * p.services) / p.churnServices),
+    // A prime stride spreads the churned Services over every group (Service s is in group s mod groups).
+    service: (j * 7919 + 13) % p.services,
     cluster: round % p.clusters,
     endpoint: Math.floor(round / p.clusters) % p.endpointsPerSlice,
     address: churnAddress(k),
@@ -128,10 +129,16 @@ class GroupAcks {
     this.counts.set(0, members.length);
   }
 
+  /** EDS ACKs seen, and of those, ACKs of a version this tracker never saw stored (diagnostics). */
+  acks = 0;
+  unknownVersionAcks = 0;
+
   /** Records an ACK; returns whether the oldest ACKed sequence moved. */
   ack(node: string, version: string): boolean {
     const s = this.versionSeq.get(version);
     const last = this.lastAcked.get(node);
+    this.acks++;
+    if (s === undefined) this.unknownVersionAcks++;
     if (s === undefined || last === undefined || s <= last) return false;
     this.lastAcked.set(node, s);
     this.counts.set(last, (this.counts.get(last) ?? 1) - 1);
@@ -190,6 +197,19 @@ export class ChurnTracker {
   close(): void {
     this.closed = true;
     for (const u of this.unsubscribe) u();
+  }
+
+  /** Per group: EDS ACKs seen, ACKs of unknown versions, stores seen, and how far every member ACKed. */
+  diagnostics(): Record<
+    string,
+    { acks: number; unknownVersionAcks: number; stores: number; allAckedSeq: number }
+  > {
+    return Object.fromEntries(
+      [...this.groups].map(([g, gs]) => [
+        g,
+        { acks: gs.acks, unknownVersionAcks: gs.unknownVersionAcks, stores: gs.seq, allAckedSeq: gs.minSeq },
+      ]),
+    );
   }
 
   /** Admits every write whose time has come into the pending lists of its groups. */
@@ -276,6 +296,7 @@ export interface ChurnReport {
   /** Most writes at once scheduled but not yet ACKed by every gateway of their group. */
   readonly maxNotAcked: number;
   readonly achievedRatePerS: number;
+  readonly tracker: ReturnType<ChurnTracker['diagnostics']>;
 }
 
 /** Most intervals [from, to) open at once (to = NaN: open until the end). */
@@ -324,5 +345,6 @@ export function churnReport(
     maxNotInCache: maxOverlap(sched, t.inCacheAt),
     maxNotAcked: maxOverlap(sched, t.ackedAt),
     achievedRatePerS: Math.round((n - 1) / Math.max(sentSpan, 1e-9)),
+    tracker: t.diagnostics(),
   };
 }
