@@ -23,7 +23,8 @@ import {
   type GatewaySpec,
 } from './simulated-gateways.js';
 
-const COLD_START_TIMEOUT_MS = 60_000;
+/** Generous: 1,000 gateways and 100,000 endpoints on a busy 2-core machine take minutes. */
+const COLD_START_TIMEOUT_MS = 600_000;
 
 export const CDS = RESOURCE_TYPES.cluster;
 export const EDS = RESOURCE_TYPES.endpoint;
@@ -206,6 +207,8 @@ export interface Harness {
   readonly gateways: readonly GatewaySpec[];
   /** Last time the cache stored a new snapshot of each group (set synchronously in the cache). */
   readonly cacheUpdatedAt: Map<string, number>;
+  /** The ADS server's port. */
+  readonly port: number;
   stop(): Promise<void>;
 }
 
@@ -216,6 +219,8 @@ export interface HarnessOptions {
   readonly connections: 'own' | number;
   /** Default DEFAULT_TRANSLATE_OPTIONS. */
   readonly translateOptions?: TranslateOptions;
+  /** Where the ADS server listens (default 127.0.0.1; real gateways in network namespaces need more). */
+  readonly listenHost?: string;
 }
 
 export async function startHarness(source: ResourceSource, o: HarnessOptions): Promise<Harness> {
@@ -266,7 +271,7 @@ export async function startHarness(source: ResourceSource, o: HarnessOptions): P
       },
     },
   });
-  const port = await ads.listen('127.0.0.1', 0);
+  const port = await ads.listen(o.listenHost ?? '127.0.0.1', 0);
   const cacheUpdatedAt = new Map<string, number>();
   // Subscribed before any gateway stream, so this listener runs first: the moment the snapshot is stored.
   for (const g of o.groups) cache.subscribe(g, () => cacheUpdatedAt.set(g, now()));
@@ -290,6 +295,7 @@ export async function startHarness(source: ResourceSource, o: HarnessOptions): P
     fleet,
     gateways,
     cacheUpdatedAt,
+    port,
     async stop() {
       await fleet.close();
       await runner.stop();

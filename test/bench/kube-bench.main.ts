@@ -9,7 +9,7 @@
  * controller (its RSS, heap and CPU figures are the controller's):
  * - in each cluster: Namespaces ns-0..ns-9, the IngressClass `causeway` (default class), every Service
  *   svc-0000..svc-1999 (so 2,000 Services, each present in both clusters: the same Service by namespace
- *   sameness, east's object wins), and one EndpointSlice per Service with 5 endpoints in 10.244.0.0/16;
+ *   sameness, east's object wins), and one EndpointSlice per Service with 5 endpoints in 10.64.0.0/10;
  *   so each Service has 10 endpoints, 5 per cluster, 20,000 in all;
  * - 2,000 Ingresses (generate-manifests.ts: 1-2 paths each, spread over 4 gateway groups by the
  *   `causeway.dev/gateway-group` annotation): app-0000..app-0999 in east, app-1000..app-1999 in west.
@@ -26,9 +26,24 @@
  * people's work: /proc/stat busy time minus ours). Prints a table and writes dist/kube-bench-result.json.
  * Every write is checked: the group's ClusterLoadAssignment holds the new address and not the old one.
  *
+ * Optional phases:
+ * - `--real-gateways N`: N real Envoys of group-0 in network namespaces on a bridge (real-gateways.ts),
+ *   connected before the runner starts, plus `--probe-services` Services (in east, Ingresses in group-0)
+ *   whose one endpoint is an HTTP echo pod. Measures controller start -> every real gateway routes every
+ *   probe Service, and `--routed-writes` writes that move a probe Service to its other pod, timed until
+ *   every real gateway answers from it (HTTP probes from a child process, routed-prober.ts). The real
+ *   gateways count among "every gateway" of group-0 for the ACK figures.
+ * - `--churn-rate R`: R EndpointSlice writes per second for `--churn-seconds`, open loop, over
+ *   `--churn-services` Services (churn.ts): lag scheduled -> every gateway ACKed, per 10 s window, and
+ *   the most writes not yet in the cache / not yet ACKed at once (queue depth, from timestamps).
+ * Event-loop delay (monitorEventLoopDelay) of the controller process is reported per phase.
+ *
  *   node dist/test/bench/kube-bench.main.js [--writes 100] [--services 2000] [--endpoints-per-slice 5]
- *                                          [--gateways-per-group 25] [--concurrency 16] [--in-process]
- *                                          [--out FILE]
+ *                                          [--gateways N | --gateways-per-group 25] [--groups 4]
+ *                                          [--real-gateways 0] [--probe-services 2] [--routed-writes 40]
+ *                                          [--churn-rate 0] [--churn-seconds 60] [--churn-services 1000]
+ *                                          [--concurrency 16] [--in-process] [--out FILE]
+ * (--ingresses is accepted and must equal --services: one Ingress per Service.)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -72,10 +87,32 @@ import {
 } from './bench-harness.js';
 import { generateInput, serviceName, type GeneratedInput } from './generate-manifests.js';
 import type { FleetStats } from './simulated-gateways.js';
+import {
+  churnReport,
+  ChurnTracker,
+  churnWrite,
+  runChurnWriter,
+  type ChurnPlan,
+  type ChurnReport,
+  type ChurnTimes,
+} from './churn.js';
+import { monotonicMs } from './http-prober.js';
+import { LoopDelay, type LoopDelayFigures } from './loop-delay.js';
+import {
+  awaitAllRouted,
+  createProbeNet,
+  gatewayHeapMb,
+  probeObjects,
+  routedWrites,
+  startRealGateways,
+  type ProbeNet,
+  type RealGateways,
+  type RoutedSample,
+} from './real-gateways.js';
 
 const CLUSTERS = ['east', 'west'] as const;
 type ClusterName = (typeof CLUSTERS)[number];
-const GROUPS = 4;
+const DEFAULT_GROUPS = 4;
 const NAMESPACES = 10;
 const WRITE_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -217,10 +254,18 @@ function collectionPath(o: WireObject): string {
   }
 }
 
-/** The object as written: server-set fields (the generator's creationTimestamp) removed. */
+/**
+ * The object as written: server-set fields (the generator's creationTimestamp) removed; Services
+ * headless (`clusterIP: None`): the controller never reads the cluster IP, and its allocation made
+ * Services the slowest objects to create (about 200/s against 550 EndpointSlices/s, 2 busy cores).
+ */
 function forCreate(o: WireObject): WireObject {
   const metadata = { ...o.metadata };
   delete metadata.creationTimestamp;
+  if (o.kind === 'Service') {
+    const spec = (o as WireObject & { spec?: object }).spec;
+    return { ...o, metadata, spec: { ...spec, clusterIP: 'None' } } as WireObject;
+  }
   return { ...o, metadata };
 }
 
@@ -241,10 +286,10 @@ interface Plan {
   readonly paths: number;
 }
 
-function generate(services: number): GeneratedInput {
+function generate(services: number, groups: number): GeneratedInput {
   return generateInput({
     ingresses: services,
-    groups: GROUPS,
+    groups,
     endpointsPerService: 1,
     namespaces: NAMESPACES,
   });
@@ -271,24 +316,31 @@ function planOf(input: GeneratedInput, endpointsPerSlice: number): Plan {
   };
 }
 
-/** Address of endpoint e of Service s in cluster ci; `flipped` is its replacement (a second range). */
+/**
+ * Address of endpoint e of Service s in cluster ci; `flipped` is its replacement (a second range). In
+ * 10.64.0.0/10: clear of the pods' 10.244.0.0/16 (real gateways) and of the churn run's 10.128.0.0/10.
+ */
 function podAddress(l: Plan, ci: number, s: number, e: number, flipped: boolean): string {
   const perRange = CLUSTERS.length * l.services * l.endpointsPerSlice;
   const k = (ci * l.services + s) * l.endpointsPerSlice + e + (flipped ? perRange : 0);
-  if (k >= 65_536) throw new Error('too many endpoints for 10.244.0.0/16');
-  return `10.244.${k >> 8}.${k & 255}`;
+  if (k >= 1 << 22) throw new Error('too many endpoints for 10.64.0.0/10');
+  return `10.${64 + (k >> 16)}.${(k >> 8) & 255}.${k & 255}`;
 }
 
 function sliceName(s: number, cluster: ClusterName): string {
   return `${serviceName(s)}-${cluster}`;
 }
 
-/** The EndpointSlice of Service s in `cluster`; endpoints in `flipped` use their replacement address. */
+/**
+ * The EndpointSlice of Service s in `cluster`; endpoints in `flipped` use their replacement address,
+ * endpoints in `overrides` the address given (the churn run's).
+ */
 function endpointSlice(
   l: Plan,
   cluster: ClusterName,
   s: number,
   flipped: ReadonlySet<number>,
+  overrides?: ReadonlyMap<number, string>,
 ): EndpointSlice {
   const ci = CLUSTERS.indexOf(cluster);
   const namespace = l.namespaces[s]!;
@@ -299,7 +351,7 @@ function endpointSlice(
     addressType: 'IPv4',
     ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
     endpoints: Array.from({ length: l.endpointsPerSlice }, (_, e) => ({
-      addresses: [podAddress(l, ci, s, e, flipped.has(e))],
+      addresses: [overrides?.get(e) ?? podAddress(l, ci, s, e, flipped.has(e))],
       conditions: { ready: true, serving: true, terminating: false },
       zone: `${cluster}-zone-${e % 3}`,
       nodeName: `${cluster}-node-${(s + e) % 50}`,
@@ -406,6 +458,7 @@ interface WriterInit {
   readonly services: number;
   readonly endpointsPerSlice: number;
   readonly concurrency: number;
+  readonly groups: number;
 }
 
 type WriterOp =
@@ -416,7 +469,13 @@ type WriterOp =
       readonly cluster: ClusterName;
       readonly service: number;
       readonly flipped: readonly number[];
-    };
+    }
+  /** Creates the objects (the probe Services of real-gateways.ts), one by one. */
+  | { readonly op: 'apply'; readonly cluster: ClusterName; readonly objects: readonly WireObject[] }
+  /** Replaces one object; answers its times as monotonic ms (real-gateways.ts PutSlice). */
+  | { readonly op: 'put'; readonly cluster: ClusterName; readonly object: WireObject }
+  /** The churn run (churn.ts): open-loop EndpointSlice writes from `startMs` (monotonic ms). */
+  | { readonly op: 'churn'; readonly plan: ChurnPlan; readonly startMs: number };
 
 interface WriteTimes {
   /** hrtime (ns, decimal) just before the PUT was sent, and when its answer was read. */
@@ -439,7 +498,7 @@ async function writerMain(): Promise<void> {
     switch (m.op) {
       case 'init': {
         init = m.init;
-        input = generate(init.services);
+        input = generate(init.services, init.groups);
         plan = planOf(input, init.endpointsPerSlice);
         for (const api of init.apis) rest.set(api.name, new KubeRest(api, init.concurrency));
         await Promise.all([...rest.values()].map((r) => waitForKubernetesService(r)));
@@ -455,6 +514,22 @@ async function writerMain(): Promise<void> {
         const answered = process.hrtime.bigint();
         return { sentNs: String(sent), answeredNs: String(answered) } satisfies WriteTimes;
       }
+      case 'apply':
+        for (const o of m.objects) await rest.get(m.cluster)!.send('POST', collectionPath(o), o);
+        return {};
+      case 'put': {
+        const sentMs = monotonicMs();
+        await rest
+          .get(m.cluster)!
+          .send('PUT', `${collectionPath(m.object)}/${m.object.metadata.name}`, m.object);
+        return { sentMs, answeredMs: monotonicMs() };
+      }
+      case 'churn':
+        return runChurnWriter(m.plan, m.startMs, async (w, overrides) => {
+          const cluster = CLUSTERS[w.cluster]!;
+          const slice = endpointSlice(plan!, cluster, w.service, new Set(), overrides);
+          await rest.get(cluster)!.send('PUT', `${collectionPath(slice)}/${slice.metadata.name}`, slice);
+        });
     }
   };
   process.on('message', (msg: { id: number } & WriterOp) => {
@@ -503,6 +578,8 @@ class WriterProcess {
 
   call(op: { readonly op: 'create' }): Promise<Creation>;
   call(op: Extract<WriterOp, { op: 'write' }>): Promise<WriteTimes>;
+  call(op: Extract<WriterOp, { op: 'put' }>): Promise<{ sentMs: number; answeredMs: number }>;
+  call(op: Extract<WriterOp, { op: 'churn' }>): Promise<ChurnTimes>;
   call(op: WriterOp): Promise<unknown>;
   call(op: WriterOp): Promise<unknown> {
     if (this.exited) return Promise.reject(new Error('writer exited'));
@@ -728,9 +805,9 @@ async function sliceWrites(
   clusterSources: ReadonlyMap<ClusterName, TimedSource>,
   merged: TimedSource,
   n: number,
+  groupMembers: ReadonlyMap<string, readonly string[]>,
 ): Promise<WriteSample[]> {
   const flipped = new Map<string, Set<number>>();
-  const groupMembers = gatewaysByGroup(h);
   const samples: WriteSample[] = [];
   for (let i = 0; i < n; i++) {
     // Spread over Services (7919 is prime, so all come up) and alternate the clusters.
@@ -790,7 +867,106 @@ async function sliceWrites(
   return samples;
 }
 
+const p50p99 = (x: { p50: number; p99: number }): string => `${fmtMs(x.p50)} / ${fmtMs(x.p99)}`;
+
+function churnRows(
+  c: ChurnReport & { cpuMsPerWrite: Record<string, number> },
+  rate: number,
+  seconds: number,
+  services: number,
+): string[][] {
+  return [
+    [
+      `Churn: ${rate} EndpointSlice writes/s for ${seconds} s over ${services} Services (open loop)`,
+      `${c.writes} writes, ${c.achievedRatePerS}/s sent; ${c.failed} failed, ${c.notAcked} not ACKed`,
+    ],
+    ['  lag: scheduled -> every gateway of the group ACKed, p50 / p99', p50p99(c.lagMs)],
+    ['    max', fmtMs(c.lagMs.max)],
+    ...c.windows.map((w) => [`    ${w.fromS}-${w.fromS + 10} s (n=${w.lagMs.n}) p50 / p99`, p50p99(w.lagMs)]),
+    ['  scheduled -> apiserver answered, p50 / p99', p50p99(c.apiserverMs)],
+    ['  scheduled -> in the controller cache, p50 / p99', p50p99(c.inCacheMs)],
+    [
+      '  max writes not yet in the cache / not yet ACKed by all (queue depth)',
+      `${c.maxNotInCache} / ${c.maxNotAcked}`,
+    ],
+    ['  CPU time per write (mean)', fmtCpu(c.cpuMsPerWrite, true)],
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------------
+// The churn run (churn.ts): open-loop writes, tracked in the cache and the gateways' ACKs
+
+/** The ClusterLoadAssignment name of each churned Service in each of its groups (decoded once, untimed). */
+function claNames(h: Harness, l: Plan, p: ChurnPlan): Map<string, string> {
+  const byAddress = new Map<string, Map<string, string>>();
+  for (const g of l.groupNames) {
+    const m = new Map<string, string>();
+    for (const [name, r] of h.cache.snapshot(g).types.get(EDS)?.resources ?? [])
+      for (const a of claContent(decodeResource(EDS, r.value)).addresses) m.set(a, name);
+    byAddress.set(g, m);
+  }
+  const names = new Map<string, string>();
+  for (let j = 0; j < p.churnServices; j++) {
+    const s = churnWrite(p, j).service;
+    for (const g of l.serviceGroups[s]!) {
+      const m = byAddress.get(g)!;
+      const name = m.get(podAddress(l, 0, s, 0, false)) ?? m.get(podAddress(l, 0, s, 0, true));
+      if (name === undefined) throw new Error(`churn: no ClusterLoadAssignment of Service ${s} in ${g}`);
+      names.set(`${s}/${g}`, name);
+    }
+  }
+  return names;
+}
+
+const CHURN_TAIL_MS = 30_000;
+
+async function churnRun(
+  h: Harness,
+  l: Plan,
+  p: ChurnPlan,
+  members: ReadonlyMap<string, readonly string[]>,
+  writer: WriterProcess,
+  cpu: () => CpuReading,
+  loop: LoopDelay,
+): Promise<ChurnReport & { cpuMsPerWrite: Record<string, number>; loop: LoopDelayFigures }> {
+  const names = claNames(h, l, p);
+  const startMs = monotonicMs() + 500;
+  const tracker = new ChurnTracker(h, {
+    plan: p,
+    startMs,
+    groupsOf: (s) => l.serviceGroups[s]!,
+    claName: (s, g) => names.get(`${s}/${g}`)!,
+    members,
+  });
+  loop.phase();
+  const c0 = cpu();
+  const times = await writer.call({ op: 'churn', plan: p, startMs });
+  // Writes still on their way after the last was sent: wait for them, up to a bound.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([tracker.done, new Promise((resolve) => (timer = setTimeout(resolve, CHURN_TAIL_MS)))]);
+  clearTimeout(timer);
+  const c1 = cpu();
+  tracker.close();
+  const report = churnReport(p, startMs, times, tracker, 10);
+  if (times.failed > 0)
+    process.stderr.write(`kube-bench: ${times.failed} churn writes failed: ${times.firstError}\n`);
+  const spent = cpuSpent(c0, c1);
+  return {
+    ...report,
+    cpuMsPerWrite: Object.fromEntries(
+      Object.entries(spent).map(([k, v]) => [k, round(v / report.writes, 2)]),
+    ),
+    loop: loop.phase(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function nonNegativeInt(value: string | undefined, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: a non-negative integer`);
+  return n;
+}
 
 function positiveInt(value: string | undefined, flag: string): number {
   const n = Number(value);
@@ -811,6 +987,16 @@ async function main(): Promise<void> {
       services: { type: 'string', default: '2000' },
       'endpoints-per-slice': { type: 'string', default: '5' },
       'gateways-per-group': { type: 'string', default: '25' },
+      /** Simulated gateways in all (overrides --gateways-per-group), spread over the groups. */
+      gateways: { type: 'string' },
+      ingresses: { type: 'string' },
+      groups: { type: 'string', default: String(DEFAULT_GROUPS) },
+      'real-gateways': { type: 'string', default: '0' },
+      'probe-services': { type: 'string', default: '2' },
+      'routed-writes': { type: 'string', default: '40' },
+      'churn-rate': { type: 'string', default: '0' },
+      'churn-seconds': { type: 'string', default: '60' },
+      'churn-services': { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '16' },
       'in-process': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -819,18 +1005,30 @@ async function main(): Promise<void> {
   const writes = positiveInt(args.writes, '--writes');
   const services = positiveInt(args.services, '--services');
   const endpointsPerSlice = positiveInt(args['endpoints-per-slice'], '--endpoints-per-slice');
-  const gatewaysPerGroup = positiveInt(args['gateways-per-group'], '--gateways-per-group');
+  const nGroups = positiveInt(args.groups, '--groups');
+  const gatewaysPerGroup =
+    args.gateways !== undefined
+      ? Math.max(1, Math.round(positiveInt(args.gateways, '--gateways') / nGroups))
+      : positiveInt(args['gateways-per-group'], '--gateways-per-group');
   const concurrency = positiveInt(args.concurrency, '--concurrency');
-  if (2 * CLUSTERS.length * services * endpointsPerSlice > 65_536)
+  if (args.ingresses !== undefined && Number(args.ingresses) !== services)
+    throw new Error('--ingresses: the input has one Ingress per Service; give --services the same number');
+  const realGateways = nonNegativeInt(args['real-gateways'], '--real-gateways');
+  const probeServices = positiveInt(args['probe-services'], '--probe-services');
+  const routedWriteCount = nonNegativeInt(args['routed-writes'], '--routed-writes');
+  const churnRate = nonNegativeInt(args['churn-rate'], '--churn-rate');
+  const churnSeconds = positiveInt(args['churn-seconds'], '--churn-seconds');
+  const churnServices = Math.min(services, positiveInt(args['churn-services'], '--churn-services'));
+  if (2 * CLUSTERS.length * services * endpointsPerSlice > 1 << 22)
     throw new Error(
-      '--services x --endpoints-per-slice: too many addresses (and replacements) for 10.244.0.0/16',
+      '--services x --endpoints-per-slice: too many addresses (and replacements) for 10.64.0.0/10',
     );
   const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   const outFile = args.out ?? path.join(distDir, 'kube-bench-result.json');
   const started = now();
   const loadAtStart = loadAvg();
 
-  const plan = planOf(generate(services), endpointsPerSlice);
+  const plan = planOf(generate(services, nGroups), endpointsPerSlice);
   const groups = plan.groupNames;
   const homeOf = (g: number): ClusterName => CLUSTERS[Math.floor((g * CLUSTERS.length) / groups.length)]!;
   const translateOptions: TranslateOptions = {
@@ -862,6 +1060,10 @@ async function main(): Promise<void> {
   const apis = new Map<ClusterName, KubeApiserver>();
   let writer: WriterProcess | undefined;
   let h: Harness | undefined;
+  let probe: ProbeNet | undefined;
+  let real: RealGateways | undefined;
+  const realGroup = groups[0]!;
+  const loop = new LoopDelay();
   try {
     // 1. The control plane: one etcd, an apiserver per cluster under its own prefix; the writer.
     const tc = now();
@@ -881,6 +1083,7 @@ async function main(): Promise<void> {
         services,
         endpointsPerSlice,
         concurrency,
+        groups: nGroups,
       },
     });
     const controlPlaneMs = now() - tc;
@@ -892,6 +1095,7 @@ async function main(): Promise<void> {
     const pids = (): Record<string, number | undefined> => ({
       writer: writer?.pid,
       fleet: fleetProcess.pid,
+      prober: (real ?? probe)?.prober.pid,
       etcd: etcd?.pid,
       ...Object.fromEntries(CLUSTERS.map((c) => [`apiserver ${c}`, apis.get(c)?.pid])),
     });
@@ -903,6 +1107,12 @@ async function main(): Promise<void> {
     process.stderr.write(
       `kube-bench: ${creation.objects} objects created in ${fmtMs(creation.ms)} (${creation.retries} retries)\n`,
     );
+    if (realGateways > 0) {
+      // Echo pods and the probe Services (in east, routed by group-0's Ingresses) for the real gateways.
+      probe = await createProbeNet('kube-bench', probeServices, realGateways);
+      const objects = probeObjects(probe.services, realGroup, 'east', 'causeway');
+      await writer.call({ op: 'apply', cluster: 'east', objects });
+    }
 
     // 3. The controller: a KubernetesSource per cluster (admin kubeconfig), merged; then the fleet.
     const memBefore = memory();
@@ -931,12 +1141,27 @@ async function main(): Promise<void> {
       inProcess: args['in-process'],
       connections: 'own',
       translateOptions,
+      ...(probe ? { listenHost: '0.0.0.0' } : {}),
     });
+    // The real gateways start (and connect) before the runner, as the simulated ones.
+    const realStarted = probe ? startRealGateways(probe, realGroup, h.port) : undefined;
+    realStarted?.catch(() => undefined);
+    if (probe) await h.board.whenOpened(h.gateways.length + realGateways, 60_000);
     if (h.fleet.where === 'child-process') fleetProcess.pid = childPid('gateway-fleet');
     process.stderr.write(`kube-bench: ${nGateways} gateway streams open; starting the runner\n`);
     const cpu2 = cpuReading(pids());
+    loop.phase();
+    const coldSince = monotonicMs();
+    const allRouted = probe ? awaitAllRouted(probe, coldSince, 600_000) : undefined;
+    allRouted?.catch(() => undefined); // awaited below, after the simulated gateways' cold start
     const cold: ColdStart = await coldStart(h);
     const cpu3 = cpuReading(pids());
+    real = await realStarted;
+    probe = undefined;
+    const coldLoop = loop.phase();
+    const realRoutedMs = allRouted ? round((await allRouted) - coldSince) : NaN;
+    const members = gatewaysByGroup(h);
+    if (real) members.set(realGroup, [...(members.get(realGroup) ?? []), ...real.nodeIds]);
     const memStart = memory();
     const coldSplit = {
       clusterLoadMs: Object.fromEntries(
@@ -964,10 +1189,37 @@ async function main(): Promise<void> {
     // 4. EndpointSlice writes, one at a time.
     const statsBefore = await h.fleet.stats();
     const tw = now();
-    const samples = await sliceWrites(h, plan, writer, clusterSources, merged, writes);
+    loop.phase();
+    const samples = await sliceWrites(h, plan, writer, clusterSources, merged, writes, members);
     const writesWallMs = now() - tw;
     const cpu4 = cpuReading(pids());
+    const writesLoop = loop.phase();
     const statsAfter: FleetStats = await h.fleet.stats();
+    const w = writer;
+    let routed: readonly RoutedSample[] = [];
+    if (real && routedWriteCount > 0) {
+      process.stderr.write(`kube-bench: ${routedWriteCount} writes timed until every real gateway routes\n`);
+      routed = await routedWrites(real, routedWriteCount, 'east', (object) =>
+        w.call({ op: 'put', cluster: 'east', object }),
+      );
+    }
+    const routedLoop = loop.phase();
+    const gatewayHeap = real ? await gatewayHeapMb(real) : [];
+    let churn: (ChurnReport & { cpuMsPerWrite: Record<string, number>; loop: LoopDelayFigures }) | undefined;
+    if (churnRate > 0) {
+      const churnPlan: ChurnPlan = {
+        rate: churnRate,
+        seconds: churnSeconds,
+        churnServices,
+        services,
+        endpointsPerSlice,
+        clusters: CLUSTERS.length,
+      };
+      process.stderr.write(
+        `kube-bench: churn, ${churnRate} writes/s for ${churnSeconds} s over ${churnServices} Services\n`,
+      );
+      churn = await churnRun(h, plan, churnPlan, members, w, () => cpuReading(pids()), loop);
+    }
     const memEnd = memory();
     const otherRss = Object.fromEntries(Object.entries(pids()).map(([k, pid]) => [k, procRssMb(pid)]));
     const nacks = h.board.nacks;
@@ -977,7 +1229,7 @@ async function main(): Promise<void> {
     await stopping.stop();
     if (statsAfter.streamErrors > 0)
       throw new Error(`gateway streams failed: ${statsAfter.errorDetails.join('; ')}`);
-    if (nacks > 0) throw new Error(`${nacks} NACKs from the simulated gateways`);
+    if (nacks > 0) throw new Error(`${nacks} NACKs from the gateways`);
     const loadAtEnd = loadAvg();
 
     // ---- Report
@@ -999,7 +1251,8 @@ async function main(): Promise<void> {
       writes: othersCores(cpu3, cpu4),
     };
     const perWrite = Object.fromEntries(Object.entries(cpuWrites).map(([k, v]) => [k, round(v / writes, 2)]));
-    const p50p99 = (x: { p50: number; p99: number }): string => `${fmtMs(x.p50)} / ${fmtMs(x.p99)}`;
+    const routedAll = summary(routed.map((r) => r.allMs));
+    const routedPut = summary(routed.map((r) => r.putMs));
 
     const rows: string[][] = [
       ['Measure', 'Value'],
@@ -1059,6 +1312,29 @@ async function main(): Promise<void> {
         `${others.creating} / ${others.start} / ${others.writes}`,
       ],
       ['Load average (1/5/15 min) at start / end', `${loadAtStart} / ${loadAtEnd}`],
+      [
+        'Event-loop delay of the controller, max (p99): start / writes / routed writes / churn',
+        [coldLoop, writesLoop, routedLoop, churn?.loop]
+          .map((d) => (d ? `${fmtMs(d.maxMs)} (${fmtMs(d.p99Ms)})` : 'n/a'))
+          .join(' / '),
+      ],
+      ...(real
+        ? [
+            [
+              `Real gateways: ${real.gateways.length} Envoys of ${realGroup} in network namespaces`,
+              `${probeServices} probe Services on echo pods`,
+            ],
+            ['  controller start -> every real gateway routes every probe Service', fmtMs(realRoutedMs)],
+            [`  write -> every real gateway routes (n=${routedAll.n}) p50 / p99`, p50p99(routedAll)],
+            ['    p90 / max', `${fmtMs(routedAll.p90)} / ${fmtMs(routedAll.max)}`],
+            ['    PUT answered by the apiserver (p50 / p99)', p50p99(routedPut)],
+            [
+              '  Envoy heap of each real gateway (admin /memory)',
+              gatewayHeap.map((m) => `${m} MB`).join(', '),
+            ],
+          ]
+        : []),
+      ...(churn ? churnRows(churn, churnRate, churnSeconds, churnServices) : []),
     ];
 
     const result = {
@@ -1113,6 +1389,27 @@ async function main(): Promise<void> {
         othersRssMb: otherRss,
       } satisfies Record<string, MemoryFigures | Record<string, number>>,
       fleet: statsAfter,
+      eventLoopDelayMs: { start: coldLoop, writes: writesLoop, routedWrites: routedLoop, churn: churn?.loop },
+      realGateways: real
+        ? {
+            count: real.gateways.length,
+            group: realGroup,
+            probeServices,
+            coldStartAllRoutedMs: realRoutedMs,
+            routedWrites: {
+              allMs: routedAll,
+              putMs: routedPut,
+              samples: routed.map((r) => ({
+                ...r,
+                perGatewayMs: r.perGatewayMs.map((x) => round(x, 2)),
+                allMs: round(r.allMs, 2),
+                putMs: round(r.putMs, 2),
+              })),
+            },
+            envoyHeapMb: gatewayHeap,
+          }
+        : undefined,
+      churn,
       benchWallMs: round(now() - started),
     };
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
@@ -1129,6 +1426,9 @@ async function main(): Promise<void> {
       `Wrote ${path.relative(process.cwd(), outFile) || outFile} (bench took ${round((now() - started) / 1000, 1)} s)\n`,
     );
   } finally {
+    loop.stop();
+    await real?.stop().catch(() => undefined);
+    await probe?.destroy().catch(() => undefined);
     await h?.stop().catch(() => undefined);
     await writer?.close();
     await Promise.all([...apis.values()].map((a) => a.stop()));

@@ -12,7 +12,6 @@
  *   node dist/test/bench/routed-latency.main.js [--writes 40] [--envoy-log debug] [--out FILE]
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +25,7 @@ import { startEtcd, startKubeApiserver, type Etcd, type KubeApiserver } from '..
 import { createPodNetwork, type Pod, type PodNetwork } from '../support/netns.js';
 import { startNetnsGateway, type NetnsGateway } from '../support/netns-gateway.js';
 import { freePorts } from '../support/ports.js';
+import { Prober } from './http-prober.js';
 
 const NS = 'bench';
 const HOST = 'routed.example.com';
@@ -42,80 +42,6 @@ function percentile(sorted: readonly number[], p: number): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Sends GETs through the gateway one after another and records who answered when. */
-class Prober {
-  private stopped = false;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  /** [request sent, answer received, backend]. */
-  readonly answers: [number, number, string][] = [];
-  private loop?: Promise<void>;
-
-  constructor(
-    private readonly host: string,
-    private readonly port: number,
-    private readonly newConnections: boolean,
-  ) {}
-
-  start(): void {
-    this.loop = (async () => {
-      while (!this.stopped) {
-        const sent = performance.now();
-        const backend = await this.get().catch(() => 'error');
-        this.answers.push([sent, performance.now(), backend]);
-        if (backend === 'error') await sleep(1);
-      }
-    })();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
-    this.agent.destroy();
-  }
-
-  private get(): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const req = http.get(
-        {
-          host: this.host,
-          port: this.port,
-          path: '/',
-          headers: { host: HOST },
-          agent: this.newConnections ? false : this.agent,
-          timeout: 2000,
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () =>
-            resolve(String(res.headers['x-echo-backend'] ?? `status-${String(res.statusCode)}`)),
-          );
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', reject);
-    });
-  }
-
-  /** Time from `from` to the first answer from `backend` sent after `from`, once answers stay on it. */
-  async routedAfter(from: number, backend: string, timeoutMs: number): Promise<number> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const i = this.answers.findIndex(([sent, , b]) => sent >= from && b === backend);
-      if (i >= 0) {
-        // Settled: 20 more answers, all from the new backend.
-        while (this.answers.length < i + 21 && performance.now() < deadline) await sleep(2);
-        const later = this.answers.slice(i, i + 21);
-        const flipped = later.find(([, , b]) => b !== backend);
-        if (flipped) throw new Error(`answers flipped back to ${flipped[2]} after reaching ${backend}`);
-        return this.answers[i]![1] - from;
-      }
-      if (performance.now() > deadline)
-        throw new Error(`${backend} not routed within ${String(timeoutMs)} ms`);
-      await sleep(1);
-    }
-  }
 }
 
 interface Manifest {
@@ -275,7 +201,12 @@ async function main(): Promise<void> {
       await envoy.waitForListener(httpPort!);
       gateway = envoy;
     }
-    prober = new Prober(gatewayHost, httpPort!, values['new-connections']);
+    prober = new Prober({
+      ip: gatewayHost,
+      port: httpPort!,
+      host: HOST,
+      newConnections: values['new-connections'],
+    });
     prober.start();
     await prober.routedAfter(performance.now(), 'pod-a', 30_000);
 

@@ -39,6 +39,8 @@ export interface NetnsGatewayOptions {
   /** Envoy's --drain-time-s; default 2. */
   readonly drainTimeS?: number;
   readonly adminPort?: number;
+  /** How long to wait for LIVE (which needs the controller's first config); default 30 s. */
+  readonly liveTimeoutMs?: number;
 }
 
 function adminRequest(url: string, method: 'GET' | 'POST'): Promise<AdminResponse> {
@@ -118,7 +120,7 @@ export async function startNetnsGateway(o: NetnsGatewayOptions): Promise<NetnsGa
     logs: () => lines.join('\n'),
     stop,
   };
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (o.liveTimeoutMs ?? 30_000);
   let last = 'no answer';
   for (;;) {
     if (exited || Date.now() > deadline) {
