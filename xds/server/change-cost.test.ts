@@ -265,3 +265,17 @@ test('without changed names (e.g. a drain switch), a machine plans the whole typ
   const step = client.machine.onChange(snap, changed);
   expect(step.pushes.map((p) => [p.typeUrl, p.resources.length])).toEqual([[EDS, N]]);
 });
+
+test('SotW: a whole cluster response names the cache snapshot it sends (its encoding is shared); a partial one does not', () => {
+  const { cache, client, seen } = setup('sotw');
+  cache.updateResources(
+    'g',
+    CDS,
+    [{ ...cluster('c050'), resource: { ...cluster('c050').resource, connect_timeout: '2s' } }],
+    [],
+  );
+  const [snap, changed, changedNames] = seen[0]!;
+  const [clusters, endpoints] = client.machine.onChange(snap, changed, changedNames).pushes;
+  expect(clusters?.shared).toBe(snap.types.get(CDS)!.resources);
+  expect(endpoints?.shared).toBeUndefined();
+});

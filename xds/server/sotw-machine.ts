@@ -315,6 +315,7 @@ export class SotwMachine
     );
     this.setSent(sub, p);
     sub.held = p.held;
-    step.pushes.push({ typeUrl, nonce, version: p.version, resources, removed: [] });
+    const shared = !p.partial && !p.owned ? { shared: p.resources } : {};
+    step.pushes.push({ typeUrl, nonce, version: p.version, resources, removed: [], ...shared });
   }
 }

@@ -16,6 +16,11 @@ export interface Push {
   readonly version: string;
   readonly resources: readonly EncodedResource[];
   readonly removed: readonly string[];
+  /**
+   * SotW: `resources` are all of a cache snapshot's type (this object, immutable), as every stream at
+   * that version sends them; their encoding is then shared by those streams (shared-encoding.ts).
+   */
+  readonly shared?: object;
 }
 
 /** An ACK seen on the stream; `covers` as in the ack Verdict (Delta: what the ACKed response touched). */
