@@ -285,7 +285,9 @@ export class SotwMachine
       const resources = new Map<string, EncodedResource>();
       for (const name of names) {
         const r = ts.resources.get(name);
-        if (r && (!partial || sub.sent.get(name)?.version !== r.version)) resources.set(name, r);
+        if (!r) continue;
+        if (!partial || (sub.names.has(name) && sub.sent.get(name)?.version !== r.version))
+          resources.set(name, r);
       }
       return { resources, version: ts.version, held: new Set(), partial, owned: true };
     }
