@@ -9,7 +9,12 @@
  * `onChange`, the response object and its protobuf encoding, as the stream driver and gRPC do), and
  * counts the resources the responses carried. Prints a table and writes dist/xds-change-cost.json.
  *
+ * Then `--cluster-changes` changes of one cluster: per stream, the cluster (all of them for SotW, whose
+ * list is encoded once and shared) and its CLA again; and, for comparison, the same SotW pushes encoded
+ * each with its own copy of the list.
+ *
  *   node dist/test/bench/xds-change-cost.main.js [--services 2000] [--delta 1000] [--sotw 100] [--changes 50]
+ *     [--cluster-changes 5]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -132,6 +137,13 @@ interface Figures {
   readonly deltaResourcesPerPush: number;
   readonly sotwResourcesPerPush: number;
   readonly sotwBytesPerPush: number;
+  /** One cluster changed: per stream (the cluster and its CLA again), SotW with the shared cluster list. */
+  readonly clusterChange: {
+    readonly deltaUsPerStream: { p50: number; p99: number };
+    readonly sotwUsPerStream: { p50: number; p99: number };
+    /** The same SotW pushes, each encoding the whole cluster list itself. */
+    readonly sotwUnsharedEncodeUsPerStream: { p50: number; p99: number };
+  };
 }
 
 async function main(): Promise<void> {
@@ -141,6 +153,7 @@ async function main(): Promise<void> {
       delta: { type: 'string', default: '1000' },
       sotw: { type: 'string', default: '100' },
       changes: { type: 'string', default: '50' },
+      'cluster-changes': { type: 'string', default: '5' },
       out: { type: 'string' },
     },
   });
@@ -163,6 +176,10 @@ async function main(): Promise<void> {
   for (const s of streams) connect(s, snapshot());
 
   const streamUs = { delta: [] as number[], sotw: [] as number[] };
+  // Where the subscribers record their time: endpoint changes first, then cluster changes.
+  let timing = streamUs;
+  /** During cluster changes: the SotW pushes encoded again without the shared list, for comparison. */
+  const unsharedUs: number[] = [];
   const carried = { delta: { pushes: 0, resources: 0 }, sotw: { pushes: 0, resources: 0, bytes: 0 } };
   const acks: Array<[Stream, Step]> = [];
   for (const s of streams) {
@@ -171,10 +188,17 @@ async function main(): Promise<void> {
       const step = s.machine.onChange(snap, changed, names);
       let bytes = 0;
       for (const push of step.pushes) bytes += s.encode(push);
-      streamUs[s.kind].push((performance.now() - t0) * 1000);
-      carried[s.kind].pushes += step.pushes.length;
-      for (const push of step.pushes) carried[s.kind].resources += push.resources.length;
-      if (s.kind === 'sotw') carried.sotw.bytes += bytes;
+      timing[s.kind].push((performance.now() - t0) * 1000);
+      if (timing !== streamUs && s.kind === 'sotw') {
+        const t1 = performance.now();
+        for (const { shared: _shared, ...push } of step.pushes) s.encode(push);
+        unsharedUs.push((performance.now() - t1) * 1000);
+      }
+      if (timing === streamUs) {
+        carried[s.kind].pushes += step.pushes.length;
+        for (const push of step.pushes) carried[s.kind].resources += push.resources.length;
+        if (s.kind === 'sotw') carried.sotw.bytes += bytes;
+      }
       acks.push([s, step]);
     });
   }
@@ -204,6 +228,17 @@ async function main(): Promise<void> {
     for (const [s, step] of acks.splice(0)) ackAll(s, step);
   }
 
+  // Cluster changes: a SotW cluster response carries every cluster (its list encoded once, shared).
+  const clusterUs = { delta: [] as number[], sotw: [] as number[] };
+  timing = clusterUs;
+  const clusters = groupResources.get(CDS) ?? [];
+  for (let i = 0; i < Number(values['cluster-changes']); i++) {
+    const c = clusters[(i * 104729) % clusters.length]!;
+    const resource = { ...(c.resource as Record<string, unknown>), connect_timeout: `${2 + i}s` };
+    cache.updateResources(group, CDS, [{ name: c.name, resource }], []);
+    for (const [s, step] of acks.splice(0)) ackAll(s, step);
+  }
+
   const fig = (xs: readonly number[]): { p50: number; p99: number } => {
     const s = summary(xs);
     return { p50: round(s.p50), p99: round(s.p99) };
@@ -220,6 +255,11 @@ async function main(): Promise<void> {
     deltaResourcesPerPush: round(carried.delta.resources / Math.max(1, carried.delta.pushes)),
     sotwResourcesPerPush: round(carried.sotw.resources / Math.max(1, carried.sotw.pushes)),
     sotwBytesPerPush: Math.round(carried.sotw.bytes / Math.max(1, carried.sotw.pushes)),
+    clusterChange: {
+      deltaUsPerStream: fig(clusterUs.delta),
+      sotwUsPerStream: fig(clusterUs.sotw),
+      sotwUnsharedEncodeUsPerStream: fig(unsharedUs),
+    },
   };
   process.stdout.write(
     `\nxDS cost of one endpoint change: ${services} clusters/CLAs in one group, ` +
@@ -229,7 +269,11 @@ async function main(): Promise<void> {
       `  per Delta stream (p50 / p99):        ${figures.deltaUsPerStream.p50} / ${figures.deltaUsPerStream.p99} us` +
       ` (${figures.deltaResourcesPerPush} resources a push)\n` +
       `  per SotW stream (p50 / p99):         ${figures.sotwUsPerStream.p50} / ${figures.sotwUsPerStream.p99} us` +
-      ` (${figures.sotwResourcesPerPush} resources, ${figures.sotwBytesPerPush} bytes a push)\n`,
+      ` (${figures.sotwResourcesPerPush} resources, ${figures.sotwBytesPerPush} bytes a push)\n` +
+      `one cluster change, per stream (p50 / p99): Delta ${figures.clusterChange.deltaUsPerStream.p50} / ` +
+      `${figures.clusterChange.deltaUsPerStream.p99} us, SotW ${figures.clusterChange.sotwUsPerStream.p50} / ` +
+      `${figures.clusterChange.sotwUsPerStream.p99} us (shared cluster list; encoding it per stream instead: ` +
+      `${figures.clusterChange.sotwUnsharedEncodeUsPerStream.p50} / ${figures.clusterChange.sotwUnsharedEncodeUsPerStream.p99} us)\n`,
   );
   const out =
     values.out ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'xds-change-cost.json');

@@ -59,6 +59,21 @@ interface Planned {
   readonly partial: boolean;
   /** `resources` is a Map of this plan's own (not the cache's), which `sent` may then own. */
   readonly owned: boolean;
+  /** After a change: the only names of `resources` that can differ from `sent` (sorted). */
+  readonly candidates?: readonly string[];
+}
+
+/** The resource list and names of a cache type snapshot, computed once for every stream sending it. */
+const listsOf = new WeakMap<object, { resources: EncodedResource[]; names: string[] }>();
+
+function lists(p: Planned): { resources: EncodedResource[]; names: string[] } {
+  let l = p.owned ? undefined : listsOf.get(p.resources);
+  if (!l) {
+    const resources = [...p.resources.values()];
+    l = { resources, names: resources.map((r) => r.name) };
+    if (!p.owned) listsOf.set(p.resources, l);
+  }
+  return l;
 }
 
 const EMPTY_TYPE: TypeSnapshot = { version: typeVersion([]), resources: new Map() };
@@ -203,7 +218,7 @@ export class SotwMachine
     const sent = this.subs.get(RESOURCE_TYPES.cluster)?.sent;
     const sentEndpoints = this.subs.get(RESOURCE_TYPES.endpoint)?.sent;
     const assignments = snapshot.types.get(RESOURCE_TYPES.endpoint)?.resources;
-    return [...p.resources.keys()].filter((n) => {
+    return this.changedNames(p).filter((n) => {
       const cla = assignments?.get(n);
       return !sent?.has(n) && cla !== undefined && sentEndpoints?.get(n)?.version !== cla.version;
     });
@@ -211,12 +226,15 @@ export class SotwMachine
 
   protected updatedClusters(p: Planned): string[] {
     const sent = this.subs.get(RESOURCE_TYPES.cluster)?.sent;
-    return [...p.resources.values()]
-      .filter((r) => {
-        const before = sent?.get(r.name);
-        return before !== undefined && before.version !== r.version;
-      })
-      .map((r) => r.name);
+    return this.changedNames(p).filter((n) => {
+      const before = sent?.get(n);
+      return before !== undefined && before.version !== p.resources.get(n)!.version;
+    });
+  }
+
+  /** The names of a plan that may differ from what was sent: its candidates, or all of them. */
+  private changedNames(p: Planned): string[] {
+    return p.candidates ? p.candidates.filter((n) => p.resources.has(n)) : [...p.resources.keys()];
   }
 
   protected forgetEndpoints(names: readonly string[]): void {
@@ -296,25 +314,30 @@ export class SotwMachine
       const candidates = sub.dirty === 'all' ? sub.sent.keys() : [...sub.dirty, ...sub.held];
       for (const name of candidates) if (sub.sent.has(name) && !ts.resources.has(name)) held.add(name);
     }
+    const candidates =
+      sub.dirty === 'all' ? {} : { candidates: [...new Set([...sub.dirty, ...sub.held])].sort() };
     if (held.size === 0)
-      return { resources: ts.resources, version: ts.version, held, partial: false, owned: false };
+      return {
+        resources: ts.resources,
+        version: ts.version,
+        held,
+        partial: false,
+        owned: false,
+        ...candidates,
+      };
     const merged = new Map(ts.resources);
     for (const name of held) merged.set(name, sub.sent.get(name) as EncodedResource);
     const resources = new Map([...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    return { resources, version: typeVersion(resources.values()), held, partial: false, owned: true };
+    const version = typeVersion(resources.values());
+    return { resources, version, held, partial: false, owned: true, ...candidates };
   }
 
   protected commit(step: StepBuilder, typeUrl: ResourceTypeUrl, p: Planned): void {
     const sub = this.subs.get(typeUrl);
     if (!sub) return;
     const nonce = this.nextNonce();
-    const resources = [...p.resources.values()];
-    this.acks.recordPush(
-      typeUrl,
-      nonce,
-      p.version,
-      resources.map((r) => r.name),
-    );
+    const { resources, names } = lists(p);
+    this.acks.recordPush(typeUrl, nonce, p.version, names);
     this.setSent(sub, p);
     sub.held = p.held;
     const shared = !p.partial && !p.owned ? { shared: p.resources } : {};
