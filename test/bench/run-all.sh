@@ -13,6 +13,7 @@ node --expose-gc $b/resource-set-update.main.js
 node $b/ingress-edit.main.js
 node $b/manifest-parse.main.js
 node $b/envoy-edit-latency.main.js
+node $b/xds-change-cost.main.js
 node $b/push-storm.main.js
 
 npm run setup:kube

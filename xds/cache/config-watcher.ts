@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
+import { versionOfResources } from './type-version.js';
 
 export interface EncodedResource {
   readonly name: string;
@@ -15,7 +16,7 @@ export interface EncodedResource {
 }
 
 export interface TypeSnapshot {
-  /** Hash over the sorted (name, version) pairs: the SotW `version_info` of this type. */
+  /** Hash over the (name, version) pairs (type-version.ts): the SotW `version_info` of this type. */
   readonly version: string;
   readonly resources: ReadonlyMap<string, EncodedResource>;
 }
@@ -44,13 +45,18 @@ export interface ConfigWatcher {
   snapshot(group: string, view?: ConfigView): GroupSnapshot;
   /**
    * Calls `listener` after every change to the group's snapshot (either view), with the `serving`
-   * snapshot and the types that changed in either view.
+   * snapshot, the types that changed in either view and, when the watcher knows them, the names that
+   * changed per type (added, updated or removed, in either view). A changed type without an entry in
+   * `names` may have changed anywhere.
    */
   subscribe(
     group: string,
-    listener: (snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>) => void,
+    listener: (snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>, names?: ChangedNames) => void,
   ): () => void;
 }
+
+/** Per changed type, the names whose resource was added, updated or removed (in either view). */
+export type ChangedNames = ReadonlyMap<ResourceTypeUrl, ReadonlySet<string>>;
 
 /** A resource before encoding, in Envoy's canonical proto3 JSON form. */
 export interface PlainResource {
@@ -71,10 +77,12 @@ export function resourceVersion(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 }
 
-/** The version of a set of resources: the hash of its sorted `name:version` pairs (order-independent). */
+/**
+ * The version of a set of resources: a hash of its `name:version` pairs, order-independent, in buckets so
+ * that the cache can keep it up to date per change (type-version.ts).
+ */
 export function typeVersion(
   resources: Iterable<{ readonly name: string; readonly version: string }>,
 ): string {
-  const pairs = [...resources].map((r) => `${r.name}:${r.version}`).sort();
-  return createHash('sha256').update(pairs.join('\n')).digest('hex').slice(0, 16);
+  return versionOfResources(resources);
 }

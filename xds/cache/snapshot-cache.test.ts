@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GroupResources, PlainResource } from './config-watcher.js';
 import { typeVersion } from './config-watcher.js';
+import { BUCKETS, bucketOf } from './type-version.js';
 import { SnapshotCache, deepEqual } from './snapshot-cache.js';
 import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { PUSH_ORDER, RESOURCE_TYPES, decodeResource } from '../protos/envoy-protos.js';
@@ -57,7 +58,7 @@ function record(cache: SnapshotCache, ...groups: string[]): Notification[] {
 }
 
 describe('SnapshotCache', () => {
-  it('encodes resources, versions them by content hash, and the type by its sorted name:version pairs', () => {
+  it('encodes resources, versions them by content hash, and the type by its bucketed name:version pairs', () => {
     const cache = new SnapshotCache();
     cache.setAll(new Map([['public', group([cluster('b'), cluster('a', '2s')], [cla('a')])]]));
     const cds = cache.snapshot('public').types.get(CDS);
@@ -70,8 +71,15 @@ describe('SnapshotCache', () => {
       type: 'EDS',
     });
     const b = cds?.resources.get('b');
-    const pairs = [`a:${a?.version}`, `b:${b?.version}`].sort().join('\n');
-    expect(cds?.version).toBe(sha16(pairs));
+    // type-version.ts: per bucket the sha256 of its sorted `name:version` lines, then the hash of the digests.
+    const lines = new Map<number, string[]>();
+    for (const r of [a!, b!])
+      lines.set(bucketOf(r.name), [...(lines.get(bucketOf(r.name)) ?? []), `${r.name}:${r.version}`]);
+    const digests = Array.from({ length: BUCKETS }, (_, i) => {
+      const l = lines.get(i);
+      return l ? createHash('sha256').update(l.sort().join('\n')).digest('hex').slice(0, 32) : '';
+    });
+    expect(cds?.version).toBe(sha16(digests.join('\n')));
     expect(cds?.version).toBe(typeVersion([b!, a!]));
   });
 
@@ -90,7 +98,7 @@ describe('SnapshotCache', () => {
     expect([...s.types.keys()]).toEqual([...PUSH_ORDER]);
     for (const t of s.types.values()) {
       expect(t.resources.size).toBe(0);
-      expect(t.version).toBe(sha16(''));
+      expect(t.version).toBe(sha16('\n'.repeat(BUCKETS - 1)));
     }
     expect(cache.groups()).toEqual([]);
   });

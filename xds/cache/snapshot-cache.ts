@@ -5,13 +5,18 @@
  * Versions are content hashes (see config-watcher.ts), so an unchanged resource keeps its version across
  * translations, restarts and replicas, and a type whose resources did not change keeps its version and
  * its TypeSnapshot object. Subscribers hear only about groups whose types changed, with the set of
- * changed types.
+ * changed types and the names that changed in each.
+ *
+ * Work per change is O(changed resources): a type's resources live in persistent bucketed maps
+ * (resource-index.ts) whose version is kept up to date bucket by bucket (type-version.ts), so an update
+ * of one ClusterLoadAssignment encodes that one resource and copies one bucket, not the type.
  *
  * Each group also has a `draining` view (ConfigView): the same TypeSnapshots, except that resources with
  * a draining form (`PlainResource.draining`, the listeners) are in that form. Both views are built and
  * encoded together, so switching a gateway between them costs nothing and sends only what differs.
  */
 import type {
+  ChangedNames,
   ConfigView,
   ConfigWatcher,
   EncodedResource,
@@ -20,36 +25,73 @@ import type {
   PlainResource,
   TypeSnapshot,
 } from './config-watcher.js';
-import { resourceVersion, typeVersion } from './config-watcher.js';
+import { resourceVersion } from './config-watcher.js';
+import { ChunkedMap, ResourceIndex } from './resource-index.js';
 import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { PUSH_ORDER, encodeResource } from '../protos/envoy-protos.js';
 
-export type SnapshotListener = (snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>) => void;
+export type SnapshotListener = (
+  snapshot: GroupSnapshot,
+  changed: ReadonlySet<ResourceTypeUrl>,
+  names: ChangedNames,
+) => void;
 
 export interface SnapshotCacheOptions {
   /** Called when a subscriber throws; the other subscribers are still notified. Default: console.error. */
   readonly onListenerError?: (error: unknown, group: string) => void;
+  /**
+   * Called once per resource the cache encodes (a draining form counts on its own): tests and metrics
+   * count encodes with it.
+   */
+  readonly onEncode?: (typeUrl: ResourceTypeUrl, name: string) => void;
 }
 
-/** Per type: each resource's entry (with the plain objects it was encoded from), to skip re-encoding. */
-type EntryIndex = ReadonlyMap<ResourceTypeUrl, ReadonlyMap<string, Entry>>;
+/** One type of one group: the entries (with the plain objects they were encoded from) and both views. */
+interface TypeState {
+  readonly entries: ChunkedMap<Entry>;
+  readonly index: ResourceIndex;
+  readonly serving: TypeSnapshot;
+  /** The `draining` view: `serving` itself when no resource of the type has a draining form. */
+  readonly draining: TypeSnapshot;
+  /** The draining forms (listeners), by name; few, so copied on change. */
+  readonly drainForms: ReadonlyMap<string, EncodedResource>;
+}
 
 interface GroupState {
   readonly snapshot: GroupSnapshot;
   /** The `draining` view: `snapshot` with the draining form of the resources that have one. */
   readonly draining: GroupSnapshot;
-  readonly entries: EntryIndex;
+  readonly types: ReadonlyMap<ResourceTypeUrl, TypeState>;
 }
 
-const EMPTY_TYPE: TypeSnapshot = Object.freeze({ version: typeVersion([]), resources: new Map() });
+/** What an update of one type did: the new state and the names that changed in either view. */
+interface TypeUpdate {
+  readonly state: TypeState;
+  readonly changed: ReadonlySet<string>;
+}
+
+const EMPTY_TYPE: TypeSnapshot = Object.freeze({
+  version: ResourceIndex.EMPTY.version,
+  resources: ResourceIndex.EMPTY,
+});
+const EMPTY_TYPE_STATE: TypeState = Object.freeze({
+  entries: ChunkedMap.empty<Entry>(),
+  index: ResourceIndex.EMPTY,
+  serving: EMPTY_TYPE,
+  draining: EMPTY_TYPE,
+  drainForms: new Map(),
+});
 const EMPTY_TYPES: ReadonlyMap<ResourceTypeUrl, TypeSnapshot> = new Map(
   PUSH_ORDER.map((t) => [t, EMPTY_TYPE]),
+);
+const EMPTY_TYPE_STATES: ReadonlyMap<ResourceTypeUrl, TypeState> = new Map(
+  PUSH_ORDER.map((t) => [t, EMPTY_TYPE_STATE]),
 );
 const SERVED_TYPES: ReadonlySet<string> = new Set(PUSH_ORDER);
 
 function emptyState(group: string): GroupState {
   const snapshot = emptySnapshot(group);
-  return { snapshot, draining: snapshot, entries: new Map() };
+  return { snapshot, draining: snapshot, types: EMPTY_TYPE_STATES };
 }
 
 function emptySnapshot(group: string): GroupSnapshot {
@@ -60,8 +102,8 @@ function assertServedType(typeUrl: string): asserts typeUrl is ResourceTypeUrl {
   if (!SERVED_TYPES.has(typeUrl)) throw new Error(`snapshot cache: type ${typeUrl} is not served`);
 }
 
-function byName(a: { readonly name: string }, b: { readonly name: string }): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+function duplicate(typeUrl: ResourceTypeUrl, name: string, group: string): Error {
+  return new Error(`snapshot cache: duplicate ${typeUrl} ${JSON.stringify(name)} in ${group}`);
 }
 
 /** Structural equality of JSON-like values (what canonical proto3 JSON is made of). */
@@ -89,7 +131,9 @@ interface Entry extends Encoded {
   readonly draining?: Encoded;
 }
 
-function encodeOne(typeUrl: ResourceTypeUrl, name: string, resource: object): Encoded {
+type EncodeHook = (typeUrl: ResourceTypeUrl, name: string) => void;
+
+function encodeOne(typeUrl: ResourceTypeUrl, name: string, resource: object, onEncode: EncodeHook): Encoded {
   let value: Uint8Array;
   try {
     value = encodeResource(typeUrl, resource);
@@ -101,79 +145,148 @@ function encodeOne(typeUrl: ResourceTypeUrl, name: string, resource: object): En
       },
     );
   }
+  onEncode(typeUrl, name);
   return { encoded: { name, version: resourceVersion(value), value }, plain: structuredClone(resource) };
 }
 
 /** Encodes `r` (and its draining form), unless both are deep-equal to what `previous` was encoded from. */
-function encodeEntry(typeUrl: ResourceTypeUrl, r: PlainResource, previous: Entry | undefined): Entry {
+function encodeEntry(
+  typeUrl: ResourceTypeUrl,
+  r: PlainResource,
+  previous: Entry | undefined,
+  onEncode: EncodeHook,
+): Entry {
   if (previous && deepEqual(previous.plain, r.resource) && deepEqual(previous.draining?.plain, r.draining))
     return previous;
-  const serving = encodeOne(typeUrl, r.name, r.resource);
+  const serving = encodeOne(typeUrl, r.name, r.resource, onEncode);
   return r.draining === undefined
     ? serving
-    : { ...serving, draining: encodeOne(typeUrl, r.name, r.draining) };
+    : { ...serving, draining: encodeOne(typeUrl, r.name, r.draining, onEncode) };
 }
 
-/** Builds a TypeSnapshot from encoded resources; returns `previous` itself when nothing changed. */
-function typeSnapshotOf(encoded: readonly EncodedResource[], previous: TypeSnapshot): TypeSnapshot {
-  const sorted = [...encoded].sort(byName);
-  const resources = new Map(sorted.map((e) => [e.name, e]));
-  const version = typeVersion(resources.values());
-  return version === previous.version ? previous : { version, resources };
+function typeSnapshotOf(index: ResourceIndex, previous: TypeSnapshot): TypeSnapshot {
+  return index.version === previous.version && index === previous.resources
+    ? previous
+    : { version: index.version, resources: index };
 }
 
-/** The serving and draining TypeSnapshots of a type's entries (the same object when no entry drains). */
-function typeSnapshotsOf(
-  entries: readonly Entry[],
-  previous: GroupState,
-  typeUrl: ResourceTypeUrl,
-): { serving: TypeSnapshot; draining: TypeSnapshot } {
-  const serving = typeSnapshotOf(
-    entries.map((e) => e.encoded),
-    previous.snapshot.types.get(typeUrl) ?? EMPTY_TYPE,
-  );
-  if (!entries.some((e) => e.draining)) return { serving, draining: serving };
-  const draining = typeSnapshotOf(
-    entries.map((e) => e.draining?.encoded ?? e.encoded),
-    previous.draining.types.get(typeUrl) ?? EMPTY_TYPE,
-  );
-  return { serving, draining };
-}
-
-function buildGroup(group: string, resources: GroupResources, previous: GroupState): GroupState {
-  for (const typeUrl of resources.keys()) assertServedType(typeUrl);
-  const types = new Map<ResourceTypeUrl, TypeSnapshot>();
-  const drainingTypes = new Map<ResourceTypeUrl, TypeSnapshot>();
-  const index = new Map<ResourceTypeUrl, ReadonlyMap<string, Entry>>();
-  for (const typeUrl of PUSH_ORDER) {
-    const list = resources.get(typeUrl) ?? [];
-    const seen = new Set<string>();
-    const entries: Entry[] = [];
-    for (const r of list) {
-      if (seen.has(r.name))
-        throw new Error(`snapshot cache: duplicate ${typeUrl} ${JSON.stringify(r.name)} in ${group}`);
-      seen.add(r.name);
-      entries.push(encodeEntry(typeUrl, r, previous.entries.get(typeUrl)?.get(r.name)));
+/**
+ * Applies new entries (those not identical to the stored ones) and removals to one type, in O(change):
+ * the persistent maps copy only the buckets they touch. Returns the previous state when nothing changed.
+ */
+function updateType(prev: TypeState, entries: readonly Entry[], removals: readonly string[]): TypeUpdate {
+  const changed = new Set<string>();
+  const serving: EncodedResource[] = [];
+  let forms: Map<string, EncodedResource> | undefined;
+  const formsToChange = (): Map<string, EncodedResource> => (forms ??= new Map(prev.drainForms));
+  const gone = removals.filter((name) => prev.entries.has(name));
+  const goneSet = new Set(gone);
+  for (const name of gone) {
+    changed.add(name);
+    if (prev.drainForms.has(name)) formsToChange().delete(name);
+  }
+  for (const e of entries) {
+    const name = e.encoded.name;
+    const before = goneSet.has(name) ? undefined : prev.entries.get(name);
+    if (before?.encoded.version !== e.encoded.version) {
+      serving.push(e.encoded);
+      changed.add(name);
     }
-    const { serving, draining } = typeSnapshotsOf(entries, previous, typeUrl);
-    types.set(typeUrl, serving);
-    drainingTypes.set(typeUrl, draining);
-    index.set(typeUrl, new Map(entries.map((e) => [e.encoded.name, e])));
+    if (before?.draining?.encoded.version !== e.draining?.encoded.version) {
+      changed.add(name);
+      if (e.draining) formsToChange().set(name, e.draining.encoded);
+      else formsToChange().delete(name);
+    }
   }
-  return { snapshot: { group, types }, draining: { group, types: drainingTypes }, entries: index };
+  const { map: entryMap } = prev.entries.with(
+    entries.map((e) => [e.encoded.name, e] as const),
+    gone,
+  );
+  if (entryMap === prev.entries && changed.size === 0) return { state: prev, changed };
+  const index = prev.index.with(serving, gone);
+  const servingSnapshot = typeSnapshotOf(index, prev.serving);
+  const drainForms = forms ?? prev.drainForms;
+  let draining: TypeSnapshot;
+  if (drainForms.size === 0) draining = servingSnapshot;
+  else if (servingSnapshot === prev.serving && drainForms === prev.drainForms) draining = prev.draining;
+  else draining = typeSnapshotOf(index.with(drainForms.values(), []), prev.draining);
+  return {
+    state: { entries: entryMap, index, serving: servingSnapshot, draining, drainForms },
+    changed,
+  };
 }
 
-/** The types whose version changed in either view. */
-function changedTypes(before: GroupState, after: GroupState): Set<ResourceTypeUrl> {
-  const changed = new Set<ResourceTypeUrl>();
-  for (const typeUrl of PUSH_ORDER) {
-    if (
-      before.snapshot.types.get(typeUrl)?.version !== after.snapshot.types.get(typeUrl)?.version ||
-      before.draining.types.get(typeUrl)?.version !== after.draining.types.get(typeUrl)?.version
-    )
-      changed.add(typeUrl);
+/** A whole type of a full translation: encodes what is new, removes what is gone (O(resources)). */
+function replaceType(
+  group: string,
+  typeUrl: ResourceTypeUrl,
+  list: readonly PlainResource[],
+  prev: TypeState,
+  onEncode: EncodeHook,
+): TypeUpdate {
+  const seen = new Set<string>();
+  const entries: Entry[] = [];
+  for (const r of list) {
+    if (seen.has(r.name)) throw duplicate(typeUrl, r.name, group);
+    seen.add(r.name);
+    const before = prev.entries.get(r.name);
+    const entry = encodeEntry(typeUrl, r, before, onEncode);
+    if (entry !== before) entries.push(entry);
   }
-  return changed;
+  const removals: string[] = [];
+  for (const [name] of prev.entries.unordered()) if (!seen.has(name)) removals.push(name);
+  return updateType(prev, entries, removals);
+}
+
+/** The group state with some types replaced; `updates` holds only types that changed. */
+function withTypes(
+  group: string,
+  previous: GroupState,
+  updates: ReadonlyMap<ResourceTypeUrl, TypeState>,
+): GroupState {
+  if (updates.size === 0) return previous;
+  const types = new Map(previous.types);
+  for (const [t, s] of updates) types.set(t, s);
+  const serving = new Map<ResourceTypeUrl, TypeSnapshot>();
+  const draining = new Map<ResourceTypeUrl, TypeSnapshot>();
+  for (const t of PUSH_ORDER) {
+    const s = types.get(t) ?? EMPTY_TYPE_STATE;
+    serving.set(t, s.serving);
+    draining.set(t, s.draining);
+  }
+  return { snapshot: { group, types: serving }, draining: { group, types: draining }, types };
+}
+
+/** The types of a group whose content changed, with their changed names. */
+type GroupChange = Map<ResourceTypeUrl, ReadonlySet<string>>;
+
+function buildGroup(
+  group: string,
+  resources: GroupResources,
+  previous: GroupState,
+  onEncode: EncodeHook,
+): { state: GroupState; change: GroupChange } {
+  for (const typeUrl of resources.keys()) assertServedType(typeUrl);
+  const updates = new Map<ResourceTypeUrl, TypeState>();
+  const change: GroupChange = new Map();
+  for (const typeUrl of PUSH_ORDER) {
+    const prev = previous.types.get(typeUrl) ?? EMPTY_TYPE_STATE;
+    const { state, changed } = replaceType(group, typeUrl, resources.get(typeUrl) ?? [], prev, onEncode);
+    if (state !== prev) updates.set(typeUrl, state);
+    if (changed.size > 0) change.set(typeUrl, changed);
+  }
+  return { state: withTypes(group, previous, updates), change };
+}
+
+/** Everything a group had, as removed names (the group left the translation). */
+function removedGroupChange(previous: GroupState): GroupChange {
+  const change: GroupChange = new Map();
+  for (const [typeUrl, s] of previous.types) {
+    const names = new Set<string>();
+    for (const [name] of s.entries.unordered()) names.add(name);
+    if (names.size > 0) change.set(typeUrl, names);
+  }
+  return change;
 }
 
 export class SnapshotCache implements ConfigWatcher {
@@ -183,6 +296,7 @@ export class SnapshotCache implements ConfigWatcher {
   private readonly readyPromise: Promise<void>;
   private resolveReady: () => void = () => undefined;
   private readonly onListenerError: (error: unknown, group: string) => void;
+  private readonly onEncode: EncodeHook;
 
   constructor(options: SnapshotCacheOptions = {}) {
     this.readyPromise = new Promise((resolve) => {
@@ -191,6 +305,7 @@ export class SnapshotCache implements ConfigWatcher {
     this.onListenerError =
       options.onListenerError ??
       ((error, group) => console.error(`snapshot cache: subscriber of group ${group} failed`, error));
+    this.onEncode = options.onEncode ?? (() => undefined);
   }
 
   isReady(): boolean {
@@ -225,29 +340,30 @@ export class SnapshotCache implements ConfigWatcher {
   /**
    * Stores a full translation. Everything is encoded before anything is stored: if a resource does not
    * encode (a translator bug), this throws and the previous snapshots stay. Groups absent from `groups`
-   * become empty. Marks the cache ready.
+   * become empty. Marks the cache ready. Only resources whose plain object changed are encoded again;
+   * subscribers hear which names changed.
    */
   setAll(groups: ReadonlyMap<string, GroupResources>): void {
     const next = new Map<string, GroupState>();
+    const changes = new Map<string, GroupChange>();
     for (const group of [...groups.keys()].sort()) {
-      next.set(
-        group,
-        buildGroup(group, groups.get(group) ?? new Map(), this.states.get(group) ?? emptyState(group)),
-      );
+      const previous = this.states.get(group) ?? emptyState(group);
+      const { state, change } = buildGroup(group, groups.get(group) ?? new Map(), previous, this.onEncode);
+      next.set(group, state);
+      if (change.size > 0) changes.set(group, change);
     }
-    const previous = this.states;
+    for (const [group, state] of this.states)
+      if (!next.has(group)) {
+        const change = removedGroupChange(state);
+        if (change.size > 0) changes.set(group, change);
+      }
     this.states = next;
-    const notifications: Array<[GroupSnapshot, Set<ResourceTypeUrl>]> = [];
-    for (const group of [...new Set([...previous.keys(), ...next.keys()])].sort()) {
-      const after = next.get(group) ?? emptyState(group);
-      const changed = changedTypes(previous.get(group) ?? emptyState(group), after);
-      if (changed.size > 0) notifications.push([after.snapshot, changed]);
-    }
     if (!this.ready) {
       this.ready = true;
       this.resolveReady();
     }
-    for (const [snapshot, changed] of notifications) this.notify(snapshot, changed);
+    for (const group of [...changes.keys()].sort())
+      this.notify(next.get(group)?.snapshot ?? emptySnapshot(group), changes.get(group)!);
   }
 
   /**
@@ -278,7 +394,8 @@ export class SnapshotCache implements ConfigWatcher {
 
   /**
    * Changes some resources of one type of one group (an EndpointSlice change touching a few
-   * ClusterLoadAssignments). Removals apply first, then upserts. Notifies only if bytes changed.
+   * ClusterLoadAssignments). Removals apply first, then upserts. Notifies only if bytes changed. Costs
+   * O(upserts + removals), whatever the size of the type.
    */
   updateResources(
     group: string,
@@ -288,34 +405,34 @@ export class SnapshotCache implements ConfigWatcher {
   ): void {
     assertServedType(typeUrl);
     const state = this.states.get(group) ?? emptyState(group);
-    const entries = new Map<string, Entry>(state.entries.get(typeUrl) ?? []);
-    for (const name of removals) entries.delete(name);
+    const prev = state.types.get(typeUrl) ?? EMPTY_TYPE_STATE;
+    const removed = new Set(removals);
     const upserted = new Set<string>();
+    const entries: Entry[] = [];
     for (const r of upserts) {
-      if (upserted.has(r.name))
-        throw new Error(`snapshot cache: duplicate ${typeUrl} ${JSON.stringify(r.name)} in ${group}`);
+      if (upserted.has(r.name)) throw duplicate(typeUrl, r.name, group);
       upserted.add(r.name);
-      entries.set(r.name, encodeEntry(typeUrl, r, entries.get(r.name)));
+      const before = removed.has(r.name) ? undefined : prev.entries.get(r.name);
+      const entry = encodeEntry(typeUrl, r, before, this.onEncode);
+      if (entry !== before) entries.push(entry);
     }
-    const { serving, draining } = typeSnapshotsOf([...entries.values()], state, typeUrl);
-    if (serving === state.snapshot.types.get(typeUrl) && draining === state.draining.types.get(typeUrl))
+    const { state: next, changed } = updateType(prev, entries, removals);
+    if (next.serving === prev.serving && next.draining === prev.draining) {
+      if (next !== prev) this.states.set(group, withTypes(group, state, new Map([[typeUrl, next]])));
       return;
-    const snapshot: GroupSnapshot = { group, types: new Map(state.snapshot.types).set(typeUrl, serving) };
-    const drainingSnapshot: GroupSnapshot = {
-      group,
-      types: new Map(state.draining.types).set(typeUrl, draining),
-    };
-    const index = new Map(state.entries).set(typeUrl, entries);
-    this.states.set(group, { snapshot, draining: drainingSnapshot, entries: index });
-    this.notify(snapshot, new Set([typeUrl]));
+    }
+    const after = withTypes(group, state, new Map([[typeUrl, next]]));
+    this.states.set(group, after);
+    this.notify(after.snapshot, new Map([[typeUrl, changed]]));
   }
 
-  private notify(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>): void {
+  private notify(snapshot: GroupSnapshot, change: ReadonlyMap<ResourceTypeUrl, ReadonlySet<string>>): void {
     const set = this.listeners.get(snapshot.group);
     if (!set) return;
+    const types = new Set(PUSH_ORDER.filter((t) => change.has(t)));
     for (const listener of [...set]) {
       try {
-        listener(snapshot, changed);
+        listener(snapshot, types, change);
       } catch (err) {
         this.onListenerError(err, snapshot.group);
       }

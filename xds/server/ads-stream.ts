@@ -280,11 +280,11 @@ export class AdsStream<Req extends BaseRequest, Res> {
   /** Subscribes to the group's snapshot changes (once, when ready and identified). */
   private follow(): void {
     if (this.unsubscribe || !this.conn) return;
-    this.unsubscribe = this.ctx.watcher.subscribe(this.conn.group, (snapshot, changed) => {
+    this.unsubscribe = this.ctx.watcher.subscribe(this.conn.group, (snapshot, changed, names) => {
       this.unsettledSince ??= this.ctx.now();
       this.schedule(() => {
         if (!this.closed)
-          this.carryOut(this.machine.onChange(this.draining ? this.snapshot() : snapshot, changed));
+          this.carryOut(this.machine.onChange(this.draining ? this.snapshot() : snapshot, changed, names));
       });
     });
   }

@@ -15,12 +15,15 @@
  *   nonce does not ACK anything, but its subscription changes apply.
  * - Removals of clusters and endpoints are held back, and listeners and routes wait while new clusters
  *   warm, for make-before-break (see make-before-break.ts).
+ * - A change costs O(changed names the stream subscribes to): the machine looks only at the names the
+ *   cache says changed and the held ones (`dirty`, holding-machine.ts); so does a request, at the names
+ *   it subscribes to (but a first request, or `*`, looks at everything).
  */
 import type { EncodedResource, GroupSnapshot, TypeSnapshot } from '../cache/config-watcher.js';
 import { typeVersion } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
 import type { DeltaDiscoveryRequest } from './discovery-messages.js';
-import { HoldingMachine } from './holding-machine.js';
+import { HoldingMachine, markDirty, type Dirty } from './holding-machine.js';
 import { HELD_REMOVAL_TYPES } from './make-before-break.js';
 import type { NonceSource } from './nonce.js';
 import type { AdsNackInfo } from './connection.js';
@@ -37,6 +40,8 @@ interface Subscription {
   held: ReadonlySet<string>;
   /** `names` sorted, computed on first use after a subscription change (plans run on every change). */
   sorted?: readonly string[];
+  /** Names to look at on the next plan (holding-machine.ts). */
+  dirty: Dirty;
 }
 
 function sortedNames(sub: Subscription): readonly string[] {
@@ -80,23 +85,38 @@ function newSubscription(typeUrl: string, req: DeltaDiscoveryRequest, size: Subs
   const known = new Map(
     Object.entries(req.initial_resource_versions).filter(([name]) => wildcard || names.has(name)),
   );
-  return { wildcard, names, known, held: new Set() };
+  return { wildcard, names, known, held: new Set(), dirty: 'all' };
 }
 
+/**
+ * Applies a request's subscription changes. The names it subscribes to become dirty (they are sent again);
+ * `*` makes everything dirty. Work is O(names in the request), but for leaving wildcard mode.
+ */
 function applyChanges(sub: Subscription, req: DeltaDiscoveryRequest, size: SubscriptionSize): void {
-  sub.sorted = undefined;
+  if (req.resource_names_subscribe.length > 0 || req.resource_names_unsubscribe.length > 0)
+    sub.sorted = undefined;
+  const wasWildcard = sub.wildcard;
+  const dirty = (name: string): void => {
+    if (sub.dirty !== 'all') sub.dirty.add(name);
+  };
   for (const name of req.resource_names_subscribe) {
-    if (name === '*') sub.wildcard = true;
-    else {
+    if (name === '*') {
+      sub.wildcard = true;
+      sub.dirty = 'all';
+    } else {
       tallyAdd(size, sub.names, name);
       sub.known.delete(name);
+      dirty(name);
     }
   }
   for (const name of req.resource_names_unsubscribe) {
     if (name === '*') sub.wildcard = false;
-    else tallyDelete(size, sub.names, name);
+    else {
+      tallyDelete(size, sub.names, name);
+      if (!sub.wildcard) sub.known.delete(name);
+    }
   }
-  if (!sub.wildcard)
+  if (!sub.wildcard && wasWildcard)
     for (const name of [...sub.known.keys()]) if (!sub.names.has(name)) sub.known.delete(name);
 }
 
@@ -142,7 +162,9 @@ export class DeltaMachine
       const answered = this.answer(step, snapshot, typeUrl, (t, allowed) => {
         const planned = this.plan(t, s, snapshot, allowed);
         const news = planned.resources.length > 0 || planned.removed.length > 0;
-        return news || answerEmpty ? planned : undefined;
+        if (news || answerEmpty) return planned;
+        this.settle(s, planned);
+        return undefined;
       });
       if (answered.pushes === 0 && !answered.deferred && first && (toldVersions || rejected)) {
         // A reconnect with nothing to catch up on: the client is at the current version, or it already
@@ -214,7 +236,9 @@ export class DeltaMachine
 
   protected forgetEndpoints(names: readonly string[]): void {
     const sub = this.subs.get(RESOURCE_TYPES.endpoint);
-    for (const name of names) sub?.known.delete(name);
+    if (!sub) return;
+    for (const name of names) sub.known.delete(name);
+    markDirty(sub, new Set(names));
   }
 
   protected planChange(
@@ -225,12 +249,19 @@ export class DeltaMachine
   ): Planned | undefined {
     const p = this.plan(typeUrl, sub, snapshot, allowed);
     if (p.resources.length === 0 && p.removed.length === 0) {
-      sub.held = p.held; // nothing to send; a hold may still start or end
+      this.settle(sub, p);
       return undefined;
     }
     return p;
   }
 
+  /** Nothing to send: the dirty names were looked at; a hold may still start or end. */
+  private settle(sub: Subscription, p: Planned): void {
+    sub.held = p.held;
+    sub.dirty = new Set();
+  }
+
+  /** What differs for the client: after a change, among the dirty and held names only. */
   private plan(
     typeUrl: ResourceTypeUrl,
     sub: Subscription,
@@ -238,16 +269,7 @@ export class DeltaMachine
     allowed: boolean,
   ): Planned {
     const ts = snapshot.types.get(typeUrl) ?? EMPTY_TYPE;
-    const resources: EncodedResource[] = [];
-    if (sub.wildcard) {
-      for (const r of ts.resources.values()) if (sub.known.get(r.name) !== r.version) resources.push(r);
-    } else {
-      for (const name of sortedNames(sub)) {
-        const r = ts.resources.get(name);
-        if (r && sub.known.get(name) !== r.version) resources.push(r);
-      }
-    }
-    const gone = [...sub.known.keys()].filter((name) => !ts.resources.has(name)).sort();
+    const { resources, gone } = sub.dirty === 'all' ? planAll(sub, ts) : planNames(sub, ts, sub.dirty);
     const hold = !allowed && HELD_REMOVAL_TYPES.has(typeUrl);
     return { version: ts.version, resources, removed: hold ? [] : gone, held: new Set(hold ? gone : []) };
   }
@@ -259,6 +281,7 @@ export class DeltaMachine
     for (const r of p.resources) sub.known.set(r.name, r.version);
     for (const name of p.removed) sub.known.delete(name);
     sub.held = p.held;
+    sub.dirty = new Set();
     this.acks.recordPush(
       typeUrl,
       nonce,
@@ -268,4 +291,36 @@ export class DeltaMachine
     );
     step.pushes.push({ typeUrl, nonce, version: p.version, resources: p.resources, removed: p.removed });
   }
+}
+
+/** Every subscribed resource the client lacks or has at another version, and every known name gone. */
+function planAll(sub: Subscription, ts: TypeSnapshot): { resources: EncodedResource[]; gone: string[] } {
+  const resources: EncodedResource[] = [];
+  if (sub.wildcard) {
+    for (const r of ts.resources.values()) if (sub.known.get(r.name) !== r.version) resources.push(r);
+  } else {
+    for (const name of sortedNames(sub)) {
+      const r = ts.resources.get(name);
+      if (r && sub.known.get(name) !== r.version) resources.push(r);
+    }
+  }
+  const gone = [...sub.known.keys()].filter((name) => !ts.resources.has(name)).sort();
+  return { resources, gone };
+}
+
+/** The same, among `dirty` and the held names (elsewhere the client has what the snapshot has). */
+function planNames(
+  sub: Subscription,
+  ts: TypeSnapshot,
+  dirty: ReadonlySet<string>,
+): { resources: EncodedResource[]; gone: string[] } {
+  const resources: EncodedResource[] = [];
+  const gone: string[] = [];
+  for (const name of [...new Set([...dirty, ...sub.held])].sort()) {
+    const r = ts.resources.get(name);
+    if (!r) {
+      if (sub.known.has(name)) gone.push(name);
+    } else if ((sub.wildcard || sub.names.has(name)) && sub.known.get(name) !== r.version) resources.push(r);
+  }
+  return { resources, gone };
 }

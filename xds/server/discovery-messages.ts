@@ -57,6 +57,11 @@ export interface DiscoveryResponse {
   readonly resources: readonly AnyResource[];
   readonly type_url: string;
   readonly nonce: string;
+  /**
+   * More resources, already encoded as the `resources` field (encodeDiscoveryResources), written before
+   * the other fields: protobuf merges the parts, so a resource list shared by many streams is encoded once.
+   */
+  readonly encoded_resources?: Uint8Array;
 }
 
 export interface DeltaDiscoveryRequest {
@@ -265,7 +270,14 @@ export function encodeDeltaDiscoveryRequest(request: DeltaDiscoveryRequest): Buf
 
 /** Responses are the hot path: plain objects go straight to the encoder (resource bytes copied as is). */
 export function encodeDiscoveryResponse(response: DiscoveryResponse): Buffer {
-  return encode(messageTypes().sotwRes, response);
+  const { encoded_resources: shared, ...rest } = response;
+  const own = encode(messageTypes().sotwRes, rest);
+  return shared === undefined || shared.byteLength === 0 ? own : Buffer.concat([shared, own]);
+}
+
+/** The `resources` field of a DiscoveryResponse alone, for `encoded_resources`. */
+export function encodeDiscoveryResources(resources: readonly AnyResource[]): Buffer {
+  return encode(messageTypes().sotwRes, { resources });
 }
 
 export function encodeDeltaDiscoveryResponse(response: DeltaDiscoveryResponse): Buffer {

@@ -3,7 +3,7 @@
  * clusters still warming at the client, the listener/route types deferred until they are warm, and the
  * push pass that plans all of it in make-before-break order (see make-before-break.ts).
  */
-import type { GroupSnapshot } from '../cache/config-watcher.js';
+import type { ChangedNames, GroupSnapshot } from '../cache/config-watcher.js';
 import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { AckTracker, type Verdict } from './ack-tracker.js';
 import type { AdsNackInfo } from './connection.js';
@@ -11,7 +11,37 @@ import type { NodeRejections, RejectedContent } from './rejected-memory.js';
 import { WarmingClusters, planPass } from './make-before-break.js';
 import { StepBuilder, type Step } from './stream-machine.js';
 
-export abstract class HoldingMachine<Sub extends { held: ReadonlySet<string> }, P> {
+/**
+ * Names of a subscription whose content for the client may differ from what it has, since its last plan:
+ * a change pass looks only at these (and at held names), so a change costs O(changed names). `all` after
+ * a (re)subscription or a change whose names are unknown.
+ */
+export type Dirty = Set<string> | 'all';
+
+/** Adds the changed names the subscription cares about (`names` undefined: anything may have changed). */
+export function markDirty(
+  sub: { dirty: Dirty; readonly wildcard: boolean; readonly names: ReadonlySet<string> },
+  names: ReadonlySet<string> | undefined,
+): void {
+  if (names === undefined) sub.dirty = 'all';
+  else if (sub.dirty !== 'all') {
+    for (const name of names) if (sub.wildcard || sub.names.has(name)) sub.dirty.add(name);
+  }
+}
+
+function isDirty(sub: { readonly dirty: Dirty }): boolean {
+  return sub.dirty === 'all' || sub.dirty.size > 0;
+}
+
+export abstract class HoldingMachine<
+  Sub extends {
+    held: ReadonlySet<string>;
+    dirty: Dirty;
+    readonly wildcard: boolean;
+    readonly names: ReadonlySet<string>;
+  },
+  P,
+> {
   protected readonly subs = new Map<ResourceTypeUrl, Sub>();
   private readonly warming = new WarmingClusters();
   /** Listener/route types held back until new clusters are warm. */
@@ -52,10 +82,16 @@ export abstract class HoldingMachine<Sub extends { held: ReadonlySet<string> }, 
     allowed: boolean,
   ): P | undefined;
 
-  onChange(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>): Step {
-    const types = new Set(
-      [...this.subs].filter(([t, s]) => changed.has(t) || s.held.size > 0).map(([t]) => t),
-    );
+  /**
+   * A snapshot change: marks the changed names each subscription cares about, then plans the types that
+   * have some (or hold something back). `names` per type, as the watcher tells them (absent: unknown).
+   */
+  onChange(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>, names?: ChangedNames): Step {
+    const types = new Set<ResourceTypeUrl>();
+    for (const [t, sub] of this.subs) {
+      if (changed.has(t)) markDirty(sub, names?.get(t));
+      if ((changed.has(t) && isDirty(sub)) || sub.held.size > 0) types.add(t);
+    }
     return this.pass(snapshot, types, false);
   }
 

@@ -2,7 +2,7 @@
  * The pure protocol logic of one ADS stream, free of grpc I/O: the stream driver feeds it requests and
  * snapshot changes, and carries out the steps it returns (write the pushes, report ACKs and NACKs).
  */
-import type { EncodedResource, GroupSnapshot } from '../cache/config-watcher.js';
+import type { ChangedNames, EncodedResource, GroupSnapshot } from '../cache/config-watcher.js';
 import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { PUSH_ORDER, RESOURCE_TYPES } from '../protos/envoy-protos.js';
 import type { AckTracker, Verdict } from './ack-tracker.js';
@@ -16,6 +16,11 @@ export interface Push {
   readonly version: string;
   readonly resources: readonly EncodedResource[];
   readonly removed: readonly string[];
+  /**
+   * SotW: `resources` are all of a cache snapshot's type (this object, immutable), as every stream at
+   * that version sends them; their encoding is then shared by those streams (shared-encoding.ts).
+   */
+  readonly shared?: object;
 }
 
 /** An ACK seen on the stream; `covers` as in the ack Verdict (Delta: what the ACKed response touched). */
@@ -34,7 +39,8 @@ export interface Step {
 export interface StreamMachine<Req> {
   /** `req.type_url` is a served type (the driver checks). */
   onRequest(req: Req, snapshot: GroupSnapshot): Step;
-  onChange(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>): Step;
+  /** `names`: per changed type, the names that changed (absent for a type: it may have changed anywhere). */
+  onChange(snapshot: GroupSnapshot, changed: ReadonlySet<ResourceTypeUrl>, names?: ChangedNames): Step;
   /** Sends removals held back for make-before-break if allowed now, or regardless when `force` (timeout). */
   releaseHeld(snapshot: GroupSnapshot, force: boolean): Step;
   /** True while some removal is held back. */
