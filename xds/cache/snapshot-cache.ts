@@ -372,25 +372,28 @@ export class SnapshotCache implements ConfigWatcher {
    * (and any updateResources since). Everything is encoded before anything is stored. Marks the cache ready.
    */
   setGroups(groups: ReadonlyMap<string, GroupResources>, removed: readonly string[]): void {
-    const next = new Map<string, GroupState>();
-    for (const group of [...groups.keys()].sort())
-      next.set(group, buildGroup(group, groups.get(group)!, this.states.get(group) ?? emptyState(group)));
-    for (const group of removed)
-      if (!groups.has(group) && this.states.has(group)) next.set(group, emptyState(group));
-    const notifications: Array<[GroupSnapshot, Set<ResourceTypeUrl>]> = [];
-    for (const group of [...next.keys()].sort()) {
-      const after = next.get(group)!;
-      const changed = changedTypes(this.states.get(group) ?? emptyState(group), after);
-      if (groups.has(group)) this.states.set(group, after);
-      else this.states.delete(group);
-      if (changed.size > 0) notifications.push([after.snapshot, changed]);
+    const changes = new Map<string, GroupChange>();
+    for (const group of [...groups.keys()].sort()) {
+      const previous = this.states.get(group) ?? emptyState(group);
+      const { state, change } = buildGroup(group, groups.get(group)!, previous, this.onEncode);
+      this.states.set(group, state);
+      if (change.size > 0) changes.set(group, change);
+    }
+    for (const group of removed) {
+      const previous = this.states.get(group);
+      if (groups.has(group) || previous === undefined) continue;
+      this.states.delete(group);
+      const change = removedGroupChange(previous);
+      if (change.size > 0) changes.set(group, change);
     }
     if (!this.ready) {
       this.ready = true;
       this.resolveReady();
     }
-    for (const [snapshot, changed] of notifications) this.notify(snapshot, changed);
+    for (const group of [...changes.keys()].sort())
+      this.notify(this.states.get(group)?.snapshot ?? emptySnapshot(group), changes.get(group)!);
   }
+
 
   /**
    * Changes some resources of one type of one group (an EndpointSlice change touching a few
