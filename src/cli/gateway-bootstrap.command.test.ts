@@ -82,6 +82,19 @@ describe('causeway gateway bootstrap', () => {
     });
   });
 
+  test('per-cluster stats: left out by default, kept with --cluster-stats', () => {
+    const off = JSON.parse(run('--group', 'edge', '--xds', '127.0.0.1:18000', '-o', 'json').out) as Obj;
+    expect(off['stats_config']['stats_matcher']['exclusion_list']['patterns']).toContainEqual({
+      prefix: 'cluster.service/',
+    });
+    expect(off['deferred_stat_options']).toBeUndefined();
+    const on = run('--group', 'edge', '--xds', '127.0.0.1:18000', '--cluster-stats', '-o', 'json');
+    expect(on.error).toBeUndefined();
+    const b = JSON.parse(on.out) as Obj;
+    expect(b['stats_config']).toBeUndefined();
+    expect(b['deferred_stat_options']).toEqual({ enable_deferred_creation_stats: true });
+  });
+
   test('--xds repeated: one xDS cluster endpoint per controller replica', () => {
     const r = run('--group', 'edge', '--xds', '127.0.0.1:18000', '--xds', '127.0.0.1:18001', '-o', 'json');
     expect(r.error).toBeUndefined();
@@ -205,6 +218,7 @@ describe('causeway gateway bootstrap', () => {
       '--zone <zone>',
       '--region <region>',
       '--address <address>',
+      '--cluster-stats',
       '-o, --output <format>',
       '--xds-tls-cert <file>',
       '--xds-tls-key <file>',

@@ -49,6 +49,7 @@ interface BootstrapFlags {
   readonly address?: string;
   readonly output: 'yaml' | 'json';
   readonly xdsProtocol: 'delta' | 'sotw';
+  readonly clusterStats: boolean;
   readonly xdsTlsCert?: string;
   readonly xdsTlsKey?: string;
   readonly xdsTlsCa?: string;
@@ -187,6 +188,7 @@ function bootstrapText(flags: BootstrapFlags): string {
     nodeId: flags.nodeId ?? defaultNodeId(flags.group),
     adminPort: flags.adminPort,
     xdsProtocol: flags.xdsProtocol,
+    ...(flags.clusterStats ? { clusterStats: true } : {}),
     ...(flags.zone !== undefined ? { zone: flags.zone } : {}),
     ...(flags.region !== undefined ? { region: flags.region } : {}),
     ...(flags.address !== undefined ? { address: flags.address } : {}),
@@ -223,6 +225,13 @@ function bootstrapCommand(): Command {
         'stream to the Causeway controller that delivers everything else. Run the gateway with `envoy -c FILE`.',
     );
   return tlsOptions(identityOptions(cmd))
+    .option(
+      '--cluster-stats',
+      "keep Envoy's per-cluster stats (cluster.<name>.*, envoy_cluster_* in Prometheus: about 100 per backend Service, " +
+        'created on first use); default: left out, which saves most of the memory and start-up CPU of a gateway with ' +
+        'thousands of backends. Give it to every gateway of a group whose per-backend metrics you want',
+      false,
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .action(printBootstrap);
 }

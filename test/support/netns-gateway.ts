@@ -13,11 +13,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureEnvoy } from '../../src/tools/envoy-binary.js';
 import { allocateBaseId, type AdminResponse } from './envoy-process.js';
-import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
+import { buildBootstrap, type BootstrapOptions } from '../../xds/bootstrap/bootstrap.js';
 import type { Pod } from './netns.js';
 
 export interface NetnsGateway {
   readonly nodeId: string;
+  /** The Envoy process (`ip netns exec` execs it, so this is Envoy's pid). */
+  readonly pid: number;
   /** The pod address: listeners and the admin API answer there. */
   readonly ip: string;
   readonly adminPort: number;
@@ -39,6 +41,10 @@ export interface NetnsGatewayOptions {
   /** Envoy's --drain-time-s; default 2. */
   readonly drainTimeS?: number;
   readonly adminPort?: number;
+  /** How long to wait for LIVE; default 30000. */
+  readonly liveTimeoutMs?: number;
+  /** More bootstrap options (e.g. `clusterStats`), on top of the ones above. */
+  readonly bootstrap?: Partial<BootstrapOptions>;
 }
 
 function adminRequest(url: string, method: 'GET' | 'POST'): Promise<AdminResponse> {
@@ -73,6 +79,7 @@ export async function startNetnsGateway(o: NetnsGatewayOptions): Promise<NetnsGa
         xdsPort: o.xdsPort,
         adminPort,
         adminAddress: o.pod.ip,
+        ...o.bootstrap,
       }),
     ),
   );
@@ -111,6 +118,7 @@ export async function startNetnsGateway(o: NetnsGatewayOptions): Promise<NetnsGa
   };
   const gw: NetnsGateway = {
     nodeId: o.nodeId,
+    pid: child.pid ?? -1,
     ip: o.pod.ip,
     adminPort,
     adminUrl,
@@ -118,7 +126,7 @@ export async function startNetnsGateway(o: NetnsGatewayOptions): Promise<NetnsGa
     logs: () => lines.join('\n'),
     stop,
   };
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (o.liveTimeoutMs ?? 30_000);
   let last = 'no answer';
   for (;;) {
     if (exited || Date.now() > deadline) {

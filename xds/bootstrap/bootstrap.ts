@@ -2,7 +2,9 @@
  * The bootstrap of a dedicated Envoy gateway: who it is (node id, gateway group, locality), where its
  * control plane is (one static HTTP/2 cluster, `causeway_xds`, with one endpoint per controller replica),
  * and that everything else (clusters, listeners, and through them routes, endpoints and secrets) arrives
- * over one delta ADS stream.
+ * over one delta ADS stream. Per-cluster stats of the clusters it receives are left out unless
+ * `clusterStats` asks for them (`statsSettings`): with thousands of backends they are most of a gateway's
+ * memory and of its CPU time to apply a configuration.
  *
  * With `xdsTls`, the xDS connection is mutual TLS. The client certificate, key and CA come from SDS
  * files (`buildXdsTlsSdsFiles`) that name the PEM files, with `watched_directory` set, so Envoy reloads
@@ -92,6 +94,13 @@ export interface BootstrapOptions {
   readonly xdsProtocol?: 'delta' | 'sotw';
   /** TCP connect timeout to the controller; default 5000. */
   readonly xdsConnectTimeoutMs?: number;
+  /**
+   * Envoy's per-cluster stats (`cluster.<name>.*`, about 100 per cluster) of the clusters the controller
+   * sends. Default false: left out, which with thousands of clusters saves most of a gateway's memory and
+   * of its CPU time to apply them. When true, they are kept, created on first use
+   * (`enable_deferred_creation_stats`: a cluster's traffic stats appear with its first request).
+   */
+  readonly clusterStats?: boolean;
 }
 
 /** An Envoy bootstrap in canonical proto3 JSON (snake_case fields, `"1s"` durations). */
@@ -335,6 +344,29 @@ function adminCluster(adminAddress: string, adminPort: number): Record<string, u
 }
 
 /**
+ * The name prefixes of every cluster the controller sends (`service/<ns>/<name>/<port>` and its canary
+ * variants, `passthrough/...`, `tracing/collector`). The bootstrap's own clusters (`causeway_xds`,
+ * `causeway_admin`) have none of them, so their stats stay.
+ */
+export const DYNAMIC_CLUSTER_PREFIXES: readonly string[] = ['service/', 'passthrough/', 'tracing/'];
+
+/**
+ * Stats settings: without per-cluster stats, a matcher leaves out every stat of the controller's
+ * clusters (prefix patterns: Envoy rejects them before creating anything); with them, the clusters'
+ * traffic stats are created on first use.
+ */
+export function statsSettings(clusterStats: boolean): Record<string, unknown> {
+  if (clusterStats) return { deferred_stat_options: { enable_deferred_creation_stats: true } };
+  return {
+    stats_config: {
+      stats_matcher: {
+        exclusion_list: { patterns: DYNAMIC_CLUSTER_PREFIXES.map((p) => ({ prefix: `cluster.${p}` })) },
+      },
+    },
+  };
+}
+
+/**
  * Builds the bootstrap of one gateway. Throws CausewayError('CW_E_USAGE') on invalid options.
  *
  * Deliberately absent: `overload_manager` (Envoy 1.40 then logs one warning at start, "no configured
@@ -413,6 +445,7 @@ export function buildBootstrap(opts: BootstrapOptions): EnvoyBootstrap {
       clusters: [xdsCluster(addresses, connectTimeoutMs, tls), ...adminCluster(adminAddress, adminPort)],
     },
     admin: { address: socketAddress(adminAddress, adminPort) },
+    ...statsSettings(opts.clusterStats ?? false),
   };
 }
 
