@@ -82,17 +82,12 @@ describe('causeway gateway bootstrap', () => {
     });
   });
 
-  test('per-cluster stats: left out by default, kept with --cluster-stats', () => {
-    const off = JSON.parse(run('--group', 'edge', '--xds', '127.0.0.1:18000', '-o', 'json').out) as Obj;
-    expect(off['stats_config']['stats_matcher']['exclusion_list']['patterns']).toContainEqual({
-      prefix: 'cluster.service/',
-    });
-    expect(off['deferred_stat_options']).toBeUndefined();
-    const on = run('--group', 'edge', '--xds', '127.0.0.1:18000', '--cluster-stats', '-o', 'json');
-    expect(on.error).toBeUndefined();
-    const b = JSON.parse(on.out) as Obj;
-    expect(b['stats_config']).toBeUndefined();
-    expect(b['deferred_stat_options']).toEqual({ enable_deferred_creation_stats: true });
+  test('per-cluster traffic stats: created on first use by default, up front with --cluster-stats', () => {
+    const lazy = JSON.parse(run('--group', 'edge', '--xds', '127.0.0.1:18000', '-o', 'json').out) as Obj;
+    expect(lazy['deferred_stat_options']).toEqual({ enable_deferred_creation_stats: true });
+    const all = run('--group', 'edge', '--xds', '127.0.0.1:18000', '--cluster-stats', '-o', 'json');
+    expect(all.error).toBeUndefined();
+    expect((JSON.parse(all.out) as Obj)['deferred_stat_options']).toBeUndefined();
   });
 
   test('--xds repeated: one xDS cluster endpoint per controller replica', () => {

@@ -227,9 +227,10 @@ function bootstrapCommand(): Command {
   return tlsOptions(identityOptions(cmd))
     .option(
       '--cluster-stats',
-      "keep Envoy's per-cluster stats (cluster.<name>.*, envoy_cluster_* in Prometheus: about 100 per backend Service, " +
-        'created on first use); default: left out, which saves most of the memory and start-up CPU of a gateway with ' +
-        'thousands of backends. Give it to every gateway of a group whose per-backend metrics you want',
+      'create every per-cluster stat (cluster.<name>.*, envoy_cluster_* in Prometheus: about 100 per backend Service) ' +
+        "when the cluster arrives, as Envoy does by default; default: a cluster's traffic stats are created on its first " +
+        'use (a backend without traffic has no upstream_* series yet), which saves a large part of the memory and start-up ' +
+        'CPU of a gateway with thousands of backends. Give it to every gateway of a group whose dashboards need them all',
       false,
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))

@@ -10,7 +10,9 @@
  * and of clusters. Prints a table and writes dist/gateway-cold-start-result.json.
  *
  *   node dist/test/bench/gateway-cold-start.main.js [--gateways 1,10] [--ingresses 2000]
- *     [--endpoints-per-service 10] [--cluster-stats] [--out FILE]
+ *     [--endpoints-per-service 10] [--cluster-stats] [--concurrency 2] [--out FILE]
+ *
+ * `--concurrency` is each Envoy's worker threads (default 2; production gateways run one per core).
  *
  * Needs root (network namespaces).
  */
@@ -159,6 +161,7 @@ interface RunOptions {
   readonly ingresses: number;
   readonly endpointsPerService: number;
   readonly clusterStats: boolean;
+  readonly concurrency: number;
 }
 
 /** One cold start: a fresh pod network, controller and N gateways; everything stopped afterwards. */
@@ -210,6 +213,7 @@ async function coldStart(o: RunOptions): Promise<RunFigures> {
           xdsPort,
           bootstrap: o.clusterStats ? { clusterStats: true } : {},
           liveTimeoutMs: 120_000,
+          concurrency: o.concurrency,
         });
         gateways.push(gw);
         const live = performance.now();
@@ -265,6 +269,7 @@ async function main(): Promise<void> {
       ingresses: { type: 'string', default: '2000' },
       'endpoints-per-service': { type: 'string', default: '10' },
       'cluster-stats': { type: 'boolean', default: false },
+      concurrency: { type: 'string', default: '2' },
       out: { type: 'string', default: path.join(projectRoot(), 'dist', 'gateway-cold-start-result.json') },
     },
   });
@@ -275,6 +280,7 @@ async function main(): Promise<void> {
       ingresses: Number(values.ingresses),
       endpointsPerService: Number(values['endpoints-per-service']),
       clusterStats: values['cluster-stats'],
+      concurrency: Number(values.concurrency),
     });
     console.log(line(r));
     runs.push(r);
@@ -283,6 +289,7 @@ async function main(): Promise<void> {
     ingresses: Number(values.ingresses),
     endpointsPerService: Number(values['endpoints-per-service']),
     clusterStats: values['cluster-stats'],
+    concurrency: Number(values.concurrency),
     loadAverage: os.loadavg(),
     runs,
   };

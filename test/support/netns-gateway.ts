@@ -41,6 +41,8 @@ export interface NetnsGatewayOptions {
   /** Envoy's --drain-time-s; default 2. */
   readonly drainTimeS?: number;
   readonly adminPort?: number;
+  /** Envoy's --concurrency (worker threads); default 1. */
+  readonly concurrency?: number;
   /** How long to wait for LIVE; default 30000. */
   readonly liveTimeoutMs?: number;
   /** More bootstrap options (e.g. `clusterStats`), on top of the ones above. */
@@ -89,7 +91,7 @@ export async function startNetnsGateway(o: NetnsGatewayOptions): Promise<NetnsGa
     '--base-id',
     String(baseId),
     '--concurrency',
-    '1',
+    String(o.concurrency ?? 1),
     '--drain-time-s',
     String(o.drainTimeS ?? 2),
     '-l',

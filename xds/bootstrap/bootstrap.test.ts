@@ -64,7 +64,7 @@ const CASES: Readonly<Record<string, BootstrapOptions>> = {
     xdsReconnect: { baseIntervalMs: 250, maxIntervalMs: 5000 },
     xdsConnectTimeoutMs: 1500,
   },
-  // Per-cluster stats kept (created on first use) instead of left out.
+  // Every per-cluster stat created with its cluster (Envoy's default) instead of on first use.
   'cluster-stats': {
     group: 'metered',
     xdsHost: '10.96.0.10',

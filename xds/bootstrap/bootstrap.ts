@@ -2,9 +2,9 @@
  * The bootstrap of a dedicated Envoy gateway: who it is (node id, gateway group, locality), where its
  * control plane is (one static HTTP/2 cluster, `causeway_xds`, with one endpoint per controller replica),
  * and that everything else (clusters, listeners, and through them routes, endpoints and secrets) arrives
- * over one delta ADS stream. Per-cluster stats of the clusters it receives are left out unless
- * `clusterStats` asks for them (`statsSettings`): with thousands of backends they are most of a gateway's
- * memory and of its CPU time to apply a configuration.
+ * over one delta ADS stream. With thousands of backends, per-cluster state is most of a gateway's memory
+ * and start-up CPU: a cluster's traffic stats (unless `clusterStats`) and each worker's copy of a cluster
+ * are created on first use.
  *
  * With `xdsTls`, the xDS connection is mutual TLS. The client certificate, key and CA come from SDS
  * files (`buildXdsTlsSdsFiles`) that name the PEM files, with `watched_directory` set, so Envoy reloads
@@ -95,10 +95,10 @@ export interface BootstrapOptions {
   /** TCP connect timeout to the controller; default 5000. */
   readonly xdsConnectTimeoutMs?: number;
   /**
-   * Envoy's per-cluster stats (`cluster.<name>.*`, about 100 per cluster) of the clusters the controller
-   * sends. Default false: left out, which with thousands of clusters saves most of a gateway's memory and
-   * of its CPU time to apply them. When true, they are kept, created on first use
-   * (`enable_deferred_creation_stats`: a cluster's traffic stats appear with its first request).
+   * Create every per-cluster stat (`cluster.<name>.*`, about 100 a cluster) when the cluster arrives, as
+   * Envoy does by default. Default false: a cluster's traffic stats are created on its first use
+   * (`enable_deferred_creation_stats`), which with thousands of backends saves a large part of a
+   * gateway's memory and of its CPU time to apply a configuration.
    */
   readonly clusterStats?: boolean;
 }
@@ -344,26 +344,15 @@ function adminCluster(adminAddress: string, adminPort: number): Record<string, u
 }
 
 /**
- * The name prefixes of every cluster the controller sends (`service/<ns>/<name>/<port>` and its canary
- * variants, `passthrough/...`, `tracing/collector`). The bootstrap's own clusters (`causeway_xds`,
- * `causeway_admin`) have none of them, so their stats stay.
- */
-export const DYNAMIC_CLUSTER_PREFIXES: readonly string[] = ['service/', 'passthrough/', 'tracing/'];
-
-/**
- * Stats settings: without per-cluster stats, a matcher leaves out every stat of the controller's
- * clusters (prefix patterns: Envoy rejects them before creating anything); with them, the clusters'
- * traffic stats are created on first use.
+ * Stats settings. By default a cluster's traffic stats (`upstream_cx_*`, `upstream_rq_*`, ...: most of
+ * its ~100) are created on first use, so thousands of idle backends cost neither their memory nor the
+ * CPU time to create them; with `clusterStats`, Envoy's default: all of them when the cluster arrives.
+ *
+ * Not a stats matcher that leaves them out: Envoy 1.40 then never returns an endpoint that failed an
+ * HTTP health check to rotation (with `upstream_cx_*` rejected; test/e2e/health-checks.test.ts).
  */
 export function statsSettings(clusterStats: boolean): Record<string, unknown> {
-  if (clusterStats) return { deferred_stat_options: { enable_deferred_creation_stats: true } };
-  return {
-    stats_config: {
-      stats_matcher: {
-        exclusion_list: { patterns: DYNAMIC_CLUSTER_PREFIXES.map((p) => ({ prefix: `cluster.${p}` })) },
-      },
-    },
-  };
+  return clusterStats ? {} : { deferred_stat_options: { enable_deferred_creation_stats: true } };
 }
 
 /**
@@ -441,6 +430,9 @@ export function buildBootstrap(opts: BootstrapOptions): EnvoyBootstrap {
       cds_config: viaAds(),
       lds_config: viaAds(),
     },
+    // Each worker thread builds its copy of a cluster on the cluster's first request instead of when the
+    // cluster arrives: with thousands of backends and one worker a core, most are never used by most workers.
+    cluster_manager: { enable_deferred_cluster_creation: true },
     static_resources: {
       clusters: [xdsCluster(addresses, connectTimeoutMs, tls), ...adminCluster(adminAddress, adminPort)],
     },
