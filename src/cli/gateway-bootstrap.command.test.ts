@@ -82,6 +82,14 @@ describe('causeway gateway bootstrap', () => {
     });
   });
 
+  test('per-cluster traffic stats: created on first use by default, up front with --cluster-stats', () => {
+    const lazy = JSON.parse(run('--group', 'edge', '--xds', '127.0.0.1:18000', '-o', 'json').out) as Obj;
+    expect(lazy['deferred_stat_options']).toEqual({ enable_deferred_creation_stats: true });
+    const all = run('--group', 'edge', '--xds', '127.0.0.1:18000', '--cluster-stats', '-o', 'json');
+    expect(all.error).toBeUndefined();
+    expect((JSON.parse(all.out) as Obj)['deferred_stat_options']).toBeUndefined();
+  });
+
   test('--xds repeated: one xDS cluster endpoint per controller replica', () => {
     const r = run('--group', 'edge', '--xds', '127.0.0.1:18000', '--xds', '127.0.0.1:18001', '-o', 'json');
     expect(r.error).toBeUndefined();
@@ -205,6 +213,7 @@ describe('causeway gateway bootstrap', () => {
       '--zone <zone>',
       '--region <region>',
       '--address <address>',
+      '--cluster-stats',
       '-o, --output <format>',
       '--xds-tls-cert <file>',
       '--xds-tls-key <file>',

@@ -49,6 +49,7 @@ interface BootstrapFlags {
   readonly address?: string;
   readonly output: 'yaml' | 'json';
   readonly xdsProtocol: 'delta' | 'sotw';
+  readonly clusterStats: boolean;
   readonly xdsTlsCert?: string;
   readonly xdsTlsKey?: string;
   readonly xdsTlsCa?: string;
@@ -187,6 +188,7 @@ function bootstrapText(flags: BootstrapFlags): string {
     nodeId: flags.nodeId ?? defaultNodeId(flags.group),
     adminPort: flags.adminPort,
     xdsProtocol: flags.xdsProtocol,
+    ...(flags.clusterStats ? { clusterStats: true } : {}),
     ...(flags.zone !== undefined ? { zone: flags.zone } : {}),
     ...(flags.region !== undefined ? { region: flags.region } : {}),
     ...(flags.address !== undefined ? { address: flags.address } : {}),
@@ -223,6 +225,14 @@ function bootstrapCommand(): Command {
         'stream to the Causeway controller that delivers everything else. Run the gateway with `envoy -c FILE`.',
     );
   return tlsOptions(identityOptions(cmd))
+    .option(
+      '--cluster-stats',
+      'create every per-cluster stat (cluster.<name>.*, envoy_cluster_* in Prometheus: about 100 per backend Service) ' +
+        "when the cluster arrives, as Envoy does by default; default: a cluster's traffic stats are created on its first " +
+        'use (a backend without traffic has no upstream_* series yet), which saves a large part of the memory and start-up ' +
+        'CPU of a gateway with thousands of backends. Give it to every gateway of a group whose dashboards need them all',
+      false,
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .action(printBootstrap);
 }

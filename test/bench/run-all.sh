@@ -18,6 +18,7 @@ node $b/push-storm.main.js
 
 npm run setup:kube
 node $b/routed-latency.main.js
+node $b/gateway-cold-start.main.js --gateways 10
 # The issue-14 size: 10k Ingresses, 100k endpoints, 1,000 simulated + 3 real gateways, churn 500 writes/s.
 node $b/kube-bench.main.js --services 10000 --gateways 1000 --real-gateways 3 --writes 200 --routed-writes 40 \
   --churn-rate 500 --churn-seconds 60 --churn-services 1000

@@ -132,6 +132,7 @@ describe.each(['delta', 'sotw'] as const)('%s gateway', (xdsProtocol) => {
       httpPort,
       name: `hostile-${xdsProtocol}`,
       xdsProtocol,
+      clusterStats: true, // per-cluster EDS update_rejected counts too
     });
     await stack.gateway.waitForListener(httpPort);
   }, 60_000);

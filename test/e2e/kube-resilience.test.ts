@@ -113,6 +113,7 @@ function gatewayBootstrap(xdsPort: number, nodeId: string): object {
     nodeId,
     adminPort: 0,
     xdsReconnect: { baseIntervalMs: 100, maxIntervalMs: 500 },
+    clusterStats: true, // the tests count per-cluster membership and EDS update stats
   });
 }
 

@@ -147,7 +147,12 @@ beforeAll(async () => {
       ),
     );
   writeObjects(ca.caCert);
-  stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'backend-tls-gateway' });
+  stack = await startStandaloneGateway({
+    manifests: dir,
+    httpPort,
+    name: 'backend-tls-gateway',
+    clusterStats: true,
+  });
   await stack.gateway.waitForListener(httpPort);
 }, 60_000);
 

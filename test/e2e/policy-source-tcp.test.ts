@@ -93,6 +93,7 @@ beforeAll(async () => {
     manifests,
     name: 'source-tcp',
     groups: ['default', 'edge'],
+    clusterStats: true,
     config: [
       'groups:',
       `  default: { httpPort: ${http}, httpsPort: ${https} }`,

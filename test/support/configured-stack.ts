@@ -24,6 +24,8 @@ export async function startConfiguredStack(o: {
   /** One gateway per group; names the Envoy processes and node ids (`<name>-<group>`). */
   readonly groups: readonly string[];
   readonly name: string;
+  /** Keep the gateways' per-cluster stats (`buildBootstrap`'s `clusterStats`). */
+  readonly clusterStats?: boolean;
 }): Promise<ConfiguredStack> {
   const configFile = path.join(path.dirname(o.manifests), `${path.basename(o.manifests)}.config.yaml`);
   fs.writeFileSync(configFile, o.config);
@@ -49,6 +51,7 @@ export async function startConfiguredStack(o: {
         xdsPort: controller.xdsPort,
         nodeId,
         adminPort: 0,
+        ...(o.clusterStats === true ? { clusterStats: true } : {}),
       });
       gateways.set(group, await startEnvoy({ name: nodeId, bootstrap }));
     }

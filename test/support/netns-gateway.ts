@@ -13,11 +13,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureEnvoy } from '../../src/tools/envoy-binary.js';
 import { allocateBaseId, type AdminResponse } from './envoy-process.js';
-import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
+import { buildBootstrap, type BootstrapOptions } from '../../xds/bootstrap/bootstrap.js';
 import type { Pod } from './netns.js';
 
 export interface NetnsGateway {
   readonly nodeId: string;
+  /** The Envoy process (`ip netns exec` execs it, so this is Envoy's pid). */
+  readonly pid: number;
   /** The pod address: listeners and the admin API answer there. */
   readonly ip: string;
   readonly adminPort: number;
@@ -41,6 +43,10 @@ export interface NetnsGatewayOptions {
   readonly adminPort?: number;
   /** How long to wait for LIVE (which needs the controller's first config); default 30 s. */
   readonly liveTimeoutMs?: number;
+  /** Envoy's --concurrency (worker threads); default 1. */
+  readonly concurrency?: number;
+  /** More bootstrap options (e.g. `clusterStats`), on top of the ones above. */
+  readonly bootstrap?: Partial<BootstrapOptions>;
 }
 
 function adminRequest(url: string, method: 'GET' | 'POST'): Promise<AdminResponse> {
@@ -75,6 +81,7 @@ export async function startNetnsGateway(o: NetnsGatewayOptions): Promise<NetnsGa
         xdsPort: o.xdsPort,
         adminPort,
         adminAddress: o.pod.ip,
+        ...o.bootstrap,
       }),
     ),
   );
@@ -84,7 +91,7 @@ export async function startNetnsGateway(o: NetnsGatewayOptions): Promise<NetnsGa
     '--base-id',
     String(baseId),
     '--concurrency',
-    '1',
+    String(o.concurrency ?? 1),
     '--drain-time-s',
     String(o.drainTimeS ?? 2),
     '-l',
@@ -113,6 +120,7 @@ export async function startNetnsGateway(o: NetnsGatewayOptions): Promise<NetnsGa
   };
   const gw: NetnsGateway = {
     nodeId: o.nodeId,
+    pid: child.pid ?? -1,
     ip: o.pod.ip,
     adminPort,
     adminUrl,

@@ -46,6 +46,8 @@ export async function startObservedGateway(o: {
         nodeId: o.name,
         adminPort: await freePort(),
         address: '127.0.0.1',
+        // The scrape tests read per-cluster series (the Grafana dashboard's backend panels need them).
+        clusterStats: true,
       }),
       extraArgs: ['--file-flush-interval-msec', '100'],
     });

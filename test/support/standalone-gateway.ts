@@ -20,6 +20,8 @@ export async function startStandaloneGateway(o: {
   /** Names the Envoy process and its node id. */
   readonly name: string;
   readonly xdsProtocol?: 'delta' | 'sotw';
+  /** Keep the gateway's per-cluster stats (`buildBootstrap`'s `clusterStats`). */
+  readonly clusterStats?: boolean;
 }): Promise<StandaloneGateway> {
   const controller = await runController({
     manifests: o.manifests,
@@ -40,6 +42,7 @@ export async function startStandaloneGateway(o: {
         nodeId: o.name,
         adminPort: 0,
         ...(o.xdsProtocol !== undefined ? { xdsProtocol: o.xdsProtocol } : {}),
+        ...(o.clusterStats === true ? { clusterStats: true } : {}),
       }),
     });
   } catch (err) {

@@ -64,6 +64,15 @@ const CASES: Readonly<Record<string, BootstrapOptions>> = {
     xdsReconnect: { baseIntervalMs: 250, maxIntervalMs: 5000 },
     xdsConnectTimeoutMs: 1500,
   },
+  // Every per-cluster stat created with its cluster (Envoy's default) instead of on first use.
+  'cluster-stats': {
+    group: 'metered',
+    xdsHost: '10.96.0.10',
+    xdsPort: 18000,
+    nodeId: 'metered-gw-1',
+    adminPort: 9901,
+    clusterStats: true,
+  },
   // Two controller replicas, mTLS with the certificates from SDS files (testdata/mtls-two-replicas.sds.yaml).
   'mtls-two-replicas': {
     group: 'edge',

@@ -2,7 +2,9 @@
  * The bootstrap of a dedicated Envoy gateway: who it is (node id, gateway group, locality), where its
  * control plane is (one static HTTP/2 cluster, `causeway_xds`, with one endpoint per controller replica),
  * and that everything else (clusters, listeners, and through them routes, endpoints and secrets) arrives
- * over one delta ADS stream.
+ * over one delta ADS stream. With thousands of backends, per-cluster state is most of a gateway's memory
+ * and start-up CPU: a cluster's traffic stats (unless `clusterStats`) and each worker's copy of a cluster
+ * are created on first use.
  *
  * With `xdsTls`, the xDS connection is mutual TLS. The client certificate, key and CA come from SDS
  * files (`buildXdsTlsSdsFiles`) that name the PEM files, with `watched_directory` set, so Envoy reloads
@@ -92,6 +94,13 @@ export interface BootstrapOptions {
   readonly xdsProtocol?: 'delta' | 'sotw';
   /** TCP connect timeout to the controller; default 5000. */
   readonly xdsConnectTimeoutMs?: number;
+  /**
+   * Create every per-cluster stat (`cluster.<name>.*`, about 100 a cluster) when the cluster arrives, as
+   * Envoy does by default. Default false: a cluster's traffic stats are created on its first use
+   * (`enable_deferred_creation_stats`), which with thousands of backends saves a large part of a
+   * gateway's memory and of its CPU time to apply a configuration.
+   */
+  readonly clusterStats?: boolean;
 }
 
 /** An Envoy bootstrap in canonical proto3 JSON (snake_case fields, `"1s"` durations). */
@@ -335,6 +344,18 @@ function adminCluster(adminAddress: string, adminPort: number): Record<string, u
 }
 
 /**
+ * Stats settings. By default a cluster's traffic stats (`upstream_cx_*`, `upstream_rq_*`, ...: most of
+ * its ~100) are created on first use, so thousands of idle backends cost neither their memory nor the
+ * CPU time to create them; with `clusterStats`, Envoy's default: all of them when the cluster arrives.
+ *
+ * Not a stats matcher that leaves them out: Envoy 1.40 then never returns an endpoint that failed an
+ * HTTP health check to rotation (with `upstream_cx_*` rejected; test/e2e/health-checks.test.ts).
+ */
+export function statsSettings(clusterStats: boolean): Record<string, unknown> {
+  return clusterStats ? {} : { deferred_stat_options: { enable_deferred_creation_stats: true } };
+}
+
+/**
  * Builds the bootstrap of one gateway. Throws CausewayError('CW_E_USAGE') on invalid options.
  *
  * Deliberately absent: `overload_manager` (Envoy 1.40 then logs one warning at start, "no configured
@@ -409,10 +430,14 @@ export function buildBootstrap(opts: BootstrapOptions): EnvoyBootstrap {
       cds_config: viaAds(),
       lds_config: viaAds(),
     },
+    // Each worker thread builds its copy of a cluster on the cluster's first request instead of when the
+    // cluster arrives: with thousands of backends and one worker a core, most are never used by most workers.
+    cluster_manager: { enable_deferred_cluster_creation: true },
     static_resources: {
       clusters: [xdsCluster(addresses, connectTimeoutMs, tls), ...adminCluster(adminAddress, adminPort)],
     },
     admin: { address: socketAddress(adminAddress, adminPort) },
+    ...statsSettings(opts.clusterStats ?? false),
   };
 }
 

@@ -394,7 +394,6 @@ export class SnapshotCache implements ConfigWatcher {
       this.notify(this.states.get(group)?.snapshot ?? emptySnapshot(group), changes.get(group)!);
   }
 
-
   /**
    * Changes some resources of one type of one group (an EndpointSlice change touching a few
    * ClusterLoadAssignments). Removals apply first, then upserts. Notifies only if bytes changed. Costs
