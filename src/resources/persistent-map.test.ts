@@ -1,16 +1,5 @@
 import { changedKeysOf, compareStrings, PersistentMap, withMapChanges } from './persistent-map.js';
-
-/** A deterministic PRNG (mulberry32), as the fuzz tests use. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../util/seeded-random.js';
 
 const SEED = Number(process.env['PERSISTENT_MAP_SEED'] ?? 14);
 

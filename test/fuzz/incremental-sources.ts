@@ -26,18 +26,7 @@ import { StaticVmsSource, vmConfigSlices } from '../../src/sources/static-vms-so
 import { translate } from '../../src/translate/translate.js';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/translate/translate-options.js';
 import { translateXds } from '../../xds/translator/xds.translator.js';
-
-/** mulberry32: a small seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../src/util/seeded-random.js';
 
 /** 'eks/prod' holds a '/', as EKS context names do. */
 const CLUSTERS = ['west', 'east', 'eks/prod'];

@@ -13,7 +13,8 @@ import type { TranslateOptions } from '../../src/translate/translate-options.js'
 import { createTestCa } from '../support/tls-certs.js';
 import { CASES_DIR, loadCase } from '../golden/golden-cases.js';
 import { IncrementalStepper } from './incremental-oracle.js';
-import { mulberry32, nextWorld, type WorldShape } from './random-changes.js';
+import { nextWorld, type WorldShape } from './random-changes.js';
+import { mulberry32 } from '../../src/util/seeded-random.js';
 
 const SEED = Number(process.env['INCREMENTAL_SEED'] ?? 20261208);
 const RUNS = Number(process.env['INCREMENTAL_RUNS'] ?? 12);

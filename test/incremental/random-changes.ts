@@ -14,20 +14,7 @@ import type {
   Service,
 } from '../../src/resources/kube-types.js';
 import { objectKey, type Sourced } from '../../src/resources/resource-set.js';
-
-export type Rng = () => number;
-
-/** mulberry32: a small seeded PRNG with a uniform output in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { Rng } from '../../src/util/seeded-random.js';
 
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const chance = (r: Rng, p: number): boolean => r() < p;

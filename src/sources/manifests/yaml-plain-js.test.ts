@@ -8,18 +8,7 @@ import { describe, expect, it } from '@jest/globals';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { plainDocument } from './yaml-plain-js.js';
 import { duplicateKeyErrors } from './yaml-unique-keys.js';
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../util/seeded-random.js';
 
 const KEYS = [
   'name',
