@@ -18,9 +18,9 @@ import { createLogger } from '../../src/observability/logger.js';
 import { KubeObjectStore } from '../../src/kubernetes/watch/kube-object-store.js';
 import type { KubeKind } from '../../src/resources/kube-types.js';
 import { MultiClusterSource } from '../../src/sources/multi-cluster-source.js';
-import type { ResourceSource, SourceUpdate } from '../../src/sources/source-update.js';
 import { StaticVmsSource } from '../../src/sources/static-vms-source.js';
 import { median, mb, now, percentile, round } from './bench-harness.js';
+import { StoreSource } from '../support/store-source.js';
 
 const { values } = parseArgs({
   options: {
@@ -91,26 +91,6 @@ function ingress(i: number): unknown {
       ],
     },
   };
-}
-
-/** A cluster's store behind the ResourceSource interface, updated by hand (what KubernetesSource does). */
-class StoreSource implements ResourceSource {
-  private cb: ((u: SourceUpdate) => void) | undefined;
-  constructor(readonly store: KubeObjectStore) {}
-  load(): Promise<SourceUpdate> {
-    return Promise.resolve(this.store.takeUpdate().update);
-  }
-  watch(onUpdate: (u: SourceUpdate) => void): Promise<void> {
-    this.cb = onUpdate;
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  flush(): void {
-    const { update, hasNews } = this.store.takeUpdate();
-    if (hasNews) this.cb?.(update);
-  }
 }
 
 function gc(): void {

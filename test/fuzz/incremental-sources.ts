@@ -21,12 +21,13 @@ import {
   type Sourced,
 } from '../../src/resources/resource-set.js';
 import { MultiClusterSource } from '../../src/sources/multi-cluster-source.js';
-import type { ResourceChange, ResourceSource, SourceUpdate } from '../../src/sources/source-update.js';
+import type { ResourceChange } from '../../src/sources/source-update.js';
 import { StaticVmsSource, vmConfigSlices } from '../../src/sources/static-vms-source.js';
 import { translate } from '../../src/translate/translate.js';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/translate/translate-options.js';
 import { translateXds } from '../../xds/translator/xds.translator.js';
 import { mulberry32 as prng } from '../../src/util/seeded-random.js';
+import { StoreSource } from '../support/store-source.js';
 
 /** 'eks/prod' holds a '/', as EKS context names do. */
 const CLUSTERS = ['west', 'east', 'eks/prod'];
@@ -141,26 +142,10 @@ function nameOf(random: Random, kind: KubeKind): string {
 }
 
 /** A cluster: its store behind the ResourceSource interface, and what its apiserver holds. */
-class Cluster implements ResourceSource {
-  readonly store: KubeObjectStore;
+class Cluster extends StoreSource {
   readonly objects = new Map<string, { kind: KubeKind; raw: Record<string, unknown> }>();
-  private cb: ((u: SourceUpdate) => void) | undefined;
   constructor(readonly name: string) {
-    this.store = new KubeObjectStore(name, namespaced);
-  }
-  load(): Promise<SourceUpdate> {
-    return Promise.resolve(this.store.takeUpdate().update);
-  }
-  watch(onUpdate: (u: SourceUpdate) => void): Promise<void> {
-    this.cb = onUpdate;
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  flush(): void {
-    const { update, hasNews } = this.store.takeUpdate();
-    if (hasNews) this.cb?.(update);
+    super(new KubeObjectStore(name, namespaced));
   }
   /** One random write: an upsert (new or changed) or a delete, or a relist of a kind. */
   write(random: Random): void {
