@@ -790,7 +790,7 @@ interface WriteSample {
   toClusterSourceMs: number;
   /** PUT sent -> the MultiClusterSource emitted the merged update (to the runner). */
   toMergedMs: number;
-  /** PUT sent -> the new snapshot stored in the cache (includes the runner's 10 ms debounce). */
+  /** PUT sent -> the new snapshot stored in the cache. */
   toCacheMs: number;
   /** PUT sent -> the last push of the change written. */
   toLastPushMs: number;
@@ -1287,7 +1287,7 @@ async function main(): Promise<void> {
       ['  write -> cluster source emitted (watch event, normalized) (p50 / p99)', p50p99(toSource)],
       ['  write -> merged update to the runner (p50 / p99)', p50p99(toMerged)],
       ['    of which the MultiClusterSource merge (p50 / p99)', p50p99(merge)],
-      ['  write -> cache updated, incl. 10 ms debounce (p50 / p99)', p50p99(toCache)],
+      ['  write -> cache updated (p50 / p99)', p50p99(toCache)],
       ['  write -> last push written (p50 / p99)', p50p99(toPush)],
       [
         '  pushed per write (resource bytes, sum over gateways); received',
