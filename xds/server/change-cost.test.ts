@@ -12,48 +12,17 @@ import type {
   TypeSnapshot,
 } from '../cache/config-watcher.js';
 import { SnapshotCache } from '../cache/snapshot-cache.js';
-import { RESOURCE_TYPES, type ResourceTypeUrl } from '../protos/envoy-protos.js';
+import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
 import { DeltaMachine } from './delta-machine.js';
 import type { DeltaDiscoveryRequest, DiscoveryRequest } from './discovery-messages.js';
 import { createNonceSource } from './nonce.js';
 import { SotwMachine } from './sotw-machine.js';
 import type { Push, Step, StreamMachine } from './stream-machine.js';
+import { CDS, EDS, LDS, RDS, cla, cluster } from './testdata/ads-fixtures.js';
 
-const CDS = RESOURCE_TYPES.cluster;
-const EDS = RESOURCE_TYPES.endpoint;
-const LDS = RESOURCE_TYPES.listener;
-const RDS = RESOURCE_TYPES.route;
 const N = 300;
 
 const names = Array.from({ length: N }, (_, i) => `c${String(i).padStart(3, '0')}`);
-
-function cluster(name: string): PlainResource {
-  return {
-    name,
-    resource: {
-      name,
-      type: 'EDS',
-      eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } },
-      connect_timeout: '1s',
-    },
-  };
-}
-
-function cla(name: string, port = 8080): PlainResource {
-  return {
-    name,
-    resource: {
-      cluster_name: name,
-      endpoints: [
-        {
-          lb_endpoints: [
-            { endpoint: { address: { socket_address: { address: '10.0.0.1', port_value: port } } } },
-          ],
-        },
-      ],
-    },
-  };
-}
 
 function config(): GroupResources {
   return new Map<ResourceTypeUrl, PlainResource[]>([
