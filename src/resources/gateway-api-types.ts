@@ -5,7 +5,7 @@
  * Optional fields stay optional here; the spec's defaults (kind Service, port from the listener, path
  * `PathPrefix /` ...) are applied by the readers in `src/gateway-api`, not by the types.
  */
-import type { ObjectMeta } from './kube-types.js';
+import type { ObjectMeta } from './object-meta.js';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 export const GATEWAY_API_VERSION = `${GATEWAY_API_GROUP}/v1`;

@@ -6,10 +6,10 @@
  * nothing changed, so readers may keep one as long as they like.
  *
  * What it keeps besides the output (private, mutable): for the kinds that follow namespace sameness
- * (Services, IngressClasses, Secrets) every cluster's candidate, so that when the winner (the cluster of
+ * (Services, IngressClasses, Secrets, GatewayClasses, Gateways, ReferenceGrants) every cluster's candidate, so that when the winner (the cluster of
  * lowest rank) goes the next one takes over; and every EndpointSlice by `cluster|namespace/name`, indexed
  * by Service and by slice key, so that a changed slice re-sorts only its Service's list and its owners.
- * The maps iterate in key order, Ingresses by cluster rank then namespace/name (the order in which
+ * The maps iterate in key order, Ingresses (and Gateway API routes) by cluster rank then namespace/name (the order in which
  * `buildResourceSet` gets them from the sources), whatever the order of the changes.
  */
 import {
@@ -22,7 +22,17 @@ import {
   type Service,
 } from './kube-types.js';
 import { compareStrings, PersistentMap, type KeyOrder } from './persistent-map.js';
-import { DEFAULT_NAMESPACE, objectKey, type ResourceSet, type Sourced } from './resource-set.js';
+import {
+  DEFAULT_NAMESPACE,
+  GATEWAY_API_SAME_MAPS,
+  objectKey,
+  ROUTE_MAPS,
+  type GatewayApiResources,
+  type GatewayApiSameKind,
+  type ResourceSet,
+  type RouteKind,
+  type Sourced,
+} from './resource-set.js';
 
 /** One changed object of a cluster: `object` is its new version, undefined when it is gone. */
 export interface ObjectChange {
@@ -34,13 +44,15 @@ export interface ObjectChange {
   readonly origin?: string;
 }
 
-type SameKind = 'Service' | 'IngressClass' | 'Secret';
-type SameMap = 'services' | 'ingressClasses' | 'secrets';
+type SameKind = 'Service' | 'IngressClass' | 'Secret' | GatewayApiSameKind;
+type SameMap = 'services' | 'ingressClasses' | 'secrets' | (typeof GATEWAY_API_SAME_MAPS)[GatewayApiSameKind];
 const SAME_MAPS: Readonly<Record<SameKind, SameMap>> = {
   Service: 'services',
   IngressClass: 'ingressClasses',
   Secret: 'secrets',
+  ...GATEWAY_API_SAME_MAPS,
 };
+type RouteMap = (typeof ROUTE_MAPS)[RouteKind];
 
 /** An Ingress key `cluster/namespace/name` split where its `namespace/name` starts (clusters may hold '/'). */
 function splitIngressKey(key: string): readonly [string, string] {
@@ -66,6 +78,8 @@ function sliceService(s: Sourced<EndpointSlice>): string | undefined {
 
 interface Maps {
   ingresses: PersistentMap<Sourced<Ingress>>;
+  /** The Gateway API routes, keyed like Ingresses. */
+  routes: Record<RouteMap, PersistentMap<Sourced<KubeObject>>>;
   /** The kinds of namespace sameness, each by its ResourceSet map's name. */
   same: Record<SameMap, PersistentMap<Sourced<KubeObject>>>;
   endpointSlices: PersistentMap<readonly Sourced<EndpointSlice>[]>;
@@ -81,6 +95,12 @@ function resourceSetOf(m: Maps): ResourceSet {
     endpointSlices: m.endpointSlices,
     serviceOfSlice: m.serviceOfSlice,
     secrets: m.same.secrets as ReadonlyMap<string, Sourced<Secret>>,
+    gatewayApi: {
+      gatewayClasses: m.same.gatewayClasses,
+      gateways: m.same.gateways,
+      referenceGrants: m.same.referenceGrants,
+      ...m.routes,
+    } as unknown as GatewayApiResources,
   };
 }
 
@@ -100,10 +120,20 @@ export class IncrementalResourceSet {
   constructor(private readonly rankOf: (cluster: string) => number = () => 0) {
     this.maps = {
       ingresses: PersistentMap.empty(ingressOrder(rankOf)),
+      routes: {
+        httpRoutes: PersistentMap.empty(ingressOrder(rankOf)),
+        grpcRoutes: PersistentMap.empty(ingressOrder(rankOf)),
+        tlsRoutes: PersistentMap.empty(ingressOrder(rankOf)),
+        tcpRoutes: PersistentMap.empty(ingressOrder(rankOf)),
+        udpRoutes: PersistentMap.empty(ingressOrder(rankOf)),
+      },
       same: {
         ingressClasses: PersistentMap.empty(),
         services: PersistentMap.empty(),
         secrets: PersistentMap.empty(),
+        gatewayClasses: PersistentMap.empty(),
+        gateways: PersistentMap.empty(),
+        referenceGrants: PersistentMap.empty(),
       },
       endpointSlices: PersistentMap.empty(),
       serviceOfSlice: PersistentMap.empty(),
@@ -123,6 +153,7 @@ export class IncrementalResourceSet {
   apply(cluster: string, changes: readonly ObjectChange[]): ResourceSet {
     if (changes.length === 0) return this.current;
     const ingresses: [string, Sourced<Ingress> | undefined][] = [];
+    const routes = new Map<RouteMap, [string, Sourced<KubeObject> | undefined][]>();
     const same = new Map<SameKind, Set<string>>();
     const touchedServices = new Set<string>();
     const touchedSliceKeys = new Set<string>();
@@ -142,6 +173,16 @@ export class IncrementalResourceSet {
             touchedSliceKeys,
           );
           break;
+        case 'HTTPRoute':
+        case 'GRPCRoute':
+        case 'TLSRoute':
+        case 'TCPRoute':
+        case 'UDPRoute': {
+          const list = routes.get(ROUTE_MAPS[c.kind]) ?? [];
+          list.push([`${c.object?.origin.cluster ?? c.origin ?? cluster}/${c.key}`, c.object]);
+          routes.set(ROUTE_MAPS[c.kind], list);
+          break;
+        }
         default:
           this.putCandidate(c.kind, c.key, cluster, c.object);
           if (!same.has(c.kind)) same.set(c.kind, new Set());
@@ -150,6 +191,7 @@ export class IncrementalResourceSet {
     }
     const m = this.maps;
     m.ingresses = m.ingresses.withChanges(ingresses);
+    for (const [name, list] of routes) m.routes[name] = m.routes[name].withChanges(list);
     for (const [kind, keys] of same) this.updateWinners(kind, keys);
     m.endpointSlices = m.endpointSlices.withChanges(
       [...touchedServices].map((svc) => [svc, this.sliceList(svc)] as const),

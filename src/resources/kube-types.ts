@@ -2,17 +2,10 @@
  * The subset of Kubernetes objects Causeway reads, as plain readonly data.
  * Field names follow the Kubernetes JSON form so that manifests and informer objects need no mapping.
  */
+import type { GatewayApiObject } from './gateway-api-types.js';
+import type { ObjectMeta } from './object-meta.js';
 
-export interface ObjectMeta {
-  readonly name: string;
-  readonly namespace?: string;
-  readonly uid?: string;
-  readonly resourceVersion?: string;
-  readonly creationTimestamp?: string;
-  readonly generation?: number;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
+export type { ObjectMeta };
 
 export interface ServiceBackendPort {
   readonly name?: string;
@@ -120,7 +113,7 @@ export interface Secret {
   readonly stringData?: Readonly<Record<string, string>>;
 }
 
-export type KubeObject = Ingress | IngressClass | Service | EndpointSlice | Secret;
+export type KubeObject = Ingress | IngressClass | Service | EndpointSlice | Secret | GatewayApiObject;
 export type KubeKind = KubeObject['kind'];
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';

@@ -8,7 +8,19 @@
 import type { EndpointSlice, KubeObject } from './kube-types.js';
 import type { ObjectChange } from './incremental-resource-set.js';
 import { changedKeysOf } from './persistent-map.js';
-import { objectKey, type ResourceSet, type Sourced } from './resource-set.js';
+import {
+  GATEWAY_API_SAME_MAPS,
+  objectKey,
+  ROUTE_MAPS,
+  type GatewayApiResources,
+  type GatewayApiSameKind,
+  type ResourceSet,
+  type RouteKind,
+  type Sourced,
+} from './resource-set.js';
+
+type SameMapName = (typeof GATEWAY_API_SAME_MAPS)[GatewayApiSameKind];
+type RouteMapName = (typeof ROUTE_MAPS)[RouteKind];
 
 const EMPTY_MAP: ReadonlyMap<string, never> = new Map<string, never>();
 
@@ -20,10 +32,20 @@ export const EMPTY_RESOURCE_SET: ResourceSet = {
   endpointSlices: EMPTY_MAP,
   serviceOfSlice: EMPTY_MAP,
   secrets: EMPTY_MAP,
+  gatewayApi: {
+    gatewayClasses: EMPTY_MAP,
+    gateways: EMPTY_MAP,
+    referenceGrants: EMPTY_MAP,
+    httpRoutes: EMPTY_MAP,
+    grpcRoutes: EMPTY_MAP,
+    tlsRoutes: EMPTY_MAP,
+    tcpRoutes: EMPTY_MAP,
+    udpRoutes: EMPTY_MAP,
+  },
 };
 
 function sameKindChanges(
-  kind: 'Service' | 'IngressClass' | 'Secret',
+  kind: 'Service' | 'IngressClass' | 'Secret' | GatewayApiSameKind,
   before: ReadonlyMap<string, Sourced<KubeObject>>,
   after: ReadonlyMap<string, Sourced<KubeObject>>,
 ): ObjectChange[] {
@@ -70,5 +92,22 @@ export function diffResourceSets(before: ResourceSet, after: ResourceSet): Objec
     ...sameKindChanges('Service', before.services, after.services),
     ...sameKindChanges('Secret', before.secrets, after.secrets),
     ...sliceChanges(before, after),
+    ...gatewayApiChanges(before.gatewayApi, after.gatewayApi),
   ];
+}
+
+function gatewayApiChanges(before: GatewayApiResources, after: GatewayApiResources): ObjectChange[] {
+  const out: ObjectChange[] = [];
+  for (const [kind, map] of Object.entries(GATEWAY_API_SAME_MAPS) as [GatewayApiSameKind, SameMapName][])
+    out.push(...sameKindChanges(kind, before[map], after[map]));
+  for (const [kind, map] of Object.entries(ROUTE_MAPS) as [RouteKind, RouteMapName][]) {
+    const beforeRoutes: ReadonlyMap<string, Sourced<KubeObject>> = before[map];
+    const afterRoutes: ReadonlyMap<string, Sourced<KubeObject>> = after[map];
+    for (const k of changedKeysOf(beforeRoutes, afterRoutes)) {
+      const now = afterRoutes.get(k);
+      const then = (now ?? beforeRoutes.get(k))!;
+      out.push({ kind, key: objectKey(then.object), object: now, origin: then.origin.cluster });
+    }
+  }
+  return out;
 }

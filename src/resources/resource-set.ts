@@ -1,3 +1,13 @@
+import type {
+  Gateway,
+  GatewayClass,
+  GrpcRoute,
+  HttpRoute,
+  ReferenceGrant,
+  TcpRoute,
+  TlsRoute,
+  UdpRoute,
+} from './gateway-api-types.js';
 import type { EndpointSlice, Ingress, IngressClass, KubeObject, Secret, Service } from './kube-types.js';
 
 /** Where an object came from: the cluster (or manifests folder) and, for files, the file and document index. */
@@ -31,7 +41,45 @@ export interface ResourceSet {
   readonly serviceOfSlice: ReadonlyMap<string, readonly string[]>;
   /** Keyed `namespace/name`. */
   readonly secrets: ReadonlyMap<string, Sourced<Secret>>;
+  readonly gatewayApi: GatewayApiResources;
 }
+
+/**
+ * The Gateway API objects. GatewayClasses, Gateways and ReferenceGrants follow namespace sameness (a
+ * Gateway describes one gateway group, whichever cluster holds it); routes stay apart per cluster like
+ * Ingresses (their status is written back to their own cluster).
+ */
+export interface GatewayApiResources {
+  /** Keyed `name`. */
+  readonly gatewayClasses: ReadonlyMap<string, Sourced<GatewayClass>>;
+  /** Keyed `namespace/name`. */
+  readonly gateways: ReadonlyMap<string, Sourced<Gateway>>;
+  /** Keyed `namespace/name`. */
+  readonly referenceGrants: ReadonlyMap<string, Sourced<ReferenceGrant>>;
+  /** Keyed `cluster/namespace/name`, like the routes below. */
+  readonly httpRoutes: ReadonlyMap<string, Sourced<HttpRoute>>;
+  readonly grpcRoutes: ReadonlyMap<string, Sourced<GrpcRoute>>;
+  readonly tlsRoutes: ReadonlyMap<string, Sourced<TlsRoute>>;
+  readonly tcpRoutes: ReadonlyMap<string, Sourced<TcpRoute>>;
+  readonly udpRoutes: ReadonlyMap<string, Sourced<UdpRoute>>;
+}
+
+/** The Gateway API kinds kept per cluster (keyed `cluster/namespace/name`), by their map's name. */
+export const ROUTE_MAPS = {
+  HTTPRoute: 'httpRoutes',
+  GRPCRoute: 'grpcRoutes',
+  TLSRoute: 'tlsRoutes',
+  TCPRoute: 'tcpRoutes',
+  UDPRoute: 'udpRoutes',
+} as const;
+/** The Gateway API kinds of namespace sameness, by their map's name. */
+export const GATEWAY_API_SAME_MAPS = {
+  GatewayClass: 'gatewayClasses',
+  Gateway: 'gateways',
+  ReferenceGrant: 'referenceGrants',
+} as const;
+export type RouteKind = keyof typeof ROUTE_MAPS;
+export type GatewayApiSameKind = keyof typeof GATEWAY_API_SAME_MAPS;
 
 export function objectKey(o: {
   readonly metadata: { readonly name: string; readonly namespace?: string };
@@ -57,6 +105,7 @@ export function buildResourceSet(objects: readonly Sourced<KubeObject>[]): Resou
   const services = new Map<string, Sourced<Service>>();
   const slicesByName = new Map<string, Sourced<EndpointSlice>>();
   const secrets = new Map<string, Sourced<Secret>>();
+  const gatewayApi = emptyGatewayApiMaps();
   for (const s of objects) {
     const o = s.object;
     switch (o.kind) {
@@ -75,6 +124,13 @@ export function buildResourceSet(objects: readonly Sourced<KubeObject>[]): Resou
       case 'Secret':
         putSame(secrets, objectKey(o), s as Sourced<Secret>);
         break;
+      case 'GatewayClass':
+      case 'Gateway':
+      case 'ReferenceGrant':
+        putSame(gatewayApi[GATEWAY_API_SAME_MAPS[o.kind]], objectKey(o), s);
+        break;
+      default:
+        gatewayApi[ROUTE_MAPS[o.kind]].set(`${s.origin.cluster}/${objectKey(o)}`, s);
     }
   }
   const endpointSlices = new Map<string, Sourced<EndpointSlice>[]>();
@@ -91,7 +147,30 @@ export function buildResourceSet(objects: readonly Sourced<KubeObject>[]): Resou
     if (!owners.includes(key)) owners.push(key);
     serviceOfSlice.set(sliceKey, owners);
   }
-  return { ingresses, ingressClasses, services, endpointSlices, serviceOfSlice, secrets };
+  return {
+    ingresses,
+    ingressClasses,
+    services,
+    endpointSlices,
+    serviceOfSlice,
+    secrets,
+    gatewayApi: gatewayApi as unknown as GatewayApiResources,
+  };
+}
+
+type GatewayApiMapName = keyof GatewayApiResources;
+
+function emptyGatewayApiMaps(): Record<GatewayApiMapName, Map<string, Sourced<KubeObject>>> {
+  return {
+    gatewayClasses: new Map(),
+    gateways: new Map(),
+    referenceGrants: new Map(),
+    httpRoutes: new Map(),
+    grpcRoutes: new Map(),
+    tlsRoutes: new Map(),
+    tcpRoutes: new Map(),
+    udpRoutes: new Map(),
+  };
 }
 
 /** Every object of a ResourceSet, in a stable order (the inverse of buildResourceSet). */
@@ -102,5 +181,6 @@ export function resourceObjects(rs: ResourceSet): Sourced<KubeObject>[] {
     ...[...rs.endpointSlices.values()].flat(),
     ...rs.secrets.values(),
     ...rs.ingresses.values(),
+    ...Object.values(rs.gatewayApi).flatMap((m: ReadonlyMap<string, Sourced<KubeObject>>) => [...m.values()]),
   ];
 }

@@ -20,7 +20,13 @@ import type { ControllerMetrics } from '../observability/metrics.js';
 import type { Diagnostic } from '../errors.js';
 import { IncrementalResourceSet } from '../resources/incremental-resource-set.js';
 import type { EndpointSlice } from '../resources/kube-types.js';
-import { objectKey, type ResourceSet, type Sourced } from '../resources/resource-set.js';
+import {
+  GATEWAY_API_SAME_MAPS,
+  objectKey,
+  ROUTE_MAPS,
+  type ResourceSet,
+  type Sourced,
+} from '../resources/resource-set.js';
 import { diffResourceSets, EMPTY_RESOURCE_SET } from '../resources/resource-set-diff.js';
 import { backoffDelay } from '../util/backoff.js';
 import {
@@ -86,6 +92,21 @@ function presentIn(
   switch (c.kind) {
     case 'Ingress':
       return clusters.some((cl) => after.ingresses.has(`${cl}/${c.key}`));
+    case 'HTTPRoute':
+    case 'GRPCRoute':
+    case 'TLSRoute':
+    case 'TCPRoute':
+    case 'UDPRoute': {
+      const routes = after.gatewayApi[ROUTE_MAPS[c.kind]];
+      return clusters.some((cl) => routes.has(`${cl}/${c.key}`));
+    }
+    case 'GatewayClass':
+    case 'Gateway':
+    case 'ReferenceGrant': {
+      const m = GATEWAY_API_SAME_MAPS[c.kind];
+      if (before.gatewayApi[m].get(c.key) === after.gatewayApi[m].get(c.key)) return 'unchanged';
+      return after.gatewayApi[m].has(c.key);
+    }
     case 'EndpointSlice': {
       const now = slicesOfKey(after, c.key);
       const then = slicesOfKey(before, c.key);

@@ -20,6 +20,7 @@
  * no Ingress known before or now (a change names an Ingress by namespace/name, not by cluster).
  * An exception other than these leaves the instance unusable: the caller starts a new one (runner.ts).
  */
+import { GATEWAY_API_KINDS } from '../resources/gateway-api-types.js';
 import type { Diagnostic } from '../errors.js';
 import type { GatewayGroupIR, IR } from '../ir/ir-types.js';
 import { indexClasses } from '../ingress/ingress-class.js';
@@ -70,6 +71,9 @@ interface GroupState {
   readonly ir: GatewayGroupIR;
   readonly diags: readonly Diagnostic[];
 }
+
+/** Kinds whose change translates in full: IngressClasses (which Ingresses are ours) and the Gateway API. */
+const FULL_TRANSLATION_KINDS: ReadonlySet<string> = new Set(['IngressClass', ...GATEWAY_API_KINDS]);
 
 /** Thrown inside a step when the change cannot be applied incrementally; the step translates in full. */
 class NotIncremental extends Error {}
@@ -136,7 +140,7 @@ export class IncrementalTranslation {
    * ResourceSet) in exactly `changes`. Incremental when it can be, else a full translation.
    */
   apply(resources: ResourceSet, changes: readonly ObjectChange[], before: ResourceSet): IncrementalStep {
-    if (this.badTimes.size > 0 || changes.some((c) => c.kind === 'IngressClass'))
+    if (this.badTimes.size > 0 || changes.some((c) => FULL_TRANSLATION_KINDS.has(c.kind)))
       return this.translateAll(resources);
     try {
       return this.applyChanges(resources, changes, before);

@@ -33,7 +33,9 @@ import { StoreSource } from '../support/store-source.js';
 const CLUSTERS = ['west', 'east', 'eks/prod'];
 const NAMESPACES = ['shop', 'pki'];
 const namespaced = (k: KubeKind): boolean => k !== 'IngressClass';
-const KINDS: readonly KubeKind[] = ['Ingress', 'IngressClass', 'Service', 'EndpointSlice', 'Secret'];
+/** The kinds written at random (the Gateway API kinds are not yet read by the Kubernetes watch). */
+type FuzzKind = Extract<KubeKind, 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret'>;
+const KINDS: readonly FuzzKind[] = ['Ingress', 'IngressClass', 'Service', 'EndpointSlice', 'Secret'];
 const VMS: readonly VmBackendConfig[] = [
   {
     namespace: 'shop',
@@ -56,7 +58,7 @@ const VMS: readonly VmBackendConfig[] = [
 type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
-function rawObject(random: Random, kind: KubeKind, ns: string, name: string): Record<string, unknown> {
+function rawObject(random: Random, kind: FuzzKind, ns: string, name: string): Record<string, unknown> {
   const ts = pick(random, ['2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z']);
   const meta = { name, namespace: ns, creationTimestamp: ts };
   const svc = `s${Math.floor(random() * 4)}`;
@@ -136,7 +138,7 @@ function rawObject(random: Random, kind: KubeKind, ns: string, name: string): Re
   }
 }
 
-function nameOf(random: Random, kind: KubeKind): string {
+function nameOf(random: Random, kind: FuzzKind): string {
   const prefix = { Ingress: 'i', IngressClass: 'c', Service: 's', EndpointSlice: 'e', Secret: 't' }[kind];
   return `${prefix}${Math.floor(random() * (kind === 'EndpointSlice' ? 6 : 3))}`;
 }

@@ -22,6 +22,7 @@ import type {
 } from '../../resources/kube-types.js';
 import { DEFAULT_NAMESPACE } from '../../resources/resource-set.js';
 import type { FieldReader } from './field-reader.js';
+import { readGatewayApiObject } from './gateway-api-readers.js';
 import {
   compact,
   describe,
@@ -31,6 +32,12 @@ import {
   isRecord,
   type Json,
 } from './field-reader.js';
+
+/** The kinds without a namespace. */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<KubeKind> = new Set<KubeKind>([
+  'IngressClass',
+  'GatewayClass',
+]);
 
 export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 /** A generic Secret (Kubernetes' type when none is given): basic auth users. */
@@ -293,7 +300,7 @@ export function readSecret(r: FieldReader, doc: Json, metadata: ObjectMeta): Sec
  * carry `apiVersion`/`kind`.
  */
 export function readKubeObject(r: FieldReader, kind: KubeKind, doc: Json): KubeObject | undefined {
-  const metadata = readMetadata(r, doc, kind !== 'IngressClass');
+  const metadata = readMetadata(r, doc, !CLUSTER_SCOPED_KINDS.has(kind));
   if (metadata === undefined) return undefined;
   switch (kind) {
     case 'Ingress':
@@ -306,5 +313,7 @@ export function readKubeObject(r: FieldReader, kind: KubeKind, doc: Json): KubeO
       return readEndpointSlice(r, doc, metadata);
     case 'Secret':
       return readSecret(r, doc, metadata);
+    default:
+      return readGatewayApiObject(r, kind, doc, metadata);
   }
 }

@@ -9,8 +9,11 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { diagnostic, type Diagnostic, type ErrorCode, type ObjectRef } from '../../errors.js';
 import type { KubeKind, KubeObject } from '../../resources/kube-types.js';
 import { DEFAULT_NAMESPACE, type ObjectOrigin, type Sourced } from '../../resources/resource-set.js';
+import { GATEWAY_API_VERSION } from '../../resources/gateway-api-types.js';
 import { compact, describe, FieldReader, isRecord, type Json } from './field-reader.js';
+import { readGatewayApiObject } from './gateway-api-readers.js';
 import {
+  CLUSTER_SCOPED_KINDS,
   readEndpointSlice,
   readIngress,
   readIngressClass,
@@ -38,6 +41,14 @@ export const READ_KINDS: Readonly<Record<KubeKind, string>> = {
   Service: 'v1',
   EndpointSlice: 'discovery.k8s.io/v1',
   Secret: 'v1',
+  GatewayClass: GATEWAY_API_VERSION,
+  Gateway: GATEWAY_API_VERSION,
+  HTTPRoute: GATEWAY_API_VERSION,
+  GRPCRoute: GATEWAY_API_VERSION,
+  TLSRoute: GATEWAY_API_VERSION,
+  TCPRoute: GATEWAY_API_VERSION,
+  UDPRoute: GATEWAY_API_VERSION,
+  ReferenceGrant: GATEWAY_API_VERSION,
 };
 
 /** A document is reported with at most this many problems (then "and N more"). */
@@ -123,14 +134,14 @@ function readObject(doc: unknown, ctx: DocContext): DocResult {
     if (typeof secretType === 'string') return { kind: 'skip' };
   }
   const r = new FieldReader();
-  const metadata = readMetadata(r, doc, readKind !== 'IngressClass');
+  const metadata = readMetadata(r, doc, !CLUSTER_SCOPED_KINDS.has(readKind));
   const rawMeta = isRecord(doc['metadata']) ? doc['metadata'] : {};
   const name = typeof rawMeta['name'] === 'string' && rawMeta['name'] !== '' ? rawMeta['name'] : '(unnamed)';
   const ref = refOf(
     ctx,
     readKind,
     name,
-    readKind === 'IngressClass' ? undefined : (metadata?.namespace ?? DEFAULT_NAMESPACE),
+    CLUSTER_SCOPED_KINDS.has(readKind) ? undefined : (metadata?.namespace ?? DEFAULT_NAMESPACE),
   );
   if (apiVersion !== READ_KINDS[readKind]) {
     return invalid(
@@ -159,6 +170,8 @@ function readObject(doc: unknown, ctx: DocContext): DocResult {
     case 'Secret':
       object = readSecret(r, doc, metadata);
       break;
+    default:
+      object = readGatewayApiObject(r, readKind, doc, metadata);
   }
   if (r.problems.length > 0) return invalid(ctx, `${readKind} ${name}: ${describeProblems(r.problems)}`, ref);
   return { kind: 'object', object };
