@@ -120,6 +120,19 @@ export interface Gateway {
   };
 }
 
+// ---- Routes ----
+
+/** A route of kind `K` with rules `R`; `spec.hostnames` only where the kind has them (`H`). */
+export interface RouteObject<K extends string, R, H extends boolean> {
+  readonly apiVersion: typeof GATEWAY_API_VERSION;
+  readonly kind: K;
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly parentRefs?: readonly ParentReference[];
+    readonly rules?: readonly R[];
+  } & (H extends true ? { readonly hostnames?: readonly string[] } : object);
+}
+
 // ---- HTTPRoute ----
 
 export interface HttpPathMatch {
@@ -221,16 +234,7 @@ export interface HttpRouteRule {
   };
 }
 
-export interface HttpRoute {
-  readonly apiVersion: typeof GATEWAY_API_VERSION;
-  readonly kind: 'HTTPRoute';
-  readonly metadata: ObjectMeta;
-  readonly spec: {
-    readonly parentRefs?: readonly ParentReference[];
-    readonly hostnames?: readonly string[];
-    readonly rules?: readonly HttpRouteRule[];
-  };
-}
+export type HttpRoute = RouteObject<'HTTPRoute', HttpRouteRule, true>;
 
 // ---- GRPCRoute ----
 
@@ -265,16 +269,7 @@ export interface GrpcRouteRule {
   readonly backendRefs?: readonly GrpcBackendRef[];
 }
 
-export interface GrpcRoute {
-  readonly apiVersion: typeof GATEWAY_API_VERSION;
-  readonly kind: 'GRPCRoute';
-  readonly metadata: ObjectMeta;
-  readonly spec: {
-    readonly parentRefs?: readonly ParentReference[];
-    readonly hostnames?: readonly string[];
-    readonly rules?: readonly GrpcRouteRule[];
-  };
-}
+export type GrpcRoute = RouteObject<'GRPCRoute', GrpcRouteRule, true>;
 
 // ---- TLSRoute, TCPRoute, UDPRoute ----
 
@@ -283,36 +278,11 @@ export interface StreamRouteRule {
   readonly backendRefs?: readonly BackendRef[];
 }
 
-export interface TlsRoute {
-  readonly apiVersion: typeof GATEWAY_API_VERSION;
-  readonly kind: 'TLSRoute';
-  readonly metadata: ObjectMeta;
-  readonly spec: {
-    readonly parentRefs?: readonly ParentReference[];
-    readonly hostnames?: readonly string[];
-    readonly rules?: readonly StreamRouteRule[];
-  };
-}
+export type TlsRoute = RouteObject<'TLSRoute', StreamRouteRule, true>;
 
-export interface TcpRoute {
-  readonly apiVersion: typeof GATEWAY_API_VERSION;
-  readonly kind: 'TCPRoute';
-  readonly metadata: ObjectMeta;
-  readonly spec: {
-    readonly parentRefs?: readonly ParentReference[];
-    readonly rules?: readonly StreamRouteRule[];
-  };
-}
+export type TcpRoute = RouteObject<'TCPRoute', StreamRouteRule, false>;
 
-export interface UdpRoute {
-  readonly apiVersion: typeof GATEWAY_API_VERSION;
-  readonly kind: 'UDPRoute';
-  readonly metadata: ObjectMeta;
-  readonly spec: {
-    readonly parentRefs?: readonly ParentReference[];
-    readonly rules?: readonly StreamRouteRule[];
-  };
-}
+export type UdpRoute = RouteObject<'UDPRoute', StreamRouteRule, false>;
 
 // ---- ReferenceGrant ----
 
