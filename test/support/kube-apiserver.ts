@@ -78,7 +78,7 @@ async function findOrBuildBinaries(): Promise<KubeBinaries> {
 // Processes, temp folders and the exit-time safety net
 
 /** Keeps the last `max` lines of a stream. */
-class LineRing {
+export class LineRing {
   private readonly lines: string[] = [];
   private partial = '';
   constructor(private readonly max: number) {}
@@ -105,7 +105,7 @@ interface Exit {
 }
 
 /** One run of a child process, its output kept in a ring shared across restarts. */
-class Run {
+export class Run {
   readonly child: ChildProcess;
   readonly exited: Promise<Exit>;
   exit: Exit | undefined;
@@ -202,7 +202,8 @@ function installSafetyNet(): void {
   });
 }
 
-function makeTempDir(kind: string): string {
+/** A temp folder reaped with this process: a `pid` file in it names a process to kill then (if its command line names the folder). */
+export function makeTempDir(kind: string): string {
   installSafetyNet();
   reapStale();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${String(process.pid)}-${kind}-`));
@@ -210,7 +211,7 @@ function makeTempDir(kind: string): string {
   return dir;
 }
 
-function removeTempDir(dir: string): void {
+export function removeTempDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
   tempDirs.delete(dir);
 }
