@@ -4,7 +4,8 @@
  * the agent's Node, its Pods run as processes in network namespaces with the downward-API environment
  * echo-basic expects and become Ready, and the real endpoint-slice controller puts their addresses in the
  * Service's EndpointSlice. A Pod with an image the agent cannot run gets ErrImagePull in its status; a
- * crashing container is restarted with a growing restartCount; a deleted Pod is gone once stopped.
+ * crashing container is restarted with a growing restartCount (or fails the Pod with restartPolicy
+ * Never); a deleted Pod is gone once stopped.
  *
  * Needs root and iproute2; without them (and only outside CI) the whole file is skipped with a message.
  */
@@ -109,6 +110,20 @@ suite('cluster harness: control plane + node agent', () => {
     );
     expect(p.status?.containerStatuses?.[0]?.state?.waiting?.message).toContain('example.com/nope:1');
     expect(p.status?.phase).toBe('Pending');
+  }, 60_000);
+
+  test('with restartPolicy Never, a container that fails fails the Pod', async () => {
+    const body = pod('once', ECHO_IMAGE, { restartPolicy: 'Never' });
+    body.spec!.containers[0]!.env = [{ name: 'HTTP_PORT', value: 'not-a-port' }];
+    await core.createNamespacedPod({ namespace: NS, body });
+    const p = await waitUntil(
+      'failed',
+      () => core.readNamespacedPod({ namespace: NS, name: 'once' }),
+      (x) => x.status?.phase === 'Failed',
+      30_000,
+    );
+    expect(p.status?.containerStatuses?.[0]).toMatchObject({ restartCount: 0, ready: false });
+    expect(p.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).not.toBe(0);
   }, 60_000);
 
   test('a crashing container is restarted (restartCount grows), then a deleted Pod is removed', async () => {
