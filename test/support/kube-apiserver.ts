@@ -2,7 +2,8 @@
  * A real Kubernetes control plane for tests: etcd and kube-apiserver, built from source by
  * test/kube/build-binaries.sh (versions pinned in test/kube/go.mod, binaries cached outside the clone)
  * and run on 127.0.0.1 with token authentication and RBAC. There is no controller-manager, scheduler or
- * kubelet: tests write EndpointSlices themselves, and deleting a Namespace leaves it Terminating.
+ * kubelet: tests write EndpointSlices themselves, and deleting a Namespace leaves it Terminating
+ * (test/support/kube-cluster/ adds a controller-manager, a scheduler and a test node agent).
  *
  *   const etcd = await startEtcd();
  *   const api = await startKubeApiserver({ etcd, name: 'east' });
