@@ -43,8 +43,16 @@ export class PodRuntime {
     this.pod = pod;
   }
 
-  /** Creates the namespace and starts every container that can run. */
-  async start(): Promise<void> {
+  private starting: Promise<void> | undefined;
+
+  /** Creates the namespace and starts every container that can run (not after a stop began). */
+  start(): Promise<void> {
+    this.starting ??= this.startOnce();
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
+    if (this.stopped) return;
     const meta = this.pod.metadata ?? {};
     // A counter keeps namespace names unique: pod names repeat across namespaces and get truncated.
     this.netns = await this.opts.network.addPod(`${String(++sandboxCounter)}-${meta.name ?? 'pod'}`);
@@ -124,6 +132,8 @@ export class PodRuntime {
 
   private stopAll(deadline: number): Promise<void> {
     this.stopped ??= (async () => {
+      // A stop during start-up waits for it, so nothing it creates is left behind.
+      await this.starting?.catch(() => undefined);
       await Promise.all(this.runners.map((r) => r.stop(deadline)));
       await this.netns?.remove();
     })();
