@@ -14,7 +14,8 @@ import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/cl
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { startKubeCluster, type KubeCluster } from '../support/kube-cluster/cluster.js';
 import { ECHO_IMAGE, echoDeployment, echoService, waitUntil } from '../support/kube-cluster/echo-objects.js';
-import { httpGet } from '../support/http-client.js';
+import { httpGet, httpsGet } from '../support/http-client.js';
+import { generateCertificate } from '../support/manifests.js';
 import { podNetworkSupport } from '../support/netns.js';
 
 const support = podNetworkSupport();
@@ -111,6 +112,55 @@ suite('cluster harness: control plane + node agent', () => {
     expect(p.status?.containerStatuses?.[0]?.state?.waiting?.message).toContain('example.com/nope:1');
     expect(p.status?.phase).toBe('Pending');
   }, 60_000);
+
+  test('a Secret volume (created after the Pod) serves echo-basic its TLS files, as the conformance manifests do', async () => {
+    const body = pod('tls', ECHO_IMAGE);
+    const c = body.spec!.containers[0]!;
+    c.volumeMounts = [{ name: 'secret-volume', mountPath: '/etc/secret-volume' }];
+    c.env = [
+      { name: 'TLS_SERVER_CERT', value: '/etc/secret-volume/crt' },
+      { name: 'TLS_SERVER_PRIVKEY', value: '/etc/secret-volume/key' },
+    ];
+    const items = [
+      { key: 'tls.crt', path: 'crt' },
+      { key: 'tls.key', path: 'key' },
+    ];
+    body.spec!.volumes = [{ name: 'secret-volume', secret: { secretName: 'tls-cert', items } }];
+    await core.createNamespacedPod({ namespace: NS, body });
+    const waiting = await waitUntil(
+      'waiting for its Secret',
+      () => core.readNamespacedPod({ namespace: NS, name: 'tls' }),
+      (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ContainerCreating',
+      30_000,
+    );
+    expect(waiting.status?.containerStatuses?.[0]?.state?.waiting?.message).toContain('tls-cert not found');
+    const { cert, key } = generateCertificate('tls.example.com');
+    await core.createNamespacedSecret({
+      namespace: NS,
+      body: {
+        metadata: { name: 'tls-cert', namespace: NS },
+        type: 'kubernetes.io/tls',
+        data: {
+          'tls.crt': Buffer.from(cert).toString('base64'),
+          'tls.key': Buffer.from(key).toString('base64'),
+        },
+      },
+    });
+    const running = await waitUntil(
+      'Ready',
+      () => core.readNamespacedPod({ namespace: NS, name: 'tls' }),
+      (x) => x.status?.conditions?.some((k) => k.type === 'Ready' && k.status === 'True') === true,
+      30_000,
+    );
+    const ip = running.status!.podIP!;
+    const res = await waitUntil(
+      'HTTPS on 8443',
+      () => httpsGet(`https://${ip}:8443/`, { servername: 'tls.example.com', ca: cert, timeoutMs: 2000 }),
+      (r) => r.status === 200,
+      15_000,
+    );
+    expect(res.peerCertificate?.subject?.CN).toBe('tls.example.com');
+  }, 90_000);
 
   test('with restartPolicy Never, a container that fails fails the Pod', async () => {
     const body = pod('once', ECHO_IMAGE, { restartPolicy: 'Never' });

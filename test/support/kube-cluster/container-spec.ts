@@ -5,6 +5,7 @@
  * clear error that the agent writes into the Pod's status (the container waits with that reason).
  */
 import type { V1Container, V1EnvVar, V1Pod } from '@kubernetes/client-node';
+import { rewriteMountedPath, type MountedPath } from './volumes.js';
 
 /** Maps an image reference to the local binary that stands for it, or undefined when unknown. */
 export type ImageResolver = (image: string) => string | undefined;
@@ -32,7 +33,7 @@ export interface ContainerProcessSpec {
 
 /** Why a container cannot run, as the kubelet would name it in `state.waiting`. */
 export interface ContainerSpecError {
-  readonly reason: 'ErrImagePull' | 'CreateContainerConfigError';
+  readonly reason: 'ErrImagePull' | 'CreateContainerConfigError' | 'ContainerCreating';
   readonly message: string;
 }
 
@@ -100,12 +101,16 @@ function envValue(
   };
 }
 
-/** The process for `container` of `pod`, or why it cannot run. */
+/**
+ * The process for `container` of `pod`, or why it cannot run. Env values and args naming a path under
+ * one of `mounts` point into the volume's folder instead (volumes.ts).
+ */
 export function containerProcessSpec(
   pod: V1Pod,
   container: V1Container,
   images: ImageResolver,
   where: PodPlacement,
+  mounts: readonly MountedPath[] = [],
 ): ContainerSpecResult {
   const image = container.image ?? '';
   const binary = images(image);
@@ -126,7 +131,7 @@ export function containerProcessSpec(
   for (const e of container.env ?? []) {
     const value = envValue(pod, e, env, where);
     if (typeof value !== 'string') return { ok: false, error: value };
-    env[e.name] = value;
+    env[e.name] = e.valueFrom === undefined ? rewriteMountedPath(value, mounts) : value;
   }
   const command = container.command ?? [];
   const entry = command[0];
@@ -135,6 +140,8 @@ export function containerProcessSpec(
     const message = `command "${entry}" is not the image's binary (${binary.split('/').pop() ?? ''}); the test node agent runs only that`;
     return { ok: false, error: { reason: 'CreateContainerConfigError', message } };
   }
-  const args = [...command.slice(1), ...(container.args ?? [])].map((a) => expandVars(a, env));
+  const args = [...command.slice(1), ...(container.args ?? [])].map((a) =>
+    rewriteMountedPath(expandVars(a, env), mounts),
+  );
   return { ok: true, spec: { name: container.name, binary, args, env } };
 }

@@ -224,6 +224,7 @@ class PodSet {
       runtime = new PodRuntime(pod, {
         network: this.network,
         images: this.images,
+        readVolumeSource: (kind, namespace, name) => this.readVolumeSource(kind, namespace, name),
         publish: (p, s) => this.publish(p, s),
       });
       this.byUid.set(uid, runtime);
@@ -256,6 +257,29 @@ class PodSet {
     const all = [...this.byUid.values()];
     this.byUid.clear();
     await Promise.all(all.map((r) => r.kill()));
+  }
+
+  private async readVolumeSource(
+    kind: 'Secret' | 'ConfigMap',
+    namespace: string,
+    name: string,
+  ): Promise<Record<string, Buffer> | undefined> {
+    try {
+      if (kind === 'Secret') {
+        const secret = await this.core.readNamespacedSecret({ namespace, name });
+        return Object.fromEntries(
+          Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]),
+        );
+      }
+      const cm = await this.core.readNamespacedConfigMap({ namespace, name });
+      return Object.fromEntries([
+        ...Object.entries(cm.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8')] as const),
+        ...Object.entries(cm.binaryData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')] as const),
+      ]);
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) return undefined;
+      throw err;
+    }
   }
 
   private publish(pod: V1Pod, status: V1PodStatus): void {

@@ -5,22 +5,31 @@
  * `kill` the immediate one (agent shutdown, or the Pod object already gone).
  */
 import type { V1Pod, V1PodStatus } from '@kubernetes/client-node';
+import { makeTempDir, removeTempDir } from '../kube-apiserver.js';
 import type { Pod as Netns, PodNetwork } from '../netns.js';
 import { containerProcessSpec, type ContainerSpecError, type ImageResolver } from './container-spec.js';
+import { containerMounts, materializeVolumes, type VolumeSourceReader } from './volumes.js';
 import { ContainerRunner, type PodSandbox } from './container-runner.js';
 import { podStatus, type ContainerView } from './pod-status.js';
 
 export interface PodRuntimeOptions {
   readonly network: PodNetwork;
   readonly images: ImageResolver;
+  /** Reads the Secrets and ConfigMaps of the Pod's volumes. */
+  readonly readVolumeSource: VolumeSourceReader;
   /** Called with every new status (in order; the agent writes it to the apiserver). */
   readonly publish: (pod: V1Pod, status: V1PodStatus) => void;
 }
 
 let sandboxCounter = 0;
 
+/** How often a volume that cannot be made yet (e.g. its Secret is missing) is tried again. */
+export const VOLUME_RETRY_MS = 1000;
+
 export class PodRuntime {
   private netns: Netns | undefined;
+  /** The Pod's volumes live here (reaped with the test process, like the control plane's folders). */
+  private volumeDir: string | undefined;
   private runners: ContainerRunner[] = [];
   /** Containers that cannot run, with why. */
   private broken = new Map<string, ContainerSpecError>();
@@ -63,8 +72,16 @@ export class PodRuntime {
     };
     const where = { podIP: this.netns.ip, hostIP: this.opts.network.gateway };
     const restartPolicy = this.pod.spec?.restartPolicy ?? 'Always';
+    this.volumeDir = makeTempDir('pod-volumes');
+    const volumes = await this.volumesWhenReady(this.volumeDir);
+    if (this.stopped) return;
     for (const container of this.pod.spec?.containers ?? []) {
-      const res = containerProcessSpec(this.pod, container, this.opts.images, where);
+      const mounts = containerMounts(container, volumes.dirs, volumes.errors);
+      if (typeof mounts === 'string') {
+        this.broken.set(container.name, { reason: 'CreateContainerConfigError', message: mounts });
+        continue;
+      }
+      const res = containerProcessSpec(this.pod, container, this.opts.images, where, mounts);
       if (!res.ok) {
         this.broken.set(container.name, res.error);
         continue;
@@ -75,6 +92,25 @@ export class PodRuntime {
     }
     for (const r of this.runners) r.start();
     this.changed();
+  }
+
+  /**
+   * The Pod's volumes, retried every VOLUME_RETRY_MS while one cannot be made (a Secret created after
+   * the Pod, as the kubelet retries a mount); meanwhile the containers wait with the reason.
+   */
+  private async volumesWhenReady(dir: string): Promise<Awaited<ReturnType<typeof materializeVolumes>>> {
+    for (;;) {
+      const volumes = await materializeVolumes(this.pod, dir, this.opts.readVolumeSource);
+      if (volumes.errors.size === 0 || this.stopped) {
+        this.broken.clear();
+        return volumes;
+      }
+      const message = [...volumes.errors.values()].join('; ');
+      for (const c of this.pod.spec?.containers ?? [])
+        this.broken.set(c.name, { reason: 'ContainerCreating', message });
+      this.changed();
+      await new Promise((r) => setTimeout(r, VOLUME_RETRY_MS));
+    }
   }
 
   private views(): ContainerView[] {
@@ -136,6 +172,7 @@ export class PodRuntime {
       await this.starting?.catch(() => undefined);
       await Promise.all(this.runners.map((r) => r.stop(deadline)));
       await this.netns?.remove();
+      if (this.volumeDir !== undefined) removeTempDir(this.volumeDir);
     })();
     return this.stopped;
   }
