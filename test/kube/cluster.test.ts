@@ -3,7 +3,9 @@
  * and scheduler plus the test node agent. A Deployment of the conformance echo server is scheduled onto
  * the agent's Node, its Pods run as processes in network namespaces with the downward-API environment
  * echo-basic expects and become Ready, and the real endpoint-slice controller puts their addresses in the
- * Service's EndpointSlice. A Pod with an image the agent cannot run gets ErrImagePull in its status; a
+ * Service's EndpointSlice. A Secret volume reaches echo-basic as files (TLS), also when the Secret comes
+ * after the Pod; a deleted Pod runs its preStop exec while still Ready, then is removed. A Pod with an
+ * image the agent cannot run gets ErrImagePull in its status and a Warning Event; a
  * crashing container is restarted with a growing restartCount (or fails the Pod with restartPolicy
  * Never); a deleted Pod is gone once stopped.
  *
@@ -111,6 +113,15 @@ suite('cluster harness: control plane + node agent', () => {
     );
     expect(p.status?.containerStatuses?.[0]?.state?.waiting?.message).toContain('example.com/nope:1');
     expect(p.status?.phase).toBe('Pending');
+    const events = await waitUntil(
+      'a Warning Event about it',
+      async () =>
+        (await core.listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.name=unknown' }))
+          .items,
+      (items) => items.some((e) => e.type === 'Warning' && (e.message ?? '').includes('example.com/nope:1')),
+      10_000,
+    );
+    expect(events.find((e) => e.type === 'Warning')?.reason).toBe('Failed');
   }, 60_000);
 
   test('a Secret volume (created after the Pod) serves echo-basic its TLS files, as the conformance manifests do', async () => {
@@ -161,6 +172,31 @@ suite('cluster harness: control plane + node agent', () => {
     );
     expect(res.peerCertificate?.subject?.CN).toBe('tls.example.com');
   }, 90_000);
+
+  test('deletion runs a preStop exec (in the namespace) while the Pod stays Ready, then removes it', async () => {
+    const body = pod('graceful', ECHO_IMAGE, { terminationGracePeriodSeconds: 20 });
+    body.spec!.containers[0]!.lifecycle = { preStop: { exec: { command: ['sleep', '3'] } } };
+    await core.createNamespacedPod({ namespace: NS, body });
+    const isReady = (x: V1Pod): boolean =>
+      x.status?.conditions?.some((k) => k.type === 'Ready' && k.status === 'True') === true;
+    await waitUntil(
+      'Ready',
+      () => core.readNamespacedPod({ namespace: NS, name: 'graceful' }),
+      isReady,
+      30_000,
+    );
+    await core.deleteNamespacedPod({ namespace: NS, name: 'graceful' });
+    // During the preStop sleep the Pod is terminating but still running and Ready.
+    const terminating = await core.readNamespacedPod({ namespace: NS, name: 'graceful' });
+    expect(terminating.metadata?.deletionTimestamp).toBeDefined();
+    expect(isReady(terminating)).toBe(true);
+    await waitUntil(
+      'graceful gone',
+      async () => (await core.listNamespacedPod({ namespace: NS })).items.map((x) => x.metadata!.name),
+      (names) => !names.includes('graceful'),
+      30_000,
+    );
+  }, 60_000);
 
   test('with restartPolicy Never, a container that fails fails the Pod', async () => {
     const body = pod('once', ECHO_IMAGE, { restartPolicy: 'Never' });

@@ -21,7 +21,7 @@ import {
   Watch,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import type { V1Lease, V1Node, V1Pod, V1PodStatus } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Lease, V1Node, V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import { createPodNetwork, type PodNetwork } from '../netns.js';
 import type { ImageResolver } from './container-spec.js';
 import { isTerminating } from './pod-status.js';
@@ -53,6 +53,8 @@ export interface NodeAgent {
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const NODE_LEASE_NS = 'kube-node-lease';
+/** Waiting reasons that mean the container cannot run as specified (reported as Events too). */
+const FAILURE_REASONS: ReadonlySet<string> = new Set(['ErrImagePull', 'CreateContainerConfigError']);
 
 function nodeObject(name: string, podCIDR: string, nodeIP: string): V1Node {
   const resources = { cpu: '16', memory: '64Gi', pods: '250', 'ephemeral-storage': '100Gi' };
@@ -204,6 +206,8 @@ class PodSet {
   private readonly byUid = new Map<string, PodRuntime>();
   private readonly keys = new Map<string, string>();
   private readonly terminating = new Set<string>();
+  /** Failures already reported as Events (`uid/container/reason`). */
+  private readonly reported = new Set<string>();
   /** Per Pod, the status writes in order. */
   private readonly writes = new Map<string, Promise<void>>();
 
@@ -282,7 +286,42 @@ class PodSet {
     }
   }
 
+  /** A Warning Event per container and reason it cannot run for (as the kubelet reports `Failed`). */
+  private reportFailures(pod: V1Pod, status: V1PodStatus): void {
+    for (const c of status.containerStatuses ?? []) {
+      const waiting = c.state?.waiting;
+      if (!waiting?.reason || !FAILURE_REASONS.has(waiting.reason)) continue;
+      const id = `${pod.metadata?.uid ?? ''}/${c.name}/${waiting.reason}`;
+      if (this.reported.has(id)) continue;
+      this.reported.add(id);
+      const now = new Date();
+      const namespace = pod.metadata?.namespace ?? 'default';
+      const body: CoreV1Event = {
+        metadata: { generateName: `${pod.metadata?.name ?? 'pod'}.`, namespace },
+        involvedObject: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          name: pod.metadata?.name ?? '',
+          namespace,
+          uid: pod.metadata?.uid ?? '',
+          fieldPath: `spec.containers{${c.name}}`,
+        },
+        type: 'Warning',
+        reason: 'Failed',
+        message: `${waiting.reason}: ${waiting.message ?? ''}`,
+        source: { component: 'kubelet', host: this.network.name },
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      };
+      this.core
+        .createNamespacedEvent({ namespace, body })
+        .catch((err: unknown) => this.log(`pod ${key(pod)}: event write failed: ${String(err)}`));
+    }
+  }
+
   private publish(pod: V1Pod, status: V1PodStatus): void {
+    this.reportFailures(pod, status);
     const uid = pod.metadata?.uid ?? '';
     const previous = this.writes.get(uid) ?? Promise.resolve();
     const name = pod.metadata?.name ?? '';
