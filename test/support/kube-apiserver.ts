@@ -2,7 +2,8 @@
  * A real Kubernetes control plane for tests: etcd and kube-apiserver, built from source by
  * test/kube/build-binaries.sh (versions pinned in test/kube/go.mod, binaries cached outside the clone)
  * and run on 127.0.0.1 with token authentication and RBAC. There is no controller-manager, scheduler or
- * kubelet: tests write EndpointSlices themselves, and deleting a Namespace leaves it Terminating.
+ * kubelet: tests write EndpointSlices themselves, and deleting a Namespace leaves it Terminating
+ * (test/support/kube-cluster/ adds a controller-manager, a scheduler and a test node agent).
  *
  *   const etcd = await startEtcd();
  *   const api = await startKubeApiserver({ etcd, name: 'east' });
@@ -78,7 +79,7 @@ async function findOrBuildBinaries(): Promise<KubeBinaries> {
 // Processes, temp folders and the exit-time safety net
 
 /** Keeps the last `max` lines of a stream. */
-class LineRing {
+export class LineRing {
   private readonly lines: string[] = [];
   private partial = '';
   constructor(private readonly max: number) {}
@@ -105,7 +106,7 @@ interface Exit {
 }
 
 /** One run of a child process, its output kept in a ring shared across restarts. */
-class Run {
+export class Run {
   readonly child: ChildProcess;
   readonly exited: Promise<Exit>;
   exit: Exit | undefined;
@@ -202,7 +203,8 @@ function installSafetyNet(): void {
   });
 }
 
-function makeTempDir(kind: string): string {
+/** A temp folder reaped with this process: a `pid` file in it names a process to kill then (if its command line names the folder). */
+export function makeTempDir(kind: string): string {
   installSafetyNet();
   reapStale();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${String(process.pid)}-${kind}-`));
@@ -210,7 +212,7 @@ function makeTempDir(kind: string): string {
   return dir;
 }
 
-function removeTempDir(dir: string): void {
+export function removeTempDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
   tempDirs.delete(dir);
 }

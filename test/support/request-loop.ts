@@ -9,7 +9,7 @@
  *   const { samples, failures } = await loop.stop();
  *   expect(failures).toEqual([]);
  */
-import { httpGet } from './http-client.js';
+import { httpGet, type HttpResponse } from './http-client.js';
 
 export interface LoopSample {
   /** `Date.now()` when the request was sent. */
@@ -32,6 +32,8 @@ export interface RequestLoopOptions {
   readonly intervalMs?: number;
   /** Per-request timeout; default 2000 ms. */
   readonly timeoutMs?: number;
+  /** Which backend answered a 200; default its `x-echo-backend` header. */
+  readonly backendFrom?: (res: HttpResponse) => string | undefined;
 }
 
 export interface RequestLoopResult {
@@ -85,7 +87,12 @@ export function startRequestLoop(opts: RequestLoopOptions): RequestLoop {
         });
         const ms = performance.now() - t0;
         const header = r.headers['x-echo-backend'];
-        const backend = typeof header === 'string' ? header : undefined;
+        const backend =
+          opts.backendFrom && r.status === 200
+            ? opts.backendFrom(r)
+            : typeof header === 'string'
+              ? header
+              : undefined;
         samples.push(
           r.status === 200
             ? { at, ms, status: r.status, ...(backend !== undefined ? { backend } : {}) }
