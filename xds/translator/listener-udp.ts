@@ -1,0 +1,37 @@
+/**
+ * IR UDP listeners -> Envoy Listeners on a UDP socket with the UDP proxy listener filter (one listener
+ * per gateway UDP port). Each client address and port gets its own session to one upstream endpoint,
+ * ended after the listener's idle timeout; a `matcher` whose on_no_match routes every datagram to the
+ * backend cluster (the form Envoy documents; the plain `cluster` field is deprecated). A raw UDP listener
+ * has no filter chains.
+ */
+import type { UdpListenerIR } from '../../src/ir/ir-types.js';
+import { seconds } from './common.js';
+
+const UDP_PROXY = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig';
+const UDP_ROUTE = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.Route';
+
+/** The UDP proxy's config: the route to the backend, the session idle timeout, the client hash. */
+function udpProxy(l: UdpListenerIR): object {
+  return {
+    '@type': UDP_PROXY,
+    stat_prefix: l.name,
+    matcher: {
+      on_no_match: {
+        action: { name: 'route', typed_config: { '@type': UDP_ROUTE, cluster: l.backend } },
+      },
+    },
+    idle_timeout: seconds(l.idleTimeoutSeconds),
+    // `affinity: source-ip` on the Service: its ring hash or maglev hashes the client address.
+    ...(l.hashSourceIp ? { hash_policies: [{ source_ip: true }] } : {}),
+  };
+}
+
+export function translateUdpListener(l: UdpListenerIR): object {
+  return {
+    name: l.name,
+    address: { socket_address: { protocol: 'UDP', address: '0.0.0.0', port_value: l.port } },
+    udp_listener_config: {},
+    listener_filters: [{ name: 'envoy.filters.udp_listener.udp_proxy', typed_config: udpProxy(l) }],
+  };
+}
