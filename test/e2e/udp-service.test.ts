@@ -1,0 +1,188 @@
+/**
+ * UDP services through a real Envoy gateway (standalone mode, manifests folder): a Service annotated
+ * `causeway.dev/gateway-udp-port` gets a UDP listener whose datagrams reach the endpoints of the
+ * Service's UDP port (the EndpointSlice port with protocol UDP) and whose replies come back to the
+ * client. The same gateway port number also serves the Service's TCP port (`gateway-tcp-port`): two
+ * listeners, two protocols. Moving the UDP endpoint to a second echo (an EndpointSlice-only change,
+ * the runner's endpoints fast path) sends new client sessions to it.
+ */
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { startTcpEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.js';
+import { INGRESS_CLASS, tempDir, writeAtomic, yamlDocs } from '../support/manifests.js';
+import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
+import { freePorts } from '../support/ports.js';
+
+/** A UDP echo on 127.0.0.1: answers each datagram with `<name>:<datagram>` to its sender. */
+interface UdpEcho {
+  readonly name: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+async function startUdpEcho(name: string): Promise<UdpEcho> {
+  const socket = dgram.createSocket('udp4');
+  socket.on('message', (msg, from) => socket.send(`${name}:${msg.toString()}`, from.port, from.address));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return {
+    name,
+    port: socket.address().port,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}
+
+let dir: string;
+let echoes: UdpEcho[] = [];
+let tcpEcho: EchoBackend | undefined;
+let stack: StandaloneGateway | undefined;
+let gatewayPort: number;
+
+function dnsService(port: number): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'dns',
+      namespace: 'default',
+      annotations: {
+        'causeway.dev/gateway-udp-port': String(port),
+        'causeway.dev/gateway-tcp-port': String(port),
+        'causeway.dev/gateway-tcp-service-port': 'dns-tcp',
+      },
+    },
+    spec: {
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP' },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+      ],
+    },
+  };
+}
+
+/** The Service's slice: one endpoint on 127.0.0.1, its UDP port the echo's, its TCP port the TCP echo's. */
+function slice(udp: UdpEcho): string {
+  return yamlDocs({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'dns-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'dns' } },
+    addressType: 'IPv4',
+    ports: [
+      { name: 'dns', port: udp.port, protocol: 'UDP' },
+      { name: 'dns-tcp', port: tcpEcho!.port, protocol: 'TCP' },
+    ],
+    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+  });
+}
+
+/** One datagram from a new client socket (so a new UDP proxy session); the reply, or undefined after `waitMs`. */
+async function udpRoundTrip(payload: string, waitMs = 500): Promise<string | undefined> {
+  const socket = dgram.createSocket('udp4');
+  try {
+    return await new Promise<string | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), waitMs);
+      socket.on('message', (msg) => {
+        clearTimeout(timer);
+        resolve(msg.toString());
+      });
+      socket.on('error', () => undefined); // ICMP port unreachable before the listener exists
+      socket.send(payload, gatewayPort, '127.0.0.1');
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+/** Retries (UDP may be dropped, the listener may be on its way) until a reply comes, or `timeoutMs`. */
+async function udpReply(payload: string, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reply = await udpRoundTrip(payload);
+    if (reply !== undefined) return reply;
+    if (Date.now() > deadline) throw new Error(`no UDP reply to ${JSON.stringify(payload)}`);
+  }
+}
+
+function tcpRoundTrip(payload: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port: gatewayPort });
+    let got = '';
+    const timer = setTimeout(() => socket.destroy(new Error(`timeout, got ${JSON.stringify(got)}`)), 3000);
+    socket.on('connect', () => socket.write(payload));
+    socket.on('data', (c: Buffer) => {
+      got += c.toString();
+      if (!got.endsWith(payload)) return;
+      clearTimeout(timer);
+      socket.end();
+      resolve(got);
+    });
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+/** The controller's count of translations of `kind` (`full`, `incremental`, `endpoints`). */
+async function translations(kind: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${stack!.controller.adminPort}/metrics`);
+  const line = (await res.text())
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('causeway_translations_total{') &&
+        l.includes(`kind="${kind}"`) &&
+        l.includes('result="ok"'),
+    );
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+beforeAll(async () => {
+  dir = tempDir('causeway-e2e-udp-');
+  echoes = [await startUdpEcho('echo-1'), await startUdpEcho('echo-2')];
+  tcpEcho = await startTcpEchoBackend({ name: 'tcp-echo' });
+  const [httpPort, port] = (await freePorts(2)) as [number, number];
+  gatewayPort = port;
+  fs.writeFileSync(path.join(dir, 'app.yaml'), yamlDocs(INGRESS_CLASS, dnsService(port)));
+  fs.writeFileSync(path.join(dir, 'slice.yaml'), slice(echoes[0]!));
+  stack = await startStandaloneGateway({ manifests: dir, httpPort, name: 'udp-gateway' });
+  await stack.gateway.waitForListener(port);
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  for (const e of echoes) await e.close();
+  await tcpEcho?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a datagram to the gateway UDP port reaches the UDP endpoint and its reply comes back', async () => {
+  expect(await udpReply('hello')).toBe('echo-1:hello');
+  const listeners = await stack!.gateway.admin('/listeners?format=json');
+  expect(listeners.body).toContain(`"udp/${gatewayPort}"`);
+}, 20_000);
+
+test('the same port number serves the TCP port of the Service over TCP', async () => {
+  expect(await tcpRoundTrip('over tcp\n')).toBe('tcp-echo\nover tcp\n');
+  expect(await udpReply('over udp')).toBe('echo-1:over udp');
+}, 20_000);
+
+test('moving the UDP endpoint (endpoints fast path) sends new sessions to the new echo', async () => {
+  const fullBefore = await translations('full');
+  const incrementalBefore = await translations('incremental');
+  const endpointsBefore = await translations('endpoints');
+  expect(fullBefore).toBeGreaterThan(0); // the metric is read (the first translation is a full one)
+  writeAtomic(path.join(dir, 'slice.yaml'), slice(echoes[1]!));
+  const deadline = Date.now() + 10_000;
+  let reply = await udpReply('ping');
+  while (reply !== 'echo-2:ping' && Date.now() < deadline) reply = await udpReply('ping');
+  expect(reply).toBe('echo-2:ping');
+  // Once a session reached the new echo, every new session does.
+  for (let i = 0; i < 5; i++) expect(await udpReply(`again ${i}`)).toBe(`echo-2:again ${i}`);
+  expect(await translations('endpoints')).toBeGreaterThan(endpointsBefore);
+  expect(await translations('full')).toBe(fullBefore);
+  expect(await translations('incremental')).toBe(incrementalBefore);
+  // TCP on the same port number is untouched.
+  expect(await tcpRoundTrip('still tcp\n')).toBe('tcp-echo\nstill tcp\n');
+}, 30_000);
