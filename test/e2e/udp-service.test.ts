@@ -4,7 +4,8 @@
  * Service's UDP port (the EndpointSlice port with protocol UDP) and whose replies come back to the
  * client. The same gateway port number also serves the Service's TCP port (`gateway-tcp-port`): two
  * listeners, two protocols. Moving the UDP endpoint to a second echo (an EndpointSlice-only change,
- * the runner's endpoints fast path) sends new client sessions to it.
+ * the runner's endpoints fast path) sends new client sessions to it, and a session opened before the
+ * move follows it.
  */
 import dgram from 'node:dgram';
 import fs from 'node:fs';
@@ -94,6 +95,27 @@ async function udpRoundTrip(payload: string, waitMs = 500): Promise<string | und
   }
 }
 
+/** A client socket kept open (one UDP proxy session while it is used); round trips retry like udpReply. */
+async function openSession(): Promise<{ roundTrip(p: string): Promise<string>; close(): void }> {
+  const socket = dgram.createSocket('udp4');
+  const replies: string[] = [];
+  socket.on('message', (msg) => replies.push(msg.toString()));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return {
+    async roundTrip(payload) {
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        replies.length = 0;
+        socket.send(payload, gatewayPort, '127.0.0.1');
+        for (let i = 0; i < 25 && replies.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+        if (replies.length > 0) return replies[0]!;
+      }
+      throw new Error(`no UDP reply to ${JSON.stringify(payload)} on the kept session`);
+    },
+    close: () => socket.close(),
+  };
+}
+
 /** Retries (UDP may be dropped, the listener may be on its way) until a reply comes, or `timeoutMs`. */
 async function udpReply(payload: string, timeoutMs = 10_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
@@ -168,11 +190,13 @@ test('the same port number serves the TCP port of the Service over TCP', async (
   expect(await udpReply('over udp')).toBe('echo-1:over udp');
 }, 20_000);
 
-test('moving the UDP endpoint (endpoints fast path) sends new sessions to the new echo', async () => {
+test('moving the UDP endpoint (endpoints fast path) sends new and existing sessions to the new echo', async () => {
   const fullBefore = await translations('full');
   const incrementalBefore = await translations('incremental');
   const endpointsBefore = await translations('endpoints');
   expect(fullBefore).toBeGreaterThan(0); // the metric is read (the first translation is a full one)
+  const kept = await openSession();
+  expect(await kept.roundTrip('before')).toBe('echo-1:before');
   writeAtomic(path.join(dir, 'slice.yaml'), slice(echoes[1]!));
   const deadline = Date.now() + 10_000;
   let reply = await udpReply('ping');
@@ -183,6 +207,10 @@ test('moving the UDP endpoint (endpoints fast path) sends new sessions to the ne
   expect(await translations('endpoints')).toBeGreaterThan(endpointsBefore);
   expect(await translations('full')).toBe(fullBefore);
   expect(await translations('incremental')).toBe(incrementalBefore);
+  // A session opened before the move (same client socket) follows it: Envoy ends the sessions of a
+  // removed endpoint, so the next datagram starts a session to the new one.
+  expect(await kept.roundTrip('after')).toBe('echo-2:after');
+  kept.close();
   // TCP on the same port number is untouched.
   expect(await tcpRoundTrip('still tcp\n')).toBe('tcp-echo\nstill tcp\n');
 }, 30_000);
