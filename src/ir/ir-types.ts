@@ -201,7 +201,11 @@ export interface UdpListenerIR {
   /** `udp/<port>`. */
   readonly name: string;
   readonly port: number;
-  /** Name of the BackendIR (a `udp/<ns>/<name>/<port>` cluster whose endpoints are UDP ports). */
+  /**
+   * Name of the BackendIR (a `udp/<ns>/<name>/<port>` cluster whose endpoints are UDP ports). Envoy's
+   * UDP proxy routes a listener to one cluster: several weighted backends (a UDPRoute's backendRefs)
+   * would become one BackendIR whose localities carry the weights.
+   */
   readonly backend: string;
   readonly idleTimeoutSeconds: number;
   /** The backend's `affinity: source-ip`: the UDP proxy hashes the client address; absent: no hash. */
