@@ -204,7 +204,7 @@ export interface UdpListenerIR {
   /**
    * Name of the BackendIR (a `udp/<ns>/<name>/<port>` cluster whose endpoints are UDP ports). Envoy's
    * UDP proxy routes a listener to one cluster: several weighted backends (a UDPRoute's backendRefs)
-   * would become one BackendIR whose localities carry the weights.
+   * would need one BackendIR with weighted endpoints (no such weight in the IR yet).
    */
   readonly backend: string;
   readonly idleTimeoutSeconds: number;
