@@ -5,13 +5,19 @@
  * client. The same gateway port number also serves the Service's TCP port (`gateway-tcp-port`): two
  * listeners, two protocols. Moving the UDP endpoint to a second echo (an EndpointSlice-only change,
  * the runner's endpoints fast path) sends new client sessions to it, and a session opened before the
- * move follows it.
+ * move follows it. Each session is one access log line (in the group's TCP format) when it ends.
  */
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startTcpEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.js';
+import type { KubeObject } from '../../src/resources/kube-types.js';
+import { buildResourceSet } from '../../src/resources/resource-set.js';
+import { translate } from '../../src/translate/translate.js';
+import { translateXds } from '../../xds/translator/xds.translator.js';
+import { staticBootstrap } from '../golden/static-bootstrap.js';
+import { startEnvoy } from '../support/envoy-process.js';
 import { INGRESS_CLASS, tempDir, writeAtomic, yamlDocs } from '../support/manifests.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 import { freePorts } from '../support/ports.js';
@@ -40,7 +46,7 @@ let tcpEcho: EchoBackend | undefined;
 let stack: StandaloneGateway | undefined;
 let gatewayPort: number;
 
-function dnsService(port: number): object {
+function dnsService(port: number): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -63,8 +69,8 @@ function dnsService(port: number): object {
 }
 
 /** The Service's slice: one endpoint on 127.0.0.1, its UDP port the echo's, its TCP port the TCP echo's. */
-function slice(udp: UdpEcho): string {
-  return yamlDocs({
+function sliceObject(udp: UdpEcho): KubeObject {
+  return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: { name: 'dns-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'dns' } },
@@ -74,7 +80,11 @@ function slice(udp: UdpEcho): string {
       { name: 'dns-tcp', port: tcpEcho!.port, protocol: 'TCP' },
     ],
     endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-  });
+  };
+}
+
+function slice(udp: UdpEcho): string {
+  return yamlDocs(sliceObject(udp));
 }
 
 /** One datagram from a new client socket (so a new UDP proxy session); the reply, or undefined after `waitMs`. */
@@ -96,7 +106,9 @@ async function udpRoundTrip(payload: string, waitMs = 500): Promise<string | und
 }
 
 /** A client socket kept open (one UDP proxy session while it is used); round trips retry like udpReply. */
-async function openSession(): Promise<{ roundTrip(p: string): Promise<string>; close(): void }> {
+async function openSession(
+  port = gatewayPort,
+): Promise<{ roundTrip(p: string): Promise<string>; close(): void }> {
   const socket = dgram.createSocket('udp4');
   const replies: string[] = [];
   socket.on('message', (msg) => replies.push(msg.toString()));
@@ -106,7 +118,7 @@ async function openSession(): Promise<{ roundTrip(p: string): Promise<string>; c
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline) {
         replies.length = 0;
-        socket.send(payload, gatewayPort, '127.0.0.1');
+        socket.send(payload, port, '127.0.0.1');
         for (let i = 0; i < 25 && replies.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
         if (replies.length > 0) return replies[0]!;
       }
@@ -213,4 +225,34 @@ test('moving the UDP endpoint (endpoints fast path) sends new and existing sessi
   kept.close();
   // TCP on the same port number is untouched.
   expect(await tcpRoundTrip('still tcp\n')).toBe('tcp-echo\nstill tcp\n');
+}, 30_000);
+
+test('a UDP session ends after its idle timeout with one access log line in the group TCP format', async () => {
+  const [udpPort, httpPort] = (await freePorts(2)) as [number, number];
+  const objects = [dnsService(udpPort), sliceObject(echoes[0]!)];
+  const resources = buildResourceSet(objects.map((object) => ({ object, origin: { cluster: 'local' } })));
+  const group = translate(resources, { defaults: { httpPort, httpsPort: 8443 }, groups: {} }).ir.groups[0]!;
+  // The same IR with a 1 s idle timeout (the annotation's is 60 s), served as a static bootstrap.
+  const udp = group.udp!.map((u) => ({ ...u, idleTimeoutSeconds: 1 }));
+  const xds = translateXds({ groups: [{ ...group, udp }] }).resources.get('default')!;
+  const envoy = await startEnvoy({ name: 'udp-access-log', bootstrap: staticBootstrap(xds) });
+  try {
+    const session = await openSession(udpPort);
+    expect(await session.roundTrip('hello')).toBe('echo-1:hello');
+    session.close();
+    const ours = (l: string) => l.startsWith('{') && l.includes(`"listener_address":"127.0.0.1:${udpPort}"`);
+    const deadline = Date.now() + 10_000;
+    let line = envoy.logs().split('\n').find(ours);
+    while (line === undefined && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      line = envoy.logs().split('\n').find(ours);
+    }
+    const log = JSON.parse(line ?? '{}') as Record<string, unknown>;
+    expect(log).toMatchObject({ client_address: '127.0.0.1', upstream_host: `127.0.0.1:${echoes[0]!.port}` });
+    expect(log['bytes_received']).toBeGreaterThanOrEqual('hello'.length);
+    expect(log['bytes_sent']).toBeGreaterThanOrEqual('echo-1:hello'.length);
+    expect(log['duration_ms']).toBeGreaterThanOrEqual(1000);
+  } finally {
+    await envoy.stop();
+  }
 }, 30_000);

@@ -3,16 +3,17 @@
  * per gateway UDP port). Each client address and port gets its own session to one upstream endpoint,
  * ended after the listener's idle timeout; a `matcher` whose on_no_match routes every datagram to the
  * backend cluster (the form Envoy documents; the plain `cluster` field is deprecated). A raw UDP listener
- * has no filter chains.
+ * has no filter chains. Each session is one access log line (the group's TCP format) when it ends.
  */
-import type { UdpListenerIR } from '../../src/ir/ir-types.js';
+import type { AccessLogIR, UdpListenerIR } from '../../src/ir/ir-types.js';
 import { seconds } from './common.js';
+import { accessLogField } from './listener-access-log.js';
 
 const UDP_PROXY = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig';
 const UDP_ROUTE = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.Route';
 
 /** The UDP proxy's config: the route to the backend, the session idle timeout, the client hash. */
-function udpProxy(l: UdpListenerIR): object {
+function udpProxy(l: UdpListenerIR, accessLog: AccessLogIR | undefined): object {
   return {
     '@type': UDP_PROXY,
     stat_prefix: l.name,
@@ -24,14 +25,18 @@ function udpProxy(l: UdpListenerIR): object {
     idle_timeout: seconds(l.idleTimeoutSeconds),
     // `affinity: source-ip` on the Service: its ring hash or maglev hashes the client address.
     ...(l.hashSourceIp ? { hash_policies: [{ source_ip: true }] } : {}),
+    // One line per session, when it ends, in the group's TCP format.
+    ...accessLogField(accessLog, 'tcp'),
   };
 }
 
-export function translateUdpListener(l: UdpListenerIR): object {
+export function translateUdpListener(l: UdpListenerIR, accessLog?: AccessLogIR): object {
   return {
     name: l.name,
     address: { socket_address: { protocol: 'UDP', address: '0.0.0.0', port_value: l.port } },
     udp_listener_config: {},
-    listener_filters: [{ name: 'envoy.filters.udp_listener.udp_proxy', typed_config: udpProxy(l) }],
+    listener_filters: [
+      { name: 'envoy.filters.udp_listener.udp_proxy', typed_config: udpProxy(l, accessLog) },
+    ],
   };
 }

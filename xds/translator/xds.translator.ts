@@ -143,7 +143,7 @@ function listenerResources(g: GatewayGroupIR): Emitted[] {
       listener({ name: t.name, resource: translateTcpListener(t, accessLog) }, tcpListenerSources(t)),
     ),
     ...(g.udp ?? []).map((u) =>
-      listener({ name: u.name, resource: translateUdpListener(u) }, udpListenerSources(u)),
+      listener({ name: u.name, resource: translateUdpListener(u, accessLog) }, udpListenerSources(u)),
     ),
     ...(https
       ? [
