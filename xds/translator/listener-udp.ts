@@ -12,6 +12,13 @@ import { accessLogField } from './listener-access-log.js';
 const UDP_PROXY = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig';
 const UDP_ROUTE = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.Route';
 
+/**
+ * The largest datagram received from clients and from endpoints (a jumbo frame). Envoy's default is
+ * 1500 and it drops larger datagrams, e.g. DNS answers with EDNS (up to 4096 bytes).
+ */
+export const MAX_DATAGRAM_BYTES = 9000;
+const SOCKET_CONFIG = { max_rx_datagram_size: MAX_DATAGRAM_BYTES };
+
 /** The UDP proxy's config: the route to the backend, the session idle timeout, the client hash. */
 function udpProxy(l: UdpListenerIR, accessLog: AccessLogIR | undefined): object {
   return {
@@ -23,6 +30,7 @@ function udpProxy(l: UdpListenerIR, accessLog: AccessLogIR | undefined): object 
       },
     },
     idle_timeout: seconds(l.idleTimeoutSeconds),
+    upstream_socket_config: SOCKET_CONFIG,
     // `affinity: source-ip` on the Service: its ring hash or maglev hashes the client address.
     ...(l.hashSourceIp ? { hash_policies: [{ source_ip: true }] } : {}),
     // One line per session, when it ends, in the group's TCP format.
@@ -34,7 +42,7 @@ export function translateUdpListener(l: UdpListenerIR, accessLog?: AccessLogIR):
   return {
     name: l.name,
     address: { socket_address: { protocol: 'UDP', address: '0.0.0.0', port_value: l.port } },
-    udp_listener_config: {},
+    udp_listener_config: { downstream_socket_config: SOCKET_CONFIG },
     listener_filters: [
       { name: 'envoy.filters.udp_listener.udp_proxy', typed_config: udpProxy(l, accessLog) },
     ],
