@@ -114,7 +114,7 @@ function service(r: Rng, w: WorldShape, name: string, namespace: string): Servic
   if (chance(r, 0.1)) a['causeway.dev/load-balance'] = 'round_robin';
   const ports: ServicePort[] = [{ name: 'http', port: 80, targetPort: 8080 }];
   if (chance(r, 0.4)) ports.push({ name: 'https', port: 443, targetPort: 8443 });
-  if (chance(r, 0.2)) a['causeway.dev/gateway-udp-port'] = pick(r, ['9000', '9001', '8080', 'x']);
+  if (chance(r, 0.35)) a['causeway.dev/gateway-udp-port'] = pick(r, ['9000', '9000', '8080', 'x']);
   if (chance(r, 0.5)) ports.push({ name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' });
   return { apiVersion: 'v1', kind: 'Service', metadata: meta(r, name, namespace, a), spec: { ports } };
 }
