@@ -5,7 +5,8 @@
  * client. The same gateway port number also serves the Service's TCP port (`gateway-tcp-port`): two
  * listeners, two protocols. Moving the UDP endpoint to a second echo (an EndpointSlice-only change,
  * the runner's endpoints fast path) sends new client sessions to it, and a session opened before the
- * move follows it. Each session is one access log line (in the group's TCP format) when it ends.
+ * move follows it; a UDP Service added while serving loses no datagram to a warming cluster. Each
+ * session is one access log line (in the group's TCP format) when it ends.
  */
 import dgram from 'node:dgram';
 import fs from 'node:fs';
@@ -88,7 +89,7 @@ function slice(udp: UdpEcho): string {
 }
 
 /** One datagram from a new client socket (so a new UDP proxy session); the reply, or undefined after `waitMs`. */
-async function udpRoundTrip(payload: string, waitMs = 500): Promise<string | undefined> {
+async function udpRoundTrip(payload: string, waitMs = 500, port = gatewayPort): Promise<string | undefined> {
   const socket = dgram.createSocket('udp4');
   try {
     return await new Promise<string | undefined>((resolve) => {
@@ -98,7 +99,7 @@ async function udpRoundTrip(payload: string, waitMs = 500): Promise<string | und
         resolve(msg.toString());
       });
       socket.on('error', () => undefined); // ICMP port unreachable before the listener exists
-      socket.send(payload, gatewayPort, '127.0.0.1');
+      socket.send(payload, port, '127.0.0.1');
     });
   } finally {
     socket.close();
@@ -230,6 +231,44 @@ test('moving the UDP endpoint (endpoints fast path) sends new and existing sessi
   kept.close();
   // TCP on the same port number is untouched.
   expect(await tcpRoundTrip('still tcp\n')).toBe('tcp-echo\nstill tcp\n');
+}, 30_000);
+
+test('a UDP Service added while serving: no datagram reaching its new listener is dropped (make-before-break)', async () => {
+  const [port] = (await freePorts(1)) as [number];
+  const ntp: KubeObject[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'ntp',
+        namespace: 'default',
+        annotations: { 'causeway.dev/gateway-udp-port': String(port) },
+      },
+      spec: { ports: [{ port: 123, protocol: 'UDP' }] },
+    },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'ntp-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'ntp' } },
+      addressType: 'IPv4',
+      ports: [{ port: echoes[1]!.port, protocol: 'UDP' }],
+      endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+    },
+  ];
+  writeAtomic(path.join(dir, 'ntp.yaml'), yamlDocs(...ntp));
+  // New sessions, back to back, from before the listener exists until one is answered.
+  const deadline = Date.now() + 10_000;
+  let reply: string | undefined;
+  while (reply === undefined && Date.now() < deadline) reply = await udpRoundTrip('time?', 100, port);
+  expect(reply).toBe('echo-2:time?');
+  const stats = await stack!.gateway.stats(`udp/${port}|ntp`);
+  // Every datagram the listener took found a warm cluster and was answered.
+  expect(stats[`cluster.udp/default/ntp/123.upstream_cx_none_healthy`]).toBe(0);
+  expect(stats[`udp.udp/${port}.downstream_sess_no_route`]).toBe(0);
+  expect(stats[`udp.udp/${port}.downstream_sess_rx_datagrams`]).toBeGreaterThan(0);
+  expect(stats[`udp.udp/${port}.downstream_sess_tx_datagrams`]).toBe(
+    stats[`udp.udp/${port}.downstream_sess_rx_datagrams`],
+  );
 }, 30_000);
 
 test('a UDP session ends after its idle timeout with one access log line in the group TCP format', async () => {
