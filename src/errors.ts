@@ -96,6 +96,12 @@ export const ERRORS = {
     summary:
       "The gateway TCP port is already taken in the group (by an older Service, or the group's HTTP/HTTPS/health port); this Service is not exposed.",
   },
+  CW_E_UDP_PORT_CONFLICT: {
+    severity: 'warning',
+    reason: 'UDPPortConflict',
+    summary:
+      'The gateway UDP port is already taken in the group by an older Service; this Service is not exposed on it.',
+  },
   CW_E_HEALTH_PORT_CONFLICT: {
     severity: 'error',
     reason: 'HealthPortConflict',

@@ -64,8 +64,11 @@ function conditionsOf(e: Endpoint): { ready: boolean; servingTerminating: boolea
   return { ready: ready && !terminating, servingTerminating: serving && terminating };
 }
 
-function slicePort(slice: EndpointSlice, portName: string): number | undefined {
-  const p = (slice.ports ?? []).find((sp) => (sp.name ?? '') === portName);
+function slicePort(slice: EndpointSlice, ref: ServicePortRef): number | undefined {
+  const udp = ref.protocol === 'UDP';
+  const p = (slice.ports ?? []).find(
+    (sp) => (sp.name ?? '') === ref.portName && (!udp || sp.protocol === 'UDP'),
+  );
   return p?.port;
 }
 
@@ -86,7 +89,7 @@ function endpointProblem(e: Endpoint, addressType: 'IPv4' | 'IPv6'): string | un
 
 /** The slice's port for the Service port, or undefined (with a problem when it is out of range). */
 function usablePort(slice: EndpointSlice, ref: ServicePortRef, problems: string[]): number | undefined {
-  const port = slicePort(slice, ref.portName);
+  const port = slicePort(slice, ref);
   if (port === undefined || isPortNumber(port)) return port;
   problems.push(`${sliceName(slice)}: port ${String(port)} is not in 1..65535; the slice is ignored`);
   return undefined;

@@ -23,6 +23,8 @@ export interface ServicePortRef {
   readonly port: number;
   /** The Service port's name ('' when unnamed): EndpointSlice ports are matched by it. */
   readonly portName: string;
+  /** `UDP` for a UDP port (EndpointSlice ports must then say UDP too); absent: TCP. */
+  readonly protocol?: 'UDP';
 }
 
 /** One endpoint chosen to receive traffic. */

@@ -25,6 +25,8 @@ export interface GatewayGroupIR {
   readonly health?: HealthListenerIR;
   /** TCP services exposed on their own gateway port (`causeway.dev/gateway-tcp-port`), sorted by port. */
   readonly tcp: readonly TcpListenerIR[];
+  /** UDP services on their own gateway port (`causeway.dev/gateway-udp-port`), sorted by port; absent: none. */
+  readonly udp?: readonly UdpListenerIR[];
   /** Upstream services (one per Service port used), sorted by name. */
   readonly backends: readonly BackendIR[];
   /** TLS certificates, sorted by name. */
@@ -187,6 +189,28 @@ export interface TcpListenerIR {
    * without the deny list (sorted); absent: every client; empty: none (a bad list fails closed).
    */
   readonly allowedSources?: readonly string[];
+  readonly source: ObjectRef;
+}
+
+/**
+ * A gateway UDP port proxied to one backend (Envoy's UDP proxy: one session per client address and
+ * port, ended after `idleTimeoutSeconds` without a datagram either way). Fed by a Service annotated
+ * `causeway.dev/gateway-udp-port` (and, later, by a Gateway API UDPRoute).
+ */
+export interface UdpListenerIR {
+  /** `udp/<port>`. */
+  readonly name: string;
+  readonly port: number;
+  /**
+   * Name of the BackendIR (a `udp/<ns>/<name>/<port>` cluster whose endpoints are UDP ports). Envoy's
+   * UDP proxy routes a listener to one cluster: several weighted backends (a UDPRoute's backendRefs)
+   * would need one BackendIR with weighted endpoints (no such weight in the IR yet).
+   */
+  readonly backend: string;
+  readonly idleTimeoutSeconds: number;
+  /** The backend's `affinity: source-ip`: the UDP proxy hashes the client address; absent: no hash. */
+  readonly hashSourceIp?: boolean;
+  /** The object that asked for the port: a Service now (a UDPRoute later). */
   readonly source: ObjectRef;
 }
 

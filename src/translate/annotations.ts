@@ -67,6 +67,24 @@ export const GATEWAY_TCP_SERVICE_PORT: AnnotationSpec<{ name?: string; number?: 
         : { ok: false, error: `"${raw}" is neither a port number nor a port name` },
 };
 
+export const GATEWAY_UDP_PORT: AnnotationSpec<number> = {
+  name: 'causeway.dev/gateway-udp-port',
+  targets: ['Service'],
+  defaultText: 'none',
+  description:
+    "Exposes the Service's UDP port on this UDP port of its gateway group's gateways (Envoy UDP proxy, one session per client address), to its endpoints in every cluster and on VMs. The oldest Service wins a UDP port; a TCP listener may use the same number.",
+  parse: GATEWAY_TCP_PORT.parse,
+};
+
+export const GATEWAY_UDP_SERVICE_PORT: AnnotationSpec<{ name?: string; number?: number }> = {
+  name: 'causeway.dev/gateway-udp-service-port',
+  targets: ['Service'],
+  defaultText: 'the only UDP port of the Service',
+  description:
+    'With `causeway.dev/gateway-udp-port`: which UDP port of the Service (name or number) the gateway forwards to; needed when the Service has several UDP ports.',
+  parse: GATEWAY_TCP_SERVICE_PORT.parse,
+};
+
 function durationBetween(minSeconds: number, maxSeconds: number): (raw: string) => ParseResult<number> {
   return (raw) => {
     const r = parseDurationSeconds(raw, maxSeconds);
@@ -221,6 +239,8 @@ export const ANNOTATIONS: readonly AnnotationSpec<unknown>[] = [
   CROSS_CLUSTER,
   GATEWAY_TCP_PORT,
   GATEWAY_TCP_SERVICE_PORT,
+  GATEWAY_UDP_PORT,
+  GATEWAY_UDP_SERVICE_PORT,
   HEALTH_CHECK_PATH,
   HEALTH_CHECK_TCP,
   HEALTH_CHECK_INTERVAL,

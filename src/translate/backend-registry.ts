@@ -85,6 +85,29 @@ export class BackendRegistry {
     return this.resolve(owner, backend, where, 'its TLS connections are closed', true);
   }
 
+  /**
+   * The backend of a UDP Service port (`causeway.dev/gateway-udp-port`), already resolved by its reader:
+   * a `udp/<ns>/<name>/<port>` cluster whose endpoints are the slices' UDP ports, without TLS, health
+   * checks or outlier detection (they speak TCP or HTTP). Undefined after an internal error on the Service.
+   */
+  udpBackend(owner: BackendOwner, service: Service, ref: ServicePortRef): string | undefined {
+    const name = `udp/${ref.namespace}/${ref.name}/${ref.port}`;
+    let entry = this.backends.get(name);
+    if (!entry) {
+      try {
+        const { healthCheck: _hc, outlierDetection: _od, ...ir } = this.backendOf(name, service, ref, true)!;
+        entry = { ir, sources: new Map() };
+      } catch (err) {
+        const svc = { kind: 'Service', namespace: ref.namespace, name: ref.name };
+        this.diags.push(internalErrorDiagnostic(svc, err, 'the UDP backend Service'));
+        return undefined;
+      }
+      this.backends.set(name, entry);
+    }
+    entry.sources.set(refKey(owner.ref), owner.ref);
+    return name;
+  }
+
   private resolve(
     owner: BackendOwner,
     backend: IngressBackend,

@@ -46,6 +46,7 @@ import { readCanaries, type CanaryPolicy } from './policies/canary.js';
 import { readAllWeightedBackends } from './policies/weighted-backends.js';
 import { SplitActions } from './split-actions.js';
 import { buildTcpListeners, type TcpClaim } from './tcp-services.js';
+import { buildUdpListeners, type UdpClaim } from './udp-services.js';
 import type { GroupSettings } from './translate-options.js';
 import { readPassthroughClaims, settlePassthrough, type PassthroughClaim } from './policies/passthrough.js';
 import { buildPassthroughChains } from './passthrough-chains.js';
@@ -391,6 +392,7 @@ export function buildGroup(
   diags: Diagnostic[],
   clusterZones: Readonly<Record<string, string>> = {},
   tcpClaims: readonly TcpClaim[] = [],
+  udpClaims: readonly UdpClaim[] = [],
 ): GatewayGroupIR {
   const ctx = groupContext(name, settings, owners, resources, diags, clusterZones);
   const virtualHosts = httpVirtualHosts(ctx);
@@ -399,6 +401,7 @@ export function buildGroup(
   const tlsOptions = tlsOptionsIR(settings);
   const health = healthListener(name, settings, diags);
   const tcp = buildTcpListeners(tcpClaims, settings, ctx.backends, diags);
+  const udp = buildUdpListeners(udpClaims, ctx.backends, diags);
 
   const compression = compressionFilter(settings);
   const tracing = groupTracing(name, settings.tracing, ctx.backends, diags);
@@ -426,6 +429,7 @@ export function buildGroup(
       : {}),
     ...(health ? { health } : {}),
     tcp: withProxyProtocol(tcp, clientAddress),
+    ...(udp.length > 0 ? { udp } : {}),
     backends: ctx.backends.list(),
     secrets: ctx.secrets.list(),
     ...(accessLog ? { accessLog } : {}),

@@ -5,7 +5,7 @@
  *
  * What a change touches:
  * - an Ingress: it is read again; its group before and after (an annotation can move it) is rebuilt;
- * - a Service: its TCP claim (causeway.dev/gateway-tcp-port) is read again, and the group it claimed
+ * - a Service: its TCP and UDP claims (causeway.dev/gateway-{tcp,udp}-port) are read again, and the group it claimed
  *   before and after is rebuilt, as is every group whose build looked the Service up (backends);
  * - a Secret, the EndpointSlices of a Service: every group whose build looked it up;
  * - whatever a group's build read is recorded as it builds (recording-resources.ts, dependency-index.ts).
@@ -32,7 +32,8 @@ import type { ResourceSet, Sourced } from '../resources/resource-set.js';
 import { changedEntries, DependencyIndex, endpointEntries, type ObjectChange } from './dependency-index.js';
 import { buildGroupIsolated } from './isolation.js';
 import { recordingView } from './recording-resources.js';
-import { readTcpService, type TcpClaim } from './tcp-services.js';
+import type { TcpClaim } from './tcp-services.js';
+import { readServicePortClaims, type UdpClaim } from './udp-services.js';
 import {
   readOurIngress,
   sortedUniqueDiagnostics,
@@ -64,6 +65,7 @@ interface IngressState {
 interface TcpState {
   readonly source: Sourced<Service>;
   readonly claim?: TcpClaim;
+  readonly udp?: UdpClaim;
   readonly diags: readonly Diagnostic[];
 }
 
@@ -100,7 +102,7 @@ function addMember(index: Map<string, Set<string>>, group: string, key: string):
 export class IncrementalTranslation {
   /** Every Ingress of the ResourceSet (ours or not), by its ResourceSet key. */
   private readonly ingresses = new Map<string, IngressState>();
-  /** Services with a TCP claim or a diagnostic reading it. */
+  /** Services with a TCP or UDP claim or a diagnostic reading them. */
   private readonly tcp = new Map<string, TcpState>();
   private readonly members = new Map<string, Set<string>>();
   private readonly tcpMembers = new Map<string, Set<string>>();
@@ -197,7 +199,8 @@ export class IncrementalTranslation {
         g,
         resources,
         owners.map((k) => this.ingresses.get(k)!.entries!),
-        claims.map((k) => this.tcp.get(k)!.claim!),
+        claims.flatMap((k) => this.tcp.get(k)!.claim ?? []),
+        claims.flatMap((k) => this.tcp.get(k)!.udp ?? []),
       );
       rebuilt.add(g);
     }
@@ -238,16 +241,17 @@ export class IncrementalTranslation {
     const old = this.tcp.get(key);
     if (old) {
       this.tcp.delete(key);
-      if (old.claim) {
-        touched.add(old.claim.group);
-        this.tcpMembers.get(old.claim.group)?.delete(key);
+      for (const c of [old.claim, old.udp]) {
+        if (!c) continue;
+        touched.add(c.group);
+        this.tcpMembers.get(c.group)?.delete(key);
       }
     }
     this.badTimes.delete(`Service|${key}`);
     const now = resources.services.get(key);
     if (!now) return;
-    const claim = this.readService(key, now);
-    if (claim) touched.add(claim.group);
+    const { claim, udp } = this.readService(key, now);
+    for (const c of [claim, udp]) if (c) touched.add(c.group);
   }
 
   /** Reads one Ingress and records it (state, membership, odd timestamp). */
@@ -272,14 +276,15 @@ export class IncrementalTranslation {
     return state;
   }
 
-  /** Reads one Service's TCP claim and records it. */
-  private readService(key: string, s: Sourced<Service>): TcpClaim | undefined {
+  /** Reads one Service's TCP and UDP claims and records them (both are members of their group). */
+  private readService(key: string, s: Sourced<Service>): { claim?: TcpClaim; udp?: UdpClaim } {
     const diags: Diagnostic[] = [];
-    const claim = readTcpService(s, diags);
-    if (claim || diags.length > 0) this.tcp.set(key, { source: s, ...(claim ? { claim } : {}), diags });
-    if (claim) addMember(this.tcpMembers, claim.group, key);
+    const { tcp: claim, udp } = readServicePortClaims(s, diags);
+    const claims = { ...(claim ? { claim } : {}), ...(udp ? { udp } : {}) };
+    if (claim || udp || diags.length > 0) this.tcp.set(key, { source: s, ...claims, diags });
+    for (const c of [claim, udp]) if (c) addMember(this.tcpMembers, c.group, key);
     if (badTime(s.object)) this.badTimes.add(`Service|${key}`);
-    return claim;
+    return claims;
   }
 
   private present(group: string): boolean {
@@ -296,6 +301,7 @@ export class IncrementalTranslation {
     resources: ResourceSet,
     owners: readonly IngressEntries[],
     tcpClaims: readonly TcpClaim[],
+    udpClaims: readonly UdpClaim[] = [],
   ): void {
     const { view, reads } = recordingView(resources);
     const diags: Diagnostic[] = [];
@@ -307,6 +313,7 @@ export class IncrementalTranslation {
         resources: view,
         clusterZones: this.options.clusterZones ?? {},
         tcpClaims,
+        udpClaims,
       },
       diags,
     );
@@ -335,13 +342,18 @@ export class IncrementalTranslation {
       else owners.set(state.served.group, [state.entries!]);
     }
     const claims = new Map<string, TcpClaim[]>();
+    const udpClaims = new Map<string, UdpClaim[]>();
     const services = [...resources.services].sort(([, a], [, b]) => compareByAge(a.object, b.object));
     for (const [key, s] of services) {
-      const claim = this.readService(key, s);
+      const { claim, udp } = this.readService(key, s);
       if (claim) claims.set(claim.group, [...(claims.get(claim.group) ?? []), claim]); // few: TCP Services
+      if (udp) udpClaims.set(udp.group, [...(udpClaims.get(udp.group) ?? []), udp]);
     }
-    const names = [...new Set([...owners.keys(), ...claims.keys()])].sort(compareStrings);
-    for (const g of names) this.build(g, resources, owners.get(g) ?? [], claims.get(g) ?? []);
+    const names = [...new Set([...owners.keys(), ...claims.keys(), ...udpClaims.keys()])].sort(
+      compareStrings,
+    );
+    for (const g of names)
+      this.build(g, resources, owners.get(g) ?? [], claims.get(g) ?? [], udpClaims.get(g) ?? []);
     this.served = ServedList.of(served.sort(compareServed));
     this.publish();
     return { full: true, rebuilt: new Set(names), removed: [...before].filter((g) => !this.groups.has(g)) };

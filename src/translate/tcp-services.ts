@@ -31,7 +31,8 @@ export interface TcpClaim {
   readonly service: Service;
 }
 
-function serviceRefs(s: Sourced<Service>): { ref: ObjectRef; diagRef: ObjectRef } {
+/** A Service's ref (in IR sources) and its diagnostic ref (with cluster and file); also used for UDP. */
+export function serviceRefs(s: Sourced<Service>): { ref: ObjectRef; diagRef: ObjectRef } {
   const meta = s.object.metadata;
   const ref: ObjectRef = { kind: 'Service', namespace: meta.namespace ?? 'default', name: meta.name };
   const diagRef: ObjectRef = {
@@ -42,7 +43,8 @@ function serviceRefs(s: Sourced<Service>): { ref: ObjectRef; diagRef: ObjectRef 
   return { ref, diagRef };
 }
 
-function read<T>(
+/** A Service annotation's value; a bad value is CW_E_ANNOTATION_INVALID and undefined. */
+export function read<T>(
   spec: AnnotationSpec<T>,
   s: Service,
   diagRef: ObjectRef,

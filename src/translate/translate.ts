@@ -11,7 +11,7 @@ import { buildGroupIsolated } from './isolation.js';
 import { internalErrorDiagnostic } from './internal-errors.js';
 import type { Ingress } from '../resources/kube-types.js';
 import type { Sourced } from '../resources/resource-set.js';
-import { readTcpServices } from './tcp-services.js';
+import { readPortServices } from './udp-services.js';
 import { indexClasses, ourClassFor } from '../ingress/ingress-class.js';
 import { diagnosticRef, ingressRef, readIngress, type IngressEntries } from '../ingress/ingress-reader.js';
 import { readUseRegex } from './policies/paths.js';
@@ -51,8 +51,8 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
     byGroup.set(entries.group, list);
   }
 
-  const tcpClaims = readTcpServices(resources, diags);
-  for (const c of tcpClaims) if (!byGroup.has(c.group)) byGroup.set(c.group, []);
+  const { tcp: tcpClaims, udp: udpClaims } = readPortServices(resources, diags);
+  for (const c of [...tcpClaims, ...udpClaims]) if (!byGroup.has(c.group)) byGroup.set(c.group, []);
   const groups = [...byGroup.keys()].sort(compareStrings).map((g) =>
     buildGroupIsolated(
       {
@@ -62,6 +62,7 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
         resources,
         clusterZones: options.clusterZones ?? {},
         tcpClaims: tcpClaims.filter((c) => c.group === g),
+        udpClaims: udpClaims.filter((c) => c.group === g),
       },
       diags,
     ),

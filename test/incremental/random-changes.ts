@@ -12,6 +12,7 @@ import type {
   KubeObject,
   Secret,
   Service,
+  ServicePort,
 } from '../../src/resources/kube-types.js';
 import { objectKey, type Sourced } from '../../src/resources/resource-set.js';
 import type { Rng } from '../../src/util/seeded-random.js';
@@ -111,8 +112,10 @@ function service(r: Rng, w: WorldShape, name: string, namespace: string): Servic
   if (chance(r, 0.1)) a['causeway.dev/backend-protocol'] = 'HTTPS';
   if (chance(r, 0.1)) a['causeway.dev/backend-tls-ca-secret'] = 'ca';
   if (chance(r, 0.1)) a['causeway.dev/load-balance'] = 'round_robin';
-  const ports = [{ name: 'http', port: 80, targetPort: 8080 }];
+  const ports: ServicePort[] = [{ name: 'http', port: 80, targetPort: 8080 }];
   if (chance(r, 0.4)) ports.push({ name: 'https', port: 443, targetPort: 8443 });
+  if (chance(r, 0.35)) a['causeway.dev/gateway-udp-port'] = pick(r, ['9000', '9000', '8080', 'x']);
+  if (chance(r, 0.5)) ports.push({ name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' });
   return { apiVersion: 'v1', kind: 'Service', metadata: meta(r, name, namespace, a), spec: { ports } };
 }
 
@@ -125,6 +128,7 @@ function slice(r: Rng, svc: string, namespace: string, n: number): EndpointSlice
     ports: [
       { name: 'http', port: 8080, protocol: 'TCP' },
       { name: 'https', port: 8443, protocol: 'TCP' },
+      { name: 'dns', port: 5353, protocol: 'UDP' },
     ],
     endpoints: Array.from({ length: Math.floor(r() * 3) }, (_, i) => ({
       addresses: [chance(r, 0.05) ? 'not-an-ip' : `10.0.${n}.${1 + Math.floor(r() * 4) + i * 10}`],

@@ -4,7 +4,7 @@
  * - Cluster and ClusterLoadAssignment `service/<ns>/<name>/<port>`: the Service and the Ingresses whose
  *   routes use it (a TCP service's cluster: the Service alone);
  * - Listener `http`/`https` and their RouteConfigurations: the Ingresses with routes on them;
- *   `tcp/<port>`: the Service it exposes; `health`: the gateway group (controller config);
+ *   `tcp/<port>`, `udp/<port>`: the Service it exposes; `health`: the gateway group (controller config);
  * - Secret `<ns>/<name>`: the Ingresses using the certificate; `ca/<ns>/<name>` (a backend CA): the
  *   Secret, and the Services verified with it and the Ingresses routing to them.
  * Plain readonly data, deterministic: groups in IR order, types in output order, names sorted, each
@@ -16,6 +16,7 @@ import type {
   GatewayGroupIR,
   SecretIR,
   TcpListenerIR,
+  UdpListenerIR,
   VirtualHostIR,
 } from '../../src/ir/ir-types.js';
 import type { ResourceTypeUrl } from '../protos/envoy-protos.js';
@@ -94,6 +95,11 @@ export function httpsListenerSources(g: GatewayGroupIR): ObjectRef[] {
 /** A TCP listener: the Service it exposes. */
 export function tcpListenerSources(t: TcpListenerIR): ObjectRef[] {
   return uniqueRefs([t.source]);
+}
+
+/** A UDP listener: the object that asked for the port (a Service). */
+export function udpListenerSources(u: UdpListenerIR): ObjectRef[] {
+  return uniqueRefs([u.source]);
 }
 
 /** The health listener: the gateway group itself (it comes from the controller config, no object). */

@@ -22,12 +22,14 @@ import {
   ingressPorts,
   secretSources,
   tcpListenerSources,
+  udpListenerSources,
   uniqueRefs,
   virtualHostSources,
   type GroupSources,
   type XdsSourceMap,
 } from './source-map.js';
 import { translateTcpListener } from './tcp.translator.js';
+import { translateUdpListener } from './listener-udp.js';
 import { translateMetricsListener } from './listener-metrics.js';
 import { guardAssignments, guardGroup } from './resource-guard.js';
 import { tracingCollectorCluster } from './cluster-tracing.js';
@@ -100,7 +102,7 @@ function upstreamResources(g: GatewayGroupIR): Emitted[] {
   ];
 }
 
-/** The HTTP, health, TCP and HTTPS listeners. */
+/** The HTTP, health, TCP, UDP and HTTPS listeners. */
 function listenerResources(g: GatewayGroupIR): Emitted[] {
   const listener = (resource: PlainResource, sources: readonly ObjectRef[]): Emitted => ({
     typeUrl: RESOURCE_TYPES.listener,
@@ -139,6 +141,9 @@ function listenerResources(g: GatewayGroupIR): Emitted[] {
       : []),
     ...g.tcp.map((t) =>
       listener({ name: t.name, resource: translateTcpListener(t, accessLog) }, tcpListenerSources(t)),
+    ),
+    ...(g.udp ?? []).map((u) =>
+      listener({ name: u.name, resource: translateUdpListener(u, accessLog) }, udpListenerSources(u)),
     ),
     ...(https
       ? [
