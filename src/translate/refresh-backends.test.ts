@@ -7,6 +7,7 @@ import type { KubeObject } from '../resources/kube-types.js';
 import { buildResourceSet, type ResourceSet } from '../resources/resource-set.js';
 import { servicesOfChangedSlices } from '../sources/source-update.js';
 import { refreshServiceBackends, replaceEndpointDiagnostics } from './refresh-backends.js';
+import { indexServiceBackends } from './service-backend-index.js';
 import { translate } from './translate.js';
 import type { TranslateOptions } from './translate-options.js';
 
@@ -92,6 +93,9 @@ describe('refreshServiceBackends', () => {
     );
     expect([...services]).toEqual(['shop/web']);
     const r = refreshServiceBackends(full.ir, after, services, options);
+    expect(refreshServiceBackends(full.ir, after, services, options, indexServiceBackends(full.ir))).toEqual(
+      r,
+    );
     const expected = translate(after, options);
     expect(r.ir).toEqual(expected.ir);
     expect(sorted(replaceEndpointDiagnostics(full.diagnostics, services, r.diagnostics))).toEqual(
@@ -102,6 +106,17 @@ describe('refreshServiceBackends', () => {
   it('reports the changed backends per group and shares everything else', () => {
     const after = resources([slice('web', '1', '10.0.0.9'), slice('api', '1', '10.0.0.2')]);
     const r = refreshServiceBackends(full.ir, after, new Set(['shop/web']), options);
+    const indexed = refreshServiceBackends(
+      full.ir,
+      after,
+      new Set(['shop/web']),
+      options,
+      indexServiceBackends(full.ir),
+    );
+    expect(indexed).toEqual(r);
+    expect(indexed.ir.groups.map((g, i) => g === full.ir.groups[i])).toEqual(
+      r.ir.groups.map((g, i) => g === full.ir.groups[i]),
+    );
     expect(r.changed).toEqual(
       new Map([
         ['edge', new Set(['service/shop/web/80'])],
