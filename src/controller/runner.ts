@@ -18,7 +18,11 @@ import {
   type SourceUpdate,
 } from '../sources/source-update.js';
 import { refreshServiceBackends } from '../translate/refresh-backends.js';
-import { indexServiceBackends, type ServiceBackendIndex } from '../translate/service-backend-index.js';
+import {
+  backendsOfServices,
+  indexServiceBackends,
+  type ServiceBackendIndex,
+} from '../translate/service-backend-index.js';
 import type { ServedIngress } from '../translate/translate.js';
 import { IncrementalTranslation } from '../translate/incremental-translate.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
@@ -202,7 +206,10 @@ export class ControllerRunner {
         this.o.translateOptions,
         this.backendIndex,
       );
-      const endpoints = translateEndpointsChecked(refresh.ir, refresh.changed);
+      const endpoints = translateEndpointsChecked(
+        backendsOfServices(refresh.ir, services, this.backendIndex),
+        refresh.changed,
+      );
       for (const [group, upserts] of endpoints.resources)
         this.o.cache.updateResources(group, RESOURCE_TYPES.endpoint, upserts, []);
       this.resources = u.resources;

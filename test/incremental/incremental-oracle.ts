@@ -23,7 +23,11 @@ import {
 } from '../../src/sources/source-update.js';
 import { IncrementalTranslation, type IncrementalHooks } from '../../src/translate/incremental-translate.js';
 import { refreshServiceBackends } from '../../src/translate/refresh-backends.js';
-import { indexServiceBackends, type ServiceBackendIndex } from '../../src/translate/service-backend-index.js';
+import {
+  backendsOfServices,
+  indexServiceBackends,
+  type ServiceBackendIndex,
+} from '../../src/translate/service-backend-index.js';
 import { translate } from '../../src/translate/translate.js';
 import type { TranslateOptions } from '../../src/translate/translate-options.js';
 import type { IR } from '../../src/ir/ir-types.js';
@@ -130,7 +134,8 @@ export class IncrementalStepper {
       this.backendIndex ??= indexServiceBackends(this.ir);
       const refresh = refreshServiceBackends(this.ir, resources, services, this.options, this.backendIndex);
       this.translation.endpointsRefreshed(services, refresh.changed.keys());
-      for (const [group, upserts] of translateEndpointsChecked(refresh.ir, refresh.changed).resources)
+      const touched = backendsOfServices(refresh.ir, services, this.backendIndex);
+      for (const [group, upserts] of translateEndpointsChecked(touched, refresh.changed).resources)
         this.cache.updateResources(group, RESOURCE_TYPES.endpoint, upserts, []);
       this.ir = refresh.ir;
       this.counts.endpoints++;
