@@ -54,3 +54,19 @@ export async function startBenchLeaderWriters(o: {
   }
   return { stop };
 }
+
+/**
+ * Resolves once this process has been nearly idle (under `busyRatio` of one core) for `windowMs`, or
+ * after `maxMs`: the writers' first sync LISTs every Ingress and Service, which must not land in the
+ * per-write figures. Returns how long it waited.
+ */
+export async function quietDown(windowMs = 250, busyRatio = 0.1, maxMs = 60_000): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    const before = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, windowMs));
+    const used = process.cpuUsage(before);
+    if ((used.user + used.system) / 1000 < windowMs * busyRatio) return performance.now() - start;
+    if (performance.now() - start > maxMs) return performance.now() - start;
+  }
+}

@@ -98,7 +98,7 @@ import {
 } from './churn.js';
 import { monotonicMs } from './http-prober.js';
 import { LoopDelay, type LoopDelayFigures } from './loop-delay.js';
-import { startBenchLeaderWriters, type BenchLeaderWriters } from './bench-leader-writers.js';
+import { quietDown, startBenchLeaderWriters, type BenchLeaderWriters } from './bench-leader-writers.js';
 import {
   awaitAllRouted,
   createProbeNet,
@@ -1179,6 +1179,8 @@ async function main(): Promise<void> {
     const allRouted = probe ? awaitAllRouted(probe, coldSince, 600_000) : undefined;
     allRouted?.catch(() => undefined); // awaited below, after the simulated gateways' cold start
     const cold: ColdStart = await coldStart(h);
+    // The writers' first sync (a LIST of every Ingress and Service) belongs to the start.
+    if (leaders) process.stderr.write(`kube-bench: quiet ${fmtMs(await quietDown())} after the start\n`);
     const cpu3 = cpuReading(pids());
     real = await realStarted;
     probe = undefined;
