@@ -32,6 +32,14 @@ describe('RunnerDiagnostics', () => {
     expect(d.all()).toEqual([noEndpoints('b')]);
   });
 
+  test('the same diagnostics a different number of times is a change', () => {
+    const d = new RunnerDiagnostics();
+    d.set([], [noEndpoints('b'), noEndpoints('b'), badAnnotation('a')]);
+    const change = d.set([], [noEndpoints('b'), badAnnotation('a'), badAnnotation('a')]);
+    expect(change).toEqual({ changed: true, added: [] });
+    expect(d.all()).toEqual([badAnnotation('a'), badAnnotation('a'), noEndpoints('b')]);
+  });
+
   test('withEndpointDiagnostics keeps translation() unless a touched Service had or gets one', () => {
     const d = new RunnerDiagnostics();
     d.set([], [noEndpoints('b'), badAnnotation('a')]);

@@ -51,16 +51,10 @@ export class RunnerDiagnostics {
     }
     this.source = source;
     const next = [...this.source, ...this.translated].sort(compareDiagnostics);
-    const nextKeys = new Set(next.map((d) => this.keyOf(d)));
     const added = next.filter((d) => !this.combinedKeys.has(this.keyOf(d)));
-    if (
-      added.length === 0 &&
-      nextKeys.size === this.combinedKeys.size &&
-      next.length === this.combined.length
-    )
-      return NO_CHANGE;
+    if (added.length === 0 && this.sameCounts(next)) return NO_CHANGE;
     this.combined = next;
-    this.combinedKeys = nextKeys;
+    this.combinedKeys = new Set(next.map((d) => this.keyOf(d)));
     return { changed: true, added };
   }
 
@@ -76,6 +70,19 @@ export class RunnerDiagnostics {
     const touched = [...services].some((s) => this.endpointServices.has(s));
     if (!touched && fresh.length === 0) return this.translated;
     return replaceEndpointDiagnostics(this.translated, services, fresh);
+  }
+
+  /** Whether `next` holds each diagnostic as many times as the combined list does. */
+  private sameCounts(next: readonly Diagnostic[]): boolean {
+    if (next.length !== this.combined.length) return false;
+    const counts = new Map<string, number>();
+    for (const d of this.combined) counts.set(this.keyOf(d), (counts.get(this.keyOf(d)) ?? 0) + 1);
+    for (const d of next) {
+      const n = counts.get(this.keyOf(d)) ?? 0;
+      if (n === 0) return false;
+      counts.set(this.keyOf(d), n - 1);
+    }
+    return true;
   }
 
   private keyOf(d: Diagnostic): string {
