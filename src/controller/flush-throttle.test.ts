@@ -6,12 +6,14 @@ function tick(): Promise<void> {
 }
 
 describe('FlushThrottle', () => {
-  test('a lone change flushes on the next turn, with no holdoff', async () => {
+  test('a lone change flushes once its caller returns (a microtask, no event-loop turn), with no holdoff', async () => {
     const flush = jest.fn();
     const t = new FlushThrottle(flush, 60_000);
     t.poke();
     t.poke();
     expect(flush).not.toHaveBeenCalled();
+    await Promise.resolve();
+    expect(flush).toHaveBeenCalledTimes(1);
     await tick();
     expect(flush).toHaveBeenCalledTimes(1);
   });

@@ -1,9 +1,11 @@
 /**
- * When the runner applies changes: the first change after a quiet spell is applied at once (on the next
- * turn of the event loop, so the events of one watch read are applied together), and while changes keep
- * coming they are applied at most once per `minGapMs`, counted from the end of the previous flush. So a
- * lone change pays no holdoff at all, and a storm is coalesced with a lag bounded by `minGapMs` plus
- * one flush (a debounce that waits for silence would let a steady stream of changes wait until its cap).
+ * When the runner applies changes: the first change after a quiet spell is applied at once (in a
+ * microtask, once the callback that reported it returns: the sources batch what arrives together
+ * themselves, e.g. KubernetesSource per event-loop turn, so a second turn would only add delay), and
+ * while changes keep coming they are applied at most once per `minGapMs`, counted from the end of the
+ * previous flush. So a lone change pays no holdoff at all, and a storm is coalesced with a lag bounded by
+ * `minGapMs` plus one flush (a debounce that waits for silence would let a steady stream of changes wait
+ * until its cap).
  */
 export class FlushThrottle {
   private scheduled?: { readonly cancel: () => void };
@@ -20,8 +22,11 @@ export class FlushThrottle {
     if (this.scheduled) return;
     const wait = this.lastFlushEnd + this.minGapMs - this.now();
     if (wait <= 0) {
-      const handle = setImmediate(() => this.fire());
-      this.scheduled = { cancel: () => clearImmediate(handle) };
+      const job = { cancelled: false, cancel: () => (job.cancelled = true) };
+      this.scheduled = job;
+      void Promise.resolve().then(() => {
+        if (!job.cancelled) this.fire();
+      });
     } else {
       const handle = setTimeout(() => this.fire(), wait);
       this.scheduled = { cancel: () => clearTimeout(handle) };

@@ -75,6 +75,8 @@ export class LeaderWriters {
   private readonly events: EventRecorder;
   private readonly conditions: ServiceConditionWriter;
   private readonly unsubscribe: () => void;
+  /** What the last write from the applied-state stream wrote: its served Ingresses and diagnostics. */
+  private lastWritten?: Pick<AppliedState, 'served' | 'diagnostics'>;
 
   constructor(private readonly o: LeaderWritersOptions) {
     const [leaseCluster] = [...o.kubeConfigs.keys()];
@@ -122,7 +124,7 @@ export class LeaderWriters {
       onStoppedLeading: () =>
         o.logger.warn({ identity: o.identity }, 'stopped leading: no more status or Event writes'),
     });
-    this.unsubscribe = o.applied.subscribe(() => this.write());
+    this.unsubscribe = o.applied.subscribe((state) => this.onApplied(state));
   }
 
   start(): void {
@@ -166,9 +168,24 @@ export class LeaderWriters {
     return this.o.nacks?.ingressPortErrors() ?? new Map();
   }
 
+  /**
+   * An applied state: written unless its served Ingresses and diagnostics are the very arrays written
+   * last (an EndpointSlice write changes neither: the runner keeps both arrays while their content is
+   * the same), so a change that cannot change status or Events costs nothing here. NACKs, `augment`'s
+   * additions and the gateways' addresses have their own calls (nacksChanged, augmentChanged,
+   * refreshStatus).
+   */
+  private onApplied(state: AppliedState): void {
+    const last = this.lastWritten;
+    if (last && last.served === state.served && last.diagnostics === state.diagnostics) return;
+    this.write();
+  }
+
   private write(): void {
+    const raw = this.o.applied.latest();
     const s = this.current();
     if (!s || !this.elector.isLeader()) return;
+    if (raw) this.lastWritten = { served: raw.served, diagnostics: raw.diagnostics };
     this.status
       .sync(s.served, this.portErrors())
       .catch((err: unknown) => this.o.logger.error({ err }, 'Ingress status sync failed'));

@@ -1,5 +1,6 @@
 import { RESOURCE_TYPES, decodeResource, type ResourceTypeUrl } from '../../xds/protos/envoy-protos.js';
 import type { Ingress, KubeObject } from '../resources/kube-types.js';
+import type { AppliedState } from '../pipeline/applied-state.js';
 import { cls, FakeSource, ing, slice, startRunner, svc } from './testdata/runner-fixtures.js';
 
 async function setup() {
@@ -139,4 +140,29 @@ test('an Ingress change in one gateway group stores and notifies only that group
   expect(cache.snapshot('gb')).toBe(gb);
   const text = await metrics.metricsText();
   expect(text).toMatch(/causeway_translations_total\{result="ok",kind="incremental"\} 1/);
+});
+
+test('an EndpointSlice write that changes no diagnostic publishes the same served and diagnostics arrays', async () => {
+  const { source, runner } = await setup();
+  const states: AppliedState[] = [];
+  runner.applied.subscribe((s) => states.push(s));
+  const move = (ip: string): KubeObject[] =>
+    source.objects.map((o) => (o.kind === 'EndpointSlice' && o.metadata.name === 'a-1' ? slice('a', ip) : o));
+  source.emit(move('10.0.0.9'), [{ kind: 'EndpointSlice', key: 'default/a-1', op: 'upsert' }]);
+  await settle();
+  const [first, second] = states;
+  expect(states).toHaveLength(2);
+  expect(second!.resources).not.toBe(first!.resources);
+  expect(second!.served).toBe(first!.served);
+  expect(second!.diagnostics).toBe(first!.diagnostics);
+  expect(runner.diagnostics()).toBe(second!.diagnostics);
+  // A write that does change the diagnostics (the Service loses its last endpoint) publishes new ones.
+  source.emit(
+    source.objects.filter((o) => !(o.kind === 'EndpointSlice' && o.metadata.name === 'a-1')),
+    [{ kind: 'EndpointSlice', key: 'default/a-1', op: 'delete' }],
+  );
+  await settle();
+  expect(states).toHaveLength(3);
+  expect(states[2]!.served).toBe(first!.served);
+  expect(states[2]!.diagnostics.map((d) => `${d.code} ${d.object.name}`)).toEqual(['CW_E_ENDPOINTS_NONE a']);
 });

@@ -7,7 +7,7 @@
  * bug elsewhere in a stage is logged and the last good state keeps being served.
  */
 import type { Logger } from 'pino';
-import { compareDiagnostics, type Diagnostic } from '../errors.js';
+import type { Diagnostic } from '../errors.js';
 import type { IR } from '../ir/ir-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import {
@@ -17,7 +17,12 @@ import {
   type ResourceSource,
   type SourceUpdate,
 } from '../sources/source-update.js';
-import { refreshServiceBackends, replaceEndpointDiagnostics } from '../translate/refresh-backends.js';
+import { refreshServiceBackends } from '../translate/refresh-backends.js';
+import {
+  backendsOfServices,
+  indexServiceBackends,
+  type ServiceBackendIndex,
+} from '../translate/service-backend-index.js';
 import type { ServedIngress } from '../translate/translate.js';
 import { IncrementalTranslation } from '../translate/incremental-translate.js';
 import type { TranslateOptions } from '../translate/translate-options.js';
@@ -34,6 +39,7 @@ import type { XdsSourceMap } from '../../xds/translator/source-map.js';
 import { translateEndpointsChecked } from '../../xds/translator/xds.translator.js';
 import { translateXdsReusing, type XdsReuse } from '../../xds/translator/xds-reuse.js';
 import { FlushThrottle } from './flush-throttle.js';
+import { RunnerDiagnostics } from './runner-diagnostics.js';
 
 export interface RunnerOptions {
   readonly source: ResourceSource;
@@ -51,11 +57,12 @@ export class ControllerRunner {
   private translation?: IncrementalTranslation;
   private xdsReuse?: XdsReuse;
   private currentIr?: IR;
+  /** Where each Service's backends are in `currentIr` (built on the first endpoints-only change after a translation). */
+  private backendIndex?: ServiceBackendIndex;
   /** The source map of the last full translation (the fast path changes no resource's sources). */
   private currentSources?: XdsSourceMap;
-  private translateDiagnostics: readonly Diagnostic[] = [];
   private servedIngresses: readonly ServedIngress[] = [];
-  private sourceDiagnostics: readonly Diagnostic[] = [];
+  private readonly diags = new RunnerDiagnostics();
   private latest?: SourceUpdate;
   private pending: ResourceChange[] = [];
   private firstChangeAt?: number;
@@ -107,8 +114,9 @@ export class ControllerRunner {
     return this.servedIngresses;
   }
 
+  /** Source and translation diagnostics, sorted; the same array while their content is the same. */
   diagnostics(): readonly Diagnostic[] {
-    return [...this.sourceDiagnostics, ...this.translateDiagnostics].sort(compareDiagnostics);
+    return this.diags.all();
   }
 
   /** Called by the xDS server's push hook: records seconds from the change to its first push. */
@@ -134,7 +142,7 @@ export class ControllerRunner {
     this.firstChangeAt = undefined;
     if (changes.length === 0 && this.currentIr) {
       // Only the source's own problems changed (e.g. a file broke and its last good version stays).
-      this.setDiagnostics(u.diagnostics, this.translateDiagnostics);
+      this.setDiagnostics(u.diagnostics, this.diags.translation());
       return;
     }
     if (this.currentIr && this.resources && onlyEndpointsChanged(changes)) this.applyEndpoints(u, changes);
@@ -157,6 +165,7 @@ export class ControllerRunner {
       this.xdsReuse = xds.reuse;
       this.resources = u.resources;
       this.currentIr = result.ir;
+      this.backendIndex = undefined;
       this.currentSources = xds.xds.sources;
       this.servedIngresses = result.served;
       this.setDiagnostics(u.diagnostics, [...result.diagnostics, ...xds.xds.diagnostics]);
@@ -189,8 +198,18 @@ export class ControllerRunner {
     const t0 = performance.now();
     try {
       const services = servicesOfChangedSlices(changes, this.resources!, u.resources);
-      const refresh = refreshServiceBackends(this.currentIr!, u.resources, services, this.o.translateOptions);
-      const endpoints = translateEndpointsChecked(refresh.ir, refresh.changed);
+      this.backendIndex ??= indexServiceBackends(this.currentIr!);
+      const refresh = refreshServiceBackends(
+        this.currentIr!,
+        u.resources,
+        services,
+        this.o.translateOptions,
+        this.backendIndex,
+      );
+      const endpoints = translateEndpointsChecked(
+        backendsOfServices(refresh.ir, services, this.backendIndex),
+        refresh.changed,
+      );
       for (const [group, upserts] of endpoints.resources)
         this.o.cache.updateResources(group, RESOURCE_TYPES.endpoint, upserts, []);
       this.resources = u.resources;
@@ -198,10 +217,7 @@ export class ControllerRunner {
       this.translation?.endpointsRefreshed(services, refresh.changed.keys());
       this.setDiagnostics(
         u.diagnostics,
-        replaceEndpointDiagnostics(this.translateDiagnostics, services, [
-          ...refresh.diagnostics,
-          ...endpoints.diagnostics,
-        ]),
+        this.diags.withEndpointDiagnostics(services, [...refresh.diagnostics, ...endpoints.diagnostics]),
       );
       this.o.metrics.recordTranslation('endpoints', 'ok', (performance.now() - t0) / 1000);
       this.o.logger.debug(
@@ -216,21 +232,21 @@ export class ControllerRunner {
     }
   }
 
-  /** Stores the current diagnostics and logs the ones that are new. */
+  /**
+   * Stores the current diagnostics, logs the ones that are new and publishes the applied state. Costs
+   * nothing more when the diagnostics did not change (RunnerDiagnostics).
+   */
   private setDiagnostics(source: readonly Diagnostic[], translated: readonly Diagnostic[]): void {
-    const before = new Set(this.diagnostics().map((d) => JSON.stringify(d)));
-    this.sourceDiagnostics = source;
-    this.translateDiagnostics = [...translated].sort(compareDiagnostics);
-    const all = this.diagnostics();
-    for (const d of all) {
-      if (before.has(JSON.stringify(d))) continue;
+    const change = this.diags.set(source, translated);
+    for (const d of change.added) {
       const obj = `${d.object.kind} ${d.object.namespace ? `${d.object.namespace}/` : ''}${d.object.name}`;
       this.o.logger.warn(
         { code: d.code, object: obj, file: d.object.file, document: d.object.documentIndex },
         d.message,
       );
     }
-    this.o.metrics.setDiagnostics(all);
+    const all = this.diags.all();
+    if (change.changed) this.o.metrics.setDiagnostics(all);
     if (this.resources && this.currentIr && this.currentSources)
       this.publisher.publish({
         resources: this.resources,

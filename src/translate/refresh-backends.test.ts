@@ -7,6 +7,7 @@ import type { KubeObject } from '../resources/kube-types.js';
 import { buildResourceSet, type ResourceSet } from '../resources/resource-set.js';
 import { servicesOfChangedSlices } from '../sources/source-update.js';
 import { refreshServiceBackends, replaceEndpointDiagnostics } from './refresh-backends.js';
+import { backendsOfServices, indexServiceBackends } from './service-backend-index.js';
 import { translate } from './translate.js';
 import type { TranslateOptions } from './translate-options.js';
 
@@ -92,6 +93,9 @@ describe('refreshServiceBackends', () => {
     );
     expect([...services]).toEqual(['shop/web']);
     const r = refreshServiceBackends(full.ir, after, services, options);
+    expect(refreshServiceBackends(full.ir, after, services, options, indexServiceBackends(full.ir))).toEqual(
+      r,
+    );
     const expected = translate(after, options);
     expect(r.ir).toEqual(expected.ir);
     expect(sorted(replaceEndpointDiagnostics(full.diagnostics, services, r.diagnostics))).toEqual(
@@ -102,6 +106,17 @@ describe('refreshServiceBackends', () => {
   it('reports the changed backends per group and shares everything else', () => {
     const after = resources([slice('web', '1', '10.0.0.9'), slice('api', '1', '10.0.0.2')]);
     const r = refreshServiceBackends(full.ir, after, new Set(['shop/web']), options);
+    const indexed = refreshServiceBackends(
+      full.ir,
+      after,
+      new Set(['shop/web']),
+      options,
+      indexServiceBackends(full.ir),
+    );
+    expect(indexed).toEqual(r);
+    expect(indexed.ir.groups.map((g, i) => g === full.ir.groups[i])).toEqual(
+      r.ir.groups.map((g, i) => g === full.ir.groups[i]),
+    );
     expect(r.changed).toEqual(
       new Map([
         ['edge', new Set(['service/shop/web/80'])],
@@ -112,6 +127,21 @@ describe('refreshServiceBackends', () => {
     expect(byName(r.ir, 'default')).toBe(byName(full.ir, 'default'));
     const api = (ir: typeof full.ir) => byName(ir, 'edge').backends.find((b) => b.service.name === 'api');
     expect(api(r.ir)).toBe(api(full.ir));
+  });
+
+  it('indexes each Service by group and cuts an IR down to its backends, in order', () => {
+    const index = indexServiceBackends(full.ir);
+    const names = (ir: typeof full.ir) => ir.groups.map((g) => [g.name, g.backends.map((b) => b.name)]);
+    expect(names(backendsOfServices(full.ir, new Set(['shop/web']), index))).toEqual([
+      ['edge', ['service/shop/web/80']],
+      ['other', ['service/shop/web/80']],
+    ]);
+    const both = backendsOfServices(full.ir, new Set(['shop/web', 'shop/api']), index);
+    const edge = full.ir.groups.find((g) => g.name === 'edge')!;
+    expect(both.groups.find((g) => g.name === 'edge')!.backends).toEqual(
+      edge.backends.filter((b) => ['web', 'api'].includes(b.service.name)),
+    );
+    expect(backendsOfServices(full.ir, new Set(['shop/unused']), index).groups).toEqual([]);
   });
 
   it('changes nothing for a Service no group uses', () => {

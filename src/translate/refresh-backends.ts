@@ -10,6 +10,7 @@ import type { ResourceSet } from '../resources/resource-set.js';
 import { isEndpointDiagnostic, selectEndpoints, type GroupEndpointPolicy } from '../ingress/endpoints.js';
 import { groupEndpointPolicy } from './endpoint-policy.js';
 import { groupSettings, type TranslateOptions } from './translate-options.js';
+import { backendPositions, type ServiceBackendIndex } from './service-backend-index.js';
 
 /** Per gateway group, the names of its backends whose endpoints were recomputed (no entry: none). */
 export type ChangedBackends = ReadonlyMap<string, ReadonlySet<string>>;
@@ -46,18 +47,47 @@ function refreshGroup(
   return { group: changed.size > 0 ? { ...g, backends } : g, changed };
 }
 
-/** Recomputes the endpoints of every backend (in every group) of the Services `services` (namespace/name). */
+/** refreshGroup, visiting only the backends at `positions` (ascending indices into `g.backends`). */
+function refreshAt(
+  g: GatewayGroupIR,
+  positions: readonly number[],
+  resources: ResourceSet,
+  policy: GroupEndpointPolicy,
+  diagnostics: Diagnostic[],
+): { readonly group: GatewayGroupIR; readonly changed: ReadonlySet<string> } {
+  const changed = new Set<string>();
+  const backends = [...g.backends];
+  for (const i of positions) {
+    const b = backends[i]!;
+    const sel = selectEndpoints(resources, b.service, { ...policy, crossCluster: b.crossCluster });
+    diagnostics.push(...sel.diagnostics);
+    changed.add(b.name);
+    backends[i] = { ...b, endpoints: sel.localities };
+  }
+  return { group: changed.size > 0 ? { ...g, backends } : g, changed };
+}
+
+/**
+ * Recomputes the endpoints of every backend (in every group) of the Services `services` (namespace/name).
+ * With `index` (indexServiceBackends of `ir` or of an IR it was refreshed from), only those backends are
+ * visited: O(backends of `services`) instead of O(all backends); the result is the same.
+ */
 export function refreshServiceBackends(
   ir: IR,
   resources: ResourceSet,
   services: ReadonlySet<string>,
   options: TranslateOptions,
+  index?: ServiceBackendIndex,
 ): BackendRefresh {
   const changed = new Map<string, ReadonlySet<string>>();
   const diagnostics: Diagnostic[] = [];
   const groups = ir.groups.map((g) => {
+    const positions = index ? backendPositions(index, services, g.name) : undefined;
+    if (positions?.length === 0) return g;
     const policy = groupEndpointPolicy(groupSettings(options, g.name), options.clusterZones);
-    const r = refreshGroup(g, resources, services, policy, diagnostics);
+    const r = positions
+      ? refreshAt(g, positions, resources, policy, diagnostics)
+      : refreshGroup(g, resources, services, policy, diagnostics);
     if (r.changed.size > 0) changed.set(g.name, r.changed);
     return r.group;
   });

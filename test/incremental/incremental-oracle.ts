@@ -23,6 +23,11 @@ import {
 } from '../../src/sources/source-update.js';
 import { IncrementalTranslation, type IncrementalHooks } from '../../src/translate/incremental-translate.js';
 import { refreshServiceBackends } from '../../src/translate/refresh-backends.js';
+import {
+  backendsOfServices,
+  indexServiceBackends,
+  type ServiceBackendIndex,
+} from '../../src/translate/service-backend-index.js';
 import { translate } from '../../src/translate/translate.js';
 import type { TranslateOptions } from '../../src/translate/translate-options.js';
 import type { IR } from '../../src/ir/ir-types.js';
@@ -103,6 +108,8 @@ export class IncrementalStepper {
   /** Steps taken: incremental, full (fallback) and endpoints (fast path). */
   readonly counts = { incremental: 0, full: 0, endpoints: 0 };
   private lastWasEndpoints = false;
+  /** As the runner: where each Service's backends are in `ir`, kept across endpoint steps. */
+  private backendIndex?: ServiceBackendIndex;
 
   constructor(
     private readonly options: TranslateOptions,
@@ -124,15 +131,18 @@ export class IncrementalStepper {
     if (changes.length === 0) return changes;
     if (onlyEndpointsChanged(changes)) {
       const services = servicesOfChangedSlices(changes, this.resources, resources);
-      const refresh = refreshServiceBackends(this.ir, resources, services, this.options);
+      this.backendIndex ??= indexServiceBackends(this.ir);
+      const refresh = refreshServiceBackends(this.ir, resources, services, this.options, this.backendIndex);
       this.translation.endpointsRefreshed(services, refresh.changed.keys());
-      for (const [group, upserts] of translateEndpointsChecked(refresh.ir, refresh.changed).resources)
+      const touched = backendsOfServices(refresh.ir, services, this.backendIndex);
+      for (const [group, upserts] of translateEndpointsChecked(touched, refresh.changed).resources)
         this.cache.updateResources(group, RESOURCE_TYPES.endpoint, upserts, []);
       this.ir = refresh.ir;
       this.counts.endpoints++;
     } else {
       const step = this.translation.apply(resources, changes, this.resources);
       this.ir = this.translation.result().ir;
+      this.backendIndex = undefined;
       const t = translateXdsReusing(this.ir, step.full ? undefined : this.reuse);
       if (step.full) this.cache.setAll(t.xds.resources);
       else this.cache.setGroups(t.changed, t.removed);

@@ -386,7 +386,14 @@ export class IngressStatusWriter {
         failed += ingresses.length;
         continue;
       }
-      await forEachLimited(ingresses, this.options.concurrency ?? 4, async (ing) => {
+      // Those known to be right already are counted here, without a request or a promise each.
+      const pending = ingresses.filter((ing) => {
+        const current = knowledge.statuses.get(`${ing.namespace}/${ing.name}`);
+        const right = current !== undefined && sameStatus(current, desired.get(statusKey(ing)) ?? []);
+        if (right) unchanged++;
+        return !right;
+      });
+      await forEachLimited(pending, this.options.concurrency ?? 4, async (ing) => {
         const outcome = await this.syncOne(ing, desired.get(statusKey(ing)) ?? [], client, knowledge);
         if (outcome === 'written') written++;
         else if (outcome === 'unchanged') unchanged++;
