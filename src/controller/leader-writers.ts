@@ -14,6 +14,7 @@ import type { Diagnostic, ObjectRef } from '../errors.js';
 import { EventRecorder } from '../kubernetes/status/events/event-recorder.js';
 import { kubeEventClient } from '../kubernetes/status/events/event-client.js';
 import {
+  DEFAULT_STATUS_RESYNC_MS,
   IngressStatusWriter,
   kubeIngressStatusClient,
   type PortStatus,
@@ -75,6 +76,7 @@ export class LeaderWriters {
   private readonly events: EventRecorder;
   private readonly conditions: ServiceConditionWriter;
   private readonly unsubscribe: () => void;
+  private resyncTimer?: NodeJS.Timeout;
   /** What the last write from the applied-state stream wrote: its served Ingresses and diagnostics. */
   private lastWritten?: Pick<AppliedState, 'served' | 'diagnostics'>;
 
@@ -129,9 +131,15 @@ export class LeaderWriters {
 
   start(): void {
     this.elector.start();
+    // An endpoint-only applied state writes nothing (onApplied), so the status writer's lazy re-read
+    // (every DEFAULT_STATUS_RESYNC_MS) is driven from here too: a status someone else changed is put
+    // right within that time even while only EndpointSlices change.
+    this.resyncTimer = setInterval(() => this.refreshStatus(), DEFAULT_STATUS_RESYNC_MS / 2);
+    this.resyncTimer.unref();
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.resyncTimer);
     this.unsubscribe();
     this.events.close();
     await this.elector.stop();
