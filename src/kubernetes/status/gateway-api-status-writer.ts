@@ -1,0 +1,290 @@
+/**
+ * Writes Gateway API status (leader only): GatewayClass and Gateway conditions, Gateway listeners and
+ * addresses, and Causeway's entries of routes' `status.parents` (see gateway-api-status.ts for what is
+ * merged how). Follows the Ingress status writer:
+ *
+ * - only while this replica leads (`isLeader()` before every request); syncs are serialized and
+ *   coalesced (the latest model wins);
+ * - only changed statuses are written: the writer remembers each object's status as last read or
+ *   written, and an object whose merged status equals it is not touched (no request at all); that memory
+ *   is dropped when leadership starts and every `resyncMs`;
+ * - a write is a JSON merge patch of the `/status` subresource carrying the `metadata.resourceVersion` it
+ *   was computed from (field manager `causeway`): a concurrent writer (another controller adding its
+ *   route parent) makes it fail with 409, and the writer reads the object again and merges again (up to
+ *   `conflictAttempts`); 5xx, 429 and network errors are retried with capped, jittered backoff;
+ * - writes go through a token bucket (default 20/s, burst 40) so a large model cannot flood the apiserver;
+ * - an object that is gone (404, also when the cluster has no Gateway API CRDs) is skipped;
+ * - a route whose entries Causeway wrote and that is no longer in the model gets them removed.
+ */
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { GatewayApiStatus } from '../../gateway-api/status-model.js';
+import { GATEWAY_API_GROUP } from '../../resources/gateway-api-types.js';
+import { objectFields, type Logger } from '../../observability/logger.js';
+import { TokenBucket } from '../../util/token-bucket.js';
+import { describeCallError, requestOptions, withRetry, type RetryOptions } from '../client/kube-api-call.js';
+import { httpStatusOf } from '../client/http-status.js';
+import {
+  conditionTime,
+  desiredGatewayApiStatuses,
+  statusPatch,
+  targetKey,
+  type DesiredStatus,
+  type Json,
+  type StatusKind,
+  type StatusTarget,
+} from './gateway-api-status.js';
+
+/** An object's status as read or written, with the resourceVersion it belongs to. */
+export interface StatusSnapshot {
+  readonly resourceVersion: string;
+  readonly status: unknown;
+}
+
+/** What the writer needs from one cluster. Errors carry the HTTP status as `code` or `statusCode`. */
+export interface GatewayApiStatusClient {
+  /** The object's status; undefined when it (or its kind) does not exist. */
+  get(target: StatusTarget): Promise<StatusSnapshot | undefined>;
+  /** Merge-patches `status` with `fields`, on condition of `resourceVersion`; returns the new snapshot. */
+  patch(target: StatusTarget, resourceVersion: string, fields: Json): Promise<StatusSnapshot>;
+}
+
+const PLURALS: Readonly<Record<StatusKind, string>> = {
+  GatewayClass: 'gatewayclasses',
+  Gateway: 'gateways',
+  HTTPRoute: 'httproutes',
+  GRPCRoute: 'grpcroutes',
+  TLSRoute: 'tlsroutes',
+  TCPRoute: 'tcproutes',
+  UDPRoute: 'udproutes',
+};
+
+function snapshotOf(o: unknown): StatusSnapshot {
+  const obj = (typeof o === 'object' && o !== null ? o : {}) as {
+    metadata?: { resourceVersion?: string };
+    status?: unknown;
+  };
+  return { resourceVersion: obj.metadata?.resourceVersion ?? '', status: obj.status };
+}
+
+/** Gateway API status through client-node's custom objects API (needs get and patch on `<kind>/status`). */
+export function kubeGatewayApiStatusClient(
+  kubeConfig: KubeConfig,
+  requestTimeoutMs = 10_000,
+): GatewayApiStatusClient {
+  const api = kubeConfig.makeApiClient(CustomObjectsApi);
+  const base = (t: StatusTarget) => ({
+    group: GATEWAY_API_GROUP,
+    version: 'v1',
+    plural: PLURALS[t.kind],
+    name: t.name,
+  });
+  return {
+    async get(t) {
+      try {
+        const o: unknown =
+          t.namespace === undefined
+            ? await api.getClusterCustomObjectStatus(base(t), requestOptions(requestTimeoutMs))
+            : await api.getNamespacedCustomObjectStatus(
+                { ...base(t), namespace: t.namespace },
+                requestOptions(requestTimeoutMs),
+              );
+        return snapshotOf(o);
+      } catch (err) {
+        if (httpStatusOf(err) === 404) return undefined;
+        throw err;
+      }
+    },
+    async patch(t, resourceVersion, fields) {
+      const body = { metadata: { resourceVersion }, status: fields };
+      const options = setHeaderOptions(
+        'Content-Type',
+        PatchStrategy.MergePatch,
+        requestOptions(requestTimeoutMs),
+      );
+      const o: unknown =
+        t.namespace === undefined
+          ? await api.patchClusterCustomObjectStatus({ ...base(t), body, fieldManager: 'causeway' }, options)
+          : await api.patchNamespacedCustomObjectStatus(
+              { ...base(t), namespace: t.namespace, body, fieldManager: 'causeway' },
+              options,
+            );
+      return snapshotOf(o);
+    },
+  };
+}
+
+export interface GatewayApiStatusWriterOptions {
+  /** The client of a source cluster; undefined when Causeway has none (its objects are skipped). */
+  readonly clientFor: (cluster: string) => GatewayApiStatusClient | undefined;
+  /** The addresses of each gateway group (for Gateways' `status.addresses`). */
+  readonly groupAddresses: () => ReadonlyMap<string, readonly string[]>;
+  readonly isLeader: () => boolean;
+  readonly logger: Logger;
+  readonly retry?: RetryOptions;
+  /** Reads and merges again after a 409 Conflict this many times in all (default 3). */
+  readonly conflictAttempts?: number;
+  /** Writes per second (default 20) and burst (default 40). */
+  readonly writesPerSecond?: number;
+  readonly writeBurst?: number;
+  /** The remembered statuses are dropped after this long (default 10 min). */
+  readonly resyncMs?: number;
+  readonly now?: () => Date;
+  readonly random?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface GatewayApiSyncResult {
+  readonly written: number;
+  readonly unchanged: number;
+  readonly failed: number;
+  readonly notLeader?: true;
+}
+
+type Outcome = 'written' | 'unchanged' | 'failed' | 'gone';
+
+export class GatewayApiStatusWriter {
+  private readonly log: Logger;
+  private readonly bucket: TokenBucket;
+  /** Each object's status as last read or written, by targetKey. */
+  private known = new Map<string, StatusSnapshot>();
+  private knownSince = Date.now();
+  /** Routes holding entries of ours, by targetKey (to remove them when the model drops the route). */
+  private held = new Map<string, StatusTarget>();
+  private queued: { status: GatewayApiStatus; waiters: ((r: GatewayApiSyncResult) => void)[] } | undefined;
+  private active: Promise<void> | undefined;
+
+  constructor(private readonly o: GatewayApiStatusWriterOptions) {
+    this.log = o.logger.child({ component: 'gateway-api-status' });
+    this.bucket = new TokenBucket({
+      ratePerSecond: o.writesPerSecond ?? 20,
+      burst: o.writeBurst ?? 40,
+      ...(o.sleep !== undefined ? { sleep: o.sleep } : {}),
+    });
+  }
+
+  /** Brings every object of the model to its status. Serialized and coalesced; never rejects. */
+  sync(status: GatewayApiStatus): Promise<GatewayApiSyncResult> {
+    return new Promise((resolve) => {
+      if (this.queued) {
+        this.queued.status = status;
+        this.queued.waiters.push(resolve);
+      } else this.queued = { status, waiters: [resolve] };
+      this.active ??= this.drain();
+    });
+  }
+
+  /** Drops what is remembered (call when this replica starts leading). */
+  forget(): void {
+    this.known = new Map();
+    this.knownSince = Date.now();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queued) {
+      const job = this.queued;
+      this.queued = undefined;
+      const result = await this.run(job.status).catch((err: unknown) => {
+        this.log.error({ err }, 'Gateway API status sync failed');
+        return { written: 0, unchanged: 0, failed: 1 };
+      });
+      for (const w of job.waiters) w(result);
+    }
+    this.active = undefined;
+  }
+
+  private async run(status: GatewayApiStatus): Promise<GatewayApiSyncResult> {
+    if (!this.o.isLeader()) {
+      this.forget();
+      return { written: 0, unchanged: 0, failed: 0, notLeader: true };
+    }
+    if (Date.now() - this.knownSince > (this.o.resyncMs ?? 10 * 60_000)) this.forget();
+    const desired = desiredGatewayApiStatuses(status, this.o.groupAddresses());
+    const inModel = new Set(desired.map((d) => targetKey(d.target)));
+    // Routes that held entries of ours and left the model: their entries go.
+    for (const [key, target] of this.held) if (!inModel.has(key)) desired.push({ target, parents: [] });
+    const counts = { written: 0, unchanged: 0, failed: 0, gone: 0 };
+    for (const d of desired) {
+      if (!this.o.isLeader()) break;
+      counts[await this.syncOne(d)]++;
+    }
+    if (!this.o.isLeader()) this.forget();
+    const { written, unchanged, failed } = counts;
+    if (written > 0 || failed > 0) this.log.info({ written, unchanged, failed }, 'Gateway API status synced');
+    return { written, unchanged, failed };
+  }
+
+  private retryContext() {
+    return {
+      proceed: this.o.isLeader,
+      ...(this.o.random ? { random: this.o.random } : {}),
+      ...(this.o.sleep ? { sleep: this.o.sleep } : {}),
+    };
+  }
+
+  private async syncOne(d: DesiredStatus): Promise<Outcome> {
+    const key = targetKey(d.target);
+    const client = this.o.clientFor(d.target.cluster);
+    if (client === undefined) return 'failed';
+    const now = conditionTime(this.o.now?.() ?? new Date());
+    const attempts = Math.max(1, this.o.conflictAttempts ?? 3);
+    const fields = objectFields({
+      kind: d.target.kind,
+      namespace: d.target.namespace,
+      name: d.target.name,
+      cluster: d.target.cluster,
+    });
+    try {
+      for (let attempt = 0; attempt < attempts; attempt++) {
+        let current = this.known.get(key);
+        if (current === undefined) {
+          current = await withRetry(() => client.get(d.target), this.o.retry, this.retryContext());
+          if (current === undefined) return this.gone(key);
+          this.known.set(key, current);
+        }
+        const patch = statusPatch(d, current.status, now);
+        if (patch === undefined) return this.settled(d, key, 'unchanged');
+        if (!this.o.isLeader()) return 'failed';
+        await this.bucket.take();
+        try {
+          const rv = current.resourceVersion;
+          const next = await withRetry(
+            () => client.patch(d.target, rv, patch),
+            this.o.retry,
+            this.retryContext(),
+          );
+          this.known.set(key, next);
+          this.log.info(fields, `updated ${d.target.kind} status`);
+          return this.settled(d, key, 'written');
+        } catch (err) {
+          if (httpStatusOf(err) !== 409) throw err;
+          this.known.delete(key); // read it again and merge again
+        }
+      }
+      this.log.warn(
+        { ...fields, attempts },
+        `${d.target.kind} status: still conflicting; retried at the next sync`,
+      );
+      return 'failed';
+    } catch (err) {
+      this.known.delete(key);
+      if (httpStatusOf(err) === 404) return this.gone(key);
+      if (this.o.isLeader())
+        this.log.warn({ ...fields, error: describeCallError(err) }, `writing ${d.target.kind} status failed`);
+      return 'failed';
+    }
+  }
+
+  private settled(d: DesiredStatus, key: string, outcome: Outcome): Outcome {
+    if ('parents' in d) {
+      if (d.parents.length > 0) this.held.set(key, d.target);
+      else this.held.delete(key);
+    }
+    return outcome;
+  }
+
+  private gone(key: string): Outcome {
+    this.known.delete(key);
+    this.held.delete(key);
+    return 'gone';
+  }
+}
