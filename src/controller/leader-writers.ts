@@ -160,6 +160,7 @@ export class LeaderWriters {
   async stop(): Promise<void> {
     this.unsubscribe();
     this.events.close();
+    this.gatewayApi.close();
     await this.elector.stop();
   }
 

@@ -13,7 +13,8 @@
  *   route parent) makes it fail with 409, and the writer reads the object again and merges again (up to
  *   `conflictAttempts`); 5xx, 429 and network errors are retried with capped, jittered backoff;
  * - writes go through a token bucket (default 20/s, burst 40) so a large model cannot flood the apiserver;
- * - an object that is gone (404, also when the cluster has no Gateway API CRDs) is skipped;
+ * - an object that is gone (404, also when the cluster has no Gateway API CRDs) is skipped; after a sync
+ *   with failed writes the model is synced again `retryFailedMs` later (unless a newer one came);
  * - a route whose entries Causeway wrote and that is no longer in the model gets them removed.
  */
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
@@ -66,7 +67,7 @@ function snapshotOf(o: unknown): StatusSnapshot {
   return { resourceVersion: obj.metadata?.resourceVersion ?? '', status: obj.status };
 }
 
-/** Gateway API status through client-node's custom objects API (needs get and patch on `<kind>/status`). */
+/** Gateway API status through client-node's custom objects API (needs get on `<kind>`, patch on `<kind>/status`). */
 export function kubeGatewayApiStatusClient(
   kubeConfig: KubeConfig,
   requestTimeoutMs = 10_000,
@@ -83,8 +84,8 @@ export function kubeGatewayApiStatusClient(
       try {
         const o: unknown =
           t.namespace === undefined
-            ? await api.getClusterCustomObjectStatus(base(t), requestOptions(requestTimeoutMs))
-            : await api.getNamespacedCustomObjectStatus(
+            ? await api.getClusterCustomObject(base(t), requestOptions(requestTimeoutMs))
+            : await api.getNamespacedCustomObject(
                 { ...base(t), namespace: t.namespace },
                 requestOptions(requestTimeoutMs),
               );
@@ -126,6 +127,8 @@ export interface GatewayApiStatusWriterOptions {
   /** Writes per second (default 20) and burst (default 40). */
   readonly writesPerSecond?: number;
   readonly writeBurst?: number;
+  /** After a sync with failures, the model is synced again this much later (default 30 s; 0: never). */
+  readonly retryFailedMs?: number;
   /** The remembered statuses are dropped after this long (default 10 min). */
   readonly resyncMs?: number;
   readonly now?: () => Date;
@@ -152,6 +155,7 @@ export class GatewayApiStatusWriter {
   private held = new Map<string, StatusTarget>();
   private queued: { status: GatewayApiStatus; waiters: ((r: GatewayApiSyncResult) => void)[] } | undefined;
   private active: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: GatewayApiStatusWriterOptions) {
     this.log = o.logger.child({ component: 'gateway-api-status' });
@@ -173,6 +177,12 @@ export class GatewayApiStatusWriter {
     });
   }
 
+  /** Stops the retry of failed writes. */
+  close(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
   /** Drops what is remembered (call when this replica starts leading). */
   forget(): void {
     this.known = new Map();
@@ -188,8 +198,19 @@ export class GatewayApiStatusWriter {
         return { written: 0, unchanged: 0, failed: 1 };
       });
       for (const w of job.waiters) w(result);
+      this.retryLater(job.status, result);
     }
     this.active = undefined;
+  }
+
+  /** Syncs `status` again later when some of its writes failed and nothing newer came meanwhile. */
+  private retryLater(status: GatewayApiStatus, result: GatewayApiSyncResult): void {
+    const delay = this.o.retryFailedMs ?? 30_000;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (result.failed === 0 || delay <= 0 || this.queued !== undefined) return;
+    this.retryTimer = setTimeout(() => void this.sync(status), delay);
+    this.retryTimer.unref();
   }
 
   private async run(status: GatewayApiStatus): Promise<GatewayApiSyncResult> {

@@ -1,5 +1,5 @@
 import type { GatewayApiStatus, StatusCondition } from '../../gateway-api/status-model.js';
-import { captureLogger } from '../testdata/test-helpers.js';
+import { captureLogger, waitFor } from '../testdata/test-helpers.js';
 import {
   desiredGatewayApiStatuses,
   gatewayAddresses,
@@ -305,5 +305,26 @@ describe('GatewayApiStatusWriter', () => {
     expect(c.gets + c.patches.length).toBe(0);
     leader.value = true;
     expect(await w.sync(MODEL)).toEqual({ written: 1, unchanged: 0, failed: 0 });
+  });
+
+  test('a sync with failed writes is tried again later, without a new model', async () => {
+    const c = new FakeStatusCluster();
+    c.put(CLASS);
+    let fail = true;
+    const flaky: GatewayApiStatusClient = {
+      get: (t) => (fail ? Promise.reject(new KubeApiError(403, 'forbidden')) : c.get(t)),
+      patch: (t, rv, f) => c.patch(t, rv, f),
+    };
+    const w = new GatewayApiStatusWriter({
+      clientFor: () => flaky,
+      groupAddresses: () => new Map(),
+      isLeader: () => true,
+      logger: captureLogger().logger,
+      retryFailedMs: 5,
+    });
+    expect(await w.sync(MODEL)).toMatchObject({ written: 0, failed: 3 });
+    fail = false;
+    await waitFor(() => c.patches.length === 1, 'the retried write');
+    w.close();
   });
 });
