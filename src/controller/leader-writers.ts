@@ -13,10 +13,8 @@ import type { Logger } from 'pino';
 import type { Diagnostic, ObjectRef } from '../errors.js';
 import { withGatewayClassStatus } from '../gateway-api/gateway-class-status.js';
 import { EventRecorder } from '../kubernetes/status/events/event-recorder.js';
-import {
-  GatewayApiStatusWriter,
-  kubeGatewayApiStatusClient,
-} from '../kubernetes/status/gateway-api-status-writer.js';
+import { kubeGatewayApiStatusClient } from '../kubernetes/status/gateway-api-status-client.js';
+import { GatewayApiStatusWriter } from '../kubernetes/status/gateway-api-status-writer.js';
 import { kubeEventClient } from '../kubernetes/status/events/event-client.js';
 import {
   IngressStatusWriter,
@@ -116,6 +114,7 @@ export class LeaderWriters {
     );
     this.gatewayApi = new GatewayApiStatusWriter({
       clientFor: (cluster) => gatewayApiClients.get(cluster),
+      clusters: [...o.kubeConfigs.keys()],
       groupAddresses: o.groupAddresses,
       isLeader,
       logger: o.logger,

@@ -15,14 +15,15 @@
  * - writes go through a token bucket (default 20/s, burst 40) so a large model cannot flood the apiserver;
  * - an object that is gone (404, also when the cluster has no Gateway API CRDs) is skipped; after a sync
  *   with failed writes the model is synced again `retryFailedMs` later (unless a newer one came);
- * - a route whose entries Causeway wrote and that is no longer in the model gets them removed.
+ * - a route whose entries Causeway wrote and that is no longer in the model gets them removed; when the
+ *   memory is empty (leadership started, resync) the routes of every cluster are listed first to find
+ *   the entries a former leader wrote.
  */
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { GatewayApiStatus } from '../../gateway-api/status-model.js';
-import { GATEWAY_API_GROUP } from '../../resources/gateway-api-types.js';
 import { objectFields, type Logger } from '../../observability/logger.js';
 import { TokenBucket } from '../../util/token-bucket.js';
-import { describeCallError, requestOptions, withRetry, type RetryOptions } from '../client/kube-api-call.js';
+import { describeCallError, withRetry, type RetryOptions } from '../client/kube-api-call.js';
+import type { GatewayApiStatusClient, StatusSnapshot } from './gateway-api-status-client.js';
 import { httpStatusOf } from '../client/http-status.js';
 import {
   conditionTime,
@@ -30,93 +31,17 @@ import {
   statusPatch,
   targetKey,
   type DesiredStatus,
-  type Json,
-  type StatusKind,
   type StatusTarget,
 } from './gateway-api-status.js';
-
-/** An object's status as read or written, with the resourceVersion it belongs to. */
-export interface StatusSnapshot {
-  readonly resourceVersion: string;
-  readonly status: unknown;
-}
-
-/** What the writer needs from one cluster. Errors carry the HTTP status as `code` or `statusCode`. */
-export interface GatewayApiStatusClient {
-  /** The object's status; undefined when it (or its kind) does not exist. */
-  get(target: StatusTarget): Promise<StatusSnapshot | undefined>;
-  /** Merge-patches `status` with `fields`, on condition of `resourceVersion`; returns the new snapshot. */
-  patch(target: StatusTarget, resourceVersion: string, fields: Json): Promise<StatusSnapshot>;
-}
-
-const PLURALS: Readonly<Record<StatusKind, string>> = {
-  GatewayClass: 'gatewayclasses',
-  Gateway: 'gateways',
-  HTTPRoute: 'httproutes',
-  GRPCRoute: 'grpcroutes',
-  TLSRoute: 'tlsroutes',
-  TCPRoute: 'tcproutes',
-  UDPRoute: 'udproutes',
-};
-
-function snapshotOf(o: unknown): StatusSnapshot {
-  const obj = (typeof o === 'object' && o !== null ? o : {}) as {
-    metadata?: { resourceVersion?: string };
-    status?: unknown;
-  };
-  return { resourceVersion: obj.metadata?.resourceVersion ?? '', status: obj.status };
-}
-
-/** Gateway API status through client-node's custom objects API (needs get on `<kind>`, patch on `<kind>/status`). */
-export function kubeGatewayApiStatusClient(
-  kubeConfig: KubeConfig,
-  requestTimeoutMs = 10_000,
-): GatewayApiStatusClient {
-  const api = kubeConfig.makeApiClient(CustomObjectsApi);
-  const base = (t: StatusTarget) => ({
-    group: GATEWAY_API_GROUP,
-    version: 'v1',
-    plural: PLURALS[t.kind],
-    name: t.name,
-  });
-  return {
-    async get(t) {
-      try {
-        const o: unknown =
-          t.namespace === undefined
-            ? await api.getClusterCustomObject(base(t), requestOptions(requestTimeoutMs))
-            : await api.getNamespacedCustomObject(
-                { ...base(t), namespace: t.namespace },
-                requestOptions(requestTimeoutMs),
-              );
-        return snapshotOf(o);
-      } catch (err) {
-        if (httpStatusOf(err) === 404) return undefined;
-        throw err;
-      }
-    },
-    async patch(t, resourceVersion, fields) {
-      const body = { metadata: { resourceVersion }, status: fields };
-      const options = setHeaderOptions(
-        'Content-Type',
-        PatchStrategy.MergePatch,
-        requestOptions(requestTimeoutMs),
-      );
-      const o: unknown =
-        t.namespace === undefined
-          ? await api.patchClusterCustomObjectStatus({ ...base(t), body, fieldManager: 'causeway' }, options)
-          : await api.patchNamespacedCustomObjectStatus(
-              { ...base(t), namespace: t.namespace, body, fieldManager: 'causeway' },
-              options,
-            );
-      return snapshotOf(o);
-    },
-  };
-}
 
 export interface GatewayApiStatusWriterOptions {
   /** The client of a source cluster; undefined when Causeway has none (its objects are skipped). */
   readonly clientFor: (cluster: string) => GatewayApiStatusClient | undefined;
+  /**
+   * The clusters whose routes are scanned for entries of ours when the memory is empty (leadership
+   * started, resync), so entries a former leader wrote for parents that went are removed too.
+   */
+  readonly clusters?: readonly string[];
   /** The addresses of each gateway group (for Gateways' `status.addresses`). */
   readonly groupAddresses: () => ReadonlyMap<string, readonly string[]>;
   readonly isLeader: () => boolean;
@@ -153,6 +78,8 @@ export class GatewayApiStatusWriter {
   private knownSince = Date.now();
   /** Routes holding entries of ours, by targetKey (to remove them when the model drops the route). */
   private held = new Map<string, StatusTarget>();
+  /** Set when the memory was dropped: the next sync scans the clusters' routes first. */
+  private scanNeeded = true;
   private queued: { status: GatewayApiStatus; waiters: ((r: GatewayApiSyncResult) => void)[] } | undefined;
   private active: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -187,6 +114,7 @@ export class GatewayApiStatusWriter {
   forget(): void {
     this.known = new Map();
     this.knownSince = Date.now();
+    this.scanNeeded = true;
   }
 
   private async drain(): Promise<void> {
@@ -219,6 +147,7 @@ export class GatewayApiStatusWriter {
       return { written: 0, unchanged: 0, failed: 0, notLeader: true };
     }
     if (Date.now() - this.knownSince > (this.o.resyncMs ?? 10 * 60_000)) this.forget();
+    if (this.scanNeeded) await this.scanRoutes();
     const desired = desiredGatewayApiStatuses(status, this.o.groupAddresses());
     const inModel = new Set(desired.map((d) => targetKey(d.target)));
     // Routes that held entries of ours and left the model: their entries go.
@@ -232,6 +161,34 @@ export class GatewayApiStatusWriter {
     const { written, unchanged, failed } = counts;
     if (written > 0 || failed > 0) this.log.info({ written, unchanged, failed }, 'Gateway API status synced');
     return { written, unchanged, failed };
+  }
+
+  /** Learns which routes hold entries of ours (and their status), cluster by cluster. */
+  private async scanRoutes(): Promise<void> {
+    let complete = true;
+    for (const cluster of this.o.clusters ?? []) {
+      const client = this.o.clientFor(cluster);
+      if (client?.routesWithOurParents === undefined) continue;
+      try {
+        const routes = await withRetry(
+          () => client.routesWithOurParents!(cluster),
+          this.o.retry,
+          this.retryContext(),
+        );
+        for (const r of routes) {
+          const key = targetKey(r.target);
+          this.held.set(key, r.target);
+          this.known.set(key, { resourceVersion: r.resourceVersion, status: r.status });
+        }
+      } catch (err) {
+        complete = false;
+        this.log.warn(
+          { cluster, error: describeCallError(err) },
+          'listing routes for our status entries failed',
+        );
+      }
+    }
+    this.scanNeeded = !complete;
   }
 
   private retryContext() {

@@ -9,11 +9,8 @@ import {
   type Json,
   type StatusTarget,
 } from './gateway-api-status.js';
-import {
-  GatewayApiStatusWriter,
-  type GatewayApiStatusClient,
-  type StatusSnapshot,
-} from './gateway-api-status-writer.js';
+import type { GatewayApiStatusClient, StatusSnapshot } from './gateway-api-status-client.js';
+import { GatewayApiStatusWriter } from './gateway-api-status-writer.js';
 import { KubeApiError } from '../client/kube-transport.js';
 
 const T0 = '2026-01-01T00:00:00Z';
@@ -326,5 +323,33 @@ describe('GatewayApiStatusWriter', () => {
     fail = false;
     await waitFor(() => c.patches.length === 1, 'the retried write');
     w.close();
+  });
+
+  test("after a leadership change, a former leader's entries on routes no longer in the model are removed", async () => {
+    const c = new FakeStatusCluster();
+    const other = { parentRef: { name: 'x' }, controllerName: 'example.com/other', conditions: [] };
+    const stale = { parentRef: { name: 'gone' }, controllerName: 'causeway.dev/gateway', conditions: [] };
+    c.put(ROUTE, { parents: [other, stale] });
+    const scanning: GatewayApiStatusClient = {
+      get: (t) => c.get(t),
+      patch: (t, rv, f) => c.patch(t, rv, f),
+      routesWithOurParents: (cluster) =>
+        Promise.resolve([
+          { target: { ...ROUTE, cluster }, resourceVersion: '1', status: { parents: [other, stale] } },
+        ]),
+    };
+    const w = new GatewayApiStatusWriter({
+      clientFor: () => scanning,
+      clusters: ['east'],
+      groupAddresses: () => new Map(),
+      isLeader: () => true,
+      logger: captureLogger().logger,
+    });
+    expect(await w.sync({ gatewayClasses: [], gateways: [], routes: [] })).toEqual({
+      written: 1,
+      unchanged: 0,
+      failed: 0,
+    });
+    expect(c.objects.get(targetKey(ROUTE))!.status).toEqual({ parents: [other] });
   });
 });
