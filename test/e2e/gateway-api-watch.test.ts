@@ -8,6 +8,7 @@
  * - the controller (Kubernetes mode, leader) writes `Accepted=True` on the `causeway` GatewayClass
  *   (manifests/gateway-api/gateway-class.yaml) and `InvalidParameters` on a class with a parametersRef,
  *   keeps `lastTransitionTime` when a sync changes nothing, and leaves another controller's class alone;
+ * - a route the apiserver accepts but the strict reader refuses (an IP as hostname) gets an Event;
  * - a cluster WITHOUT the CRDs loads at once and serves its Ingresses (a second apiserver).
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -16,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   CustomObjectsApi,
+  EventsV1Api,
   KubeConfig,
   KubernetesObjectApi,
   type KubernetesObject,
@@ -327,6 +329,23 @@ describe('Kubernetes mode', () => {
     });
     expect(again['lastTransitionTime']).toBe(accepted['lastTransitionTime']);
   }, 120_000);
+
+  test('a route the apiserver accepts but the reader refuses (an IP as hostname) gets an Event on it', async () => {
+    expect(controller).toBeDefined(); // started by the test above
+    await upsert({
+      apiVersion: `${GROUP}/v1`,
+      kind: 'HTTPRoute',
+      metadata: { name: 'by-ip', namespace: 'shop' },
+      spec: { hostnames: ['10.0.0.1'], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+    } as KubernetesObject);
+    const event = await until('the Event on the HTTPRoute', async () => {
+      const list = await admin.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: 'shop' });
+      return list.items.find((e) => e.regarding?.kind === 'HTTPRoute' && e.regarding.name === 'by-ip');
+    });
+    expect(event.regarding?.apiVersion).toBe(`${GROUP}/v1`);
+    expect(event.note).toContain('CW_E_KUBE_OBJECT');
+    expect(event.note).toContain('spec.hostnames[0] "10.0.0.1" is an IP address, not a hostname');
+  }, 60_000);
 
   test('a cluster without the Gateway API CRDs loads at once and serves its Ingresses', async () => {
     bare = await startKubeApiserver({ etcd: etcd!, name: 'bare' });
