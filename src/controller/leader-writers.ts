@@ -11,7 +11,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Diagnostic, ObjectRef } from '../errors.js';
+import { withGatewayClassStatus } from '../gateway-api/gateway-class-status.js';
 import { EventRecorder } from '../kubernetes/status/events/event-recorder.js';
+import { kubeGatewayApiStatusClient } from '../kubernetes/status/gateway-api-status-client.js';
+import { GatewayApiStatusWriter } from '../kubernetes/status/gateway-api-status-writer.js';
 import { kubeEventClient } from '../kubernetes/status/events/event-client.js';
 import {
   DEFAULT_STATUS_RESYNC_MS,
@@ -24,7 +27,7 @@ import {
   ServiceConditionWriter,
   kubeServiceConditionClient,
 } from '../kubernetes/status/service-conditions.js';
-import type { ResourceSet } from '../resources/resource-set.js';
+import { GATEWAY_API_SAME_MAPS, ROUTE_MAPS, type ResourceSet } from '../resources/resource-set.js';
 import type { AppliedState, AppliedStateStream } from '../pipeline/applied-state.js';
 
 export interface LeaderWritersOptions {
@@ -65,6 +68,18 @@ function uidIn(resources: ResourceSet, ref: ObjectRef): string | undefined {
       return resources.secrets.get(key)?.object.metadata.uid;
     case 'IngressClass':
       return resources.ingressClasses.get(ref.name)?.object.metadata.uid;
+    case 'GatewayClass':
+      return resources.gatewayApi.gatewayClasses.get(ref.name)?.object.metadata.uid;
+    case 'Gateway':
+    case 'ReferenceGrant':
+      return resources.gatewayApi[GATEWAY_API_SAME_MAPS[ref.kind]].get(key)?.object.metadata.uid;
+    case 'HTTPRoute':
+    case 'GRPCRoute':
+    case 'TLSRoute':
+    case 'TCPRoute':
+    case 'UDPRoute':
+      return resources.gatewayApi[ROUTE_MAPS[ref.kind]].get(`${ref.cluster ?? ''}/${key}`)?.object.metadata
+        .uid;
     default:
       return undefined;
   }
@@ -75,6 +90,7 @@ export class LeaderWriters {
   private readonly status: IngressStatusWriter;
   private readonly events: EventRecorder;
   private readonly conditions: ServiceConditionWriter;
+  private readonly gatewayApi: GatewayApiStatusWriter;
   private readonly unsubscribe: () => void;
   private resyncTimer?: NodeJS.Timeout;
   /** What the last write from the applied-state stream wrote: its served Ingresses and diagnostics. */
@@ -96,6 +112,16 @@ export class LeaderWriters {
       clients: new Map([...o.kubeConfigs].map(([c, kc]) => [c, kubeServiceConditionClient(kc)])),
       isLeader,
       logger: o.logger.child({ component: 'service-conditions' }),
+    });
+    const gatewayApiClients = new Map(
+      [...o.kubeConfigs].map(([c, kc]) => [c, kubeGatewayApiStatusClient(kc)]),
+    );
+    this.gatewayApi = new GatewayApiStatusWriter({
+      clientFor: (cluster) => gatewayApiClients.get(cluster),
+      clusters: [...o.kubeConfigs.keys()],
+      groupAddresses: o.groupAddresses,
+      isLeader,
+      logger: o.logger,
     });
     this.events = new EventRecorder({
       // Diagnostics without a cluster (e.g. on a Service) go to the first cluster.
@@ -121,6 +147,7 @@ export class LeaderWriters {
         o.logger.info({ identity: o.identity }, 'became leader: writing Ingress status and Events');
         this.status.forget();
         this.conditions.forget();
+        this.gatewayApi.forget();
         this.write();
       },
       onStoppedLeading: () =>
@@ -142,6 +169,7 @@ export class LeaderWriters {
     clearInterval(this.resyncTimer);
     this.unsubscribe();
     this.events.close();
+    this.gatewayApi.close();
     await this.elector.stop();
   }
 
@@ -152,8 +180,10 @@ export class LeaderWriters {
   /** Writes status for the last applied state again (e.g. when the gateways' addresses changed). */
   refreshStatus(): void {
     const s = this.current();
-    if (s && this.elector.isLeader())
+    if (s && this.elector.isLeader()) {
       void this.status.sync(s.served, this.portErrors()).catch(() => undefined);
+      void this.gatewayApi.sync(withGatewayClassStatus(s.gatewayApiStatus, s.resources));
+    }
   }
 
   /** The set of gateway rejections changed: writes Events and status again. */
@@ -197,6 +227,7 @@ export class LeaderWriters {
     this.status
       .sync(s.served, this.portErrors())
       .catch((err: unknown) => this.o.logger.error({ err }, 'Ingress status sync failed'));
+    void this.gatewayApi.sync(withGatewayClassStatus(s.gatewayApiStatus, s.resources));
     if (this.o.nacks)
       this.conditions
         .sync(this.o.nacks.serviceConditions())

@@ -5,6 +5,7 @@
  * This module sits below both src/controller and src/alb, so neither has to import the other for it.
  */
 import type { Diagnostic } from '../errors.js';
+import type { GatewayApiStatus } from '../gateway-api/status-model.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import type { ServedIngress } from '../translate/translate.js';
 import type { XdsSourceMap } from '../../xds/translator/source-map.js';
@@ -16,6 +17,11 @@ export interface AppliedState {
   readonly xdsSources: XdsSourceMap;
   readonly served: readonly ServedIngress[];
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * The Gateway API status the translation computed (the leader writes it); absent until the Gateway API
+   * translation provides it, when the writers compute the GatewayClasses' status alone.
+   */
+  readonly gatewayApiStatus?: GatewayApiStatus;
 }
 
 /** A value that changes over time: its latest version, and a way to hear about the next ones. */

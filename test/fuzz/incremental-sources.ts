@@ -1,8 +1,9 @@
 /**
  * The property of issue 14's incremental sources, shared by the CI test (fixed seed) and
  * `incremental-sources.main.ts` (any seed, more runs): random sequences of adds, updates and deletes of
- * Ingresses, IngressClasses, Services, EndpointSlices (label moves between Services, and away) and Secrets
- * in 3 clusters, each through the real pipeline (one KubeObjectStore per cluster -> MultiClusterSource ->
+ * Ingresses, IngressClasses, Services, EndpointSlices (label moves between Services, and away), Secrets
+ * and the Gateway API kinds (classes, Gateways and ReferenceGrants by namespace sameness, routes per
+ * cluster) in 3 clusters, each through the real pipeline (one KubeObjectStore per cluster -> MultiClusterSource ->
  * StaticVmsSource with VM entries). After every update the incremental ResourceSet must equal
  * `buildResourceSet` of the same objects from scratch (same keys, objects and order, slice lists and
  * serviceOfSlice), its `changed` must equal the difference between the previous and the current
@@ -14,9 +15,12 @@ import type { VmBackendConfig } from '../../src/config/controller-config.js';
 import { KubeObjectStore, referencedSecrets } from '../../src/kubernetes/watch/kube-object-store.js';
 import { normalizeKubeObject } from '../../src/kubernetes/watch/kube-normalize.js';
 import type { KubeKind, KubeObject } from '../../src/resources/kube-types.js';
+import { GATEWAY_API_KINDS, type GatewayApiKind } from '../../src/resources/gateway-api-types.js';
 import {
   buildResourceSet,
+  GATEWAY_API_SAME_MAPS,
   objectKey,
+  ROUTE_MAPS,
   type ResourceSet,
   type Sourced,
 } from '../../src/resources/resource-set.js';
@@ -32,10 +36,17 @@ import { StoreSource } from '../support/store-source.js';
 /** 'eks/prod' holds a '/', as EKS context names do. */
 const CLUSTERS = ['west', 'east', 'eks/prod'];
 const NAMESPACES = ['shop', 'pki'];
-const namespaced = (k: KubeKind): boolean => k !== 'IngressClass';
-/** The kinds written at random (the Gateway API kinds are not yet read by the Kubernetes watch). */
-type FuzzKind = Extract<KubeKind, 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret'>;
-const KINDS: readonly FuzzKind[] = ['Ingress', 'IngressClass', 'Service', 'EndpointSlice', 'Secret'];
+const namespaced = (k: KubeKind): boolean => k !== 'IngressClass' && k !== 'GatewayClass';
+/** The kinds written at random. */
+type FuzzKind = KubeKind;
+const KINDS: readonly FuzzKind[] = [
+  'Ingress',
+  'IngressClass',
+  'Service',
+  'EndpointSlice',
+  'Secret',
+  ...GATEWAY_API_KINDS,
+];
 const VMS: readonly VmBackendConfig[] = [
   {
     namespace: 'shop',
@@ -57,6 +68,66 @@ const VMS: readonly VmBackendConfig[] = [
 
 type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+/** A Gateway API object of `kind` (valid: the strict reader accepts it). */
+function rawGatewayApiObject(
+  random: Random,
+  kind: GatewayApiKind,
+  ns: string,
+  name: string,
+): Record<string, unknown> {
+  const head = { apiVersion: 'gateway.networking.k8s.io/v1', kind };
+  const parentRefs = [{ name: `g${Math.floor(random() * 3)}`, namespace: pick(random, NAMESPACES) }];
+  const backendRefs = [{ name: `s${Math.floor(random() * 4)}`, port: pick(random, [80, 8080]) }];
+  switch (kind) {
+    case 'GatewayClass':
+      return {
+        ...head,
+        metadata: { name },
+        spec: { controllerName: pick(random, ['causeway.dev/gateway', 'example.com/other']) },
+      };
+    case 'Gateway':
+      return {
+        ...head,
+        metadata: { name, namespace: ns },
+        spec: {
+          gatewayClassName: `k${Math.floor(random() * 2)}`,
+          listeners: [{ name: 'http', port: pick(random, [80, 8080]), protocol: 'HTTP' }],
+        },
+      };
+    case 'ReferenceGrant':
+      return {
+        ...head,
+        metadata: { name, namespace: ns },
+        spec: {
+          from: [
+            { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: pick(random, NAMESPACES) },
+          ],
+          to: [{ group: '', kind: 'Service' }],
+        },
+      };
+    case 'HTTPRoute':
+    case 'GRPCRoute':
+      return {
+        ...head,
+        metadata: { name, namespace: ns },
+        spec: {
+          parentRefs,
+          hostnames: [pick(random, ['a.example.com', 'b.example.com'])],
+          rules: [{ backendRefs }],
+        },
+      };
+    case 'TLSRoute':
+      return {
+        ...head,
+        metadata: { name, namespace: ns },
+        spec: { parentRefs, hostnames: ['a.example.com'], rules: [{ backendRefs }] },
+      };
+    case 'TCPRoute':
+    case 'UDPRoute':
+      return { ...head, metadata: { name, namespace: ns }, spec: { parentRefs, rules: [{ backendRefs }] } };
+  }
+}
 
 function rawObject(random: Random, kind: FuzzKind, ns: string, name: string): Record<string, unknown> {
   const ts = pick(random, ['2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z']);
@@ -135,11 +206,27 @@ function rawObject(random: Random, kind: FuzzKind, ns: string, name: string): Re
         metadata: meta,
         data: { 'tls.crt': pick(random, ['Y2VydA==', 'Y2VydDI=']), 'tls.key': 'a2V5' },
       };
+    default:
+      return rawGatewayApiObject(random, kind, ns, name);
   }
 }
 
 function nameOf(random: Random, kind: FuzzKind): string {
-  const prefix = { Ingress: 'i', IngressClass: 'c', Service: 's', EndpointSlice: 'e', Secret: 't' }[kind];
+  const prefix = {
+    Ingress: 'i',
+    IngressClass: 'c',
+    Service: 's',
+    EndpointSlice: 'e',
+    Secret: 't',
+    GatewayClass: 'k',
+    Gateway: 'g',
+    HTTPRoute: 'h',
+    GRPCRoute: 'r',
+    TLSRoute: 'l',
+    TCPRoute: 'p',
+    UDPRoute: 'u',
+    ReferenceGrant: 'rg',
+  }[kind];
   return `${prefix}${Math.floor(random() * (kind === 'EndpointSlice' ? 6 : 3))}`;
 }
 
@@ -163,7 +250,7 @@ class Cluster extends StoreSource {
       );
       return;
     }
-    const ns = kind === 'IngressClass' ? '' : pick(random, NAMESPACES);
+    const ns = !namespaced(kind) ? '' : pick(random, NAMESPACES);
     const name = nameOf(random, kind);
     const id = `${kind}|${ns}/${name}`;
     const scope = kind === 'Secret' ? 'Secret (type=kubernetes.io/tls)' : kind;
@@ -208,6 +295,12 @@ export function resourceSetJson(rs: ResourceSet): string {
     endpointSlices: [...rs.endpointSlices].sort(),
     serviceOfSlice: [...rs.serviceOfSlice].sort(),
     secrets: [...rs.secrets].sort(),
+    // Namespace sameness kinds in key order, like services (first cluster listed wins, wherever it sits);
+    // routes, per cluster like Ingresses, in iteration order.
+    gatewayApi: Object.entries(rs.gatewayApi).map(([name, m]: [string, ReadonlyMap<string, unknown>]) => [
+      name,
+      Object.values(ROUTE_MAPS).includes(name as never) ? [...m] : [...m].sort(),
+    ]),
   });
 }
 
@@ -233,6 +326,10 @@ export function expectedChanges(before: ResourceSet, after: ResourceSet): string
       [...rs.endpointSlices.values()].flat().map((s) => [`${s.origin.cluster}|${objectKey(s.object)}`, s]),
     );
   compare('EndpointSlice', slices(before), slices(after), own);
+  for (const [kind, map] of Object.entries(GATEWAY_API_SAME_MAPS))
+    compare(kind, before.gatewayApi[map], after.gatewayApi[map], (k) => k);
+  for (const [kind, map] of Object.entries(ROUTE_MAPS))
+    compare(kind, before.gatewayApi[map], after.gatewayApi[map], own);
   return [...out].sort();
 }
 

@@ -160,3 +160,28 @@ test('rawObjectKey reads only the metadata', () => {
   expect(rawObjectKey({ metadata: {} }, true)).toBeUndefined();
   expect(rawObjectKey(null, true)).toBeUndefined();
 });
+
+test('a Gateway API object from the apiserver: spec kept, status and resourceVersion dropped; a bad one is invalid', () => {
+  const raw = {
+    metadata: { name: 'web', namespace: 'shop', resourceVersion: '7', generation: 2 },
+    spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+    status: { parents: [{ controllerName: 'causeway.dev/gateway' }] },
+  };
+  const e = ok('HTTPRoute', raw);
+  expect(e.id).toBe('HTTPRoute|shop/web');
+  expect(e.sourced.object).toEqual({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'web', namespace: 'shop', generation: 2 },
+    spec: raw.spec,
+  });
+  // A status-only change does not change the fingerprint.
+  expect(ok('HTTPRoute', { ...raw, status: {} }).fingerprint).toBe(e.fingerprint);
+  const bad = normalizeKubeObject(
+    'HTTPRoute',
+    { ...raw, spec: { rules: [{ backendRefs: [{ name: 'web' }] }] } },
+    'prod',
+  );
+  expect(bad).toEqual({ status: 'invalid', problems: ['spec.rules[0].backendRefs[0].port is required'] });
+  expect(rawObjectKey({ metadata: { name: 'causeway' } }, false)).toBe('causeway');
+});

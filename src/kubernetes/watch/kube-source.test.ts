@@ -3,6 +3,7 @@ import { CausewayError } from '../../errors.js';
 import type { SourceUpdate } from '../../sources/source-update.js';
 import { KubernetesSource, type KubernetesSourceOptions } from './kube-source.js';
 import { KubeApiError } from '../client/kube-transport.js';
+import { GATEWAY_API_KUBE_KINDS, KUBE_KINDS } from './kube-kinds.js';
 import { FakeApiserver } from '../testdata/fake-apiserver.js';
 import {
   PATHS,
@@ -80,7 +81,14 @@ test('load() waits for the first list of every kind and returns the whole set, a
   expect(u.resources.endpointSlices.get('shop/web')?.[0]?.origin).toEqual({ cluster: 'prod' });
   expect([...u.resources.secrets.keys()]).toEqual(['shop/web-tls']);
   expect(u.diagnostics).toEqual([]);
-  expect(s.counts()).toEqual({ IngressClass: 1, Ingress: 1, Service: 1, EndpointSlice: 1, Secret: 2 });
+  expect(s.counts()).toEqual({
+    IngressClass: 1,
+    Ingress: 1,
+    Service: 1,
+    EndpointSlice: 1,
+    Secret: 2,
+    ...Object.fromEntries(GATEWAY_API_KUBE_KINDS.map((k) => [k.kind, 0])),
+  });
 });
 
 test('load() rejects with CW_E_KUBE_UNAVAILABLE naming the cluster, the kind and its error, and stops', async () => {
@@ -195,7 +203,10 @@ test('status-only updates, unreferenced Secrets and relists emit nothing', async
   api.put(PATHS.Secret, rawTlsSecret('unused-tls', 'shop', 'Y2hhbmdlZA=='));
   const lists = api.listCalls.length;
   s.relist();
-  await waitFor(() => api.listCalls.length >= lists + 6 && api.openWatches === 6, 'the relists');
+  await waitFor(
+    () => api.listCalls.length >= lists + KUBE_KINDS.length && api.openWatches === KUBE_KINDS.length,
+    'the relists',
+  );
   await sleep(10);
   expect(updates.all).toEqual([]);
 });
@@ -205,7 +216,7 @@ test('changes made between load() and watch() are emitted by watch() at once', a
   seed(api);
   const s = source(api);
   await s.load();
-  await waitFor(() => api.openWatches === 6, 'the watches');
+  await waitFor(() => api.openWatches === KUBE_KINDS.length, 'the watches');
   api.put(PATHS.Service, rawService('api'));
   const updates = new Updates();
   await s.watch(updates.on);
@@ -249,7 +260,7 @@ test('a lost apiserver keeps the last state; changes made meanwhile arrive after
   const first = await s.load();
   const updates = new Updates();
   await s.watch(updates.on);
-  await waitFor(() => api.openWatches === 6, 'the watches');
+  await waitFor(() => api.openWatches === KUBE_KINDS.length, 'the watches');
   api.down();
   api.put(PATHS.Service, rawService('web', 8080));
   api.delete(PATHS.EndpointSlice, 'shop', 'web-1');
@@ -304,7 +315,7 @@ test('close() stops everything: no callback afterwards, no open watch', async ()
   await s.load();
   const updates = new Updates();
   await s.watch(updates.on);
-  await waitFor(() => api.openWatches === 6, 'the watches');
+  await waitFor(() => api.openWatches === KUBE_KINDS.length, 'the watches');
   await s.close();
   expect(api.openWatches).toBe(0);
   api.put(PATHS.Service, rawService('late'));
@@ -351,7 +362,7 @@ test('with a readiness probe, every kind of the source waits on ONE probe while 
   await s.load();
   const updates = new Updates();
   await s.watch(updates.on);
-  await waitFor(() => api.openWatches === 6, 'the watches');
+  await waitFor(() => api.openWatches === KUBE_KINDS.length, 'the watches');
   api.down();
   api.put(PATHS.Service, rawService('web', 8080));
   const requests = (): number => api.listCalls.length + api.watchCalls.length;
@@ -367,4 +378,51 @@ test('with a readiness probe, every kind of the source waits on ONE probe while 
   const probes = api.probeCalls;
   await sleep(100);
   expect(api.probeCalls).toBe(probes); // nobody parked: no more probes
+});
+
+const GATEWAY_PATH = GATEWAY_API_KUBE_KINDS.find((k) => k.kind === 'Gateway')!.path;
+const HTTP_ROUTE_PATH = GATEWAY_API_KUBE_KINDS.find((k) => k.kind === 'HTTPRoute')!.path;
+
+function rawGateway(name: string, port = 80): Record<string, unknown> {
+  return {
+    metadata: { name, namespace: 'infra', uid: `uid-gw-${name}`, managedFields: [{ manager: 'kubectl' }] },
+    spec: { gatewayClassName: 'causeway', listeners: [{ name: 'http', port, protocol: 'HTTP' }] },
+    status: { conditions: [{ type: 'Accepted', status: 'True' }] },
+  };
+}
+
+test('a cluster without the Gateway API CRDs loads and serves its Ingresses as before', async () => {
+  const api = new FakeApiserver();
+  seed(api);
+  for (const k of GATEWAY_API_KUBE_KINDS)
+    api.failPaths.set(k.path, new KubeApiError(404, `GET ${k.path}: 404 Not Found`));
+  const s = source(api, { initialListTimeoutMs: 2_000 });
+  const u = await s.load();
+  expect([...u.resources.ingresses.keys()]).toEqual(['prod/shop/web']);
+  expect(u.resources.gatewayApi.gateways.size).toBe(0);
+  expect(u.diagnostics).toEqual([]);
+});
+
+test('Gateway API objects are listed and watched: spec kept, status dropped, an update is seen', async () => {
+  const api = new FakeApiserver();
+  seed(api);
+  api.put(GATEWAY_PATH, rawGateway('edge'));
+  api.put(HTTP_ROUTE_PATH, {
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: { parentRefs: [{ name: 'edge', namespace: 'infra' }] },
+  });
+  const s = source(api);
+  const u = await s.load();
+  const gw = u.resources.gatewayApi.gateways.get('infra/edge')?.object;
+  expect(gw?.spec.listeners).toEqual([{ name: 'http', port: 80, protocol: 'HTTP' }]);
+  expect(gw).not.toHaveProperty('status');
+  expect(gw?.metadata).not.toHaveProperty('managedFields');
+  expect([...u.resources.gatewayApi.httpRoutes.keys()]).toEqual(['prod/shop/web']);
+  const updates = new Updates();
+  await s.watch(updates.on);
+  await waitFor(() => api.openWatches === KUBE_KINDS.length, 'the watches');
+  api.put(GATEWAY_PATH, rawGateway('edge', 8080));
+  const next = await updates.next();
+  expect(next.changed).toEqual([{ kind: 'Gateway', key: 'infra/edge', op: 'upsert' }]);
+  expect(next.resources.gatewayApi.gateways.get('infra/edge')?.object.spec.listeners[0]?.port).toBe(8080);
 });

@@ -3,6 +3,8 @@
  * EndpointSlice, TLS Secret, Opaque Secret) feeding one store, which composes the same `SourceUpdate` stream as the
  * manifests source.
  *
+ * - The Gateway API kinds are optional (`GATEWAY_API_KUBE_KINDS`): a cluster without their CRDs (or the
+ *   RBAC to read them) counts as having none, at once, and is checked again every `absentRecheckMs`.
  * - `load()` resolves once the first list of every kind completed, so a restart never pushes a partial
  *   configuration. A kind that cannot be listed within `initialListTimeoutMs` makes it reject with
  *   CW_E_KUBE_UNAVAILABLE naming the cluster, the kinds and their last error; the loops are then stopped
@@ -47,6 +49,8 @@ export interface KubernetesSourceOptions {
   readonly relistIntervalMs?: number;
   /** Page size of lists (default 500). */
   readonly pageSize?: number;
+  /** How often a Gateway API kind the cluster does not serve is listed again (default 60 s). */
+  readonly absentRecheckMs?: number;
   /** Bound on a list page request without an answer (default 60 s). */
   readonly requestTimeoutMs?: number;
   /** Backoff of the readiness probe while the apiserver is unreachable (default 100 ms doubling to 1 s). */
@@ -110,6 +114,7 @@ export class KubernetesSource implements ResourceSource {
           : {}),
         ...(options.relistIntervalMs !== undefined ? { relistIntervalMs: options.relistIntervalMs } : {}),
         ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+        ...(options.absentRecheckMs !== undefined ? { absentRecheckMs: options.absentRecheckMs } : {}),
         ...(options.random !== undefined ? { random: options.random } : {}),
         handlers: {
           onList: (items) => {
@@ -182,7 +187,11 @@ export class KubernetesSource implements ResourceSource {
     clearTimeout(timer);
     if (outcome === 'closed') throw new Error('KubernetesSource was closed while loading');
     if (outcome === 'listed') return;
-    const missing = this.watches.filter((w) => !w.isListed);
+    const unlisted = this.watches.filter((w) => !w.isListed);
+    // The message names the kinds every cluster serves when some of them are missing (the optional
+    // Gateway API kinds then fail for the same reason).
+    const required = unlisted.filter((w) => w.optional !== true);
+    const missing = required.length > 0 ? required : unlisted;
     const names = missing.map((w) => w.scope);
     await Promise.all(this.watches.map((w) => w.stop()));
     const why = missing

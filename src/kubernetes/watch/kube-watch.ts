@@ -15,12 +15,17 @@
  *    error, 502/503/504) waits its backoff and then until the cluster's readiness probe says the apiserver
  *    is back (at most the backoff cap): after an outage every loop resumes within a probe interval (~1 s)
  *    instead of its backoff grown to 30 s. A 429/503 Retry-After is honoured (up to the cap).
+ * 6. An `optional` kind (the Gateway API's) that the cluster does not serve (404: its CRD is not installed)
+ *    or that we may not read (403) is "no objects": `onList([])` (the first list is complete), one info log
+ *    (then debug), and a list again every `absentRecheckMs` (default 60 s), which starts the watch once
+ *    the CRD exists. A watch that answers 404 (the CRD was deleted) relists, and so empties the kind.
  *
  * The consumer's state is never cleared on an error: the last state stays until a list or an event replaces
  * it. Failures are logged (warn) with the retry delay.
  */
 import type { Logger } from 'pino';
 import { backoffBounds, backoffDelay, fullJitter, type BackoffOptions } from '../../util/backoff.js';
+import { httpStatusOf } from '../client/http-status.js';
 import { isUnreachable, type ReachabilityGate } from '../client/reachability-gate.js';
 import { watchScope, type KubeKindSpec } from './kube-kinds.js';
 import {
@@ -59,7 +64,17 @@ export interface KindWatchOptions {
   readonly relistIntervalMs?: number;
   /** Page size of lists (default 500). */
   readonly pageSize?: number;
+  /** How often an `optional` kind the cluster does not serve is listed again (default 60 s). */
+  readonly absentRecheckMs?: number;
   readonly random?: () => number;
+}
+
+export const DEFAULT_ABSENT_RECHECK_MS = 60_000;
+
+/** Whether a failed list of an optional kind means "the cluster does not serve it to us". */
+function isAbsent(spec: KubeKindSpec, error: unknown): boolean {
+  const status = httpStatusOf(error);
+  return spec.optional === true && (status === 404 || status === 403);
 }
 
 /** A watch is healthy (the failure count restarts) when it delivered an event or lasted this long. */
@@ -77,6 +92,8 @@ export class KindWatch {
   readonly kind: KubeKindSpec['kind'];
   /** The kind, with its field selector if any (two watches of Secrets): for messages. */
   readonly scope: string;
+  /** A kind the cluster may not serve (the Gateway API's; see the file comment, 6.). */
+  readonly optional: boolean;
   /** Resolves when the first list completed (never rejects; see `lastError` while it is pending). */
   readonly listed: Promise<void>;
   /** The last failure, until a list or watch succeeds again. */
@@ -99,12 +116,15 @@ export class KindWatch {
   private gateAbort: AbortController | undefined;
   private relistTimer: NodeJS.Timeout | undefined;
   private relistRequested = false;
+  /** Set while an optional kind is not served (see the file comment, 6.): its last answer's status. */
+  private absentStatus: number | undefined;
   private readonly random: () => number;
   private readonly log: Logger;
 
   constructor(private readonly o: KindWatchOptions) {
     this.kind = o.spec.kind;
     this.scope = watchScope(o.spec);
+    this.optional = o.spec.optional === true;
     this.random = o.random ?? Math.random;
     // Two watches of Secrets (one per type): their log lines say which.
     const fieldSelector = o.spec.fieldSelector;
@@ -156,6 +176,7 @@ export class KindWatch {
     if (this.stopped) return;
     this.relistRequested = true;
     this.abortWatch({ gone: false, relist: true, healthy: true });
+    if (this.absentStatus !== undefined) this.wakeSleep?.();
   }
 
   private abortWatch(outcome: WatchOutcome): void {
@@ -178,6 +199,10 @@ export class KindWatch {
           await this.listAll(generation);
         } catch (err) {
           if (!this.alive(generation)) return;
+          if (isAbsent(this.o.spec, err)) {
+            await this.whileAbsent(err);
+            continue;
+          }
           // An expired continue token (410 while paging): start the list over, at once the first time.
           if (isGone(err) && this.goneInARow++ === 0) {
             this.log.info({ kind: this.kind }, 'list: continue token expired (410 Gone); listing again');
@@ -207,6 +232,10 @@ export class KindWatch {
         continue;
       }
       this.goneInARow = 0;
+      if (outcome.error !== undefined && isAbsent(this.o.spec, outcome.error)) {
+        this.resourceVersion = ''; // the CRD went away (or our access to it): the next list says so
+        continue;
+      }
       if (outcome.error !== undefined) {
         await this.backOff(outcome.error, 'watch failed; keeping the last state and resuming');
       } else if (!outcome.healthy) {
@@ -216,6 +245,33 @@ export class KindWatch {
         this.log.debug({ kind: this.kind, resourceVersion: this.resourceVersion }, 'watch: reopening');
       }
     }
+  }
+
+  /**
+   * An optional kind the cluster does not serve (404) or lets us read (403): no objects (the first list is
+   * complete), logged once at info, listed again after `absentRecheckMs`.
+   */
+  private async whileAbsent(error: unknown): Promise<void> {
+    const status = httpStatusOf(error);
+    const recheckMs = this.o.absentRecheckMs ?? DEFAULT_ABSENT_RECHECK_MS;
+    if (this.absentStatus !== status) {
+      this.absentStatus = status;
+      const why =
+        status === 404
+          ? 'not served by this cluster (its CRD is not installed): none of these objects'
+          : 'not readable (403: the RBAC rules of manifests/rbac.yaml are missing): its objects are ignored';
+      this.log.info({ kind: this.kind, recheckMs, error: describeError(error) }, `${this.kind}: ${why}`);
+    } else {
+      this.log.debug({ kind: this.kind }, 'still not served');
+    }
+    this.lastError = undefined;
+    this.failures = 0;
+    this.o.handlers.onList([]);
+    if (!this.hasListed) {
+      this.hasListed = true;
+      this.resolveListed();
+    }
+    await this.pause(recheckMs);
   }
 
   private async backOff(error: unknown, what: string): Promise<void> {
@@ -303,6 +359,10 @@ export class KindWatch {
     // A relist asked for while listing is satisfied by this list.
     this.relistRequested = false;
     this.lastError = undefined;
+    if (this.absentStatus !== undefined) {
+      this.log.info({ kind: this.kind }, `${this.kind}: now served by the cluster; watching it`);
+      this.absentStatus = undefined;
+    }
     this.o.handlers.onList(items);
     this.log[this.hasListed ? 'info' : 'debug'](
       { kind: this.kind, objects: items.length, pages, ms: Date.now() - t0, resourceVersion },

@@ -77,6 +77,33 @@ describe('eventSpecFor', () => {
     });
   });
 
+  it('an invalid Gateway API object gets its Event (gateway.networking.k8s.io/v1), also a GatewayClass', () => {
+    const route = eventSpecFor(
+      diagnostic(
+        'CW_E_KUBE_OBJECT',
+        { kind: 'HTTPRoute', namespace: 'shop', name: 'web', cluster: 'east' },
+        'bad',
+      ),
+      OPTS,
+    )!;
+    expect(route.spec.regarding).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      namespace: 'shop',
+      name: 'web',
+    });
+    const cls = eventSpecFor(
+      diagnostic('CW_E_KUBE_OBJECT', { kind: 'GatewayClass', name: 'causeway' }, 'bad'),
+      OPTS,
+    )!;
+    expect(cls.spec.namespace).toBe(CLUSTER_SCOPED_EVENT_NAMESPACE);
+    expect(cls.spec.regarding).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      name: 'causeway',
+    });
+  });
+
   it('skips manifest files, unknown kinds and namespaced objects without a namespace', () => {
     expect(
       eventSpecFor(diagnostic('CW_E_INGRESS_PATH_INVALID', { ...ing('web'), file: 'web.yaml' }, 'x'), OPTS),

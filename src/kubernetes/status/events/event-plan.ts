@@ -39,6 +39,14 @@ export const EVENT_KINDS: Readonly<
   Service: { apiVersion: 'v1', namespaced: true },
   Secret: { apiVersion: 'v1', namespaced: true },
   EndpointSlice: { apiVersion: 'discovery.k8s.io/v1', namespaced: true },
+  GatewayClass: { apiVersion: 'gateway.networking.k8s.io/v1', namespaced: false },
+  Gateway: { apiVersion: 'gateway.networking.k8s.io/v1', namespaced: true },
+  HTTPRoute: { apiVersion: 'gateway.networking.k8s.io/v1', namespaced: true },
+  GRPCRoute: { apiVersion: 'gateway.networking.k8s.io/v1', namespaced: true },
+  TLSRoute: { apiVersion: 'gateway.networking.k8s.io/v1', namespaced: true },
+  TCPRoute: { apiVersion: 'gateway.networking.k8s.io/v1', namespaced: true },
+  UDPRoute: { apiVersion: 'gateway.networking.k8s.io/v1', namespaced: true },
+  ReferenceGrant: { apiVersion: 'gateway.networking.k8s.io/v1', namespaced: true },
 };
 
 /** Events about cluster-scoped objects go to this namespace (as client-go does). */
