@@ -45,4 +45,12 @@ describe('summarizeConformanceReport', () => {
   test('text that is not a report is an error', () => {
     expect(() => summarizeConformanceReport('kind: Pod\n')).toThrow('not a conformance report');
   });
+
+  test('a report without profiles (the suite stopped in its setup) says so', () => {
+    const stopped =
+      'kind: ConformanceReport\ngatewayAPIVersion: v1.6.3\ngatewayAPIChannel: standard\nprofiles: null\n';
+    expect(summarizeConformanceReport(stopped)).toBe(
+      'Gateway API v1.6.3 (standard channel)\n\nno profile results: the suite stopped before running any test (see its log)',
+    );
+  });
 });

@@ -25,6 +25,7 @@ interface ProfileReport {
 }
 
 interface ConformanceReport {
+  readonly kind?: string;
   readonly gatewayAPIVersion?: string;
   readonly gatewayAPIChannel?: string;
   readonly profiles?: readonly ProfileReport[];
@@ -50,7 +51,11 @@ function names(
 /** The Markdown summary of a conformance report's YAML text; throws if it is not a report. */
 export function summarizeConformanceReport(yamlText: string): string {
   const report = YAML.parse(yamlText) as ConformanceReport | null;
-  if (!report || !Array.isArray(report.profiles)) throw new Error('not a conformance report: no profiles');
+  if (report?.kind !== 'ConformanceReport')
+    throw new Error('not a conformance report (kind is not ConformanceReport)');
+  const title = `Gateway API ${report.gatewayAPIVersion ?? '?'} (${report.gatewayAPIChannel ?? '?'} channel)`;
+  if (!Array.isArray(report.profiles))
+    return `${title}\n\nno profile results: the suite stopped before running any test (see its log)`;
   const rows: string[] = [];
   const lists: string[] = [];
   const profiles = [...report.profiles].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
@@ -67,7 +72,7 @@ export function summarizeConformanceReport(yamlText: string): string {
     }
   }
   return [
-    `Gateway API ${report.gatewayAPIVersion ?? '?'} (${report.gatewayAPIChannel ?? '?'} channel)`,
+    title,
     '',
     '| profile | level | result | passed | failed | skipped |',
     '| --- | --- | --- | --- | --- | --- |',

@@ -111,6 +111,12 @@ export async function startGatewayProvisioner(o: GatewayProvisionerOptions): Pro
   let counter = 0;
   let stopped = false;
 
+  /** Keeps the round's problems; logs only the new ones (a lasting problem is logged once). */
+  const setProblems = (next: readonly string[]): void => {
+    for (const p of next) if (!problems.includes(p)) log(`problem: ${p}`);
+    problems = next;
+  };
+
   const startGroup = async (group: string): Promise<void> => {
     const index = ++counter;
     const pod = await o.network.addPod(`gw${String(index)}`);
@@ -152,8 +158,7 @@ export async function startGatewayProvisioner(o: GatewayProvisionerOptions): Pro
     results.forEach((r, i) => {
       if (r.status === 'rejected') found.push(`group ${missing[i]!}: ${String(r.reason)}`);
     });
-    problems = found.sort();
-    for (const p of problems) log(`problem: ${p}`);
+    setProblems(found.sort());
   };
 
   const loop = (async (): Promise<void> => {
@@ -161,8 +166,7 @@ export async function startGatewayProvisioner(o: GatewayProvisionerOptions): Pro
       try {
         await round();
       } catch (err) {
-        problems = [`listing Gateways: ${(err as Error).message}`];
-        log(`problem: ${problems[0]!}`);
+        setProblems([`listing Gateways: ${(err as Error).message.split('\n')[0]!}`]);
       }
       await new Promise((r) => setTimeout(r, o.intervalMs ?? 500));
     }
