@@ -179,8 +179,8 @@ export async function runConformance(o: ConformanceRunOptions): Promise<number> 
     }
     const { controller, provisioner } = await startImplementation(cluster);
     stops.unshift(
-      () => controller.stop(),
       () => provisioner.stop(),
+      () => controller.stop(),
     );
     fs.mkdirSync(path.dirname(o.reportFile), { recursive: true });
     const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-conformance-')), 'suite.log');

@@ -141,7 +141,7 @@ e2e('against a real apiserver, controller and Envoy', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  test('a Gateway gets an Envoy in its own namespace, connected and announcing its pod IP; deleting it stops both', async () => {
+  test('a Gateway gets an Envoy in its own namespace, connected and announcing its pod IP; a killed Envoy is replaced; deleting the Gateway stops it', async () => {
     const web = gateway('default', 'web', 'causeway');
     await objects.create(web as KubernetesObject);
     await objects.create(gateway('default', 'elsewhere', 'other') as KubernetesObject);
@@ -158,10 +158,18 @@ e2e('against a real apiserver, controller and Envoy', () => {
     expect(fleetRow).toContain('"group":"default-web"');
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).toContain(running.pod.netns);
 
+    process.kill(running.gateway.pid, 'SIGKILL');
+    const replaced = await eventually('another gateway for the group after the Envoy was killed', () => {
+      const now = prov!.running().get('default-web');
+      return now && now.gateway.nodeId !== running.gateway.nodeId ? now : undefined;
+    });
+    expect(await replaced.gateway.admin('/ready')).toEqual({ status: 200, body: 'LIVE\n' });
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(running.pod.netns);
+
     await objects.delete(web as KubernetesObject);
     await prov!.waitForGroup('default-web', false, 60_000);
     expect(prov!.running().size).toBe(0);
-    await expect(running.gateway.admin('/ready')).rejects.toThrow();
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(running.pod.netns);
+    await expect(replaced.gateway.admin('/ready')).rejects.toThrow();
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(replaced.pod.netns);
   }, 120_000);
 });

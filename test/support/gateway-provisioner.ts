@@ -13,7 +13,7 @@
  *
  * It is level-triggered: it lists GatewayClasses and Gateways every `intervalMs` and converges on them
  * (a missed or reordered event cannot leave a gateway behind). A group whose Envoy fails to start is
- * retried on the next round; the failure is kept in `problems()`.
+ * retried on the next round (the failure is kept in `problems()`); an Envoy that exits is replaced.
  */
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { gatewayGroupOf } from '../../src/gateway-api/gateway-group-name.js';
@@ -65,6 +65,16 @@ export function desiredGatewayGroups(
   const sorted = new Map([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   for (const refs of sorted.values()) refs.sort();
   return { groups: sorted, problems: problems.sort() };
+}
+
+/** Whether a process runs (signal 0). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface GatewayProvisionerOptions {
@@ -152,6 +162,10 @@ export async function startGatewayProvisioner(o: GatewayProvisionerOptions): Pro
     ]);
     const desired = desiredGatewayGroups(classes.items, gateways.items, o.controllerName);
     const found = [...desired.problems];
+    const exited = [...running.values()].filter((p) => !isAlive(p.gateway.pid));
+    for (const p of exited)
+      log(`gateway for group ${p.group} (${p.gateway.nodeId}) exited; starting another`);
+    await Promise.all(exited.map(stopGroup));
     await Promise.all([...running.values()].filter((p) => !desired.groups.has(p.group)).map(stopGroup));
     const missing = [...desired.groups.keys()].filter((g) => !running.has(g));
     const results = await Promise.allSettled(missing.map(startGroup));
