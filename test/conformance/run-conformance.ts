@@ -1,0 +1,203 @@
+/**
+ * `npm run conformance` (run-conformance.main.ts): the upstream Gateway API conformance suite (v1.6.3), run as is against Causeway.
+ *
+ *   1. builds (once, cached) the suite binary: test/conformance/build-suite.sh;
+ *   2. starts the cluster (test/conformance/cluster.ts, the join point with the cluster harness);
+ *   3. applies the Gateway API CRDs and the GatewayClass `causeway` (controllerName causeway.dev/gateway);
+ *   4. starts the controller in Kubernetes mode, xDS in plaintext on the pod network's bridge address;
+ *   5. starts the gateway provisioner (an Envoy per Gateway's gateway group, test/support/gateway-provisioner.ts);
+ *   6. runs the suite with the kubeconfig and flags, writes its report (YAML) to docs/conformance/ and
+ *      prints a summary table; the exit code is the suite's.
+ *
+ * Flags: --features first|core|planned|<comma list> (default first), --run-test NAME, --skip-tests A,B,
+ * --report FILE (default docs/conformance/gateway-api-v1.6.3-causeway.yaml), --debug; anything after `--`
+ * goes to the suite as is (e.g. `-- -timeout-config-overrides=NamespacesMustBeReady:60`).
+ * The suite's full output goes to a log file (its path is printed).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { runController, type RunningController } from '../../src/controller/app.js';
+import { projectRoot } from '../../src/tools/envoy-binary.js';
+import {
+  startGatewayProvisioner,
+  CAUSEWAY_CONTROLLER_NAME,
+  type GatewayProvisioner,
+} from '../support/gateway-provisioner.js';
+import { startConformanceCluster, type ConformanceCluster } from './cluster.js';
+import { profilesFor, resolveFeatures } from './features.js';
+import { applyGatewayApiCrds, GATEWAY_API_VERSION } from './gateway-api-crds.js';
+import { summarizeConformanceReport } from './report-summary.js';
+
+export const GATEWAY_CLASS = 'causeway';
+const LEASE_NAMESPACE = 'causeway-system';
+/** The report's implementation URL and contact (the suite requires both): placeholders until the project publishes its own. */
+const PROJECT_URL = 'https://causeway.dev';
+const PROJECT_CONTACT = 'maintainers@causeway.dev';
+
+export interface ConformanceRunOptions {
+  readonly features: readonly string[];
+  readonly reportFile: string;
+  readonly runTest?: string;
+  readonly skipTests?: string;
+  readonly debug: boolean;
+  /** More suite flags, given after `--` (e.g. `-timeout-config-overrides=...`). */
+  readonly extraSuiteArgs: readonly string[];
+}
+
+export function parseOptions(argv: readonly string[]): ConformanceRunOptions {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      features: { type: 'string', default: 'first' },
+      'run-test': { type: 'string' },
+      'skip-tests': { type: 'string' },
+      report: { type: 'string' },
+      debug: { type: 'boolean', default: false },
+    },
+  });
+  return {
+    features: resolveFeatures(values.features),
+    reportFile: path.resolve(
+      values.report ??
+        path.join(projectRoot(), 'docs', 'conformance', `gateway-api-${GATEWAY_API_VERSION}-causeway.yaml`),
+    ),
+    ...(values['run-test'] !== undefined ? { runTest: values['run-test'] } : {}),
+    ...(values['skip-tests'] !== undefined ? { skipTests: values['skip-tests'] } : {}),
+    debug: values.debug,
+    extraSuiteArgs: positionals,
+  };
+}
+
+/** Runs a command; resolves with its exit code and stdout (stderr passes through). */
+function run(cmd: string, args: readonly string[], o: { env?: NodeJS.ProcessEnv; log?: string } = {}) {
+  return new Promise<{ code: number; stdout: string }>((resolve, reject) => {
+    const logStream = o.log ? fs.createWriteStream(o.log) : undefined;
+    const child = spawn(cmd, [...args], { env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => {
+      if (logStream) logStream.write(c);
+      else stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => (logStream ? logStream.write(c) : process.stderr.write(c)));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      logStream?.end();
+      resolve({ code: code ?? 1, stdout });
+    });
+  });
+}
+
+/** The suite binary (built once by build-suite.sh, which prints its path last). */
+export async function ensureConformanceSuite(): Promise<string> {
+  const script = path.join(projectRoot(), 'test', 'conformance', 'build-suite.sh');
+  const { code, stdout } = await run('bash', [script]);
+  if (code !== 0) throw new Error(`${script} failed (exit ${String(code)}); its progress is above`);
+  return stdout.trim().split('\n').pop() ?? '';
+}
+
+/** The suite's flags for these options (implementation details as the report wants them). */
+export function suiteArgs(o: ConformanceRunOptions): string[] {
+  const version = (
+    JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string }
+  ).version;
+  return [
+    '-test.run=^TestConformance$',
+    '-test.v',
+    '-test.timeout=90m',
+    `-gateway-class=${GATEWAY_CLASS}`,
+    `-supported-features=${o.features.join(',')}`,
+    `-conformance-profiles=${profilesFor(o.features).join(',')}`,
+    `-report-output=${o.reportFile}`,
+    '-organization=causeway',
+    '-project=causeway',
+    `-url=${PROJECT_URL}`,
+    `-version=v${version}`,
+    `-contact=${PROJECT_CONTACT}`,
+    '-cleanup-base-resources=true',
+    `-debug=${String(o.debug)}`,
+    ...(o.runTest !== undefined ? [`-run-test=${o.runTest}`] : []),
+    ...(o.skipTests !== undefined ? [`-skip-tests=${o.skipTests}`] : []),
+    ...o.extraSuiteArgs,
+  ];
+}
+
+/** The GatewayClass the suite is given, and the namespace of the controller's leader Lease. */
+async function createClassAndLeaseNamespace(kubeconfig: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  await api.create({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: GATEWAY_CLASS },
+    spec: { controllerName: CAUSEWAY_CONTROLLER_NAME },
+  } as never);
+  await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: LEASE_NAMESPACE } });
+}
+
+async function startImplementation(cluster: ConformanceCluster): Promise<{
+  readonly controller: RunningController;
+  readonly provisioner: GatewayProvisioner;
+}> {
+  await applyGatewayApiCrds(cluster.kubeconfig, 'standard');
+  await createClassAndLeaseNamespace(cluster.kubeconfig);
+  const controller = await runController({
+    kubeconfig: cluster.kubeconfig,
+    leaseNamespace: LEASE_NAMESPACE,
+    // Plaintext xDS on the pod network's bridge address (never loopback-only: the gateways are pods).
+    xdsAddress: `${cluster.network.gateway}:0`,
+    xdsInsecure: true,
+    adminAddress: '127.0.0.1:0',
+    logLevel: 'warn',
+    logDestination: 'stderr',
+  });
+  const provisioner = await startGatewayProvisioner({
+    kubeconfig: cluster.kubeconfig,
+    network: cluster.network,
+    xdsHost: cluster.network.gateway,
+    xdsPort: controller.xdsPort,
+    log: (line) => console.error(`[provisioner] ${line}`),
+  });
+  return { controller, provisioner };
+}
+
+export async function runConformance(o: ConformanceRunOptions): Promise<number> {
+  const suite = await ensureConformanceSuite();
+  const cluster = await startConformanceCluster();
+  const stops: (() => Promise<void>)[] = [() => cluster.stop()];
+  try {
+    if (!cluster.podsRun) {
+      console.error(
+        "[conformance] WARNING: test/conformance/cluster.ts is the apiserver-only stand-in: the suite's echo " +
+          'Deployments never get ready Pods, so its setup times out. Wire the cluster harness in there.',
+      );
+    }
+    const { controller, provisioner } = await startImplementation(cluster);
+    stops.unshift(
+      () => provisioner.stop(),
+      () => controller.stop(),
+    );
+    fs.mkdirSync(path.dirname(o.reportFile), { recursive: true });
+    const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-conformance-')), 'suite.log');
+    console.error(`[conformance] running ${suite}; full output: ${log}`);
+    const { code } = await run(suite, suiteArgs(o), {
+      env: { ...process.env, KUBECONFIG: cluster.kubeconfig },
+      log,
+    });
+    if (fs.existsSync(o.reportFile)) {
+      console.log(summarizeConformanceReport(fs.readFileSync(o.reportFile, 'utf8')));
+      console.log(`\nreport: ${path.relative(process.cwd(), o.reportFile)}; suite log: ${log}`);
+    } else {
+      console.error(`[conformance] the suite wrote no report (exit ${String(code)}); see ${log}`);
+    }
+    return code;
+  } finally {
+    for (const stop of stops)
+      await stop().catch((err: unknown) => console.error(`[conformance] stop: ${String(err)}`));
+  }
+}
