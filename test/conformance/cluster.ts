@@ -1,18 +1,15 @@
 /**
- * THE JOIN POINT between the conformance run and the cluster harness (issue 15 item 5, i15-harness):
- * `startConformanceCluster()` must give a cluster whose Deployments really run (kube-apiserver,
- * kube-controller-manager, kube-scheduler, and the node agent running each Pod bound to its Node as a
- * process in a network namespace of `network`, with the Pod's IP, reporting readiness so the real
- * endpoint-slice controller writes EndpointSlices; the suite's echo image mapped to the echo-basic
- * binary built from sigs.k8s.io/gateway-api/conformance/echo-basic).
- *
- * Until it is wired, this starts only etcd and kube-apiserver on a fresh pod network: everything the run
- * does works (CRDs, controller, gateways, the suite binary), but the suite's base Deployments never get
- * ready Pods, so its setup waits for NamespacesMustBeReady (300 s) and fails. `podsRun` says which one
- * this is; run-conformance.ts warns when it is false.
+ * The cluster the conformance run uses: the test cluster harness (test/support/kube-cluster/cluster.ts:
+ * kube-apiserver, kube-controller-manager, kube-scheduler and one node agent running each Pod as a
+ * process in a network namespace with the Pod's IP, so the real endpoint-slice controller writes the
+ * EndpointSlices). The suite's echo image runs the echo-basic built from
+ * sigs.k8s.io/gateway-api/conformance; its coredns image runs `coredns-standin.mjs` (see there).
+ * The gateways join the node's pod network, so they reach the Pods and the suite reaches them.
  */
-import { ensureKubeBinaries, startEtcd, startKubeApiserver } from '../support/kube-apiserver.js';
-import { createPodNetwork, type PodNetwork } from '../support/netns.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startKubeCluster } from '../support/kube-cluster/cluster.js';
+import type { PodNetwork } from '../support/netns.js';
 
 export interface ConformanceCluster {
   /** An admin (system:masters) kubeconfig file: the suite, the controller and the provisioner use it. */
@@ -22,28 +19,16 @@ export interface ConformanceCluster {
    * address (`network.gateway`) is where the controller's xDS server listens for them.
    */
   readonly network: PodNetwork;
-  /** Whether Pods of Deployments really run (false for the apiserver-only stand-in). */
-  readonly podsRun: boolean;
   /** Stops everything it started (idempotent). */
   stop(): Promise<void>;
 }
 
-// JOIN POINT: replace the body with the harness's cluster (same return shape).
+/** The suite's DNS backend image (base/manifests.yaml, used by UDPRoute tests). */
+const COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.12.2';
+
 export async function startConformanceCluster(): Promise<ConformanceCluster> {
-  await ensureKubeBinaries();
-  const etcd = await startEtcd();
-  const api = await startKubeApiserver({ etcd, name: 'conformance' });
-  const network = await createPodNetwork({ name: 'conf' });
-  let stopping: Promise<void> | undefined;
-  return {
-    kubeconfig: api.kubeconfig('admin'),
-    network,
-    podsRun: false,
-    stop: () =>
-      (stopping ??= (async () => {
-        await network.destroy();
-        await api.stop();
-        await etcd.stop();
-      })()),
-  };
+  const standin = path.join(path.dirname(fileURLToPath(import.meta.url)), 'coredns-standin.mjs');
+  const cluster = await startKubeCluster({ name: 'conformance', images: { [COREDNS_IMAGE]: standin } });
+  const network = cluster.nodes[0]!.network;
+  return { kubeconfig: cluster.kubeconfigFile, network, stop: () => cluster.stop() };
 }

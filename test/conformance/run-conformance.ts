@@ -2,7 +2,7 @@
  * `npm run conformance` (run-conformance.main.ts): the upstream Gateway API conformance suite (v1.6.3), run as is against Causeway.
  *
  *   1. builds (once, cached) the suite binary: test/conformance/build-suite.sh;
- *   2. starts the cluster (test/conformance/cluster.ts, the join point with the cluster harness);
+ *   2. starts the cluster (test/conformance/cluster.ts: the cluster harness with a node agent);
  *   3. applies the Gateway API CRDs and the GatewayClass `causeway` (controllerName causeway.dev/gateway);
  *   4. starts the controller in Kubernetes mode, xDS in plaintext on the pod network's bridge address;
  *   5. starts the gateway provisioner (an Envoy per Gateway's gateway group, test/support/gateway-provisioner.ts);
@@ -171,12 +171,6 @@ export async function runConformance(o: ConformanceRunOptions): Promise<number> 
   const cluster = await startConformanceCluster();
   const stops: (() => Promise<void>)[] = [() => cluster.stop()];
   try {
-    if (!cluster.podsRun) {
-      console.error(
-        "[conformance] WARNING: test/conformance/cluster.ts is the apiserver-only stand-in: the suite's echo " +
-          'Deployments never get ready Pods, so its setup times out. Wire the cluster harness in there.',
-      );
-    }
     const { controller, provisioner } = await startImplementation(cluster);
     stops.unshift(
       () => provisioner.stop(),

@@ -45,6 +45,11 @@ export interface NodeAgent {
   readonly podCIDR: string;
   /** The node's address (the pod network's bridge): the Pods' hostIP. */
   readonly nodeIP: string;
+  /**
+   * The node's pod network. Other namespaces (e.g. gateways on the node) may be added to it: they get
+   * addresses from the same allocator as the Pods, so they never clash.
+   */
+  readonly network: PodNetwork;
   /** Container output of a running Pod (`namespace/name`), for diagnosing. */
   podLogs(key: string): string | undefined;
   /** Stops watching, kills every Pod's processes and removes the pod network. Idempotent. */
@@ -187,6 +192,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     nodeName: opts.nodeName,
     podCIDR: network.subnet,
     nodeIP: network.gateway,
+    network,
     podLogs: (key) => pods.logs(key),
     stop() {
       stopped ??= (async () => {
