@@ -140,6 +140,26 @@ function listenerResources(g: GatewayGroupIR): Emitted[] {
     ...g.tcp.map((t) =>
       listener({ name: t.name, resource: translateTcpListener(t, accessLog) }, tcpListenerSources(t)),
     ),
+    ...(g.extraHttp ?? []).map((l) =>
+      listener(
+        {
+          name: l.name,
+          resource: translateHttpListener(l, false, accessLog),
+          draining: translateHttpListener(l, true, accessLog),
+        },
+        virtualHostSources(l.virtualHosts),
+      ),
+    ),
+    ...(g.extraHttps ?? []).map((l) =>
+      listener(
+        {
+          name: l.name,
+          resource: translateHttpsListener(l, false, accessLog),
+          draining: translateHttpsListener(l, true, accessLog),
+        },
+        uniqueRefs(l.filterChains.flatMap((c) => virtualHostSources(c.virtualHosts))),
+      ),
+    ),
     ...(https
       ? [
           listener(
@@ -174,6 +194,8 @@ function routeResources(g: GatewayGroupIR): Emitted[] {
   });
   return [
     routes(httpRouteConfigName(g.http), g.http.virtualHosts),
+    ...(g.extraHttp ?? []).map((l) => routes(httpRouteConfigName(l), l.virtualHosts)),
+    ...(g.extraHttps ?? []).flatMap((l) => l.filterChains.map((c) => routes(c.name, c.virtualHosts))),
     ...(g.https?.filterChains ?? []).map((c) => routes(c.name, c.virtualHosts, c.clientCert)),
   ];
 }
