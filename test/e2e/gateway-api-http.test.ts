@@ -3,13 +3,21 @@
  * GatewayClass of ours, in gateway group `default`) and two HTTPRoutes read from a manifests folder.
  * Requests are routed by path (segment-wise prefix) and by header to two backends; a RequestRedirect
  * answers from the gateway; header modifiers change what the backend and the client see; a second
- * listener on another port serves only the route attached to it by sectionName.
+ * listener on another port serves only the route attached to it by sectionName; an HTTPS listener
+ * terminates TLS with the certificate of its Secret.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { startEchoBackend, type EchoBackend, type EchoBody } from '../support/echo-backend.js';
-import { httpGet, type HttpResponse } from '../support/http-client.js';
-import { endpointSlice, service, tempDir, yamlDocs } from '../support/manifests.js';
+import { httpGet, httpsGet, type HttpResponse } from '../support/http-client.js';
+import {
+  endpointSlice,
+  generateCertificate,
+  service,
+  tempDir,
+  tlsSecret,
+  yamlDocs,
+} from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 import { startRoutingGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 
@@ -21,6 +29,8 @@ let api: EchoBackend;
 let stack: StandaloneGateway | undefined;
 let httpPort: number;
 let extraPort: number;
+let securePort: number;
+const cert = generateCertificate('secure.example.com');
 
 function route(name: string, spec: object): object {
   return { apiVersion: API, kind: 'HTTPRoute', metadata: { name, namespace: 'default' }, spec };
@@ -30,7 +40,7 @@ beforeAll(async () => {
   dir = tempDir('causeway-e2e-gateway-api-');
   web = await startEchoBackend({ name: 'web' });
   api = await startEchoBackend({ name: 'api' });
-  [httpPort, extraPort] = (await freePorts(2)) as [number, number];
+  [httpPort, extraPort, securePort] = (await freePorts(3)) as [number, number, number];
   const toWeb = [{ name: 'web', port: 80 }];
   fs.writeFileSync(
     path.join(dir, 'objects.yaml'),
@@ -54,9 +64,21 @@ beforeAll(async () => {
           listeners: [
             { name: 'main', port: httpPort, protocol: 'HTTP' },
             { name: 'extra', port: extraPort, protocol: 'HTTP', hostname: 'extra.example.com' },
+            {
+              name: 'secure',
+              port: securePort,
+              protocol: 'HTTPS',
+              hostname: 'secure.example.com',
+              tls: { mode: 'Terminate', certificateRefs: [{ name: 'secure-tls' }] },
+            },
           ],
         },
       },
+      tlsSecret('secure-tls', cert),
+      route('secure', {
+        parentRefs: [{ name: 'edge', sectionName: 'secure' }],
+        rules: [{ backendRefs: [{ name: 'api', port: 80 }] }],
+      }),
       service('web'),
       endpointSlice('web', [{ address: '127.0.0.1', port: web.port }]),
       service('api'),
@@ -114,6 +136,7 @@ beforeAll(async () => {
   );
   stack = await startRoutingGateway({ manifests: dir, httpPort, name: 'gateway-api-gateway' });
   await stack.gateway.waitForListener(extraPort);
+  await stack.gateway.waitForListener(securePort);
 }, 60_000);
 
 afterAll(async () => {
@@ -179,4 +202,13 @@ test('the second listener serves only the hostnames and routes attached to it', 
   // Route `app` names sectionName main: not on this listener; app.example.com is not its hostname.
   expect((await get('extra.example.com', '/api', {}, extraPort)).status).toBe(404);
   expect((await get('app.example.com', '/', {}, extraPort)).status).toBe(404);
+});
+
+test('an HTTPS listener terminates TLS with its certificate (SNI = its hostname) and routes its route', async () => {
+  const r = await httpsGet(`https://127.0.0.1:${securePort}/anything`, {
+    host: 'secure.example.com',
+    ca: cert.cert,
+  });
+  expect(r.status).toBe(200);
+  expect((JSON.parse(r.body) as EchoBody).backend).toBe('api');
 });
