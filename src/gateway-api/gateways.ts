@@ -61,8 +61,41 @@ function gatewayConditions(
   ];
 }
 
+/**
+ * The ports a gateway group already uses for something a listener of `protocol` cannot share: the
+ * group's HTTPS port for HTTP, its HTTP port for HTTPS, its health and metrics ports (from its settings).
+ */
+export type ReservedPorts = (group: string) => ReadonlyMap<number, string>;
+
+/** A listener on a port its group reserves for something else: not accepted (PortUnavailable). */
+function withReservedPorts(
+  listeners: readonly ListenerStatusInput[],
+  reserved: ReadonlyMap<number, string>,
+  gen?: number,
+): ListenerStatusInput[] {
+  return listeners.map((l) => {
+    const use = l.model && reserved.get(l.model.port);
+    if (!l.model || use === undefined || use === l.model.protocol) return l;
+    const msg = `port ${l.model.port} is the gateway group's ${use} port`;
+    const { model: _unused, ...rest } = l;
+    return {
+      ...rest,
+      conditions: l.conditions.map((c) =>
+        c.type === 'Accepted'
+          ? condition('Accepted', false, 'PortUnavailable', msg, gen)
+          : c.type === 'Programmed'
+            ? condition('Programmed', false, 'Invalid', msg, gen)
+            : c,
+      ),
+    };
+  });
+}
+
 /** Every Gateway of our classes, oldest first, with its group, listeners and conditions. */
-export function readGateways(resources: ResourceSet): GatewayModel[] {
+export function readGateways(
+  resources: ResourceSet,
+  reservedPorts: ReservedPorts = () => new Map(),
+): GatewayModel[] {
   const classes = ourGatewayClasses(resources);
   const ours = [...resources.gatewayApi.gateways.values()]
     .filter((g) => classes.has(g.object.spec?.gatewayClassName))
@@ -81,7 +114,11 @@ export function readGateways(resources: ResourceSet): GatewayModel[] {
       : owner !== undefined
         ? `gateway group "${group}" is served by the older Gateway ${owner}`
         : undefined;
-    const listeners = readListeners(gw, resources);
+    const listeners = withReservedPorts(
+      readListeners(gw, resources),
+      reservedPorts(group),
+      gw.metadata.generation,
+    );
     return {
       key,
       namespace,

@@ -63,7 +63,7 @@ export function buildGatewayPart(
   const mine = routes.filter((r) => r.attachments.some((a) => a.gateway === gw));
   const usable = gw.listeners.flatMap((l) => (l.model ? [l.model] : []));
   const gwRef: ObjectRef = { kind: 'Gateway', namespace: gw.namespace, name: gw.name, cluster: gw.cluster };
-  const busy = busyPorts(settings);
+  const busy = reservedPorts(settings);
   const http = new Map<number, VirtualHostIR[]>();
   const https = new Map<number, TlsFilterChainIR[]>();
   const certs = new Map<string, SecretIR>();
@@ -101,7 +101,7 @@ export function buildGatewayPart(
 }
 
 /** Ports the group already uses, with what for (an HTTP listener may join `http`, HTTPS `https`). */
-function busyPorts(s: GroupSettings): Map<number, string> {
+export function reservedPorts(s: GroupSettings): Map<number, string> {
   const out = new Map<number, string>([
     [s.httpPort, 'HTTP'],
     [s.httpsPort, 'HTTPS'],

@@ -11,7 +11,7 @@ import { readGateways, type GatewayModel } from '../gateway-api/gateways.js';
 import { readHttpRoutes, type HttpRouteModel } from '../gateway-api/http-routes.js';
 import { gatewayApiStatusOf } from '../gateway-api/status.js';
 import { EMPTY_GATEWAY_API_STATUS, type GatewayApiStatus } from '../gateway-api/status-model.js';
-import { buildGatewayPart, mergeGatewayPart } from './gateway-api-groups.js';
+import { buildGatewayPart, mergeGatewayPart, reservedPorts } from './gateway-api-groups.js';
 import { internalErrorDiagnostic } from './internal-errors.js';
 import type { GroupSettings } from './translate-options.js';
 
@@ -33,9 +33,12 @@ export function hasGatewayApi(resources: ResourceSet): boolean {
   return Object.values(resources.gatewayApi).some((m: ReadonlyMap<string, unknown>) => m.size > 0);
 }
 
-export function readGatewayApi(resources: ResourceSet): GatewayApiView {
+export function readGatewayApi(
+  resources: ResourceSet,
+  settingsOf: (group: string) => GroupSettings,
+): GatewayApiView {
   if (!hasGatewayApi(resources)) return EMPTY_GATEWAY_API_VIEW;
-  const gateways = readGateways(resources);
+  const gateways = readGateways(resources, (group) => reservedPorts(settingsOf(group)));
   const routes = readHttpRoutes(resources, gateways);
   const owners = new Map(gateways.filter((g) => g.accepted).map((g) => [g.group, g]));
   return { owners, routes, status: gatewayApiStatusOf(gateways, routes) };

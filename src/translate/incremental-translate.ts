@@ -339,7 +339,7 @@ export class IncrementalTranslation {
     const classes = indexClasses(resources);
     const owners = new Map<string, IngressEntries[]>([[DEFAULT_GROUP, []]]);
     for (const g of Object.keys(this.options.groups)) owners.set(g, []);
-    this.gatewayApi = readGatewayApi(resources);
+    this.gatewayApi = readGatewayApi(resources, (g) => groupSettings(this.options, g));
     for (const g of this.gatewayApi.owners.keys()) if (!owners.has(g)) owners.set(g, []);
     const served: ServedIngress[] = [];
     const ingresses = [...resources.ingresses].sort(([, a], [, b]) => compareByAge(a.object, b.object));

@@ -57,7 +57,7 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
 
   const tcpClaims = readTcpServices(resources, diags);
   for (const c of tcpClaims) if (!byGroup.has(c.group)) byGroup.set(c.group, []);
-  const gatewayApi = readGatewayApi(resources);
+  const gatewayApi = readGatewayApi(resources, (g) => groupSettings(options, g));
   for (const g of gatewayApi.owners.keys()) if (!byGroup.has(g)) byGroup.set(g, []);
   const built = [...byGroup.keys()].sort(compareStrings).map((g) =>
     buildGroupIsolated(
