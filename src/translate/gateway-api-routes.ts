@@ -23,6 +23,7 @@ import { DEFAULT_ROUTE_POLICY } from './route-policy.js';
 
 const NO_BACKEND: RouteActionIR = { kind: 'direct', status: 500, body: 'no usable backend\n' };
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
+const WELL_KNOWN_PORT = { http: 80, https: 443 } as const;
 
 export interface RuleContext {
   readonly resources: ResourceSet;
@@ -76,7 +77,9 @@ function redirectOf(f: HttpRouteFilter, m: NormalizedMatch): RedirectIR {
       : r.path?.type === 'ReplacePrefixMatch' && m.path.kind === 'prefix'
         ? { prefix: r.path.replacePrefixMatch ?? '/' }
         : {};
-  const port = r.port ?? (scheme === 'https' ? 443 : scheme === 'http' ? 80 : undefined);
+  // A scheme change without a port goes to the scheme's well-known port, which Envoy leaves out of the
+  // Location (as the spec asks); Envoy would write an explicit well-known port out.
+  const port = scheme !== undefined && r.port === WELL_KNOWN_PORT[scheme] ? undefined : r.port;
   return {
     ...(scheme ? { scheme } : {}),
     ...(r.hostname !== undefined ? { host: r.hostname } : {}),

@@ -129,6 +129,10 @@ beforeAll(async () => {
               },
             ],
           },
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/secure' } }],
+            filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }],
+          },
           { matches: [{ path: { type: 'PathPrefix', value: '/extra' } }], backendRefs: toWeb },
         ],
       }),
@@ -190,6 +194,14 @@ test('a RequestRedirect is answered by the gateway', async () => {
   // The Host the client sent (no port here) with the new path.
   expect(r.headers['location']).toBe('http://app.example.com/new');
   expect(web.requests.length + api.requests.length).toBe(before);
+});
+
+test("a scheme redirect goes to the scheme's well-known port (left out of the Location)", async () => {
+  const r = await httpGet(`http://127.0.0.1:${httpPort}/secure/x?q=1`, {
+    host: `app.example.com:${httpPort}`,
+  });
+  expect(r.status).toBe(302);
+  expect(r.headers['location']).toBe('https://app.example.com/secure/x?q=1');
 });
 
 test('an unknown host gets 404', async () => {
