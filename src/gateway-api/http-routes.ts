@@ -36,6 +36,11 @@ export interface HttpRouteModel {
   readonly namespace: string;
   readonly name: string;
   readonly attachments: readonly RouteAttachment[];
+  /**
+   * The listeners its parentRefs select and whose allowedRoutes allow it, `<gateway key>\n<listener>`:
+   * what a listener's `attachedRoutes` counts (the spec: whatever the hostnames).
+   */
+  readonly allowedOn: readonly string[];
   readonly parents: readonly RouteParentStatusModel[];
 }
 
@@ -68,6 +73,7 @@ function unsupportedFilter(r: HttpRoute): string | undefined {
 interface ParentOutcome {
   readonly accepted: StatusCondition;
   readonly attachments: RouteAttachment[];
+  readonly allowedOn?: readonly string[];
 }
 
 function attach(p: ParentReference, gw: GatewayModel, r: HttpRoute, ns: string, gen?: number): ParentOutcome {
@@ -85,6 +91,7 @@ function attach(p: ParentReference, gw: GatewayModel, r: HttpRoute, ns: string, 
   if (selected.length === 0) return no('NoMatchingParent', 'no valid listener matches sectionName/port');
   const allowed = selected.map((l) => l.model!).filter((l) => allows(l, gw, ns));
   if (allowed.length === 0) return no('NotAllowedByListeners', 'no selected listener allows this route');
+  const allowedOn = allowed.map((l) => `${gw.key}\n${l.name}`);
   const attachments = allowed
     .map((listener) => ({
       gateway: gw,
@@ -93,8 +100,11 @@ function attach(p: ParentReference, gw: GatewayModel, r: HttpRoute, ns: string, 
     }))
     .filter((a) => a.hostnames.length > 0);
   if (attachments.length === 0)
-    return no('NoMatchingListenerHostname', 'no listener hostname matches the route hostnames');
-  return { accepted: condition('Accepted', true, 'Accepted', 'route accepted', gen), attachments };
+    return {
+      ...no('NoMatchingListenerHostname', 'no listener hostname matches the route hostnames'),
+      allowedOn,
+    };
+  return { accepted: condition('Accepted', true, 'Accepted', 'route accepted', gen), attachments, allowedOn };
 }
 
 /** Every HTTPRoute with a parent among our Gateways, oldest first. */
@@ -110,29 +120,36 @@ export function readHttpRoutes(resources: ResourceSet, gateways: readonly Gatewa
     const gen = r.metadata.generation;
     const parents: RouteParentStatusModel[] = [];
     const attachments: RouteAttachment[] = [];
+    const allowedOn: string[] = [];
     const badFilter = unsupportedFilter(r);
     for (const p of r.spec?.parentRefs ?? []) {
       if ((p.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || (p.kind ?? 'Gateway') !== 'Gateway')
         continue;
       const gw = byKey.get(`${p.namespace ?? ns}/${p.name}`);
       if (!gw) continue;
+      const attached = attach(p, gw, r, ns, gen);
+      const unsupported = `filter type ${badFilter} is not supported`;
       const o = badFilter
         ? {
-            accepted: condition(
-              'Accepted',
-              false,
-              'UnsupportedValue',
-              `filter type ${badFilter} is not supported`,
-              gen,
-            ),
+            ...attached,
+            accepted: condition('Accepted', false, 'UnsupportedValue', unsupported, gen),
             attachments: [],
           }
-        : attach(p, gw, r, ns, gen);
+        : attached;
       attachments.push(...o.attachments);
+      allowedOn.push(...(o.allowedOn ?? []));
       parents.push({ parentRef: p, conditions: [o.accepted, resolvedRefs(resources, r, ns, gen)] });
     }
     if (parents.length > 0)
-      out.push({ source: s, route: r, namespace: ns, name: r.metadata.name, attachments, parents });
+      out.push({
+        source: s,
+        route: r,
+        namespace: ns,
+        name: r.metadata.name,
+        attachments,
+        allowedOn,
+        parents,
+      });
   }
   return out;
 }

@@ -13,9 +13,7 @@ export function gatewayApiStatusOf(
 ): GatewayApiStatus {
   const attached = new Map<string, number>();
   for (const r of routes) {
-    const seen = new Set<string>();
-    for (const a of r.attachments) seen.add(`${a.gateway.key}\n${a.listener.name}`);
-    for (const k of seen) attached.set(k, (attached.get(k) ?? 0) + 1);
+    for (const k of new Set(r.allowedOn)) attached.set(k, (attached.get(k) ?? 0) + 1);
   }
   const gws: GatewayStatusModel[] = gateways
     .map((g) => ({
