@@ -156,21 +156,39 @@ export function mergeGatewayPart(
   g: GatewayGroupIR,
   part: GatewayApiGroupPart,
   settings: GroupSettings,
+  owner: ObjectRef,
+  diags: Diagnostic[],
 ): GatewayGroupIR {
+  const tcpPorts = new Set(g.tcp.map((t) => t.port));
+  const portTaken = (port: number): boolean => {
+    if (!tcpPorts.has(port)) return false;
+    diags.push(
+      diagnostic(
+        'CW_E_GATEWAY_API_VALUE',
+        owner,
+        `port ${port} is a TCP Service port of the group; its listeners are not served`,
+      ),
+    );
+    return true;
+  };
   const extraHttp: HttpListenerIR[] = [];
   let http = g.http;
   for (const [port, vhosts] of [...part.http].sort(([a], [b]) => a - b)) {
     if (port === settings.httpPort)
       http = { ...http, virtualHosts: mergeVirtualHosts(vhosts, http.virtualHosts) };
-    else extraHttp.push({ ...g.http, name: `http/${port}`, port, virtualHosts: vhosts });
+    else if (!portTaken(port))
+      extraHttp.push({ ...g.http, name: `http/${port}`, port, virtualHosts: vhosts });
   }
   const extraHttps: HttpsListenerIR[] = [];
   let https = g.https;
   for (const [port, chains] of [...part.https].sort(([a], [b]) => a - b)) {
     if (chains.length === 0) continue;
-    if (port !== settings.httpsPort) extraHttps.push(httpsListener(g, `https/${port}`, port, chains));
-    else if (https) https = { ...https, filterChains: mergeByName(https.filterChains, chains, (x) => x) };
-    else https = httpsListener(g, 'https', port, chains);
+    if (port !== settings.httpsPort) {
+      if (!portTaken(port)) extraHttps.push(httpsListener(g, `https/${port}`, port, chains));
+    } else if (https) {
+      const free = chainsBeside(https, chains, owner, diags);
+      https = { ...https, filterChains: mergeByName(https.filterChains, free, (x) => x) };
+    } else https = httpsListener(g, 'https', port, chains);
   }
   const backends = mergeByName(g.backends, part.backends, (x) => x);
   return {
@@ -193,5 +211,35 @@ function mergeSources(merged: readonly BackendIR[], part: readonly BackendIR[]):
     const all = new Map<string, ObjectRef>();
     for (const s of [...b.sources, ...more]) all.set(`${s.kind}/${s.namespace ?? ''}/${s.name}`, s);
     return { ...b, sources: [...all].sort(([x], [y]) => compareStrings(x, y)).map(([, s]) => s) };
+  });
+}
+
+/**
+ * The Gateway's filter chains that can join the group's HTTPS listener: one whose SNI names (or the
+ * default chain) an Ingress chain or passthrough host already has is left out with a diagnostic (two
+ * chains with one match would make Envoy refuse the whole listener).
+ */
+function chainsBeside(
+  https: HttpsListenerIR,
+  chains: readonly TlsFilterChainIR[],
+  owner: ObjectRef,
+  diags: Diagnostic[],
+): TlsFilterChainIR[] {
+  const taken = new Set<string>();
+  for (const c of [...https.filterChains, ...(https.passthrough ?? [])])
+    for (const n of c.serverNames.length > 0 ? c.serverNames : ['']) taken.add(n);
+  return chains.filter((c) => {
+    const names = c.serverNames.length > 0 ? c.serverNames : [''];
+    const clash = names.find((n) => taken.has(n));
+    if (clash === undefined) return true;
+    const what = clash === '' ? 'the default certificate' : `SNI ${clash}`;
+    diags.push(
+      diagnostic(
+        'CW_E_GATEWAY_API_VALUE',
+        owner,
+        `${c.name}: an Ingress of the group already serves ${what} on port ${https.port}; this listener is not served there`,
+      ),
+    );
+    return false;
   });
 }

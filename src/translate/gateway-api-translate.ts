@@ -56,12 +56,13 @@ export function withGatewayApi(
   const gw = view.owners.get(group.name);
   if (!gw) return group;
   const own: Diagnostic[] = [];
+  const ref = { kind: 'Gateway', namespace: gw.namespace, name: gw.name, cluster: gw.cluster };
   try {
     const part = buildGatewayPart(gw, view.routes, resources, settings, clusterZones, own);
+    const merged = mergeGatewayPart(group, part, settings, ref, own);
     diags.push(...own);
-    return mergeGatewayPart(group, part, settings);
+    return merged;
   } catch (err) {
-    const ref = { kind: 'Gateway', namespace: gw.namespace, name: gw.name, cluster: gw.cluster };
     diags.push(internalErrorDiagnostic(ref, err, `the Gateway of gateway group "${group.name}"`));
     return group;
   }
