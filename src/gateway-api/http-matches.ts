@@ -7,6 +7,7 @@
 import type { HttpRouteMatch } from '../resources/gateway-api-types.js';
 import type { ObjectMeta } from '../resources/object-meta.js';
 import { compareByAge } from '../ingress/ordering.js';
+import { methodProblem, pathProblem, valueMatchProblem } from './match-checks.js';
 
 export interface ValueMatch {
   readonly name: string;
@@ -51,15 +52,20 @@ export function normalizeMatch(m: HttpRouteMatch | undefined): MatchResult {
     return { ok: false, error: `path match type "${String(type)}" is not supported` };
   const kind = type === 'Exact' ? 'exact' : type === 'PathPrefix' ? 'prefix' : 'regex';
   const path = kind === 'prefix' && value.length > 1 ? value.replace(/\/+$/, '') || '/' : value;
-  return {
-    ok: true,
-    match: {
-      path: { kind, value: path },
-      headers: firstOfEach(m?.headers, true),
-      queryParams: firstOfEach(m?.queryParams, false),
-      ...(m?.method !== undefined ? { method: m.method } : {}),
-    },
+  const match: NormalizedMatch = {
+    path: { kind, value: path },
+    headers: firstOfEach(m?.headers, true),
+    queryParams: firstOfEach(m?.queryParams, false),
+    ...(m?.method !== undefined ? { method: m.method } : {}),
   };
+  const problem =
+    pathProblem(kind, value) ??
+    methodProblem(match.method) ??
+    match.headers.map((h) => valueMatchProblem('header', h.name, h.kind, h.value)).find((x) => x) ??
+    match.queryParams
+      .map((q) => valueMatchProblem('query parameter', q.name, q.kind, q.value))
+      .find((x) => x);
+  return problem === undefined ? { ok: true, match } : { ok: false, error: problem };
 }
 
 /** One match of one rule of one route, as sorted within a hostname. */

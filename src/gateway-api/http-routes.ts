@@ -6,6 +6,7 @@
  */
 import { GATEWAY_API_GROUP, type HttpRoute, type ParentReference } from '../resources/gateway-api-types.js';
 import type { ResourceSet, Sourced } from '../resources/resource-set.js';
+import { normalizeHost } from '../ingress/hosts.js';
 import { compareByAge } from '../ingress/ordering.js';
 import { condition } from './conditions.js';
 import type { GatewayModel } from './gateways.js';
@@ -61,6 +62,16 @@ function resolvedRefs(resources: ResourceSet, r: HttpRoute, ns: string, gen?: nu
       if (!res.ok) return condition('ResolvedRefs', false, res.reason, res.message, gen);
     }
   return condition('ResolvedRefs', true, 'ResolvedRefs', 'all references resolved', gen);
+}
+
+/** Why the route's hostnames cannot be served (one is not a DNS name or wildcard), or undefined. */
+function hostnameProblem(r: HttpRoute): string | undefined {
+  for (const h of r.spec.hostnames ?? []) {
+    const n = normalizeHost(h);
+    if (!n.ok || n.host === '*')
+      return `hostname "${String(h).slice(0, 80)}" is not a DNS name or a *. wildcard`;
+  }
+  return undefined;
 }
 
 function unsupportedFilter(r: HttpRoute): string | undefined {
@@ -122,20 +133,23 @@ export function readHttpRoutes(resources: ResourceSet, gateways: readonly Gatewa
     const attachments: RouteAttachment[] = [];
     const allowedOn: string[] = [];
     const badFilter = unsupportedFilter(r);
+    const badHost = hostnameProblem(r);
+    const refused =
+      badHost ?? (badFilter === undefined ? undefined : `filter type ${badFilter} is not supported`);
     for (const p of r.spec?.parentRefs ?? []) {
       if ((p.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || (p.kind ?? 'Gateway') !== 'Gateway')
         continue;
       const gw = byKey.get(`${p.namespace ?? ns}/${p.name}`);
       if (!gw) continue;
       const attached = attach(p, gw, r, ns, gen);
-      const unsupported = `filter type ${badFilter} is not supported`;
-      const o = badFilter
-        ? {
-            ...attached,
-            accepted: condition('Accepted', false, 'UnsupportedValue', unsupported, gen),
-            attachments: [],
-          }
-        : attached;
+      const o =
+        refused !== undefined
+          ? {
+              ...attached,
+              accepted: condition('Accepted', false, 'UnsupportedValue', refused, gen),
+              attachments: [],
+            }
+          : attached;
       attachments.push(...o.attachments);
       allowedOn.push(...(o.allowedOn ?? []));
       parents.push({ parentRef: p, conditions: [o.accepted, resolvedRefs(resources, r, ns, gen)] });

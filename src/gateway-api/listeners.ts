@@ -131,12 +131,19 @@ export function readListeners(gw: Gateway, resources: ResourceSet): ListenerStat
     const { kinds, invalid } = kindsOf(l);
     const tls = https ? certificatesOf(gw, l, resources) : { certs: [] };
     const conflict = clash.get(l.name);
-    const hostBad = host !== undefined && !host.ok;
+    const portOk = Number.isInteger(l.port) && l.port >= 1 && l.port <= 65535;
+    const valueProblem =
+      host !== undefined && !host.ok
+        ? `hostname "${String(l.hostname).slice(0, 80)}" is not a DNS name`
+        : portOk
+          ? undefined
+          : `port ${String(l.port).slice(0, 20)} is not 1 to 65535`;
+    const hostBad = valueProblem !== undefined;
     const refsOk = !invalid && tls.problem === undefined;
     const usable = refsOk && conflict === undefined && !hostBad;
     const conditions = [
       hostBad
-        ? c('Accepted', false, 'UnsupportedValue', `hostname "${l.hostname}" is not a DNS name`)
+        ? c('Accepted', false, 'UnsupportedValue', valueProblem!)
         : conflict
           ? c('Accepted', false, conflict, `another listener on port ${l.port} conflicts`)
           : c('Accepted', true, 'Accepted', 'listener accepted'),

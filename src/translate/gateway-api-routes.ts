@@ -20,6 +20,7 @@ import { resolveBackendRef } from '../gateway-api/backend-refs.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import type { BackendRegistry, BackendOwner } from './backend-registry.js';
 import { DEFAULT_ROUTE_POLICY } from './route-policy.js';
+import { textProblem } from '../ingress/text-checks.js';
 
 const NO_BACKEND: RouteActionIR = { kind: 'direct', status: 500, body: 'no usable backend\n' };
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
@@ -53,6 +54,32 @@ function pathMatch(m: NormalizedMatch): PathMatchIR {
   return { kind: m.path.kind, path: m.path.value };
 }
 
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** Header changes a gateway can make: a name that is not an HTTP token, or a bad value, is left out. */
+function usableHeaders(ctx: RuleContext, f: HttpHeaderFilter, where: string): HttpHeaderFilter {
+  const ok = (name: string, value = ''): boolean => {
+    const bad =
+      !HEADER_NAME.test(name) ||
+      name.startsWith(':') ||
+      textProblem(value, { maxLength: 8192 }) !== undefined;
+    if (bad)
+      ctx.diags.push(
+        diagnostic(
+          'CW_E_GATEWAY_API_VALUE',
+          ctx.diagRef,
+          `${where}: header "${name.slice(0, 80)}" (name or value) is not valid; left out`,
+        ),
+      );
+    return !bad;
+  };
+  return {
+    set: (f.set ?? []).filter((h) => ok(h.name, h.value)),
+    add: (f.add ?? []).filter((h) => ok(h.name, h.value)),
+    remove: (f.remove ?? []).filter((n) => ok(n)),
+  };
+}
+
 function mutation(f: HttpHeaderFilter | undefined): HeaderMutationIR | undefined {
   if (f === undefined) return undefined;
   const values = (l: HttpHeaderFilter['set']) =>
@@ -60,9 +87,15 @@ function mutation(f: HttpHeaderFilter | undefined): HeaderMutationIR | undefined
   return { set: values(f.set), add: values(f.add), remove: (f.remove ?? []).map((n) => n.toLowerCase()) };
 }
 
-function headerPolicy(filters: readonly HttpRouteFilter[]): HeaderPolicyIR | undefined {
-  const request = mutation(filters.find((f) => f.type === 'RequestHeaderModifier')?.requestHeaderModifier);
-  const response = mutation(filters.find((f) => f.type === 'ResponseHeaderModifier')?.responseHeaderModifier);
+function headerPolicy(
+  ctx: RuleContext,
+  filters: readonly HttpRouteFilter[],
+  where: string,
+): HeaderPolicyIR | undefined {
+  const req = filters.find((f) => f.type === 'RequestHeaderModifier')?.requestHeaderModifier;
+  const res = filters.find((f) => f.type === 'ResponseHeaderModifier')?.responseHeaderModifier;
+  const request = mutation(req && usableHeaders(ctx, req, `${where}: RequestHeaderModifier`));
+  const response = mutation(res && usableHeaders(ctx, res, `${where}: ResponseHeaderModifier`));
   if (!request && !response) return undefined;
   return { ...(request ? { request } : {}), ...(response ? { response } : {}) };
 }
@@ -194,7 +227,7 @@ export function ruleRoute(
         `${where}: timeout "${timeout}" is not a Gateway API duration; no timeout`,
       ),
     );
-  const policy = headerPolicy(filters);
+  const policy = headerPolicy(ctx, filters, where);
   return {
     name,
     match: pathMatch(m),
