@@ -21,6 +21,7 @@ import type { ResourceSet } from '../resources/resource-set.js';
 import type { BackendRegistry, BackendOwner } from './backend-registry.js';
 import { DEFAULT_ROUTE_POLICY } from './route-policy.js';
 import { textProblem } from '../ingress/text-checks.js';
+import { normalizeHost } from '../ingress/hosts.js';
 
 const NO_BACKEND: RouteActionIR = { kind: 'direct', status: 500, body: 'no usable backend\n' };
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
@@ -98,6 +99,36 @@ function headerPolicy(
   const response = mutation(res && usableHeaders(ctx, res, `${where}: ResponseHeaderModifier`));
   if (!request && !response) return undefined;
   return { ...(request ? { request } : {}), ...(response ? { response } : {}) };
+}
+
+const REPLACEMENT_PATH = /^\/[\x21-\x5b\x5d-\x7e]*$/;
+
+/**
+ * The filter with the parts a gateway would refuse left out (a diagnostic each): a hostname that is not
+ * a DNS name, a path that is not `/` plus printable ASCII (no backslash: it would read as a capture).
+ */
+function usableFilter(ctx: RuleContext, f: HttpRouteFilter, where: string): HttpRouteFilter {
+  const body = f.requestRedirect ?? f.urlRewrite;
+  if (body === undefined) return f;
+  const refuse = (what: string): void => {
+    ctx.diags.push(
+      diagnostic('CW_E_GATEWAY_API_VALUE', ctx.diagRef, `${where}: ${f.type} ${what} is not valid; left out`),
+    );
+  };
+  const host = body.hostname;
+  const hostOk = host === undefined || (normalizeHost(host).ok && !host.startsWith('*'));
+  if (!hostOk) refuse(`hostname "${host.slice(0, 80)}"`);
+  const p = body.path;
+  const value = p?.type === 'ReplaceFullPath' ? p.replaceFullPath : p?.replacePrefixMatch;
+  const pathOk = value === undefined || REPLACEMENT_PATH.test(value);
+  if (!pathOk) refuse(`path "${value.slice(0, 80)}"`);
+  const { hostname: _h, path: _p, ...rest } = body;
+  const clean = {
+    ...rest,
+    ...(hostOk && host !== undefined ? { hostname: host } : {}),
+    ...(pathOk && p ? { path: p } : {}),
+  };
+  return f.requestRedirect ? { ...f, requestRedirect: clean } : { ...f, urlRewrite: clean };
 }
 
 function redirectOf(f: HttpRouteFilter, m: NormalizedMatch): RedirectIR {
@@ -209,8 +240,10 @@ export function ruleRoute(
   const name = `httproute/${ctx.ref.namespace}/${ctx.ref.name}/rule/${ruleIndex}/match/${matchIndex}`;
   const where = `rules[${ruleIndex}]`;
   const filters = rule.filters ?? [];
-  const redirect = filters.find((f) => f.type === 'RequestRedirect');
-  const rewrite = filters.find((f) => f.type === 'URLRewrite');
+  const redirectFilter = filters.find((f) => f.type === 'RequestRedirect');
+  const rewriteFilter = filters.find((f) => f.type === 'URLRewrite');
+  const redirect = redirectFilter && usableFilter(ctx, redirectFilter, where);
+  const rewrite = rewriteFilter && usableFilter(ctx, rewriteFilter, where);
   const headers: HeaderMatchIR[] = [
     ...(m.method !== undefined
       ? [{ name: ':method', match: { kind: 'exact' as const, value: m.method } }]
