@@ -125,6 +125,19 @@ export const ERRORS = {
     summary:
       'A canary Ingress (`causeway.dev/canary`) has a host and path that no main Ingress of its namespace and gateway group serves; that path of the canary is ignored.',
   },
+  // Gateway API
+  CW_E_GATEWAY_API_REF: {
+    severity: 'warning',
+    reason: 'GatewayApiRefUnresolved',
+    summary:
+      'A Gateway API backendRef or mirror names a missing Service or port, a kind other than Service, or another namespace without a ReferenceGrant; it gets no traffic (a rule with no usable backend answers 500).',
+  },
+  CW_E_GATEWAY_API_VALUE: {
+    severity: 'warning',
+    reason: 'GatewayApiValueInvalid',
+    summary:
+      'A Gateway API field has a value Causeway cannot serve (a bad match, duration or certificate); the match or setting is left out and the status says why.',
+  },
   // Services and endpoints
   CW_E_SERVICE_NOT_FOUND: {
     severity: 'warning',

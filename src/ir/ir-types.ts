@@ -35,6 +35,10 @@ export interface GatewayGroupIR {
   readonly accessLog?: AccessLogIR;
   /** The Prometheus stats listener (opt-in per group: `metricsPort`); absent: none. */
   readonly metrics?: MetricsListenerIR;
+  /** Gateway API HTTP listeners on ports other than `http`'s (`http/<port>`), sorted by port; absent: none. */
+  readonly extraHttp?: readonly HttpListenerIR[];
+  /** Gateway API HTTPS listeners on ports other than `https`'s (`https/<port>`), sorted by port; absent: none. */
+  readonly extraHttps?: readonly HttpsListenerIR[];
 }
 
 /** Where and how a group's gateways log each request (HTTP) and connection (TCP). */
@@ -272,6 +276,12 @@ export interface HeaderMatchIR {
     { readonly kind: 'exact'; readonly value: string } | { readonly kind: 'regex'; readonly regex: string };
 }
 
+/** A query parameter condition of a route: an exact value, or an RE2 regex the whole value must match. */
+export interface QueryParamMatchIR {
+  readonly name: string;
+  readonly match: HeaderMatchIR['match'];
+}
+
 /**
  * A redirect answered by the gateway: each part of the Location that is set replaces the request's
  * (scheme, host, port, path); the others are kept, and so is the query unless `stripQuery`.
@@ -283,6 +293,8 @@ export interface RedirectIR {
   /** The path, and a query that replaces the request's when it has one. */
   readonly path?: string;
   readonly stripQuery?: boolean;
+  /** Replaces the matched path prefix (Gateway API ReplacePrefixMatch); never with `path`. */
+  readonly prefix?: string;
   readonly code: 301 | 302 | 303 | 307 | 308;
 }
 
@@ -306,6 +318,8 @@ export interface RouteIR {
   readonly authority?: AuthorityMatchIR;
   /** Request header conditions, all of which must hold (canary by header or cookie); absent: none. */
   readonly headers?: readonly HeaderMatchIR[];
+  /** Query parameter conditions (Gateway API), all of which must hold; names case-sensitive; absent: none. */
+  readonly queryParams?: readonly QueryParamMatchIR[];
   readonly action: RouteActionIR;
   /** Whole-request deadline (annotation request-timeout), in seconds; 0 disables it (the default). */
   readonly timeoutSeconds: number;
@@ -319,6 +333,8 @@ export interface RouteIR {
   readonly sessionAffinity?: SessionAffinityIR;
   /** The path the backend receives (annotation rewrite-target); absent: unchanged. */
   readonly rewrite?: PathRewriteIR;
+  /** The Host the backend receives (Gateway API URLRewrite hostname); absent: unchanged. */
+  readonly hostRewrite?: string;
   /** Header changes and CORS of the Ingress (annotations `causeway.dev/*-headers-*`, `*cors*`); absent: none. */
   readonly headerPolicy?: HeaderPolicyIR;
   /** Retries, response compression and mirroring of the Ingress's routes; absent: none of them. */

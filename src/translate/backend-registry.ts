@@ -45,6 +45,8 @@ function refKey(r: ObjectRef): string {
 export interface BackendOwner {
   readonly ref: ObjectRef;
   readonly diagRef: ObjectRef;
+  /** Where the backend Service is looked up (a Gateway API backendRef's namespace); absent: `ref`'s. */
+  readonly backendNamespace?: string;
 }
 
 export class BackendRegistry {
@@ -115,7 +117,7 @@ export class BackendRegistry {
     consequence: string,
     raw: boolean,
   ): RouteActionIR {
-    const res = resolveBackend(this.resources, owner.ref.namespace!, backend);
+    const res = resolveBackend(this.resources, owner.backendNamespace ?? owner.ref.namespace!, backend);
     if (!res.ok) {
       this.diags.push(diagnostic(res.code, owner.diagRef, `${where}: ${res.error}; ${consequence}`));
       return { kind: 'direct', status: 503, body: 'no healthy upstream: backend not found\n' };

@@ -126,3 +126,45 @@ test('an IngressClass change translates everything', () => {
   expect(step.full).toBe(true);
   expect(built.sort()).toEqual(['default', 'ga', 'gb', 'gc']);
 });
+
+test('with Gateway API objects every change translates in full, equal to translate()', () => {
+  const gatewayApi: KubeObject[] = [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: 'causeway' },
+      spec: { controllerName: 'causeway.dev/gateway' },
+    },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'edge', namespace: 'shop', annotations: { 'causeway.dev/gateway-group': 'ga' } },
+      spec: { gatewayClassName: 'causeway', listeners: [{ name: 'http', port: 8080, protocol: 'HTTP' }] },
+    },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'r', namespace: 'shop' },
+      spec: {
+        parentRefs: [{ name: 'edge' }],
+        hostnames: ['a1.example.com'],
+        rules: [{ backendRefs: [{ name: 'svc-b1', port: 80 }] }],
+      },
+    },
+  ] as KubeObject[];
+  const before = rs([...base, ...gatewayApi]);
+  const t = IncrementalTranslation.from(before, options);
+  expect(t.result()).toEqual(translate(before, options));
+  expect(t.result().gatewayApiStatus.routes.map((r) => r.key)).toEqual(['shop/r']);
+  const vhost = t
+    .result()
+    .ir.groups.find((g) => g.name === 'ga')!
+    .http.virtualHosts.find((v) => v.name === 'a1.example.com')!;
+  expect(vhost.routes.map((r) => r.source.kind)).toEqual(['HTTPRoute', 'Ingress']);
+  const after = rs(
+    replaced([...base, ...gatewayApi], ing('a1', 'ga', { 'causeway.dev/idle-timeout': '5s' })),
+  );
+  const step = t.apply(after, [{ kind: 'Ingress', key: 'shop/a1' }], before);
+  expect(step.full).toBe(true);
+  expect(t.result()).toEqual(translate(after, options));
+});

@@ -42,6 +42,12 @@ import {
 } from './translate.js';
 import { groupSettings, type TranslateOptions } from './translate-options.js';
 import { compareServed, ServedList } from './served-list.js';
+import {
+  EMPTY_GATEWAY_API_VIEW,
+  hasGatewayApi,
+  readGatewayApi,
+  withGatewayApi,
+} from './gateway-api-translate.js';
 
 export interface IncrementalHooks {
   /** Called for every group built (tests count them). */
@@ -115,6 +121,8 @@ export class IncrementalTranslation {
   private readonly dirty = new Set<string>();
   private served = ServedList.of();
   private current?: TranslateResult;
+  /** Our Gateways and routes, read at the last full translation (any Gateway API object: always full). */
+  private gatewayApi = EMPTY_GATEWAY_API_VIEW;
 
   private constructor(
     private readonly options: TranslateOptions,
@@ -142,7 +150,11 @@ export class IncrementalTranslation {
    * ResourceSet) in exactly `changes`. Incremental when it can be, else a full translation.
    */
   apply(resources: ResourceSet, changes: readonly ObjectChange[], before: ResourceSet): IncrementalStep {
-    if (this.badTimes.size > 0 || changes.some((c) => FULL_TRANSLATION_KINDS.has(c.kind)))
+    if (
+      this.badTimes.size > 0 ||
+      changes.some((c) => FULL_TRANSLATION_KINDS.has(c.kind)) ||
+      hasGatewayApi(resources)
+    )
       return this.translateAll(resources);
     try {
       return this.applyChanges(resources, changes, before);
@@ -318,7 +330,10 @@ export class IncrementalTranslation {
       diags,
     );
     this.hooks.onGroupBuilt?.(name);
-    this.groups.set(name, { ir, diags });
+    const settings = groupSettings(this.options, name);
+    const zones = this.options.clusterZones ?? {};
+    const withGateway = withGatewayApi(ir, this.gatewayApi, view, settings, zones, diags);
+    this.groups.set(name, { ir: withGateway, diags });
     this.index.set(name, reads);
   }
 
@@ -331,6 +346,8 @@ export class IncrementalTranslation {
     const classes = indexClasses(resources);
     const owners = new Map<string, IngressEntries[]>([[DEFAULT_GROUP, []]]);
     for (const g of Object.keys(this.options.groups)) owners.set(g, []);
+    this.gatewayApi = readGatewayApi(resources, (g) => groupSettings(this.options, g));
+    for (const g of this.gatewayApi.owners.keys()) if (!owners.has(g)) owners.set(g, []);
     const served: ServedIngress[] = [];
     const ingresses = [...resources.ingresses].sort(([, a], [, b]) => compareByAge(a.object, b.object));
     for (const [key, s] of ingresses) {
@@ -368,6 +385,11 @@ export class IncrementalTranslation {
     for (const s of this.tcp.values()) diags.push(...s.diags);
     for (const g of this.groups.values()) diags.push(...g.diags);
     const ir: IR = { groups };
-    this.current = { ir, diagnostics: sortedUniqueDiagnostics(diags), served: this.served.list() };
+    this.current = {
+      ir,
+      diagnostics: sortedUniqueDiagnostics(diags),
+      served: this.served.list(),
+      gatewayApiStatus: this.gatewayApi.status,
+    };
   }
 }

@@ -19,6 +19,8 @@ import type { ServedIngress } from '../ingress/ingress-types.js';
 import { compareByAge, compareStrings } from '../ingress/ordering.js';
 import { DEFAULT_GROUP } from '../ingress/ingress-annotations.js';
 import { groupSettings, type TranslateOptions } from './translate-options.js';
+import type { GatewayApiStatus } from '../gateway-api/status-model.js';
+import { readGatewayApi, withGatewayApi } from './gateway-api-translate.js';
 
 export type { ServedIngress } from '../ingress/ingress-types.js';
 
@@ -27,6 +29,8 @@ export interface TranslateResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Every Ingress that is ours (whatever its diagnostics), sorted by cluster, namespace, name. */
   readonly served: readonly ServedIngress[];
+  /** The status of our Gateways and their routes (empty without Gateway API objects). */
+  readonly gatewayApiStatus: GatewayApiStatus;
 }
 
 export function translate(resources: ResourceSet, options: TranslateOptions): TranslateResult {
@@ -53,7 +57,9 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
 
   const { tcp: tcpClaims, udp: udpClaims } = readPortServices(resources, diags);
   for (const c of [...tcpClaims, ...udpClaims]) if (!byGroup.has(c.group)) byGroup.set(c.group, []);
-  const groups = [...byGroup.keys()].sort(compareStrings).map((g) =>
+  const gatewayApi = readGatewayApi(resources, (g) => groupSettings(options, g));
+  for (const g of gatewayApi.owners.keys()) if (!byGroup.has(g)) byGroup.set(g, []);
+  const built = [...byGroup.keys()].sort(compareStrings).map((g) =>
     buildGroupIsolated(
       {
         name: g,
@@ -67,13 +73,22 @@ export function translate(resources: ResourceSet, options: TranslateOptions): Tr
       diags,
     ),
   );
+  const zones = options.clusterZones ?? {};
+  const groups = built.map((g) =>
+    withGatewayApi(g, gatewayApi, resources, groupSettings(options, g.name), zones, diags),
+  );
   served.sort(
     (a, b) =>
       compareStrings(a.cluster, b.cluster) ||
       compareStrings(a.namespace, b.namespace) ||
       compareStrings(a.name, b.name),
   );
-  return { ir: { groups }, diagnostics: sortedUniqueDiagnostics(diags), served };
+  return {
+    ir: { groups },
+    diagnostics: sortedUniqueDiagnostics(diags),
+    served,
+    gatewayApiStatus: gatewayApi.status,
+  };
 }
 
 /** The Ingress's entries when it is ours; an internal error reading it leaves it out with a diagnostic. */

@@ -30,6 +30,11 @@ const RULES: readonly ForbiddenImport[] = [
     { from, mustNotImport: 'src/ir' },
   ]),
   { from: 'src/alb', mustNotImport: 'src/controller' },
+  // Gateway API semantics sit beside src/ingress: pure, below the translator and its IR.
+  ...['xds', 'src/translate', 'src/ir', 'src/alb'].map((to) => ({
+    from: 'src/gateway-api',
+    mustNotImport: to,
+  })),
 ];
 
 test('the graph is read from the sources (a broken reader would make every check below pass)', () => {

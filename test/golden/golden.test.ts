@@ -1,7 +1,8 @@
 /**
  * Golden tests for the two pure stages, driven by `cases/<name>.in.yaml` (Kubernetes manifests, plus an
  * optional test-only `kind: TranslateOptions` document):
- *   translate      -> cases/<name>.ir.yaml   (IR, diagnostics, and the Ingresses served)
+ *   translate      -> cases/<name>.ir.yaml   (IR, diagnostics, the Ingresses served, and the Gateway API
+ *                     status for cases with Gateway API objects)
  *   xds translate  -> cases/<name>.xds.yaml  (per group: clusters, endpoints, listeners, routes, secrets)
  *                  -> cases/<name>.draining.yaml (cases with a health listener: the listeners a drained
  *                     gateway gets, see docs/drain.md)
@@ -11,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { translate } from '../../src/translate/translate.js';
+import { hasGatewayApi } from '../../src/translate/gateway-api-translate.js';
 import { drainingResources, translateXds } from '../../xds/translator/xds.translator.js';
 import { RESOURCE_TYPES } from '../../xds/protos/envoy-protos.js';
 import { encodeResource } from '../../xds/protos/envoy-protos.js';
@@ -36,6 +38,7 @@ describe.each(cases)('%s', (name) => {
       diagnostics: result.diagnostics,
       ir: result.ir,
       served: result.served,
+      ...(hasGatewayApi(c.resources) ? { gatewayApiStatus: result.gatewayApiStatus } : {}),
     });
     expect(g.actual).toEqual(g.expected);
   });

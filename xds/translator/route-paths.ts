@@ -3,7 +3,7 @@
  * Envoy, so `(?:<regex>).*` makes it a match of the start of the path), a path rewrite
  * (`regex_rewrite`, which keeps the query string) and a redirect answered by the gateway.
  */
-import type { PathMatchIR, PathRewriteIR, RedirectIR } from '../../src/ir/ir-types.js';
+import type { PathMatchIR, PathRewriteIR, QueryParamMatchIR, RedirectIR } from '../../src/ir/ir-types.js';
 
 const RESPONSE_CODES: Readonly<Record<RedirectIR['code'], string>> = {
   301: 'MOVED_PERMANENTLY',
@@ -31,7 +31,17 @@ export function redirectAction(r: RedirectIR): object {
     ...(r.host !== undefined ? { host_redirect: r.host } : {}),
     ...(r.port !== undefined ? { port_redirect: r.port } : {}),
     ...(r.path !== undefined ? { path_redirect: r.path } : {}),
+    ...(r.prefix !== undefined ? { prefix_rewrite: r.prefix } : {}),
     response_code: RESPONSE_CODES[r.code],
     ...(r.stripQuery ? { strip_query: true } : {}),
   };
+}
+
+/** Envoy query parameter matchers (Gateway API queryParams): exact or whole-value RE2. */
+export function queryParameterMatchers(params: readonly QueryParamMatchIR[]): object[] {
+  return params.map((q) => ({
+    name: q.name,
+    string_match:
+      q.match.kind === 'exact' ? { exact: q.match.value } : { safe_regex: { regex: q.match.regex } },
+  }));
 }

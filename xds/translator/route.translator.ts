@@ -7,7 +7,7 @@ import { corsFilterConfig, headerFields, sharedHeaderPolicy } from './route-head
 import { routeHashPolicy } from './route-lb.js';
 import { rateLimitPerFilter } from './route-rate-limit.js';
 import { withBasicAuth } from './route-basic-auth.js';
-import { pathRewrite, redirectAction, regexPathMatch } from './route-paths.js';
+import { pathRewrite, queryParameterMatchers, redirectAction, regexPathMatch } from './route-paths.js';
 import { sharedSourceAccess, sourceAccessPerFilter } from './route-source-access.js';
 import {
   compressionPerFilter,
@@ -42,6 +42,7 @@ function match(r: RouteIR): object {
     ...headerMatchers(r),
   ];
   if (headers.length > 0) m['headers'] = headers;
+  if (r.queryParams !== undefined) m['query_parameters'] = queryParameterMatchers(r.queryParams);
   return m;
 }
 
@@ -55,6 +56,7 @@ function forwardAction(r: RouteIR, cluster: string | object, shared: SharedRetry
   action['timeout'] = seconds(r.timeoutSeconds);
   action['idle_timeout'] = seconds(r.idleTimeoutSeconds);
   Object.assign(action, pathRewrite(r.rewrite));
+  if (r.hostRewrite !== undefined) action['host_rewrite_literal'] = r.hostRewrite;
   if (!r.websocket) action['upgrade_configs'] = [{ upgrade_type: 'websocket', enabled: false }];
   Object.assign(action, routeHashPolicy(r), resilienceAction(r.resilience, shared));
   return action;

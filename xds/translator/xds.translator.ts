@@ -145,6 +145,26 @@ function listenerResources(g: GatewayGroupIR): Emitted[] {
     ...(g.udp ?? []).map((u) =>
       listener({ name: u.name, resource: translateUdpListener(u, accessLog) }, udpListenerSources(u)),
     ),
+    ...(g.extraHttp ?? []).map((l) =>
+      listener(
+        {
+          name: l.name,
+          resource: translateHttpListener(l, false, accessLog),
+          draining: translateHttpListener(l, true, accessLog),
+        },
+        virtualHostSources(l.virtualHosts),
+      ),
+    ),
+    ...(g.extraHttps ?? []).map((l) =>
+      listener(
+        {
+          name: l.name,
+          resource: translateHttpsListener(l, false, accessLog),
+          draining: translateHttpsListener(l, true, accessLog),
+        },
+        uniqueRefs(l.filterChains.flatMap((c) => virtualHostSources(c.virtualHosts))),
+      ),
+    ),
     ...(https
       ? [
           listener(
@@ -179,6 +199,8 @@ function routeResources(g: GatewayGroupIR): Emitted[] {
   });
   return [
     routes(httpRouteConfigName(g.http), g.http.virtualHosts),
+    ...(g.extraHttp ?? []).map((l) => routes(httpRouteConfigName(l), l.virtualHosts)),
+    ...(g.extraHttps ?? []).flatMap((l) => l.filterChains.map((c) => routes(c.name, c.virtualHosts))),
     ...(g.https?.filterChains ?? []).map((c) => routes(c.name, c.virtualHosts, c.clientCert)),
   ];
 }

@@ -1,0 +1,183 @@
+/**
+ * A Gateway's listeners (pure): which are usable, their supported route kinds, certificates and the
+ * conditions the spec asks for (Accepted, ResolvedRefs, Conflicted, Programmed). Served: HTTP, and
+ * HTTPS with `tls.mode: Terminate` (certificates from Secrets; another namespace needs a
+ * ReferenceGrant). Other protocols are not accepted (reason UnsupportedProtocol).
+ */
+import type { Gateway, Listener, RouteGroupKind } from '../resources/gateway-api-types.js';
+import { GATEWAY_API_GROUP } from '../resources/gateway-api-types.js';
+import type { ResourceSet } from '../resources/resource-set.js';
+import { normalizeHost } from '../ingress/hosts.js';
+import { condition } from './conditions.js';
+import { referenceAllowed } from './reference-grants.js';
+import type { StatusCondition } from './status-model.js';
+
+export const HTTP_ROUTE_KIND: RouteGroupKind = { group: GATEWAY_API_GROUP, kind: 'HTTPRoute' };
+
+export interface ListenerModel {
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: 'HTTP' | 'HTTPS';
+  /** Lowercase; absent: any host. */
+  readonly hostname?: string;
+  readonly from: 'All' | 'Same' | 'Selector' | 'None';
+  readonly supportedKinds: readonly RouteGroupKind[];
+  /** `namespace/name` of each usable certificate Secret (HTTPS). */
+  readonly certificates: readonly string[];
+  /** Routes may attach and the listener is served. */
+  readonly usable: boolean;
+  /** Conditions other than the attachment-dependent ones. */
+  readonly conditions: readonly StatusCondition[];
+}
+
+/** A listener as the status reports it, usable or not. */
+export interface ListenerStatusInput {
+  readonly name: string;
+  readonly model?: ListenerModel;
+  readonly supportedKinds: readonly RouteGroupKind[];
+  readonly conditions: readonly StatusCondition[];
+}
+
+function kindsOf(l: Listener): { kinds: RouteGroupKind[]; invalid: boolean } {
+  const asked = l.allowedRoutes?.kinds;
+  if (asked === undefined || asked.length === 0) return { kinds: [HTTP_ROUTE_KIND], invalid: false };
+  const kinds = asked.filter(
+    (k) => k.kind === 'HTTPRoute' && (k.group === undefined || k.group === GATEWAY_API_GROUP),
+  );
+  return { kinds: kinds.length > 0 ? [HTTP_ROUTE_KIND] : [], invalid: kinds.length !== asked.length };
+}
+
+function certificatesOf(
+  gw: Gateway,
+  l: Listener,
+  resources: ResourceSet,
+): { certs: string[]; problem?: { reason: string; message: string } } {
+  const refs = l.tls?.certificateRefs ?? [];
+  if (refs.length === 0)
+    return {
+      certs: [],
+      problem: { reason: 'InvalidCertificateRef', message: 'HTTPS needs tls.certificateRefs' },
+    };
+  const ns = gw.metadata.namespace ?? 'default';
+  const certs: string[] = [];
+  for (const r of refs) {
+    const rns = r.namespace ?? ns;
+    if ((r.group ?? '') !== '' || (r.kind ?? 'Secret') !== 'Secret')
+      return {
+        certs,
+        problem: {
+          reason: 'InvalidCertificateRef',
+          message: `certificateRef ${r.kind}/${r.name} is not a Secret`,
+        },
+      };
+    const to = { group: '', kind: 'Secret', namespace: rns, name: r.name };
+    if (!referenceAllowed(resources, { group: GATEWAY_API_GROUP, kind: 'Gateway', namespace: ns }, to))
+      return {
+        certs,
+        problem: {
+          reason: 'RefNotPermitted',
+          message: `no ReferenceGrant in ${rns} allows Secret ${r.name}`,
+        },
+      };
+    const secret = resources.secrets.get(`${rns}/${r.name}`)?.object;
+    if (!secret?.data?.['tls.crt'] || !secret.data['tls.key'])
+      return {
+        certs,
+        problem: {
+          reason: 'InvalidCertificateRef',
+          message: `Secret ${rns}/${r.name} not found or has no tls.crt/tls.key`,
+        },
+      };
+    certs.push(`${rns}/${r.name}`);
+  }
+  return { certs };
+}
+
+/** Listeners sharing a port with another protocol, or a port, protocol and hostname with another. */
+function conflicts(listeners: readonly Listener[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const l of listeners)
+    for (const o of listeners) {
+      if (o === l || o.port !== l.port) continue;
+      if (o.protocol !== l.protocol) out.set(l.name, 'ProtocolConflict');
+      else if ((o.hostname ?? '') === (l.hostname ?? '') && !out.has(l.name))
+        out.set(l.name, 'HostnameConflict');
+    }
+  return out;
+}
+
+/** Each listener of the Gateway, in spec order, with its model when it is usable. */
+export function readListeners(gw: Gateway, resources: ResourceSet): ListenerStatusInput[] {
+  const gen = gw.metadata.generation;
+  const clash = conflicts(gw.spec.listeners ?? []);
+  return (gw.spec.listeners ?? []).map((l): ListenerStatusInput => {
+    const c = (t: string, ok: boolean, reason: string, msg: string): StatusCondition =>
+      condition(t, ok, reason, msg, gen);
+    const https = l.protocol === 'HTTPS' && (l.tls?.mode ?? 'Terminate') === 'Terminate';
+    if (l.protocol !== 'HTTP' && !https) {
+      const msg = `protocol ${l.protocol}${l.tls?.mode ? ` (tls.mode ${l.tls.mode})` : ''} is not supported yet`;
+      return {
+        name: l.name,
+        supportedKinds: [],
+        conditions: [
+          c('Accepted', false, 'UnsupportedProtocol', msg),
+          c('Programmed', false, 'Invalid', msg),
+          c('ResolvedRefs', true, 'ResolvedRefs', 'no references'),
+          c('Conflicted', false, 'NoConflicts', 'no conflicts'),
+        ],
+      };
+    }
+    const host = l.hostname === undefined ? undefined : normalizeHost(l.hostname);
+    const { kinds, invalid } = kindsOf(l);
+    const tls = https ? certificatesOf(gw, l, resources) : { certs: [] };
+    const conflict = clash.get(l.name);
+    const portOk = Number.isInteger(l.port) && l.port >= 1 && l.port <= 65535;
+    const valueProblem =
+      host !== undefined && !host.ok
+        ? `hostname "${String(l.hostname).slice(0, 80)}" is not a DNS name`
+        : portOk
+          ? undefined
+          : `port ${String(l.port).slice(0, 20)} is not 1 to 65535`;
+    const hostBad = valueProblem !== undefined;
+    const refsOk = !invalid && tls.problem === undefined;
+    const usable = refsOk && conflict === undefined && !hostBad;
+    const conditions = [
+      hostBad
+        ? c('Accepted', false, 'UnsupportedValue', valueProblem!)
+        : conflict
+          ? c('Accepted', false, conflict, `another listener on port ${l.port} conflicts`)
+          : c('Accepted', true, 'Accepted', 'listener accepted'),
+      conflict
+        ? c('Conflicted', true, conflict, `another listener on port ${l.port} conflicts`)
+        : c('Conflicted', false, 'NoConflicts', 'no conflicts'),
+      invalid
+        ? c(
+            'ResolvedRefs',
+            false,
+            'InvalidRouteKinds',
+            'only HTTPRoute (gateway.networking.k8s.io) is supported',
+          )
+        : tls.problem
+          ? c('ResolvedRefs', false, tls.problem.reason, tls.problem.message)
+          : c('ResolvedRefs', true, 'ResolvedRefs', 'references resolved'),
+      usable
+        ? c('Programmed', true, 'Programmed', 'listener programmed')
+        : c('Programmed', false, 'Invalid', 'listener is not valid'),
+    ];
+    const from = l.allowedRoutes?.namespaces?.from ?? 'Same';
+    const model: ListenerModel | undefined = usable
+      ? {
+          name: l.name,
+          port: l.port,
+          protocol: https ? 'HTTPS' : 'HTTP',
+          ...(host?.ok ? { hostname: host.host } : {}),
+          from,
+          supportedKinds: kinds,
+          certificates: tls.certs,
+          usable,
+          conditions,
+        }
+      : undefined;
+    return { name: l.name, supportedKinds: kinds, conditions, ...(model ? { model } : {}) };
+  });
+}

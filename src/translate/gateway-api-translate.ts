@@ -1,0 +1,69 @@
+/**
+ * The Gateway API side of a translation (pure): reads our Gateways and their HTTPRoutes once
+ * (src/gateway-api), names the gateway groups they own, computes their status, and adds each owning
+ * Gateway's listeners and routes to its group's IR (gateway-api-groups.ts). An internal error (a bug)
+ * on a Gateway leaves its group as the Ingresses made it, with a diagnostic on the Gateway.
+ */
+import type { Diagnostic } from '../errors.js';
+import type { GatewayGroupIR } from '../ir/ir-types.js';
+import type { ResourceSet } from '../resources/resource-set.js';
+import { readGateways, type GatewayModel } from '../gateway-api/gateways.js';
+import { readHttpRoutes, type HttpRouteModel } from '../gateway-api/http-routes.js';
+import { gatewayApiStatusOf } from '../gateway-api/status.js';
+import { EMPTY_GATEWAY_API_STATUS, type GatewayApiStatus } from '../gateway-api/status-model.js';
+import { buildGatewayPart, mergeGatewayPart, reservedPorts } from './gateway-api-groups.js';
+import { internalErrorDiagnostic } from './internal-errors.js';
+import type { GroupSettings } from './translate-options.js';
+
+export interface GatewayApiView {
+  /** The Gateway owning each gateway group. */
+  readonly owners: ReadonlyMap<string, GatewayModel>;
+  readonly routes: readonly HttpRouteModel[];
+  readonly status: GatewayApiStatus;
+}
+
+export const EMPTY_GATEWAY_API_VIEW: GatewayApiView = {
+  owners: new Map(),
+  routes: [],
+  status: EMPTY_GATEWAY_API_STATUS,
+};
+
+/** True when the ResourceSet holds any Gateway API object (their translation is always in full). */
+export function hasGatewayApi(resources: ResourceSet): boolean {
+  return Object.values(resources.gatewayApi).some((m: ReadonlyMap<string, unknown>) => m.size > 0);
+}
+
+export function readGatewayApi(
+  resources: ResourceSet,
+  settingsOf: (group: string) => GroupSettings,
+): GatewayApiView {
+  if (!hasGatewayApi(resources)) return EMPTY_GATEWAY_API_VIEW;
+  const gateways = readGateways(resources, (group) => reservedPorts(settingsOf(group)));
+  const routes = readHttpRoutes(resources, gateways);
+  const owners = new Map(gateways.filter((g) => g.accepted).map((g) => [g.group, g]));
+  return { owners, routes, status: gatewayApiStatusOf(gateways, routes) };
+}
+
+/** The group with its owning Gateway's listeners and routes added (unchanged when none owns it). */
+export function withGatewayApi(
+  group: GatewayGroupIR,
+  view: GatewayApiView,
+  resources: ResourceSet,
+  settings: GroupSettings,
+  clusterZones: Readonly<Record<string, string>>,
+  diags: Diagnostic[],
+): GatewayGroupIR {
+  const gw = view.owners.get(group.name);
+  if (!gw) return group;
+  const own: Diagnostic[] = [];
+  const ref = { kind: 'Gateway', namespace: gw.namespace, name: gw.name, cluster: gw.cluster };
+  try {
+    const part = buildGatewayPart(gw, view.routes, resources, settings, clusterZones, own);
+    const merged = mergeGatewayPart(group, part, settings, ref, own);
+    diags.push(...own);
+    return merged;
+  } catch (err) {
+    diags.push(internalErrorDiagnostic(ref, err, `the Gateway of gateway group "${group.name}"`));
+    return group;
+  }
+}
