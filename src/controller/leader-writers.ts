@@ -94,7 +94,7 @@ export class LeaderWriters {
   private readonly unsubscribe: () => void;
   private resyncTimer?: NodeJS.Timeout;
   /** What the last write from the applied-state stream wrote: its served Ingresses and diagnostics. */
-  private lastWritten?: Pick<AppliedState, 'served' | 'diagnostics'>;
+  private lastWritten?: Pick<AppliedState, 'served' | 'diagnostics' | 'gatewayApiStatus'>;
 
   constructor(private readonly o: LeaderWritersOptions) {
     const [leaseCluster] = [...o.kubeConfigs.keys()];
@@ -207,15 +207,21 @@ export class LeaderWriters {
   }
 
   /**
-   * An applied state: written unless its served Ingresses and diagnostics are the very arrays written
-   * last (an EndpointSlice write changes neither: the runner keeps both arrays while their content is
+   * An applied state: written unless its served Ingresses, diagnostics and Gateway API status are the
+   * very values written last (an EndpointSlice write changes neither: the runner keeps both arrays while their content is
    * the same), so a change that cannot change status or Events costs nothing here. NACKs, `augment`'s
    * additions and the gateways' addresses have their own calls (nacksChanged, augmentChanged,
    * refreshStatus).
    */
   private onApplied(state: AppliedState): void {
     const last = this.lastWritten;
-    if (last && last.served === state.served && last.diagnostics === state.diagnostics) return;
+    if (
+      last &&
+      last.served === state.served &&
+      last.diagnostics === state.diagnostics &&
+      last.gatewayApiStatus === state.gatewayApiStatus
+    )
+      return;
     this.write();
   }
 
@@ -223,7 +229,12 @@ export class LeaderWriters {
     const raw = this.o.applied.latest();
     const s = this.current();
     if (!s || !this.elector.isLeader()) return;
-    if (raw) this.lastWritten = { served: raw.served, diagnostics: raw.diagnostics };
+    if (raw)
+      this.lastWritten = {
+        served: raw.served,
+        diagnostics: raw.diagnostics,
+        gatewayApiStatus: raw.gatewayApiStatus,
+      };
     this.status
       .sync(s.served, this.portErrors())
       .catch((err: unknown) => this.o.logger.error({ err }, 'Ingress status sync failed'));

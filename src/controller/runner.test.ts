@@ -166,3 +166,40 @@ test('an EndpointSlice write that changes no diagnostic publishes the same serve
   expect(states[2]!.served).toBe(first!.served);
   expect(states[2]!.diagnostics.map((d) => `${d.code} ${d.object.name}`)).toEqual(['CW_E_ENDPOINTS_NONE a']);
 });
+
+test('the applied state carries the Gateway API status the translation computed, the same object while only endpoints change', async () => {
+  const { source, runner } = await setup();
+  const states: AppliedState[] = [];
+  runner.applied.subscribe((s) => states.push(s));
+  const gatewayApi: KubeObject[] = [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: 'causeway' },
+      spec: { controllerName: 'causeway.dev/gateway' },
+    },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'edge', namespace: 'default', generation: 1 },
+      spec: { gatewayClassName: 'causeway', listeners: [{ name: 'web', port: 9080, protocol: 'HTTP' }] },
+    },
+  ];
+  source.emit(
+    [...source.objects, ...gatewayApi],
+    [
+      { kind: 'GatewayClass', key: 'causeway', op: 'upsert' },
+      { kind: 'Gateway', key: 'default/edge', op: 'upsert' },
+    ],
+  );
+  await settle();
+  const status = states.at(-1)!.gatewayApiStatus!;
+  expect(status.gateways.map((g) => `${g.key} ${g.group}`)).toEqual(['default/edge default-edge']);
+  expect(status.gateways[0]!.conditions.find((c) => c.type === 'Accepted')?.status).toBe('True');
+  const move = source.objects.map((o) =>
+    o.kind === 'EndpointSlice' && o.metadata.name === 'a-1' ? slice('a', '10.0.0.9') : o,
+  );
+  source.emit(move, [{ kind: 'EndpointSlice', key: 'default/a-1', op: 'upsert' }]);
+  await settle();
+  expect(states.at(-1)!.gatewayApiStatus).toBe(status);
+});

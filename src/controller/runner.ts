@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { Diagnostic } from '../errors.js';
 import type { IR } from '../ir/ir-types.js';
+import { EMPTY_GATEWAY_API_STATUS, type GatewayApiStatus } from '../gateway-api/status-model.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import {
   onlyEndpointsChanged,
@@ -62,6 +63,7 @@ export class ControllerRunner {
   /** The source map of the last full translation (the fast path changes no resource's sources). */
   private currentSources?: XdsSourceMap;
   private servedIngresses: readonly ServedIngress[] = [];
+  private gatewayApiStatus: GatewayApiStatus = EMPTY_GATEWAY_API_STATUS;
   private readonly diags = new RunnerDiagnostics();
   private latest?: SourceUpdate;
   private pending: ResourceChange[] = [];
@@ -168,6 +170,7 @@ export class ControllerRunner {
       this.backendIndex = undefined;
       this.currentSources = xds.xds.sources;
       this.servedIngresses = result.served;
+      this.gatewayApiStatus = result.gatewayApiStatus;
       this.setDiagnostics(u.diagnostics, [...result.diagnostics, ...xds.xds.diagnostics]);
       const kind = step.full ? 'full' : 'incremental';
       this.o.metrics.recordTranslation(kind, 'ok', (performance.now() - t0) / 1000);
@@ -253,6 +256,7 @@ export class ControllerRunner {
         xdsSources: this.currentSources,
         served: this.servedIngresses,
         diagnostics: all,
+        gatewayApiStatus: this.gatewayApiStatus,
       });
   }
 }
