@@ -40,3 +40,30 @@ test('a Service names its backend CA in its own namespace; other kinds name noth
   const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' } };
   expect(secretReferences(secret)).toEqual([]);
 });
+
+test("a Gateway names its listeners' certificateRefs to Secrets, in its namespace unless one is given", () => {
+  const gateway: KubeObject = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'edge', namespace: 'infra' },
+    spec: {
+      gatewayClassName: 'causeway',
+      listeners: [
+        { name: 'http', port: 80, protocol: 'HTTP' },
+        {
+          name: 'https',
+          port: 443,
+          protocol: 'HTTPS',
+          tls: {
+            certificateRefs: [
+              { name: 'own' },
+              { group: '', kind: 'Secret', name: 'shared', namespace: 'certs' },
+              { group: 'example.com', kind: 'Vault', name: 'elsewhere' },
+            ],
+          },
+        },
+      ],
+    },
+  };
+  expect(secretReferences(gateway)).toEqual(['infra/own', 'certs/shared']);
+});

@@ -2,11 +2,14 @@
  * The Secrets an object names that translation may read, as `namespace/name`: an Ingress's
  * `spec.tls[].secretName` (certificates), `causeway.dev/auth-secret` (basic auth users, only in the
  * Ingress's namespace: another is refused by translation) and `causeway.dev/auth-tls-secret` (client CA);
- * a Service's `causeway.dev/backend-tls-ca-secret` (backend CA). A value that does not parse names
+ * a Service's `causeway.dev/backend-tls-ca-secret` (backend CA); a Gateway's listener
+ * `tls.certificateRefs` to Secrets (whether a cross-namespace one may be used is translation's
+ * ReferenceGrant check). A value that does not parse names
  * nothing (translation reports it). Sources that hold more Secrets than they pass on (the Kubernetes
  * object store) pass on exactly these. Pure.
  */
 import { parseAnnotation, type AnnotationSpec } from '../ingress/ingress-annotations.js';
+import type { Gateway } from '../resources/gateway-api-types.js';
 import type { Ingress, KubeObject } from '../resources/kube-types.js';
 import { DEFAULT_NAMESPACE } from '../resources/resource-set.js';
 import { BACKEND_TLS_CA_SECRET } from './policies/backend-tls-annotations.js';
@@ -32,10 +35,20 @@ function ingressReferences(object: Ingress, namespace: string): string[] {
   return out;
 }
 
+function gatewayReferences(object: Gateway, namespace: string): string[] {
+  const out: string[] = [];
+  for (const l of object.spec?.listeners ?? [])
+    for (const r of l.tls?.certificateRefs ?? [])
+      if ((r.group ?? '') === '' && (r.kind ?? 'Secret') === 'Secret')
+        out.push(`${r.namespace ?? namespace}/${r.name}`);
+  return out;
+}
+
 /** `namespace/name` of every Secret `object` names (see the file comment); none for other kinds. */
 export function secretReferences(object: KubeObject): readonly string[] {
   const namespace = object.metadata.namespace ?? DEFAULT_NAMESPACE;
   if (object.kind === 'Ingress') return ingressReferences(object, namespace);
+  if (object.kind === 'Gateway') return gatewayReferences(object, namespace);
   if (object.kind === 'Service') {
     const ca = annotation(object, BACKEND_TLS_CA_SECRET);
     return ca === undefined ? [] : [`${namespace}/${ca}`];
