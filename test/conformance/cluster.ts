@@ -6,8 +6,10 @@
  * sigs.k8s.io/gateway-api/conformance; its coredns image runs `coredns-standin.mjs` (see there).
  * The gateways join the node's pod network, so they reach the Pods and the suite reaches them.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../../src/tools/envoy-binary.js';
 import { startKubeCluster } from '../support/kube-cluster/cluster.js';
 import type { PodNetwork } from '../support/netns.js';
 
@@ -26,9 +28,27 @@ export interface ConformanceCluster {
 /** The suite's DNS backend image (base/manifests.yaml, used by UDPRoute tests). */
 const COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.12.2';
 
+/**
+ * An executable that runs coredns-standin.mjs with this Node (containers get no PATH, so the script's
+ * own `#!/usr/bin/env node` would not find it).
+ */
+function corednsStandin(dir: string): string {
+  const script = path.join(projectRoot(), 'test', 'conformance', 'coredns-standin.mjs');
+  const wrapper = path.join(dir, 'coredns');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${script}' "$@"\n`, { mode: 0o755 });
+  return wrapper;
+}
+
 export async function startConformanceCluster(): Promise<ConformanceCluster> {
-  const standin = path.join(path.dirname(fileURLToPath(import.meta.url)), 'coredns-standin.mjs');
-  const cluster = await startKubeCluster({ name: 'conformance', images: { [COREDNS_IMAGE]: standin } });
-  const network = cluster.nodes[0]!.network;
-  return { kubeconfig: cluster.kubeconfigFile, network, stop: () => cluster.stop() };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-coredns-'));
+  const removeDir = (): void => fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    const images = { [COREDNS_IMAGE]: corednsStandin(dir) };
+    const cluster = await startKubeCluster({ name: 'conformance', images });
+    const network = cluster.nodes[0]!.network;
+    return { kubeconfig: cluster.kubeconfigFile, network, stop: () => cluster.stop().finally(removeDir) };
+  } catch (err) {
+    removeDir();
+    throw err;
+  }
 }
