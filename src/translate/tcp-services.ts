@@ -58,10 +58,18 @@ export function read<T>(
   return undefined;
 }
 
-/** The TCP claim of one Service with the annotation, or undefined (with diagnostics) when it is unusable. */
-function readTcpClaim(s: Sourced<Service>, diags: Diagnostic[]): TcpClaim | undefined {
+/**
+ * What a TCP or UDP claim starts with: a Service name Envoy can carry (else CW_E_OBJECT_NAME_INVALID),
+ * the gateway port annotation and the group. Undefined (with diagnostics) when the claim is unusable.
+ */
+export function readPortClaimHead(
+  s: Sourced<Service>,
+  portSpec: AnnotationSpec<number>,
+  protocol: 'TCP' | 'UDP',
+  diags: Diagnostic[],
+): { readonly port: number; readonly group: string } | undefined {
   const svc = s.object;
-  const { ref, diagRef } = serviceRefs(s);
+  const { diagRef } = serviceRefs(s);
   const badName = nameProblemOf(svc.metadata);
   if (badName !== undefined) {
     const shown = {
@@ -70,13 +78,22 @@ function readTcpClaim(s: Sourced<Service>, diags: Diagnostic[]): TcpClaim | unde
       name: printable(String(diagRef.name)),
     };
     diags.push(
-      diagnostic('CW_E_OBJECT_NAME_INVALID', shown, `the TCP Service ${badName}; it is not exposed`),
+      diagnostic('CW_E_OBJECT_NAME_INVALID', shown, `the ${protocol} Service ${badName}; it is not exposed`),
     );
     return undefined;
   }
-  const port = read(GATEWAY_TCP_PORT, svc, diagRef, diags);
+  const port = read(portSpec, svc, diagRef, diags);
   if (port === undefined) return undefined;
-  const group = read(GATEWAY_GROUP, svc, diagRef, diags) ?? DEFAULT_GROUP;
+  return { port, group: read(GATEWAY_GROUP, svc, diagRef, diags) ?? DEFAULT_GROUP };
+}
+
+/** The TCP claim of one Service with the annotation, or undefined (with diagnostics) when it is unusable. */
+function readTcpClaim(s: Sourced<Service>, diags: Diagnostic[]): TcpClaim | undefined {
+  const svc = s.object;
+  const { ref, diagRef } = serviceRefs(s);
+  const head = readPortClaimHead(s, GATEWAY_TCP_PORT, 'TCP', diags);
+  if (head === undefined) return undefined;
+  const { port, group } = head;
   let servicePort = read(GATEWAY_TCP_SERVICE_PORT, svc, diagRef, diags);
   if (servicePort === undefined) {
     const ports = svc.spec?.ports ?? [];

@@ -13,13 +13,11 @@ import type { ServicePortRef } from '../ingress/ingress-types.js';
 import type { Service, ServicePort } from '../resources/kube-types.js';
 import type { ResourceSet, Sourced } from '../resources/resource-set.js';
 import { compareByAge } from '../ingress/ordering.js';
-import { DEFAULT_GROUP, GATEWAY_GROUP } from '../ingress/ingress-annotations.js';
-import { nameProblemOf, printable } from '../ingress/text-checks.js';
 import { GATEWAY_UDP_PORT, GATEWAY_UDP_SERVICE_PORT } from './annotations.js';
 import { SOURCE_ACCESS_ANNOTATIONS } from './annotations-source-access.js';
 import type { BackendRegistry } from './backend-registry.js';
 import { internalErrorDiagnostic } from './internal-errors.js';
-import { read, readTcpService, serviceRefs, type TcpClaim } from './tcp-services.js';
+import { read, readPortClaimHead, readTcpService, serviceRefs, type TcpClaim } from './tcp-services.js';
 
 /** Seconds without a datagram either way after which a client's UDP session ends (Envoy's default). */
 export const UDP_IDLE_TIMEOUT_SECONDS = 60;
@@ -80,21 +78,9 @@ function udpRefusal(
 function readUdpClaim(s: Sourced<Service>, diags: Diagnostic[]): UdpClaim | undefined {
   const svc = s.object;
   const { ref, diagRef } = serviceRefs(s);
-  const badName = nameProblemOf(svc.metadata);
-  if (badName !== undefined) {
-    const shown = {
-      ...diagRef,
-      namespace: printable(String(diagRef.namespace)),
-      name: printable(String(diagRef.name)),
-    };
-    diags.push(
-      diagnostic('CW_E_OBJECT_NAME_INVALID', shown, `the UDP Service ${badName}; it is not exposed`),
-    );
-    return undefined;
-  }
-  const port = read(GATEWAY_UDP_PORT, svc, diagRef, diags);
-  if (port === undefined) return undefined;
-  const group = read(GATEWAY_GROUP, svc, diagRef, diags) ?? DEFAULT_GROUP;
+  const head = readPortClaimHead(s, GATEWAY_UDP_PORT, 'UDP', diags);
+  if (head === undefined) return undefined;
+  const { port, group } = head;
   const refused = udpRefusal(svc);
   const wanted = read(GATEWAY_UDP_SERVICE_PORT, svc, diagRef, diags);
   if (wanted === undefined && svc.metadata.annotations?.[GATEWAY_UDP_SERVICE_PORT.name] !== undefined)
