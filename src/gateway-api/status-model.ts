@@ -6,7 +6,7 @@
  * gateway group's addresses) and `Programmed` when no gateway of the group has ACKed yet.
  */
 import type { ParentReference, RouteGroupKind } from '../resources/gateway-api-types.js';
-import type { GatewayApiSameKind, RouteKind } from '../resources/resource-set.js';
+import type { RouteKind } from '../resources/resource-set.js';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
@@ -64,6 +64,3 @@ export interface GatewayApiStatus {
 }
 
 export const EMPTY_GATEWAY_API_STATUS: GatewayApiStatus = { gatewayClasses: [], gateways: [], routes: [] };
-
-/** The same-kind names the writer patches, for completeness checks. */
-export type GatewayApiStatusKind = GatewayApiSameKind | RouteKind;
