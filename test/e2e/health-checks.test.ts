@@ -161,9 +161,10 @@ describe('health checks and outlier detection in a real Envoy', () => {
     );
     b.status = 500;
     const seen = await answers(40);
-    // b answered at most 3 errors in a row before it was ejected (Envoy counts per host; round robin
-    // may interleave a's answers), and the last requests all reached a.
-    expect(seen.filter((x) => x === 'b 500').length).toBeLessThanOrEqual(3);
+    // b was ejected after its 3rd error in a row. Envoy counts on the worker and ejects from its main
+    // thread, so a request or two sent right after the 3rd error can still reach b (a CI run saw 4);
+    // without outlier detection b would take about half of the 40 requests. The last ones all reach a.
+    expect(seen.filter((x) => x === 'b 500').length).toBeLessThanOrEqual(5);
     expect(seen.filter((x) => x === 'b 500').length).toBeGreaterThan(0);
     expect(new Set(seen.slice(-20))).toEqual(new Set(['a 200']));
   }, 60_000);

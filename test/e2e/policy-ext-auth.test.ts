@@ -21,7 +21,7 @@ import {
   tempDir,
   yamlDocs,
 } from '../support/manifests.js';
-import { freePorts } from '../support/ports.js';
+import { freePort, refusingPort, type RefusingPort } from '../support/ports.js';
 import { startRoutingGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 
 let dir: string;
@@ -29,6 +29,8 @@ let backend: EchoBackend;
 let auth: AuthServer;
 let stack: StandaloneGateway | undefined;
 let httpPort: number;
+/** The "down" auth Service: a reserved port that resets every connection. */
+let authDown: RefusingPort;
 
 /** Bearer good: allowed as alice; Bearer quiet: allowed, no header; Bearer teapot: 403; else 401. */
 function decide(req: { readonly headers: Readonly<Record<string, string>> }): AuthDecision {
@@ -51,9 +53,8 @@ beforeAll(async () => {
     respond: (req) => (req.path.startsWith('/backend-401') ? { status: 401, body: 'backend says no\n' } : {}),
   });
   auth = await startAuthServer({ decide });
-  // Nothing listens on this port: the "down" auth Service.
-  let deadPort: number;
-  [httpPort, deadPort] = (await freePorts(2)) as [number, number];
+  authDown = await refusingPort();
+  httpPort = await freePort();
   const down = { 'causeway.dev/auth-url': 'http://auth-down.default.svc', 'causeway.dev/auth-timeout': '1s' };
   fs.writeFileSync(
     path.join(dir, 'objects.yaml'),
@@ -64,7 +65,7 @@ beforeAll(async () => {
       service('auth'),
       endpointSlice('auth', [{ address: '127.0.0.1', port: auth.port }]),
       service('auth-down'),
-      endpointSlice('auth-down', [{ address: '127.0.0.1', port: deadPort }]),
+      endpointSlice('auth-down', [{ address: '127.0.0.1', port: authDown.port }]),
       ingress('public', 'public.example.com'),
       ingress('secured', 'secured.example.com', {
         'causeway.dev/auth-url': 'http://auth.default.svc.cluster.local/check',
@@ -91,6 +92,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend?.close();
   await auth?.close();
+  await authDown?.close();
   await stack?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }, 30_000);

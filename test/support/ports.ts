@@ -32,3 +32,22 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
   }
   return Promise.all(servers.map(closeServer));
 }
+
+/** A port held for a test that stands for "the service is down": every connection is reset at once. */
+export interface RefusingPort {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A "dead" port that stays reserved: a port from `freePort` that nothing listens on can be taken by another
+ * test running in parallel (it once answered an auth check with an admin server's 421). This one listens,
+ * so nobody else gets it, and resets each connection, which a client sees as the service being down.
+ */
+export async function refusingPort(host = '127.0.0.1'): Promise<RefusingPort> {
+  const server = await listenEphemeral(host);
+  server.on('connection', (socket) => socket.resetAndDestroy());
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return { port, close: async () => void (await closeServer(server)) };
+}
