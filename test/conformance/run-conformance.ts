@@ -7,10 +7,15 @@
  *   4. starts the controller in Kubernetes mode, xDS in plaintext on the pod network's bridge address;
  *   5. starts the gateway provisioner (an Envoy per Gateway's gateway group, test/support/gateway-provisioner.ts);
  *   6. runs the suite with the kubeconfig and flags, writes its report (YAML) to docs/conformance/ and
- *      prints a summary table; the exit code is the suite's.
+ *      prints a summary table; the exit code is the suite's;
+ *   7. with --expected-failures FILE (the CI step, `npm run conformance:ci`): checks the run against that
+ *      list (expected-failures.ts); a failure not listed is run again alone once, in a fresh cluster, and
+ *      fails the step only if it fails again; a listed test that passed fails the step too (the list must
+ *      stay true). Exit 0 only when the run matches the list.
  *
  * Flags: --features first|core|planned|<comma list> (default first), --run-test NAME, --skip-tests A,B,
- * --report FILE (default docs/conformance/gateway-api-v1.6.3-causeway.yaml), --debug; anything after `--`
+ * --report FILE (default docs/conformance/gateway-api-v1.6.3-causeway.yaml, or a temporary file with
+ * --expected-failures), --expected-failures FILE, --debug; anything after `--`
  * goes to the suite as is (e.g. `-- -timeout-config-overrides=NamespacesMustBeReady:60`).
  * The suite's full output goes to a log file (its path is printed).
  */
@@ -29,6 +34,12 @@ import {
 } from '../support/gateway-provisioner.js';
 import { startConformanceCluster, type ConformanceCluster } from './cluster.js';
 import { profilesFor, resolveFeatures } from './features.js';
+import {
+  conformanceVerdict,
+  failedTestsOf,
+  parseExpectedFailures,
+  testsRunInLog,
+} from './expected-failures.js';
 import { applyGatewayApiCrds, GATEWAY_API_VERSION } from './gateway-api-crds.js';
 import { summarizeConformanceReport } from './report-summary.js';
 
@@ -44,6 +55,8 @@ export interface ConformanceRunOptions {
   readonly runTest?: string;
   readonly skipTests?: string;
   readonly debug: boolean;
+  /** The list of tests known to fail (the CI step checks the run against it). */
+  readonly expectedFailures?: string;
   /** More suite flags, given after `--` (e.g. `-timeout-config-overrides=...`). */
   readonly extraSuiteArgs: readonly string[];
 }
@@ -57,15 +70,21 @@ export function parseOptions(argv: readonly string[]): ConformanceRunOptions {
       'run-test': { type: 'string' },
       'skip-tests': { type: 'string' },
       report: { type: 'string' },
+      'expected-failures': { type: 'string' },
       debug: { type: 'boolean', default: false },
     },
   });
+  const reportName = `gateway-api-${GATEWAY_API_VERSION}-causeway.yaml`;
+  const defaultReport =
+    values['expected-failures'] !== undefined
+      ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-conformance-report-')), reportName)
+      : path.join(projectRoot(), 'docs', 'conformance', reportName);
   return {
     features: resolveFeatures(values.features),
-    reportFile: path.resolve(
-      values.report ??
-        path.join(projectRoot(), 'docs', 'conformance', `gateway-api-${GATEWAY_API_VERSION}-causeway.yaml`),
-    ),
+    reportFile: path.resolve(values.report ?? defaultReport),
+    ...(values['expected-failures'] !== undefined
+      ? { expectedFailures: path.resolve(values['expected-failures']) }
+      : {}),
     ...(values['run-test'] !== undefined ? { runTest: values['run-test'] } : {}),
     ...(values['skip-tests'] !== undefined ? { skipTests: values['skip-tests'] } : {}),
     debug: values.debug,
@@ -166,8 +185,16 @@ async function startImplementation(cluster: ConformanceCluster): Promise<{
   return { controller, provisioner };
 }
 
-export async function runConformance(o: ConformanceRunOptions): Promise<number> {
-  const suite = await ensureConformanceSuite();
+interface SuiteRun {
+  readonly code: number;
+  /** The report's text, when the suite wrote one. */
+  readonly report?: string;
+  /** The suite's full output. */
+  readonly log: string;
+}
+
+/** One run of the suite in a fresh cluster with a fresh controller and gateways. */
+async function runSuiteOnce(suite: string, o: ConformanceRunOptions): Promise<SuiteRun> {
   const cluster = await startConformanceCluster();
   const stops: (() => Promise<void>)[] = [() => cluster.stop()];
   try {
@@ -177,21 +204,72 @@ export async function runConformance(o: ConformanceRunOptions): Promise<number> 
       () => controller.stop(),
     );
     fs.mkdirSync(path.dirname(o.reportFile), { recursive: true });
+    fs.rmSync(o.reportFile, { force: true });
     const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-conformance-')), 'suite.log');
     console.error(`[conformance] running ${suite}; full output: ${log}`);
     const { code } = await run(suite, suiteArgs(o), {
       env: { ...process.env, KUBECONFIG: cluster.kubeconfig },
       log,
     });
-    if (fs.existsSync(o.reportFile)) {
-      console.log(summarizeConformanceReport(fs.readFileSync(o.reportFile, 'utf8')));
+    const report = fs.existsSync(o.reportFile) ? fs.readFileSync(o.reportFile, 'utf8') : undefined;
+    if (report !== undefined) {
+      console.log(summarizeConformanceReport(report));
       console.log(`\nreport: ${path.relative(process.cwd(), o.reportFile)}; suite log: ${log}`);
     } else {
       console.error(`[conformance] the suite wrote no report (exit ${String(code)}); see ${log}`);
     }
-    return code;
+    return { code, log: fs.readFileSync(log, 'utf8'), ...(report !== undefined ? { report } : {}) };
   } finally {
     for (const stop of stops)
       await stop().catch((err: unknown) => console.error(`[conformance] stop: ${String(err)}`));
   }
+}
+
+/** More unexpected failures than this are a regression, not flakes: no reruns. */
+const MAX_RERUNS = 3;
+
+/** True when `test` ran alone in a fresh cluster and passed. */
+async function passesAlone(suite: string, o: ConformanceRunOptions, test: string): Promise<boolean> {
+  const reportFile = path.join(path.dirname(o.reportFile), `rerun-${test}.yaml`);
+  const { report, log } = await runSuiteOnce(suite, { ...o, runTest: test, reportFile });
+  return report !== undefined && testsRunInLog(log).includes(test) && !failedTestsOf(report).includes(test);
+}
+
+/** The CI step's verdict on a full run against the expected failures list: the exit code. */
+async function checkAgainstExpected(
+  suite: string,
+  o: ConformanceRunOptions,
+  first: SuiteRun,
+): Promise<number> {
+  const listFile = o.expectedFailures!;
+  if (first.report === undefined) {
+    console.error('[conformance] FAIL: the suite wrote no report');
+    return 1;
+  }
+  const expected = parseExpectedFailures(fs.readFileSync(listFile, 'utf8'));
+  const verdict = conformanceVerdict(failedTestsOf(first.report), testsRunInLog(first.log), expected);
+  const regressions: string[] = [];
+  for (const test of verdict.unexpected) {
+    if (verdict.unexpected.length <= MAX_RERUNS && (await passesAlone(suite, o, test))) {
+      console.error(
+        `[conformance] ${test} failed in the full run and passed alone: flaky (see the first log)`,
+      );
+    } else regressions.push(test);
+  }
+  for (const test of regressions)
+    console.error(`[conformance] FAIL: ${test} failed and is not in ${listFile}`);
+  for (const test of verdict.nowPassing)
+    console.error(`[conformance] FAIL: ${test} passed: take it out of ${listFile}`);
+  const ok = regressions.length === 0 && verdict.nowPassing.length === 0;
+  console.error(
+    `[conformance] ${ok ? 'OK' : 'FAIL'}: ${String(testsRunInLog(first.log).length)} tests ran, ` +
+      `${String(expected.length)} known failures listed`,
+  );
+  return ok ? 0 : 1;
+}
+
+export async function runConformance(o: ConformanceRunOptions): Promise<number> {
+  const suite = await ensureConformanceSuite();
+  const first = await runSuiteOnce(suite, o);
+  return o.expectedFailures === undefined ? first.code : checkAgainstExpected(suite, o, first);
 }
