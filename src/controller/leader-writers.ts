@@ -12,6 +12,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Diagnostic, ObjectRef } from '../errors.js';
 import { withGatewayClassStatus } from '../gateway-api/gateway-class-status.js';
+import type { GatewayApiStatus } from '../gateway-api/status-model.js';
 import { EventRecorder } from '../kubernetes/status/events/event-recorder.js';
 import { kubeGatewayApiStatusClient } from '../kubernetes/status/gateway-api-status-client.js';
 import { GatewayApiStatusWriter } from '../kubernetes/status/gateway-api-status-writer.js';
@@ -29,6 +30,8 @@ import {
 } from '../kubernetes/status/service-conditions.js';
 import { GATEWAY_API_SAME_MAPS, ROUTE_MAPS, type ResourceSet } from '../resources/resource-set.js';
 import type { AppliedState, AppliedStateStream } from '../pipeline/applied-state.js';
+import { withRouteRejections } from './nack-route-status.js';
+import type { RejectedObject } from './nack-state.js';
 
 export interface LeaderWritersOptions {
   /** Each source cluster's client config; the Lease lives in the first one. */
@@ -50,6 +53,8 @@ export interface LeaderWritersOptions {
     ingressPortErrors(): ReadonlyMap<string, readonly PortStatus[]>;
     /** `namespace/name` -> message of the Services to mark `causeway.dev/GatewayConfigAccepted=False`. */
     serviceConditions(): ReadonlyMap<string, string>;
+    /** The objects rejections are attributed to (routes get a condition on their parents' status). */
+    rejectedObjects(): readonly RejectedObject[];
   };
   readonly leaseDurationMs?: number;
   readonly renewDeadlineMs?: number;
@@ -182,7 +187,7 @@ export class LeaderWriters {
     const s = this.current();
     if (s && this.elector.isLeader()) {
       void this.status.sync(s.served, this.portErrors()).catch(() => undefined);
-      void this.gatewayApi.sync(withGatewayClassStatus(s.gatewayApiStatus, s.resources));
+      void this.gatewayApi.sync(this.gatewayApiStatusOf(s));
     }
   }
 
@@ -200,6 +205,12 @@ export class LeaderWriters {
   private current(): AppliedState | undefined {
     const state = this.o.applied.latest();
     return state && this.o.augment ? this.o.augment(state) : state;
+  }
+
+  /** The Gateway API status to write: the translation's, the GatewayClasses', the routes' rejections. */
+  private gatewayApiStatusOf(s: AppliedState): GatewayApiStatus {
+    const status = withGatewayClassStatus(s.gatewayApiStatus, s.resources);
+    return this.o.nacks ? withRouteRejections(status, this.o.nacks.rejectedObjects()) : status;
   }
 
   private portErrors(): ReadonlyMap<string, readonly PortStatus[]> {
@@ -238,7 +249,7 @@ export class LeaderWriters {
     this.status
       .sync(s.served, this.portErrors())
       .catch((err: unknown) => this.o.logger.error({ err }, 'Ingress status sync failed'));
-    void this.gatewayApi.sync(withGatewayClassStatus(s.gatewayApiStatus, s.resources));
+    void this.gatewayApi.sync(this.gatewayApiStatusOf(s));
     if (this.o.nacks)
       this.conditions
         .sync(this.o.nacks.serviceConditions())
