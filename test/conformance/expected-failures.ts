@@ -1,7 +1,7 @@
 /**
  * The conformance CI step's verdict (pure): the tests a report says failed, against the checked-in list
  * of tests known to fail (test/conformance/expected-failures.yaml, each with its reason). A failure not in
- * the list is a regression; a listed test that passed makes the list untrue (take it out). A listed test
+ * the list is a regression; a listed test that passed is named, to be taken out. A listed test
  * the run did not report at all (skipped, or not run with -run-test) is neither.
  */
 import YAML from 'yaml';
@@ -14,7 +14,7 @@ export interface ExpectedFailure {
 export interface ConformanceVerdict {
   /** Failed, and not in the list: the step fails. */
   readonly unexpected: readonly string[];
-  /** In the list, and passed: the step fails until the list is updated. */
+  /** In the list, and passed: named in the output, to take out of the list once it keeps passing. */
   readonly nowPassing: readonly string[];
 }
 

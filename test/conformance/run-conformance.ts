@@ -10,8 +10,8 @@
  *      prints a summary table; the exit code is the suite's;
  *   7. with --expected-failures FILE (the CI step, `npm run conformance:ci`): checks the run against that
  *      list (expected-failures.ts); a failure not listed is run again alone once, in a fresh cluster, and
- *      fails the step only if it fails again; a listed test that passed fails the step too (the list must
- *      stay true). Exit 0 only when the run matches the list.
+ *      fails the step only if it fails again; a listed test that passed is named (take it out of the list
+ *      once it keeps passing: some known failures depend on the load). Exit 0 when nothing unexpected failed.
  *
  * Flags: --features first|core|planned|<comma list> (default first), --run-test NAME, --skip-tests A,B,
  * --report FILE (default docs/conformance/gateway-api-v1.6.3-causeway.yaml, or a temporary file with
@@ -259,8 +259,10 @@ async function checkAgainstExpected(
   for (const test of regressions)
     console.error(`[conformance] FAIL: ${test} failed and is not in ${listFile}`);
   for (const test of verdict.nowPassing)
-    console.error(`[conformance] FAIL: ${test} passed: take it out of ${listFile}`);
-  const ok = regressions.length === 0 && verdict.nowPassing.length === 0;
+    console.error(
+      `[conformance] NOTE: ${test} passed this time: take it out of ${listFile} if it keeps passing`,
+    );
+  const ok = regressions.length === 0;
   console.error(
     `[conformance] ${ok ? 'OK' : 'FAIL'}: ${String(testsRunInLog(first.log).length)} tests ran, ` +
       `${String(expected.length)} known failures listed`,
