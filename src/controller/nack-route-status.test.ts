@@ -95,6 +95,18 @@ describe('withRouteRejections', () => {
     expect(api).toBe(STATUS.routes[1]);
   });
 
+  test('a ref without a cluster (as the xDS source map has them) stands for the route in every cluster', () => {
+    const anyCluster: RejectedObject = {
+      object: { kind: 'HTTPRoute', namespace: 'shop', name: 'web' },
+      rejections: [rejection('edge', 'x')],
+    };
+    const out = withRouteRejections(STATUS, [anyCluster]);
+    expect(out.routes[0]!.parents[0]!.conditions.map((c) => c.type)).toEqual([
+      'Accepted',
+      GATEWAY_CONFIG_ACCEPTED,
+    ]);
+  });
+
   test('a route of another cluster with the same name is left alone', () => {
     const other: RejectedObject = {
       object: { kind: 'HTTPRoute', cluster: 'c2', namespace: 'shop', name: 'web' },

@@ -34,10 +34,14 @@ function splitKey(key: string): [string, string] {
 }
 
 function isRoute(ref: ObjectRef): boolean {
-  return Object.hasOwn(ROUTE_MAPS, ref.kind) && ref.cluster !== undefined;
+  return Object.hasOwn(ROUTE_MAPS, ref.kind);
 }
 
-/** The rejections of each route, by routeKey. */
+/**
+ * The rejections of each route, by routeKey. The xDS source map's route refs carry no cluster (as the
+ * Ingresses', the same route may come from several clusters): those are keyed with an empty cluster and
+ * stand for the route of that name in every cluster of the rejecting group.
+ */
 function rejectionsByRoute(objects: readonly RejectedObject[]): Map<string, readonly Rejection[]> {
   const out = new Map<string, readonly Rejection[]>();
   for (const { object, rejections } of objects)
@@ -73,12 +77,14 @@ export function withRouteRejections(
   if (byRoute.size === 0) return status;
   const groupOfGateway = new Map(status.gateways.map((g) => [g.key, g.group]));
   const routes = status.routes.map((route): RouteStatusModel => {
-    const rejections = byRoute.get(routeKey(route.kind, route.cluster, ...splitKey(route.key)));
+    const [namespace, name] = splitKey(route.key);
+    const rejections =
+      byRoute.get(routeKey(route.kind, route.cluster, namespace, name)) ??
+      byRoute.get(routeKey(route.kind, undefined, namespace, name));
     if (!rejections) return route;
-    const routeNamespace = splitKey(route.key)[0];
     const parents = route.parents.map((parent): RouteParentStatusModel => {
       if ((parent.parentRef.kind ?? 'Gateway') !== 'Gateway') return parent;
-      const gateway = `${parent.parentRef.namespace ?? routeNamespace}/${parent.parentRef.name}`;
+      const gateway = `${parent.parentRef.namespace ?? namespace}/${parent.parentRef.name}`;
       const group = groupOfGateway.get(gateway);
       const mine = rejections.filter((r) => r.group === group);
       if (mine.length === 0) return parent;

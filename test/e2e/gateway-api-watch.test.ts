@@ -1,5 +1,5 @@
 /**
- * The Gateway API plumbing against a REAL kube-apiserver (and etcd), no gateway needed:
+ * The Gateway API plumbing against a REAL kube-apiserver (and etcd):
  *
  * - manifests/gateway-api/crds/ are the v1.6.3 standard-channel CRDs byte for byte (checked against the Go
  *   module when it is in the module cache) and a real apiserver installs them;
@@ -9,10 +9,14 @@
  *   (manifests/gateway-api/gateway-class.yaml) and `InvalidParameters` on a class with a parametersRef,
  *   keeps `lastTransitionTime` when a sync changes nothing, and leaves another controller's class alone;
  * - a route the apiserver accepts but the strict reader refuses (an IP as hostname) gets an Event;
+ * - a real Envoy gateway that cannot bind a Gateway listener's port (another process holds it) NACKs it,
+ *   and the HTTPRoute attached to it gets `causeway.dev/GatewayConfigAccepted=False` on its parent,
+ *   gone once the listener moves to a free port and the gateway ACKs;
  * - a cluster WITHOUT the CRDs loads at once and serves its Ingresses (a second apiserver).
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -28,6 +32,8 @@ import { GATEWAY_API_KUBE_KINDS } from '../../src/kubernetes/watch/kube-kinds.js
 import { KubernetesSource } from '../../src/kubernetes/watch/kube-source.js';
 import type { SourceUpdate } from '../../src/sources/source-update.js';
 import { projectRoot } from '../../src/tools/envoy-binary.js';
+import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import {
   applyManifest,
   applyManifestFile,
@@ -57,6 +63,8 @@ let bare: KubeApiserver | undefined;
 let admin: KubeConfig;
 let saKubeconfig: string;
 let controller: RunningController | undefined;
+let envoy: EnvoyProcess | undefined;
+let blocker: net.Server | undefined;
 const sources: KubernetesSource[] = [];
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
@@ -129,6 +137,20 @@ async function classStatus(name: string): Promise<ClassStatus | undefined> {
   return o.status;
 }
 
+/** The condition `type` of the first parent in HTTPRoute shop/`name`'s status; null when it has none. */
+async function routeParentCondition(name: string, type: string): Promise<Record<string, unknown> | null> {
+  const o = (await admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+    group: GROUP,
+    version: 'v1',
+    namespace: 'shop',
+    plural: 'httproutes',
+    name,
+  })) as {
+    status?: { parents?: { conditions?: Record<string, unknown>[] }[] };
+  };
+  return o.status?.parents?.[0]?.conditions?.find((c) => c['type'] === type) ?? null;
+}
+
 beforeAll(async () => {
   await ensureKubeBinaries();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'causeway-e2e-gwapi-'));
@@ -173,6 +195,8 @@ beforeAll(async () => {
 }, 15 * 60_000);
 
 afterAll(async () => {
+  await envoy?.stop();
+  if (blocker) await new Promise<void>((resolve) => blocker!.close(() => resolve()));
   for (const s of sources) await s.close();
   await controller?.stop();
   await bare?.stop();
@@ -346,6 +370,51 @@ describe('Kubernetes mode', () => {
     expect(event.note).toContain('CW_E_KUBE_OBJECT');
     expect(event.note).toContain('spec.hostnames[0] "10.0.0.1" is an IP address, not a hostname');
   }, 60_000);
+
+  test("a gateway's rejection of a route's listener marks the route's parent; gone once it ACKs", async () => {
+    expect(controller).toBeDefined(); // started by the GatewayClass test
+    // Another process holds the listener's port, as on a shared host: the gateway cannot bind it and
+    // NACKs the listener, which comes from the HTTPRoute attached to it.
+    const [taken, free] = (await freePorts(2)) as [number, number];
+    blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker!.listen({ host: '0.0.0.0', port: taken }, resolve));
+    const open = (port: number): KubernetesObject => {
+      const gw = gateway(port) as KubernetesObject & { spec: { listeners: object[] } };
+      return {
+        ...gw,
+        spec: {
+          ...gw.spec,
+          listeners: [
+            { name: 'http', port, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } },
+          ],
+        },
+      } as KubernetesObject;
+    };
+    await upsert(open(taken));
+    envoy = await startEnvoy({
+      name: 'gwapi-nack',
+      waitFor: 'admin',
+      bootstrap: buildBootstrap({
+        group: 'infra-edge',
+        xdsHost: '127.0.0.1',
+        xdsPort: controller!.xdsPort,
+        nodeId: 'gwapi-nack-1',
+        adminPort: 0,
+      }),
+    });
+    const rejected = await until(
+      'the rejection on the HTTPRoute parent',
+      async () => (await routeParentCondition('web', 'causeway.dev/GatewayConfigAccepted')) ?? undefined,
+    );
+    expect(rejected).toMatchObject({ status: 'False', reason: 'Rejected' });
+    expect(rejected['message']).toMatch(/^gateway gwapi-nack-1 \(group infra-edge\) rejected Listener /);
+    // The spec's own conditions stay: the route is valid, a gateway could not apply it.
+    expect(await routeParentCondition('web', 'Accepted')).toMatchObject({ status: 'True' });
+    await upsert(open(free));
+    await until('the condition to go', async () =>
+      (await routeParentCondition('web', 'causeway.dev/GatewayConfigAccepted')) === null ? true : undefined,
+    );
+  }, 90_000);
 
   test('a cluster without the Gateway API CRDs loads at once and serves its Ingresses', async () => {
     bare = await startKubeApiserver({ etcd: etcd!, name: 'bare' });

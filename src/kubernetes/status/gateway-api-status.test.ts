@@ -85,6 +85,16 @@ describe('merging (pure)', () => {
     ]);
   });
 
+  test("a condition of Causeway's own domain the model no longer has goes; another party's stays", () => {
+    const current = [
+      { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'm', lastTransitionTime: T0 },
+      { type: 'causeway.dev/GatewayConfigAccepted', status: 'False', reason: 'Rejected', message: 'x' },
+      { type: 'example.io/Checked', status: 'True', reason: 'Fine', message: '', lastTransitionTime: T0 },
+    ];
+    const merged = mergeConditions(current, [accepted()], NOW);
+    expect(merged.map((c) => c['type'])).toEqual(['Accepted', 'example.io/Checked']);
+  });
+
   test("a route's parents of other controllers are kept; ours replaced, and removed when the parent goes", () => {
     const other = {
       parentRef: { name: 'edge', namespace: 'infra' },

@@ -4,7 +4,8 @@
  *
  * - Conditions follow the spec's rules: one per type; `lastTransitionTime` is kept when the condition's
  *   status did not change (else it is `now`); conditions of types Causeway does not compute (another
- *   party's, e.g. `example.io/Checked`) are kept, in place.
+ *   party's, e.g. `example.io/Checked`) are kept, in place; one of Causeway's own domain
+ *   (`causeway.dev/...`) that the model no longer has goes.
  * - GatewayClass: `conditions`. Gateway: `conditions`, `listeners` (each with its own conditions) and
  *   `addresses` from the gateway group's addresses (`IPAddress` for an IP, else `Hostname`; left as they are
  *   while the group's addresses are not known).
@@ -109,9 +110,13 @@ function asList(v: unknown): readonly Json[] {
   return Array.isArray(v) ? v.filter(isRecord) : [];
 }
 
+/** Condition types in Causeway's own domain (e.g. `causeway.dev/GatewayConfigAccepted`) are Causeway's. */
+const CAUSEWAY_CONDITION_PREFIX = 'causeway.dev/';
+
 /**
  * `desired` merged into `current`: same-type conditions replaced (their lastTransitionTime kept when the
- * status is the same), other types kept in place, new types appended in the model's order.
+ * status is the same), other types kept in place, new types appended in the model's order. A condition
+ * of Causeway's own domain that the model no longer has goes (e.g. a gateway rejection that is over).
  */
 export function mergeConditions(current: unknown, desired: readonly StatusCondition[], now: string): Json[] {
   const before = asList(current);
@@ -134,6 +139,7 @@ export function mergeConditions(current: unknown, desired: readonly StatusCondit
     const c = want.get(type);
     if (seen.has(type)) continue;
     seen.add(type);
+    if (c === undefined && type.startsWith(CAUSEWAY_CONDITION_PREFIX)) continue; // ours, no longer true
     out.push(c === undefined ? old : make(c, old));
   }
   for (const c of desired) if (!seen.has(c.type)) out.push(make(c, undefined));
