@@ -15,6 +15,8 @@ import type { ResourceSet } from '../resources/resource-set.js';
 import { loadManifestsFolder } from '../sources/manifests/manifests-source.js';
 import type { SourceUpdate } from '../sources/source-update.js';
 import { addVms, vmConfigSlices } from '../sources/static-vms-source.js';
+import { withGatewayClassStatus } from '../gateway-api/gateway-class-status.js';
+import { hasGatewayApi } from '../translate/gateway-api-translate.js';
 import { translate } from '../translate/translate.js';
 import { redactPrivateKeysDeep } from '../util/private-keys.js';
 import { redactBasicAuth } from './redact-basic-auth.js';
@@ -138,7 +140,14 @@ function printGateway(update: SourceUpdate, options: TranslateOptions, flags: Tr
     return;
   }
   const keep = (name: string): boolean => flags.group === undefined || flags.group === name;
-  print({ diagnostics, groups: gatewayGroups(result.ir, xds, flags, keep) }, flags.output);
+  // With Gateway API objects: the status the leader would write on them (conditions, listeners, parents).
+  const gatewayApiStatus = hasGatewayApi(update.resources)
+    ? { gatewayApiStatus: withGatewayClassStatus(result.gatewayApiStatus, update.resources) }
+    : {};
+  print(
+    { diagnostics, ...gatewayApiStatus, groups: gatewayGroups(result.ir, xds, flags, keep) },
+    flags.output,
+  );
   if (diagnostics.some((d) => d.severity === 'error')) process.exitCode = 1;
 }
 

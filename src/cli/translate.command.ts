@@ -13,8 +13,9 @@ export const registerTranslateCommand: RegisterCommand = (program: Command) => {
       'Translate a manifests folder offline and print what each gateway group would get: Envoy resources ' +
         '(listeners, routes, clusters, endpoints, secrets with private keys redacted) or, with --ir, the intermediate ' +
         'representation. With --mode alb: the desired ALB stack (load balancers, listeners, rules, target groups ' +
-        'with their targets) of each IngressGroup of ALB-class Ingresses. Diagnostics are printed too. Exits 1 ' +
-        'when any diagnostic has severity error.',
+        'with their targets) of each IngressGroup of ALB-class Ingresses. Diagnostics are printed too, and with ' +
+        'Gateway API objects the status the leader would write on them (gatewayApiStatus). Exits 1 when any ' +
+        'diagnostic has severity error.',
     )
     .requiredOption('-f, --file <dir>', 'manifests folder to read (recursively: *.yaml, *.yml, *.json)')
     .option('--ir', 'print the intermediate representation instead of Envoy resources')

@@ -139,6 +139,61 @@ test('translate prints each group, with private keys redacted, and JSON on reque
   expect(Object.keys(ir.groups)).toEqual(['default']);
 });
 
+test('translate prints the Gateway API status a route and its Gateway would get', () => {
+  const dir = tempDir('causeway-cli-gwapi-');
+  try {
+    fs.writeFileSync(
+      path.join(dir, 'gateway.yaml'),
+      [
+        'apiVersion: gateway.networking.k8s.io/v1',
+        'kind: GatewayClass',
+        'metadata: {name: causeway}',
+        'spec: {controllerName: causeway.dev/gateway}',
+        '---',
+        'apiVersion: gateway.networking.k8s.io/v1',
+        'kind: Gateway',
+        'metadata: {name: edge, namespace: infra}',
+        'spec: {gatewayClassName: causeway, listeners: [{name: http, port: 80, protocol: HTTP}]}',
+        '---',
+        'apiVersion: gateway.networking.k8s.io/v1',
+        'kind: HTTPRoute',
+        'metadata: {name: web, namespace: shop}',
+        'spec: {parentRefs: [{name: edge, namespace: infra}], rules: [{backendRefs: [{name: web, port: 80}]}]}',
+        '',
+      ].join('\n'),
+    );
+    const r = causeway('translate', '-f', dir, '-o', 'json');
+    const out = JSON.parse(r.stdout) as {
+      gatewayApiStatus: {
+        gatewayClasses: { name: string; conditions: { type: string; status: string }[] }[];
+        gateways: { key: string; group: string }[];
+        routes: {
+          key: string;
+          parents: { conditions: { type: string; status: string; reason: string }[] }[];
+        }[];
+      };
+    };
+    const status = out.gatewayApiStatus;
+    expect(status.gatewayClasses[0]).toMatchObject({
+      name: 'causeway',
+      conditions: [{ type: 'Accepted', status: 'True' }],
+    });
+    expect(status.gateways.map((g) => [g.key, g.group])).toEqual([['infra/edge', 'infra-edge']]);
+    // The listener allows routes of its own namespace only (the default): the route in shop is refused.
+    expect(status.routes[0]!.key).toBe('shop/web');
+    expect(status.routes[0]!.parents[0]!.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Accepted', status: 'False', reason: 'NotAllowedByListeners' }),
+    );
+    // Without Gateway API objects the key is not there.
+    const plain = JSON.parse(
+      causeway('translate', '-f', path.join(root, 'examples'), '-o', 'json').stdout,
+    ) as object;
+    expect(plain).not.toHaveProperty('gatewayApiStatus');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('translate exits 1 on error diagnostics and names the file and document of a broken manifest', () => {
   const dir = tempDir('causeway-cli-');
   try {
