@@ -109,7 +109,7 @@ test.each([
   ['the default cap refuses it', [] as string[]],
   ['with the cap raised it is parsed off the event loop', ['--manifests-max-file-bytes', '64Mi']],
 ])(
-  'a 50 MB manifest while running: %s, and /healthz answers within 500 ms throughout',
+  'a 50 MB manifest while running: %s, and /healthz keeps answering throughout',
   async (_name, extraArgs) => {
     const dir = tempDir('causeway-hostile-big-');
     fs.writeFileSync(path.join(dir, 'app.yaml'), yamlDocs(service('web')));
@@ -146,7 +146,10 @@ test.each([
         /over the per-file cap of 8388608 bytes/,
       );
     }
-    expect(worstMs).toBeLessThan(500);
+    // Parsed on the event loop, the file would stall /healthz for the whole parse (about 20 s here,
+    // 56 s on a loaded machine). Off it, the worst poll is tens of ms on a quiet machine; a loaded one
+    // (a CI run beside other work) once saw 1.3 s, so the bound leaves room for load, not for a stall.
+    expect(worstMs).toBeLessThan(Math.max(2_000, (Date.now() - started) / 10));
     await controller.kill('SIGTERM');
     controller = undefined;
     fs.rmSync(dir, { recursive: true, force: true });

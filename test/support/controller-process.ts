@@ -87,7 +87,7 @@ export async function startControllerProcess(opts: {
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 45_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`controller exited early:\n${out}`);
     const ok = await fetch(`http://127.0.0.1:${opts.adminPort}/readyz`).then(
@@ -95,7 +95,7 @@ export async function startControllerProcess(opts: {
       () => false,
     );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`controller not ready in 20 s:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`controller not ready in 45 s:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
