@@ -6,7 +6,7 @@
  * speaks HTTP/2 to the backends. Calls are routed by service/method and by header; a header modifier
  * is seen by the backend and a response one by the client; a method no rule matches is answered by
  * the gateway with UNIMPLEMENTED (HTTP 404, as the conformance suite expects), never reaching a backend;
- * another hostname is not served by the route.
+ * another hostname is not served by the route; an HTTPS listener serves gRPC over TLS (ALPN h2).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +19,14 @@ import {
   type GrpcEchoClient,
   type GrpcEchoServer,
 } from '../support/grpc-echo.js';
-import { endpointSlice, service, tempDir, yamlDocs } from '../support/manifests.js';
+import {
+  endpointSlice,
+  generateCertificate,
+  service,
+  tempDir,
+  tlsSecret,
+  yamlDocs,
+} from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 import { startRoutingGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 
@@ -32,6 +39,9 @@ let two: GrpcEchoServer;
 let stack: StandaloneGateway | undefined;
 let client: GrpcEchoClient;
 let httpPort: number;
+let securePort: number;
+const SECURE_HOST = 'secure.example.com';
+const cert = generateCertificate(SECURE_HOST);
 
 const toOne = [{ name: 'echo-one', port: 80 }];
 const toTwo = [{ name: 'echo-two', port: 80 }];
@@ -41,7 +51,7 @@ beforeAll(async () => {
   dir = tempDir('causeway-e2e-grpcroute-');
   one = await startGrpcEcho('one');
   two = await startGrpcEcho('two');
-  [httpPort] = (await freePorts(1)) as [number];
+  [httpPort, securePort] = (await freePorts(2)) as [number, number];
   fs.writeFileSync(
     path.join(dir, 'objects.yaml'),
     yamlDocs(
@@ -61,7 +71,26 @@ beforeAll(async () => {
         },
         spec: {
           gatewayClassName: 'causeway',
-          listeners: [{ name: 'main', port: httpPort, protocol: 'HTTP' }],
+          listeners: [
+            { name: 'main', port: httpPort, protocol: 'HTTP' },
+            {
+              name: 'secure',
+              port: securePort,
+              protocol: 'HTTPS',
+              hostname: SECURE_HOST,
+              tls: { mode: 'Terminate', certificateRefs: [{ name: 'secure-tls' }] },
+            },
+          ],
+        },
+      },
+      tlsSecret('secure-tls', cert),
+      {
+        apiVersion: API,
+        kind: 'GRPCRoute',
+        metadata: { name: 'secure', namespace: 'default' },
+        spec: {
+          parentRefs: [{ name: 'edge', sectionName: 'secure' }],
+          rules: [{ matches: [{ method: { service: ECHO_SERVICE } }], backendRefs: toTwo }],
         },
       },
       service('echo-one'),
@@ -105,6 +134,7 @@ beforeAll(async () => {
     ),
   );
   stack = await startRoutingGateway({ manifests: dir, httpPort, name: 'gateway-api-grpc' });
+  await stack.gateway.waitForListener(securePort);
   client = grpcEchoClient(`127.0.0.1:${httpPort}`, HOST);
 }, 60_000);
 
@@ -167,5 +197,15 @@ test('another hostname is not served by the route', async () => {
     expect((await other.call('Say')).code).toBe(status.UNIMPLEMENTED);
   } finally {
     other.close();
+  }
+});
+
+test('an HTTPS listener serves gRPC over TLS (HTTP/2 by ALPN h2) with its certificate', async () => {
+  const secure = grpcEchoClient(`127.0.0.1:${securePort}`, SECURE_HOST, cert.cert);
+  try {
+    expect(backendOf(await secure.call('Say'))).toBe('two');
+    expect(backendOf(await secure.call('Unrouted'))).toBe('two');
+  } finally {
+    secure.close();
   }
 });

@@ -91,11 +91,16 @@ export interface GrpcEchoClient {
   close(): void;
 }
 
-/** A client of `address` (host:port) sending `authority` as :authority (the hostname routes match). */
-export function grpcEchoClient(address: string, authority: string): GrpcEchoClient {
+/**
+ * A client of `address` (host:port) sending `authority` as :authority (the hostname routes match): h2c,
+ * or with `ca` (PEM) TLS whose SNI and verified name are `authority`.
+ */
+export function grpcEchoClient(address: string, authority: string, ca?: string): GrpcEchoClient {
   const Client = grpc.makeGenericClientConstructor(echoService(), 'Echo');
-  const client = new Client(address, grpc.credentials.createInsecure(), {
+  const creds = ca ? grpc.credentials.createSsl(Buffer.from(ca)) : grpc.credentials.createInsecure();
+  const client = new Client(address, creds, {
     'grpc.default_authority': authority,
+    ...(ca ? { 'grpc.ssl_target_name_override': authority } : {}),
   });
   return {
     call(method, metadata = {}) {
