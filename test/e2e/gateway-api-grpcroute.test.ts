@@ -6,9 +6,11 @@
  * speaks HTTP/2 to the backends. Calls are routed by service/method and by header; a header modifier
  * is seen by the backend and a response one by the client; a method no rule matches is answered by
  * the gateway with UNIMPLEMENTED (HTTP 404, as the conformance suite expects), never reaching a backend;
- * another hostname is not served by the route; an HTTPS listener serves gRPC over TLS (ALPN h2).
+ * another hostname is not served by the route; an HTTPS listener serves gRPC over TLS (ALPN h2); a
+ * RequestMirror copies calls to a third echo.
  */
 import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import {
@@ -36,6 +38,7 @@ const HOST = 'grpc.example.com';
 let dir: string;
 let one: GrpcEchoServer;
 let two: GrpcEchoServer;
+let mirror: GrpcEchoServer;
 let stack: StandaloneGateway | undefined;
 let client: GrpcEchoClient;
 let httpPort: number;
@@ -51,6 +54,7 @@ beforeAll(async () => {
   dir = tempDir('causeway-e2e-grpcroute-');
   one = await startGrpcEcho('one');
   two = await startGrpcEcho('two');
+  mirror = await startGrpcEcho('mirror');
   [httpPort, securePort] = (await freePorts(2)) as [number, number];
   fs.writeFileSync(
     path.join(dir, 'objects.yaml'),
@@ -97,6 +101,8 @@ beforeAll(async () => {
       endpointSlice('echo-one', [{ address: '127.0.0.1', port: one.port }]),
       service('echo-two'),
       endpointSlice('echo-two', [{ address: '127.0.0.1', port: two.port }]),
+      service('echo-mirror'),
+      endpointSlice('echo-mirror', [{ address: '127.0.0.1', port: mirror.port }]),
       {
         apiVersion: API,
         kind: 'GRPCRoute',
@@ -106,7 +112,13 @@ beforeAll(async () => {
           hostnames: [HOST],
           rules: [
             { matches: [exact('Say')], backendRefs: toOne },
-            { matches: [exact('Shout')], backendRefs: toTwo },
+            {
+              matches: [exact('Shout')],
+              filters: [
+                { type: 'RequestMirror', requestMirror: { backendRef: { name: 'echo-mirror', port: 80 } } },
+              ],
+              backendRefs: toTwo,
+            },
             {
               matches: [{ ...exact('Whisper'), headers: [{ name: 'X-Route-To', value: 'two' }] }],
               backendRefs: toTwo,
@@ -142,6 +154,7 @@ afterAll(async () => {
   client?.close();
   await one?.close();
   await two?.close();
+  await mirror?.close();
   await stack?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }, 30_000);
@@ -208,4 +221,15 @@ test('an HTTPS listener serves gRPC over TLS (HTTP/2 by ALPN h2) with its certif
   } finally {
     secure.close();
   }
+});
+
+test('a RequestMirror copies the call to its Service over HTTP/2; the client gets the backend answer', async () => {
+  const shouts = (): number => mirror.calls.filter((c) => c === 'Shout').length;
+  const before = shouts();
+  expect(backendOf(await client.call('Shout'))).toBe('two');
+  // The copy is sent beside the call, not before its answer: wait for it (bounded).
+  for (let i = 0; i < 100 && shouts() === before; i++) await sleep(50);
+  expect(shouts()).toBe(before + 1);
+  expect(backendOf(await client.call('Say'))).toBe('one');
+  expect(mirror.calls).not.toContain('Say');
 });
