@@ -29,9 +29,12 @@ export interface RouteAttachment {
   readonly listener: ListenerModel;
   /** Sorted; never empty. */
   readonly hostnames: readonly string[];
+  /** The index of the route's parent (in `parents`) it came from. */
+  readonly parent?: number;
 }
 
 export interface HttpRouteModel {
+  readonly kind: 'HTTPRoute';
   readonly source: Sourced<HttpRoute>;
   readonly route: HttpRoute;
   readonly namespace: string;
@@ -45,8 +48,8 @@ export interface HttpRouteModel {
   readonly parents: readonly RouteParentStatusModel[];
 }
 
-function allows(l: ListenerModel, gw: GatewayModel, routeNamespace: string): boolean {
-  if (!l.supportedKinds.some((k) => k.kind === 'HTTPRoute')) return false;
+function allows(l: ListenerModel, gw: GatewayModel, routeNamespace: string, kind: string): boolean {
+  if (!l.supportedKinds.some((k) => k.kind === kind)) return false;
   if (l.from === 'All') return true;
   if (l.from === 'Same') return routeNamespace === gw.namespace;
   return false; // Selector needs Namespace labels, which Causeway does not read yet; None allows none.
@@ -65,7 +68,7 @@ function resolvedRefs(resources: ResourceSet, r: HttpRoute, ns: string, gen?: nu
 }
 
 /** Why the route's hostnames cannot be served (one is not a DNS name or wildcard), or undefined. */
-function hostnameProblem(r: HttpRoute): string | undefined {
+export function hostnameProblem(r: RouteWithHostnames): string | undefined {
   for (const h of r.spec.hostnames ?? []) {
     const n = normalizeHost(h);
     if (!n.ok || n.host === '*')
@@ -81,13 +84,26 @@ function unsupportedFilter(r: HttpRoute): string | undefined {
   return undefined;
 }
 
-interface ParentOutcome {
+/** What attachment reads of a route (an HTTPRoute or a GRPCRoute). */
+export interface RouteWithHostnames {
+  readonly kind: string;
+  readonly spec: { readonly hostnames?: readonly string[] };
+}
+
+export interface ParentOutcome {
   readonly accepted: StatusCondition;
   readonly attachments: RouteAttachment[];
   readonly allowedOn?: readonly string[];
 }
 
-function attach(p: ParentReference, gw: GatewayModel, r: HttpRoute, ns: string, gen?: number): ParentOutcome {
+/** The listeners of `gw` that parentRef `p` of route `r` (in namespace `ns`) attaches to. */
+export function attach(
+  p: ParentReference,
+  gw: GatewayModel,
+  r: RouteWithHostnames,
+  ns: string,
+  gen?: number,
+): ParentOutcome {
   const no = (reason: string, msg: string): ParentOutcome => ({
     accepted: condition('Accepted', false, reason, msg, gen),
     attachments: [],
@@ -100,7 +116,7 @@ function attach(p: ParentReference, gw: GatewayModel, r: HttpRoute, ns: string, 
       (p.port === undefined || l.model.port === p.port),
   );
   if (selected.length === 0) return no('NoMatchingParent', 'no valid listener matches sectionName/port');
-  const allowed = selected.map((l) => l.model!).filter((l) => allows(l, gw, ns));
+  const allowed = selected.map((l) => l.model!).filter((l) => allows(l, gw, ns, r.kind));
   if (allowed.length === 0) return no('NotAllowedByListeners', 'no selected listener allows this route');
   const allowedOn = allowed.map((l) => `${gw.key}\n${l.name}`);
   const attachments = allowed
@@ -150,12 +166,13 @@ export function readHttpRoutes(resources: ResourceSet, gateways: readonly Gatewa
               attachments: [],
             }
           : attached;
-      attachments.push(...o.attachments);
+      attachments.push(...o.attachments.map((a) => ({ ...a, parent: parents.length })));
       allowedOn.push(...(o.allowedOn ?? []));
       parents.push({ parentRef: p, conditions: [o.accepted, resolvedRefs(resources, r, ns, gen)] });
     }
     if (parents.length > 0)
       out.push({
+        kind: 'HTTPRoute',
         source: s,
         route: r,
         namespace: ns,

@@ -13,6 +13,9 @@ import { referenceAllowed } from './reference-grants.js';
 import type { StatusCondition } from './status-model.js';
 
 export const HTTP_ROUTE_KIND: RouteGroupKind = { group: GATEWAY_API_GROUP, kind: 'HTTPRoute' };
+export const GRPC_ROUTE_KIND: RouteGroupKind = { group: GATEWAY_API_GROUP, kind: 'GRPCRoute' };
+/** The route kinds an HTTP or HTTPS listener serves (its supportedKinds when allowedRoutes names none). */
+const HTTP_LISTENER_KINDS: readonly RouteGroupKind[] = [HTTP_ROUTE_KIND, GRPC_ROUTE_KIND];
 
 export interface ListenerModel {
   readonly name: string;
@@ -40,11 +43,12 @@ export interface ListenerStatusInput {
 
 function kindsOf(l: Listener): { kinds: RouteGroupKind[]; invalid: boolean } {
   const asked = l.allowedRoutes?.kinds;
-  if (asked === undefined || asked.length === 0) return { kinds: [HTTP_ROUTE_KIND], invalid: false };
-  const kinds = asked.filter(
-    (k) => k.kind === 'HTTPRoute' && (k.group === undefined || k.group === GATEWAY_API_GROUP),
-  );
-  return { kinds: kinds.length > 0 ? [HTTP_ROUTE_KIND] : [], invalid: kinds.length !== asked.length };
+  if (asked === undefined || asked.length === 0) return { kinds: [...HTTP_LISTENER_KINDS], invalid: false };
+  const known = (k: RouteGroupKind): boolean =>
+    HTTP_LISTENER_KINDS.some((s) => s.kind === k.kind) &&
+    (k.group === undefined || k.group === GATEWAY_API_GROUP);
+  const kinds = HTTP_LISTENER_KINDS.filter((s) => asked.some((k) => known(k) && k.kind === s.kind));
+  return { kinds, invalid: !asked.every(known) };
 }
 
 function certificatesOf(
@@ -155,7 +159,7 @@ export function readListeners(gw: Gateway, resources: ResourceSet): ListenerStat
             'ResolvedRefs',
             false,
             'InvalidRouteKinds',
-            'only HTTPRoute (gateway.networking.k8s.io) is supported',
+            'only HTTPRoute and GRPCRoute (gateway.networking.k8s.io) are supported',
           )
         : tls.problem
           ? c('ResolvedRefs', false, tls.problem.reason, tls.problem.message)

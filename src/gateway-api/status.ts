@@ -1,15 +1,15 @@
 /**
  * The Gateway API status of a translation (pure): each of our Gateways with its listeners (conditions,
- * supportedKinds, attachedRoutes) and each HTTPRoute's parents. GatewayClasses are left to the writer.
+ * supportedKinds, attachedRoutes) and each HTTPRoute's and GRPCRoute's parents. GatewayClasses are left to the writer.
  */
 import { compareStrings } from '../ingress/ordering.js';
 import type { GatewayModel } from './gateways.js';
-import type { HttpRouteModel } from './http-routes.js';
+import type { RouteModel } from './grpc-routes.js';
 import type { GatewayApiStatus, GatewayStatusModel, RouteStatusModel } from './status-model.js';
 
 export function gatewayApiStatusOf(
   gateways: readonly GatewayModel[],
-  routes: readonly HttpRouteModel[],
+  routes: readonly RouteModel[],
 ): GatewayApiStatus {
   const attached = new Map<string, number>();
   for (const r of routes) {
@@ -31,7 +31,7 @@ export function gatewayApiStatusOf(
     .sort((a, b) => compareStrings(a.cluster, b.cluster) || compareStrings(a.key, b.key));
   const rs: RouteStatusModel[] = routes
     .map((r) => ({
-      kind: 'HTTPRoute' as const,
+      kind: r.kind,
       key: `${r.namespace}/${r.name}`,
       cluster: r.source.origin.cluster,
       parents: r.parents,

@@ -20,7 +20,7 @@ import type { ResourceSet } from '../resources/resource-set.js';
 import { compareHosts } from '../ingress/hosts.js';
 import { compareStrings } from '../ingress/ordering.js';
 import type { GatewayModel } from '../gateway-api/gateways.js';
-import type { HttpRouteModel } from '../gateway-api/http-routes.js';
+import type { RouteModel } from '../gateway-api/grpc-routes.js';
 import type { ListenerModel } from '../gateway-api/listeners.js';
 import { BackendRegistry } from './backend-registry.js';
 import { groupEndpointPolicy } from './endpoint-policy.js';
@@ -45,7 +45,7 @@ function byPort(listeners: readonly ListenerModel[]): Map<number, ListenerModel[
 /** The group's part of `gw` (the accepted owner of the group) and the routes attached to it. */
 export function buildGatewayPart(
   gw: GatewayModel,
-  routes: readonly HttpRouteModel[],
+  routes: readonly RouteModel[],
   resources: ResourceSet,
   settings: GroupSettings,
   clusterZones: Readonly<Record<string, string>>,

@@ -9,21 +9,63 @@ import type { RouteIR, SecretIR, TlsFilterChainIR, VirtualHostIR } from '../ir/i
 import type { ResourceSet } from '../resources/resource-set.js';
 import { compareHosts, domainsFor } from '../ingress/hosts.js';
 import { diagnosticRef } from '../ingress/ingress-reader.js';
-import { compareMatches, normalizeMatch, type RankedMatch } from '../gateway-api/http-matches.js';
-import type { HttpRouteModel } from '../gateway-api/http-routes.js';
+import {
+  compareMatches,
+  normalizeMatch,
+  type MatchResult,
+  type RankedMatch,
+} from '../gateway-api/http-matches.js';
+import type { RouteModel } from '../gateway-api/grpc-routes.js';
+import {
+  compareGrpcMatches,
+  normalizeGrpcMatch,
+  type GrpcMatchResult,
+  type GrpcRank,
+} from '../gateway-api/grpc-matches.js';
+import { compareByAge } from '../ingress/ordering.js';
+import type { HttpRouteRule } from '../resources/gateway-api-types.js';
 import type { ListenerModel } from '../gateway-api/listeners.js';
 import type { BackendRegistry } from './backend-registry.js';
 import { ruleRoute, type RuleContext } from './gateway-api-routes.js';
 import { readTlsSecret } from './tls.js';
 
 interface Entry extends RankedMatch {
-  readonly model: HttpRouteModel;
+  readonly model: RouteModel;
+  /** A GRPCRoute match's rank (its precedence is the GRPCRoute one). */
+  readonly rank?: GrpcRank;
+}
+
+/** HTTPRoute matches by their precedence, GRPCRoute matches by theirs; of the two kinds, the older route. */
+function compareEntries(a: Entry, b: Entry): number {
+  if (a.rank && b.rank) return compareGrpcMatches({ ...a, rank: a.rank }, { ...b, rank: b.rank });
+  if (!a.rank && !b.rank) return compareMatches(a, b);
+  return compareByAge(a.route, b.route) || (a.rank ? 1 : -1);
+}
+
+/** The normalized matches of rule `i` of a route of either kind (no matches: one that matches all). */
+function ruleMatches(model: RouteModel, i: number): (MatchResult | GrpcMatchResult)[] {
+  if (model.kind === 'GRPCRoute') {
+    const ms = model.route.spec.rules![i]!.matches;
+    return ms && ms.length > 0 ? ms.map(normalizeGrpcMatch) : [normalizeGrpcMatch(undefined)];
+  }
+  const ms = model.route.spec.rules![i]!.matches;
+  return ms && ms.length > 0 ? ms.map((m) => normalizeMatch(m)) : [normalizeMatch(undefined)];
+}
+
+/** A rule as ruleRoute reads it: a GRPCRoute rule's filters and backendRefs are HTTPRoute-shaped. */
+function httpRuleOf(model: RouteModel, ruleIndex: number): HttpRouteRule {
+  if (model.kind === 'HTTPRoute') return model.route.spec.rules![ruleIndex]!;
+  const r = model.route.spec.rules![ruleIndex]!;
+  return {
+    ...(r.filters ? { filters: r.filters } : {}),
+    ...(r.backendRefs ? { backendRefs: r.backendRefs } : {}),
+  };
 }
 
 /** Builds each (route, rule, match) once, whatever the number of hostnames and listeners it serves. */
 export class GatewayRouteBuilder {
   private readonly built = new Map<string, RouteIR>();
-  private readonly normalized = new Map<HttpRouteModel, Entry[]>();
+  private readonly normalized = new Map<RouteModel, Entry[]>();
 
   constructor(
     private readonly resources: ResourceSet,
@@ -31,18 +73,16 @@ export class GatewayRouteBuilder {
     private readonly diags: Diagnostic[],
   ) {}
 
-  private entriesOf(model: HttpRouteModel): Entry[] {
+  private entriesOf(model: RouteModel): Entry[] {
     const known = this.normalized.get(model);
     if (known) return known;
     const out: Entry[] = [];
     const dref = diagnosticRef(
-      { kind: 'HTTPRoute', namespace: model.namespace, name: model.name },
+      { kind: model.kind, namespace: model.namespace, name: model.name },
       model.source.origin,
     );
-    for (const [ruleIndex, rule] of (model.route.spec.rules ?? []).entries()) {
-      const matches = rule.matches && rule.matches.length > 0 ? rule.matches : [undefined];
-      for (const [matchIndex, m] of matches.entries()) {
-        const n = normalizeMatch(m);
+    for (const ruleIndex of (model.route.spec.rules ?? []).keys()) {
+      for (const [matchIndex, n] of ruleMatches(model, ruleIndex).entries()) {
         if (!n.ok) {
           this.diags.push(
             diagnostic(
@@ -53,7 +93,8 @@ export class GatewayRouteBuilder {
           );
           continue;
         }
-        out.push({ match: n.match, route: model.route, ruleIndex, matchIndex, model });
+        const rank = 'rank' in n ? { rank: n.rank } : {};
+        out.push({ match: n.match, route: model.route, ruleIndex, matchIndex, model, ...rank });
       }
     }
     this.normalized.set(model, out);
@@ -64,7 +105,7 @@ export class GatewayRouteBuilder {
     const key = `${e.model.source.origin.cluster}/${e.model.namespace}/${e.model.name}/${e.ruleIndex}/${e.matchIndex}`;
     const known = this.built.get(key);
     if (known) return known;
-    const ref = { kind: 'HTTPRoute', namespace: e.model.namespace, name: e.model.name };
+    const ref = { kind: e.model.kind, namespace: e.model.namespace, name: e.model.name };
     const ctx: RuleContext = {
       resources: this.resources,
       backends: this.backends,
@@ -73,13 +114,13 @@ export class GatewayRouteBuilder {
       diagRef: diagnosticRef(ref, e.model.source.origin),
       namespace: e.model.namespace,
     };
-    const r = ruleRoute(ctx, e.model.route.spec.rules![e.ruleIndex]!, e.ruleIndex, e.match, e.matchIndex);
+    const r = ruleRoute(ctx, httpRuleOf(e.model, e.ruleIndex), e.ruleIndex, e.match, e.matchIndex);
     this.built.set(key, r);
     return r;
   }
 
   /** The virtual hosts of `listeners` (one port): one per hostname, routes in the spec's precedence. */
-  virtualHosts(listeners: readonly ListenerModel[], routes: readonly HttpRouteModel[]): VirtualHostIR[] {
+  virtualHosts(listeners: readonly ListenerModel[], routes: readonly RouteModel[]): VirtualHostIR[] {
     const byHost = new Map<string, Entry[]>();
     const names = new Set(listeners);
     for (const model of routes)
@@ -94,7 +135,7 @@ export class GatewayRouteBuilder {
     return [...byHost.keys()].sort(compareHosts).map((h) => ({
       name: h,
       domains: domainsFor(h),
-      routes: [...byHost.get(h)!].sort(compareMatches).map((e) => this.routeOf(e)),
+      routes: [...byHost.get(h)!].sort(compareEntries).map((e) => this.routeOf(e)),
     }));
   }
 }

@@ -24,6 +24,13 @@ import { textProblem } from '../ingress/text-checks.js';
 import { normalizeHost } from '../ingress/hosts.js';
 
 const NO_BACKEND: RouteActionIR = { kind: 'direct', status: 500, body: 'no usable backend\n' };
+/** A GRPCRoute's: 503, which a gateway answers a gRPC client as UNAVAILABLE (the spec's status). */
+const NO_GRPC_BACKEND: RouteActionIR = { kind: 'direct', status: 503, body: 'no usable backend\n' };
+
+/** A GRPCRoute's backends speak HTTP/2 (h2c, or TLS with the Service's backend protocol GRPCS). */
+function isGrpc(ctx: RuleContext): boolean {
+  return ctx.ref.kind === 'GRPCRoute';
+}
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 const WELL_KNOWN_PORT = { http: 80, https: 443 } as const;
 
@@ -31,7 +38,7 @@ export interface RuleContext {
   readonly resources: ResourceSet;
   readonly backends: BackendRegistry;
   readonly diags: Diagnostic[];
-  /** The HTTPRoute (sources) and its diagnostic ref (with cluster). */
+  /** The HTTPRoute or GRPCRoute (sources) and its diagnostic ref (with cluster). */
   readonly ref: ObjectRef;
   readonly diagRef: ObjectRef;
   readonly namespace: string;
@@ -181,13 +188,13 @@ function backendAction(ctx: RuleContext, rule: HttpRouteRule, where: string): Ro
   for (const [i, b] of (rule.backendRefs ?? []).entries()) {
     const weight = b.weight ?? 1;
     if (weight <= 0) continue;
-    const res = resolveBackendRef(ctx.resources, ctx.namespace, b);
+    const res = resolveBackendRef(ctx.resources, ctx.namespace, b, ctx.ref.kind);
     if (!res.ok) {
       ctx.diags.push(
         diagnostic(
           'CW_E_GATEWAY_API_REF',
           ctx.diagRef,
-          `${where}: backendRefs[${i}]: ${res.message}; its share answers 500 or goes to the others`,
+          `${where}: backendRefs[${i}]: ${res.message}; its share answers ${isGrpc(ctx) ? '503 (UNAVAILABLE)' : '500'} or goes to the others`,
         ),
       );
       continue;
@@ -198,8 +205,9 @@ function backendAction(ctx: RuleContext, rule: HttpRouteRule, where: string): Ro
       `${where}: backendRefs[${i}]`,
     );
     if (a.kind === 'forward') live.push({ backend: a.backend, weight });
+    if (a.kind === 'forward' && isGrpc(ctx)) ctx.backends.useHttp2(a.backend);
   }
-  if (live.length === 0) return NO_BACKEND;
+  if (live.length === 0) return isGrpc(ctx) ? NO_GRPC_BACKEND : NO_BACKEND;
   if (live.length === 1) return { kind: 'forward', backend: live[0]!.backend };
   return { kind: 'weighted', backends: live };
 }
@@ -211,7 +219,7 @@ function mirrorOf(
 ): Pick<RouteIR, 'resilience'> {
   const f = filters.find((x) => x.type === 'RequestMirror')?.requestMirror;
   if (!f) return {};
-  const res = resolveBackendRef(ctx.resources, ctx.namespace, f.backendRef);
+  const res = resolveBackendRef(ctx.resources, ctx.namespace, f.backendRef, ctx.ref.kind);
   if (!res.ok) {
     ctx.diags.push(
       diagnostic('CW_E_GATEWAY_API_REF', ctx.diagRef, `${where}: RequestMirror: ${res.message}; no mirror`),
@@ -224,6 +232,7 @@ function mirrorOf(
     `${where}: RequestMirror`,
   );
   if (a.kind !== 'forward') return {};
+  if (isGrpc(ctx)) ctx.backends.useHttp2(a.backend);
   const percent =
     f.percent ?? (f.fraction ? (100 * f.fraction.numerator) / (f.fraction.denominator ?? 100) : 100);
   return { resilience: { mirror: { backend: a.backend, percent: Math.min(100, Math.max(0, percent)) } } };
@@ -237,7 +246,7 @@ export function ruleRoute(
   m: NormalizedMatch,
   matchIndex: number,
 ): RouteIR {
-  const name = `httproute/${ctx.ref.namespace}/${ctx.ref.name}/rule/${ruleIndex}/match/${matchIndex}`;
+  const name = `${ctx.ref.kind.toLowerCase()}/${ctx.ref.namespace}/${ctx.ref.name}/rule/${ruleIndex}/match/${matchIndex}`;
   const where = `rules[${ruleIndex}]`;
   const filters = rule.filters ?? [];
   const redirectFilter = filters.find((f) => f.type === 'RequestRedirect');
@@ -271,7 +280,7 @@ export function ruleRoute(
     action: redirect ? { kind: 'redirect', ...redirectOf(redirect, m) } : backendAction(ctx, rule, where),
     timeoutSeconds: seconds ?? 0,
     idleTimeoutSeconds: DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
-    websocket: true,
+    websocket: !isGrpc(ctx),
     ...(rewrite && !redirect ? rewriteOf(rewrite, m) : {}),
     ...(policy ? { headerPolicy: policy } : {}),
     ...(redirect ? {} : mirrorOf(ctx, filters, where)),

@@ -1,5 +1,5 @@
 /**
- * The Gateway API side of a translation (pure): reads our Gateways and their HTTPRoutes once
+ * The Gateway API side of a translation (pure): reads our Gateways and their HTTPRoutes and GRPCRoutes once
  * (src/gateway-api), names the gateway groups they own, computes their status, and adds each owning
  * Gateway's listeners and routes to its group's IR (gateway-api-groups.ts). An internal error (a bug)
  * on a Gateway leaves its group as the Ingresses made it, with a diagnostic on the Gateway.
@@ -8,7 +8,8 @@ import type { Diagnostic } from '../errors.js';
 import type { GatewayGroupIR } from '../ir/ir-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import { readGateways, type GatewayModel } from '../gateway-api/gateways.js';
-import { readHttpRoutes, type HttpRouteModel } from '../gateway-api/http-routes.js';
+import { readHttpRoutes } from '../gateway-api/http-routes.js';
+import { readGrpcRoutes, resolveKindConflicts, type RouteModel } from '../gateway-api/grpc-routes.js';
 import { gatewayApiStatusOf } from '../gateway-api/status.js';
 import { EMPTY_GATEWAY_API_STATUS, type GatewayApiStatus } from '../gateway-api/status-model.js';
 import { buildGatewayPart, mergeGatewayPart, reservedPorts } from './gateway-api-groups.js';
@@ -18,7 +19,7 @@ import type { GroupSettings } from './translate-options.js';
 export interface GatewayApiView {
   /** The Gateway owning each gateway group. */
   readonly owners: ReadonlyMap<string, GatewayModel>;
-  readonly routes: readonly HttpRouteModel[];
+  readonly routes: readonly RouteModel[];
   readonly status: GatewayApiStatus;
 }
 
@@ -39,7 +40,10 @@ export function readGatewayApi(
 ): GatewayApiView {
   if (!hasGatewayApi(resources)) return EMPTY_GATEWAY_API_VIEW;
   const gateways = readGateways(resources, (group) => reservedPorts(settingsOf(group)));
-  const routes = readHttpRoutes(resources, gateways);
+  const routes = resolveKindConflicts([
+    ...readHttpRoutes(resources, gateways),
+    ...readGrpcRoutes(resources, gateways),
+  ]);
   const owners = new Map(gateways.filter((g) => g.accepted).map((g) => [g.group, g]));
   return { owners, routes, status: gatewayApiStatusOf(gateways, routes) };
 }
