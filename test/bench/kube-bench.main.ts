@@ -47,14 +47,11 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../src/observability/logger.js';
-import type { EndpointSlice, ObjectMeta } from '../../src/resources/kube-types.js';
-import { SERVICE_NAME_LABEL } from '../../src/resources/kube-types.js';
 import { KubernetesSource, loadKubeConfig } from '../../src/kubernetes/watch/index.js';
 import { MultiClusterSource } from '../../src/sources/multi-cluster-source.js';
 import type { ResourceSource, SourceUpdate } from '../../src/sources/source-update.js';
@@ -85,7 +82,30 @@ import {
   type Harness,
   type MemoryFigures,
 } from './bench-harness.js';
-import { generateInput, serviceName, type GeneratedInput } from './generate-manifests.js';
+import { serviceName, type GeneratedInput } from './generate-manifests.js';
+import {
+  CLUSTERS,
+  createObjects,
+  endpointSlice,
+  generate,
+  planOf,
+  podAddress,
+  sliceName,
+  waitForKubernetesService,
+  type ClusterName,
+  type Creation,
+  type Plan,
+} from './kube-bench-input.js';
+import { collectionPath, KubeRest, type ApiEndpoint, type WireObject } from './kube-rest.js';
+import {
+  childPid,
+  cpuReading,
+  cpuSpent,
+  fmtCpu,
+  othersCores,
+  procRssMb,
+  type CpuReading,
+} from './proc-cpu.js';
 import type { FleetStats } from './simulated-gateways.js';
 import {
   churnReport,
@@ -111,351 +131,15 @@ import {
   type RoutedSample,
 } from './real-gateways.js';
 
-const CLUSTERS = ['east', 'west'] as const;
-type ClusterName = (typeof CLUSTERS)[number];
 const DEFAULT_GROUPS = 4;
-const NAMESPACES = 10;
 const WRITE_TIMEOUT_MS = 15_000;
-const REQUEST_TIMEOUT_MS = 30_000;
-const MAX_ATTEMPTS = 5;
-/** Linux reports /proc CPU times in USER_HZ, 100 on every architecture Node supports. */
-const USER_HZ = 100;
-
-// ---------------------------------------------------------------------------------------------------
-// A small client for the apiserver's REST API (admin token, keep-alive, retries on transient failures)
-
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
-
-/** How the writer reaches one apiserver. */
-interface ApiEndpoint {
-  readonly name: ClusterName;
-  readonly port: number;
-  readonly token: string;
-  readonly caCert: string;
-}
-
-class KubeRest {
-  private readonly agent: https.Agent;
-  requests = 0;
-  retries = 0;
-
-  constructor(
-    readonly api: ApiEndpoint,
-    maxSockets: number,
-  ) {
-    this.agent = new https.Agent({ keepAlive: true, maxSockets, ca: api.caCert });
-  }
-
-  /** Sends one request; retries transient failures (a retried create that meets 409 had succeeded). */
-  async send(method: 'GET' | 'POST' | 'PUT', urlPath: string, body?: unknown): Promise<unknown> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    for (let attempt = 1; ; attempt++) {
-      this.requests++;
-      try {
-        const { status, text } = await this.once(method, urlPath, payload);
-        if (status >= 200 && status < 300) return text === '' ? undefined : (JSON.parse(text) as unknown);
-        if (status === 409 && method === 'POST' && attempt > 1) return undefined;
-        const message = `${this.api.name}: ${method} ${urlPath}: HTTP ${status}: ${text.slice(0, 300)}`;
-        if (!TRANSIENT_STATUS.has(status) || attempt >= MAX_ATTEMPTS) throw new ApiError(status, message);
-      } catch (err) {
-        if (err instanceof ApiError || attempt >= MAX_ATTEMPTS) throw err;
-      }
-      this.retries++;
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-    }
-  }
-
-  private once(method: string, urlPath: string, payload?: string): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        {
-          host: '127.0.0.1',
-          port: this.api.port,
-          path: urlPath,
-          method,
-          agent: this.agent,
-          ca: this.api.caCert,
-          headers: {
-            authorization: `Bearer ${this.api.token}`,
-            accept: 'application/json',
-            ...(payload !== undefined
-              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-              : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.setTimeout(REQUEST_TIMEOUT_MS, () =>
-        req.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS} ms`)),
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
-/** Runs `fn` over `items` with at most `concurrency` in flight. */
-async function pool<T>(
-  items: readonly T[],
-  concurrency: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-}
-
-/** What is written: any object with a kind and a name (the generator's objects, Namespaces). */
-interface WireObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: ObjectMeta;
-}
-
-function collectionPath(o: WireObject): string {
-  const ns = o.metadata.namespace;
-  switch (o.kind) {
-    case 'Namespace':
-      return '/api/v1/namespaces';
-    case 'IngressClass':
-      return '/apis/networking.k8s.io/v1/ingressclasses';
-    case 'Service':
-      return `/api/v1/namespaces/${ns}/services`;
-    case 'EndpointSlice':
-      return `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`;
-    case 'Ingress':
-      return `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`;
-    default:
-      throw new Error(`no API path for ${o.kind}`);
-  }
-}
-
-/**
- * The object as written: server-set fields (the generator's creationTimestamp) removed; Services
- * headless (`clusterIP: None`): the controller never reads the cluster IP, and its allocation made
- * Services the slowest objects to create (about 200/s against 550 EndpointSlices/s, 2 busy cores).
- */
-function forCreate(o: WireObject): WireObject {
-  const metadata = { ...o.metadata };
-  delete metadata.creationTimestamp;
-  if (o.kind === 'Service') {
-    const spec = (o as WireObject & { spec?: object }).spec;
-    return { ...o, metadata, spec: { ...spec, clusterIP: 'None' } } as WireObject;
-  }
-  return { ...o, metadata };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Input
-
-/** The shape of the input, small enough to keep in the controller process (the objects are the writer's). */
-interface Plan {
-  readonly services: number;
-  readonly endpointsPerSlice: number;
-  readonly groupNames: readonly string[];
-  /** namespaces[s]: the namespace of Service s. */
-  readonly namespaces: readonly string[];
-  /** serviceGroups[s]: the groups whose Ingresses route to Service s. */
-  readonly serviceGroups: readonly (readonly string[])[];
-  readonly ingressesPerCluster: Readonly<Record<ClusterName, number>>;
-  readonly ingresses: number;
-  readonly paths: number;
-}
-
-function generate(services: number, groups: number): GeneratedInput {
-  return generateInput({
-    ingresses: services,
-    groups,
-    endpointsPerService: 1,
-    namespaces: NAMESPACES,
-  });
-}
-
-/** Ingress i of n lives in the first cluster for the first half, in the second for the rest. */
-function clusterOfIngress(i: number, n: number): ClusterName {
-  return CLUSTERS[Math.floor((i * CLUSTERS.length) / n)]!;
-}
-
-function planOf(input: GeneratedInput, endpointsPerSlice: number): Plan {
-  const n = input.ingresses.length;
-  const perCluster = Object.fromEntries(CLUSTERS.map((c) => [c, 0])) as Record<ClusterName, number>;
-  for (let i = 0; i < n; i++) perCluster[clusterOfIngress(i, n)]++;
-  return {
-    services: input.services.length,
-    endpointsPerSlice,
-    groupNames: [...input.groupNames],
-    namespaces: input.services.map((svc) => svc.metadata.namespace ?? 'default'),
-    serviceGroups: input.serviceGroups,
-    ingressesPerCluster: perCluster,
-    ingresses: n,
-    paths: input.counts.paths,
-  };
-}
-
-/**
- * Address of endpoint e of Service s in cluster ci; `flipped` is its replacement (a second range). In
- * 10.64.0.0/10: clear of the pods' 10.244.0.0/16 (real gateways) and of the churn run's 10.128.0.0/10.
- */
-function podAddress(l: Plan, ci: number, s: number, e: number, flipped: boolean): string {
-  const perRange = CLUSTERS.length * l.services * l.endpointsPerSlice;
-  const k = (ci * l.services + s) * l.endpointsPerSlice + e + (flipped ? perRange : 0);
-  if (k >= 1 << 22) throw new Error('too many endpoints for 10.64.0.0/10');
-  return `10.${64 + (k >> 16)}.${(k >> 8) & 255}.${k & 255}`;
-}
-
-function sliceName(s: number, cluster: ClusterName): string {
-  return `${serviceName(s)}-${cluster}`;
-}
-
-/**
- * The EndpointSlice of Service s in `cluster`; endpoints in `flipped` use their replacement address,
- * endpoints in `overrides` the address given (the churn run's).
- */
-function endpointSlice(
-  l: Plan,
-  cluster: ClusterName,
-  s: number,
-  flipped: ReadonlySet<number>,
-  overrides?: ReadonlyMap<number, string>,
-): EndpointSlice {
-  const ci = CLUSTERS.indexOf(cluster);
-  const namespace = l.namespaces[s]!;
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: sliceName(s, cluster), namespace, labels: { [SERVICE_NAME_LABEL]: serviceName(s) } },
-    addressType: 'IPv4',
-    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-    endpoints: Array.from({ length: l.endpointsPerSlice }, (_, e) => ({
-      addresses: [overrides?.get(e) ?? podAddress(l, ci, s, e, flipped.has(e))],
-      conditions: { ready: true, serving: true, terminating: false },
-      zone: `${cluster}-zone-${e % 3}`,
-      nodeName: `${cluster}-node-${(s + e) % 50}`,
-      targetRef: { kind: 'Pod', name: `${serviceName(s)}-pod-${cluster}-${e}`, namespace },
-    })),
-  };
-}
-
-interface CreatePhase {
-  readonly what: string;
-  readonly objects: number;
-  readonly ms: number;
-}
-
-interface Creation {
-  readonly phases: readonly CreatePhase[];
-  readonly objects: number;
-  readonly ms: number;
-  readonly concurrencyPerApiserver: number;
-  readonly requests: number;
-  readonly retries: number;
-}
-
-/** Writes the whole input: per cluster in parallel, kind after kind, `concurrency` requests per apiserver. */
-async function createObjects(
-  input: GeneratedInput,
-  l: Plan,
-  rest: ReadonlyMap<ClusterName, KubeRest>,
-  concurrency: number,
-): Promise<Creation> {
-  const perCluster = new Map<ClusterName, Map<string, WireObject[]>>();
-  for (const cluster of CLUSTERS) {
-    const namespaces = Array.from({ length: NAMESPACES }, (_, n): WireObject => ({
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: `ns-${n}` },
-    }));
-    perCluster.set(
-      cluster,
-      new Map<string, WireObject[]>([
-        ['Namespaces and IngressClass', [...namespaces, input.ingressClass]],
-        ['Services', [...input.services]],
-        [
-          'EndpointSlices',
-          Array.from({ length: l.services }, (_, s) => endpointSlice(l, cluster, s, new Set())),
-        ],
-        ['Ingresses', input.ingresses.filter((_, i) => clusterOfIngress(i, l.ingresses) === cluster)],
-      ]),
-    );
-  }
-  const phases: CreatePhase[] = [];
-  const t0 = now();
-  for (const what of ['Namespaces and IngressClass', 'Services', 'EndpointSlices', 'Ingresses']) {
-    const tp = now();
-    let objects = 0;
-    await Promise.all(
-      CLUSTERS.map((cluster) => {
-        const items = perCluster.get(cluster)!.get(what)!;
-        objects += items.length;
-        const client = rest.get(cluster)!;
-        // Namespaces before anything in them: that phase goes one by one.
-        const c = what === 'Namespaces and IngressClass' ? 1 : concurrency;
-        return pool(items, c, async (o) => {
-          await client.send('POST', collectionPath(o), forCreate(o));
-        });
-      }),
-    );
-    phases.push({ what, objects, ms: round(now() - tp) });
-    process.stderr.write(`kube-bench: created ${objects} ${what} in ${fmtMs(now() - tp)}\n`);
-  }
-  const clients = [...rest.values()];
-  return {
-    phases,
-    objects: phases.reduce((n, p) => n + p.objects, 0),
-    ms: round(now() - t0),
-    concurrencyPerApiserver: concurrency,
-    requests: clients.reduce((n, c) => n + c.requests, 0),
-    retries: clients.reduce((n, c) => n + c.retries, 0),
-  };
-}
-
-/** The apiserver creates the `kubernetes` Service itself: wait for it, so it does not arrive mid-measure. */
-async function waitForKubernetesService(rest: KubeRest): Promise<void> {
-  for (let i = 0; ; i++) {
-    const ok = await rest.send('GET', '/api/v1/namespaces/default/services/kubernetes').then(
-      () => true,
-      (err: unknown) => {
-        if (err instanceof ApiError && err.status === 404) return false;
-        throw err;
-      },
-    );
-    if (ok) return;
-    if (i > 300) throw new Error(`${rest.api.name}: the kubernetes Service never appeared`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The writer: a child process (this script with --writer) that holds the objects and talks to the
 // apiservers, driven over IPC. Times are process.hrtime (CLOCK_MONOTONIC, the same in every process).
 
 interface WriterInit {
-  readonly apis: readonly ApiEndpoint[];
+  readonly apis: readonly ApiEndpoint<ClusterName>[];
   readonly services: number;
   readonly endpointsPerSlice: number;
   readonly concurrency: number;
@@ -640,109 +324,6 @@ class TimedSource implements ResourceSource {
   firstEmitAfter(t: number): number {
     return this.emits.find((e) => e >= t) ?? NaN;
   }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// CPU time of the processes involved
-
-interface CpuReading {
-  readonly at: number;
-  readonly self: NodeJS.CpuUsage;
-  readonly procs: Record<string, number>;
-  /** Busy CPU time of the whole machine (all cores), from /proc/stat. */
-  readonly machineBusyMs: number;
-}
-
-/** utime + stime of a process in ms, from /proc (NaN when unreadable). */
-function procCpuMs(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the command: state is field 3; utime and stime are fields 14 and 15.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
-  } catch {
-    return NaN;
-  }
-}
-
-function procRssMb(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? round(Number(m[1]) / 1024, 1) : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-/** user + nice + system + irq + softirq + steal of every core, in ms (NaN when unreadable). */
-function machineBusyMs(): number {
-  try {
-    const cpu = fs
-      .readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]!
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    const busy = [0, 1, 2, 5, 6, 7].reduce((n, i) => n + (cpu[i] ?? 0), 0);
-    return (busy * 1000) / USER_HZ;
-  } catch {
-    return NaN;
-  }
-}
-
-/** The child process of this one whose command line contains `needle` (e.g. the gateway fleet). */
-function childPid(needle: string): number | undefined {
-  try {
-    for (const tid of fs.readdirSync(`/proc/${process.pid}/task`)) {
-      const children = fs.readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8').trim();
-      for (const pid of children.split(/\s+/).filter(Boolean).map(Number)) {
-        if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle)) return pid;
-      }
-    }
-  } catch {
-    // no /proc: no figure
-  }
-  return undefined;
-}
-
-function cpuReading(pids: Record<string, number | undefined>): CpuReading {
-  return {
-    at: now(),
-    self: process.cpuUsage(),
-    procs: Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procCpuMs(pid)])),
-    machineBusyMs: machineBusyMs(),
-  };
-}
-
-/**
- * CPU ms used between two readings: the controller (this process), each child of the benchmark that
- * ran throughout, and `others`: the rest of the machine's busy time (other people's work; tick-rounded).
- */
-function cpuSpent(a: CpuReading, b: CpuReading): Record<string, number> {
-  const spent: Record<string, number> = {
-    controller: (b.self.user - a.self.user + b.self.system - a.self.system) / 1000,
-  };
-  for (const k of Object.keys(b.procs)) {
-    const ms = b.procs[k]! - (a.procs[k] ?? NaN);
-    if (!Number.isNaN(ms)) spent[k] = ms;
-  }
-  const ours = Object.values(spent).reduce((n, v) => n + v, 0);
-  spent['others'] = b.machineBusyMs - a.machineBusyMs - ours;
-  return Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, round(v)]));
-}
-
-/** CPU time per process, in seconds (or, `perMs`, in ms). */
-const fmtCpu = (c: Record<string, number>, perMs = false): string =>
-  Object.entries(c)
-    .map(([k, v]) => (perMs ? `${k} ${round(v, 1)} ms` : `${k} ${round(v / 1000, 2)} s`))
-    .join(', ');
-
-/** How many of the machine's cores other work kept busy between two readings. */
-function othersCores(a: CpuReading, b: CpuReading): number {
-  return round((cpuSpent(a, b)['others'] ?? NaN) / (b.at - a.at), 2);
 }
 
 // ---------------------------------------------------------------------------------------------------
