@@ -106,6 +106,8 @@ export interface PassthroughChainIR {
    * backend does not resolve: connections with this SNI are closed (never terminated by another chain).
    */
   readonly backend?: string;
+  /** A TLSRoute's backendRefs split by weight (two or more; `backend` is the first); absent: `backend` only. */
+  readonly weightedBackends?: readonly WeightedBackendIR[];
   /** The backend's `affinity: source-ip`: the TCP proxy hashes the client address; absent: no hash. */
   readonly hashSourceIp?: boolean;
   readonly source: ObjectRef;
@@ -125,6 +127,8 @@ export interface TcpListenerIR {
   readonly port: number;
   /** Name of the BackendIR (the Envoy cluster). */
   readonly backend: string;
+  /** A TCPRoute's backendRefs split by weight (two or more; `backend` is the first); absent: `backend` only. */
+  readonly weightedBackends?: readonly WeightedBackendIR[];
   /** The backend's `affinity: source-ip`: the TCP proxy hashes the client address; absent: no hash. */
   readonly hashSourceIp?: boolean;
   /** The group's `proxyProtocol: true`: the PROXY header is required and gives the client address. */
