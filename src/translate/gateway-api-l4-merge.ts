@@ -25,7 +25,10 @@ function tcpPortsOf(g: GatewayGroupIR): Map<number, string> {
   return out;
 }
 
-/** The chains whose SNI names (or "any") no chain of `l` has yet; the others reported and left out. */
+/**
+ * The chains with the SNI names (or "any") no chain of `l` has yet: a name taken is reported and left
+ * out of its chain; a chain left without names is left out.
+ */
 function freeChains(
   l: HttpsListenerIR,
   chains: readonly PassthroughChainIR[],
@@ -35,13 +38,17 @@ function freeChains(
   const taken = new Set<string>();
   for (const c of [...l.filterChains, ...(l.passthrough ?? [])])
     for (const n of c.serverNames.length > 0 ? c.serverNames : ['']) taken.add(n);
-  return chains.filter((c) => {
-    const clash = (c.serverNames.length > 0 ? c.serverNames : ['']).find((n) => taken.has(n));
-    if (clash === undefined) return true;
-    const what = clash === '' ? 'the default chain' : `SNI ${clash}`;
-    const text = `${c.name}: the group already serves ${what} on port ${l.port}; this TLSRoute is not served there`;
-    diags.push(diagnostic('CW_E_GATEWAY_API_VALUE', owner, text));
-    return false;
+  return chains.flatMap((c) => {
+    const names = c.serverNames.length > 0 ? c.serverNames : [''];
+    const free = names.filter((n) => {
+      if (!taken.has(n)) return true;
+      const what = n === '' ? 'the default chain' : `SNI ${n}`;
+      const text = `${c.name}: the group already serves ${what} on port ${l.port}; this TLSRoute does not serve it there`;
+      diags.push(diagnostic('CW_E_GATEWAY_API_VALUE', owner, text));
+      return false;
+    });
+    if (free.length === 0) return [];
+    return [free.length === names.length ? c : { ...c, serverNames: free }];
   });
 }
 
