@@ -144,7 +144,7 @@ export interface TcpListenerIR {
 /**
  * A gateway UDP port proxied to one backend (Envoy's UDP proxy: one session per client address and
  * port, ended after `idleTimeoutSeconds` without a datagram either way). Fed by a Service annotated
- * `causeway.dev/gateway-udp-port` (and, later, by a Gateway API UDPRoute).
+ * `causeway.dev/gateway-udp-port` or by a Gateway API UDPRoute.
  */
 export interface UdpListenerIR {
   /** `udp/<port>`. */
@@ -159,7 +159,7 @@ export interface UdpListenerIR {
   readonly idleTimeoutSeconds: number;
   /** The backend's `affinity: source-ip`: the UDP proxy hashes the client address; absent: no hash. */
   readonly hashSourceIp?: boolean;
-  /** The object that asked for the port: a Service now (a UDPRoute later). */
+  /** The object that asked for the port: a Service or a UDPRoute. */
   readonly source: ObjectRef;
 }
 
