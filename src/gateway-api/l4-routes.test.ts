@@ -62,12 +62,17 @@ function accepted(models: ReturnType<typeof readL4Routes>, name: string): string
 
 const tcpSpec = { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'tcp-svc', port: 53 }] }] };
 
-test('a TCP listener forwards to the oldest TCPRoute, whatever the input order; the younger is not accepted', () => {
+test('a TCP listener forwards to the oldest TCPRoute, whatever the input order; the younger is Accepted and counted, without traffic', () => {
   const models = read(route('TCPRoute', 'young', 3, tcpSpec), route('TCPRoute', 'old', 2, tcpSpec));
   expect(accepted(models, 'old')).toBe('Accepted');
-  expect(accepted(models, 'young')).toBe('NotAllowedByListeners');
-  expect(models.find((r) => r.name === 'old')!.allowedOn).toEqual(['default/gw\ntcp']);
-  expect(models.find((r) => r.name === 'young')!.allowedOn).toEqual([]);
+  expect(accepted(models, 'young')).toBe('Accepted');
+  const young = models.find((r) => r.name === 'young')!;
+  expect(models.find((r) => r.name === 'old')!.attachments.map((a) => a.listener.name)).toEqual(['tcp']);
+  expect(young.attachments).toEqual([]);
+  expect(young.allowedOn).toEqual(['default/gw\ntcp']);
+  expect(young.shadowed?.map((s) => s.message)).toEqual([
+    'listener tcp of Gateway default/gw forwards to the older TCPRoute default/old (one route per TCP listener); this route gets no traffic there',
+  ]);
 });
 
 test('TCP and UDP listeners on one port are both usable, each for its own route kind', () => {

@@ -3,8 +3,9 @@
  * Gateways: the listeners it selects (sectionName, port) among those serving the route's kind, those
  * whose allowedRoutes allow it, and for a TLSRoute the SNI names it serves there (its hostnames
  * intersected with the listener's, hostnames.ts). A TCP or UDP listener forwards its connections or
- * datagrams to one route: the oldest route (creationTimestamp, then namespace/name) gets it, a younger
- * one is not Accepted there (NotAllowedByListeners). Parent conditions: Accepted and ResolvedRefs with
+ * datagrams to one route: the oldest route (creationTimestamp, then namespace/name) gets them; a younger
+ * one is Accepted and counted in the listener's attachedRoutes, as the conformance suite wants, but gets
+ * no traffic there (`shadowed`, a diagnostic of the translation). Parent conditions: Accepted and ResolvedRefs with
  * the spec's reasons; backendRefs are Service ports of the route's transport (UDP for a UDPRoute).
  */
 import {
@@ -46,7 +47,16 @@ export interface L4RouteModel {
   readonly attachments: readonly L4Attachment[];
   /** `<gateway key>\n<listener>` of each listener the route is attached to (its attachedRoutes). */
   readonly allowedOn: readonly string[];
+  /** Why it gets no traffic on a listener it is attached to (an older route holds it); absent: none. */
+  readonly shadowed?: readonly Shadowed[];
   readonly parents: readonly RouteParentStatusModel[];
+}
+
+/** A listener an older route holds: the route gets no traffic there. */
+export interface Shadowed {
+  /** The Gateway's key. */
+  readonly gateway: string;
+  readonly message: string;
 }
 
 /** A backendRef of a stream route: a Service port of the route's transport (TCP, or UDP for a UDPRoute). */
@@ -94,6 +104,8 @@ function hostnameProblem(r: L4Route): string | undefined {
 interface ParentOutcome {
   readonly accepted: StatusCondition;
   readonly attachments: readonly L4Attachment[];
+  readonly allowedOn?: readonly string[];
+  readonly shadowed?: readonly Shadowed[];
 }
 
 function allows(l: ListenerModel, gw: GatewayModel, kind: L4RouteKind, routeNamespace: string): boolean {
@@ -127,18 +139,18 @@ function attach(
   const allowed = selected.filter((l) => allows(l, gw, r.kind, ns));
   if (allowed.length === 0) return no('NotAllowedByListeners', `no selected listener allows a ${r.kind}`);
   const me = `${r.kind} ${ns}/${r.metadata.name}`;
+  const allowedOn = allowed.map((l) => `${gw.key}\n${l.name}`);
+  const shadowed: Shadowed[] = [];
   const free = allowed.filter((l) => {
     const holder = claimed.get(`${gw.key}\n${l.name}`);
-    return r.kind === 'TLSRoute' || holder === undefined || holder === me;
-  });
-  if (free.length === 0) {
-    const holder = claimed.get(`${gw.key}\n${allowed[0]!.name}`);
+    if (r.kind === 'TLSRoute' || holder === undefined || holder === me) return true;
     const what = r.kind === 'UDPRoute' ? 'UDP' : 'TCP';
-    return no(
-      'NotAllowedByListeners',
-      `listener ${allowed[0]!.name} already forwards to the older ${holder} (one ${r.kind} per ${what} listener)`,
-    );
-  }
+    const message = `listener ${l.name} of Gateway ${gw.key} forwards to the older ${holder} (one route per ${what} listener); this route gets no traffic there`;
+    shadowed.push({ gateway: gw.key, message });
+    return false;
+  });
+  const accepted = condition('Accepted', true, 'Accepted', 'route accepted', gen);
+  if (free.length === 0) return { accepted, attachments: [], allowedOn, shadowed };
   if (r.kind !== 'TLSRoute') for (const l of free) claimed.set(`${gw.key}\n${l.name}`, me);
   const hostnames = r.kind === 'TLSRoute' ? r.spec.hostnames : undefined;
   const attachments = free
@@ -150,7 +162,9 @@ function attach(
     .filter((a) => r.kind !== 'TLSRoute' || a.hostnames.length > 0);
   if (attachments.length === 0)
     return no('NoMatchingListenerHostname', 'no listener hostname matches the route hostnames');
-  return { accepted: condition('Accepted', true, 'Accepted', 'route accepted', gen), attachments };
+  // A TLSRoute counts on the listeners where its hostnames match; a TCP/UDP route on all it selected.
+  const on = r.kind === 'TLSRoute' ? attachments.map((a) => `${gw.key}\n${a.listener.name}`) : allowedOn;
+  return { accepted, attachments, allowedOn: on, shadowed };
 }
 
 function readRoute(
@@ -168,6 +182,8 @@ function readRoute(
   const badHost = hostnameProblem(r);
   const parents: RouteParentStatusModel[] = [];
   const attachments: L4Attachment[] = [];
+  const allowedOn: string[] = [];
+  const shadowed: Shadowed[] = [];
   for (const p of r.spec?.parentRefs ?? []) {
     if ((p.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || (p.kind ?? 'Gateway') !== 'Gateway') continue;
     const gw = byKey.get(`${p.namespace ?? ns}/${p.name}`);
@@ -177,11 +193,18 @@ function readRoute(
         ? { accepted: condition('Accepted', false, 'UnsupportedValue', badHost, gen), attachments: [] }
         : attach(p, gw, r, ns, claimed);
     attachments.push(...o.attachments);
+    allowedOn.push(...(o.allowedOn ?? []));
+    shadowed.push(...(o.shadowed ?? []));
     parents.push({ parentRef: p, conditions: [o.accepted, refs] });
   }
   if (parents.length === 0) return undefined;
-  const allowedOn = [...new Set(attachments.map((a) => `${a.gateway.key}\n${a.listener.name}`))];
-  return { ...base, attachments, allowedOn, parents };
+  return {
+    ...base,
+    attachments,
+    allowedOn: [...new Set(allowedOn)],
+    ...(shadowed.length > 0 ? { shadowed } : {}),
+    parents,
+  };
 }
 
 /** Every TLSRoute, TCPRoute and UDPRoute with a parent among our Gateways; per kind, oldest first. */

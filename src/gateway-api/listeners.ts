@@ -105,8 +105,13 @@ function kindsMessage(protocol: string): string {
     : `only ${l4.map((k) => k.kind).join(', ')} (gateway.networking.k8s.io) is supported on a ${protocol} listener`;
 }
 
+/** A TLS listener's mode (Passthrough and Terminate on one port conflict); '' for other protocols. */
+function tlsModeOf(l: Listener): string {
+  return l.protocol === 'TLS' ? (l.tls?.mode ?? 'Terminate') : '';
+}
+
 /**
- * Listeners sharing a port with another protocol (UDP apart), or a port, protocol and hostname with
+ * Listeners sharing a port with another protocol or TLS mode (UDP apart), or a port, protocol and hostname with
  * another.
  */
 function conflicts(listeners: readonly Listener[]): Map<string, string> {
@@ -116,7 +121,7 @@ function conflicts(listeners: readonly Listener[]): Map<string, string> {
       if (o === l || o.port !== l.port) continue;
       // UDP has ports of its own: a UDP listener is compatible with any TCP-based one on its port.
       if ((o.protocol === 'UDP') !== (l.protocol === 'UDP')) continue;
-      if (o.protocol !== l.protocol) out.set(l.name, 'ProtocolConflict');
+      if (o.protocol !== l.protocol || tlsModeOf(o) !== tlsModeOf(l)) out.set(l.name, 'ProtocolConflict');
       else if ((o.hostname ?? '') === (l.hostname ?? '') && !out.has(l.name))
         out.set(l.name, 'HostnameConflict');
     }
@@ -137,7 +142,8 @@ export function readListeners(gw: Gateway, resources: ResourceSet): ListenerStat
         name: l.name,
         supportedKinds: [],
         conditions: [
-          c('Accepted', false, 'UnsupportedProtocol', msg),
+          // TLS Terminate: the spec's (and the conformance suite's) reason is UnsupportedValue.
+          c('Accepted', false, l.protocol === 'TLS' ? 'UnsupportedValue' : 'UnsupportedProtocol', msg),
           c('Programmed', false, 'Invalid', msg),
           c('ResolvedRefs', true, 'ResolvedRefs', 'no references'),
           c('Conflicted', false, 'NoConflicts', 'no conflicts'),

@@ -209,6 +209,8 @@ export function buildL4Part(
   const tls = new Map<number, { ctx: RouteContext; hostnames: readonly string[] }[]>();
   for (const model of routes) {
     const ctx = contextOf(model);
+    for (const sh of model.shadowed ?? [])
+      if (sh.gateway === gw.key) diags.push(diagnostic('CW_E_GATEWAY_API_VALUE', ctx.diagRef, sh.message));
     for (const a of model.attachments) {
       if (a.gateway !== gw) continue;
       const port = a.listener.port;
