@@ -3,7 +3,7 @@
  * `default`) read from a manifests folder with a TLS Passthrough listener, a TCP listener and a UDP
  * listener. TLSRoute: two Node HTTPS backends, each with its own certificate, chosen by SNI through
  * the one passthrough listener; the client sees the backend's own certificate, and an SNI no route
- * names is closed. TCPRoute: a TCP echo round trip. UDPRoute: a UDP echo round trip (Envoy's UDP proxy).
+ * names is closed. TCPRoute: a TCP echo round trip; a younger TCPRoute on the same listener gets nothing. UDPRoute: a UDP echo round trip (Envoy's UDP proxy).
  */
 import crypto from 'node:crypto';
 import dgram from 'node:dgram';
@@ -30,6 +30,7 @@ let tcpPort: number;
 let udpPort: number;
 const servers: https.Server[] = [];
 let tcpEcho: EchoBackend;
+let youngerEcho: EchoBackend;
 let udpEcho: dgram.Socket;
 
 /** A Node HTTPS server terminating TLS with its own certificate; answers with its name. */
@@ -42,8 +43,8 @@ async function startHttps(name: string, c: { cert: string; key: string }): Promi
   return (s.address() as AddressInfo).port;
 }
 
-function route(kind: string, name: string, spec: object): object {
-  return { apiVersion: API, kind, metadata: { name, namespace: 'default' }, spec };
+function route(kind: string, name: string, spec: object, creationTimestamp = '2024-01-01T00:00:00Z'): object {
+  return { apiVersion: API, kind, metadata: { name, namespace: 'default', creationTimestamp }, spec };
 }
 
 function udpObjects(echoPort: number): object[] {
@@ -70,6 +71,7 @@ beforeAll(async () => {
   const portA = await startHttps('a', certA);
   const portB = await startHttps('b', certB);
   tcpEcho = await startTcpEchoBackend({ name: 'tcp-echo' });
+  youngerEcho = await startTcpEchoBackend({ name: 'younger-echo' });
   udpEcho = dgram.createSocket('udp4');
   udpEcho.on('message', (msg, from) => udpEcho.send(`echo:${msg.toString()}`, from.port, from.address));
   await new Promise<void>((r) => udpEcho.bind(0, '127.0.0.1', r));
@@ -107,6 +109,8 @@ beforeAll(async () => {
       endpointSlice('b', [{ address: '127.0.0.1', port: portB }]),
       service('kafka', 9092),
       endpointSlice('kafka', [{ address: '127.0.0.1', port: tcpEcho.port }]),
+      service('younger', 9092),
+      endpointSlice('younger', [{ address: '127.0.0.1', port: youngerEcho.port }]),
       ...udpObjects(udpEcho.address().port),
       route('TLSRoute', 'a', {
         parentRefs: [{ name: 'edge', sectionName: 'tls' }],
@@ -122,6 +126,16 @@ beforeAll(async () => {
         parentRefs: [{ name: 'edge', sectionName: 'tcp' }],
         rules: [{ backendRefs: [{ name: 'kafka', port: 9092 }] }],
       }),
+      // Younger than `kafka` on the same TCP listener: accepted, but the listener forwards to `kafka`.
+      route(
+        'TCPRoute',
+        'younger',
+        {
+          parentRefs: [{ name: 'edge', sectionName: 'tcp' }],
+          rules: [{ backendRefs: [{ name: 'younger', port: 9092 }] }],
+        },
+        '2024-01-02T00:00:00Z',
+      ),
       route('UDPRoute', 'dns', {
         parentRefs: [{ name: 'edge', port: udpPort }],
         rules: [{ backendRefs: [{ name: 'dns', port: 53 }] }],
@@ -137,6 +151,7 @@ afterAll(async () => {
   await stack?.stop();
   for (const s of servers) await new Promise((r) => s.close(r));
   await tcpEcho?.close();
+  await youngerEcho?.close();
   await new Promise<void>((r) => (udpEcho ? udpEcho.close(() => r()) : r()));
   fs.rmSync(dir, { recursive: true, force: true });
 }, 30_000);
@@ -183,6 +198,11 @@ function tcpRoundTrip(payload: string): Promise<string> {
 describe('TCPRoute (TCP listener)', () => {
   test('bytes sent through the gateway come back from the TCP echo', async () => {
     expect(await tcpRoundTrip('hello over tcp')).toBe('tcp-echo\nhello over tcp');
+  });
+
+  test('the listener forwards to the oldest TCPRoute only: the younger one gets no connection', async () => {
+    for (let i = 0; i < 3; i++) expect(await tcpRoundTrip(`again ${i}`)).toBe(`tcp-echo\nagain ${i}`);
+    expect(youngerEcho.served()).toBe(0);
   });
 });
 
