@@ -65,16 +65,16 @@ function gatewayConditions(
  * The ports a gateway group already uses for something a listener of `protocol` cannot share: the
  * group's HTTPS port for HTTP, its HTTP port for HTTPS, its health and metrics ports (from its settings).
  */
-export type ReservedPorts = (group: string) => ReadonlyMap<number, string>;
+export type ReservedPorts = (group: string, protocol?: string) => ReadonlyMap<number, string>;
 
 /** A listener on a port its group reserves for something else: not accepted (PortUnavailable). */
 function withReservedPorts(
   listeners: readonly ListenerStatusInput[],
-  reserved: ReadonlyMap<number, string>,
+  reserved: (protocol: string) => ReadonlyMap<number, string>,
   gen?: number,
 ): ListenerStatusInput[] {
   return listeners.map((l) => {
-    const use = l.model && reserved.get(l.model.port);
+    const use = l.model && reserved(l.model.protocol).get(l.model.port);
     if (!l.model || use === undefined || use === l.model.protocol) return l;
     const msg = `port ${l.model.port} is the gateway group's ${use} port`;
     const { model: _unused, ...rest } = l;
@@ -120,7 +120,7 @@ export function readGateways(
         : undefined;
     const listeners = withReservedPorts(
       readListeners(gw, resources),
-      reservedPorts(group),
+      (protocol) => reservedPorts(group, protocol),
       gw.metadata.generation,
     );
     return {

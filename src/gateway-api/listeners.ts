@@ -2,13 +2,15 @@
  * A Gateway's listeners (pure): which are usable, their supported route kinds, certificates and the
  * conditions the spec asks for (Accepted, ResolvedRefs, Conflicted, Programmed). Served: HTTP, and
  * HTTPS with `tls.mode: Terminate` (certificates from Secrets; another namespace needs a
- * ReferenceGrant). Other protocols are not accepted (reason UnsupportedProtocol).
+ * ReferenceGrant), TLS with `tls.mode: Passthrough`, TCP and UDP (l4-listeners.ts). Other protocols are
+ * not accepted (reason UnsupportedProtocol).
  */
 import type { Gateway, Listener, RouteGroupKind } from '../resources/gateway-api-types.js';
 import { GATEWAY_API_GROUP } from '../resources/gateway-api-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import { normalizeHost } from '../ingress/hosts.js';
 import { condition } from './conditions.js';
+import { isServedL4Listener, routeKindsFor, type L4Protocol } from './l4-listeners.js';
 import { referenceAllowed } from './reference-grants.js';
 import type { StatusCondition } from './status-model.js';
 
@@ -20,7 +22,7 @@ const HTTP_LISTENER_KINDS: readonly RouteGroupKind[] = [HTTP_ROUTE_KIND, GRPC_RO
 export interface ListenerModel {
   readonly name: string;
   readonly port: number;
-  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly protocol: 'HTTP' | 'HTTPS' | L4Protocol;
   /** Lowercase; absent: any host. */
   readonly hostname?: string;
   readonly from: 'All' | 'Same' | 'Selector' | 'None';
@@ -42,13 +44,14 @@ export interface ListenerStatusInput {
 }
 
 function kindsOf(l: Listener): { kinds: RouteGroupKind[]; invalid: boolean } {
+  const served = routeKindsFor(l.protocol) ?? HTTP_LISTENER_KINDS;
   const asked = l.allowedRoutes?.kinds;
-  if (asked === undefined || asked.length === 0) return { kinds: [...HTTP_LISTENER_KINDS], invalid: false };
-  const known = (k: RouteGroupKind): boolean =>
-    HTTP_LISTENER_KINDS.some((s) => s.kind === k.kind) &&
-    (k.group === undefined || k.group === GATEWAY_API_GROUP);
-  const kinds = HTTP_LISTENER_KINDS.filter((s) => asked.some((k) => known(k) && k.kind === s.kind));
-  return { kinds, invalid: !asked.every(known) };
+  if (asked === undefined || asked.length === 0) return { kinds: [...served], invalid: false };
+  const valid = asked.filter(
+    (k) => served.some((s) => s.kind === k.kind) && (k.group === undefined || k.group === GATEWAY_API_GROUP),
+  );
+  const kinds = served.filter((s) => valid.some((k) => k.kind === s.kind));
+  return { kinds, invalid: valid.length !== asked.length };
 }
 
 function certificatesOf(
@@ -97,13 +100,31 @@ function certificatesOf(
   return { certs };
 }
 
-/** Listeners sharing a port with another protocol, or a port, protocol and hostname with another. */
+/** What a listener's allowedRoutes.kinds may name. */
+function kindsMessage(protocol: string): string {
+  const l4 = routeKindsFor(protocol);
+  return l4 === undefined
+    ? 'only HTTPRoute and GRPCRoute (gateway.networking.k8s.io) are supported'
+    : `only ${l4.map((k) => k.kind).join(', ')} (gateway.networking.k8s.io) is supported on a ${protocol} listener`;
+}
+
+/** A TLS listener's mode (Passthrough and Terminate on one port conflict); '' for other protocols. */
+function tlsModeOf(l: Listener): string {
+  return l.protocol === 'TLS' ? (l.tls?.mode ?? 'Terminate') : '';
+}
+
+/**
+ * Listeners sharing a port with another protocol or TLS mode (UDP apart), or a port, protocol and hostname with
+ * another.
+ */
 function conflicts(listeners: readonly Listener[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const l of listeners)
     for (const o of listeners) {
       if (o === l || o.port !== l.port) continue;
-      if (o.protocol !== l.protocol) out.set(l.name, 'ProtocolConflict');
+      // UDP has ports of its own: a UDP listener is compatible with any TCP-based one on its port.
+      if ((o.protocol === 'UDP') !== (l.protocol === 'UDP')) continue;
+      if (o.protocol !== l.protocol || tlsModeOf(o) !== tlsModeOf(l)) out.set(l.name, 'ProtocolConflict');
       else if ((o.hostname ?? '') === (l.hostname ?? '') && !out.has(l.name))
         out.set(l.name, 'HostnameConflict');
     }
@@ -118,13 +139,14 @@ export function readListeners(gw: Gateway, resources: ResourceSet): ListenerStat
     const c = (t: string, ok: boolean, reason: string, msg: string): StatusCondition =>
       condition(t, ok, reason, msg, gen);
     const https = l.protocol === 'HTTPS' && (l.tls?.mode ?? 'Terminate') === 'Terminate';
-    if (l.protocol !== 'HTTP' && !https) {
+    if (l.protocol !== 'HTTP' && !https && !isServedL4Listener(l)) {
       const msg = `protocol ${l.protocol}${l.tls?.mode ? ` (tls.mode ${l.tls.mode})` : ''} is not supported yet`;
       return {
         name: l.name,
         supportedKinds: [],
         conditions: [
-          c('Accepted', false, 'UnsupportedProtocol', msg),
+          // TLS Terminate: the spec's (and the conformance suite's) reason is UnsupportedValue.
+          c('Accepted', false, l.protocol === 'TLS' ? 'UnsupportedValue' : 'UnsupportedProtocol', msg),
           c('Programmed', false, 'Invalid', msg),
           c('ResolvedRefs', true, 'ResolvedRefs', 'no references'),
           c('Conflicted', false, 'NoConflicts', 'no conflicts'),
@@ -155,12 +177,7 @@ export function readListeners(gw: Gateway, resources: ResourceSet): ListenerStat
         ? c('Conflicted', true, conflict, `another listener on port ${l.port} conflicts`)
         : c('Conflicted', false, 'NoConflicts', 'no conflicts'),
       invalid
-        ? c(
-            'ResolvedRefs',
-            false,
-            'InvalidRouteKinds',
-            'only HTTPRoute and GRPCRoute (gateway.networking.k8s.io) are supported',
-          )
+        ? c('ResolvedRefs', false, 'InvalidRouteKinds', kindsMessage(l.protocol))
         : tls.problem
           ? c('ResolvedRefs', false, tls.problem.reason, tls.problem.message)
           : c('ResolvedRefs', true, 'ResolvedRefs', 'references resolved'),
@@ -173,7 +190,7 @@ export function readListeners(gw: Gateway, resources: ResourceSet): ListenerStat
       ? {
           name: l.name,
           port: l.port,
-          protocol: https ? 'HTTPS' : 'HTTP',
+          protocol: https ? 'HTTPS' : isServedL4Listener(l) ? (l.protocol as L4Protocol) : 'HTTP',
           ...(host?.ok ? { hostname: host.host } : {}),
           from,
           supportedKinds: kinds,

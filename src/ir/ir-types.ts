@@ -106,6 +106,8 @@ export interface PassthroughChainIR {
    * backend does not resolve: connections with this SNI are closed (never terminated by another chain).
    */
   readonly backend?: string;
+  /** A TLSRoute's backendRefs split by weight (two or more; `backend` is the first); absent: `backend` only. */
+  readonly weightedBackends?: readonly WeightedBackendIR[];
   /** The backend's `affinity: source-ip`: the TCP proxy hashes the client address; absent: no hash. */
   readonly hashSourceIp?: boolean;
   readonly source: ObjectRef;
@@ -125,6 +127,8 @@ export interface TcpListenerIR {
   readonly port: number;
   /** Name of the BackendIR (the Envoy cluster). */
   readonly backend: string;
+  /** A TCPRoute's backendRefs split by weight (two or more; `backend` is the first); absent: `backend` only. */
+  readonly weightedBackends?: readonly WeightedBackendIR[];
   /** The backend's `affinity: source-ip`: the TCP proxy hashes the client address; absent: no hash. */
   readonly hashSourceIp?: boolean;
   /** The group's `proxyProtocol: true`: the PROXY header is required and gives the client address. */
@@ -140,7 +144,7 @@ export interface TcpListenerIR {
 /**
  * A gateway UDP port proxied to one backend (Envoy's UDP proxy: one session per client address and
  * port, ended after `idleTimeoutSeconds` without a datagram either way). Fed by a Service annotated
- * `causeway.dev/gateway-udp-port` (and, later, by a Gateway API UDPRoute).
+ * `causeway.dev/gateway-udp-port` or by a Gateway API UDPRoute.
  */
 export interface UdpListenerIR {
   /** `udp/<port>`. */
@@ -155,7 +159,7 @@ export interface UdpListenerIR {
   readonly idleTimeoutSeconds: number;
   /** The backend's `affinity: source-ip`: the UDP proxy hashes the client address; absent: no hash. */
   readonly hashSourceIp?: boolean;
-  /** The object that asked for the port: a Service now (a UDPRoute later). */
+  /** The object that asked for the port: a Service or a UDPRoute. */
   readonly source: ObjectRef;
 }
 

@@ -21,10 +21,14 @@ import { compareHosts } from '../ingress/hosts.js';
 import { compareStrings } from '../ingress/ordering.js';
 import type { GatewayModel } from '../gateway-api/gateways.js';
 import type { RouteModel } from '../gateway-api/grpc-routes.js';
+import { isL4Protocol } from '../gateway-api/l4-listeners.js';
+import type { L4RouteModel } from '../gateway-api/l4-routes.js';
 import type { ListenerModel } from '../gateway-api/listeners.js';
 import { BackendRegistry } from './backend-registry.js';
 import { groupEndpointPolicy } from './endpoint-policy.js';
 import { GatewayRouteBuilder, listenerCertificate, listenerChain } from './gateway-api-listeners.js';
+import { buildL4Part, type L4GroupPart } from './gateway-api-l4.js';
+import { mergeL4Part } from './gateway-api-l4-merge.js';
 import { SecretRegistry } from './secret-registry.js';
 import type { GroupSettings } from './translate-options.js';
 
@@ -34,6 +38,8 @@ export interface GatewayApiGroupPart {
   readonly https: ReadonlyMap<number, readonly TlsFilterChainIR[]>;
   readonly backends: readonly BackendIR[];
   readonly secrets: readonly SecretIR[];
+  /** Its TLS passthrough, TCP and UDP listeners (gateway-api-l4.ts); absent: none. */
+  readonly l4?: L4GroupPart;
 }
 
 function byPort(listeners: readonly ListenerModel[]): Map<number, ListenerModel[]> {
@@ -50,6 +56,7 @@ export function buildGatewayPart(
   settings: GroupSettings,
   clusterZones: Readonly<Record<string, string>>,
   diags: Diagnostic[],
+  l4Routes: readonly L4RouteModel[] = [],
 ): GatewayApiGroupPart {
   const secrets = new SecretRegistry(resources, diags);
   const registry = new BackendRegistry(
@@ -61,7 +68,7 @@ export function buildGatewayPart(
   );
   const builder = new GatewayRouteBuilder(resources, registry, diags);
   const mine = routes.filter((r) => r.attachments.some((a) => a.gateway === gw));
-  const usable = gw.listeners.flatMap((l) => (l.model ? [l.model] : []));
+  const usable = gw.listeners.flatMap((l) => (l.model && !isL4Protocol(l.model.protocol) ? [l.model] : []));
   const gwRef: ObjectRef = { kind: 'Gateway', namespace: gw.namespace, name: gw.name, cluster: gw.cluster };
   const busy = reservedPorts(settings);
   const http = new Map<number, VirtualHostIR[]>();
@@ -97,7 +104,9 @@ export function buildGatewayPart(
     );
   }
   const allSecrets = [...secrets.list(), ...certs.values()];
-  return { http, https, backends: registry.list(), secrets: allSecrets };
+  const hasL4 = gw.listeners.some((l) => l.model && isL4Protocol(l.model.protocol));
+  const l4 = hasL4 ? { l4: buildL4Part(gw, l4Routes, resources, registry, diags) } : {};
+  return { http, https, backends: registry.list(), secrets: allSecrets, ...l4 };
 }
 
 /** Ports the group already uses, with what for (an HTTP listener may join `http`, HTTPS `https`). */
@@ -191,7 +200,7 @@ export function mergeGatewayPart(
     } else https = httpsListener(g, 'https', port, chains);
   }
   const backends = mergeByName(g.backends, part.backends, (x) => x);
-  return {
+  const merged: GatewayGroupIR = {
     ...g,
     http,
     ...(https ? { https } : {}),
@@ -200,6 +209,7 @@ export function mergeGatewayPart(
     ...(extraHttp.length > 0 ? { extraHttp } : {}),
     ...(extraHttps.length > 0 ? { extraHttps } : {}),
   };
+  return part.l4 ? mergeL4Part(merged, part.l4, settings, owner, diags) : merged;
 }
 
 /** A backend both the Ingresses and the routes use lists both as its sources (sorted, unique). */

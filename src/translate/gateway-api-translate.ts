@@ -10,9 +10,11 @@ import type { ResourceSet } from '../resources/resource-set.js';
 import { readGateways, type GatewayModel } from '../gateway-api/gateways.js';
 import { readHttpRoutes } from '../gateway-api/http-routes.js';
 import { readGrpcRoutes, resolveKindConflicts, type RouteModel } from '../gateway-api/grpc-routes.js';
+import { readL4Routes, type L4RouteModel } from '../gateway-api/l4-routes.js';
 import { gatewayApiStatusOf } from '../gateway-api/status.js';
 import { EMPTY_GATEWAY_API_STATUS, type GatewayApiStatus } from '../gateway-api/status-model.js';
 import { buildGatewayPart, mergeGatewayPart, reservedPorts } from './gateway-api-groups.js';
+import { l4ReservedPorts } from './gateway-api-l4.js';
 import { internalErrorDiagnostic } from './internal-errors.js';
 import type { GroupSettings } from './translate-options.js';
 
@@ -20,6 +22,8 @@ export interface GatewayApiView {
   /** The Gateway owning each gateway group. */
   readonly owners: ReadonlyMap<string, GatewayModel>;
   readonly routes: readonly RouteModel[];
+  /** TLSRoutes, TCPRoutes and UDPRoutes. */
+  readonly l4Routes?: readonly L4RouteModel[];
   readonly status: GatewayApiStatus;
 }
 
@@ -39,13 +43,17 @@ export function readGatewayApi(
   settingsOf: (group: string) => GroupSettings,
 ): GatewayApiView {
   if (!hasGatewayApi(resources)) return EMPTY_GATEWAY_API_VIEW;
-  const gateways = readGateways(resources, (group) => reservedPorts(settingsOf(group)));
+  const l4Ports = l4ReservedPorts(resources);
+  const gateways = readGateways(resources, (group, protocol) =>
+    l4Ports(group, protocol, reservedPorts(settingsOf(group)), settingsOf(group)),
+  );
   const routes = resolveKindConflicts([
     ...readHttpRoutes(resources, gateways),
     ...readGrpcRoutes(resources, gateways),
   ]);
+  const l4Routes = readL4Routes(resources, gateways);
   const owners = new Map(gateways.filter((g) => g.accepted).map((g) => [g.group, g]));
-  return { owners, routes, status: gatewayApiStatusOf(gateways, routes) };
+  return { owners, routes, l4Routes, status: gatewayApiStatusOf(gateways, routes, l4Routes) };
 }
 
 /** The group with its owning Gateway's listeners and routes added (unchanged when none owns it). */
@@ -62,7 +70,7 @@ export function withGatewayApi(
   const own: Diagnostic[] = [];
   const ref = { kind: 'Gateway', namespace: gw.namespace, name: gw.name, cluster: gw.cluster };
   try {
-    const part = buildGatewayPart(gw, view.routes, resources, settings, clusterZones, own);
+    const part = buildGatewayPart(gw, view.routes, resources, settings, clusterZones, own, view.l4Routes);
     const merged = mergeGatewayPart(group, part, settings, ref, own);
     diags.push(...own);
     return merged;

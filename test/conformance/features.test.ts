@@ -16,6 +16,10 @@ describe('conformance features and flags', () => {
     expect(profilesFor(resolveFeatures('core'))).toEqual(['GATEWAY-GRPC', 'GATEWAY-HTTP']);
   });
 
+  test('GATEWAY-TLS and GATEWAY-TCP are reported when TLSRoute and TCPRoute are claimed', () => {
+    expect(profilesFor(resolveFeatures('l4'))).toEqual(['GATEWAY-HTTP', 'GATEWAY-TCP', 'GATEWAY-TLS']);
+  });
+
   test('the suite gets the class, features, profiles, report and implementation, then extra flags', () => {
     const args = suiteArgs({
       features: FIRST_RUN_FEATURES,

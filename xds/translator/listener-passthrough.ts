@@ -9,6 +9,7 @@
 import type { AccessLogIR, HttpsListenerIR, PassthroughChainIR } from '../../src/ir/ir-types.js';
 import { TYPES } from './common.js';
 import { accessLogField } from './listener-access-log.js';
+import { clusterField } from './tcp.translator.js';
 
 /** A chain without a backend has no filter: Envoy closes its connections once the ClientHello chose it. */
 function passthroughChain(c: PassthroughChainIR, accessLog: AccessLogIR | undefined): object {
@@ -23,7 +24,7 @@ function passthroughChain(c: PassthroughChainIR, accessLog: AccessLogIR | undefi
         typed_config: {
           '@type': TYPES.tcpProxy,
           stat_prefix: 'passthrough',
-          cluster: c.backend,
+          ...clusterField(c),
           idle_timeout: '3600s',
           ...(c.hashSourceIp ? { hash_policy: [{ source_ip: {} }] } : {}),
           ...accessLogField(accessLog, 'tcp'),

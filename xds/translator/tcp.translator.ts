@@ -1,5 +1,5 @@
 /** IR TCP services -> Envoy Listeners with the TCP proxy filter (one listener per gateway port). */
-import type { AccessLogIR, TcpListenerIR } from '../../src/ir/ir-types.js';
+import type { AccessLogIR, TcpListenerIR, WeightedBackendIR } from '../../src/ir/ir-types.js';
 import { listenerBase } from './common.js';
 import { accessLogField } from './listener-access-log.js';
 import { proxyProtocolFilters } from './listener-client-ip.js';
@@ -21,13 +21,24 @@ export function translateTcpListener(l: TcpListenerIR, accessLog?: AccessLogIR):
   };
 }
 
+/** The TCP proxy's upstream: one cluster, or weighted clusters (a Gateway API route's backendRefs). */
+export function clusterField(l: {
+  readonly backend?: string;
+  readonly weightedBackends?: readonly WeightedBackendIR[];
+}): object {
+  if (l.weightedBackends === undefined) return { cluster: l.backend };
+  return {
+    weighted_clusters: { clusters: l.weightedBackends.map((b) => ({ name: b.backend, weight: b.weight })) },
+  };
+}
+
 function tcpProxy(l: TcpListenerIR, accessLog: AccessLogIR | undefined): object {
   return {
     name: 'envoy.filters.network.tcp_proxy',
     typed_config: {
       '@type': TCP_PROXY,
       stat_prefix: l.name,
-      cluster: l.backend,
+      ...clusterField(l),
       idle_timeout: '3600s',
       // `affinity: source-ip` on the Service: its ring hash or maglev hashes the client address.
       ...(l.hashSourceIp ? { hash_policy: [{ source_ip: {} }] } : {}),

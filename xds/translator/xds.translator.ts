@@ -162,7 +162,10 @@ function listenerResources(g: GatewayGroupIR): Emitted[] {
           resource: translateHttpsListener(l, false, accessLog),
           draining: translateHttpsListener(l, true, accessLog),
         },
-        uniqueRefs(l.filterChains.flatMap((c) => virtualHostSources(c.virtualHosts))),
+        uniqueRefs([
+          ...l.filterChains.flatMap((c) => virtualHostSources(c.virtualHosts)),
+          ...(l.passthrough ?? []).map((c) => c.source),
+        ]),
       ),
     ),
     ...(https
