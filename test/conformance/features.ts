@@ -46,6 +46,8 @@ export const FEATURE_SETS: Readonly<Record<string, readonly string[]>> = {
   core: CORE_FEATURES,
   planned: [...CORE_FEATURES, ...PLANNED_EXTENDED_FEATURES],
   l4: [...FIRST_RUN_FEATURES, ...L4_FEATURES],
+  /** The CI step (`npm run conformance:ci`): every core profile Causeway serves. */
+  ci: [...CORE_FEATURES, ...L4_FEATURES],
 };
 
 /** The profiles a feature set is reported under. */
@@ -65,7 +67,7 @@ export function resolveFeatures(spec: string): readonly string[] {
     .filter((f) => f !== '');
   if (list.length === 0 || list.some((f) => !/^[A-Za-z0-9]+$/.test(f))) {
     throw new Error(
-      `--features: "${spec}" is neither first, core, planned nor a comma-separated feature list`,
+      `--features: "${spec}" is neither ${Object.keys(FEATURE_SETS).join(', ')} nor a comma-separated feature list`,
     );
   }
   return [...new Set(list)].sort();
