@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
+import { CAUSEWAY_GATEWAY_CLASS, GATEWAY_API, gatewayOf } from '../support/gateway-api-objects.js';
 import {
   ECHO_SERVICE,
   grpcEchoClient,
@@ -32,7 +33,6 @@ import {
 import { freePorts } from '../support/ports.js';
 import { startRoutingGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 
-const API = 'gateway.networking.k8s.io/v1';
 const HOST = 'grpc.example.com';
 
 let dir: string;
@@ -59,37 +59,22 @@ beforeAll(async () => {
   fs.writeFileSync(
     path.join(dir, 'objects.yaml'),
     yamlDocs(
-      {
-        apiVersion: API,
-        kind: 'GatewayClass',
-        metadata: { name: 'causeway' },
-        spec: { controllerName: 'causeway.dev/gateway' },
-      },
-      {
-        apiVersion: API,
-        kind: 'Gateway',
-        metadata: {
-          name: 'edge',
-          namespace: 'default',
-          annotations: { 'causeway.dev/gateway-group': 'default' },
-        },
-        spec: {
-          gatewayClassName: 'causeway',
-          listeners: [
-            { name: 'main', port: httpPort, protocol: 'HTTP' },
-            {
-              name: 'secure',
-              port: securePort,
-              protocol: 'HTTPS',
-              hostname: SECURE_HOST,
-              tls: { mode: 'Terminate', certificateRefs: [{ name: 'secure-tls' }] },
-            },
-          ],
-        },
-      },
+      CAUSEWAY_GATEWAY_CLASS,
+      gatewayOf({
+        listeners: [
+          { name: 'main', port: httpPort, protocol: 'HTTP' },
+          {
+            name: 'secure',
+            port: securePort,
+            protocol: 'HTTPS',
+            hostname: SECURE_HOST,
+            tls: { mode: 'Terminate', certificateRefs: [{ name: 'secure-tls' }] },
+          },
+        ],
+      }),
       tlsSecret('secure-tls', cert),
       {
-        apiVersion: API,
+        apiVersion: GATEWAY_API,
         kind: 'GRPCRoute',
         metadata: { name: 'secure', namespace: 'default' },
         spec: {
@@ -104,7 +89,7 @@ beforeAll(async () => {
       service('echo-mirror'),
       endpointSlice('echo-mirror', [{ address: '127.0.0.1', port: mirror.port }]),
       {
-        apiVersion: API,
+        apiVersion: GATEWAY_API,
         kind: 'GRPCRoute',
         metadata: { name: 'echo', namespace: 'default' },
         spec: {

@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { CAUSEWAY_GATEWAY_CLASS, GATEWAY_API, gatewayOf } from '../support/gateway-api-objects.js';
 import { startEchoBackend, type EchoBackend, type EchoBody } from '../support/echo-backend.js';
 import { httpGet, httpsGet, type HttpResponse } from '../support/http-client.js';
 import {
@@ -21,8 +22,6 @@ import {
 import { freePorts } from '../support/ports.js';
 import { startRoutingGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 
-const API = 'gateway.networking.k8s.io/v1';
-
 let dir: string;
 let web: EchoBackend;
 let api: EchoBackend;
@@ -33,7 +32,7 @@ let securePort: number;
 const cert = generateCertificate('secure.example.com');
 
 function route(name: string, spec: object): object {
-  return { apiVersion: API, kind: 'HTTPRoute', metadata: { name, namespace: 'default' }, spec };
+  return { apiVersion: GATEWAY_API, kind: 'HTTPRoute', metadata: { name, namespace: 'default' }, spec };
 }
 
 beforeAll(async () => {
@@ -45,35 +44,20 @@ beforeAll(async () => {
   fs.writeFileSync(
     path.join(dir, 'objects.yaml'),
     yamlDocs(
-      {
-        apiVersion: API,
-        kind: 'GatewayClass',
-        metadata: { name: 'causeway' },
-        spec: { controllerName: 'causeway.dev/gateway' },
-      },
-      {
-        apiVersion: API,
-        kind: 'Gateway',
-        metadata: {
-          name: 'edge',
-          namespace: 'default',
-          annotations: { 'causeway.dev/gateway-group': 'default' },
-        },
-        spec: {
-          gatewayClassName: 'causeway',
-          listeners: [
-            { name: 'main', port: httpPort, protocol: 'HTTP' },
-            { name: 'extra', port: extraPort, protocol: 'HTTP', hostname: 'extra.example.com' },
-            {
-              name: 'secure',
-              port: securePort,
-              protocol: 'HTTPS',
-              hostname: 'secure.example.com',
-              tls: { mode: 'Terminate', certificateRefs: [{ name: 'secure-tls' }] },
-            },
-          ],
-        },
-      },
+      CAUSEWAY_GATEWAY_CLASS,
+      gatewayOf({
+        listeners: [
+          { name: 'main', port: httpPort, protocol: 'HTTP' },
+          { name: 'extra', port: extraPort, protocol: 'HTTP', hostname: 'extra.example.com' },
+          {
+            name: 'secure',
+            port: securePort,
+            protocol: 'HTTPS',
+            hostname: 'secure.example.com',
+            tls: { mode: 'Terminate', certificateRefs: [{ name: 'secure-tls' }] },
+          },
+        ],
+      }),
       tlsSecret('secure-tls', cert),
       route('secure', {
         parentRefs: [{ name: 'edge', sectionName: 'secure' }],

@@ -13,12 +13,12 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import path from 'node:path';
 import { startTcpEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.js';
+import { CAUSEWAY_GATEWAY_CLASS, GATEWAY_API, gatewayOf } from '../support/gateway-api-objects.js';
 import { endpointSlice, generateCertificate, service, tempDir, yamlDocs } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
 import { tlsProbe } from '../support/tls-probe.js';
 
-const API = 'gateway.networking.k8s.io/v1';
 const certA = generateCertificate('a.example.com');
 const certB = generateCertificate('b.example.com');
 const fingerprint = (pem: string): string => new crypto.X509Certificate(pem).fingerprint256;
@@ -44,7 +44,7 @@ async function startHttps(name: string, c: { cert: string; key: string }): Promi
 }
 
 function route(kind: string, name: string, spec: object, creationTimestamp = '2024-01-01T00:00:00Z'): object {
-  return { apiVersion: API, kind, metadata: { name, namespace: 'default', creationTimestamp }, spec };
+  return { apiVersion: GATEWAY_API, kind, metadata: { name, namespace: 'default', creationTimestamp }, spec };
 }
 
 function udpObjects(echoPort: number): object[] {
@@ -80,29 +80,14 @@ beforeAll(async () => {
   fs.writeFileSync(
     path.join(dir, 'objects.yaml'),
     yamlDocs(
-      {
-        apiVersion: API,
-        kind: 'GatewayClass',
-        metadata: { name: 'causeway' },
-        spec: { controllerName: 'causeway.dev/gateway' },
-      },
-      {
-        apiVersion: API,
-        kind: 'Gateway',
-        metadata: {
-          name: 'edge',
-          namespace: 'default',
-          annotations: { 'causeway.dev/gateway-group': 'default' },
-        },
-        spec: {
-          gatewayClassName: 'causeway',
-          listeners: [
-            { name: 'tls', port: tlsPort, protocol: 'TLS', tls: { mode: 'Passthrough' } },
-            { name: 'tcp', port: tcpPort, protocol: 'TCP' },
-            { name: 'udp', port: udpPort, protocol: 'UDP' },
-          ],
-        },
-      },
+      CAUSEWAY_GATEWAY_CLASS,
+      gatewayOf({
+        listeners: [
+          { name: 'tls', port: tlsPort, protocol: 'TLS', tls: { mode: 'Passthrough' } },
+          { name: 'tcp', port: tcpPort, protocol: 'TCP' },
+          { name: 'udp', port: udpPort, protocol: 'UDP' },
+        ],
+      }),
       service('a', 443),
       endpointSlice('a', [{ address: '127.0.0.1', port: portA }]),
       service('b', 443),
