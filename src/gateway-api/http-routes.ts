@@ -38,8 +38,9 @@ export interface HttpRouteModel {
   readonly name: string;
   readonly attachments: readonly RouteAttachment[];
   /**
-   * The listeners its parentRefs select and whose allowedRoutes allow it, `<gateway key>\n<listener>`:
-   * what a listener's `attachedRoutes` counts (the spec: whatever the hostnames).
+   * The listeners its parentRefs select, whose allowedRoutes allow it and whose hostname it shares, where
+   * it is Accepted (served or not), `<gateway key>\n<listener>`: what a listener's `attachedRoutes`
+   * counts (the spec: routes Accepted on the listener).
    */
   readonly allowedOn: readonly string[];
   readonly parents: readonly RouteParentStatusModel[];
@@ -93,29 +94,29 @@ function attach(p: ParentReference, gw: GatewayModel, r: HttpRoute, ns: string, 
     attachments: [],
   });
   if (!gw.accepted) return no('NoMatchingParent', `Gateway ${gw.key} is not accepted`);
-  const selected = gw.listeners.filter(
-    (l) =>
-      (p.sectionName === undefined || l.name === p.sectionName) &&
-      l.model !== undefined &&
-      (p.port === undefined || l.model.port === p.port),
-  );
+  // Accepted listeners, served (model) or not (attachable: a reference does not resolve).
+  const selected = gw.listeners.flatMap((l) => {
+    const m = l.model ?? l.attachable;
+    const hit = (p.sectionName === undefined || l.name === p.sectionName) && m !== undefined;
+    return hit && (p.port === undefined || m.port === p.port) ? [m] : [];
+  });
   if (selected.length === 0) return no('NoMatchingParent', 'no valid listener matches sectionName/port');
-  const allowed = selected.map((l) => l.model!).filter((l) => allows(l, gw, ns));
+  const allowed = selected.filter((l) => allows(l, gw, ns));
   if (allowed.length === 0) return no('NotAllowedByListeners', 'no selected listener allows this route');
-  const allowedOn = allowed.map((l) => `${gw.key}\n${l.name}`);
-  const attachments = allowed
+  const matched = allowed
     .map((listener) => ({
       gateway: gw,
       listener,
       hostnames: intersectHostnames(listener.hostname, r.spec.hostnames),
     }))
     .filter((a) => a.hostnames.length > 0);
-  if (attachments.length === 0)
-    return {
-      ...no('NoMatchingListenerHostname', 'no listener hostname matches the route hostnames'),
-      allowedOn,
-    };
-  return { accepted: condition('Accepted', true, 'Accepted', 'route accepted', gen), attachments, allowedOn };
+  if (matched.length === 0)
+    return no('NoMatchingListenerHostname', 'no listener hostname matches the route hostnames');
+  return {
+    accepted: condition('Accepted', true, 'Accepted', 'route accepted', gen),
+    attachments: matched.filter((a) => a.listener.usable),
+    allowedOn: matched.map((a) => `${gw.key}\n${a.listener.name}`),
+  };
 }
 
 /** Every HTTPRoute with a parent among our Gateways, oldest first. */
@@ -148,6 +149,7 @@ export function readHttpRoutes(resources: ResourceSet, gateways: readonly Gatewa
               ...attached,
               accepted: condition('Accepted', false, 'UnsupportedValue', refused, gen),
               attachments: [],
+              allowedOn: [],
             }
           : attached;
       attachments.push(...o.attachments);

@@ -6,6 +6,7 @@
  */
 import type { Diagnostic } from '../errors.js';
 import type { GatewayGroupIR } from '../ir/ir-types.js';
+import type { Secret } from '../resources/kube-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import { readGateways, type GatewayModel } from '../gateway-api/gateways.js';
 import { readHttpRoutes, type HttpRouteModel } from '../gateway-api/http-routes.js';
@@ -13,6 +14,7 @@ import { gatewayApiStatusOf } from '../gateway-api/status.js';
 import { EMPTY_GATEWAY_API_STATUS, type GatewayApiStatus } from '../gateway-api/status-model.js';
 import { buildGatewayPart, mergeGatewayPart, reservedPorts } from './gateway-api-groups.js';
 import { internalErrorDiagnostic } from './internal-errors.js';
+import { readTlsSecret } from './tls.js';
 import type { GroupSettings } from './translate-options.js';
 
 export interface GatewayApiView {
@@ -33,12 +35,18 @@ export function hasGatewayApi(resources: ResourceSet): boolean {
   return Object.values(resources.gatewayApi).some((m: ReadonlyMap<string, unknown>) => m.size > 0);
 }
 
+/** A listener's certificate Secret as the gateway would load it (tls.ts), else why not. */
+const certificateProblem = (secret: Secret): string | undefined => {
+  const read = readTlsSecret(secret);
+  return read.ok ? undefined : read.error;
+};
+
 export function readGatewayApi(
   resources: ResourceSet,
   settingsOf: (group: string) => GroupSettings,
 ): GatewayApiView {
   if (!hasGatewayApi(resources)) return EMPTY_GATEWAY_API_VIEW;
-  const gateways = readGateways(resources, (group) => reservedPorts(settingsOf(group)));
+  const gateways = readGateways(resources, (group) => reservedPorts(settingsOf(group)), certificateProblem);
   const routes = readHttpRoutes(resources, gateways);
   const owners = new Map(gateways.filter((g) => g.accepted).map((g) => [g.group, g]));
   return { owners, routes, status: gatewayApiStatusOf(gateways, routes) };
