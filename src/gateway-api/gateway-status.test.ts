@@ -24,13 +24,13 @@ function gateway(name: string, listeners: Listener[]): Sourced<KubeObject> {
   return at(gw);
 }
 
-function route(name: string, gw: string, hostnames?: string[]): Sourced<KubeObject> {
+function route(name: string, gw: string, hostnames?: string[], namespace = 'infra'): Sourced<KubeObject> {
   const r: HttpRoute = {
     apiVersion: API,
     kind: 'HTTPRoute',
-    metadata: { name, namespace: 'infra', generation: 1, creationTimestamp: '2026-01-01T00:00:01Z' },
+    metadata: { name, namespace, generation: 1, creationTimestamp: '2026-01-01T00:00:01Z' },
     spec: {
-      parentRefs: [{ name: gw }],
+      parentRefs: [{ name: gw, namespace: 'infra' }],
       ...(hostnames ? { hostnames } : {}),
       rules: [{ backendRefs: [{ name: 'svc', port: 80 }] }],
     },
@@ -135,4 +135,23 @@ test('attachedRoutes counts only the routes Accepted on the listener (not NoMatc
   expect(listener(gw, 'http').attachedRoutes).toBe(2);
   const na = view.routes.find((x) => x.name === 'not-accepted')!;
   expect(cond(na.parents[0]!.conditions, 'Accepted')).toBe('False/NoMatchingListenerHostname');
+});
+
+test('allowedRoutes from Selector on the namespace-name label admits routes of that namespace only', () => {
+  const http: Listener = {
+    name: 'http',
+    port: 80,
+    protocol: 'HTTP',
+    allowedRoutes: {
+      namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': 'infra' } } },
+    },
+  };
+  const { view, gw } = statusOf(
+    [gateway('sel', [http]), route('in', 'sel'), route('out', 'sel', undefined, 'apps')],
+    'infra/sel',
+  );
+  expect(listener(gw, 'http').attachedRoutes).toBe(1);
+  const out = view.routes.find((x) => x.name === 'out')!;
+  expect(cond(out.parents[0]!.conditions, 'Accepted')).toBe('False/NotAllowedByListeners');
+  expect(view.routes.find((x) => x.name === 'in')!.attachments).toHaveLength(1);
 });

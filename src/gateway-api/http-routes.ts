@@ -13,6 +13,7 @@ import type { GatewayModel } from './gateways.js';
 import { intersectHostnames } from './hostnames.js';
 import type { ListenerModel } from './listeners.js';
 import { resolveBackendRef } from './backend-refs.js';
+import { namespaceMatches } from './namespace-selector.js';
 import type { RouteParentStatusModel, StatusCondition } from './status-model.js';
 
 /** Filter types served on HTTPRoute rules. */
@@ -50,7 +51,9 @@ function allows(l: ListenerModel, gw: GatewayModel, routeNamespace: string): boo
   if (!l.supportedKinds.some((k) => k.kind === 'HTTPRoute')) return false;
   if (l.from === 'All') return true;
   if (l.from === 'Same') return routeNamespace === gw.namespace;
-  return false; // Selector needs Namespace labels, which Causeway does not read yet; None allows none.
+  // Selector: only the label every Namespace has (its name) is known (namespace-selector.ts); None: none.
+  if (l.from === 'Selector') return namespaceMatches(l.selector, routeNamespace);
+  return false;
 }
 
 function resolvedRefs(resources: ResourceSet, r: HttpRoute, ns: string, gen?: number): StatusCondition {

@@ -4,7 +4,7 @@
  * HTTPS with `tls.mode: Terminate` (certificates from Secrets; another namespace needs a
  * ReferenceGrant). Other protocols are not accepted (reason UnsupportedProtocol).
  */
-import type { Gateway, Listener, RouteGroupKind } from '../resources/gateway-api-types.js';
+import type { Gateway, LabelSelector, Listener, RouteGroupKind } from '../resources/gateway-api-types.js';
 import type { Secret } from '../resources/kube-types.js';
 import { GATEWAY_API_GROUP } from '../resources/gateway-api-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
@@ -22,6 +22,8 @@ export interface ListenerModel {
   /** Lowercase; absent: any host. */
   readonly hostname?: string;
   readonly from: 'All' | 'Same' | 'Selector' | 'None';
+  /** `allowedRoutes.namespaces.selector` (for `from: Selector`). */
+  readonly selector?: LabelSelector;
   readonly supportedKinds: readonly RouteGroupKind[];
   /** `namespace/name` of each usable certificate Secret (HTTPS). */
   readonly certificates: readonly string[];
@@ -192,6 +194,9 @@ export function readListeners(
             protocol: https ? 'HTTPS' : 'HTTP',
             ...(host?.ok ? { hostname: host.host } : {}),
             from,
+            ...(l.allowedRoutes?.namespaces?.selector
+              ? { selector: l.allowedRoutes.namespaces.selector }
+              : {}),
             supportedKinds: kinds,
             certificates: tls.certs,
             usable,
