@@ -155,3 +155,30 @@ test('allowedRoutes from Selector on the namespace-name label admits routes of t
   expect(cond(out.parents[0]!.conditions, 'Accepted')).toBe('False/NotAllowedByListeners');
   expect(view.routes.find((x) => x.name === 'in')!.attachments).toHaveLength(1);
 });
+
+test('allowedRoutes from Selector reads the labels of watched Namespaces', () => {
+  const ns = (name: string, labels: Record<string, string>) =>
+    at({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } } as KubeObject);
+  const http: Listener = {
+    name: 'http',
+    port: 80,
+    protocol: 'HTTP',
+    allowedRoutes: {
+      namespaces: { from: 'Selector', selector: { matchLabels: { 'gateway-conformance': 'backend' } } },
+    },
+  };
+  const { view, gw } = statusOf(
+    [
+      ns('web', { 'gateway-conformance': 'backend' }),
+      ns('apps', { other: 'x' }),
+      gateway('backends', [http]),
+      route('web-route', 'backends', undefined, 'web'),
+      route('apps-route', 'backends', undefined, 'apps'),
+    ],
+    'infra/backends',
+  );
+  expect(listener(gw, 'http').attachedRoutes).toBe(1);
+  const apps = view.routes.find((x) => x.name === 'apps-route')!;
+  expect(cond(apps.parents[0]!.conditions, 'Accepted')).toBe('False/NotAllowedByListeners');
+  expect(view.routes.find((x) => x.name === 'web-route')!.attachments).toHaveLength(1);
+});

@@ -13,7 +13,7 @@ import type { GatewayModel } from './gateways.js';
 import { intersectHostnames } from './hostnames.js';
 import type { ListenerModel } from './listeners.js';
 import { resolveBackendRef } from './backend-refs.js';
-import { namespaceMatches } from './namespace-selector.js';
+import { labelsMatch, namespaceLabels } from './namespace-selector.js';
 import type { RouteParentStatusModel, StatusCondition } from './status-model.js';
 
 /** Filter types served on HTTPRoute rules. */
@@ -47,13 +47,17 @@ export interface HttpRouteModel {
   readonly parents: readonly RouteParentStatusModel[];
 }
 
-function allows(l: ListenerModel, gw: GatewayModel, routeNamespace: string): boolean {
+function allows(
+  l: ListenerModel,
+  gw: GatewayModel,
+  routeNamespace: string,
+  labels: Readonly<Record<string, string>>,
+): boolean {
   if (!l.supportedKinds.some((k) => k.kind === 'HTTPRoute')) return false;
   if (l.from === 'All') return true;
   if (l.from === 'Same') return routeNamespace === gw.namespace;
-  // Selector: only the label every Namespace has (its name) is known (namespace-selector.ts); None: none.
-  if (l.from === 'Selector') return namespaceMatches(l.selector, routeNamespace);
-  return false;
+  if (l.from === 'Selector') return labelsMatch(l.selector, labels);
+  return false; // None
 }
 
 function resolvedRefs(resources: ResourceSet, r: HttpRoute, ns: string, gen?: number): StatusCondition {
@@ -91,7 +95,14 @@ interface ParentOutcome {
   readonly allowedOn?: readonly string[];
 }
 
-function attach(p: ParentReference, gw: GatewayModel, r: HttpRoute, ns: string, gen?: number): ParentOutcome {
+function attach(
+  p: ParentReference,
+  gw: GatewayModel,
+  r: HttpRoute,
+  ns: string,
+  labels: Readonly<Record<string, string>>,
+  gen?: number,
+): ParentOutcome {
   const no = (reason: string, msg: string): ParentOutcome => ({
     accepted: condition('Accepted', false, reason, msg, gen),
     attachments: [],
@@ -104,7 +115,7 @@ function attach(p: ParentReference, gw: GatewayModel, r: HttpRoute, ns: string, 
     return hit && (p.port === undefined || m.port === p.port) ? [m] : [];
   });
   if (selected.length === 0) return no('NoMatchingParent', 'no valid listener matches sectionName/port');
-  const allowed = selected.filter((l) => allows(l, gw, ns));
+  const allowed = selected.filter((l) => allows(l, gw, ns, labels));
   if (allowed.length === 0) return no('NotAllowedByListeners', 'no selected listener allows this route');
   const matched = allowed
     .map((listener) => ({
@@ -145,7 +156,7 @@ export function readHttpRoutes(resources: ResourceSet, gateways: readonly Gatewa
         continue;
       const gw = byKey.get(`${p.namespace ?? ns}/${p.name}`);
       if (!gw) continue;
-      const attached = attach(p, gw, r, ns, gen);
+      const attached = attach(p, gw, r, ns, namespaceLabels(resources, ns), gen);
       const o =
         refused !== undefined
           ? {
