@@ -8,7 +8,7 @@ import type { ResourceSet } from '../resources/resource-set.js';
 import { compareByAge } from '../ingress/ordering.js';
 import { condition } from './conditions.js';
 import { gatewayGroupOf } from './gateway-group-name.js';
-import { readListeners, type ListenerStatusInput } from './listeners.js';
+import { readListeners, type ListenerStatusInput, type SecretProblem } from './listeners.js';
 import type { StatusCondition } from './status-model.js';
 
 export interface GatewayModel {
@@ -47,12 +47,16 @@ function gatewayConditions(
     ];
   const usable = listeners.filter((l) => l.model !== undefined).length;
   const allOk = usable === listeners.length;
+  // The spec: a Gateway is Accepted when at least one of its listeners is.
+  const anyAccepted =
+    listeners.length === 0 ||
+    listeners.some((l) => l.conditions.some((c) => c.type === 'Accepted' && c.status === 'True'));
   return [
     condition(
       'Accepted',
-      true,
+      anyAccepted,
       allOk ? 'Accepted' : 'ListenersNotValid',
-      allOk ? 'Gateway accepted' : 'some listeners are not valid',
+      allOk ? 'Gateway accepted' : anyAccepted ? 'some listeners are not valid' : 'no listener is accepted',
       gen,
     ),
     usable > 0
@@ -74,10 +78,11 @@ function withReservedPorts(
   gen?: number,
 ): ListenerStatusInput[] {
   return listeners.map((l) => {
-    const use = l.model && reserved(l.model.protocol).get(l.model.port);
-    if (!l.model || use === undefined || use === l.model.protocol) return l;
-    const msg = `port ${l.model.port} is the gateway group's ${use} port`;
-    const { model: _unused, ...rest } = l;
+    const m = l.model ?? l.attachable;
+    const use = m && reserved(m.protocol).get(m.port);
+    if (!m || use === undefined || use === m.protocol) return l;
+    const msg = `port ${m.port} is the gateway group's ${use} port`;
+    const { model: _unused, attachable: _unusedToo, ...rest } = l;
     return {
       ...rest,
       conditions: l.conditions.map((c) =>
@@ -95,6 +100,7 @@ function withReservedPorts(
 export function readGateways(
   resources: ResourceSet,
   reservedPorts: ReservedPorts = () => new Map(),
+  secretProblem?: SecretProblem,
 ): GatewayModel[] {
   const classes = ourGatewayClasses(resources);
   const ours = [...resources.gatewayApi.gateways.values()]
@@ -119,7 +125,7 @@ export function readGateways(
         ? `gateway group "${group}" is served by the older Gateway ${owner}`
         : undefined;
     const listeners = withReservedPorts(
-      readListeners(gw, resources),
+      readListeners(gw, resources, secretProblem),
       (protocol) => reservedPorts(group, protocol),
       gw.metadata.generation,
     );

@@ -16,6 +16,7 @@ import { hostnameCovers } from './hostnames.js';
 import { attach, hostnameProblem, type HttpRouteModel, type RouteAttachment } from './http-routes.js';
 import { resolveBackendRef } from './backend-refs.js';
 import type { RouteParentStatusModel, StatusCondition } from './status-model.js';
+import { namespaceLabels } from './namespace-selector.js';
 
 /** Filter types served on GRPCRoute rules. */
 export const SUPPORTED_GRPC_FILTERS: ReadonlySet<string> = new Set([
@@ -66,7 +67,7 @@ function readOne(s: Sourced<GrpcRoute>, byKey: ReadonlyMap<string, GatewayModel>
     if ((p.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || (p.kind ?? 'Gateway') !== 'Gateway') continue;
     const gw = byKey.get(`${p.namespace ?? ns}/${p.name}`);
     if (!gw) continue;
-    const o = attach(p, gw, r, ns, gen);
+    const o = attach(p, gw, r, ns, namespaceLabels(resources, ns), gen);
     const accepted =
       refused === undefined ? o.accepted : condition('Accepted', false, 'UnsupportedValue', refused, gen);
     if (refused === undefined)

@@ -13,6 +13,7 @@ import type { GatewayModel } from './gateways.js';
 import { intersectHostnames } from './hostnames.js';
 import type { ListenerModel } from './listeners.js';
 import { resolveBackendRef } from './backend-refs.js';
+import { labelsMatch, namespaceLabels } from './namespace-selector.js';
 import type { RouteParentStatusModel, StatusCondition } from './status-model.js';
 
 /** Filter types served on HTTPRoute rules. */
@@ -41,18 +42,26 @@ export interface HttpRouteModel {
   readonly name: string;
   readonly attachments: readonly RouteAttachment[];
   /**
-   * The listeners its parentRefs select and whose allowedRoutes allow it, `<gateway key>\n<listener>`:
-   * what a listener's `attachedRoutes` counts (the spec: whatever the hostnames).
+   * The listeners its parentRefs select, whose allowedRoutes allow it and whose hostname it shares, where
+   * it is Accepted (served or not), `<gateway key>\n<listener>`: what a listener's `attachedRoutes`
+   * counts (the spec: routes Accepted on the listener).
    */
   readonly allowedOn: readonly string[];
   readonly parents: readonly RouteParentStatusModel[];
 }
 
-function allows(l: ListenerModel, gw: GatewayModel, routeNamespace: string, kind: string): boolean {
+function allows(
+  l: ListenerModel,
+  gw: GatewayModel,
+  routeNamespace: string,
+  kind: string,
+  labels: Readonly<Record<string, string>>,
+): boolean {
   if (!l.supportedKinds.some((k) => k.kind === kind)) return false;
   if (l.from === 'All') return true;
   if (l.from === 'Same') return routeNamespace === gw.namespace;
-  return false; // Selector needs Namespace labels, which Causeway does not read yet; None allows none.
+  if (l.from === 'Selector') return labelsMatch(l.selector, labels);
+  return false; // None
 }
 
 function resolvedRefs(resources: ResourceSet, r: HttpRoute, ns: string, gen?: number): StatusCondition {
@@ -96,12 +105,16 @@ export interface ParentOutcome {
   readonly allowedOn?: readonly string[];
 }
 
-/** The listeners of `gw` that parentRef `p` of route `r` (in namespace `ns`) attaches to. */
+/**
+ * The listeners of `gw` that parentRef `p` of route `r` (in namespace `ns`, whose labels are `labels`)
+ * attaches to.
+ */
 export function attach(
   p: ParentReference,
   gw: GatewayModel,
   r: RouteWithHostnames,
   ns: string,
+  labels: Readonly<Record<string, string>>,
   gen?: number,
 ): ParentOutcome {
   const no = (reason: string, msg: string): ParentOutcome => ({
@@ -109,29 +122,29 @@ export function attach(
     attachments: [],
   });
   if (!gw.accepted) return no('NoMatchingParent', `Gateway ${gw.key} is not accepted`);
-  const selected = gw.listeners.filter(
-    (l) =>
-      (p.sectionName === undefined || l.name === p.sectionName) &&
-      l.model !== undefined &&
-      (p.port === undefined || l.model.port === p.port),
-  );
+  // Accepted listeners, served (model) or not (attachable: a reference does not resolve).
+  const selected = gw.listeners.flatMap((l) => {
+    const m = l.model ?? l.attachable;
+    const hit = (p.sectionName === undefined || l.name === p.sectionName) && m !== undefined;
+    return hit && (p.port === undefined || m.port === p.port) ? [m] : [];
+  });
   if (selected.length === 0) return no('NoMatchingParent', 'no valid listener matches sectionName/port');
-  const allowed = selected.map((l) => l.model!).filter((l) => allows(l, gw, ns, r.kind));
+  const allowed = selected.filter((l) => allows(l, gw, ns, r.kind, labels));
   if (allowed.length === 0) return no('NotAllowedByListeners', 'no selected listener allows this route');
-  const allowedOn = allowed.map((l) => `${gw.key}\n${l.name}`);
-  const attachments = allowed
+  const matched = allowed
     .map((listener) => ({
       gateway: gw,
       listener,
       hostnames: intersectHostnames(listener.hostname, r.spec.hostnames),
     }))
     .filter((a) => a.hostnames.length > 0);
-  if (attachments.length === 0)
-    return {
-      ...no('NoMatchingListenerHostname', 'no listener hostname matches the route hostnames'),
-      allowedOn,
-    };
-  return { accepted: condition('Accepted', true, 'Accepted', 'route accepted', gen), attachments, allowedOn };
+  if (matched.length === 0)
+    return no('NoMatchingListenerHostname', 'no listener hostname matches the route hostnames');
+  return {
+    accepted: condition('Accepted', true, 'Accepted', 'route accepted', gen),
+    attachments: matched.filter((a) => a.listener.usable),
+    allowedOn: matched.map((a) => `${gw.key}\n${a.listener.name}`),
+  };
 }
 
 /** Every HTTPRoute with a parent among our Gateways, oldest first. */
@@ -157,13 +170,14 @@ export function readHttpRoutes(resources: ResourceSet, gateways: readonly Gatewa
         continue;
       const gw = byKey.get(`${p.namespace ?? ns}/${p.name}`);
       if (!gw) continue;
-      const attached = attach(p, gw, r, ns, gen);
+      const attached = attach(p, gw, r, ns, namespaceLabels(resources, ns), gen);
       const o =
         refused !== undefined
           ? {
               ...attached,
               accepted: condition('Accepted', false, 'UnsupportedValue', refused, gen),
               attachments: [],
+              allowedOn: [],
             }
           : attached;
       attachments.push(...o.attachments.map((a) => ({ ...a, parent: parents.length })));

@@ -27,6 +27,7 @@ import { intersectHostnames } from './hostnames.js';
 import type { L4RouteKind } from './l4-listeners.js';
 import type { ListenerModel } from './listeners.js';
 import type { RouteParentStatusModel, StatusCondition } from './status-model.js';
+import { labelsMatch, namespaceLabels } from './namespace-selector.js';
 
 export type L4Route = TlsRoute | TcpRoute | UdpRoute;
 
@@ -108,9 +109,16 @@ interface ParentOutcome {
   readonly shadowed?: readonly Shadowed[];
 }
 
-function allows(l: ListenerModel, gw: GatewayModel, kind: L4RouteKind, routeNamespace: string): boolean {
+function allows(
+  l: ListenerModel,
+  gw: GatewayModel,
+  kind: L4RouteKind,
+  routeNamespace: string,
+  labels: Readonly<Record<string, string>>,
+): boolean {
   if (!l.supportedKinds.some((k) => k.kind === kind)) return false;
   if (l.from === 'All') return true;
+  if (l.from === 'Selector') return labelsMatch(l.selector, labels);
   return l.from === 'Same' && routeNamespace === gw.namespace;
 }
 
@@ -120,6 +128,7 @@ function attach(
   gw: GatewayModel,
   r: L4Route,
   ns: string,
+  labels: Readonly<Record<string, string>>,
   claimed: Map<string, string>,
 ): ParentOutcome {
   const gen = r.metadata.generation;
@@ -136,7 +145,7 @@ function attach(
       : [],
   );
   if (selected.length === 0) return no('NoMatchingParent', 'no valid listener matches sectionName/port');
-  const allowed = selected.filter((l) => allows(l, gw, r.kind, ns));
+  const allowed = selected.filter((l) => allows(l, gw, r.kind, ns, labels));
   if (allowed.length === 0) return no('NotAllowedByListeners', `no selected listener allows a ${r.kind}`);
   const me = `${r.kind} ${ns}/${r.metadata.name}`;
   const allowedOn = allowed.map((l) => `${gw.key}\n${l.name}`);
@@ -191,7 +200,7 @@ function readRoute(
     const o: ParentOutcome =
       badHost !== undefined
         ? { accepted: condition('Accepted', false, 'UnsupportedValue', badHost, gen), attachments: [] }
-        : attach(p, gw, r, ns, claimed);
+        : attach(p, gw, r, ns, namespaceLabels(resources, ns), claimed);
     attachments.push(...o.attachments);
     allowedOn.push(...(o.allowedOn ?? []));
     shadowed.push(...(o.shadowed ?? []));

@@ -5,7 +5,8 @@
  * ReferenceGrant), TLS with `tls.mode: Passthrough`, TCP and UDP (l4-listeners.ts). Other protocols are
  * not accepted (reason UnsupportedProtocol).
  */
-import type { Gateway, Listener, RouteGroupKind } from '../resources/gateway-api-types.js';
+import type { Gateway, LabelSelector, Listener, RouteGroupKind } from '../resources/gateway-api-types.js';
+import type { Secret } from '../resources/kube-types.js';
 import { GATEWAY_API_GROUP } from '../resources/gateway-api-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import { normalizeHost } from '../ingress/hosts.js';
@@ -26,6 +27,8 @@ export interface ListenerModel {
   /** Lowercase; absent: any host. */
   readonly hostname?: string;
   readonly from: 'All' | 'Same' | 'Selector' | 'None';
+  /** `allowedRoutes.namespaces.selector` (for `from: Selector`). */
+  readonly selector?: LabelSelector;
   readonly supportedKinds: readonly RouteGroupKind[];
   /** `namespace/name` of each usable certificate Secret (HTTPS). */
   readonly certificates: readonly string[];
@@ -41,7 +44,19 @@ export interface ListenerStatusInput {
   readonly model?: ListenerModel;
   readonly supportedKinds: readonly RouteGroupKind[];
   readonly conditions: readonly StatusCondition[];
+  /**
+   * An accepted listener that is not served because a reference does not resolve (a certificate, a
+   * route kind): routes still attach to it and count in its `attachedRoutes` (the spec), never served.
+   */
+  readonly attachable?: ListenerModel;
 }
+
+/** What is wrong with a certificate Secret's content (a TLS key pair), or undefined when it is usable. */
+export type SecretProblem = (secret: Secret) => string | undefined;
+
+/** The default check: the Secret holds tls.crt and tls.key. */
+const hasKeyPair: SecretProblem = (secret) =>
+  secret.data?.['tls.crt'] && secret.data['tls.key'] ? undefined : 'has no tls.crt/tls.key';
 
 function kindsOf(l: Listener): { kinds: RouteGroupKind[]; invalid: boolean } {
   const served = routeKindsFor(l.protocol) ?? HTTP_LISTENER_KINDS;
@@ -58,6 +73,7 @@ function certificatesOf(
   gw: Gateway,
   l: Listener,
   resources: ResourceSet,
+  secretProblem: SecretProblem,
 ): { certs: string[]; problem?: { reason: string; message: string } } {
   const refs = l.tls?.certificateRefs ?? [];
   if (refs.length === 0)
@@ -87,12 +103,13 @@ function certificatesOf(
         },
       };
     const secret = resources.secrets.get(`${rns}/${r.name}`)?.object;
-    if (!secret?.data?.['tls.crt'] || !secret.data['tls.key'])
+    const bad = secret === undefined ? 'not found' : secretProblem(secret);
+    if (bad !== undefined)
       return {
         certs,
         problem: {
           reason: 'InvalidCertificateRef',
-          message: `Secret ${rns}/${r.name} not found or has no tls.crt/tls.key`,
+          message: `Secret ${rns}/${r.name}: ${bad}`.slice(0, 300),
         },
       };
     certs.push(`${rns}/${r.name}`);
@@ -132,7 +149,11 @@ function conflicts(listeners: readonly Listener[]): Map<string, string> {
 }
 
 /** Each listener of the Gateway, in spec order, with its model when it is usable. */
-export function readListeners(gw: Gateway, resources: ResourceSet): ListenerStatusInput[] {
+export function readListeners(
+  gw: Gateway,
+  resources: ResourceSet,
+  secretProblem: SecretProblem = hasKeyPair,
+): ListenerStatusInput[] {
   const gen = gw.metadata.generation;
   const clash = conflicts(gw.spec.listeners ?? []);
   return (gw.spec.listeners ?? []).map((l): ListenerStatusInput => {
@@ -155,7 +176,7 @@ export function readListeners(gw: Gateway, resources: ResourceSet): ListenerStat
     }
     const host = l.hostname === undefined ? undefined : normalizeHost(l.hostname);
     const { kinds, invalid } = kindsOf(l);
-    const tls = https ? certificatesOf(gw, l, resources) : { certs: [] };
+    const tls = https ? certificatesOf(gw, l, resources, secretProblem) : { certs: [] };
     const conflict = clash.get(l.name);
     const portOk = Number.isInteger(l.port) && l.port >= 1 && l.port <= 65535;
     const valueProblem =
@@ -186,19 +207,28 @@ export function readListeners(gw: Gateway, resources: ResourceSet): ListenerStat
         : c('Programmed', false, 'Invalid', 'listener is not valid'),
     ];
     const from = l.allowedRoutes?.namespaces?.from ?? 'Same';
-    const model: ListenerModel | undefined = usable
-      ? {
-          name: l.name,
-          port: l.port,
-          protocol: https ? 'HTTPS' : isServedL4Listener(l) ? (l.protocol as L4Protocol) : 'HTTP',
-          ...(host?.ok ? { hostname: host.host } : {}),
-          from,
-          supportedKinds: kinds,
-          certificates: tls.certs,
-          usable,
-          conditions,
-        }
-      : undefined;
-    return { name: l.name, supportedKinds: kinds, conditions, ...(model ? { model } : {}) };
+    const model: ListenerModel | undefined =
+      conflict === undefined && !hostBad
+        ? {
+            name: l.name,
+            port: l.port,
+            protocol: https ? 'HTTPS' : isServedL4Listener(l) ? (l.protocol as L4Protocol) : 'HTTP',
+            ...(host?.ok ? { hostname: host.host } : {}),
+            from,
+            ...(l.allowedRoutes?.namespaces?.selector
+              ? { selector: l.allowedRoutes.namespaces.selector }
+              : {}),
+            supportedKinds: kinds,
+            certificates: tls.certs,
+            usable,
+            conditions,
+          }
+        : undefined;
+    return {
+      name: l.name,
+      supportedKinds: kinds,
+      conditions,
+      ...(model ? (usable ? { model } : { attachable: model }) : {}),
+    };
   });
 }

@@ -18,6 +18,7 @@ import {
   type Ingress,
   type IngressClass,
   type KubeObject,
+  type Namespace,
   type Secret,
   type Service,
 } from './kube-types.js';
@@ -44,12 +45,18 @@ export interface ObjectChange {
   readonly origin?: string;
 }
 
-type SameKind = 'Service' | 'IngressClass' | 'Secret' | GatewayApiSameKind;
-type SameMap = 'services' | 'ingressClasses' | 'secrets' | (typeof GATEWAY_API_SAME_MAPS)[GatewayApiSameKind];
+type SameKind = 'Service' | 'IngressClass' | 'Secret' | 'Namespace' | GatewayApiSameKind;
+type SameMap =
+  | 'services'
+  | 'ingressClasses'
+  | 'secrets'
+  | 'namespaces'
+  | (typeof GATEWAY_API_SAME_MAPS)[GatewayApiSameKind];
 const SAME_MAPS: Readonly<Record<SameKind, SameMap>> = {
   Service: 'services',
   IngressClass: 'ingressClasses',
   Secret: 'secrets',
+  Namespace: 'namespaces',
   ...GATEWAY_API_SAME_MAPS,
 };
 type RouteMap = (typeof ROUTE_MAPS)[RouteKind];
@@ -95,6 +102,7 @@ function resourceSetOf(m: Maps): ResourceSet {
     endpointSlices: m.endpointSlices,
     serviceOfSlice: m.serviceOfSlice,
     secrets: m.same.secrets as ReadonlyMap<string, Sourced<Secret>>,
+    namespaces: m.same.namespaces as ReadonlyMap<string, Sourced<Namespace>>,
     gatewayApi: {
       gatewayClasses: m.same.gatewayClasses,
       gateways: m.same.gateways,
@@ -131,6 +139,7 @@ export class IncrementalResourceSet {
         ingressClasses: PersistentMap.empty(),
         services: PersistentMap.empty(),
         secrets: PersistentMap.empty(),
+        namespaces: PersistentMap.empty(),
         gatewayClasses: PersistentMap.empty(),
         gateways: PersistentMap.empty(),
         referenceGrants: PersistentMap.empty(),

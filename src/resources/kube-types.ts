@@ -113,7 +113,15 @@ export interface Secret {
   readonly stringData?: Readonly<Record<string, string>>;
 }
 
-export type KubeObject = Ingress | IngressClass | Service | EndpointSlice | Secret | GatewayApiObject;
+/** A Namespace: only its labels are read (Gateway API `allowedRoutes.namespaces.selector`). */
+export interface Namespace {
+  readonly apiVersion: 'v1';
+  readonly kind: 'Namespace';
+  readonly metadata: ObjectMeta;
+}
+
+export type KubeObject =
+  Ingress | IngressClass | Service | EndpointSlice | Secret | Namespace | GatewayApiObject;
 export type KubeKind = KubeObject['kind'];
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';

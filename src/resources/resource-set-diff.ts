@@ -45,7 +45,7 @@ export const EMPTY_RESOURCE_SET: ResourceSet = {
 };
 
 function sameKindChanges(
-  kind: 'Service' | 'IngressClass' | 'Secret' | GatewayApiSameKind,
+  kind: 'Service' | 'IngressClass' | 'Secret' | 'Namespace' | GatewayApiSameKind,
   before: ReadonlyMap<string, Sourced<KubeObject>>,
   after: ReadonlyMap<string, Sourced<KubeObject>>,
 ): ObjectChange[] {
@@ -91,6 +91,7 @@ export function diffResourceSets(before: ResourceSet, after: ResourceSet): Objec
     ...sameKindChanges('IngressClass', before.ingressClasses, after.ingressClasses),
     ...sameKindChanges('Service', before.services, after.services),
     ...sameKindChanges('Secret', before.secrets, after.secrets),
+    ...sameKindChanges('Namespace', before.namespaces ?? EMPTY_MAP, after.namespaces ?? EMPTY_MAP),
     ...sliceChanges(before, after),
     ...gatewayApiChanges(before.gatewayApi, after.gatewayApi),
   ];

@@ -8,7 +8,15 @@ import type {
   TlsRoute,
   UdpRoute,
 } from './gateway-api-types.js';
-import type { EndpointSlice, Ingress, IngressClass, KubeObject, Secret, Service } from './kube-types.js';
+import type {
+  EndpointSlice,
+  Ingress,
+  IngressClass,
+  KubeObject,
+  Namespace,
+  Secret,
+  Service,
+} from './kube-types.js';
 
 /** Where an object came from: the cluster (or manifests folder) and, for files, the file and document index. */
 export interface ObjectOrigin {
@@ -42,6 +50,11 @@ export interface ResourceSet {
   /** Keyed `namespace/name`. */
   readonly secrets: ReadonlyMap<string, Sourced<Secret>>;
   readonly gatewayApi: GatewayApiResources;
+  /**
+   * Keyed `name` (namespace sameness): only their labels are read (Gateway API listeners' namespace
+   * selectors). Absent or without a namespace: only its `kubernetes.io/metadata.name` label is known.
+   */
+  readonly namespaces?: ReadonlyMap<string, Sourced<Namespace>>;
 }
 
 /**
@@ -105,6 +118,7 @@ export function buildResourceSet(objects: readonly Sourced<KubeObject>[]): Resou
   const services = new Map<string, Sourced<Service>>();
   const slicesByName = new Map<string, Sourced<EndpointSlice>>();
   const secrets = new Map<string, Sourced<Secret>>();
+  const namespaces = new Map<string, Sourced<Namespace>>();
   const gatewayApi = emptyGatewayApiMaps();
   for (const s of objects) {
     const o = s.object;
@@ -123,6 +137,9 @@ export function buildResourceSet(objects: readonly Sourced<KubeObject>[]): Resou
         break;
       case 'Secret':
         putSame(secrets, objectKey(o), s as Sourced<Secret>);
+        break;
+      case 'Namespace':
+        putSame(namespaces, o.metadata.name, s as Sourced<Namespace>);
         break;
       case 'GatewayClass':
       case 'Gateway':
@@ -155,6 +172,7 @@ export function buildResourceSet(objects: readonly Sourced<KubeObject>[]): Resou
     serviceOfSlice,
     secrets,
     gatewayApi: gatewayApi as unknown as GatewayApiResources,
+    namespaces,
   };
 }
 
@@ -180,6 +198,7 @@ export function resourceObjects(rs: ResourceSet): Sourced<KubeObject>[] {
     ...rs.services.values(),
     ...[...rs.endpointSlices.values()].flat(),
     ...rs.secrets.values(),
+    ...(rs.namespaces?.values() ?? []),
     ...rs.ingresses.values(),
     ...Object.values(rs.gatewayApi).flatMap((m: ReadonlyMap<string, Sourced<KubeObject>>) => [...m.values()]),
   ];

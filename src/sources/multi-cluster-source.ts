@@ -114,6 +114,10 @@ function presentIn(
       return now.length > 0;
     }
     default: {
+      if (c.kind === 'Namespace') {
+        const [then, now] = [before.namespaces?.get(c.key), after.namespaces?.get(c.key)];
+        return then === now ? 'unchanged' : now !== undefined;
+      }
       const map = { Service: 'services', IngressClass: 'ingressClasses', Secret: 'secrets' } as const;
       const m = map[c.kind];
       if (before[m].get(c.key) === after[m].get(c.key)) return 'unchanged';

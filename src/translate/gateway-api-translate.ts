@@ -6,6 +6,7 @@
  */
 import type { Diagnostic } from '../errors.js';
 import type { GatewayGroupIR } from '../ir/ir-types.js';
+import type { Secret } from '../resources/kube-types.js';
 import type { ResourceSet } from '../resources/resource-set.js';
 import { readGateways, type GatewayModel } from '../gateway-api/gateways.js';
 import { readHttpRoutes } from '../gateway-api/http-routes.js';
@@ -16,6 +17,7 @@ import { EMPTY_GATEWAY_API_STATUS, type GatewayApiStatus } from '../gateway-api/
 import { buildGatewayPart, mergeGatewayPart, reservedPorts } from './gateway-api-groups.js';
 import { l4ReservedPorts } from './gateway-api-l4.js';
 import { internalErrorDiagnostic } from './internal-errors.js';
+import { readTlsSecret } from './tls.js';
 import type { GroupSettings } from './translate-options.js';
 
 export interface GatewayApiView {
@@ -38,14 +40,22 @@ export function hasGatewayApi(resources: ResourceSet): boolean {
   return Object.values(resources.gatewayApi).some((m: ReadonlyMap<string, unknown>) => m.size > 0);
 }
 
+/** A listener's certificate Secret as the gateway would load it (tls.ts), else why not. */
+const certificateProblem = (secret: Secret): string | undefined => {
+  const read = readTlsSecret(secret);
+  return read.ok ? undefined : read.error;
+};
+
 export function readGatewayApi(
   resources: ResourceSet,
   settingsOf: (group: string) => GroupSettings,
 ): GatewayApiView {
   if (!hasGatewayApi(resources)) return EMPTY_GATEWAY_API_VIEW;
   const l4Ports = l4ReservedPorts(resources);
-  const gateways = readGateways(resources, (group, protocol) =>
-    l4Ports(group, protocol, reservedPorts(settingsOf(group)), settingsOf(group)),
+  const gateways = readGateways(
+    resources,
+    (group, protocol) => l4Ports(group, protocol, reservedPorts(settingsOf(group)), settingsOf(group)),
+    certificateProblem,
   );
   const routes = resolveKindConflicts([
     ...readHttpRoutes(resources, gateways),

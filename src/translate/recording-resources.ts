@@ -91,8 +91,10 @@ export function recordingView(resources: ResourceSet): { view: ResourceSet; read
     secrets: wrap('secrets', resources.secrets),
     // Not recorded: a Gateway API change translates in full (incremental-translate.ts).
     gatewayApi: resources.gatewayApi,
+    // Read only by the Gateway API translation (namespace selectors), always in full as well.
+    ...(resources.namespaces ? { namespaces: resources.namespaces } : {}),
   };
-  if (MAP_NAMES.length + 1 !== Object.keys(view).length)
+  if (MAP_NAMES.length + 1 !== Object.keys(view).filter((k) => k !== 'namespaces').length)
     throw new Error('recordingView: a map is not wrapped');
   return { view, reads: { keys, whole } };
 }

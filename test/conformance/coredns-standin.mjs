@@ -17,5 +17,8 @@ server.on('message', (msg, peer) => {
   reply.writeUInt16BE(0, 10);
   server.send(reply, peer.port, peer.address);
 });
+// A socket error (e.g. an ICMP unreachable for a reply) must not end the process: an unhandled 'error'
+// event would, and the Pod would leave Ready while the kubelet stand-in restarts it.
+server.on('error', (err) => console.error(`coredns stand-in: ${err.message}`));
 server.bind(53);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

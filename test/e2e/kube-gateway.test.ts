@@ -476,6 +476,8 @@ suite(
           'get an IngressClass': () => saNet.readIngressClass({ name: CLASS }),
           'get a Service': () => saCore.readNamespacedService({ namespace: NS, name: 'home' }),
           'list EndpointSlices': () => saDisco.listEndpointSliceForAllNamespaces(),
+          // Their labels: Gateway API listeners' allowedRoutes.namespaces.selector.
+          'list Namespaces': () => saCore.listNamespace(),
           'patch Ingress status': () =>
             saNet.patchNamespacedIngressStatus(
               {
@@ -560,7 +562,6 @@ suite(
             }),
           'list Pods': () => saCore.listPodForAllNamespaces(),
           'list ConfigMaps': () => saCore.listConfigMapForAllNamespaces(),
-          'list Namespaces': () => saCore.listNamespace(),
           'mint ServiceAccount tokens': () =>
             saCore.createNamespacedServiceAccountToken({
               namespace: SYSTEM_NS,

@@ -36,7 +36,8 @@ import { StoreSource } from '../support/store-source.js';
 /** 'eks/prod' holds a '/', as EKS context names do. */
 const CLUSTERS = ['west', 'east', 'eks/prod'];
 const NAMESPACES = ['shop', 'pki'];
-const namespaced = (k: KubeKind): boolean => k !== 'IngressClass' && k !== 'GatewayClass';
+const namespaced = (k: KubeKind): boolean =>
+  k !== 'IngressClass' && k !== 'GatewayClass' && k !== 'Namespace';
 /** The kinds written at random. */
 type FuzzKind = KubeKind;
 const KINDS: readonly FuzzKind[] = [
@@ -45,6 +46,7 @@ const KINDS: readonly FuzzKind[] = [
   'Service',
   'EndpointSlice',
   'Secret',
+  'Namespace',
   ...GATEWAY_API_KINDS,
 ];
 const VMS: readonly VmBackendConfig[] = [
@@ -206,6 +208,12 @@ function rawObject(random: Random, kind: FuzzKind, ns: string, name: string): Re
         metadata: meta,
         data: { 'tls.crt': pick(random, ['Y2VydA==', 'Y2VydDI=']), 'tls.key': 'a2V5' },
       };
+    case 'Namespace':
+      return {
+        apiVersion: 'v1',
+        kind,
+        metadata: { name, creationTimestamp: ts, labels: { team: pick(random, ['a', 'b']) } },
+      };
     default:
       return rawGatewayApiObject(random, kind, ns, name);
   }
@@ -218,6 +226,7 @@ function nameOf(random: Random, kind: FuzzKind): string {
     Service: 's',
     EndpointSlice: 'e',
     Secret: 't',
+    Namespace: 'n',
     GatewayClass: 'k',
     Gateway: 'g',
     HTTPRoute: 'h',
@@ -321,6 +330,7 @@ export function expectedChanges(before: ResourceSet, after: ResourceSet): string
   compare('IngressClass', before.ingressClasses, after.ingressClasses, (k) => k);
   compare('Service', before.services, after.services, (k) => k);
   compare('Secret', before.secrets, after.secrets, (k) => k);
+  compare('Namespace', before.namespaces ?? new Map(), after.namespaces ?? new Map(), (k) => k);
   const slices = (rs: ResourceSet): Map<string, Sourced<KubeObject>> =>
     new Map(
       [...rs.endpointSlices.values()].flat().map((s) => [`${s.origin.cluster}|${objectKey(s.object)}`, s]),

@@ -51,6 +51,23 @@ const BODY_LIMIT_FILTER = {
 /** What a listener's connection managers share: the group's edge settings (the same on HTTP and HTTPS). */
 type ConnectionManagerInputs = Pick<HttpListenerIR, 'compression' | 'tracing' | 'clientAddress'>;
 
+/**
+ * Ingress routes see the Host without its port (`strip_any_host_port`, as before); a connection manager
+ * whose routes all come from Gateway API routes (names `httproute/...`, `grpcroute/...`) passes the Host
+ * as the client sent it, port included (the Gateway API conformance suite checks the backend sees it).
+ * Except when one of them redirects to another scheme without a port: Envoy would keep the request's
+ * port in the Location, where the spec wants the scheme's well-known one (left out).
+ * Virtual hosts match whatever the port either way (`ignore_port_in_host_matching`, route.translator.ts).
+ */
+function stripHostPort(vhosts: readonly VirtualHostIR[]): { strip_any_host_port?: true } {
+  const routes = vhosts.flatMap((v) => v.routes);
+  const gatewayApiOnly = routes.length > 0 && routes.every((r) => /^[a-z]+route\//.test(r.name));
+  const schemeRedirect = routes.some(
+    (r) => r.action.kind === 'redirect' && r.action.scheme !== undefined && r.action.port === undefined,
+  );
+  return gatewayApiOnly && !schemeRedirect ? {} : { strip_any_host_port: true };
+}
+
 /** HTTP connection manager settings for an edge proxy (Envoy's edge best practices). */
 function httpConnectionManager(
   statPrefix: string,
@@ -92,7 +109,7 @@ function httpConnectionManager(
       normalize_path: true,
       merge_slashes: true,
       path_with_escaped_slashes_action: 'UNESCAPE_AND_REDIRECT',
-      strip_any_host_port: true,
+      ...stripHostPort(vhosts),
       common_http_protocol_options: {
         idle_timeout: '3600s',
         headers_with_underscores_action: 'REJECT_REQUEST',

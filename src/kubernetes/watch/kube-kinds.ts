@@ -54,6 +54,9 @@ export const KUBE_KINDS: readonly KubeKindSpec[] = [
     fieldSelector: `type=${OPAQUE_SECRET_TYPE}`,
   },
   ...GATEWAY_API_KUBE_KINDS,
+  // Only their labels are read (Gateway API listeners' namespace selectors). Optional: without the RBAC
+  // to list them (403) Causeway knows only the kubernetes.io/metadata.name label of each namespace.
+  { kind: 'Namespace', path: '/api/v1/namespaces', namespaced: false, optional: true },
 ];
 
 /** The store scope of a list+watch, unique in KUBE_KINDS: the kind, with its field selector if any. */

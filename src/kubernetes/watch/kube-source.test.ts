@@ -88,6 +88,7 @@ test('load() waits for the first list of every kind and returns the whole set, a
     EndpointSlice: 1,
     Secret: 2,
     ...Object.fromEntries(GATEWAY_API_KUBE_KINDS.map((k) => [k.kind, 0])),
+    Namespace: 0,
   });
 });
 

@@ -16,6 +16,7 @@ import type {
   KubeKind,
   KubeObject,
   ObjectMeta,
+  Namespace,
   Secret,
   Service,
   ServicePort,
@@ -37,6 +38,7 @@ import {
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<KubeKind> = new Set<KubeKind>([
   'IngressClass',
   'GatewayClass',
+  'Namespace',
 ]);
 
 export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
@@ -272,6 +274,11 @@ export function readEndpointSlice(r: FieldReader, doc: Json, metadata: ObjectMet
   });
 }
 
+/** A Namespace: only its metadata (labels) is read. */
+export function readNamespace(metadata: ObjectMeta): Namespace {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata };
+}
+
 export function readSecret(r: FieldReader, doc: Json, metadata: ObjectMeta): Secret {
   const data = r.stringMap(doc, 'data', '');
   for (const [k, v] of Object.entries(data ?? {})) {
@@ -313,6 +320,8 @@ export function readKubeObject(r: FieldReader, kind: KubeKind, doc: Json): KubeO
       return readEndpointSlice(r, doc, metadata);
     case 'Secret':
       return readSecret(r, doc, metadata);
+    case 'Namespace':
+      return readNamespace(metadata);
     default:
       return readGatewayApiObject(r, kind, doc, metadata);
   }

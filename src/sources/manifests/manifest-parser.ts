@@ -18,6 +18,7 @@ import {
   readIngress,
   readIngressClass,
   readMetadata,
+  readNamespace,
   readSecret,
   readService,
   TLS_SECRET_TYPE,
@@ -41,6 +42,7 @@ export const READ_KINDS: Readonly<Record<KubeKind, string>> = {
   Service: 'v1',
   EndpointSlice: 'discovery.k8s.io/v1',
   Secret: 'v1',
+  Namespace: 'v1',
   GatewayClass: GATEWAY_API_VERSION,
   Gateway: GATEWAY_API_VERSION,
   HTTPRoute: GATEWAY_API_VERSION,
@@ -169,6 +171,9 @@ function readObject(doc: unknown, ctx: DocContext): DocResult {
       break;
     case 'Secret':
       object = readSecret(r, doc, metadata);
+      break;
+    case 'Namespace':
+      object = readNamespace(metadata);
       break;
     default:
       object = readGatewayApiObject(r, readKind, doc, metadata);
