@@ -101,8 +101,8 @@ export class GatewayRouteBuilder {
     return out;
   }
 
-  private routeOf(e: Entry): RouteIR {
-    const key = `${e.model.source.origin.cluster}/${e.model.namespace}/${e.model.name}/${e.ruleIndex}/${e.matchIndex}`;
+  private routeOf(e: Entry, listener: RuleContext['listener']): RouteIR {
+    const key = `${e.model.source.origin.cluster}/${e.model.namespace}/${e.model.name}/${e.ruleIndex}/${e.matchIndex}/${listener.scheme}:${listener.port}`;
     const known = this.built.get(key);
     if (known) return known;
     const ref = { kind: e.model.kind, namespace: e.model.namespace, name: e.model.name };
@@ -113,6 +113,7 @@ export class GatewayRouteBuilder {
       ref,
       diagRef: diagnosticRef(ref, e.model.source.origin),
       namespace: e.model.namespace,
+      listener,
     };
     const r = ruleRoute(ctx, httpRuleOf(e.model, e.ruleIndex), e.ruleIndex, e.match, e.matchIndex);
     this.built.set(key, r);
@@ -132,10 +133,16 @@ export class GatewayRouteBuilder {
           byHost.set(h, list);
         }
       }
+    // The listeners share one port (and so one protocol): a redirect keeping the port keeps that one.
+    const first = listeners[0];
+    const listener = {
+      port: first?.port ?? 0,
+      scheme: first?.protocol === 'HTTPS' ? 'https' : 'http',
+    } as const;
     return [...byHost.keys()].sort(compareHosts).map((h) => ({
       name: h,
       domains: domainsFor(h),
-      routes: [...byHost.get(h)!].sort(compareEntries).map((e) => this.routeOf(e)),
+      routes: [...byHost.get(h)!].sort(compareEntries).map((e) => this.routeOf(e, listener)),
     }));
   }
 }

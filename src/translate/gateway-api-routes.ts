@@ -42,6 +42,8 @@ export interface RuleContext {
   readonly ref: ObjectRef;
   readonly diagRef: ObjectRef;
   readonly namespace: string;
+  /** The listener the route is served on: its port and scheme (a redirect without scheme or port keeps the port). */
+  readonly listener: { readonly port: number; readonly scheme: 'http' | 'https' };
 }
 
 /** A Gateway API duration (`1h2m3s500ms`) in seconds; undefined when it does not parse. */
@@ -138,7 +140,7 @@ function usableFilter(ctx: RuleContext, f: HttpRouteFilter, where: string): Http
   return f.requestRedirect ? { ...f, requestRedirect: clean } : { ...f, urlRewrite: clean };
 }
 
-function redirectOf(f: HttpRouteFilter, m: NormalizedMatch): RedirectIR {
+function redirectOf(f: HttpRouteFilter, m: NormalizedMatch, listener: RuleContext['listener']): RedirectIR {
   const r = f.requestRedirect ?? {};
   const code = REDIRECT_CODES.has(r.statusCode ?? 302) ? ((r.statusCode ?? 302) as RedirectIR['code']) : 302;
   const scheme = r.scheme === 'http' || r.scheme === 'https' ? r.scheme : undefined;
@@ -149,8 +151,16 @@ function redirectOf(f: HttpRouteFilter, m: NormalizedMatch): RedirectIR {
         ? { prefix: r.path.replacePrefixMatch ?? '/' }
         : {};
   // A scheme change without a port goes to the scheme's well-known port, which Envoy leaves out of the
-  // Location (as the spec asks); Envoy would write an explicit well-known port out.
-  const port = scheme !== undefined && r.port === WELL_KNOWN_PORT[scheme] ? undefined : r.port;
+  // Location (as the spec asks); Envoy would write an explicit well-known port out. Without scheme and
+  // port the spec keeps the listener's port (left out when well-known for its scheme): Envoy would drop
+  // it with a new hostname, so it is explicit.
+  const keepListenerPort =
+    scheme === undefined && r.port === undefined && listener.port !== WELL_KNOWN_PORT[listener.scheme];
+  const port = keepListenerPort
+    ? listener.port
+    : scheme !== undefined && r.port === WELL_KNOWN_PORT[scheme]
+      ? undefined
+      : r.port;
   return {
     ...(scheme ? { scheme } : {}),
     ...(r.hostname !== undefined ? { host: r.hostname } : {}),
@@ -277,7 +287,9 @@ export function ruleRoute(
     ...(m.queryParams.length > 0
       ? { queryParams: m.queryParams.map((q) => ({ name: q.name, match: valueMatch(q) })) }
       : {}),
-    action: redirect ? { kind: 'redirect', ...redirectOf(redirect, m) } : backendAction(ctx, rule, where),
+    action: redirect
+      ? { kind: 'redirect', ...redirectOf(redirect, m, ctx.listener) }
+      : backendAction(ctx, rule, where),
     timeoutSeconds: seconds ?? 0,
     idleTimeoutSeconds: DEFAULT_ROUTE_POLICY.idleTimeoutSeconds,
     websocket: !isGrpc(ctx),

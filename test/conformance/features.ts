@@ -12,8 +12,8 @@ export const FIRST_RUN_FEATURES: readonly string[] = ['Gateway', 'HTTPRoute', 'R
 export const CORE_FEATURES: readonly string[] = [...FIRST_RUN_FEATURES, 'GRPCRoute'];
 
 /**
- * The extended features issue 15 item 2 builds (matching, filters, redirects, rewrites, mirror,
- * timeouts, parentRef port), to claim once the translation passes their tests.
+ * The extended features Causeway claims (matching, filters, redirects, rewrites, mirror, timeouts,
+ * parentRef port, redirect codes, named rules, h2c and WebSocket backends); each passed its tests.
  */
 export const PLANNED_EXTENDED_FEATURES: readonly string[] = [
   'GatewayPort8080',
@@ -29,6 +29,14 @@ export const PLANNED_EXTENDED_FEATURES: readonly string[] = [
   'HTTPRouteRequestTimeout',
   'HTTPRouteResponseHeaderModification',
   'HTTPRouteSchemeRedirect',
+  // Passed when first claimed (2026-12-08): redirect codes, named rules, h2c and WebSocket backends.
+  'GRPCRouteNamedRouteRule',
+  'HTTPRoute303RedirectStatusCode',
+  'HTTPRoute307RedirectStatusCode',
+  'HTTPRoute308RedirectStatusCode',
+  'HTTPRouteBackendProtocolH2C',
+  'HTTPRouteBackendProtocolWebSocket',
+  'HTTPRouteNamedRouteRule',
 ];
 
 /**
@@ -46,8 +54,8 @@ export const FEATURE_SETS: Readonly<Record<string, readonly string[]>> = {
   core: CORE_FEATURES,
   planned: [...CORE_FEATURES, ...PLANNED_EXTENDED_FEATURES],
   l4: [...FIRST_RUN_FEATURES, ...L4_FEATURES],
-  /** The CI step (`npm run conformance:ci`): every core profile Causeway serves. */
-  ci: [...CORE_FEATURES, ...L4_FEATURES],
+  /** The CI step (`npm run conformance:ci`): every profile Causeway serves, core and extended. */
+  ci: [...CORE_FEATURES, ...L4_FEATURES, ...PLANNED_EXTENDED_FEATURES],
 };
 
 /** The profiles a feature set is reported under. */
