@@ -10,9 +10,9 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import path from 'node:path';
 import { startTcpEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.js';
+import { tcpRoundTrip } from '../support/tcp-client.js';
 import { CAUSEWAY_GATEWAY_CLASS, GATEWAY_API, gatewayOf } from '../support/gateway-api-objects.js';
 import { endpointSlice, generateCertificate, service, tempDir, yamlDocs } from '../support/manifests.js';
 import { freePorts } from '../support/ports.js';
@@ -159,34 +159,14 @@ describe('TLSRoute (TLS Passthrough listener)', () => {
   });
 });
 
-/** Opens a connection through the gateway, sends `payload`, returns what came back (name line + echo). */
-function tcpRoundTrip(payload: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port: tcpPort });
-    let got = '';
-    const timer = setTimeout(() => socket.destroy(new Error(`timeout, got ${JSON.stringify(got)}`)), 5000);
-    socket.on('connect', () => socket.write(payload));
-    socket.on('data', (c: Buffer) => {
-      got += c.toString();
-      if (!got.endsWith(payload)) return;
-      clearTimeout(timer);
-      socket.end();
-      resolve(got);
-    });
-    socket.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
-}
-
 describe('TCPRoute (TCP listener)', () => {
   test('bytes sent through the gateway come back from the TCP echo', async () => {
-    expect(await tcpRoundTrip('hello over tcp')).toBe('tcp-echo\nhello over tcp');
+    expect(await tcpRoundTrip(tcpPort, 'hello over tcp')).toBe('tcp-echo\nhello over tcp');
   });
 
   test('the listener forwards to the oldest TCPRoute only: the younger one gets no connection', async () => {
-    for (let i = 0; i < 3; i++) expect(await tcpRoundTrip(`again ${i}`)).toBe(`tcp-echo\nagain ${i}`);
+    for (let i = 0; i < 3; i++)
+      expect(await tcpRoundTrip(tcpPort, `again ${i}`)).toBe(`tcp-echo\nagain ${i}`);
     expect(youngerEcho.served()).toBe(0);
   });
 });

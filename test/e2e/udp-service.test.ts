@@ -10,7 +10,6 @@
  */
 import dgram from 'node:dgram';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { startTcpEchoBackend, type EchoBackend } from '../../src/demo/echo-backend.js';
 import type { KubeObject } from '../../src/resources/kube-types.js';
@@ -18,6 +17,7 @@ import { buildResourceSet } from '../../src/resources/resource-set.js';
 import { translate } from '../../src/translate/translate.js';
 import { translateXds } from '../../xds/translator/xds.translator.js';
 import { staticBootstrap } from '../golden/static-bootstrap.js';
+import { tcpRoundTrip } from '../support/tcp-client.js';
 import { startEnvoy } from '../support/envoy-process.js';
 import { INGRESS_CLASS, tempDir, writeAtomic, yamlDocs } from '../support/manifests.js';
 import { startStandaloneGateway, type StandaloneGateway } from '../support/standalone-gateway.js';
@@ -139,26 +139,6 @@ async function udpReply(payload: string, timeoutMs = 10_000): Promise<string> {
   }
 }
 
-function tcpRoundTrip(payload: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port: gatewayPort });
-    let got = '';
-    const timer = setTimeout(() => socket.destroy(new Error(`timeout, got ${JSON.stringify(got)}`)), 3000);
-    socket.on('connect', () => socket.write(payload));
-    socket.on('data', (c: Buffer) => {
-      got += c.toString();
-      if (!got.endsWith(payload)) return;
-      clearTimeout(timer);
-      socket.end();
-      resolve(got);
-    });
-    socket.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
-}
-
 /** The controller's count of translations of `kind` (`full`, `incremental`, `endpoints`). */
 async function translations(kind: string): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${stack!.controller.adminPort}/metrics`);
@@ -204,7 +184,7 @@ test('a datagram of 8000 bytes goes through both ways (larger than the 1500 of E
 }, 20_000);
 
 test('the same port number serves the TCP port of the Service over TCP', async () => {
-  expect(await tcpRoundTrip('over tcp\n')).toBe('tcp-echo\nover tcp\n');
+  expect(await tcpRoundTrip(gatewayPort, 'over tcp\n')).toBe('tcp-echo\nover tcp\n');
   expect(await udpReply('over udp')).toBe('echo-1:over udp');
 }, 20_000);
 
@@ -230,7 +210,7 @@ test('moving the UDP endpoint (endpoints fast path) sends new and existing sessi
   expect(await kept.roundTrip('after')).toBe('echo-2:after');
   kept.close();
   // TCP on the same port number is untouched.
-  expect(await tcpRoundTrip('still tcp\n')).toBe('tcp-echo\nstill tcp\n');
+  expect(await tcpRoundTrip(gatewayPort, 'still tcp\n')).toBe('tcp-echo\nstill tcp\n');
 }, 30_000);
 
 test('a UDP Service added while serving: no datagram reaching its new listener is dropped (make-before-break)', async () => {
