@@ -175,8 +175,9 @@ test('a RequestRedirect is answered by the gateway', async () => {
   const before = web.requests.length + api.requests.length;
   const r = await get('app.example.com', '/old');
   expect(r.status).toBe(301);
-  // The Host the client sent (no port here) with the new path.
-  expect(r.headers['location']).toBe('http://app.example.com/new');
+  // The Host the client sent with the new path, on the listener's port: a redirect without scheme and
+  // port keeps the listener's port (the spec), even when the client's Host named none.
+  expect(r.headers['location']).toBe(`http://app.example.com:${httpPort}/new`);
   expect(web.requests.length + api.requests.length).toBe(before);
 });
 
