@@ -26,6 +26,7 @@ export const PLANNED_EXTENDED_FEATURES: readonly string[] = [
   'HTTPRoutePortRedirect',
   'HTTPRouteQueryParamMatching',
   'HTTPRouteRequestMirror',
+  'HTTPRouteRequestPercentageMirror',
   'HTTPRouteRequestTimeout',
   'HTTPRouteResponseHeaderModification',
   'HTTPRouteSchemeRedirect',

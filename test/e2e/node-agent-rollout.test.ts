@@ -8,6 +8,8 @@
  *
  * Asserted: no request fails, new Pods answer (echo-basic names its Pod), and the real endpoint-slice
  * controller wrote terminating endpoints (serving and terminating) for the old Pods while they stopped.
+ * Then a Pod's log read through the apiserver (pods/log, which it proxies to the node agent's kubelet
+ * API) shows echo-basic's line for a request just made.
  *
  * Needs root and iproute2, Envoy, and the kube binaries. Without root or `ip` the file is skipped with a
  * message, but only when CI is unset.
@@ -233,4 +235,30 @@ suite(`node agent: a Deployment rolled under load${skipReason ? ` (skipped: ${sk
     expect(servingTerminating.length).toBeGreaterThan(0);
     expect(servingTerminating.filter((e) => !oldIps.includes(e.address))).toEqual([]);
   }, 240_000);
+
+  test("a Pod's log read through the apiserver (pods/log, proxied to the node agent's kubelet API)", async () => {
+    const core = kc.makeApiClient(CoreV1Api);
+    const path = `/logs-through-the-apiserver-${String(Date.now())}`;
+    const res = await httpGet(`http://127.0.0.1:${String(httpPort)}${path}`, { host: HOST, timeoutMs: 2000 });
+    expect(res.status).toBe(200);
+    const pod = podOf(res) ?? '';
+    const line = `Echoing back request made to ${path} to client`;
+    const read = (opts: { sinceSeconds?: number; timestamps?: boolean }) =>
+      core.readNamespacedPodLog({ namespace: NS, name: pod, container: 'echo', ...opts });
+    const logs = await waitUntil(
+      'the request in the pod log',
+      () => read({}),
+      (l) => l.includes(line),
+      10_000,
+    );
+    expect(logs.split('\n').filter((l) => l.includes(line))).toHaveLength(1);
+    // The kubelet's query semantics: timestamps prefix each line, sinceSeconds keeps the recent ones.
+    const stamped = (await read({ sinceSeconds: 600, timestamps: true }))
+      .split('\n')
+      .find((l) => l.includes(line));
+    expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z Echoing back/);
+    await expect(
+      core.readNamespacedPodLog({ namespace: NS, name: pod, container: 'no-such-container' }),
+    ).rejects.toThrow(/no-such-container/);
+  }, 60_000);
 });

@@ -108,6 +108,8 @@ export async function startKubeCluster(opts: KubeClusterOptions = {}): Promise<K
     api = await startKubeApiserver({
       etcd,
       name,
+      // The node agents' names do not resolve: the apiserver reaches their kubelet API (pods/log) by IP.
+      extraArgs: ['--kubelet-preferred-address-types=InternalIP'],
       ...(opts.users ? { users: opts.users } : {}),
       ...(echoLogs !== undefined ? { echoLogs } : {}),
     });

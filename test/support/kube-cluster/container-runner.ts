@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { V1Container } from '@kubernetes/client-node';
+import { ContainerLog } from './container-logs.js';
 import type { ContainerProcessSpec } from './container-spec.js';
 import type { ContainerRunState, ContainerView } from './pod-status.js';
 import { probeOnce, probeTiming, ReadinessCounter, type ExecInPod } from './probes.js';
@@ -30,7 +31,8 @@ export class ContainerRunner {
   private stopping = false;
   private timers = new Set<NodeJS.Timeout>();
   private readiness: ReadinessCounter | undefined;
-  private readonly output: string[] = [];
+  /** Everything the container printed, across restarts (served as its log by the node agent). */
+  readonly log = new ContainerLog();
 
   constructor(
     private readonly container: V1Container,
@@ -56,7 +58,7 @@ export class ContainerRunner {
 
   /** The last lines the process printed (for failure messages). */
   logs(): string {
-    return this.output.join('\n');
+    return this.log.lastLines(OUTPUT_LINES);
   }
 
   start(): void {
@@ -68,21 +70,13 @@ export class ContainerRunner {
     this.child = child;
     const startedAt = new Date().toISOString();
     this.state = { kind: 'running', startedAt };
-    const keep = (chunk: Buffer): void => {
-      this.output.push(
-        ...chunk
-          .toString()
-          .split('\n')
-          .filter((l) => l !== ''),
-      );
-      this.output.splice(0, Math.max(0, this.output.length - OUTPUT_LINES));
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.log.write('stdout', chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.log.write('stderr', chunk));
     this.exited = new Promise<void>((resolve) => {
       const done = (code: number | null, signal: NodeJS.Signals | null): void => {
         if (this.child !== child) return resolve();
         this.child = undefined;
+        this.log.flush();
         this.onExit(startedAt, code ?? (signal === 'SIGKILL' ? 137 : 143));
         resolve();
       };

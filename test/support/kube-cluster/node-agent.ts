@@ -4,7 +4,8 @@
  * fresh, watches the Pods bound to it and runs each (pod-runtime.ts): a network namespace with the
  * Pod's IP, each container a local process (the image mapped to a binary: container-spec.ts), the Pod
  * status written as the kubelet writes it. A deleted Pod gets the kubelet's graceful stop, then the
- * object is deleted with grace period 0.
+ * object is deleted with grace period 0. The kubelet API's container logs are served on the node's
+ * address (kubelet-server.ts; the Node's daemonEndpoints name the port), so `pods/log` works.
  *
  *   const agent = await startNodeAgent({ kubeconfig: api.kubeconfig('admin'), nodeName: 'node-a', images });
  *   ...
@@ -24,6 +25,8 @@ import {
 import type { CoreV1Event, V1Lease, V1Node, V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import { createPodNetwork, type PodNetwork } from '../netns.js';
 import type { ImageResolver } from './container-spec.js';
+import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
+import type { LogRecord } from './container-logs.js';
 import { isTerminating } from './pod-status.js';
 import { PodRuntime } from './pod-runtime.js';
 
@@ -50,6 +53,8 @@ export interface NodeAgent {
    * addresses from the same allocator as the Pods, so they never clash.
    */
   readonly network: PodNetwork;
+  /** The port of the node's kubelet API (HTTPS on nodeIP: container logs; kubelet-server.ts). */
+  readonly kubeletPort: number;
   /** Container output of a running Pod (`namespace/name`), for diagnosing. */
   podLogs(key: string): string | undefined;
   /** Stops watching, kills every Pod's processes and removes the pod network. Idempotent. */
@@ -105,7 +110,7 @@ function nodeObject(name: string, podCIDR: string, nodeIP: string): V1Node {
   };
 }
 
-async function registerNode(core: CoreV1Api, node: V1Node): Promise<void> {
+async function registerNode(core: CoreV1Api, node: V1Node, kubeletPort: number): Promise<void> {
   const name = node.metadata!.name!;
   try {
     await core.createNode({ body: node });
@@ -116,7 +121,9 @@ async function registerNode(core: CoreV1Api, node: V1Node): Promise<void> {
   // controller, not run here, sees it Ready: the agent says it is ready, so it clears the taints.
   await core.patchNode({ name, body: { spec: { ...node.spec, taints: null } } }, mergePatch);
   // Create may drop the status: write it through the status subresource.
-  await core.patchNodeStatus({ name, body: { status: node.status } }, mergePatch);
+  // A patch body goes out as written, so the wire name (`Port`) of the kubelet endpoint's port.
+  const daemonEndpoints = { kubeletEndpoint: { Port: kubeletPort } };
+  await core.patchNodeStatus({ name, body: { status: { ...node.status, daemonEndpoints } } }, mergePatch);
 }
 
 function leaseRenewer(
@@ -153,6 +160,14 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
   kc.loadFromFile(opts.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const network: PodNetwork = await createPodNetwork({ name: opts.nodeName });
+  const pods = new PodSet(core, network, opts.images, log);
+  let kubelet: KubeletServer;
+  try {
+    kubelet = await startKubeletServer(network.gateway, (ns, pod, c) => pods.containerLog(ns, pod, c));
+  } catch (err) {
+    await network.destroy();
+    throw err;
+  }
   const lease = leaseRenewer(
     kc.makeApiClient(CoordinationV1Api),
     opts.nodeName,
@@ -160,14 +175,14 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     log,
   );
   try {
-    await registerNode(core, nodeObject(opts.nodeName, network.subnet, network.gateway));
+    await registerNode(core, nodeObject(opts.nodeName, network.subnet, network.gateway), kubelet.port);
     await lease.first;
   } catch (err) {
     lease.stop();
+    await kubelet.close();
     await network.destroy();
     throw err;
   }
-  const pods = new PodSet(core, network, opts.images, log);
   const fieldSelector = `spec.nodeName=${opts.nodeName}`;
   const informer = new ListWatch<V1Pod>(
     '/api/v1/pods',
@@ -193,12 +208,14 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
     podCIDR: network.subnet,
     nodeIP: network.gateway,
     network,
+    kubeletPort: kubelet.port,
     podLogs: (key) => pods.logs(key),
     stop() {
       stopped ??= (async () => {
         stopping = true;
         lease.stop();
         await informer.stop();
+        await kubelet.close();
         await pods.killAll();
         await network.destroy();
       })();
@@ -261,6 +278,12 @@ class PodSet {
   logs(podKey: string): string | undefined {
     const uid = this.keys.get(podKey);
     return uid !== undefined ? this.byUid.get(uid)?.logs() : undefined;
+  }
+
+  /** A container's log records (`undefined`: no such Pod or container on this node). */
+  containerLog(namespace: string, pod: string, container: string): readonly LogRecord[] | undefined {
+    const uid = this.keys.get(`${namespace}/${pod}`);
+    return uid !== undefined ? this.byUid.get(uid)?.containerLog(container)?.all() : undefined;
   }
 
   async killAll(): Promise<void> {

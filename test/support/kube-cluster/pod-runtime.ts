@@ -11,6 +11,7 @@ import { containerProcessSpec, type ContainerSpecError, type ImageResolver } fro
 import { containerMounts, materializeVolumes, type VolumeSourceReader } from './volumes.js';
 import { ContainerRunner, type PodSandbox } from './container-runner.js';
 import { podStatus, type ContainerView } from './pod-status.js';
+import type { ContainerLog } from './container-logs.js';
 
 export interface PodRuntimeOptions {
   readonly network: PodNetwork;
@@ -147,6 +148,11 @@ export class PodRuntime {
   /** Container output, for diagnosing a Pod that does not become ready. */
   logs(): string {
     return this.runners.map((r) => `--- ${r.view().name}\n${r.logs()}`).join('\n');
+  }
+
+  /** The log of the container named `name`, if it was started. */
+  containerLog(name: string): ContainerLog | undefined {
+    return this.runners.find((r) => r.view().name === name)?.log;
   }
 
   /**
