@@ -33,6 +33,7 @@ import { KubernetesSource } from '../../src/kubernetes/watch/kube-source.js';
 import type { SourceUpdate } from '../../src/sources/source-update.js';
 import { projectRoot } from '../../src/tools/envoy-binary.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
+import { until } from '../support/until.js';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import {
   applyManifest,
@@ -66,22 +67,6 @@ let controller: RunningController | undefined;
 let envoy: EnvoyProcess | undefined;
 let blocker: net.Server | undefined;
 const sources: KubernetesSource[] = [];
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 function crdFiles(): string[] {
   return fs

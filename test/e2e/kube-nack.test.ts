@@ -31,6 +31,7 @@ import {
 import { runController, type RunningController } from '../../src/controller/app.js';
 import { projectRoot } from '../../src/tools/envoy-binary.js';
 import { buildBootstrap } from '../../xds/bootstrap/bootstrap.js';
+import { until } from '../support/until.js';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import {
   applyManifest,
@@ -67,22 +68,6 @@ function tlsSecret(c: { cert: string; key: string }): KubernetesObject & Record<
       'tls.key': Buffer.from(c.key).toString('base64'),
     },
   };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 let dir: string;
